@@ -1,0 +1,63 @@
+"""The rule framework. Adding a rule is one module here plus one catalog entry in ``rules/``.
+
+A rule module defines a subclass of ``Rule`` with its ``code`` and a ``check(ctx)`` method that calls
+``ctx.report(...)`` for each finding. The registry finds every such module by itself. A rule that needs
+evidence from other files (the class index) also defines ``collect(ctx)``, which returns JSON-able facts of
+one file, and ``check_project(project)``, which reports over all files' facts.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from typing import Iterable
+
+
+class Rule:
+    code: str = ""
+    # Top-level modules at least one of which a file must import for the rule to have anything to find
+    # (a cheap pre-filter); empty means every file.
+    requires_imports: frozenset = frozenset()
+    # Per-rule options under [tool.memlint.rules.CODE]: name -> default (its type is the option's type).
+    options: dict = {}
+
+    def check(self, ctx) -> None:
+        """Report this rule's findings in one file through ``ctx.report``."""
+
+    # Project-wide rules override both of these.
+    def collect(self, ctx):
+        return None
+
+    def check_project(self, project) -> None:
+        pass
+
+    @property
+    def is_project_rule(self) -> bool:
+        return type(self).check_project is not Rule.check_project
+
+
+@functools.lru_cache(maxsize=None)
+def all_rules() -> dict[str, Rule]:
+    """Every rule, by code, from every module in this package."""
+    rules = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj is not Rule and obj.code:
+                if obj.code in rules:
+                    raise RuntimeError(f"rule code {obj.code} is defined twice")
+                rules[obj.code] = obj()
+    return dict(sorted(rules.items()))
+
+
+def rule_options() -> dict[str, dict]:
+    return {code: dict(rule.options) for code, rule in all_rules().items()}
+
+
+def enabled_rules(config) -> list[Rule]:
+    return [rule for code, rule in all_rules().items() if config.enabled(code)]
+
+
+def codes(rules: Iterable[Rule]) -> list[str]:
+    return [r.code for r in rules]

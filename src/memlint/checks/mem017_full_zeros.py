@@ -1,0 +1,88 @@
+"""MEM017 full-zeros: ``np.full(shape, 0.0)`` touches every page at once; ``np.zeros`` maps them lazily."""
+
+from __future__ import annotations
+
+import ast
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+from memlint.findings import SAFE
+
+
+def _arguments(call: ast.Call):
+    """np.full's arguments by name, or None if they cannot be read statically (``*args``, ``**kw``)."""
+    names = ("shape", "fill_value", "dtype", "order")
+    if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    args = dict(zip(names, call.args))
+    for kw in call.keywords:
+        if kw.arg is None or kw.arg in args:
+            return None
+        args[kw.arg] = kw.value
+    return args if "shape" in args and "fill_value" in args else None
+
+
+def _is_literal(node: ast.AST, values) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float, bool) and any(
+        node.value == v and type(node.value) is type(v) for v in values)
+
+
+class FullZeros(Rule):
+    code = "MEM017"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        zeros_name = self._zeros_name(ctx)
+        for node in ast.walk(ctx.tree):
+            if not (isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.full"):
+                continue
+            args = _arguments(node)
+            if args is None or set(args) - {"shape", "fill_value", "dtype", "order"}:
+                continue
+            fill, dtype_node = args["fill_value"], args.get("dtype")
+            if dtype_node is None:
+                if not _is_literal(fill, (0.0,)):
+                    continue  # np.full(s, 0) is int64, and -0.0 is not +0.0
+                dtype = numpy_api.default_float()
+            else:
+                dtype = numpy_api.dtype_of(dtype_node, ctx.qualname)
+                # np.zeros equals np.full(.., 0) only for numeric and bool dtypes ('U' gives '' vs '0').
+                if dtype is None or dtype.kind not in "biufc" or not _is_literal(fill, (0, 0.0, False)):
+                    continue
+            nbytes = numpy_api.nbytes(numpy_api.literal_shape(args["shape"]), dtype)
+            if nbytes is not None and not ctx.is_large(nbytes):
+                continue
+            size = f"its {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "the whole buffer "
+            fix = None
+            if zeros_name is not None or isinstance(node.func, ast.Attribute):
+                fix = ctx.rewrite(node, lambda n: _to_zeros(n, zeros_name), SAFE, "Replace with np.zeros")
+            ctx.report(
+                node,
+                f"np.full with a zero fill writes {size}into memory at once; np.zeros gives the same "
+                f"{dtype} array and the OS maps its pages only when they are written",
+                estimated_bytes=nbytes,
+                fix=fix,
+            )
+
+    @staticmethod
+    def _zeros_name(ctx):
+        """A plain name bound to numpy.zeros in this file, for ``from numpy import full`` spellings."""
+        for name, qualified in ctx.imports.bound.items():
+            if qualified == "numpy.zeros":
+                return name
+        return None
+
+
+def _to_zeros(call, zeros_name):
+    import libcst as cst
+
+    if isinstance(call.func, cst.Attribute):
+        func = call.func.with_changes(attr=cst.Name("zeros"))
+    else:
+        func = cst.Name(zeros_name)
+    args = list(call.args)
+    fill = next((i for i, a in enumerate(args) if a.keyword and a.keyword.value == "fill_value"), 1)
+    removed = args.pop(fill)
+    if fill == len(args) and args:  # removed the last argument: the new last one takes its comma
+        args[-1] = args[-1].with_changes(comma=removed.comma)
+    return call.with_changes(func=func, args=args)

@@ -1,0 +1,172 @@
+"""The ``memlint`` command: options -> configuration -> run -> report; exit codes 0, 1, 2 as ruff's."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from memlint import __version__, catalog
+from memlint.checks import all_rules, rule_options
+from memlint.config import OUTPUT_FORMATS, ConfigError, load_config
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes_option(value: Optional[str]) -> Optional[list]:
+    if value is None:
+        return None
+    codes = [c.strip().upper() for c in value.split(",") if c.strip()]
+    known = all_rules()
+    for c in codes:
+        if not any(code.startswith(c) for code in known):
+            raise click.BadParameter(f"unknown rule code or prefix `{c}`")
+    return codes
+
+
+def _error(message: str) -> None:
+    click.echo(f"memlint: error: {message}", err=True)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", "unsafe_fixes", is_flag=True, default=None,
+              help="With --fix, also apply unsafe fixes (right in the common case, not proven).")
+@click.option("--diff", is_flag=True, help="Print the diff of the fixes --fix would apply; write nothing.")
+@click.option("--select", callback=lambda c, p, v: _codes_option(v), help="Rules to enable (codes or prefixes).")
+@click.option("--extend-select", callback=lambda c, p, v: _codes_option(v), help="Rules to enable in addition.")
+@click.option("--ignore", callback=lambda c, p, v: _codes_option(v), help="Rules to disable.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Report format.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule, with the bytes at stake.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Use this configuration file instead of the nearest pyproject.toml/memlint.toml.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .memlint_cache/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule and exit.")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Record the current findings as accepted, in FILE.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Report only findings not recorded in FILE.")
+@click.version_option(__version__, prog_name="memlint")
+def main(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, statistics, exit_zero,
+         quiet, config_file, no_cache, jobs, explain_code, list_rules, write_baseline, baseline_file):
+    """Find and fix memory antipatterns in Python and NumPy code."""
+    if explain_code:
+        doc = catalog.load().get(explain_code.upper())
+        if doc is None:
+            _error(f"unknown rule `{explain_code}` (see `memlint --list-rules`)")
+            sys.exit(EXIT_ERROR)
+        click.echo(doc.explain(), nl=False)
+        return
+    if list_rules:
+        for doc in catalog.load().values():
+            click.echo(f"{doc.code}  {doc.name:<28} fix: {doc.fix:<6}  {doc.summary}")
+        return
+    sys.exit(_lint(paths or (Path("."),), fix, unsafe_fixes, diff, select, extend_select, ignore,
+                   output_format, statistics, exit_zero, quiet, config_file, no_cache, jobs,
+                   write_baseline, baseline_file))
+
+
+def _lint(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, statistics, exit_zero,
+          quiet, config_file, no_cache, jobs, write_baseline, baseline_file) -> int:
+    from memlint import engine, report, suppress
+
+    if config_file is not None and not config_file.is_file():
+        _error(f"{config_file}: configuration file not found")
+        return EXIT_ERROR
+    try:
+        config = load_config(config_file, paths[0], rule_options())
+    except ConfigError as e:
+        _error(str(e))
+        return EXIT_ERROR
+    if select is not None:
+        config.select = select
+    config.extend_select += extend_select or []
+    config.ignore += ignore or []
+    if unsafe_fixes is not None:
+        config.unsafe_fixes = unsafe_fixes
+    fmt = output_format or config.output_format
+    baseline = None
+    if baseline_file is not None:
+        try:
+            baseline = suppress.read_baseline(baseline_file)
+        except ValueError as e:
+            _error(str(e))
+            return EXIT_ERROR
+
+    result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache)
+    fixed = 0
+    if fix or diff:
+        fixed, diffs, errors = _apply_fixes(result, config, write=fix and not diff)
+        result.errors += errors
+        if diff:
+            click.echo("".join(diffs), nl=False)
+            if not quiet:
+                click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
+            for e in result.errors:
+                _error(e)
+            return EXIT_ERROR if result.errors else (EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN)
+        if fixed:
+            errors = result.errors
+            result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache)
+            result.errors = errors + [e for e in result.errors if e not in errors]
+
+    findings = result.findings
+    if baseline is not None:
+        findings = suppress.filter_baseline(findings, baseline)
+    for e in result.errors:
+        _error(e)
+    if write_baseline is not None:
+        n = suppress.write_baseline(write_baseline, findings)
+        click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
+        return EXIT_ERROR if result.errors else EXIT_CLEAN
+    if result.files_checked == 0 and not result.errors:
+        click.echo("memlint: warning: no Python files found under the given paths", err=True)
+    text = report.render("text" if statistics else fmt, findings, fixed=fixed, statistics=statistics,
+                         quiet=quiet, show_unsafe_hint=not config.unsafe_fixes,
+                         color=fmt == "text" and sys.stdout.isatty())
+    click.echo(text, nl=False)
+    if result.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
+
+
+def _apply_fixes(result, config, write: bool) -> tuple[int, list, list]:
+    """Fix every file that has applicable fixes: (fixes applied, diffs, errors)."""
+    from memlint import engine, files
+    from memlint.fix import parses, unified_diff, write_atomic
+
+    by_file = defaultdict(list)
+    for f in result.findings:
+        if engine.applicable(f, config.unsafe_fixes):
+            by_file[f.path].append(f)
+    fixed, diffs, errors = 0, [], []
+    for display, first_round in sorted(by_file.items()):
+        path = result.paths[display]
+        try:
+            source = files.read(path)
+            text, encoding = source.decode()
+        except files.InputError as e:
+            errors.append(str(e))
+            continue
+        new, n, errs = engine.fix_text(display, text, config, config.unsafe_fixes, first_round, path)
+        errors += errs
+        if new == text or not parses(new):
+            continue
+        fixed += n
+        if write:
+            try:
+                write_atomic(path, new.encode(encoding))
+            except (OSError, UnicodeEncodeError) as e:
+                errors.append(f"{display}: cannot write the fixed file: {e}")
+                fixed -= n
+        else:
+            diffs.append(unified_diff(display, text, new))
+    return fixed, diffs, errors

@@ -1,0 +1,213 @@
+"""``[tool.memlint]`` discovery and validation.
+
+The nearest ``memlint.toml`` or ``pyproject.toml`` with a ``[tool.memlint]`` table above the first checked
+path (or ``--config FILE``) is the configuration. Relative globs in it are relative to its folder. Every
+key is checked: an unknown key, a wrong type or invalid TOML is a ``ConfigError`` naming the key and file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+OUTPUT_FORMATS = ("text", "json", "github", "sarif", "gitlab")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "virtualenv", "__pypackages__", "build", "dist",
+    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".memlint_cache",
+    "node_modules", "site-packages", "*.egg-info",
+)
+# NumPy elides temporaries from 256 KiB up (numpy/_core/src/multiarray/temp_elide.c): the size from which
+# NumPy itself considers an array worth saving a copy of.
+DEFAULT_MIN_ARRAY_BYTES = 256 * 1024
+
+
+class ConfigError(Exception):
+    """A problem with the configuration; the message names the file and key."""
+
+
+@dataclass
+class Config:
+    source: Optional[Path] = None  # the file it came from
+    root: Path = field(default_factory=Path.cwd)
+    select: list = field(default_factory=lambda: ["MEM"])
+    extend_select: list = field(default_factory=list)
+    ignore: list = field(default_factory=list)
+    per_file_ignores: dict = field(default_factory=dict)
+    exclude: list = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list = field(default_factory=list)
+    unsafe_fixes: bool = False
+    output_format: str = "text"
+    min_array_bytes: int = DEFAULT_MIN_ARRAY_BYTES
+    rules: dict = field(default_factory=dict)  # code -> {option: value}, defaults filled in
+
+    def enabled(self, code: str, path: Optional[str] = None) -> bool:
+        """ruff's rule: the longest matching prefix among selects and ignores decides; ignore wins ties."""
+        matches = [(len(p), True) for p in self.select + self.extend_select if code.startswith(p)]
+        matches += [(len(p), False) for p in self.ignore if code.startswith(p)]
+        on = bool(matches) and max(matches, key=lambda m: (m[0], not m[1]))[1]
+        if on and path is not None:
+            for pattern, codes in self.per_file_ignores.items():
+                if self._matches(path, pattern) and any(code.startswith(c) for c in codes):
+                    return False
+        return on
+
+    def is_excluded(self, path: Path) -> bool:
+        return any(self._matches(str(path), p) for p in self.exclude + self.extend_exclude)
+
+    def _matches(self, path: str, pattern: str) -> bool:
+        """A glob matches the file's name, any of its folders, or its path relative to the config's folder."""
+        p = Path(path)
+        try:
+            rel = p.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            rel = p.as_posix()
+        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(p.as_posix(), pattern):
+            return True
+        if "/" not in pattern.rstrip("/"):
+            return any(fnmatch.fnmatch(part, pattern.rstrip("/")) for part in Path(rel).parts)
+        return fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*")
+
+    def option(self, code: str, name: str):
+        return self.rules[code][name]
+
+    def fingerprint(self) -> str:
+        """What about the configuration changes findings: part of the cache key."""
+        data = {k: getattr(self, k) for k in ("select", "extend_select", "ignore", "per_file_ignores",
+                                                "min_array_bytes", "rules")}
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+# key in the file -> (attribute, expected type, description for errors)
+_KEYS = {
+    "select": ("select", "codes", "a list of rule codes or prefixes"),
+    "extend-select": ("extend_select", "codes", "a list of rule codes or prefixes"),
+    "ignore": ("ignore", "codes", "a list of rule codes or prefixes"),
+    "per-file-ignores": ("per_file_ignores", "globcodes", "a table of glob = [codes]"),
+    "exclude": ("exclude", "strings", "a list of globs"),
+    "extend-exclude": ("extend_exclude", "strings", "a list of globs"),
+    "unsafe-fixes": ("unsafe_fixes", bool, "true or false"),
+    "output-format": ("output_format", "format", "one of " + ", ".join(OUTPUT_FORMATS)),
+    "min-array-bytes": ("min_array_bytes", int, "a non-negative integer (bytes)"),
+    "rules": ("rules", "rules", "a table of [tool.memlint.rules.CODE] tables"),
+}
+
+
+def find_config_file(start: Path) -> Optional[Path]:
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
+        own = folder / "memlint.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_memlint_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_memlint_table(pyproject: Path) -> bool:
+    try:
+        return "memlint" in _read_toml(pyproject).get("tool", {})
+    except ConfigError:
+        return True  # report the broken file rather than skip past it
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read configuration: {e.strerror}") from None
+
+
+def load_config(explicit: Optional[Path], start: Path, rule_options: dict[str, dict]) -> Config:
+    """Read and validate the configuration; ``rule_options`` maps each rule code to its option defaults."""
+    path = explicit if explicit is not None else find_config_file(start)
+    if path is None:
+        return _with_rule_defaults(Config(), rule_options)
+    data = _read_toml(path)
+    if path.name == "pyproject.toml" or explicit is not None and "tool" in data:
+        data = data.get("tool", {}).get("memlint", {})
+        prefix = "tool.memlint."
+    else:
+        prefix = ""
+    return _with_rule_defaults(_parse(data, path, prefix, rule_options), rule_options)
+
+
+def _parse(data: dict, path: Path, prefix: str, rule_options: dict[str, dict]) -> Config:
+    config = Config(source=path, root=path.parent.resolve())
+    known_codes = set(rule_options)
+
+    def fail(key: str, why: str):
+        raise ConfigError(f"{path}: `{prefix}{key}` {why}")
+
+    def check_codes(key, value):
+        if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+            fail(key, "must be a list of rule codes or prefixes")
+        for c in value:
+            if not any(code.startswith(c) for code in known_codes):
+                fail(key, f"names unknown rule code `{c}`")
+        return value
+
+    for key, value in data.items():
+        if key not in _KEYS:
+            fail(key, f"is not a memlint setting (known: {', '.join(sorted(_KEYS))})")
+        attr, kind, expected = _KEYS[key]
+        if kind == "codes":
+            value = check_codes(key, value)
+        elif kind == "strings":
+            if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+                fail(key, f"must be {expected}")
+        elif kind == "globcodes":
+            if not isinstance(value, dict):
+                fail(key, f"must be {expected}")
+            value = {glob: check_codes(f"{key}.\"{glob}\"", codes) for glob, codes in value.items()}
+        elif kind == "format":
+            if value not in OUTPUT_FORMATS:
+                fail(key, f"must be {expected}, not {value!r}")
+        elif kind == "rules":
+            value = _parse_rule_options(value, fail, rule_options)
+        elif kind is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                fail(key, f"must be {expected}, not {value!r}")
+        elif not isinstance(value, kind):
+            fail(key, f"must be {expected}, not {value!r}")
+        setattr(config, attr, value)
+    return config
+
+
+def _parse_rule_options(value, fail, rule_options: dict[str, dict]) -> dict:
+    if not isinstance(value, dict):
+        fail("rules", "must be a table of [tool.memlint.rules.CODE] tables")
+    out = {}
+    for code, options in value.items():
+        if code not in rule_options:
+            fail(f"rules.{code}", "is not a rule code")
+        if not isinstance(options, dict):
+            fail(f"rules.{code}", "must be a table of options")
+        for name, v in options.items():
+            defaults = rule_options[code]
+            if name not in defaults:
+                known = ", ".join(sorted(defaults)) or "none"
+                fail(f"rules.{code}.{name}", f"is not an option of {code} (its options: {known})")
+            want = type(defaults[name])
+            if type(v) is not want and not (want is float and type(v) is int):
+                fail(f"rules.{code}.{name}", f"must be of type {want.__name__}, not {v!r}")
+        out[code] = dict(options)
+    return out
+
+
+def _with_rule_defaults(config: Config, rule_options: dict[str, dict]) -> Config:
+    config.rules = {code: {**defaults, **config.rules.get(code, {})} for code, defaults in rule_options.items()}
+    return config

@@ -1,0 +1,112 @@
+"""What a rule sees of one file: its tree, its facts, its configuration, and ``report``."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from typing import Callable, Optional
+
+from memlint.facts.imports import ImportMap
+from memlint.findings import Edit, Finding, Fix
+
+
+class SourceText:
+    """A decoded file and the conversion from ``ast`` positions (UTF-8 byte columns) to characters."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        starts, pos = [], 0
+        for line in self.lines:
+            starts.append(pos)
+            pos += len(line)
+        starts.append(pos)
+        self.line_starts = starts
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """0-based character column of a 0-based UTF-8 byte column on a 1-based line."""
+        if line > len(self.lines):
+            return byte_col
+        s = self.lines[line - 1]
+        return byte_col if s.isascii() else len(s.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+    def span(self, node: ast.AST) -> tuple[int, int, int, int]:
+        """(line, col, end_line, end_col) of a node: 1-based lines, 0-based character columns."""
+        end_line = getattr(node, "end_lineno", None) or node.lineno
+        end_col = getattr(node, "end_col_offset", None)
+        end_col = node.col_offset if end_col is None else end_col
+        return (node.lineno, self.char_col(node.lineno, node.col_offset),
+                end_line, self.char_col(end_line, end_col))
+
+    def offset(self, line: int, col: int) -> int:
+        return self.line_starts[line - 1] + col
+
+    def segment(self, node: ast.AST) -> str:
+        line, col, end_line, end_col = self.span(node)
+        return self.text[self.offset(line, col): self.offset(end_line, end_col)]
+
+
+class FileContext:
+    def __init__(self, path: str, source: SourceText, tree: ast.Module, config, module_name: str = "",
+                 is_package: bool = False):
+        self.path = path
+        self.source = source
+        self.tree = tree
+        self.config = config
+        self.module_name = module_name
+        self.is_package = is_package
+        self.findings: list[Finding] = []
+        self.rule_code = ""  # set by the engine while a rule runs
+
+    @functools.cached_property
+    def imports(self) -> ImportMap:
+        return ImportMap(self.tree, self.module_name, self.is_package)
+
+    @functools.cached_property
+    def arrays(self):
+        """Per-function array facts (dtype, shape, ownership, aliases), computed on first use."""
+        from memlint.facts.arrays import ArrayFacts
+
+        return ArrayFacts(self)
+
+    def qualname(self, node: ast.AST) -> Optional[str]:
+        return self.imports.qualname(node)
+
+    def option(self, name: str):
+        return self.config.option(self.rule_code, name)
+
+    def is_large(self, nbytes: Optional[int]) -> bool:
+        return nbytes is not None and nbytes >= self.config.min_array_bytes
+
+    def report(self, node: ast.AST, message: str, estimated_bytes: Optional[int] = None,
+               fix: Optional[Fix] = None, code: Optional[str] = None) -> None:
+        line, col, end_line, end_col = self.source.span(node)
+        self.findings.append(Finding(
+            code=code or self.rule_code, message=message, path=self.path, line=line, column=col + 1,
+            end_line=end_line, end_column=end_col + 1, estimated_bytes=estimated_bytes, fix=fix,
+            snippet=self.source.segment(node)[:400],
+        ))
+
+    # --- building fixes -----------------------------------------------------------------------------
+
+    def edit(self, node: ast.AST, content: str) -> Edit:
+        """Replace a node's exact source text."""
+        line, col, end_line, end_col = self.source.span(node)
+        return Edit(line, col + 1, end_line, end_col + 1, content)
+
+    def insert(self, line: int, col: int, content: str) -> Edit:
+        """Insert text at a 1-based line and 0-based character column."""
+        return Edit(line, col + 1, line, col + 1, content)
+
+    def rewrite(self, node: ast.AST, transform: Callable, applicability: str, message: str) -> Optional[Fix]:
+        """A fix that rewrites one node with libcst: ``transform`` maps the node's libcst form to a new one.
+
+        Everything outside the node is untouched, and inside it libcst keeps comments and formatting.
+        Returns None where libcst cannot take the node on its own (the finding is then reported unfixed).
+        """
+        from memlint.fix import cst_rewrite
+
+        content = cst_rewrite(self.source.segment(node), isinstance(node, ast.stmt), transform)
+        if content is None:
+            return None
+        return Fix(applicability, message, (self.edit(node, content),))

@@ -1,0 +1,188 @@
+"""The pipeline: paths -> files -> facts -> findings -> filters; and findings -> edits -> fixed text.
+
+Each file is parsed once with the stdlib ``ast``; every enabled rule runs on that one tree and the facts
+built from it. Rules that need other files' evidence add a second, project-wide step over JSON-able facts
+collected per file.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from memlint import files as files_mod
+from memlint.checks import Rule, enabled_rules
+from memlint.context import FileContext, SourceText
+from memlint.facts.imports import module_name_of
+from memlint.findings import PARSE_ERROR, SAFE, UNSAFE, Finding
+from memlint.fix import apply_edits, newline_of, parses
+from memlint.suppress import Suppressions, fingerprint
+
+MAX_FIX_ROUNDS = 10
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    project_facts: dict = field(default_factory=dict)  # rule code -> JSON-able facts of this file
+    suppressions: Optional[Suppressions] = None
+
+
+@dataclass
+class RunResult:
+    findings: list
+    errors: list
+    files_checked: int
+    paths: dict = field(default_factory=dict)  # display path -> Path
+
+
+def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional[Path] = None) -> FileResult:
+    """Check one file's text. Never raises for bad input: problems become findings or errors."""
+    result = FileResult(display)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text, filename=display)
+    except SyntaxError as e:
+        source = SourceText(text)
+        line = min(max(e.lineno or 1, 1), max(len(source.lines), 1))
+        col = max((e.offset or 1) - 1, 0)
+        result.findings.append(Finding(PARSE_ERROR, f"SyntaxError: {e.msg}", display, line, col + 1, line,
+                                       col + 1, snippet=e.msg))
+        _fingerprint(result.findings)
+        return result
+    except (ValueError, RecursionError, MemoryError) as e:  # e.g. source too deeply nested
+        result.errors.append(f"{display}: cannot parse: {e}")
+        return result
+    module = module_name_of(path) if path is not None else ""
+    ctx = FileContext(display, SourceText(text), tree, config, module,
+                      is_package=path is not None and path.stem == "__init__")
+    for rule in rules:
+        if not config.enabled(rule.code, display):
+            continue
+        if rule.requires_imports and not ctx.imports.imports_any(rule.requires_imports):
+            continue
+        ctx.rule_code = rule.code
+        try:
+            rule.check(ctx)
+            if rule.is_project_rule:
+                result.project_facts[rule.code] = rule.collect(ctx)
+        except RecursionError:
+            result.errors.append(f"{display}: {rule.code} skipped this file: too deeply nested")
+        except Exception as e:  # a bug in one rule must not stop the run
+            result.errors.append(f"{display}: internal error in {rule.code}: {type(e).__name__}: {e}")
+    result.suppressions = Suppressions.from_source(text)
+    result.findings = [f for f in ctx.findings if not result.suppressions.silences(f.code, f.line)]
+    _fingerprint(result.findings)
+    return result
+
+
+def _fingerprint(findings: list) -> None:
+    for f in findings:
+        f.fingerprint = fingerprint(f.code, f.path, f.snippet)
+
+
+def check_file(path: Path, config, rules: list[Rule]) -> FileResult:
+    try:
+        source = files_mod.read(path)
+        text, _ = source.decode()
+    except files_mod.InputError as e:
+        return FileResult(files_mod.display_path(path), errors=[str(e)])
+    return lint_text(source.display, text, config, rules, path)
+
+
+class Project:
+    """What a project-wide rule sees: every checked file's facts for that rule, and ``report``."""
+
+    def __init__(self, code: str, facts: dict, config, suppressions: dict):
+        self.code = code
+        self.facts = facts  # display path -> facts collected from that file
+        self.config = config
+        self._suppressions = suppressions
+        self.findings: list[Finding] = []
+
+    def report(self, finding: Finding) -> None:
+        s = self._suppressions.get(finding.path)
+        if not self.config.enabled(finding.code, finding.path) or s and s.silences(finding.code, finding.line):
+            return
+        finding.fingerprint = fingerprint(finding.code, finding.path, finding.snippet)
+        self.findings.append(finding)
+
+
+def project_findings(results: list[FileResult], config, rules: list[Rule]) -> tuple[list, list]:
+    findings, errors = [], []
+    suppressions = {r.path: r.suppressions for r in results if r.suppressions is not None}
+    for rule in rules:
+        if not rule.is_project_rule:
+            continue
+        facts = {r.path: r.project_facts[rule.code] for r in results if rule.code in r.project_facts}
+        project = Project(rule.code, facts, config, suppressions)
+        try:
+            rule.check_project(project)
+        except Exception as e:
+            errors.append(f"internal error in {rule.code} (project-wide): {type(e).__name__}: {e}")
+        findings += project.findings
+    return findings, errors
+
+
+def run(paths: list[Path], config, jobs: Optional[int] = None, use_cache: bool = True) -> RunResult:
+    rules = enabled_rules(config)
+    paths_found, errors = files_mod.discover(paths, config)
+    results = [check_file(p, config, rules) for p in paths_found]
+    findings = [f for r in results for f in r.findings]
+    errors += [e for r in results for e in r.errors]
+    more, more_errors = project_findings(results, config, rules)
+    findings += more
+    errors += more_errors
+    findings.sort(key=Finding.sort_key)
+    return RunResult(findings, errors, len(paths_found), {r.path: p for r, p in zip(results, paths_found)})
+
+
+# --- fixing ---------------------------------------------------------------------------------------------
+
+
+def applicable(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and finding.fix.applicability in ((SAFE, UNSAFE) if unsafe else (SAFE,))
+
+
+def fix_text(display: str, text: str, config, unsafe: bool, first_round: list,
+             path: Optional[Path] = None) -> tuple[str, int, list]:
+    """Apply fixes until none is left: (new text, fixes applied, errors).
+
+    Overlapping fixes are applied one at a time: the rest are found again by re-checking the new text.
+    A fix whose result does not parse is dropped and reported; the file is never left broken.
+    """
+    rules = [r for r in enabled_rules(config) if not r.is_project_rule]
+    newline = newline_of(text)
+    applied_total, errors = 0, []
+    rejected: set = set()  # fixes that would not parse, by (code, snippet): never retried
+
+    def fixable(findings):
+        return [f for f in findings if applicable(f, unsafe) and (f.code, f.snippet) not in rejected]
+
+    candidates = fixable(first_round)
+    for _ in range(MAX_FIX_ROUNDS):
+        if not candidates:
+            break
+        new, applied = apply_edits(text, ((i, e) for i, f in enumerate(candidates) for e in f.fix.edits), newline)
+        if not parses(new):
+            # Find the culprit(s): keep each fix only if the text still parses with it.
+            new, applied = text, set()
+            for i, f in enumerate(candidates):
+                attempt, ok = apply_edits(new, ((i, e) for e in f.fix.edits), newline)
+                if ok and parses(attempt):
+                    new, applied = attempt, applied | ok
+                    break  # positions of the rest refer to the old text: re-check first
+                rejected.add((f.code, f.snippet))
+                errors.append(f"{display}:{f.line}: the {f.code} fix would not parse; left unapplied")
+            if not applied:
+                break
+        text = new
+        applied_total += len(applied)
+        candidates = fixable(lint_text(display, text, config, rules, path).findings)
+    return text, applied_total, errors

@@ -1,0 +1,93 @@
+"""Which module each name of a file comes from: ``np.full`` is ``numpy.full`` only if ``np`` is numpy.
+
+Names are resolved through the file's imports, never by spelling. A name that an import binds and that the
+file also binds some other way (assignment, parameter, def, for-target...) is ambiguous and resolves to
+nothing: memlint would rather miss a finding than invent one.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Optional
+
+
+def module_name_of(path: Path) -> str:
+    """The dotted module name of a file, from the packages (folders with ``__init__.py``) around it."""
+    path = path.resolve()
+    parts = [] if path.stem == "__init__" else [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return ".".join(parts)
+
+
+class ImportMap:
+    def __init__(self, tree: ast.Module, module_name: str = "", is_package: bool = False):
+        self.module_name = module_name
+        self.bound: dict[str, str] = {}  # local name -> fully qualified name
+        self.modules: set[str] = set()  # top-level packages imported anywhere in the file
+        ambiguous: set[str] = set()
+        other_bindings: set[str] = set()
+        package = module_name if is_package else module_name.rpartition(".")[0]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.modules.add(alias.name.split(".")[0])
+                    if alias.asname:
+                        self._bind(alias.asname, alias.name, ambiguous)
+                    else:  # `import numpy.random` binds `numpy`
+                        top = alias.name.split(".")[0]
+                        self._bind(top, top, ambiguous)
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node.module, node.level, package)
+                if base is None:
+                    continue
+                self.modules.add(base.split(".")[0])
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    self._bind(alias.asname or alias.name, f"{base}.{alias.name}", ambiguous)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                other_bindings.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                other_bindings.add(node.name)
+            elif isinstance(node, ast.arg):
+                other_bindings.add(node.arg)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                other_bindings.update(node.names)
+        for name in ambiguous | other_bindings:
+            self.bound.pop(name, None)
+
+    def _bind(self, name: str, qualified: str, ambiguous: set[str]) -> None:
+        if self.bound.get(name, qualified) != qualified:
+            ambiguous.add(name)
+        self.bound[name] = qualified
+
+    def qualname(self, node: ast.AST) -> Optional[str]:
+        """``np.random.default_rng`` -> ``numpy.random.default_rng`` when ``np`` is numpy; else None."""
+        attrs = []
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.bound:
+            return None
+        return ".".join([self.bound[node.id], *reversed(attrs)])
+
+    def imports_any(self, modules) -> bool:
+        return not self.modules.isdisjoint(modules)
+
+
+def _absolute(module: Optional[str], level: int, package: str) -> Optional[str]:
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) or None

@@ -1,0 +1,76 @@
+"""The data that flows out of checks: findings, their fixes and the text edits of a fix.
+
+Everything here is plain data (JSON-serialisable through ``to_dict``/``from_dict``) so that findings can
+cross process boundaries, live in the cache and be written by every report format without re-parsing.
+Positions are 1-based lines and 1-based character columns, end exclusive, as ruff reports them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+SAFE = "safe"
+UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text from (line, column) up to (end_line, end_column) with ``content``."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: str  # SAFE or UNSAFE
+    message: str
+    edits: tuple[Edit, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "applicability": self.applicability,
+            "message": self.message,
+            "edits": [asdict(e) for e in self.edits],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Fix:
+        return cls(d["applicability"], d["message"], tuple(Edit(**e) for e in d["edits"]))
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    estimated_bytes: Optional[int] = None
+    fix: Optional[Fix] = None
+    # The normalised text of the flagged source: with code and path, the baseline fingerprint.
+    snippet: str = ""
+    fingerprint: str = field(default="", compare=False)
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.code)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["fix"] = self.fix.to_dict() if self.fix else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Finding:
+        d = dict(d)
+        fix = d.pop("fix")
+        return cls(fix=Fix.from_dict(fix) if fix else None, **d)
+
+
+PARSE_ERROR = "MEM000"  # reported for files that do not parse, like ruff's E999/syntax-error

@@ -1,0 +1,123 @@
+"""Suppression comments and baselines.
+
+Per line (the finding's first line): ``# noqa``, ``# noqa: MEM001,MEM0`` (ruff-compatible, codes or
+prefixes), ``# memlint: ignore`` and ``# memlint: ignore[MEM001]``. Per file, on a line of its own:
+``# memlint: ignore-file`` and ``# memlint: ignore-file[MEM003]``.
+
+A baseline is a JSON file of finding fingerprints: code, path and the normalised flagged text, never line
+numbers, so that edits elsewhere in a file do not bring accepted findings back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import tokenize
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Optional
+
+ALL = "*"
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+_IGNORE = re.compile(r"#\s*memlint:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[^\]]*)\])?")
+
+
+def _codes(text: Optional[str]) -> frozenset:
+    if text is None:
+        return frozenset([ALL])
+    return frozenset(c.strip().upper() for c in text.split(",") if c.strip())
+
+
+class Suppressions:
+    """Which codes are silenced on which lines of one file."""
+
+    def __init__(self, by_line: dict[int, frozenset], file_wide: frozenset):
+        self.by_line = by_line
+        self.file_wide = file_wide
+
+    @classmethod
+    def from_source(cls, text: str) -> Suppressions:
+        by_line: dict[int, frozenset] = {}
+        file_wide: frozenset = frozenset()
+        if "noqa" not in text and "memlint:" not in text:
+            return cls(by_line, file_wide)
+        for lineno, comment, own_line in _comments(text):
+            codes: frozenset = frozenset()
+            m = _NOQA.search(comment)
+            if m:
+                codes |= _codes(m.group("codes"))
+            for m in _IGNORE.finditer(comment):
+                if m.group("file"):
+                    if own_line:
+                        file_wide |= _codes(m.group("codes"))
+                else:
+                    codes |= _codes(m.group("codes"))
+            if codes:
+                by_line[lineno] = by_line.get(lineno, frozenset()) | codes
+        return cls(by_line, file_wide)
+
+    def silences(self, code: str, line: int) -> bool:
+        return _covers(self.file_wide, code) or _covers(self.by_line.get(line, frozenset()), code)
+
+    def to_json(self):
+        return {"lines": {str(k): sorted(v) for k, v in self.by_line.items()}, "file": sorted(self.file_wide)}
+
+    @classmethod
+    def from_json(cls, d) -> Suppressions:
+        return cls({int(k): frozenset(v) for k, v in d["lines"].items()}, frozenset(d["file"]))
+
+
+def _covers(codes: frozenset, code: str) -> bool:
+    return ALL in codes or any(code.startswith(c) for c in codes)
+
+
+def _comments(text: str):
+    """(line, comment text, whether the comment is alone on its line) for every real comment."""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                yield tok.start[0], tok.string, not tok.line[: tok.start[1]].strip()
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return
+
+
+# --- baselines -----------------------------------------------------------------------------------------
+
+
+def normalise(snippet: str) -> str:
+    return " ".join(snippet.split())
+
+
+def fingerprint(code: str, path: str, snippet: str) -> str:
+    key = "\0".join((code, Path(path).as_posix(), normalise(snippet)))
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def write_baseline(path: Path, findings: Iterable) -> int:
+    counts = Counter(f.fingerprint for f in findings)
+    data = {"memlint-baseline": 1, "fingerprints": dict(sorted(counts.items()))}
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return sum(counts.values())
+
+
+def read_baseline(path: Path) -> Counter:
+    """Raises ValueError (with the reason) for a file that is not a memlint baseline."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Counter({str(k): int(v) for k, v in data["fingerprints"].items()})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"{path}: not a memlint baseline ({e})") from None
+
+
+def filter_baseline(findings: list, baseline: Counter) -> list:
+    """Findings beyond what the baseline accepts; identical findings are matched by count."""
+    left = Counter(baseline)
+    kept = []
+    for f in findings:
+        if left[f.fingerprint] > 0:
+            left[f.fingerprint] -= 1
+        else:
+            kept.append(f)
+    return kept
