@@ -79,3 +79,16 @@ def markdown_table() -> str:
     for doc in load().values():
         rows.append(f"| {doc.code} | {doc.name} | {doc.summary} | {doc.fix} |")
     return "\n".join(rows)
+
+
+def write_readme_table(readme: Path) -> None:
+    """Regenerate the README's rule table between its markers: ``python -m memlint.catalog``."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{markdown_table()}\n{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_readme_table(Path(__file__).resolve().parents[2] / "README.md")

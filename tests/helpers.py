@@ -1,0 +1,87 @@
+"""Shared test tools: lint a snippet, fix it, and run code before and after a fix.
+
+A fix is tested the way a user relies on it: the program prints the same thing before and after, and (where
+memory is the point) the fixed program's tracemalloc peak is lower. Programs run in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from memlint.checks import rule_options
+from memlint.config import Config, _with_rule_defaults
+from memlint.engine import fix_text, lint_text
+
+
+def config(**settings) -> Config:
+    """A configuration as [tool.memlint] would give, with rule option defaults filled in."""
+    rules = settings.pop("rules", {})
+    c = Config(**settings)
+    c.rules = rules
+    return _with_rule_defaults(c, rule_options())
+
+
+def lint(code: str, select=("MEM",), **settings) -> list:
+    c = config(select=list(select), **settings)
+    return lint_text("t.py", textwrap.dedent(code), c, _rules(c)).findings
+
+
+def codes(code: str, **kw) -> list:
+    return [f.code for f in lint(code, **kw)]
+
+
+def fix(code: str, unsafe: bool = False, select=("MEM",), **settings) -> str:
+    """The text `memlint --fix` (with `--unsafe-fixes` if unsafe) would write."""
+    c = config(select=list(select), **settings)
+    code = textwrap.dedent(code)
+    first = lint_text("t.py", code, c, _rules(c)).findings
+    new, _, errors = fix_text("t.py", code, c, unsafe, first)
+    assert not errors, errors
+    return new
+
+
+def _rules(c):
+    from memlint.checks import enabled_rules
+
+    return enabled_rules(c)
+
+
+_RUNNER = r"""
+import io, json, sys, tracemalloc, contextlib
+src = sys.stdin.read()
+out = io.StringIO()
+tracemalloc.start()
+with contextlib.redirect_stdout(out):
+    exec(compile(src, "program.py", "exec"), {"__name__": "__main__"})
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+print(json.dumps({"output": out.getvalue(), "peak": peak}))
+"""
+
+
+def run_program(code: str) -> tuple[str, int]:
+    """Run code in a fresh interpreter: (what it printed, tracemalloc peak in bytes)."""
+    proc = subprocess.run([sys.executable, "-c", _RUNNER], input=textwrap.dedent(code), capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return data["output"], data["peak"]
+
+
+def assert_fix_keeps_behaviour(code: str, unsafe: bool = False, saves_memory: bool = True) -> str:
+    """Fix `code`; assert the fix changed it, the output is identical, and (if asked) the peak is lower."""
+    fixed = fix(code, unsafe=unsafe)
+    assert fixed != textwrap.dedent(code), "expected a fix"
+    before, peak_before = run_program(code)
+    after, peak_after = run_program(fixed)
+    assert before == after, f"output changed by the fix:\n{before}\n---\n{after}\n---\n{fixed}"
+    if saves_memory:
+        assert peak_after < peak_before, (peak_before, peak_after, fixed)
+    return fixed
+
+
+REPO = Path(__file__).resolve().parents[1]

@@ -1,0 +1,39 @@
+from helpers import assert_fix_keeps_behaviour, codes, fix, lint
+
+
+def test_large_full_zero_is_reported_with_bytes_and_safe_fix():
+    (f,) = lint("import numpy as np\na = np.full((1000, 1000), 0.0)\n")
+    assert f.code == "MEM017" and f.estimated_bytes == 8_000_000
+    assert f.fix.applicability == "safe"
+    assert fix("import numpy as np\na = np.full((1000, 1000), 0.0)\n") == "import numpy as np\na = np.zeros((1000, 1000))\n"
+
+
+def test_fix_keeps_dtype_order_and_comments():
+    code = "import numpy as np\na = np.full(  # grid\n    (1000, 1000), 0, np.float32, order='F')\n"
+    assert fix(code) == "import numpy as np\na = np.zeros(  # grid\n    (1000, 1000), np.float32, order='F')\n"
+
+
+def test_never_reported():
+    assert codes("import numpy as np\na = np.full((1000, 1000), -0.0)\n") == []
+    assert codes("import numpy as np\na = np.full((1000, 1000), 0)\n") == []  # int64, not float
+    assert codes("import numpy as np\na = np.full((1000, 1000), 0, dtype='U5')\n") == []
+    assert codes("import numpy as np\na = np.full((10, 10), 0.0)\n") == []  # known small
+    assert codes("import mylib as np\na = np.full((1000, 1000), 0.0)\n") == []  # not numpy
+    assert codes("from numpy import full\nfull = print\nfull((1000, 1000), 0.0)\n") == []
+
+
+def test_from_import_spelling_uses_imported_zeros():
+    code = "from numpy import full, zeros\na = full((1000, 1000), 0.0)\n"
+    assert fix(code) == "from numpy import full, zeros\na = zeros((1000, 1000))\n"
+
+
+def test_fixed_program_prints_the_same():
+    assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+        a = np.full((512, 512), 0.0)
+        a[3, 4] = 2.5
+        print(a.dtype, a.shape, a.strides, a.sum(), a.flags.owndata)
+        """,
+        saves_memory=False,  # tracemalloc counts lazy pages too: resident memory is measured in test_rss
+    )
