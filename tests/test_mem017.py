@@ -1,3 +1,9 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from helpers import assert_fix_keeps_behaviour, codes, fix, lint
 
 
@@ -37,3 +43,38 @@ def test_fixed_program_prints_the_same():
         """,
         saves_memory=False,  # tracemalloc counts lazy pages too: resident memory is measured in test_rss
     )
+
+
+RSS_PROGRAM = """
+import numpy as np
+
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+
+before = rss()
+grid = np.full((4096, 4096), 0.0)
+grown = rss() - before
+grid[0, :10] = 1.0
+print(grid.dtype, grid.shape, grid.sum())
+print("GROWN", grown)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="resident memory is read from Linux /proc")
+def test_fix_lowers_resident_memory_in_a_child_process():
+    """tracemalloc counts np.zeros' lazy pages as allocated; only the resident set shows the saving."""
+    fixed = fix(RSS_PROGRAM)
+    assert "np.zeros((4096, 4096))" in fixed
+
+    def run(code):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        lines = out.splitlines()
+        return lines[:-1], int(lines[-1].split()[1])
+
+    before_output, before_grown = run(RSS_PROGRAM)
+    after_output, after_grown = run(fixed)
+    assert before_output == after_output
+    array_bytes = 4096 * 4096 * 8  # 128 MiB
+    assert before_grown > 0.9 * array_bytes
+    assert after_grown < 0.1 * array_bytes
