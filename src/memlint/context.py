@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from typing import Callable, Optional
 
 from memlint.facts.imports import ImportMap
 from memlint.findings import Edit, Finding, Fix
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Python counts them (ends kept): only \\n, \\r\\n and \\r end a line. str.splitlines also splits
+    at form feeds and other Unicode breaks, which would shift every position after one."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
 class SourceText:
@@ -15,7 +22,7 @@ class SourceText:
 
     def __init__(self, text: str):
         self.text = text
-        self.lines = text.splitlines(keepends=True)
+        self.lines = split_lines(text)
         starts, pos = [], 0
         for line in self.lines:
             starts.append(pos)
