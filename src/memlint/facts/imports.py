@@ -61,6 +61,11 @@ class ImportMap:
                 other_bindings.update(node.names)
         for name in ambiguous | other_bindings:
             self.bound.pop(name, None)
+        self._names_bound = other_bindings | ambiguous | set(self.bound)
+
+    def is_builtin(self, node: ast.AST, name: str) -> bool:
+        """Is ``node`` the builtin ``name`` (``range``, ``list``, ``int``...): a bare Name the file never binds?"""
+        return isinstance(node, ast.Name) and node.id == name and name not in self._names_bound
 
     def _bind(self, name: str, qualified: str, ambiguous: set[str]) -> None:
         if self.bound.get(name, qualified) != qualified:
