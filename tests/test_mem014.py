@@ -1,0 +1,95 @@
+import numpy as np
+
+from helpers import assert_fix_keeps_behaviour, codes, fix, lint
+
+N = 500_000  # 3.8 MiB as int64: tracemalloc sees the list of Python ints clearly
+
+
+def test_range_forms_are_reported_with_a_safe_fix_for_a_literal_length():
+    (f,) = lint(f"import numpy as np\na = np.array(list(range({N})))\n")
+    assert f.code == "MEM014" and f.fix.applicability == "safe"
+    assert f.estimated_bytes == N * 40
+    assert "np.arange" in f.message
+    assert fix(f"import numpy as np\na = np.array(list(range({N})))\n") == f"import numpy as np\na = np.arange({N})\n"
+    assert fix("import numpy as np\na = np.array(range(2, 10**6, 3))\n") == \
+        "import numpy as np\na = np.arange(2, 10**6, 3)\n"
+
+
+def test_variable_length_gets_an_unsafe_fix_only():
+    code = "import numpy as np\ndef f(n):\n    return np.array(range(n))\n"
+    (f,) = lint(code)
+    assert f.fix.applicability == "unsafe"
+    assert fix(code) == code
+    assert fix(code, unsafe=True) == "import numpy as np\ndef f(n):\n    return np.arange(n)\n"
+
+
+def test_why_a_variable_length_is_unsafe():
+    """The empty result and NumPy-integer bounds are where the two spellings differ."""
+    assert np.array(range(0)).dtype == np.float64 and np.arange(0).dtype == np.int64
+    assert np.array([0] * 0).dtype == np.float64 and np.zeros(0, dtype=int).dtype == np.int64
+    assert np.array(range(np.uint64(5))).dtype == np.int64 and np.arange(np.uint64(5)).dtype == np.float64
+
+
+def test_repeated_zero_lists():
+    assert fix("import numpy as np\na = np.array([0] * 1_000_000)\n") == \
+        "import numpy as np\na = np.zeros(1_000_000, dtype=int)\n"
+    assert fix("import numpy as np\na = np.asarray(1_000_000 * [0.0])\n") == \
+        "import numpy as np\na = np.zeros(1_000_000)\n"
+    (f,) = lint("import numpy as np\ndef f(n):\n    return np.array([0.0] * n)\n")
+    assert f.fix.applicability == "unsafe"  # np.zeros(-1) raises where [0.0] * -1 is empty
+
+
+def test_from_import_spelling_needs_the_target_imported():
+    assert fix("from numpy import array, arange\na = array(range(10**6))\n") == \
+        "from numpy import array, arange\na = arange(10**6)\n"
+    (f,) = lint("from numpy import array\na = array(range(10**6))\n")
+    assert f.fix is None  # arange is not imported: reported, not fixed
+
+
+def test_never_reported():
+    assert codes("import numpy as np\na = np.array(range(5))\n") == []  # known small
+    assert codes("import numpy as np\na = np.array([0] * 100)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array(range(n), dtype=np.float32)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array([1] * n)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array([False] * n)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array([-0.0] * n)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array([0, 0] * n)\n") == []
+    assert codes("import numpy as np\nrange = lambda n: [1.5] * n\na = np.array(range(10**6))\n") == []
+    assert codes("import numpy as np\nfrom mylib import list\na = np.array(list(range(10**6)))\n") == []
+    assert codes("import mylib as np\na = np.array(range(10**6))\n") == []
+
+
+def test_fix_without_usable_int_name_is_not_offered():
+    code = "import numpy as np\nint = float\na = np.array([0] * 10**6)\n"
+    (f,) = lint(code)
+    assert f.fix is None
+
+
+def test_fixed_programs_print_the_same_and_peak_lower():
+    assert_fix_keeps_behaviour(f"""
+        import numpy as np
+        a = np.array(list(range({N})))
+        b = np.array(range(3, {N}, 2))
+        print(a.dtype, a.shape, a.strides, a.flags.owndata, a.flags.writeable, int(a.sum()), a[-3:])
+        print(b.dtype, b.shape, int(b.sum()), b[:3], b[-1])
+        """)
+    assert_fix_keeps_behaviour(f"""
+        import numpy as np
+        z = np.array([0] * {N})
+        f = np.array([0.0] * {N})
+        z[7] = 3
+        print(z.dtype, z.shape, z.flags.owndata, int(z.sum()), f.dtype, f.shape, float(f.sum()))
+        print(np.signbit(f).any())
+        """)
+
+
+def test_unsafe_fix_keeps_behaviour_for_positive_lengths():
+    assert_fix_keeps_behaviour(f"""
+        import numpy as np
+        def ramp(n):
+            return np.array(range(n))
+        def blank(n):
+            return np.array([0] * n)
+        r, b = ramp({N}), blank({N})
+        print(r.dtype, r.shape, int(r.sum()), b.dtype, b.shape, int(b.sum()))
+        """, unsafe=True)
