@@ -85,3 +85,20 @@ def assert_fix_keeps_behaviour(code: str, unsafe: bool = False, saves_memory: bo
 
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def memlint_cli(*args: str, input: str = None):
+    """Run the `memlint` command in-process (click's CliRunner): a result with exit_code, stdout, stderr.
+
+    Call it after monkeypatch.chdir(...) to run it where a user would. --jobs 1 keeps test-only rules
+    (registered in this process) visible to the run.
+    """
+    from click.testing import CliRunner
+
+    from memlint.cli import main
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2 mixes stderr in by default
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(main, list(args), input=input, catch_exceptions=False)

@@ -1,7 +1,12 @@
-"""The ``memlint`` command: options -> configuration -> run -> report; exit codes 0, 1, 2 as ruff's."""
+"""The ``memlint`` command: options -> configuration -> run -> report; exit codes 0, 1, 2 as ruff's.
+
+stdout carries the report and nothing else (so ``--output-format json|github|sarif|gitlab`` can be piped);
+every message about the run itself (errors, warnings, "Would fix") goes to stderr, one line each.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -20,10 +25,10 @@ def _codes_option(value: Optional[str]) -> Optional[list]:
     if value is None:
         return None
     codes = [c.strip().upper() for c in value.split(",") if c.strip()]
-    known = all_rules()
+    known = set(all_rules()) | set(catalog.load())
     for c in codes:
         if not any(code.startswith(c) for code in known):
-            raise click.BadParameter(f"unknown rule code or prefix `{c}`")
+            raise click.BadParameter(f"unknown rule code or prefix `{c}` (see `memlint --list-rules`)")
     return codes
 
 
@@ -31,19 +36,26 @@ def _error(message: str) -> None:
     click.echo(f"memlint: error: {message}", err=True)
 
 
+def _warning(message: str) -> None:
+    click.echo(f"memlint: warning: {message}", err=True)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", "unsafe_fixes", is_flag=True, default=None,
-              help="With --fix, also apply unsafe fixes (right in the common case, not proven).")
+              help="Also offer unsafe fixes (right in the common case, not proven); with --fix, apply them.")
 @click.option("--diff", is_flag=True, help="Print the diff of the fixes --fix would apply; write nothing.")
-@click.option("--select", callback=lambda c, p, v: _codes_option(v), help="Rules to enable (codes or prefixes).")
-@click.option("--extend-select", callback=lambda c, p, v: _codes_option(v), help="Rules to enable in addition.")
-@click.option("--ignore", callback=lambda c, p, v: _codes_option(v), help="Rules to disable.")
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None, help="Report format.")
+@click.option("--select", callback=lambda c, p, v: _codes_option(v),
+              help="Rules to enable: comma-separated codes or prefixes (MEM0, MEM001).")
+@click.option("--extend-select", callback=lambda c, p, v: _codes_option(v),
+              help="Rules to enable in addition to the configured ones.")
+@click.option("--ignore", callback=lambda c, p, v: _codes_option(v), help="Rules to disable (codes or prefixes).")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
+              help="Report format (default: text, or output-format from the configuration).")
 @click.option("--statistics", is_flag=True, help="Count findings per rule, with the bytes at stake.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings and nothing else.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and errors, nothing else.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this configuration file instead of the nearest pyproject.toml/memlint.toml.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .memlint_cache/.")
@@ -51,27 +63,52 @@ def _error(message: str) -> None:
 @click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
-              help="Record the current findings as accepted, in FILE.")
+              help="Record the current findings as accepted, in FILE, and exit 0.")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Report only findings not recorded in FILE.")
 @click.version_option(__version__, prog_name="memlint")
 def main(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, statistics, exit_zero,
          quiet, config_file, no_cache, jobs, explain_code, list_rules, write_baseline, baseline_file):
-    """Find and fix memory antipatterns in Python and NumPy code."""
-    if explain_code:
-        doc = catalog.load().get(explain_code.upper())
-        if doc is None:
-            _error(f"unknown rule `{explain_code}` (see `memlint --list-rules`)")
-            sys.exit(EXIT_ERROR)
-        click.echo(doc.explain(), nl=False)
-        return
-    if list_rules:
-        for doc in catalog.load().values():
-            click.echo(f"{doc.code}  {doc.name:<28} fix: {doc.fix:<6}  {doc.summary}")
-        return
-    sys.exit(_lint(paths or (Path("."),), fix, unsafe_fixes, diff, select, extend_select, ignore,
-                   output_format, statistics, exit_zero, quiet, config_file, no_cache, jobs,
-                   write_baseline, baseline_file))
+    """Find and fix memory antipatterns in Python and NumPy code.
+
+    PATHS are files and folders to check (default: the current folder). Folders are searched for *.py files;
+    files named here are always checked. Exit status: 0 no findings (or all fixed), 1 findings remain,
+    2 usage, configuration or internal error.
+    """
+    try:
+        if explain_code:
+            sys.exit(_explain(explain_code))
+        if list_rules:
+            _list_rules()
+            return
+        sys.exit(_lint(paths or (Path("."),), fix, unsafe_fixes, diff, select, extend_select, ignore,
+                       output_format, statistics, exit_zero, quiet, config_file, no_cache, jobs,
+                       write_baseline, baseline_file))
+    except KeyboardInterrupt:
+        _error("interrupted")
+        sys.exit(EXIT_ERROR)
+    except Exception as e:  # a bug in memlint: one line, exit 2, never a traceback
+        if os.environ.get("MEMLINT_DEBUG"):
+            raise
+        _error(f"internal error: {type(e).__name__}: {e} (please report it)")
+        sys.exit(EXIT_ERROR)
+
+
+def _explain(code: str) -> int:
+    doc = catalog.load().get(code.strip().upper())
+    if doc is None:
+        _error(f"unknown rule `{code}` (see `memlint --list-rules`)")
+        return EXIT_ERROR
+    click.echo(doc.explain(), nl=False)
+    return EXIT_CLEAN
+
+
+def _list_rules() -> None:
+    docs = list(catalog.load().values())
+    width = max((len(d.name) for d in docs), default=4)
+    click.echo(f"{'code':<7} {'name':<{width}}  {'fix':<6}  summary")
+    for doc in docs:
+        click.echo(f"{doc.code:<7} {doc.name:<{width}}  {doc.fix:<6}  {doc.summary}")
 
 
 def _lint(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, statistics, exit_zero,
@@ -86,10 +123,7 @@ def _lint(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     except ConfigError as e:
         _error(str(e))
         return EXIT_ERROR
-    if select is not None:
-        config.select = select
-    config.extend_select += extend_select or []
-    config.ignore += ignore or []
+    config.apply_command_line(select, extend_select, ignore)
     if unsafe_fixes is not None:
         config.unsafe_fixes = unsafe_fixes
     fmt = output_format or config.output_format
@@ -105,32 +139,39 @@ def _lint(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
     fixed = 0
     if fix or diff:
         fixed, diffs, errors = _apply_fixes(result, config, write=fix and not diff)
-        result.errors += errors
         if diff:
             click.echo("".join(diffs), nl=False)
+            for e in result.errors + errors:
+                _error(e)
             if not quiet:
                 click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
-            for e in result.errors:
-                _error(e)
-            return EXIT_ERROR if result.errors else (EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN)
-        if fixed:
-            errors = result.errors
+            if result.errors or errors:
+                return EXIT_ERROR
+            return EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN
+        if fixed:  # report what is left, on the fixed files
             result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache)
-            result.errors = errors + [e for e in result.errors if e not in errors]
+        result.errors += [e for e in errors if e not in result.errors]
 
-    findings = result.findings
-    if baseline is not None:
-        findings = suppress.filter_baseline(findings, baseline)
     for e in result.errors:
         _error(e)
     if write_baseline is not None:
-        n = suppress.write_baseline(write_baseline, findings)
-        click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
+        try:
+            n = suppress.write_baseline(write_baseline, result.findings)
+        except OSError as e:
+            _error(f"{write_baseline}: cannot write the baseline: {e.strerror}")
+            return EXIT_ERROR
+        if not quiet:
+            click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
         return EXIT_ERROR if result.errors else EXIT_CLEAN
-    if result.files_checked == 0 and not result.errors:
-        click.echo("memlint: warning: no Python files found under the given paths", err=True)
-    text = report.render("text" if statistics else fmt, findings, fixed=fixed, statistics=statistics,
-                         quiet=quiet, show_unsafe_hint=not config.unsafe_fixes,
+    findings = result.findings
+    if baseline is not None:
+        findings = suppress.filter_baseline(findings, baseline)
+    if result.files_checked == 0 and not result.errors and not quiet:
+        _warning(f"no Python files found under {', '.join(str(p) for p in paths)}")
+    if statistics:
+        fmt = "json" if fmt == "json" else "text"
+    text = report.render(fmt, findings, fixed=fixed, statistics=statistics, quiet=quiet,
+                         unsafe_fixes=config.unsafe_fixes, errors=len(result.errors),
                          color=fmt == "text" and sys.stdout.isatty())
     click.echo(text, nl=False)
     if result.errors:
@@ -160,13 +201,13 @@ def _apply_fixes(result, config, write: bool) -> tuple[int, list, list]:
         errors += errs
         if new == text or not parses(new):
             continue
-        fixed += n
         if write:
             try:
                 write_atomic(path, new.encode(encoding))
             except (OSError, UnicodeEncodeError) as e:
-                errors.append(f"{display}: cannot write the fixed file: {e}")
-                fixed -= n
+                errors.append(f"{display}: cannot write the fixed file: {getattr(e, 'strerror', None) or e}")
+                continue
         else:
             diffs.append(unified_diff(display, text, new))
+        fixed += n
     return fixed, diffs, errors

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,21 +62,56 @@ class Config:
                     return False
         return on
 
-    def is_excluded(self, path: Path) -> bool:
-        return any(self._matches(str(path), p) for p in self.exclude + self.extend_exclude)
+    def apply_command_line(self, select: Optional[list], extend_select: Optional[list],
+                           ignore: Optional[list]) -> None:
+        """Layer the command line's choices over the file's, as ruff does: the command line wins.
 
-    def _matches(self, path: str, pattern: str) -> bool:
-        """A glob matches the file's name, any of its folders, or its path relative to the config's folder."""
-        p = Path(path)
-        try:
-            rel = p.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            rel = p.as_posix()
-        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(p.as_posix(), pattern):
-            return True
-        if "/" not in pattern.rstrip("/"):
-            return any(fnmatch.fnmatch(part, pattern.rstrip("/")) for part in Path(rel).parts)
-        return fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*")
+        ``--select`` replaces the file's selection (its ``ignore`` included); ``--extend-select`` re-enables
+        what the file ignored; ``--ignore`` disables what the file selected.
+        """
+        if select is not None:
+            self.select, self.extend_select, self.ignore = list(select), [], []
+        for code in extend_select or []:
+            self.ignore = [c for c in self.ignore if not c.startswith(code)]
+            self.extend_select.append(code)
+        for code in ignore or []:
+            self.select = [c for c in self.select if not c.startswith(code)]
+            self.extend_select = [c for c in self.extend_select if not c.startswith(code)]
+            self.ignore.append(code)
+
+    def is_excluded(self, path: Path, base: Optional[Path] = None) -> bool:
+        """Whether ``exclude``/``extend-exclude`` drop a path found under the named folder ``base``.
+
+        A name pattern (no ``/``: ``build``, ``*.egg-info``) matches any folder or file name below ``base``,
+        never ``base`` itself or its parents: a folder the user names is checked even if it is called
+        ``build``. A path pattern (``src/gen/*.py``) matches the path relative to the configuration's folder.
+        """
+        return any(self._matches(path, p, base) for p in self.exclude + self.extend_exclude)
+
+    def _relative(self, path, base: Optional[Path] = None) -> str:
+        """The path relative to the configuration's folder, else to ``base``, else as given.
+
+        Symbolic links are not resolved: a file is matched where it lies in the tree (and a link loop
+        cannot raise here).
+        """
+        absolute = os.path.abspath(path)
+        for folder in (self.root, base):
+            if folder is None:
+                continue
+            top = os.path.abspath(folder)
+            if absolute == top or absolute.startswith(top.rstrip(os.sep) + os.sep):
+                return Path(os.path.relpath(absolute, top)).as_posix()
+        return Path(path).as_posix()
+
+    def _matches(self, path, pattern: str, base: Optional[Path] = None) -> bool:
+        """A glob matches a name below ``base`` (see ``is_excluded``) or the path relative to the config's
+        folder; per-file-ignores (no ``base``) match any name in the path too."""
+        pattern = pattern.rstrip("/")
+        rel = self._relative(path)
+        if "/" in pattern:
+            return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*")
+        names = Path(rel if base is None else _below(path, base)).parts
+        return any(fnmatch.fnmatch(name, pattern) for name in names)
 
     def option(self, code: str, name: str):
         return self.rules[code][name]
@@ -85,6 +121,14 @@ class Config:
         data = {k: getattr(self, k) for k in ("select", "extend_select", "ignore", "per_file_ignores",
                                                 "min_array_bytes", "rules")}
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _below(path, base: Path) -> str:
+    """The part of ``path`` below the folder ``base`` (both as given on the command line or walked)."""
+    absolute, top = os.path.abspath(path), os.path.abspath(base)
+    if absolute.startswith(top.rstrip(os.sep) + os.sep):
+        return os.path.relpath(absolute, top)
+    return "" if absolute == top else os.path.basename(absolute)
 
 
 # key in the file -> (attribute, expected type, description for errors)
@@ -103,7 +147,7 @@ _KEYS = {
 
 
 def find_config_file(start: Path) -> Optional[Path]:
-    start = start.resolve()
+    start = Path(os.path.abspath(start))  # not resolve(): a link loop must not raise here
     for folder in [start, *start.parents] if start.is_dir() else list(start.parents):
         own = folder / "memlint.toml"
         if own.is_file():
@@ -146,7 +190,7 @@ def load_config(explicit: Optional[Path], start: Path, rule_options: dict[str, d
 
 
 def _parse(data: dict, path: Path, prefix: str, rule_options: dict[str, dict]) -> Config:
-    config = Config(source=path, root=path.parent.resolve())
+    config = Config(source=path, root=Path(os.path.abspath(path.parent)))
     known_codes = set(rule_options)
 
     def fail(key: str, why: str):

@@ -8,7 +8,9 @@ back the same way.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,32 +43,44 @@ class SourceFile:
 
 
 def display_path(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The path as reported: relative to the working folder when under it. Symbolic links are not resolved
+    (a link loop must not raise, and a link is reported where the user sees it)."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(absolute, cwd)).as_posix()
+    return Path(path).as_posix()
 
 
 def discover(paths: list[Path], config) -> tuple[list[Path], list[str]]:
-    """(python files to check, error messages). A missing path is an error; so is an unreadable folder."""
+    """(python files to check, error messages). A missing path is an error; so is an unreadable folder.
+
+    Excludes apply below a named folder, never to the named path itself: what the user names is checked.
+    """
     found: list[Path] = []
     errors: list[str] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def add(p: Path):
-        key = p.resolve()
+        key = os.path.realpath(p)  # never raises, even inside a link loop
         if key not in seen:
             seen.add(key)
             found.append(p)
 
     for path in paths:
-        if not path.exists():
-            errors.append(f"{path}: no such file or directory")
-        elif path.is_file():
+        try:
+            mode = path.stat().st_mode
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                errors.append(f"{path}: symbolic link loop")
+            elif e.errno == errno.ENOENT:
+                errors.append(f"{path}: no such file or directory")
+            else:
+                errors.append(f"{path}: cannot read: {e.strerror}")
+            continue
+        if stat.S_ISREG(mode):
             add(path)  # named explicitly: always checked
-        elif path.is_dir():
-            if config.is_excluded(path) and path.resolve() != Path.cwd().resolve() and str(path) != ".":
-                continue
+        elif stat.S_ISDIR(mode):
             _walk(path, config, add, errors)
         else:
             errors.append(f"{path}: not a file or directory")
@@ -77,13 +91,14 @@ def _walk(root: Path, config, add, errors: list[str]) -> None:
     def onerror(e: OSError):
         errors.append(f"{display_path(Path(e.filename))}: cannot read directory: {e.strerror}")
 
+    # Links to folders are not followed (os.walk's default), so a link loop cannot trap the walk.
     for folder, dirs, files in os.walk(root, onerror=onerror):
         base = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not config.is_excluded(base / d))
+        dirs[:] = sorted(d for d in dirs if not config.is_excluded(base / d, root))
         for name in sorted(files):
             if name.endswith(".py"):
                 p = base / name
-                if not config.is_excluded(p):
+                if not config.is_excluded(p, root):
                     add(p)
 
 
@@ -91,4 +106,7 @@ def read(path: Path) -> SourceFile:
     try:
         return SourceFile(path, display_path(path), path.read_bytes())
     except OSError as e:
-        raise InputError(f"{display_path(path)}: cannot read: {e.strerror}") from None
+        why = "symbolic link loop" if e.errno == errno.ELOOP else e.strerror
+        raise InputError(f"{display_path(path)}: cannot read: {why}") from None
+    except ValueError as e:  # e.g. an embedded NUL in a name passed on the command line
+        raise InputError(f"{path}: cannot read: {e}") from None

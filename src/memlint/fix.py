@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import os
+import re
 import stat
 import tempfile
+import tokenize
+from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from memlint.findings import Edit
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def cst_rewrite(segment: str, is_statement: bool, transform: Callable) -> Optional[str]:
@@ -23,17 +29,28 @@ def cst_rewrite(segment: str, is_statement: bool, transform: Callable) -> Option
     try:
         if not is_statement:
             node = cst.parse_expression(segment)
-            return cst.Module([]).code_for_node(transform(node))
-        if "\n" in segment.rstrip("\n"):
-            return None  # a multi-line statement depends on indentation outside the segment
-        line = cst.parse_statement(segment)
-        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
-            line = line.with_changes(body=[transform(line.body[0])])
+            new = cst.Module([]).code_for_node(transform(node))
         else:
-            line = transform(line)
-        return cst.Module([]).code_for_node(line).rstrip("\r\n")
+            if "\n" in segment.rstrip("\n"):
+                return None  # a multi-line statement depends on indentation outside the segment
+            line = cst.parse_statement(segment)
+            if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+                line = line.with_changes(body=[transform(line.body[0])])
+            else:
+                line = transform(line)
+            new = cst.Module([]).code_for_node(line).rstrip("\r\n")
     except (cst.ParserSyntaxError, ValueError, TypeError, AttributeError):
         return None
+    # A fix never drops a comment: if the transform lost one, offer no fix rather than a lossy one.
+    return new if Counter(_comments(segment)) <= Counter(_comments(new)) else None
+
+
+def _comments(code: str) -> list[str]:
+    try:
+        return [t.string.strip() for t in tokenize.generate_tokens(io.StringIO(code).readline)
+                if t.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError):
+        return []
 
 
 def apply_edits(text: str, edits: Iterable[tuple[int, Edit]], newline: str) -> tuple[str, set[int]]:
@@ -48,7 +65,7 @@ def apply_edits(text: str, edits: Iterable[tuple[int, Edit]], newline: str) -> t
     for fix_id, e in edits:
         start = source.offset(e.line, e.column - 1)
         end = source.offset(e.end_line, e.end_column - 1)
-        by_fix.setdefault(fix_id, []).append((start, end, e.content.replace("\n", newline)))
+        by_fix.setdefault(fix_id, []).append((start, end, _NEWLINE.sub(newline, e.content)))
     taken: list[tuple[int, int]] = []
     applied: set[int] = set()
     chosen = []
@@ -77,12 +94,21 @@ def newline_of(text: str) -> str:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"))
+    """A ``git diff``-style patch that ``patch -p1`` and ``git apply`` accept."""
+    from memlint.context import split_lines
+
+    lines = []
+    for line in difflib.unified_diff(split_lines(before), split_lines(after), f"a/{path}", f"b/{path}"):
+        lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace a file's contents in one rename, keeping its permission bits."""
+    """Replace a file's contents in one rename, keeping its permission bits.
+
+    A symbolic link is followed: the file it points to is rewritten and the link stays a link.
+    """
+    path = Path(os.path.realpath(path))
     mode = stat.S_IMODE(os.stat(path).st_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".memlint", dir=path.parent)
     try:

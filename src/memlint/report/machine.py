@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 from memlint import __version__, catalog
 
@@ -13,14 +15,29 @@ def _name(code: str) -> str:
     return doc.name if doc else code
 
 
-def render_json(findings: list, **_) -> str:
-    out = []
-    for f in findings:
-        d = f.to_dict()
-        d.pop("snippet")
-        d["name"] = _name(f.code)
-        out.append(d)
-    return json.dumps(out, indent=2) + "\n"
+def finding_json(f) -> dict:
+    """One finding as the json format gives it (documented in the README; scripts depend on it)."""
+    return {
+        "code": f.code,
+        "name": _name(f.code),
+        "message": f.message,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "end_line": f.end_line,
+        "end_column": f.end_column,
+        "estimated_bytes": f.estimated_bytes,
+        "fingerprint": f.fingerprint,
+        "fix": f.fix.to_dict() if f.fix else None,
+    }
+
+
+def render_json(findings: list, statistics: bool = False, unsafe_fixes: bool = False, **_) -> str:
+    if statistics:
+        from memlint.report.text import statistics_rows
+
+        return json.dumps(statistics_rows(findings, unsafe_fixes), indent=2) + "\n"
+    return json.dumps([finding_json(f) for f in findings], indent=2) + "\n"
 
 
 def _escape_data(s: str) -> str:
@@ -41,7 +58,10 @@ def render_github(findings: list, **_) -> str:
 
 
 def _uri(path: str) -> str:
-    return Path(path).as_posix()
+    """A URI reference: relative paths percent-encoded (``my file.py`` -> ``my%20file.py``), absolute ones
+    as ``file://`` URIs."""
+    p = Path(path)
+    return p.as_uri() if p.is_absolute() else quote(p.as_posix())
 
 
 def _region(line, column, end_line, end_column) -> dict:
@@ -106,13 +126,19 @@ def render_sarif(findings: list, **_) -> str:
 
 
 def render_gitlab(findings: list, **_) -> str:
-    """GitLab code quality report (a CodeClimate subset)."""
-    out = [{
-        "description": f"{f.code} {f.message}",
-        "check_name": f.code,
-        "fingerprint": f.fingerprint,
-        "severity": "major" if f.code == "MEM000" else "minor",
-        "location": {"path": f.path, "positions": {"begin": {"line": f.line, "column": f.column},
-                                                   "end": {"line": f.end_line, "column": f.end_column}}},
-    } for f in findings]
+    """GitLab code quality report (a CodeClimate subset). GitLab needs a fingerprint unique per finding:
+    identical findings in one file are told apart by their order."""
+    seen: Counter = Counter()
+    out = []
+    for f in findings:
+        seen[f.fingerprint] += 1
+        n = seen[f.fingerprint]
+        out.append({
+            "description": f"{f.code} {f.message}",
+            "check_name": f.code,
+            "fingerprint": f.fingerprint if n == 1 else f"{f.fingerprint}-{n}",
+            "severity": "major" if f.code == "MEM000" else "minor",
+            "location": {"path": f.path, "positions": {"begin": {"line": f.line, "column": f.column},
+                                                       "end": {"line": f.end_line, "column": f.end_column}}},
+        })
     return json.dumps(out, indent=2) + "\n"
