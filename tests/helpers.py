@@ -102,3 +102,10 @@ def memlint_cli(*args: str, input: str = None):
     except TypeError:
         runner = CliRunner()
     return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def register_rule(monkeypatch, rule) -> None:
+    """Add a test-only rule to the registry for one test (undone by monkeypatch afterwards)."""
+    from memlint.checks import all_rules
+
+    monkeypatch.setitem(all_rules(), rule.code, rule)
