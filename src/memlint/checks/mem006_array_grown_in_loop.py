@@ -1,0 +1,129 @@
+"""MEM006 array-grown-in-loop: ``x = np.append(x, v)`` in a loop copies all of ``x`` on every iteration.
+
+NumPy arrays have a fixed size: ``np.append``, ``np.concatenate``, ``np.vstack``, ``np.hstack`` and
+``np.column_stack`` always allocate a new array and copy both inputs into it. Done once per iteration on
+the array the loop carries, the bytes copied grow with the square of the iteration count.
+
+Reported only where the array is visibly carried from one iteration to the next: the assignment's target is
+the same plain name as one of the joined arrays, and inside the innermost loop around it that name is bound
+by nothing else (so it is not reset on each iteration).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+
+# The joined arrays of each growing function: positions and keywords that take whole arrays (append), or
+# that take a sequence of arrays (the others).
+_APPEND = "numpy.append"
+_SEQUENCE_ARG = {"numpy.concatenate": "arrays", "numpy.vstack": "tup", "numpy.hstack": "tup",
+                 "numpy.column_stack": "tup"}
+# A loop that visibly runs only a handful of times (a literal tuple of pieces, range(3)) copies a handful of
+# times: not worth a finding.
+_FEW_ITERATIONS = 8
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+class ArrayGrownInLoop(Rule):
+    code = "MEM006"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        for stmt, loop in _assignments_in_loops(ctx.tree):
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)):
+                continue
+            name, call = stmt.targets[0].id, stmt.value
+            function = ctx.qualname(call.func)
+            if not _joins(function, call, name) or _few_iterations(ctx, loop):
+                continue
+            if not _carried(loop, name, ctx):
+                continue
+            short = "np." + function.split(".")[-1]
+            spelled = f"{short}({name}, ...)" if function == _APPEND else f"{short}([{name}, ...])"
+            if function in ("numpy.vstack", "numpy.column_stack"):
+                instead = (f"preallocate with np.empty((n, k)) and fill `{name}[i]`, or append the pieces to a "
+                           f"list and call {short} once after the loop")
+            else:
+                instead = (f"preallocate with np.empty(n) and fill `{name}[i]`, use np.fromiter(..., count=n), "
+                           f"or append the pieces to a list and call np.concatenate once after the loop")
+            ctx.report(
+                call,
+                f"`{name} = {spelled}` in a loop copies all of `{name}` on every iteration: the bytes copied "
+                f"grow with the square of the iteration count (40 000 one-float appends write 6.0 GiB, 230 ms "
+                f"against 20 ms preallocated) and the peak is twice the final array; {instead}",
+            )
+
+
+def _assignments_in_loops(tree: ast.AST):
+    """(statement, innermost loop around it in the same function) for every statement inside a loop."""
+    def visit(node: ast.AST, loop: Optional[ast.AST]):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, _SCOPES):
+                yield from visit(child, None)
+                continue
+            inner = loop
+            if isinstance(node, _LOOPS) and child in node.body:
+                inner = node
+            if isinstance(child, ast.stmt) and inner is not None:
+                yield child, inner
+            yield from visit(child, inner)
+
+    yield from visit(tree, None)
+
+
+def _joins(function: Optional[str], call: ast.Call, name: str) -> bool:
+    """Is ``call`` a NumPy join one of whose whole-array inputs is the plain name ``name``?"""
+    def is_name(node):
+        return isinstance(node, ast.Name) and node.id == name
+
+    if function == _APPEND:
+        inputs = list(call.args[:2]) + [k.value for k in call.keywords if k.arg in ("arr", "values")]
+        return any(is_name(a) for a in inputs)
+    if function in _SEQUENCE_ARG:
+        sequences = list(call.args[:1]) + [k.value for k in call.keywords if k.arg == _SEQUENCE_ARG[function]]
+        return any(isinstance(s, (ast.List, ast.Tuple)) and any(is_name(e) for e in s.elts) for s in sequences)
+    return False
+
+
+def _carried(loop: ast.AST, name: str, ctx) -> bool:
+    """Is ``name`` bound in the loop only by joins of itself (so each iteration starts from the last one)?"""
+    if isinstance(loop, (ast.For, ast.AsyncFor)) and any(
+            isinstance(n, ast.Name) and n.id == name for n in ast.walk(loop.target)):
+        return False
+    for stmt in loop.body:
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return False
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+                if not _is_self_join(node, stmt, name, ctx):
+                    return False
+    return True
+
+
+def _is_self_join(target: ast.Name, stmt: ast.stmt, name: str, ctx) -> bool:
+    for node in ast.walk(stmt):
+        if (isinstance(node, ast.Assign) and node.targets == [target] and isinstance(node.value, ast.Call)
+                and _joins(ctx.qualname(node.value.func), node.value, name)):
+            return True
+    return False
+
+
+def _few_iterations(ctx, loop: ast.AST) -> bool:
+    if not isinstance(loop, (ast.For, ast.AsyncFor)):
+        return False
+    it = loop.iter
+    if isinstance(it, (ast.Tuple, ast.List, ast.Set)):
+        return len(it.elts) <= _FEW_ITERATIONS and not any(isinstance(e, ast.Starred) for e in it.elts)
+    if (isinstance(it, ast.Call) and ctx.imports.is_builtin(it.func, "range") and not it.keywords
+            and 1 <= len(it.args) <= 3):
+        bounds = [numpy_api.int_value(a) for a in it.args]
+        if None not in bounds and bounds[-1] != 0:
+            return len(range(*bounds)) <= _FEW_ITERATIONS
+    return False
