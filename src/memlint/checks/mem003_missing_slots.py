@@ -1,0 +1,141 @@
+"""MEM003 missing-slots: a class built in bulk keeps a per-instance ``__dict__`` that ``__slots__`` removes.
+
+Project-wide: the class is often defined in one file and built in bulk in another, so the evidence comes
+from the class index (facts/classes.py). Reported at the class definition; the fix is unsafe only (catalog
+§3.4): code outside the project, ``mock.patch.object`` or a framework may add attributes to instances.
+"""
+
+from __future__ import annotations
+
+from memlint.checks import Rule
+from memlint.facts import classes
+from memlint.facts.numpy_api import format_bytes
+from memlint.findings import UNSAFE, Edit, Finding, Fix
+
+
+def _version(text: str) -> tuple:
+    """``"3.10"`` -> (3, 10); anything unreadable counts as the oldest Python memlint supports."""
+    try:
+        major, minor = (int(p) for p in str(text).split(".")[:2])
+        return (major, minor)
+    except ValueError:
+        return (3, 9)
+
+
+class MissingSlots(Rule):
+    code = "MEM003"
+    # The oldest Python the checked code must run on: `@dataclass(slots=True)` needs 3.10 (and 3.11 for
+    # `weakref_slot=True`), so below that a dataclass is reported without a fix.
+    options = {"target-version": "3.9"}
+
+    def collect(self, ctx):
+        facts = classes.file_facts(ctx)
+        return {k: facts[k] for k in ("module", "aliases", "classes", "bulk", "outside")}
+
+    def check_project(self, project) -> None:
+        index = classes.ClassIndex(project.facts)
+        target = _version(project.config.option(self.code, "target-version"))
+        for qualname, sites in index.bulk.items():
+            path, info = index.classes[qualname]
+            if info["never"] or not info["attrs"]:
+                continue
+            base_slots = index.slots_of_bases(info)
+            if base_slots is None or not info["metaclass_ok"]:
+                continue  # a base without __slots__ (or an unknown one) keeps the __dict__ anyway
+            outside = index.outside.get(qualname, [])
+            if any(item["attr"] != "__weakref__" for _, item in outside):
+                continue  # its instances get attributes from outside the class
+            counts = [s["count"] for _, s in sites]
+            known = [c for c in counts if c is not None]
+            if known and all(c is not None for c in counts) and \
+                    max(known) * classes.SLOTS_SAVING < project.config.min_array_bytes:
+                continue  # every bulk site is known and small
+            self._report(project, index, qualname, path, info, sites, base_slots, outside, target)
+
+    def _report(self, project, index, qualname, path, info, sites, base_slots, outside, target) -> None:
+        name = qualname.rsplit(".", 1)[-1]
+        attrs = [a for a in info["attrs"] if a not in base_slots]
+        weakref = info["weakref"] or any(item["attr"] == "__weakref__" for _, item in outside)
+        saving = classes.SLOTS_SAVING - (classes.WEAKREF_SLOT if weakref else 0)
+        counts = [s["count"] for _, s in sites if s["count"] is not None]
+        count = max(counts) if counts else None
+        site_path, site = sites[0]
+        where = f"{site['how']} at {site_path}:{site['line']}"
+        if count is not None:
+            where += f" ({count:,} instances)"
+        if len(sites) > 1:
+            where += f" and {len(sites) - 1} more place{'s' if len(sites) > 2 else ''}"
+        why_no_fix = self._why_no_fix(index, qualname, info, attrs, weakref, target)
+        if info["kind"] == "dataclass":
+            change = "`slots=True` on its @dataclass"
+        else:
+            change = "__slots__ = " + _slots_tuple(attrs + (["__weakref__"] if weakref else []))
+        saved = f"about {saving} B per instance"
+        if count is not None:
+            saved += f", {format_bytes(count * saving)} for {count:,}"
+        message = (f"{name} is built in bulk in {where} and each instance carries a __dict__; {change} saves "
+                   f"{saved} (CPython 3.11 measurement)")
+        if why_no_fix:
+            message += f"; no automatic fix: {why_no_fix}"
+        fix = None if why_no_fix else self._fix(info, attrs, weakref)
+        if fix is None and not why_no_fix and info["kind"] != "dataclass":
+            message += "; no automatic fix: the class body has no line of its own to put __slots__ on"
+        project.report(Finding(
+            self.code, message, path, info["line"], info["col"], info["end_line"], info["end_col"],
+            estimated_bytes=count * saving if count is not None else None, fix=fix, snippet=info["snippet"]))
+
+    @staticmethod
+    def _why_no_fix(index, qualname, info, attrs, weakref, target):
+        extra = [attr for attr, (path, item) in sorted(index.outside_unknown.items())
+                 if attr not in info["attrs"] and attr not in info["property_names"] and
+                 not attr.startswith("class attribute ") and attr != "__weakref__"]
+        if extra:
+            attr = extra[0]
+            path, item = index.outside_unknown[attr]
+            what = {"*": "an attribute with a computed name (setattr)", "__dict__": "`__dict__`/vars()"}.get(
+                attr, f"attribute `{attr}`")
+            return f"an object of unknown class gets {what} at {path}:{item['line']}, which may be a {qualname}"
+        for path, sub, nbases in index.subclasses.get(qualname, []):
+            if nbases > 1:
+                return f"{sub} ({path}) also inherits from other bases: their layouts could conflict"
+        if info["kind"] == "dataclass":
+            dc = info["dataclass"]
+            if target < (3, 10):
+                return "@dataclass(slots=True) needs Python 3.10 (set the MEM003 option target-version)"
+            if weakref and (target < (3, 11) or dc["has_weakref_slot"]):
+                return "instances are weakly referenced and weakref_slot=True needs Python 3.11"
+            if dc["frozen"] and target < (3, 11):
+                return "a frozen slotted dataclass pickles only from Python 3.11"
+            if info.get("zero_arg_super"):
+                return "a method uses zero-argument super() or __class__, which fails in a slotted dataclass"
+            if not dc["only_decorator"]:
+                return "another class decorator would see the class that slots=True replaces"
+        return None
+
+    @staticmethod
+    def _fix(info, attrs, weakref):
+        if info["kind"] == "dataclass":
+            dc = info["dataclass"]
+            keywords = "slots=True" + (", weakref_slot=True" if weakref else "")
+            if not dc["call"]:
+                line, col = dc["end"]
+                edit = Edit(line, col, line, col, f"({keywords})")
+            elif "after_last" in dc:
+                line, col = dc["after_last"]
+                edit = Edit(line, col, line, col, f", {keywords}")
+            else:  # `@dataclass()`: before its closing parenthesis
+                line, col = dc["end"]
+                edit = Edit(line, col - 1, line, col - 1, keywords)
+            return Fix(UNSAFE, "Add slots=True to the @dataclass", (edit,))
+        at = info["fix_at"]
+        if at is None:
+            return None
+        slots = _slots_tuple(attrs + (["__weakref__"] if weakref else []))
+        blank = "\n" if at["blank_after"] else ""
+        edit = Edit(at["line"], 1, at["line"], 1, f"{at['indent']}__slots__ = {slots}\n{blank}")
+        return Fix(UNSAFE, "Add __slots__ with the attributes the class assigns", (edit,))
+
+
+def _slots_tuple(names: list) -> str:
+    inner = ", ".join(f'"{n}"' for n in names)
+    return f"({inner},)" if len(names) == 1 else f"({inner})"

@@ -1,0 +1,96 @@
+"""MEM004 records-not-columns: a list of small numeric records (objects, dicts, tuples) built in bulk.
+
+Each record costs a container plus one Python number object per field; the same numbers as columns cost
+8 bytes each. Project-wide because a record class is often defined in another file than the list. Advice
+only: turning records into columns changes every use of the list.
+"""
+
+from __future__ import annotations
+
+from memlint.checks import Rule
+from memlint.facts import classes
+from memlint.facts.numpy_api import format_bytes
+from memlint.findings import Finding
+
+NAMEDTUPLE_BASES = {"typing.NamedTuple", "typing_extensions.NamedTuple"}
+
+
+class RecordsNotColumns(Rule):
+    code = "MEM004"
+
+    def collect(self, ctx):
+        facts = classes.file_facts(ctx)
+        return {k: facts[k] for k in ("module", "aliases", "classes", "records")}
+
+    def check_project(self, project) -> None:
+        index = classes.ClassIndex(project.facts)
+        for path, facts in project.facts.items():
+            for record in facts.get("records", []):
+                described = self._describe(index, record)
+                if described is None:
+                    continue
+                kind, fields, what = described
+                count = record["count"]
+                objects = columns = None
+                if count is not None:
+                    objects = count * classes.record_bytes(kind, fields)
+                    columns = count * classes.column_bytes(fields)
+                    if objects - columns < project.config.min_array_bytes:
+                        continue  # known and small
+                size = ""
+                if count is not None:
+                    size = (f" {count:,} of them take about {format_bytes(objects)} as objects vs "
+                            f"{format_bytes(columns)} as {fields} float64/int64 columns (CPython 3.11);")
+                message = (f"list of {what} with {fields} numeric fields built in {record['how']}:{size} keep "
+                           f"the fields as columns instead: a dict of NumPy arrays, a structured array or a "
+                           f"DataFrame")
+                project.report(Finding(
+                    self.code, message, path, record["line"], record["col"], record["end_line"],
+                    record["end_col"], estimated_bytes=None if objects is None else objects - columns,
+                    snippet=record["snippet"]))
+
+    @staticmethod
+    def _describe(index, record):
+        """(container kind, number of fields, words) for a record whose fields are all numbers, else None."""
+        if record["kind"] == "tuple":
+            return "tuple", record["fields"], "tuples"
+        if record["kind"] == "dict":
+            return "dict", record["fields"], "dicts"
+        q = index.resolve(record["cls"])
+        if q is None:
+            return None
+        _, info = index.classes[q]
+        name = q.rsplit(".", 1)[-1]
+        if info["kind"] == "dataclass" or any(b in NAMEDTUPLE_BASES for b in info["bases"]):
+            fields = info["annotations"]
+            if len(fields) < 2 or set(fields) != set(info["numeric_annotations"]):
+                return None
+            if info["kind"] == "dataclass":
+                kind = "slots" if info["slotted"] else "instance"
+            else:
+                kind = "namedtuple"
+            return kind, len(fields), f"{name} records"
+        if info["kind"] != "plain" or info["bases"] and any(b not in classes.SAFE_BASES for b in info["bases"]):
+            return None
+        attrs = info["attrs"]
+        if len(attrs) < 2 or any(not _numeric_field(info, record, a) for a in attrs):
+            return None
+        return ("slots" if info["slotted"] else "instance"), len(attrs), f"{name} objects"
+
+
+def _numeric_field(info, record, attr) -> bool:
+    """Does ``__init__`` set this attribute to a number, given the arguments of this call?"""
+    source = info["fields"].get(attr)
+    if source is None:
+        return False  # set outside __init__: its value is unknown here
+    if source[0] == "number":
+        return True
+    if source[0] != "param":
+        return False
+    _, position, param = source
+    if param in info.get("numeric_params", []):
+        return True
+    if param in record["kwargs"]:
+        return param in record["numeric_kwargs"]
+    args = record["numeric_args"]
+    return 0 <= position < len(args) and args[position]

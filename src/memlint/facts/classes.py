@@ -1,0 +1,903 @@
+"""Classes across the project: per-file class facts, and the index built from them.
+
+The per-file pass (``file_facts``) reads one tree and returns plain JSON-able data: the module-level classes
+of the file (bases, attributes, what makes slots unsafe), the places that build instances in bulk, the
+attribute stores on objects from outside their class, and lists of numeric records. ``ClassIndex`` joins
+those facts over every checked file, resolving names through imports and re-exports, without reading any
+file again. The object sizes used for estimates (CPython 3.11) live here too.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+# --- object sizes on CPython 3.11 (research m04: 1M records of two floats; per record, list slot included:
+# plain class 144.5 B, __slots__ 104.5 B, dict 240.4 B, tuple 112.4 B, float64 columns 16 B). Each record
+# holds a pointer in the list (8 B) and one float object per field (24 B); what is left is the container.
+LIST_SLOT = 8
+FLOAT_OBJECT = 24
+COLUMN_ITEM = 8  # float64 / int64
+# Container bytes for k fields = base + per_field * k (checked for 1 to 5 fields; larger records cost more).
+CONTAINER = {
+    "instance": (72, 8),  # per-instance __dict__ overhead: 88.5 B for two attributes
+    "slots": (32, 8),  # 48.5 B for two attributes
+    "tuple": (40, 8),
+    "namedtuple": (48, 8),
+    "dict": (184, 0),  # a dict of up to 5 keys
+}
+# __slots__ removes the per-instance dict: 88.5 -> 48.5 B of overhead per two-attribute record (m04).
+SLOTS_SAVING = 40
+WEAKREF_SLOT = 8
+
+BULK_WRAPPERS = {"list", "tuple", "set", "frozenset", "sorted"}  # calls that keep every item of an iterable
+ADDERS = {"append", "add", "appendleft", "insert"}  # methods that keep their argument in a container
+SAFE_BASES = {"object", "builtins.object", "abc.ABC", "typing.Generic"}  # no instance __dict__ of their own
+SAFE_CLASS_DECORATORS = {"functools.total_ordering", "typing.final", "typing_extensions.final"}
+SAFE_METHOD_DECORATORS = {
+    "property", "staticmethod", "classmethod", "abc.abstractmethod", "typing.overload", "typing.final",
+    "typing_extensions.override", "typing.override", "functools.wraps",
+}
+NUMBER_TYPES = {"int", "float"}
+NUMBER_FUNCS = {"float", "int", "len", "abs", "round", "ord"}
+NUMBER_MODULES = {"math", "random"}  # every function there returning numbers for number arguments
+RANDOM_NON_NUMBERS = {"random.choice", "random.choices", "random.sample", "random.shuffle", "random.Random",
+                      "random.getstate", "random.seed", "random.randbytes", "random.setstate"}
+
+
+def record_bytes(kind: str, fields: int) -> int:
+    base, per_field = CONTAINER[kind]
+    return LIST_SLOT + FLOAT_OBJECT * fields + base + per_field * fields
+
+
+def column_bytes(fields: int) -> int:
+    return COLUMN_ITEM * fields
+
+
+# --- the per-file pass ----------------------------------------------------------------------------------
+
+
+def file_facts(ctx) -> dict:
+    """Everything the class index needs from one file, as plain data."""
+    return _FileScan(ctx).facts
+
+
+class _FileScan:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.module = ctx.module_name
+        tree = ctx.tree
+        self.constants = _module_int_constants(tree)
+        top_bindings = _count_top_bindings(tree)
+        self.local_classes = {
+            node.name: node for node in tree.body
+            if isinstance(node, ast.ClassDef) and top_bindings.get(node.name) == 1
+        }
+        self.facts = {
+            "module": self.module,
+            "aliases": dict(ctx.imports.bound),
+            "classes": {},
+            "bulk": [],
+            "outside": [],
+            "records": [],
+        }
+        for name, node in self.local_classes.items():
+            self.facts["classes"][name] = self._class_info(node)
+        self._scan_scope(tree, tree.body, None)
+        seen, outside = set(), []
+        for item in self.facts["outside"]:
+            key = (item["cls"], item["attr"])
+            if key not in seen:
+                seen.add(key)
+                outside.append(item)
+        self.facts["outside"] = outside
+
+    # -- names ------------------------------------------------------------------------------------------
+
+    def qualname(self, node) -> Optional[str]:
+        """The qualified name a callee or base refers to: imported, or a class of this module."""
+        if isinstance(node, ast.Subscript):  # Generic[T]
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in self.local_classes:
+            return f"{self.module}.{node.id}" if self.module else node.id
+        q = self.ctx.qualname(node)
+        if q is None and isinstance(node, ast.Name) and node.id == "object":
+            return "object"
+        return q
+
+    def position(self, node) -> dict:
+        line, col, end_line, end_col = self.ctx.source.span(node)
+        return {"line": line, "col": col + 1, "end_line": end_line, "end_col": end_col + 1}
+
+    # -- classes ----------------------------------------------------------------------------------------
+
+    def _class_info(self, node: ast.ClassDef) -> dict:
+        source = self.ctx.source
+        line = node.lineno
+        header_end = node.col_offset + len("class ") + len(node.name.encode("utf-8"))
+        pos = {"line": line, "col": source.char_col(line, node.col_offset) + 1, "end_line": line,
+               "end_col": source.char_col(line, header_end) + 1}
+        info = {
+            **pos,
+            "snippet": f"class {node.name}",
+            "bases": [self.qualname(b) for b in node.bases],
+            "keywords": [k.arg or "**" for k in node.keywords],
+            "metaclass_ok": all(k.arg == "metaclass" and self.qualname(k.value) == "abc.ABCMeta"
+                                for k in node.keywords),
+            "kind": "plain",
+            "never": None,  # why slots are ruled out by the class itself
+            "slots": None,  # declared slot names when the class is slotted (None: not slotted)
+            "slotted": False,
+            "attrs": [],
+            "property_names": [],
+            "weakref": False,
+            "dataclass": None,
+            "fields": {},  # attribute -> how it gets its value (for numeric records)
+            "numeric_annotations": [],
+            "fix_at": None,
+        }
+        never = []
+        body_names = {}  # class-body name -> "property" | "def" | "value"
+        annotations = {}
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                kinds = [self._method_decorator(d) for d in stmt.decorator_list]
+                if "cached_property" in kinds:
+                    never.append("uses functools.cached_property, which needs an instance __dict__")
+                elif "unknown" in kinds:
+                    never.append(f"method `{stmt.name}` has a decorator memlint does not know")
+                body_names[stmt.name] = "property" if "property" in kinds else "def"
+            elif isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for t in targets:
+                    for n in _names_in_target(t):
+                        if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+                            annotations[n] = stmt.annotation
+                        else:
+                            body_names[n] = "value"
+                            if isinstance(stmt, ast.AnnAssign):
+                                annotations[n] = stmt.annotation
+                if any(isinstance(t, ast.Name) and t.id == "__slots__" for t in targets):
+                    info["slotted"] = True
+                    info["slots"] = _literal_strings(stmt.value)
+            elif isinstance(stmt, (ast.ClassDef, ast.Import, ast.ImportFrom)):
+                for n in _bound_names(stmt):
+                    body_names[n] = "value"
+        info["property_names"] = sorted(n for n, k in body_names.items() if k == "property")
+
+        # decorators: dataclass, attrs, a few harmless ones; anything else may change the class
+        for dec in node.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            q = self.qualname(func)
+            kw = {k.arg: k.value for k in dec.keywords} if isinstance(dec, ast.Call) else {}
+            if q == "dataclasses.dataclass":
+                if isinstance(dec, ast.Call) and (dec.args or None in kw):
+                    never.append("its @dataclass arguments cannot be read")
+                    continue
+                slots = kw.get("slots")
+                if slots is not None:
+                    if isinstance(slots, ast.Constant) and slots.value is True:
+                        info["slotted"] = True
+                        info["slots"] = sorted(annotations)
+                    else:
+                        never.append("its @dataclass sets slots explicitly")
+                info["kind"] = "dataclass"
+                frozen = kw.get("frozen")
+                info["dataclass"] = {
+                    "frozen": not (frozen is None or isinstance(frozen, ast.Constant) and frozen.value is False),
+                    "only_decorator": len(node.decorator_list) == 1,
+                    "end": [dec.end_lineno, source.char_col(dec.end_lineno, dec.end_col_offset) + 1],
+                    "call": isinstance(dec, ast.Call),
+                    "has_weakref_slot": "weakref_slot" in kw,
+                }
+                if isinstance(dec, ast.Call) and dec.keywords:
+                    last = dec.keywords[-1].value
+                    info["dataclass"]["after_last"] = [
+                        last.end_lineno, source.char_col(last.end_lineno, last.end_col_offset) + 1]
+            elif q is not None and (q.startswith("attr.") or q.startswith("attrs.")):
+                slots = kw.get("slots")
+                # attrs.define/frozen/mutable slot by default; attr.s/attr.attrs only with slots=True
+                default = q.rsplit(".", 1)[1] in ("define", "frozen", "mutable")
+                if slots is None and default or isinstance(slots, ast.Constant) and slots.value is True:
+                    info["slotted"] = True
+                info["kind"] = "attrs"
+                never.append("it is an attrs class (attrs sets its own slots)")
+            elif q not in SAFE_CLASS_DECORATORS:
+                never.append("it has a class decorator memlint does not know")
+        if info["slotted"]:
+            never.insert(0, "it already has __slots__")
+
+        # methods: self.<name> stores, and what rules slots out
+        self_attrs: dict = {}
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            self_name = _first_param(stmt)
+            if self_name is None or any(
+                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list):
+                continue
+            self._scan_method(stmt, self_name, self_attrs, info, never)
+        init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+        if init is not None:
+            info["fields"] = _field_sources(init)
+            params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
+            info["numeric_params"] = [a.arg for a in params
+                                      if a.annotation is not None and _annotation_name(a.annotation) in NUMBER_TYPES]
+        info["annotations"] = [n for n in annotations if not _is_classvar(annotations[n])]
+        info["numeric_annotations"] = [n for n in info["annotations"]
+                                       if _annotation_name(annotations[n]) in NUMBER_TYPES]
+        if info["kind"] == "dataclass":
+            # dataclass moves field defaults out of the class; every instance attribute must be a field
+            extra = [a for a in self_attrs if a not in info["annotations"] and body_names.get(a) != "property"]
+            if extra:
+                never.append(f"attribute `{extra[0]}` is not a dataclass field")
+            info["attrs"] = info["annotations"]
+        else:
+            conflicts = [a for a in self_attrs if body_names.get(a) in ("value", "def")]
+            if conflicts:
+                never.append(f"attribute `{conflicts[0]}` is also a class attribute (a slot of that name "
+                             f"would raise ValueError)")
+            info["attrs"] = [a for a in self_attrs if body_names.get(a) != "property"]
+        info["never"] = never[0] if never else None
+        info["fix_at"] = self._slots_insertion(node)
+        return info
+
+    def _method_decorator(self, dec) -> str:
+        func = dec.func if isinstance(dec, ast.Call) else dec
+        if isinstance(func, ast.Attribute) and func.attr in ("setter", "getter", "deleter"):
+            return "property"
+        q = self.qualname(func)
+        if q in ("functools.cached_property",) or isinstance(func, ast.Name) and func.id == "cached_property":
+            return "cached_property"
+        if isinstance(func, ast.Name) and func.id in ("property", "staticmethod", "classmethod"):
+            return "property" if func.id == "property" else "plain"
+        if q in SAFE_METHOD_DECORATORS:
+            return "plain"
+        return "unknown"
+
+    def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
+        for node in ast.walk(method):
+            if isinstance(node, ast.Attribute) and _is_name(node.value, self_name):
+                if isinstance(node.ctx, ast.Store):
+                    self_attrs.setdefault(node.attr, None)
+                elif node.attr == "__dict__":
+                    never.append("it uses self.__dict__")
+            elif isinstance(node, ast.Call):
+                func = node.func
+                q = self.qualname(func)
+                args = node.args
+                if isinstance(func, ast.Name) and func.id == "vars" and args and _is_name(args[0], self_name):
+                    never.append("it uses vars(self)")
+                elif (isinstance(func, ast.Name) and func.id == "setattr" or _is_object_setattr(func)) \
+                        and len(args) >= 2 and _is_name(args[0], self_name):
+                    if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
+                        self_attrs.setdefault(args[1].value, None)
+                    else:
+                        never.append("it sets attributes with setattr(self, <computed name>)")
+                elif (q or "").startswith("weakref.") and any(_is_name(a, self_name) for a in args):
+                    info["weakref"] = True
+                elif isinstance(func, ast.Name) and func.id == "super" and not args:
+                    info["zero_arg_super"] = True
+            elif isinstance(node, ast.Name) and node.id == "__class__":
+                info["zero_arg_super"] = True
+
+    def _slots_insertion(self, node: ast.ClassDef) -> Optional[dict]:
+        """Where ``__slots__`` goes: on a new line after the docstring, or before the first statement."""
+        body = node.body
+        if body[0].lineno == node.lineno:
+            return None  # `class P: ...` on one line
+        first = body[0]
+        start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])])
+        text = self.ctx.source.lines[first.lineno - 1]
+        indent = text[: len(text) - len(text.lstrip(" \t"))]
+        if not indent or not text[len(indent):].startswith(self.ctx.source.segment(first)[:1] or "\0"):
+            return None
+        if _is_docstring(first):
+            if len(body) < 2 or body[1].lineno <= first.end_lineno:
+                return None
+            return {"line": first.end_lineno + 1, "indent": indent, "blank_after": False}
+        return {"line": start, "indent": indent, "blank_after": True}
+
+    # -- scopes: bulk instantiation, outside attribute stores, numeric records --------------------------
+
+    def _scan_scope(self, scope, body, self_name) -> None:
+        """One function (or the module): walk its statements, then its nested functions and classes."""
+        walker = _ScopeWalker(self, self._typed_names(scope, body), self.numeric_names(scope), _empty_lists(body),
+                              self_name)
+        for stmt in body:
+            walker.visit(stmt)
+        for node in walker.nested:
+            if isinstance(node, ast.ClassDef):
+                self._scan_class_body(node)
+            else:
+                self._scan_scope(node, node.body, None)
+
+    def _scan_class_body(self, node: ast.ClassDef) -> None:
+        """Methods are scopes whose first parameter is the instance; other statements are walked as is."""
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+                             for d in stmt.decorator_list)
+                self._scan_scope(stmt, stmt.body, None if static else _first_param(stmt))
+            else:
+                walker = _ScopeWalker(self, {}, set(), {}, None)
+                walker.visit(stmt)
+                for inner in walker.nested:
+                    if isinstance(inner, ast.ClassDef):
+                        self._scan_class_body(inner)
+
+    def _typed_names(self, scope, body) -> dict:
+        """Local names known to hold an instance of one class: every binding is ``name = C(...)`` or a
+        parameter annotated ``C``."""
+        candidates: dict = {}
+        other: set = set()
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = scope.args
+            for a in args.posonlyargs + args.args + args.kwonlyargs:
+                q = self.qualname(a.annotation) if a.annotation is not None else None
+                if q is not None:
+                    candidates.setdefault(a.arg, set()).add(q)
+                else:
+                    other.add(a.arg)
+        for node in _walk_scope(body):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(node.value, ast.Call):
+                q = self.qualname(node.value.func)
+                if q is not None:
+                    candidates.setdefault(node.targets[0].id, set()).add(q)
+                    continue
+                other.add(node.targets[0].id)
+            elif isinstance(node, ast.Assign):
+                for t in node.targets:
+                    other.update(_names_in_target(t))
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem,
+                                   ast.NamedExpr)):
+                target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+                if target is not None:
+                    other.update(_names_in_target(target))
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                other.update(node.names)
+        return {n: next(iter(qs)) for n, qs in candidates.items() if len(qs) == 1 and n not in other}
+
+    def numeric_names(self, scope) -> set:
+        """Local names that only ever hold numbers: loop variables over ``range`` and names assigned only
+        numeric expressions."""
+        names: set = set()
+        body = scope.body if hasattr(scope, "body") and isinstance(scope.body, list) else []
+        bindings: dict = {}
+        for node in _walk_scope(body):
+            if isinstance(node, (ast.For, ast.comprehension)):
+                it = node.iter
+                ok = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+                for n in _names_in_target(node.target):
+                    bindings.setdefault(n, []).append("range" if ok and isinstance(node.target, ast.Name) else None)
+            elif isinstance(node, ast.Assign):
+                for t in node.targets:
+                    for n in _names_in_target(t):
+                        bindings.setdefault(n, []).append(node.value if isinstance(t, ast.Name) else None)
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
+                for n in _names_in_target(node.target):
+                    bindings.setdefault(n, []).append(getattr(node, "value", None) if isinstance(
+                        node, ast.AnnAssign) else None)
+            elif isinstance(node, (ast.withitem,)) and node.optional_vars is not None:
+                for n in _names_in_target(node.optional_vars):
+                    bindings.setdefault(n, []).append(None)
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for a in scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs:
+                ann = getattr(a, "annotation", None)
+                bindings.setdefault(a.arg, []).append("number" if ann is not None and _annotation_name(
+                    ann) in NUMBER_TYPES else None)
+        changed = True
+        while changed:
+            changed = False
+            for n, values in bindings.items():
+                if n in names:
+                    continue
+                if all(v in ("range", "number") or isinstance(v, ast.AST) and self.is_number(v, names)
+                       for v in values):
+                    names.add(n)
+                    changed = True
+        return names
+
+    def is_number(self, node, numeric: set) -> bool:
+        """Is this expression certainly a Python int or float?"""
+        if isinstance(node, ast.Constant):
+            return type(node.value) in (int, float)
+        if isinstance(node, ast.Name):
+            return node.id in numeric
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return self.is_number(node.operand, numeric)
+        if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
+            return self.is_number(node.left, numeric) and self.is_number(node.right, numeric)
+        if isinstance(node, ast.Call) and not node.keywords:
+            if isinstance(node.func, ast.Name) and node.func.id in NUMBER_FUNCS and \
+                    node.func.id not in self.ctx.imports.bound:
+                return len(node.args) <= 1 and (node.func.id not in ("abs", "round") or all(
+                    self.is_number(a, numeric) for a in node.args))
+            q = self.ctx.qualname(node.func)
+            if q is not None and q.split(".")[0] in NUMBER_MODULES and q.count(".") == 1 \
+                    and q not in RANDOM_NON_NUMBERS:
+                return all(self.is_number(a, numeric) for a in node.args)
+        return False
+
+    def count_of(self, iterable) -> Optional[int]:
+        """How many items a loop over this iterable yields, when it is a literal range or display."""
+        if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
+            return None if any(isinstance(e, ast.Starred) for e in iterable.elts) else len(iterable.elts)
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
+                and "range" not in self.ctx.imports.bound and not iterable.keywords and 1 <= len(iterable.args) <= 3:
+            values = [_int_value(a, self.constants) for a in iterable.args]
+            if any(v is None for v in values):
+                return None
+            try:
+                return len(range(*values))
+            except (ValueError, OverflowError):
+                return None
+        return None
+
+
+class _ScopeWalker(ast.NodeVisitor):
+    """Walks one scope's statements, keeping the enclosing loops, and records the file's facts."""
+
+    def __init__(self, scan: _FileScan, typed: dict, numeric: set, lists: dict, self_name):
+        self.scan = scan
+        self.typed = typed
+        self.numeric = numeric
+        self.lists = lists  # names assigned [] / list() in this scope -> their assignment node
+        self.self_name = self_name
+        self.loops: list = []  # counts of the enclosing loops (None: unknown)
+        self.loop_nodes: list = []
+        self.nested: list = []
+        self.facts = scan.facts
+
+    # scopes are scanned separately
+    def visit_FunctionDef(self, node):
+        for d in node.decorator_list:
+            self.visit(d)
+        self.nested.append(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node):
+        for d in node.decorator_list + node.bases:
+            self.visit(d)
+        self.nested.append(node)
+
+    def visit_Lambda(self, node):
+        pass
+
+    def _loop(self, node, count):
+        self.visit(node.iter) if isinstance(node, (ast.For, ast.AsyncFor)) else self.visit(node.test)
+        self.loops.append(count)
+        self.loop_nodes.append(node)
+        for stmt in node.body:
+            self.visit(stmt)
+        self.loops.pop()
+        self.loop_nodes.pop()
+        for stmt in node.orelse:
+            self.visit(stmt)
+
+    def visit_For(self, node):
+        self._loop(node, self.scan.count_of(node.iter))
+
+    visit_AsyncFor = visit_For
+
+    def visit_While(self, node):
+        self._loop(node, None)
+
+    def loop_count(self, extra=()) -> Optional[int]:
+        total = 1
+        for c in list(self.loops) + list(extra):
+            if c is None:
+                return None
+            total *= c
+        return total
+
+    # comprehensions
+    def _comprehension(self, node, elements, keeps: bool):
+        counts = []
+        for gen in node.generators:
+            self.visit(gen.iter)
+            counts.append(None if gen.ifs else self.scan.count_of(gen.iter))
+        if keeps:
+            for elt in elements:
+                if isinstance(elt, ast.Call):
+                    self.bulk(elt, elt.func, "a comprehension", self.loop_count(counts))
+            if isinstance(node, ast.ListComp) or getattr(node, "_listed", False):
+                self.record(node, elements[0], "a list comprehension", self.loop_count(counts))
+        inner = _ScopeWalker(self.scan, {}, self.numeric, {}, self.self_name)
+        for elt in elements:
+            inner.visit(elt)
+        for gen in node.generators:
+            for cond in gen.ifs:
+                inner.visit(cond)
+        self.nested += inner.nested
+
+    def visit_ListComp(self, node):
+        self._comprehension(node, [node.elt], True)
+
+    visit_SetComp = visit_ListComp
+
+    def visit_DictComp(self, node):
+        self._comprehension(node, [node.value], True)
+
+    def visit_GeneratorExp(self, node):
+        self._comprehension(node, [node.elt], getattr(node, "_kept", False))
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in BULK_WRAPPERS and func.id not in self.scan.ctx.imports.bound \
+                and len(node.args) == 1:
+            arg = node.args[0]
+            if isinstance(arg, ast.GeneratorExp):
+                arg._kept = True
+                arg._listed = func.id == "list"
+            elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "map" \
+                    and len(arg.args) >= 2 and "map" not in self.scan.ctx.imports.bound:
+                counts = [self.scan.count_of(a) for a in arg.args[1:]]
+                count = None if None in counts else min(counts)
+                self.bulk(arg, arg.args[0], "map()", self.loop_count([count]))
+        if isinstance(func, ast.Attribute) and func.attr in ADDERS and self.loops and node.args:
+            value = node.args[-1]
+            if isinstance(value, ast.Name):
+                value = self._assigned_in_loop(value.id)
+            if isinstance(value, ast.Call):
+                self.bulk(value, value.func, "a loop that appends", self.loop_count())
+            if func.attr == "append" and isinstance(func.value, ast.Name) and func.value.id in self.lists \
+                    and value is not None:
+                self.record(node, value, f"a loop appending to `{func.value.id}`", self.loop_count())
+        self._outside_call(node)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node):
+        if self.loops and isinstance(node.value, ast.Call):
+            if any(isinstance(t, ast.Subscript) for t in node.targets):
+                self.bulk(node.value, node.value.func, "a loop that stores", self.loop_count())
+        for t in node.targets:
+            self._outside_store(t)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        self._outside_store(node.target)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None:
+            self._outside_store(node.target)
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node):
+        if node.attr == "__dict__" and not _is_name(node.value, self.self_name):
+            self._outside(node.value, "__dict__", node)
+        self.generic_visit(node)
+
+    def _assigned_in_loop(self, name: str):
+        """The value of ``name = <call>`` in the innermost enclosing loop's body, if that is its only binding."""
+        values = [n.value for n in _walk_scope(self.loop_nodes[-1].body)
+                  if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)]
+        return values[0] if len(values) == 1 else None
+
+    # -- facts ------------------------------------------------------------------------------------------
+
+    def bulk(self, call, callee, how: str, count: Optional[int]) -> None:
+        q = self.scan.qualname(callee)
+        if q is None or q.split(".")[0] in ("builtins",):
+            return
+        self.facts["bulk"].append({"cls": q, "how": how, "count": count, "line": call.lineno})
+
+    def record(self, site, element, how: str, count: Optional[int]) -> None:
+        """A list whose items are this element expression, built in bulk (MEM004)."""
+        scan = self.scan
+        entry = {"how": how, "count": count, **scan.position(site),
+                 "snippet": scan.ctx.source.segment(site)[:400]}
+        if isinstance(element, ast.Tuple) and len(element.elts) >= 2:
+            if all(scan.is_number(e, self.numeric) for e in element.elts):
+                self.facts["records"].append({**entry, "kind": "tuple", "fields": len(element.elts)})
+        elif isinstance(element, ast.Dict) and len(element.keys) >= 2:
+            if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in element.keys) and all(
+                    scan.is_number(v, self.numeric) for v in element.values):
+                self.facts["records"].append({**entry, "kind": "dict", "fields": len(element.keys)})
+        elif isinstance(element, ast.Call):
+            q = scan.qualname(element.func)
+            if q is None or any(isinstance(a, ast.Starred) for a in element.args) or any(
+                    k.arg is None for k in element.keywords):
+                return
+            self.facts["records"].append({
+                **entry, "kind": "class", "cls": q,
+                "numeric_args": [scan.is_number(a, self.numeric) for a in element.args],
+                "numeric_kwargs": [k.arg for k in element.keywords if scan.is_number(k.value, self.numeric)],
+                "kwargs": [k.arg for k in element.keywords],
+            })
+
+    def _receiver_class(self, node) -> Optional[str]:
+        if isinstance(node, ast.Name):
+            return self.typed.get(node.id)
+        return None
+
+    def _outside(self, receiver, attr: str, node) -> None:
+        if _is_name(receiver, self.self_name):
+            return
+        cls = self._receiver_class(receiver)
+        if cls is None:
+            q = self.scan.qualname(receiver)
+            if q is not None:  # a module, function or class object: only a class matters, in the index
+                cls, attr = q, "class attribute " + attr
+        self.facts["outside"].append({"cls": cls, "attr": attr, "line": node.lineno})
+
+    def _outside_store(self, target) -> None:
+        if isinstance(target, ast.Attribute):
+            self._outside(target.value, target.attr, target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for e in target.elts:
+                self._outside_store(e)
+        elif isinstance(target, ast.Starred):
+            self._outside_store(target.value)
+
+    def _outside_call(self, node) -> None:
+        func, args = node.func, node.args
+        if not args:
+            return
+        if isinstance(func, ast.Name) and func.id in ("setattr", "vars") or _is_object_setattr(func):
+            if func.__class__ is ast.Name and func.id == "vars":
+                self._outside(args[0], "__dict__", node)
+            elif len(args) >= 2:
+                name = args[1].value if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str) else "*"
+                self._outside(args[0], name, node)
+            return
+        q = self.scan.ctx.qualname(func) or ""
+        if q.startswith("weakref."):
+            for a in args[:1]:
+                cls = self._receiver_class(a)
+                if cls is not None:
+                    self.facts["outside"].append({"cls": cls, "attr": "__weakref__", "line": node.lineno})
+
+
+# --- small syntax helpers ---------------------------------------------------------------------------------
+
+
+def _walk_scope(body):
+    """Every node of these statements, not entering nested functions, classes or lambdas."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+def _names_in_target(target):
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for e in target.elts:
+            yield from _names_in_target(e)
+    elif isinstance(target, ast.Starred):
+        yield from _names_in_target(target.value)
+
+
+def _bound_names(stmt):
+    if isinstance(stmt, ast.ClassDef):
+        return [stmt.name]
+    return [(a.asname or a.name).split(".")[0] for a in stmt.names]
+
+
+def _count_top_bindings(tree) -> dict:
+    """How often each module-level name is bound at module level (a class defined twice is ambiguous)."""
+    counts: dict = {}
+    for node in _walk_scope(tree.body):
+        names = []
+        if isinstance(node, (ast.ClassDef,)):
+            names = [node.name]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = [node.name]
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names = [node.id]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [(a.asname or a.name).split(".")[0] for a in node.names]
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+    # functions defined at module level may rebind a name with `global`
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            for n in node.names:
+                counts[n] = counts.get(n, 0) + 2
+    return counts
+
+
+def _module_int_constants(tree) -> dict:
+    """Module-level names bound once, to an integer expression: ``N = 1_000_000``."""
+    counts = _count_top_bindings(tree)
+    constants: dict = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if counts.get(name) == 1:
+                value = _int_value(node.value, constants)
+                if value is not None:
+                    constants[name] = value
+    return constants
+
+
+def _int_value(node, constants: dict) -> Optional[int]:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        v = _int_value(node.operand, constants)
+        return None if v is None else -v
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Pow)):
+        left, right = _int_value(node.left, constants), _int_value(node.right, constants)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Pow):
+            return left ** right if 0 <= right <= 64 and abs(left) < 2 ** 32 else None
+        if isinstance(node.op, ast.FloorDiv):
+            return left // right if right else None
+        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
+    return None
+
+
+def _literal_strings(node) -> Optional[list]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        return [e.value for e in node.elts]
+    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
+                                          for k in node.keys):
+        return [k.value for k in node.keys]
+    return None
+
+
+def _first_param(func) -> Optional[str]:
+    args = func.args.posonlyargs + func.args.args
+    return args[0].arg if args else None
+
+
+def _is_name(node, name) -> bool:
+    return name is not None and isinstance(node, ast.Name) and node.id == name
+
+
+def _is_object_setattr(func) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == "__setattr__" and isinstance(func.value, ast.Name) \
+        and func.value.id == "object"
+
+
+def _is_docstring(stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def _annotation_name(node) -> Optional[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def _is_classvar(node) -> bool:
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    name = node.attr if isinstance(node, ast.Attribute) else _annotation_name(node)
+    return name in ("ClassVar", "InitVar") or isinstance(name, str) and name.startswith(("ClassVar", "InitVar"))
+
+
+def _empty_lists(body) -> dict:
+    """Names bound to an empty list (``[]`` or ``list()``) in this scope."""
+    found = {}
+    for node in _walk_scope(body):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            v = node.value
+            if isinstance(v, ast.List) and not v.elts or isinstance(v, ast.Call) and isinstance(
+                    v.func, ast.Name) and v.func.id == "list" and not v.args and not v.keywords:
+                found[node.targets[0].id] = node
+    return found
+
+
+def _field_sources(init) -> dict:
+    """How ``__init__`` sets each attribute: from a parameter (by position), a number, or something else."""
+    params = [a.arg for a in init.args.posonlyargs + init.args.args][1:]
+    kwonly = [a.arg for a in init.args.kwonlyargs]
+    self_name = _first_param(init)
+    sources: dict = {}
+    for node in ast.walk(init):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Attribute) and _is_name(t.value, self_name):
+                    v = node.value
+                    if isinstance(v, ast.Name) and v.id in params + kwonly:
+                        src = ["param", params.index(v.id) if v.id in params else -1, v.id]
+                    elif v is not None and _simple_number(v):
+                        src = ["number"]
+                    else:
+                        src = ["other"]
+                    sources[t.attr] = src if t.attr not in sources else ["other"]
+    return sources
+
+
+def _simple_number(node) -> bool:
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("float", "int"):
+        return True
+    return False
+
+
+# --- the project-wide index -------------------------------------------------------------------------------
+
+
+class ClassIndex:
+    """Every module-level class of the checked files, by qualified name, with its evidence from all files."""
+
+    def __init__(self, facts_by_path: dict):
+        self.classes: dict = {}  # qualname -> (path, info)
+        self.aliases: dict = {}  # module -> {name: qualname}
+        seen_modules: dict = {}
+        duplicate: set = set()
+        for path, facts in facts_by_path.items():
+            module = facts.get("module", "")
+            if module in seen_modules:
+                duplicate.add(module)
+            seen_modules[module] = path
+            self.aliases[module] = facts.get("aliases", {})
+            for name, info in facts.get("classes", {}).items():
+                q = f"{module}.{name}" if module else name
+                self.classes[q] = (path, info)
+        for q in [q for q, (path, _) in self.classes.items() if facts_by_path[path].get("module", "") in duplicate]:
+            del self.classes[q]  # two files claim the same module name: cannot tell which one a name means
+        self.bulk: dict = {}  # class qualname -> [(path, site)]
+        self.outside: dict = {}  # class qualname -> [(path, item)]
+        self.outside_unknown: dict = {}  # attribute name -> (path, item), receiver unknown
+        self.subclasses: dict = {}  # class qualname -> [(path, name, number of bases)]
+        for path, facts in facts_by_path.items():
+            for site in facts.get("bulk", []):
+                q = self.resolve(site["cls"])
+                if q is not None:
+                    self.bulk.setdefault(q, []).append((path, site))
+            for item in facts.get("outside", []):
+                if item["cls"] is None:
+                    self.outside_unknown.setdefault(item["attr"], (path, item))
+                    continue
+                q = self.resolve(item["cls"])
+                if q is not None:
+                    self.outside.setdefault(q, []).append((path, item))
+            for name, info in facts.get("classes", {}).items():
+                for base in info["bases"]:
+                    q = self.resolve(base) if base else None
+                    if q is not None:
+                        self.subclasses.setdefault(q, []).append((path, name, len(info["bases"])))
+
+    def resolve(self, qualname: Optional[str], depth: int = 0) -> Optional[str]:
+        """The class a qualified name refers to, following re-exports (``from .geometry import Point``)."""
+        if qualname is None or depth > 10:
+            return None
+        if qualname in self.classes:
+            return qualname
+        module, _, name = qualname.rpartition(".")
+        target = self.aliases.get(module, {}).get(name)
+        if target is not None and target != qualname:
+            return self.resolve(target, depth + 1)
+        return None
+
+    def slots_of_bases(self, info: dict, depth: int = 0) -> Optional[list]:
+        """The slot names the bases provide, or None if some base keeps a ``__dict__`` or is unknown."""
+        if depth > 20:
+            return None
+        names: list = []
+        for base in info["bases"]:
+            if base in SAFE_BASES:
+                continue
+            q = self.resolve(base)
+            if q is None:
+                return None
+            _, base_info = self.classes[q]
+            if not base_info["slotted"] or base_info["slots"] is None:
+                return None
+            above = self.slots_of_bases(base_info, depth + 1)
+            if above is None:
+                return None
+            names += above + base_info["slots"]
+        return names
