@@ -95,3 +95,163 @@ def format_bytes(n: int) -> str:
             return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     raise AssertionError
+
+
+# --- results of operations, asked of NumPy by running them on one-element samples ------------------------
+#
+# An operand is described by a hashable spec: ("array", dtype, ndim), ("scalar", dtype) for a NumPy scalar,
+# or ("py", "int" | "float" | "complex" | "bool") for a Python number, which NumPy treats as "weak" (NEP 50).
+# Running the operation on tiny samples of those operands gives exactly the dtype and kind NumPy gives,
+# including every promotion rule, without a table that could drift from the installed NumPy.
+
+_PY_SAMPLES = {"int": 1, "float": 1.0, "complex": 1j, "bool": True}
+
+# Python operators as NumPy computes them (``ast`` operator class name -> ``operator`` function name).
+BINARY_OPERATORS = {
+    "Add": "add", "Sub": "sub", "Mult": "mul", "Div": "truediv", "FloorDiv": "floordiv", "Mod": "mod",
+    "Pow": "pow", "LShift": "lshift", "RShift": "rshift", "BitOr": "or_", "BitXor": "xor", "BitAnd": "and_",
+    "MatMult": "matmul",
+}
+# The ufunc each operator calls for ndarrays (``a + b`` is ``np.add(a, b)``).
+OPERATOR_UFUNCS = {
+    "Add": "add", "Sub": "subtract", "Mult": "multiply", "Div": "true_divide", "FloorDiv": "floor_divide",
+    "Mod": "remainder", "Pow": "power", "LShift": "left_shift", "RShift": "right_shift", "BitOr": "bitwise_or",
+    "BitXor": "bitwise_xor", "BitAnd": "bitwise_and", "MatMult": "matmul",
+}
+COMPARE_OPERATORS = {"Eq": "eq", "NotEq": "ne", "Lt": "lt", "LtE": "le", "Gt": "gt", "GtE": "ge"}
+UNARY_OPERATORS = {"USub": "neg", "UAdd": "pos", "Invert": "invert"}
+
+# Array methods and functions that reduce (without ``axis`` they give one NumPy scalar).
+REDUCTIONS = frozenset({
+    "sum", "prod", "mean", "std", "var", "min", "max", "amin", "amax", "argmin", "argmax", "any", "all",
+    "ptp", "nansum", "nanprod", "nanmean", "nanstd", "nanvar", "nanmin", "nanmax", "median", "nanmedian",
+    "count_nonzero",
+})
+
+
+def _sample(spec):
+    np = _np()
+    if spec[0] == "py":
+        return _PY_SAMPLES[spec[1]]
+    dtype = spec[1]
+    if spec[0] == "scalar":
+        try:
+            return dtype.type(1)
+        except (TypeError, ValueError):
+            return np.zeros((), dtype)[()]
+    shape = (1,) * (1 if spec[2] is None else spec[2])
+    try:
+        return np.ones(shape, dtype)
+    except (TypeError, ValueError):
+        return np.zeros(shape, dtype)
+
+
+def _describe(result):
+    """("ndarray" | "np_scalar" | "py_number", dtype or None) of a computed sample, else None."""
+    np = _np()
+    if type(result) is np.ndarray:
+        return ("ndarray", result.dtype)
+    if isinstance(result, np.generic):
+        return ("np_scalar", result.dtype)
+    if type(result) in (int, float, complex, bool):
+        return ("py_number", None)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def result_of(kind: str, name: str, operands: tuple, keywords: tuple = ()) -> Optional[tuple]:
+    """What NumPy returns for an operation on operands described by specs, or None if it raises.
+
+    ``kind`` is "operator" (``operator`` module function), "ufunc" or "function" (a ``numpy`` function),
+    or "method" (an ndarray/NumPy scalar method called on the first operand). ``keywords`` are
+    (name, literal value) pairs. Returns (kind, dtype) as ``_describe``.
+    """
+    import operator
+    import warnings
+
+    np = _np()
+    try:
+        samples = [_sample(s) for s in operands]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if kind == "operator":
+                result = getattr(operator, name)(*samples)
+            elif kind in ("ufunc", "function"):
+                result = getattr(np, name)(*samples, **dict(keywords))
+            else:
+                result = getattr(samples[0], name)(*samples[1:], **dict(keywords))
+    except Exception:  # NumPy refuses these operands: the program would raise too
+        return None
+    return _describe(result)
+
+
+@functools.lru_cache(maxsize=None)
+def ufunc_of(qualname: Optional[str]):
+    """The ``numpy.ufunc`` a qualified name such as ``numpy.add`` denotes, else None."""
+    if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
+        return None
+    np = _np()
+    obj = getattr(np, qualname[6:], None)
+    return obj if isinstance(obj, np.ufunc) else None
+
+
+def is_elementwise_ufunc(qualname: Optional[str]) -> bool:
+    """A ufunc that maps elements to elements (not a generalized ufunc such as ``matmul``)."""
+    u = ufunc_of(qualname)
+    return u is not None and u.signature is None
+
+
+@functools.lru_cache(maxsize=None)
+def numpy_constant(qualname: Optional[str]):
+    """The Python number a name like ``numpy.pi`` denotes, else None."""
+    if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
+        return None
+    value = getattr(_np(), qualname[6:], None)
+    return value if type(value) in (int, float) else None
+
+
+def fits(value, dtype) -> bool:
+    """Whether a Python number is exactly representable, and finite, in ``dtype`` (for in-place safety)."""
+    np = _np()
+    try:
+        if dtype.kind in "iu":
+            info = np.iinfo(dtype)
+            return type(value) is int and info.min <= value <= info.max
+        if dtype.kind in "fc":
+            if type(value) is bool or type(value) not in (int, float):
+                return False
+            converted = dtype.type(value)
+            return bool(np.isfinite(converted))
+        if dtype.kind == "b":
+            return type(value) is bool
+    except (OverflowError, ValueError, TypeError):
+        return False
+    return False
+
+
+def broadcast(*shapes) -> Optional[tuple]:
+    """``np.broadcast_shapes`` of known shapes, None if they do not broadcast."""
+    try:
+        return tuple(_np().broadcast_shapes(*shapes))
+    except ValueError:
+        return None
+
+
+def index_shape(shape: tuple, index) -> Optional[tuple]:
+    """The shape of ``x[index]`` for an array of ``shape``, computed by NumPy on a zero-stride stand-in."""
+    np = _np()
+    try:
+        stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, np.int8), shape=shape, strides=(0,) * len(shape))
+        return tuple(stand_in[index].shape)
+    except (IndexError, ValueError, TypeError):
+        return None
+
+
+def array_literal(value) -> Optional[tuple]:
+    """(dtype, shape) of ``np.array(value)`` for a literal nested list/tuple of numbers, else None."""
+    np = _np()
+    try:
+        a = np.array(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return (a.dtype, a.shape) if a.dtype.kind in "biufc" else None

@@ -1,0 +1,494 @@
+"""Control flow and def-use facts of one scope (a function, a lambda, or module-level code).
+
+Built on the stdlib ``ast`` only. A scope's statements become *units* (a simple statement, or the header of a
+compound one: an ``if``/``while`` test, a ``for`` target and iterable, ``with`` items, an ``except`` clause);
+units are linked by the control flow (branches, loops with their back-edges, ``break``/``continue``/
+``return``/``raise``, and exceptional edges from every unit of a ``try`` body or ``with`` body to its
+handlers, ``finally`` and the code after the ``with``, since a context manager may swallow the exception).
+Reaching definitions (forward) and live names (backward) are computed over these units with bitsets.
+
+Everything is conservative: an extra path only adds reaching definitions and live names. A scope that uses
+``match`` (not modelled), ``global``/``nonlocal``, ``locals()``, ``vars()``, ``eval`` or ``exec`` is marked
+``opaque``: callers then trust nothing about its names.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+           ast.DictComp, ast.GeneratorExp)
+_OPAQUE_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
+
+
+class Def:
+    """One binding of a name: ``kind`` is assign, aug, param, for, with, except, import, def, walrus, del..."""
+
+    __slots__ = ("index", "name", "kind", "node", "value", "unit", "targets")
+
+    def __init__(self, index: int, name: str, kind: str, node: ast.AST, value: Optional[ast.expr], unit,
+                 targets: int = 1):
+        self.index, self.name, self.kind, self.node, self.value, self.unit = index, name, kind, node, value, unit
+        self.targets = targets  # how many names the same value is bound to (``a = b = x`` gives 2)
+
+    def __repr__(self):
+        return f"Def({self.name!r}, {self.kind}, line {getattr(self.node, 'lineno', '?')})"
+
+
+class Unit:
+    __slots__ = ("index", "node", "succ", "exc_succ", "pred", "exc_pred", "defs", "kill", "uses",
+                 "captured")
+
+    def __init__(self, index: int, node: Optional[ast.AST]):
+        self.index, self.node = index, node
+        self.succ: set[int] = set()
+        self.exc_succ: set[int] = set()
+        self.pred: set[int] = set()
+        self.exc_pred: set[int] = set()
+        self.defs: list[Def] = []
+        self.kill: set[str] = set()
+        self.uses: list[ast.Name] = []  # loads evaluated in this unit, in source order
+        self.captured: set[str] = set()  # names read or written by a nested scope created here
+
+
+class ScopeFlow:
+    """The units, definitions and uses of one scope, and reaching definitions / liveness over them."""
+
+    def __init__(self, scope: ast.AST):
+        self.scope = scope
+        self.units: list[Unit] = []
+        self.defs: list[Def] = []
+        self.defs_of: dict[str, list[Def]] = {}
+        self.unit_of_use: dict[int, Unit] = {}  # id(ast.Name load) -> unit
+        self.unit_of_node: dict[int, Unit] = {}  # id(statement or header expression) -> unit
+        self.captured: set[str] = set()
+        self.opaque = False
+        self.declared: set[str] = set()  # global / nonlocal names
+        self.params: set[str] = set()
+        self._loops: list[tuple[Unit, list[Unit]]] = []
+        self._handlers: list[list[Unit]] = []
+        self._returns: list[Unit] = []
+        entry = self._unit(None)
+        self.entry = entry
+        if isinstance(scope, ast.Module):
+            frontier = self._block(scope.body, [entry])
+        else:
+            self._params(scope.args, entry)
+            if isinstance(scope, ast.Lambda):
+                u = self._unit(scope.body)
+                self._link([entry], u)
+                self._scan_expr(scope.body, u)
+                frontier = [u]
+            else:
+                frontier = self._block(scope.body, [entry])
+        self.exit = self._unit(None)
+        self._link(frontier + self._returns, self.exit)
+        self._solve()
+
+    # --- building ----------------------------------------------------------------------------------------
+
+    def _unit(self, node) -> Unit:
+        u = Unit(len(self.units), node)
+        self.units.append(u)
+        if node is not None:
+            self.unit_of_node[id(node)] = u
+        for handlers in self._handlers:
+            for h in handlers:
+                u.exc_succ.add(h.index)
+                h.exc_pred.add(u.index)
+        return u
+
+    def _link(self, preds, u: Unit) -> None:
+        for p in preds:
+            p.succ.add(u.index)
+            u.pred.add(p.index)
+
+    def _def(self, unit: Unit, name: str, kind: str, node, value=None, targets: int = 1) -> None:
+        d = Def(len(self.defs), name, kind, node, value, unit, targets)
+        self.defs.append(d)
+        self.defs_of.setdefault(name, []).append(d)
+        unit.defs.append(d)
+        unit.kill.add(name)
+
+    def _params(self, args: ast.arguments, entry: Unit) -> None:
+        all_args = [*getattr(args, "posonlyargs", []), *args.args, *args.kwonlyargs]
+        all_args += [a for a in (args.vararg, args.kwarg) if a is not None]
+        for a in all_args:
+            self.params.add(a.arg)
+            self._def(entry, a.arg, "param", a)
+
+    def _block(self, stmts, preds: list) -> list:
+        for stmt in stmts:
+            preds = self._stmt(stmt, preds)
+        return preds
+
+    def _simple(self, stmt, preds) -> Unit:
+        u = self._unit(stmt)
+        self._link(preds, u)
+        return u
+
+    def _stmt(self, s: ast.stmt, preds: list) -> list:
+        if isinstance(s, ast.If):
+            u = self._simple(s.test, preds)
+            self._scan_expr(s.test, u)
+            return self._block(s.body, [u]) + self._block(s.orelse, [u])
+        if isinstance(s, (ast.For, ast.AsyncFor, ast.While)):
+            header = self._unit(s.iter if isinstance(s, (ast.For, ast.AsyncFor)) else s.test)
+            self._link(preds, header)
+            if isinstance(s, ast.While):
+                self._scan_expr(s.test, header)
+            else:
+                self._scan_expr(s.iter, header)
+                self._bind_target(s.target, header, "for", s, None)
+            breaks: list[Unit] = []
+            self._loops.append((header, breaks))
+            end = self._block(s.body, [header])
+            self._loops.pop()
+            self._link(end, header)
+            return self._block(s.orelse, [header]) + breaks
+        if isinstance(s, (ast.With, ast.AsyncWith)):
+            u = self._simple(s, preds)
+            for item in s.items:
+                self._scan_expr(item.context_expr, u)
+                if item.optional_vars is not None:
+                    self._bind_target(item.optional_vars, u, "with", item, None)
+            after = Unit(-1, None)  # placeholder: the code after the with, reached on suppression too
+            self._handlers.append([after])
+            end = self._block(s.body, [u])
+            self._handlers.pop()
+            return self._join_placeholder(after, end)
+        if isinstance(s, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            return self._try(s, preds)
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            u = self._simple(s, preds)
+            for dec in s.decorator_list:
+                self._scan_expr(dec, u)
+            if isinstance(s, ast.ClassDef):
+                for b in [*s.bases, *[k.value for k in s.keywords]]:
+                    self._scan_expr(b, u)
+            else:
+                for default in [*s.args.defaults, *[d for d in s.args.kw_defaults if d is not None]]:
+                    self._scan_expr(default, u)
+            self._capture(s, u, skip_header=True)
+            self._def(u, s.name, "def", s)
+            return [u]
+        if isinstance(s, ast.Return):
+            u = self._simple(s, preds)
+            if s.value is not None:
+                self._scan_expr(s.value, u)
+            self._returns.append(u)
+            return []
+        if isinstance(s, ast.Raise):
+            u = self._simple(s, preds)
+            for e in (s.exc, s.cause):
+                if e is not None:
+                    self._scan_expr(e, u)
+            return []
+        if isinstance(s, (ast.Break, ast.Continue)):
+            u = self._simple(s, preds)
+            if self._loops:
+                header, breaks = self._loops[-1]
+                if isinstance(s, ast.Break):
+                    breaks.append(u)
+                else:
+                    self._link([u], header)
+            return []
+        if isinstance(s, (ast.Global, ast.Nonlocal)):
+            self.declared.update(s.names)
+            self.opaque = True
+            return [self._simple(s, preds)]
+        if type(s).__name__ == "Match":
+            self.opaque = True
+            u = self._simple(s, preds)
+            for node in ast.walk(s):
+                if isinstance(node, ast.Name):
+                    if isinstance(node.ctx, ast.Load):
+                        self._use(node, u)
+                    else:
+                        self._def(u, node.id, "other", node)
+            return [u]
+        u = self._simple(s, preds)
+        self._simple_stmt(s, u)
+        return [u]
+
+    def _join_placeholder(self, placeholder: Unit, frontier: list) -> list:
+        """Turn a placeholder unit (exceptional target) into a real empty unit after ``frontier``."""
+        real = self._unit(None)
+        self._link(frontier, real)
+        for p in placeholder.exc_pred:
+            self.units[p].exc_succ.discard(-1)
+            self.units[p].exc_succ.add(real.index)
+            real.exc_pred.add(p)
+        return [real]
+
+    def _try(self, s, preds: list) -> list:
+        handler_entries = [self._unit_placeholder() for _ in s.handlers]
+        final_entry = self._unit_placeholder() if s.finalbody else None
+        targets = handler_entries + ([final_entry] if final_entry else [])
+        self._handlers.append(targets)
+        body_end = self._block(s.body, preds)
+        self._handlers.pop()
+        if final_entry:
+            self._handlers.append([final_entry])
+        body_end = self._block(s.orelse, body_end)
+        ends = list(body_end)
+        for h, placeholder in zip(s.handlers, handler_entries):
+            hu = self._unit(h)
+            self._adopt(placeholder, hu)
+            if h.type is not None:
+                self._scan_expr(h.type, hu)
+            if h.name:
+                self._def(hu, h.name, "except", h)
+            end = self._block(h.body, [hu])
+            if h.name:  # Python deletes the name at the end of the handler
+                for e in end:
+                    e.kill.add(h.name)
+            ends += end
+        if final_entry:
+            self._handlers.pop()
+            fu = self._unit(None)
+            self._adopt(final_entry, fu)
+            self._link(ends, fu)
+            return self._block(s.finalbody, [fu])
+        return ends
+
+    def _unit_placeholder(self) -> Unit:
+        return Unit(-1, None)
+
+    def _adopt(self, placeholder: Unit, real: Unit) -> None:
+        for p in placeholder.exc_pred:
+            unit = self.units[p]
+            unit.exc_succ.discard(-1)
+            unit.exc_succ.add(real.index)
+            real.exc_pred.add(p)
+
+    def _simple_stmt(self, s: ast.stmt, u: Unit) -> None:
+        if isinstance(s, ast.Assign):
+            self._scan_expr(s.value, u)
+            for t in s.targets:
+                self._bind_target(t, u, "assign", s, s.value, len(s.targets))
+        elif isinstance(s, ast.AugAssign):
+            self._scan_expr(s.value, u)
+            if isinstance(s.target, ast.Name):
+                self._use(s.target, u)
+                self._def(u, s.target.id, "aug", s, s.value)
+            else:
+                self._scan_expr(s.target, u)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self._scan_expr(s.value, u)
+                self._bind_target(s.target, u, "assign", s, s.value)
+            elif not isinstance(s.target, ast.Name):
+                self._scan_expr(s.target, u)
+        elif isinstance(s, (ast.Import, ast.ImportFrom)):
+            for alias in s.names:
+                if alias.name != "*":
+                    self._def(u, (alias.asname or alias.name).split(".")[0], "import", s)
+        elif isinstance(s, ast.Delete):
+            for t in s.targets:
+                if isinstance(t, ast.Name):
+                    u.kill.add(t.id)
+                    self._def(u, t.id, "del", s)
+                else:
+                    self._scan_expr(t, u)
+        else:
+            for child in ast.iter_child_nodes(s):
+                if isinstance(child, ast.expr):
+                    self._scan_expr(child, u)
+
+    def _bind_target(self, t: ast.expr, u: Unit, kind: str, node, value, targets: int = 1) -> None:
+        if isinstance(t, ast.Name):
+            self._def(u, t.id, kind, node, value, targets)
+        elif isinstance(t, (ast.Tuple, ast.List)):
+            for e in t.elts:
+                self._bind_target(e.value if isinstance(e, ast.Starred) else e, u, "unpack", node, None)
+        else:  # attribute or subscript target: its parts are loads
+            self._scan_expr(t, u)
+
+    def _use(self, name: ast.Name, u: Unit) -> None:
+        u.uses.append(name)
+        self.unit_of_use[id(name)] = u
+
+    def _scan_expr(self, e: ast.AST, u: Unit) -> None:
+        """Record the loads, walrus bindings and nested scopes of an expression evaluated in unit ``u``."""
+        stack = [e]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    self._use(node, u)
+                continue
+            if isinstance(node, ast.NamedExpr):
+                stack.append(node.value)
+                if isinstance(node.target, ast.Name):
+                    self._def(u, node.target.id, "walrus", node, node.value)
+                continue
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
+                self.opaque = True
+            if isinstance(node, _NESTED):
+                self._capture(node, u, skip_header=False)
+                continue
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        u.uses.sort(key=lambda n: (n.lineno, n.col_offset))
+
+    def _capture(self, nested: ast.AST, u: Unit, skip_header: bool) -> None:
+        """Every name a nested scope mentions is captured: it may be read or kept alive at any later time."""
+        for node in ast.walk(nested):
+            if isinstance(node, ast.Name):
+                self.captured.add(node.id)
+                u.captured.add(node.id)
+            elif isinstance(node, ast.NamedExpr) and isinstance(nested, (ast.ListComp, ast.SetComp,
+                                                                          ast.DictComp, ast.GeneratorExp)):
+                if isinstance(node.target, ast.Name):  # a comprehension's walrus binds in this scope
+                    self._def(u, node.target.id, "walrus", node, None)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
+                self.opaque = True
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                self.opaque = True
+
+    # --- solving -----------------------------------------------------------------------------------------
+
+    def _solve(self) -> None:
+        names = sorted(set(self.defs_of) | {n.id for u in self.units for n in u.uses})
+        self.name_bit = {n: 1 << i for i, n in enumerate(names)}
+        kill_mask = {}
+        for name, defs in self.defs_of.items():
+            m = 0
+            for d in defs:
+                m |= 1 << d.index
+            kill_mask[name] = m
+        n = len(self.units)
+        gen, kill = [0] * n, [0] * n
+        for u in self.units:
+            k, g = 0, 0
+            for name in u.kill:
+                k |= kill_mask.get(name, 0)
+            last = {}
+            for d in u.defs:
+                last[d.name] = d
+            for d in last.values():
+                if d.kind != "del":
+                    g |= 1 << d.index
+            gen[u.index], kill[u.index] = g, k
+        reach_in, reach_out = [0] * n, [0] * n
+        work = list(range(n))
+        while work:
+            i = work.pop()
+            u = self.units[i]
+            new_in = 0
+            for p in u.pred:
+                new_in |= reach_out[p]
+            for p in u.exc_pred:
+                new_in |= reach_in[p] | reach_out[p]
+            new_out = gen[i] | (new_in & ~kill[i])
+            if new_in != reach_in[i] or new_out != reach_out[i]:
+                reach_in[i], reach_out[i] = new_in, new_out
+                work.extend(u.succ)
+                work.extend(u.exc_succ)
+        self.reach_in = reach_in
+        # liveness over names
+        use_bits, def_bits = [0] * n, [0] * n
+        for u in self.units:
+            b = 0
+            for name in u.uses:
+                b |= self.name_bit[name.id]
+            use_bits[u.index] = b
+            d = 0
+            for name in u.kill:
+                d |= self.name_bit.get(name, 0)
+            def_bits[u.index] = d
+        live_in, live_out = [0] * n, [0] * n
+        work = list(range(n))
+        while work:
+            i = work.pop()
+            u = self.units[i]
+            out = 0
+            for s in u.succ:
+                out |= live_in[s]
+            for s in u.exc_succ:
+                out |= live_in[s]
+            new_in = use_bits[i] | (out & ~def_bits[i])
+            if out != live_out[i] or new_in != live_in[i]:
+                live_out[i], live_in[i] = out, new_in
+                work.extend(u.pred)
+                work.extend(u.exc_pred)
+        self.live_out = live_out
+
+    # --- queries -----------------------------------------------------------------------------------------
+
+    def reaching(self, name: ast.Name) -> Optional[list[Def]]:
+        """The definitions of ``name.id`` that reach this load (None if the load is not of this scope)."""
+        u = self.unit_of_use.get(id(name))
+        if u is None:
+            return None
+        bits = self.reach_in[u.index]
+        found = [d for d in self.defs_of.get(name.id, ()) if bits >> d.index & 1]
+        # a walrus earlier in the same unit also reaches
+        found += [d for d in u.defs if d.name == name.id and d.kind == "walrus" and d not in found
+                  and _before(d.node, name)]
+        return found
+
+    def is_live_after(self, unit: Unit, name: str) -> bool:
+        bit = self.name_bit.get(name)
+        return bit is not None and bool(self.live_out[unit.index] & bit)
+
+    def can_reach(self, start: Unit, goal: Unit) -> bool:
+        """Whether control can get from the end of ``start`` to ``goal`` (normal or exceptional edges)."""
+        seen, stack = set(), [*start.succ, *start.exc_succ]
+        while stack:
+            i = stack.pop()
+            if i == goal.index:
+                return True
+            if i in seen:
+                continue
+            seen.add(i)
+            u = self.units[i]
+            stack.extend(u.succ)
+            stack.extend(u.exc_succ)
+        return False
+
+
+def _before(a: ast.AST, b: ast.AST) -> bool:
+    return (getattr(a, "end_lineno", 0), getattr(a, "end_col_offset", 0)) <= (b.lineno, b.col_offset)
+
+
+def scope_index(tree: ast.Module) -> dict[int, ast.AST]:
+    """id(node) -> the scope (function, lambda or module) whose code evaluates it.
+
+    Nodes inside comprehensions map to None: their names are the comprehension's own.
+    """
+    index: dict[int, ast.AST] = {}
+    stack: list[tuple[ast.AST, Optional[ast.AST]]] = [(tree, tree)]
+    while stack:
+        node, scope = stack.pop()
+        index[id(node)] = scope
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for child in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+                if child is not None:
+                    stack.append((child, scope))
+            for child in node.body:
+                stack.append((child, node))
+            stack.append((node.args, node))
+            continue
+        if isinstance(node, ast.Lambda):
+            for child in [*node.args.defaults, *node.args.kw_defaults]:
+                if child is not None:
+                    stack.append((child, scope))
+            stack.append((node.body, node))
+            stack.append((node.args, node))
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            for child in ast.iter_child_nodes(node):
+                stack.append((child, None))
+            continue
+        if isinstance(node, ast.ClassDef):  # the class body is a namespace of its own
+            for child in [*node.decorator_list, *node.bases, *node.keywords]:
+                stack.append((child, scope))
+            for child in node.body:
+                stack.append((child, None))
+            continue
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, scope))
+    return index
