@@ -41,7 +41,7 @@ class Suppressions:
     def from_source(cls, text: str) -> Suppressions:
         by_line: dict[int, frozenset] = {}
         file_wide: frozenset = frozenset()
-        if "noqa" not in text and "memlint:" not in text:
+        if "memlint:" not in text and "noqa" not in text.lower():  # the common case: no comment to read
             return cls(by_line, file_wide)
         for lineno, comment, own_line in _comments(text):
             codes: frozenset = frozenset()
