@@ -1,0 +1,274 @@
+"""--fix as a user relies on it: lossless, same bytes around the fix, atomic, parseable, idempotent."""
+
+from __future__ import annotations
+
+import ast
+import os
+import stat
+import subprocess
+
+import pytest
+
+from helpers import memlint_cli, register_rule
+from memlint.checks import Rule
+from memlint.findings import SAFE, Edit, Fix
+from memlint.fix import cst_rewrite
+
+PROGRAM = """\
+#!/usr/bin/env python
+\"\"\"Heat diffusion.\"\"\"
+import numpy as np
+
+N = 1000  # cells per side
+
+
+def run(steps):
+    # The grid starts cold.
+    grid = np.full(
+        (N, N),    # square
+        0.0,
+    )
+    other = np.full((1000, 1000), 0.0)   # second   buffer
+    return grid, other
+"""
+
+
+def files_in(folder) -> list:
+    return sorted(name for name in os.listdir(folder) if name != ".memlint_cache")
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_fix_changes_only_the_flagged_text(here):
+    (here / "heat.py").write_text(PROGRAM)
+    r = memlint_cli("--fix", "heat.py")
+    # The first call stays reported and unfixed: removing `0.0,` would move the comma that carries
+    # `# square`, and a fix that loses a comment is not offered.
+    assert r.exit_code == 1
+    assert r.stdout.startswith("heat.py:10:12: MEM017 np.full")
+    fixed = (here / "heat.py").read_text()
+    assert fixed == PROGRAM.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))")
+
+
+def test_fix_keeps_comments_and_layout_inside_the_call(here):
+    code = ("import numpy as np\ngrid = np.full(\n    (1000, 1000),\n    0.0,  # zero\n    order='F',\n)\n"
+            "x = np.full((1000, 1000), 0.0)  # end\n")
+    (here / "a.py").write_text(code)
+    memlint_cli("--fix", "a.py")
+    fixed = (here / "a.py").read_text()
+    assert "x = np.zeros((1000, 1000))  # end\n" in fixed
+    assert "# zero" in fixed  # a comment is never lost: that fix is applied without loss or not at all
+    assert ast.dump(ast.parse(fixed)) != ast.dump(ast.parse(code))
+
+
+def test_a_transform_that_would_drop_a_comment_gives_no_fix():
+    def drop_second_argument(call):
+        import libcst as cst
+
+        return call.with_changes(args=[call.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+
+    assert cst_rewrite("f(a, b)", False, drop_second_argument) == "f(a)"
+    assert cst_rewrite("f(a,  # why\n  b)", False, drop_second_argument) is None
+    assert cst_rewrite("f(a,\n  b)  # kept", True, drop_second_argument) is None  # multi-line statement
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_line_endings_are_kept(here, newline):
+    code = "import numpy as np\n\ngrid = np.full((1000, 1000), 0.0)\nprint(grid.sum())\n".replace("\n", newline)
+    (here / "a.py").write_bytes(code.encode())
+    assert memlint_cli("--fix", "a.py").exit_code == 0
+    data = (here / "a.py").read_bytes()
+    assert data == code.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))").encode()
+    assert data.count(b"\r\n") == (4 if newline == "\r\n" else 0)
+
+
+def test_crlf_multi_line_fix(here):
+    code = "import numpy as np\r\ngrid = np.full(\r\n    (1000, 1000),\r\n    0.0)\r\nprint(1)\r\n"
+    (here / "a.py").write_bytes(code.encode())
+    memlint_cli("--fix", "a.py")
+    data = (here / "a.py").read_bytes()
+    assert b"\n" not in data.replace(b"\r\n", b"")  # no bare LF crept in
+    assert b"np.zeros(" in data and b"print(1)\r\n" in data
+
+
+def test_utf8_bom_is_kept(here):
+    code = "\ufeff# é\nimport numpy as np\ngrid = np.full((1000, 1000), 0.0)  # ünïcode\n"
+    (here / "a.py").write_bytes(code.encode("utf-8"))
+    assert memlint_cli("--fix", "a.py").exit_code == 0
+    data = (here / "a.py").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    assert data.decode("utf-8-sig") == code[1:].replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))")
+
+
+def test_latin1_coding_cookie_is_kept(here):
+    code = "# -*- coding: latin-1 -*-\nimport numpy as np\nlabel = 'café'\ngrid = np.full((1000, 1000), 0.0)\n"
+    (here / "a.py").write_bytes(code.encode("latin-1"))
+    r = memlint_cli("--fix", "a.py")
+    assert r.exit_code == 0, r.stderr
+    data = (here / "a.py").read_bytes()
+    assert b"caf\xe9" in data  # still latin-1, not UTF-8
+    assert data.decode("latin-1") == code.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))")
+
+
+def test_file_mode_is_kept_and_the_file_is_replaced_by_rename(here):
+    path = here / "tool.py"
+    path.write_text("#!/usr/bin/env python\nimport numpy as np\ngrid = np.full((1000, 1000), 0.0)\n")
+    path.chmod(0o751)
+    inode = path.stat().st_ino
+    assert memlint_cli("--fix", "tool.py").exit_code == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o751
+    assert path.stat().st_ino != inode  # a new file renamed over the old one, not rewritten in place
+    assert files_in(here) == ["tool.py"]  # no temporary file left behind
+
+
+def test_a_failed_write_leaves_the_file_untouched(here, monkeypatch):
+    code = "import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n"
+    (here / "a.py").write_text(code)
+
+    def disk_full(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    r = memlint_cli("--fix", "a.py")
+    assert r.exit_code == 2
+    assert "a.py: cannot write the fixed file: No space left on device" in r.stderr
+    assert (here / "a.py").read_text() == code
+    assert files_in(here) == ["a.py"]  # the temporary file was removed
+
+
+def test_a_symbolic_link_stays_a_link(here):
+    (here / "real.py").write_text("import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n")
+    (here / "link.py").symlink_to("real.py")
+    assert memlint_cli("--fix", "link.py").exit_code == 0
+    assert (here / "link.py").is_symlink()
+    assert "np.zeros((1000, 1000))" in (here / "real.py").read_text()
+
+
+def test_second_fix_changes_nothing(here):
+    (here / "heat.py").write_text(PROGRAM)
+    memlint_cli("--fix", "heat.py")
+    once = (here / "heat.py").read_bytes()
+    mtime = (here / "heat.py").stat().st_mtime_ns
+    r = memlint_cli("--fix", "heat.py")
+    assert "Fixed" not in r.stdout
+    assert (here / "heat.py").read_bytes() == once and (here / "heat.py").stat().st_mtime_ns == mtime
+    assert memlint_cli("--diff", "heat.py").stdout == ""
+
+
+def test_diff_of_a_file_without_final_newline_applies(here):
+    code = "import numpy as np\ngrid = np.full((1000, 1000), 0.0)"
+    (here / "a.py").write_text(code)
+    r = memlint_cli("--diff", "a.py")
+    assert "\\ No newline at end of file" in r.stdout
+    subprocess.run(["git", "init", "-q"], check=True)
+    subprocess.run(["git", "apply", "-"], input=r.stdout, text=True, check=True)
+    assert (here / "a.py").read_text() == "import numpy as np\ngrid = np.zeros((1000, 1000))"
+
+
+def test_positions_after_a_form_feed(here):
+    """Python counts only \\n, \\r\\n, \\r as line ends; a form feed (old style page break) is not one."""
+    code = "import numpy as np\n\x0c\ndef f():\n    return np.full((1000, 1000), 0.0)\n"
+    (here / "a.py").write_text(code)
+    assert memlint_cli("--fix", "a.py").exit_code == 0
+    assert (here / "a.py").read_text() == code.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))")
+
+
+# --- the fixing machinery, with test-only rules ---------------------------------------------------------
+
+
+class Double(Rule):
+    """Test-only: `double(x)` -> `(x * 2)`. Nested calls give overlapping fixes."""
+
+    code = "MEM993"
+
+    def check(self, ctx):
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "double":
+                inner = ctx.source.segment(node.args[0])
+                ctx.report(node, "double", fix=Fix(SAFE, "inline", (ctx.edit(node, f"({inner} * 2)"),)))
+
+
+def test_overlapping_fixes_are_applied_one_at_a_time_and_rechecked(here, monkeypatch):
+    register_rule(monkeypatch, Double())
+    (here / "a.py").write_text("y = double(double(double(x))) + double(z)\n")
+    r = memlint_cli("--fix", "--jobs", "1", "a.py")
+    assert r.exit_code == 0, r.output
+    assert (here / "a.py").read_text() == "y = (((x * 2) * 2) * 2) + (z * 2)\n"
+    assert "Fixed 4 findings." in r.stdout
+
+
+class Broken(Rule):
+    """Test-only: a fix whose result does not parse (it must never be written)."""
+
+    code = "MEM994"
+
+    def check(self, ctx):
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "double":
+                ctx.report(node, "broken", fix=Fix(SAFE, "break it", (ctx.edit(node, "double(("),)))
+
+
+def test_a_fix_that_would_not_parse_is_never_written(here, monkeypatch):
+    register_rule(monkeypatch, Broken())
+    register_rule(monkeypatch, Double())
+    code = "import numpy as np\ny = double(x)\ngrid = np.full((1000, 1000), 0.0)\n"
+    (here / "a.py").write_text(code)
+    r = memlint_cli("--fix", "--jobs", "1", "--select", "MEM994,MEM017", "a.py")
+    assert r.exit_code == 2
+    assert "a.py:2: the MEM994 fix would not parse; left unapplied" in r.stderr
+    # The good fix in the same file is still applied; the broken one is not.
+    assert (here / "a.py").read_text() == code.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))")
+
+
+class Euro(Rule):
+    """Test-only: a fix that inserts a character the file's encoding cannot hold."""
+
+    code = "MEM995"
+
+    def check(self, ctx):
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Constant) and node.value == "EUR":
+                ctx.report(node, "euro", fix=Fix(SAFE, "euro", (ctx.edit(node, "'€'"),)))
+
+
+def test_a_fix_the_encoding_cannot_hold_is_an_error_not_a_crash(here, monkeypatch):
+    register_rule(monkeypatch, Euro())
+    code = "# -*- coding: latin-1 -*-\nprice = 'EUR'\n"
+    (here / "a.py").write_bytes(code.encode("latin-1"))
+    r = memlint_cli("--fix", "--jobs", "1", "a.py")
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert line.startswith("memlint: error: a.py: cannot write the fixed file")
+    assert (here / "a.py").read_bytes() == code.encode("latin-1")
+
+
+def test_edit_positions_are_character_columns(here, monkeypatch):
+    register_rule(monkeypatch, Double())
+    (here / "a.py").write_text("é = 'ü'; y = double(ä)\n")
+    memlint_cli("--fix", "--jobs", "1", "a.py")
+    assert (here / "a.py").read_text() == "é = 'ü'; y = (ä * 2)\n"
+
+
+def test_edits_use_the_files_newline(here, monkeypatch):
+    class Split(Rule):
+        code = "MEM996"
+
+        def check(self, ctx):
+            for node in ast.walk(ctx.tree):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "pair":
+                    ctx.report(node, "split", fix=Fix(SAFE, "split", (
+                        ctx.edit(node, "(\n    1,\n    2,\n)"),)))
+
+    register_rule(monkeypatch, Split())
+    (here / "a.py").write_bytes(b"x = pair()\r\ny = 1\r\n")
+    memlint_cli("--fix", "--jobs", "1", "a.py")
+    assert (here / "a.py").read_bytes() == b"x = (\r\n    1,\r\n    2,\r\n)\r\ny = 1\r\n"
+
+
+def test_edit_dataclass_positions_round_trip():
+    e = Edit(1, 2, 3, 4, "x")
+    assert Fix.from_dict(Fix(SAFE, "m", (e,)).to_dict()).edits == (e,)
