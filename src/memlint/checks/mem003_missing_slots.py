@@ -45,10 +45,9 @@ class MissingSlots(Rule):
             outside = index.outside.get(qualname, [])
             if any(item["attr"] != "__weakref__" for _, item in outside):
                 continue  # its instances get attributes from outside the class
-            counts = [s["count"] for _, s in sites]
-            known = [c for c in counts if c is not None]
-            if known and all(c is not None for c in counts) and \
-                    max(known) * classes.SLOTS_SAVING < project.config.min_array_bytes:
+            small = project.config.min_array_bytes
+            sites = [(p, s) for p, s in sites if s["count"] is None or s["count"] * classes.SLOTS_SAVING >= small]
+            if not sites:
                 continue  # every bulk site is known and small
             self._report(project, index, qualname, path, info, sites, base_slots, outside, target)
 

@@ -30,6 +30,10 @@ CONTAINER = {
 SLOTS_SAVING = 40
 WEAKREF_SLOT = 8
 
+DATA = "data"  # a loop over data of unknown size: rows, lines, range(n)
+DATA_METHODS = {"itertuples", "iterrows", "readlines"}
+DATA_FUNCTIONS = {"csv.reader", "csv.DictReader", "itertools.product"}
+FILTERED_BULK = 1000  # a filtered literal range this long or longer still counts as data
 BULK_WRAPPERS = {"list", "tuple", "set", "frozenset", "sorted"}  # calls that keep every item of an iterable
 ADDERS = {"append", "add", "appendleft", "insert"}  # methods that keep their argument in a container
 SAFE_BASES = {"object", "builtins.object", "abc.ABC", "typing.Generic"}  # no instance __dict__ of their own
@@ -303,7 +307,7 @@ class _FileScan:
     def _scan_scope(self, scope, body, self_name) -> None:
         """One function (or the module): walk its statements, then its nested functions and classes."""
         walker = _ScopeWalker(self, self._typed_names(scope, body), self.numeric_names(scope), _empty_lists(body),
-                              self_name)
+                              self_name, self._scope_constants(scope, body))
         for stmt in body:
             walker.visit(stmt)
         for node in walker.nested:
@@ -325,6 +329,36 @@ class _FileScan:
                 for inner in walker.nested:
                     if isinstance(inner, ast.ClassDef):
                         self._scan_class_body(inner)
+
+    def _scope_constants(self, scope, body) -> dict:
+        """The module's integer constants, with this function's names bound once to an integer."""
+        if scope is self.ctx.tree:
+            return self.constants
+        constants = dict(self.constants)
+        args = scope.args
+        params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        counts: dict = {}
+        for node in _walk_scope(body):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                counts[node.id] = counts.get(node.id, 0) + 1
+        for node in _walk_scope(body):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if counts.get(name) == 1 and name not in params:
+                    value = _int_value(node.value, constants)
+                    if value is not None:
+                        constants[name] = value
+                    else:
+                        constants.pop(name, None)
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for n in node.names:
+                    constants.pop(n, None)
+        for name in params:
+            constants.pop(name, None)
+        for name, n in counts.items():
+            if n > 1:
+                constants.pop(name, None)
+        return constants
 
     def _typed_names(self, scope, body) -> dict:
         """Local names known to hold an instance of one class: every binding is ``name = C(...)`` or a
@@ -420,27 +454,40 @@ class _FileScan:
                 return all(self.is_number(a, numeric) for a in node.args)
         return False
 
-    def count_of(self, iterable) -> Optional[int]:
-        """How many items a loop over this iterable yields, when it is a literal range or display."""
+    def count_of(self, iterable, constants: dict):
+        """How many items a loop over this iterable yields: a number for a literal range or display,
+        DATA when it walks data of unknown size (``range(n)``, rows, lines), None when unknown."""
         if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
             return None if any(isinstance(e, ast.Starred) for e in iterable.elts) else len(iterable.elts)
-        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) and iterable.func.id == "range" \
-                and "range" not in self.ctx.imports.bound and not iterable.keywords and 1 <= len(iterable.args) <= 3:
-            values = [_int_value(a, self.constants) for a in iterable.args]
+        if not isinstance(iterable, ast.Call):
+            return None
+        func = iterable.func
+        if isinstance(func, ast.Name) and func.id == "range" and "range" not in self.ctx.imports.bound \
+                and not iterable.keywords and 1 <= len(iterable.args) <= 3:
+            values = [_int_value(a, constants) for a in iterable.args]
             if any(v is None for v in values):
-                return None
+                return DATA
             try:
                 return len(range(*values))
             except (ValueError, OverflowError):
                 return None
+        if isinstance(func, ast.Name) and func.id in ("enumerate", "zip", "reversed") and iterable.args:
+            counts = [self.count_of(a, constants) for a in iterable.args[: 1 if func.id != "zip" else None]]
+            if all(isinstance(c, int) for c in counts):
+                return min(counts)
+            return DATA if DATA in counts else None
+        if isinstance(func, ast.Attribute) and func.attr in DATA_METHODS or \
+                (self.ctx.qualname(func) or "") in DATA_FUNCTIONS or isinstance(func, ast.Name) and func.id == "open":
+            return DATA
         return None
 
 
 class _ScopeWalker(ast.NodeVisitor):
     """Walks one scope's statements, keeping the enclosing loops, and records the file's facts."""
 
-    def __init__(self, scan: _FileScan, typed: dict, numeric: set, lists: dict, self_name):
+    def __init__(self, scan: _FileScan, typed: dict, numeric: set, lists: dict, self_name, constants=None):
         self.scan = scan
+        self.constants = scan.constants if constants is None else constants
         self.typed = typed
         self.numeric = numeric
         self.lists = lists  # names assigned [] / list() in this scope -> their assignment node
@@ -478,34 +525,39 @@ class _ScopeWalker(ast.NodeVisitor):
             self.visit(stmt)
 
     def visit_For(self, node):
-        self._loop(node, self.scan.count_of(node.iter))
+        self._loop(node, self.scan.count_of(node.iter, self.constants))
 
     visit_AsyncFor = visit_For
 
     def visit_While(self, node):
         self._loop(node, None)
 
-    def loop_count(self, extra=()) -> Optional[int]:
-        total = 1
-        for c in list(self.loops) + list(extra):
-            if c is None:
-                return None
-            total *= c
-        return total
+    def loop_count(self, extra=()):
+        """The product of the enclosing loops' counts; DATA if one walks data of unknown size; else None."""
+        counts = list(self.loops) + list(extra)
+        if all(isinstance(c, int) for c in counts):
+            total = 1
+            for c in counts:
+                total *= c
+            return total
+        return DATA if DATA in counts else None
 
     # comprehensions
     def _comprehension(self, node, elements, keeps: bool):
         counts = []
         for gen in node.generators:
             self.visit(gen.iter)
-            counts.append(None if gen.ifs else self.scan.count_of(gen.iter))
+            count = self.scan.count_of(gen.iter, self.constants)
+            if gen.ifs and isinstance(count, int):  # filtered: an upper bound
+                count = DATA if count >= FILTERED_BULK else None
+            counts.append(count)
         if keeps:
             for elt in elements:
                 if isinstance(elt, ast.Call):
                     self.bulk(elt, elt.func, "a comprehension", self.loop_count(counts))
             if isinstance(node, ast.ListComp) or getattr(node, "_listed", False):
                 self.record(node, elements[0], "a list comprehension", self.loop_count(counts))
-        inner = _ScopeWalker(self.scan, {}, self.numeric, {}, self.self_name)
+        inner = _ScopeWalker(self.scan, {}, self.numeric, {}, self.self_name, self.constants)
         for elt in elements:
             inner.visit(elt)
         for gen in node.generators:
@@ -534,8 +586,8 @@ class _ScopeWalker(ast.NodeVisitor):
                 arg._listed = func.id == "list"
             elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "map" \
                     and len(arg.args) >= 2 and "map" not in self.scan.ctx.imports.bound:
-                counts = [self.scan.count_of(a) for a in arg.args[1:]]
-                count = None if None in counts else min(counts)
+                counts = [self.scan.count_of(a, self.constants) for a in arg.args[1:]]
+                count = min(counts) if all(isinstance(c, int) for c in counts) else DATA if DATA in counts else None
                 self.bulk(arg, arg.args[0], "map()", self.loop_count([count]))
         if isinstance(func, ast.Attribute) and func.attr in ADDERS and self.loops and node.args:
             value = node.args[-1]
@@ -579,17 +631,24 @@ class _ScopeWalker(ast.NodeVisitor):
 
     # -- facts ------------------------------------------------------------------------------------------
 
-    def bulk(self, call, callee, how: str, count: Optional[int]) -> None:
+    def bulk(self, call, callee, how: str, count) -> None:
         q = self.scan.qualname(callee)
-        if q is None or q.split(".")[0] in ("builtins",):
-            return
+        if q is None or count is None:
+            return  # not a known name, or no sign of many items
+        count = None if count == DATA else count
         self.facts["bulk"].append({"cls": q, "how": how, "count": count, "line": call.lineno})
 
-    def record(self, site, element, how: str, count: Optional[int]) -> None:
+    def record(self, site, element, how: str, count) -> None:
         """A list whose items are this element expression, built in bulk (MEM004)."""
         scan = self.scan
+        if count is None:
+            return
+        count = None if count == DATA else count
         entry = {"how": how, "count": count, **scan.position(site),
                  "snippet": scan.ctx.source.segment(site)[:400]}
+        if isinstance(element, (ast.Tuple, ast.Dict)) and all(
+                isinstance(e, ast.Constant) for e in getattr(element, "elts", getattr(element, "values", []))):
+            return  # the same constant record every time: not data
         if isinstance(element, ast.Tuple) and len(element.elts) >= 2:
             if all(scan.is_number(e, self.numeric) for e in element.elts):
                 self.facts["records"].append({**entry, "kind": "tuple", "fields": len(element.elts)})
