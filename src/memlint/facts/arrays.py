@@ -1032,3 +1032,81 @@ def _pytype_of_dtype(dtype) -> Optional[str]:
     if dtype is None:
         return None
     return {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}.get(dtype.kind)
+
+
+# --- may an operation write its result into one of its operands? ------------------------------------------
+#
+# Catalog section 3.1: ``a = a op x`` -> ``a op= x`` (and ``np.f(a, x)`` -> ``np.f(a, x, out=a)``) keeps
+# behaviour only if the result has exactly a's dtype and shape, and every operand is a plain ndarray, a NumPy
+# scalar or a Python number literal that NumPy 1.x value-based casting would not promote either.
+
+_LITERAL_OPS = {
+    # dtype kind of the target -> operators (and the ufuncs they call) that may take a Python literal
+    "f": {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow",
+          "subtract", "multiply", "true_divide", "divide", "floor_divide", "remainder", "power"},
+    "i": {"add", "sub", "mul", "floordiv", "mod", "and_", "or_", "xor", "lshift", "rshift",
+          "subtract", "multiply", "floor_divide", "remainder", "bitwise_and", "bitwise_or", "bitwise_xor",
+          "left_shift", "right_shift"},
+    "b": {"and_", "or_", "xor", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or",
+          "logical_xor"},
+}
+_LITERAL_OPS["c"] = _LITERAL_OPS["f"] - {"floordiv", "mod", "floor_divide", "remainder"}
+_LITERAL_OPS["u"] = _LITERAL_OPS["i"]
+_LITERAL_TYPES = {"f": ("int", "float"), "c": ("int", "float"), "i": ("int",), "u": ("int",), "b": ("bool",)}
+# Elementwise ufuncs beyond the operators that keep a number type and accept an in-range literal.
+_LITERAL_UFUNCS = frozenset({"maximum", "minimum", "fmax", "fmin", "copysign", "hypot", "arctan2",
+                             "logaddexp", "logaddexp2", "fmod", "heaviside", "nextafter"})
+
+
+def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple[str, str]:
+    """Whether ``operands[target]`` can receive the result of an operation: ("safe" | "unknown" |
+    "impossible", reason). ``kind`` is "operator" (an ``operator`` function name) or "ufunc"."""
+    a = operands[target]
+    if a.ndim == 0:
+        return "impossible", "on a 0-d array the result is a NumPy scalar"
+    if a.dtype is None:
+        return "unknown", "the dtype of the array is not known"
+    if a.dtype.kind not in "biufc":
+        return "impossible", f"{a.dtype} arrays are not numeric"
+    specs = []
+    for i, o in enumerate(operands):
+        if o.kind == "other_array":
+            return "impossible", "the operand is not a plain ndarray (masked array, matrix, pandas...)"
+        if i != target and o.kind == "ndarray" and o.shape is not None and a.shape is not None:
+            if numpy_api.broadcast(a.shape, o.shape) != tuple(a.shape):
+                return "impossible", "broadcasting makes the result larger than the array"
+        if o.kind == "py_number" and o.pytype:
+            specs.append(("py", o.pytype))
+        elif o.kind == "np_scalar" and o.dtype is not None:
+            specs.append(("scalar", o.dtype))
+        elif o.kind == "ndarray" and o.dtype is not None:
+            specs.append(("array", o.dtype, o.ndim))
+        else:
+            specs.append(None)
+    if None not in specs:
+        got = numpy_api.result_of(kind, name, tuple(specs))
+        if got is None:
+            return "impossible", "NumPy refuses these operands"
+        if got[1] != a.dtype:
+            return "impossible", f"the result is {got[1]}, not {a.dtype}"
+    for i, o in enumerate(operands):
+        if i == target:
+            continue
+        if o.kind == "py_number":
+            if o.constant is None or o.pytype not in _LITERAL_TYPES[a.dtype.kind]:
+                return "unknown", "the operand is not a number literal of the array's kind"
+            allowed = name in _LITERAL_OPS[a.dtype.kind] or (kind == "ufunc" and name in _LITERAL_UFUNCS)
+            if not allowed or not numpy_api.fits(o.constant, a.dtype):
+                return "unknown", f"{o.constant!r} may not keep {a.dtype} under every NumPy version"
+            continue
+        if o.kind not in ("ndarray", "np_scalar"):
+            return "unknown", "the operand's type is not known"
+        if o.dtype is None:
+            return "unknown", "the operand's dtype is not known"
+        if o.kind == "ndarray" and o.shape is None:
+            return "unknown", "the operand's shape is not known"
+    if None in specs:
+        return "unknown", "the result's dtype is not known"
+    if a.ndim is None or a.shape is None:
+        return "unknown", "the shape of the array is not known"
+    return "safe", ""

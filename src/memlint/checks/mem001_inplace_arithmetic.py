@@ -1,0 +1,83 @@
+"""MEM001 in-place arithmetic: ``a = a * 2`` allocates a second array; ``a *= 2`` writes into ``a``.
+
+Reported only for a FRESH local ndarray (never a parameter, attribute or global: rebinding those to a new
+array is how non-mutating code is written). The fix is offered only when catalog section 3.1 is proven:
+no alias, dtype and shape kept exactly, a plain operand, an order that commutes.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+from memlint.facts.arrays import in_place_verdict
+from memlint.findings import SAFE
+
+_COMMUTATIVE = ("Add", "Mult", "BitAnd", "BitOr", "BitXor")
+_SYMBOLS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod": "%", "Pow": "**",
+            "LShift": "<<", "RShift": ">>", "BitOr": "|", "BitXor": "^", "BitAnd": "&"}
+
+
+class InplaceArithmetic(Rule):
+    code = "MEM001"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        for node in ast.walk(ctx.tree):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.BinOp)):
+                continue
+            op = type(node.value.op).__name__
+            if op not in _SYMBOLS:
+                continue  # `@` never works in place
+            name = node.targets[0].id
+            left, right = node.value.left, node.value.right
+            if isinstance(left, ast.Name) and left.id == name:
+                use, operand, position = left, right, 0
+            elif isinstance(right, ast.Name) and right.id == name and op in _COMMUTATIVE:
+                use, operand, position = right, left, 1
+            else:
+                continue
+            self._check_one(ctx, node, op, use, operand, position)
+
+    def _check_one(self, ctx, node, op, use, operand, position) -> None:
+        facts = ctx.arrays
+        if not facts.is_fresh(use):
+            return
+        a = facts.value(use)
+        if a.dtype is not None and a.dtype.kind not in "biufc":
+            return  # strings, objects, datetimes: `+` is not the in-place arithmetic
+        if a.ndim == 0 or (ctx.is_large(1) and a.nbytes is not None and not ctx.is_large(a.nbytes)):
+            return
+        b = facts.value(operand)
+        operands = [a, b] if position == 0 else [b, a]
+        verdict, reason = in_place_verdict("operator", numpy_api.BINARY_OPERATORS[op], operands, position)
+        if verdict == "impossible":
+            return  # the in-place form would compute something else: nothing to suggest
+        if verdict == "safe" and not facts.no_alias(use):
+            verdict, reason = "unknown", f"`{use.id}` may be reachable through another name, container or view"
+        result = facts.value(node.value)
+        nbytes = result.nbytes if result.nbytes is not None else a.nbytes
+        size = f"a second {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "a second "
+        dtype = f"{a.dtype} " if a.dtype is not None else ""
+        augmented = f"{use.id} {_SYMBOLS[op]}= {ctx.source.segment(operand)}"
+        message = (f"`{ctx.source.segment(node)}` allocates {size}{dtype}array for the result; "
+                   f"`{augmented}` writes into `{use.id}`'s own buffer")
+        fix = None
+        if verdict == "safe":
+            fix = ctx.rewrite(node, lambda n: _augmented(n, position), SAFE, f"Replace with `{augmented}`")
+        else:
+            message += f" (not fixed: {reason})"
+        ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
+
+
+def _augmented(assign, position: int):
+    import libcst as cst
+
+    binary = assign.value
+    operator = getattr(cst, type(binary.operator).__name__ + "Assign")()
+    value = binary.right if position == 0 else binary.left
+    if value.lpar and binary.lpar is None:
+        pass
+    return cst.AugAssign(target=assign.targets[0].target, operator=operator, value=value)
