@@ -8,13 +8,14 @@ nothing: memlint would rather miss a finding than invent one.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from typing import Optional
 
 
 def module_name_of(path: Path) -> str:
     """The dotted module name of a file, from the packages (folders with ``__init__.py``) around it."""
-    path = path.resolve()
+    path = Path(os.path.realpath(path))  # not resolve(): a symbolic link loop must not raise
     parts = [] if path.stem == "__init__" else [path.stem]
     folder = path.parent
     while (folder / "__init__.py").is_file():
