@@ -8,6 +8,9 @@ collected per file.
 from __future__ import annotations
 
 import ast
+import gc
+import os
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,13 +90,16 @@ def _fingerprint(findings: list) -> None:
         f.fingerprint = fingerprint(f.code, f.path, f.snippet)
 
 
-def check_file(path: Path, config, rules: list[Rule]) -> FileResult:
+def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
     try:
         source = files_mod.read(path)
         text, _ = source.decode()
     except files_mod.InputError as e:
         return FileResult(files_mod.display_path(path), errors=[str(e)])
-    return lint_text(source.display, text, config, rules, path)
+    result = lint_text(source.display, text, config, rules, path)
+    if cache is not None:
+        cache.store(path, source.display, module_name_of(path), source.data, result)
+    return result
 
 
 class Project:
@@ -131,9 +137,24 @@ def project_findings(results: list[FileResult], config, rules: list[Rule]) -> tu
 
 
 def run(paths: list[Path], config, jobs: Optional[int] = None, use_cache: bool = True) -> RunResult:
+    """Check every file under ``paths``: cached results where nothing changed, the rest in ``jobs`` worker
+    processes (default: one per core), then the project-wide rules over every file's facts."""
     rules = enabled_rules(config)
     paths_found, errors = files_mod.discover(paths, config)
-    results = [check_file(p, config, rules) for p in paths_found]
+    cache = None
+    if use_cache and paths_found:
+        from memlint.cache import Cache
+
+        cache = Cache.open(config, [r.code for r in rules])
+    results: list = [None] * len(paths_found)
+    todo = []
+    for i, path in enumerate(paths_found):
+        if cache is not None:
+            results[i] = cache.load(path, files_mod.display_path(path), module_name_of(path))
+        if results[i] is None:
+            todo.append(i)
+    for i, result in _check_all([paths_found[i] for i in todo], config, rules, cache, jobs):
+        results[todo[i]] = result
     findings = [f for r in results for f in r.findings]
     errors += [e for r in results for e in r.errors]
     more, more_errors = project_findings(results, config, rules)
@@ -141,6 +162,81 @@ def run(paths: list[Path], config, jobs: Optional[int] = None, use_cache: bool =
     errors += more_errors
     findings.sort(key=Finding.sort_key)
     return RunResult(findings, errors, len(paths_found), {r.path: p for r, p in zip(results, paths_found)})
+
+
+# --- checking many files: worker processes ----------------------------------------------------------------
+
+# Below this much source a pool costs more than it saves (starting workers, importing numpy in each):
+# a pre-commit call on a few files is checked in this process.
+POOL_MIN_BYTES = 512 * 1024
+_CHUNK_FILES = 4  # files per task: fewer round trips, still balanced (largest files go first)
+_worker_state: tuple = ()
+
+
+def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Optional[int]):
+    """(index in ``paths``, FileResult) for every path, in completion order. Results stream back one
+    chunk at a time; no process holds more than one file's tree."""
+    jobs = jobs or os.cpu_count() or 1
+    sizes = [_size(p) for p in paths]
+    if jobs == 1 or len(paths) < 2 or sum(sizes) < POOL_MIN_BYTES:
+        for i, path in enumerate(paths):
+            yield i, _check_quietly(path, config, rules, cache)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    order = sorted(range(len(paths)), key=lambda i: -sizes[i])  # largest first: no straggler at the end
+    chunks = [order[k:k + _CHUNK_FILES] for k in range(0, len(order), _CHUNK_FILES)]
+    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_mp_context(), initializer=_init_worker,
+                             initargs=(config, [r.code for r in rules], cache)) as pool:
+        futures = {pool.submit(_check_chunk, [paths[i] for i in chunk]): chunk for chunk in chunks}
+        for future in as_completed(futures):
+            chunk = futures[future]
+            try:
+                chunk_results = future.result()
+            except BrokenProcessPool:  # a worker died (out of memory, a crash in C): name what was lost
+                chunk_results = [FileResult(files_mod.display_path(paths[i]), errors=[
+                    f"{files_mod.display_path(paths[i])}: not checked: a worker process died"]) for i in chunk]
+            yield from zip(chunk, chunk_results)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mp_context():
+    import multiprocessing
+
+    # fork starts a worker in milliseconds with memlint and its rules already imported; elsewhere (macOS,
+    # Windows) fork is unsafe or missing and the platform's default applies.
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+
+
+def _init_worker(config, codes: list, cache) -> None:
+    global _worker_state
+    rules = {r.code: r for r in enabled_rules(config)}
+    _worker_state = (config, [rules[c] for c in codes if c in rules], cache)
+    gc.freeze()  # what was imported stays: collections only look at what a file allocates
+
+
+def _check_chunk(paths: list[Path]) -> list[FileResult]:
+    config, rules, cache = _worker_state
+    return [_check_quietly(p, config, rules, cache) for p in paths]
+
+
+def _check_quietly(path: Path, config, rules: list[Rule], cache) -> FileResult:
+    """check_file without cyclic garbage collection: a syntax tree is a few hundred thousand objects and
+    no cycles, and scanning it again and again while it is built costs a third of the parse."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return check_file(path, config, rules, cache)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # --- fixing ---------------------------------------------------------------------------------------------
