@@ -1,0 +1,160 @@
+from helpers import codes, lint
+
+
+def test_floats_appended_in_a_loop_then_converted():
+    (f,) = lint("""
+        import numpy as np
+        def samples(n):
+            vals = []
+            for i in range(n):
+                vals.append(i * 0.5)
+            return np.array(vals)
+        """)
+    assert f.code == "MEM007" and f.fix is None and f.line == 7
+    assert "dtype=float" in f.message and "np.fromiter" in f.message and "38.6 MiB" in f.message
+
+
+def test_counters_locals_and_conversions():
+    found = lint("""
+        import numpy as np
+        def f(items):
+            out = []
+            for k, item in enumerate(items):
+                if k % 2:
+                    x = float(item)
+                    out.append(x)
+            return np.asarray(out, dtype=np.float32)
+
+        def g(words):
+            sizes = list()
+            while words:
+                sizes.append(len(words.pop()))
+            return np.array(sizes)
+        """)
+    assert [f.code for f in found] == ["MEM007", "MEM007"]
+    assert "dtype=np.float32" in found[0].message and "dtype=int" in found[1].message
+
+
+def test_module_level_script_with_a_large_literal_count():
+    (f,) = lint("""
+        import numpy as np
+        vals = []
+        for i in range(1_000_000):
+            vals.append(i / 3)
+        arr = np.array(vals)
+        """)
+    assert f.estimated_bytes == 40_000_000
+
+
+def test_never_reported():
+    # elements of unknown type (they could be arrays or objects)
+    assert codes("""
+        import numpy as np
+        def f(items):
+            out = []
+            for item in items:
+                out.append(item)
+            return np.array(out)
+        """) == []
+    # the list itself is used: it is needed anyway
+    assert codes("""
+        import numpy as np
+        def f(n):
+            out = []
+            for i in range(n):
+                out.append(i)
+            print(len(out))
+            return np.array(out), out
+        """) == []
+    # known small
+    assert codes("""
+        import numpy as np
+        vals = []
+        for i in range(10):
+            vals.append(i)
+        arr = np.array(vals)
+        """) == []
+    # object dtype: the Python objects are kept anyway
+    assert codes("""
+        import numpy as np
+        def f(n):
+            out = []
+            for i in range(n):
+                out.append(i)
+            return np.array(out, dtype=object)
+        """) == []
+    # the counter is rebound to something else, or the list is rebound
+    assert codes("""
+        import numpy as np
+        def f(n, items):
+            out = []
+            for i in range(n):
+                out.append(i)
+            for i in items:
+                pass
+            a = np.array(out)
+            more = []
+            for j in range(n):
+                more.append(j)
+            more = []
+            return a, np.array(more)
+        """) == []
+    # a parameter, a closure, or appended outside any loop
+    assert codes("""
+        import numpy as np
+        def f(n, scale):
+            out = []
+            for i in range(n):
+                out.append(scale)
+            return np.array(out)
+        def g(n):
+            out = []
+            for i in range(n):
+                out.append(i)
+            def later():
+                out.append(1)
+            return np.array(out)
+        def h(n):
+            out = []
+            out.append(n)
+            return np.array(out)
+        """) == []
+    # not numpy
+    assert codes("""
+        import mylib as np
+        def f(n):
+            out = []
+            for i in range(n):
+                out.append(i)
+            return np.array(out)
+        """) == []
+
+
+def test_never_reported_for_a_visibly_short_loop():
+    """pandas tests/indexes/interval/test_indexing.py: 13 query points, one number each."""
+    assert codes("""
+        import numpy as np
+        def check(index, tuples):
+            query = [-0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 5.5, 6, 6.5]
+            expected = []
+            for val in query:
+                found = -1
+                for idx, (left, right) in enumerate(tuples):
+                    if left <= val < right:
+                        found = idx
+                        break
+                expected.append(found)
+            result = index.get_indexer(query)
+            return result, np.array(expected, dtype="intp")
+        """) == []
+    # the same loop over a list that could have grown before the loop is still reported
+    assert codes("""
+        import numpy as np
+        def check(extra):
+            query = [-0.5, 0, 0.5]
+            query.extend(extra)
+            expected = []
+            for i, val in enumerate(query):
+                expected.append(i * 2.0)
+            return np.array(expected)
+        """) == ["MEM007"]
