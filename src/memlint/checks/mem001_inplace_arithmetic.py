@@ -48,8 +48,11 @@ class InplaceArithmetic(Rule):
         a = facts.value(use)
         if a.dtype is not None and a.dtype.kind not in "biufc":
             return  # strings, objects, datetimes: `+` is not the in-place arithmetic
-        if a.ndim == 0 or (ctx.is_large(1) and a.nbytes is not None and not ctx.is_large(a.nbytes)):
+        if a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return
+        if isinstance(operand, (ast.Constant, ast.JoinedStr)) and type(operand.value if isinstance(
+                operand, ast.Constant) else "") not in (int, float, complex, bool):
+            return  # `"x" + s` concatenates strings: not arithmetic, and not commutative
         b = facts.value(operand)
         operands = [a, b] if position == 0 else [b, a]
         verdict, reason = in_place_verdict("operator", numpy_api.BINARY_OPERATORS[op], operands, position)

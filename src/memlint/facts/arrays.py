@@ -771,6 +771,11 @@ class ArrayFacts:
             return Value("other_array", ownership="fresh", origin="numpy." + name)
         if name.startswith("random."):
             return self._random_call(name[7:], call)
+        scalar_dtype = numpy_api.scalar_type_dtype("numpy." + name)
+        if scalar_dtype is not None:
+            if len(call.args) == 1 and not kw and self._value(call.args[0]).kind in ("py_number", "np_scalar"):
+                return Value("np_scalar", scalar_dtype, (), "fresh", 0)
+            return Value(ownership="unknown_call")
         if name in numpy_api.REDUCTIONS:
             return self._reduce(self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN, name, call,
                                 axis_position=1, function=True)

@@ -255,3 +255,18 @@ def array_literal(value) -> Optional[tuple]:
     except (ValueError, TypeError, OverflowError):
         return None
     return (a.dtype, a.shape) if a.dtype.kind in "biufc" else None
+
+
+@functools.lru_cache(maxsize=None)
+def scalar_type_dtype(qualname: Optional[str]):
+    """The dtype of a NumPy scalar type such as ``numpy.float32`` (called to make a NumPy scalar), else None."""
+    if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
+        return None
+    np = _np()
+    obj = getattr(np, qualname[6:], None)
+    if isinstance(obj, type) and issubclass(obj, np.generic) and obj not in (np.generic, np.number):
+        try:
+            return np.dtype(obj)
+        except TypeError:
+            return None
+    return None

@@ -1,0 +1,322 @@
+"""MEM001: `a = a op x` -> `a op= x`, only where catalog section 3.1 is proven.
+
+Each trap of the catalog is shown twice: the naive rewrite (what ruff's PLR6104 does) changes what the
+program prints, and memlint offers no fix for it.
+"""
+
+import textwrap
+
+import pytest
+
+from helpers import assert_fix_keeps_behaviour, fix, lint, run_program
+
+
+def findings(code):
+    return [f for f in lint(code, select=("MEM001",))]
+
+
+def assert_trap_not_fixed(code, naive_old, naive_new):
+    """memlint leaves the code alone, and the naive in-place rewrite would change its output."""
+    code = textwrap.dedent(code)
+    assert fix(code, unsafe=True, select=("MEM001",)) == code
+    naive = code.replace(naive_old, naive_new)
+    assert naive != code
+    before = _outcome(code)
+    after = _outcome(naive)
+    assert before != after, "the trap is not real: the naive rewrite behaves the same"
+
+
+def _outcome(code):
+    try:
+        return run_program(code)[0]
+    except AssertionError as e:  # the program raised
+        return "raised: " + str(e).strip().splitlines()[-1]
+
+
+# --- safe fixes: same output, lower peak ---------------------------------------------------------------
+
+def test_float_array_times_literal_is_fixed_and_saves_one_array():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        a = np.ones((512, 512))
+        a = a * 2
+        print(a.dtype, a.shape, a.sum())
+        """)
+    assert "a *= 2" in fixed
+
+
+def test_message_names_the_temporary_and_its_size():
+    (f,) = findings("import numpy as np\na = np.ones((512, 512))\na = a * 2\n")
+    assert f.estimated_bytes == 512 * 512 * 8
+    assert "2.0 MiB float64" in f.message and "a *= 2" in f.message
+    assert f.fix.applicability == "safe"
+
+
+def test_int32_plus_fitting_literal_in_a_function():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def f():
+            c = np.ones(1 << 20, dtype=np.int32)
+            c = c + 7
+            return c
+        r = f()
+        print(r.dtype, r[:3], r.sum())
+        """)
+    assert "c += 7" in fixed
+
+
+def test_commutative_order_and_same_dtype_array_operand():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        a = np.arange(262144, dtype=np.float64)
+        b = np.full(262144, 0.5)
+        a = b + a
+        a = 3 * a
+        print(a.dtype, a[:4], a.sum())
+        """)
+    assert "a += b" in fixed and "a *= 3" in fixed
+
+
+def test_float32_with_float32_scalar():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        a = np.ones(1 << 20, dtype="f4")
+        a = a - np.float32(0.25)
+        print(a.dtype, a[:2])
+        """)
+    assert "a -= np.float32(0.25)" in fixed
+
+
+def test_loop_without_alias_is_fixed():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        a = np.ones((512, 512))
+        for i in range(3):
+            a = a * 1.5
+        print(a[0, 0], a.sum())
+        """)
+    assert "a *= 1.5" in fixed
+
+
+def test_item_writes_before_do_not_block_the_fix():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        a = np.zeros((512, 512))
+        a[0, :] = 1.0
+        print(a.shape, a.sum())
+        a = a + 1.0
+        print(a.sum())
+        """)
+    assert "a += 1.0" in fixed
+
+
+# --- traps: no fix, and the naive rewrite would change the output -----------------------------------------
+
+def test_alias_to_another_name():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones((512, 512))
+        b = a
+        a = a * 2
+        print(b.sum(), a.sum())
+        """, "a = a * 2", "a *= 2")
+
+
+def test_parameter_is_never_reported():
+    code = """
+        import numpy as np
+        def double(x):
+            x = x * 2
+            return x
+        a = np.ones((512, 512))
+        print(double(a).sum(), a.sum())
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "x = x * 2", "x *= 2")
+
+
+def test_view_taken_before():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones((512, 512))
+        row = a[0]
+        a = a * 2
+        print(row.sum())
+        """, "a = a * 2", "a *= 2")
+
+
+@pytest.mark.parametrize("setup, statement, naive", [
+    ("a = np.arange(300000)", "a = a / 2", "a /= 2"),  # int / int is float
+    ("a = np.arange(300000)", "a = a * 1.5", "a *= 1.5"),  # int * float
+    ("a = np.ones(300000, dtype=bool)", "a = a + 1", "a += 1"),  # bool + int
+    ("a = np.ones(300000, dtype=np.int32) * 2**30; b = np.full(300000, 2**30, dtype=np.int64)",
+     "a = a + b", "a += b"),  # int32 + int64: wraps in place
+    ("a = np.full(300000, 1.0, dtype=np.float32); b = np.full(300000, 1e-9)",
+     "a = a + b", "a += b"),  # float32 + float64 loses precision in place
+    ("a = np.ones(300000)", "a = a * 1j", "a *= 1j"),  # float + complex
+])
+def test_dtype_promotion_is_not_fixed(setup, statement, naive):
+    code = f"import numpy as np\n{setup}\n{statement}\nprint(a.dtype, a[:2], a.sum())\n"
+    assert all(f.fix is None for f in findings(code))
+    assert_trap_not_fixed(code, statement, naive)
+
+
+def test_dtype_change_is_not_even_reported():
+    assert findings("import numpy as np\na = np.arange(300000)\na = a / 2\n") == []
+
+
+def test_broadcasting_to_a_larger_shape():
+    code = """
+        import numpy as np
+        a = np.ones((512, 1))
+        b = np.ones((1, 512))
+        a = a + b
+        print(a.shape)
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "a = a + b", "a += b")
+
+
+def test_masked_operand():
+    code = """
+        import numpy as np
+        a = np.ones(300000)
+        m = np.ma.masked_array(np.ones(300000), mask=np.arange(300000) % 2 == 0)
+        a = a + m
+        print(type(a).__name__, a.sum())
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "a = a + m", "a += m")
+
+
+def test_string_operand_order():
+    code = """
+        import numpy as np
+        s = np.array(["a", "b"] * 100000)
+        s = "x" + s
+        print(s[:2])
+        """
+    assert findings(code) == []
+    assert findings('import numpy as np\ns = np.array(["a", "b"])\ns = s + "x"\n') == []
+
+
+def test_zero_d_array():
+    code = """
+        import numpy as np
+        z = np.array(3.0)
+        z = z * 2
+        print(type(z).__name__, z)
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "z = z * 2", "z *= 2")
+
+
+def test_read_only_broadcast_view():
+    code = """
+        import numpy as np
+        r = np.broadcast_to(np.ones(512), (512, 512))
+        r = r * 2
+        print(r.sum())
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "r = r * 2", "r *= 2")
+
+
+def test_memmap_is_never_rewritten(tmp_path):
+    path = tmp_path / "m.dat"
+    code = f"""
+        import numpy as np
+        m = np.memmap({str(path)!r}, dtype="f8", mode="w+", shape=(300000,))
+        m[:] = 1.0
+        m = m * 2
+        m2 = np.memmap({str(path)!r}, dtype="f8", mode="r", shape=(300000,))
+        print(m2.sum())
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "m = m * 2", "m *= 2")
+
+
+def test_default_argument_capture():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        def total(x=a):
+            return x.sum()
+        a = a * 2
+        print(total())
+        """, "a = a * 2", "a *= 2")
+
+
+def test_attribute_holder_is_never_reported():
+    code = """
+        import numpy as np
+        class Grid:
+            def __init__(self):
+                self.data = np.ones(300000)
+            def scaled(self):
+                data = self.data
+                data = data * 2
+                return data
+        g = Grid()
+        print(g.scaled().sum(), g.data.sum())
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "data = data * 2", "data *= 2")
+
+
+def test_container():
+    assert_trap_not_fixed("""
+        import numpy as np
+        history = []
+        a = np.ones(300000)
+        history.append(a)
+        a = a * 2
+        print(history[0].sum())
+        """, "a = a * 2", "a *= 2")
+
+
+def test_unknown_call_may_keep_a_reference():
+    assert_trap_not_fixed("""
+        import numpy as np
+        kept = {}
+        def remember(x):
+            kept["x"] = x
+        a = np.ones(300000)
+        remember(a)
+        a = a * 2
+        print(kept["x"].sum())
+        """, "a = a * 2", "a *= 2")
+    assert findings("import numpy as np\nfrom lib import make\na = make()\na = a * 2\n") == []
+
+
+def test_alias_through_a_loop_back_edge():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        previous = None
+        for i in range(2):
+            if previous is not None:
+                print(previous.sum())
+            previous = a
+            a = a * 2
+        """, "a = a * 2", "a *= 2")
+
+
+def test_closure_capture():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        total = lambda: a.sum()
+        before = a
+        a = a * 2
+        print(total(), before.sum())
+        """, "a = a * 2", "a *= 2")
+
+
+def test_small_arrays_are_not_reported():
+    assert findings("import numpy as np\na = np.ones(10)\na = a * 2\n") == []
+
+
+def test_not_numpy_is_not_reported():
+    assert findings("import mylib as np\na = np.ones((512, 512))\na = a * 2\n") == []
+    assert findings("a = [1] * 100000\na = a * 2\n") == []
