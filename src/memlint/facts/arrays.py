@@ -128,6 +128,9 @@ _NEW_RESULT_METHODS = numpy_api.REDUCTIONS | frozenset({
     "copy", "tolist", "item", "tobytes", "cumsum", "cumprod", "round", "flatten", "nonzero", "dot", "fill",
     "argsort", "isna", "isnull", "notna", "notnull", "to_numpy_copy", "sort",
 })
+# ndarray methods that write into the array they are called on.
+_IN_PLACE_METHODS = frozenset({"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags",
+                               "byteswap"})
 # Builtins that read an object without keeping a reference to it.
 _READING_BUILTINS = frozenset({"len", "print", "repr", "str", "float", "int", "bool", "complex", "isinstance",
                                "format", "id", "type", "hash", "abs"})
@@ -219,6 +222,32 @@ class ArrayFacts:
     def reaching(self, name: ast.Name):
         flow = self.flow_of(name)
         return None if flow is None else flow.reaching(name)
+
+    def uses_of(self, d) -> list:
+        """The occurrences of ``d.name`` that the definition ``d`` (a ``dataflow.Def``) reaches, in source
+        order: loads, and the targets of augmented assignments (which read and write the object)."""
+        flow = self.flow_of(d.node)
+        if flow is None:
+            return []
+        return [use for unit in flow.units for use in unit.uses
+                if use.id == d.name and d in (flow.reaching(use) or ())]
+
+    def reads_only(self, node: ast.AST) -> bool:
+        """Whether this occurrence of an object (a name, or any expression) only reads it: what ``no_alias``
+        accepts (no reference kept or handed out) minus the writes it allows: item and augmented assignment,
+        a ufunc's positional ``out``, and methods that write into the array."""
+        p = self.parent(node)
+        if isinstance(p, ast.AugAssign) and p.target is node:
+            return False
+        if isinstance(p, ast.Subscript) and p.value is node:
+            return isinstance(p.ctx, ast.Load) and self.reads_only(p)  # a view, read the same way
+        if isinstance(p, ast.Attribute) and p.value is node and p.attr in _IN_PLACE_METHODS:
+            return False
+        if isinstance(p, ast.Call) and any(a is node for a in p.args):
+            ufunc = numpy_api.ufunc_of(self.ctx.qualname(p.func))
+            if ufunc is not None and [a is node for a in p.args].index(True) >= ufunc.nin:
+                return False
+        return self._transient(node)
 
     # --- scopes ------------------------------------------------------------------------------------------
 
