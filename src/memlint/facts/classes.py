@@ -62,8 +62,11 @@ def column_bytes(fields: int) -> int:
 
 
 def file_facts(ctx) -> dict:
-    """Everything the class index needs from one file, as plain data."""
-    return _FileScan(ctx).facts
+    """Everything the class index needs from one file, as plain data; scanned once per file, however many
+    rules ask (MEM003 and MEM004 both do)."""
+    if getattr(ctx, "_class_facts", None) is None:
+        ctx._class_facts = _FileScan(ctx).facts
+    return ctx._class_facts
 
 
 class _FileScan:
