@@ -1,0 +1,91 @@
+"""MEM002 ufunc without ``out=``: ``a = np.sqrt(a)`` allocates a second array; ``out=a`` reuses ``a``.
+
+Two shapes of the pattern, both on a FRESH local ndarray (catalog sections 3.1 and 3.2):
+
+- ``a = np.f(a, ...)``: the result replaces ``a``, so ``a``'s buffer can receive it;
+- ``b = np.f(a, ...)`` where ``a`` is never read again: its buffer can hold ``b``.
+
+Only elementwise ufuncs with one output, whose result has exactly ``a``'s dtype and shape, and calls with
+no keyword arguments (``out=``, ``dtype=``, ``casting=``, ``where=``... change what ``out=a`` would mean).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+from memlint.facts.arrays import in_place_verdict
+from memlint.findings import SAFE
+
+
+class UfuncOut(Rule):
+    code = "MEM002"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        for node in ast.walk(ctx.tree):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)):
+                continue
+            call = node.value
+            qualname = ctx.qualname(call.func)
+            ufunc = numpy_api.ufunc_of(qualname)
+            if ufunc is None or not numpy_api.is_elementwise_ufunc(qualname) or ufunc.nout != 1:
+                continue
+            if call.keywords or len(call.args) != ufunc.nin or any(isinstance(a, ast.Starred) for a in call.args):
+                continue
+            target = node.targets[0].id
+            names = [(i, a) for i, a in enumerate(call.args) if isinstance(a, ast.Name)]
+            same = [(i, a) for i, a in names if a.id == target]
+            if same:
+                self._check_one(ctx, node, qualname, ufunc, same[0][1], same[0][0], replaces=True)
+                continue
+            for i, a in names:
+                if ctx.arrays.is_fresh(a) and ctx.arrays.is_dead_after(a) and sum(
+                        1 for x in call.args if isinstance(x, ast.Name) and x.id == a.id) == 1:
+                    self._check_one(ctx, node, qualname, ufunc, a, i, replaces=False)
+                    break
+
+    def _check_one(self, ctx, node, qualname, ufunc, use, position, replaces) -> None:
+        facts = ctx.arrays
+        if not facts.is_fresh(use):
+            return
+        a = facts.value(use)
+        if a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
+            return
+        operands = [facts.value(arg) for arg in node.value.args]
+        verdict, reason = in_place_verdict("ufunc", ufunc.__name__, operands, position)
+        if verdict == "impossible":
+            return
+        if verdict == "safe" and not facts.no_alias(use):
+            verdict, reason = "unknown", f"`{use.id}` may be reachable through another name, container or view"
+        nbytes = facts.value(node.value).nbytes or a.nbytes
+        size = f"a new {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "a new "
+        dtype = f"{a.dtype} " if a.dtype is not None else ""
+        call_text = ctx.source.segment(node.value)
+        if replaces:
+            why = f"while `{use.id}` still holds the input"
+        else:
+            why = f"while `{use.id}`, never read again, still holds its input"
+        message = (f"`{call_text}` allocates {size}{dtype}array {why}; "
+                   f"pass `out={use.id}` to write the result into that buffer")
+        fix = None
+        if verdict == "safe":
+            fix = ctx.rewrite(node.value, lambda n: _with_out(n, use.id), SAFE, f"Add `out={use.id}`")
+        else:
+            message += f" (not fixed: {reason})"
+        ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
+
+
+def _with_out(call, name: str):
+    import libcst as cst
+
+    args = list(call.args)
+    last = args[-1]
+    if last.comma is cst.MaybeSentinel.DEFAULT:
+        args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(value=cst.Name(name), keyword=cst.Name("out"),
+                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                              whitespace_after=cst.SimpleWhitespace(""))))
+    return call.with_changes(args=args)

@@ -1,0 +1,194 @@
+"""MEM002: `a = np.f(a, ...)` -> `np.f(a, ..., out=a)`, and `b = np.f(a)` with `a` dead -> `out=a`."""
+
+import textwrap
+
+import pytest
+
+from helpers import assert_fix_keeps_behaviour, fix, lint
+from test_mem001 import _outcome
+
+
+def findings(code):
+    return lint(code, select=("MEM002",))
+
+
+def assert_trap_not_fixed(code, naive_old, naive_new):
+    code = textwrap.dedent(code)
+    assert fix(code, unsafe=True, select=("MEM002",)) == code
+    naive = code.replace(naive_old, naive_new)
+    assert naive != code
+    assert _outcome(code) != _outcome(naive), "the trap is not real"
+
+
+def test_sqrt_into_itself_is_fixed_and_saves_one_array():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        a = np.linspace(0, 1, 1 << 18)
+        a = np.sqrt(a)
+        print(a.dtype, a[:3], a.sum())
+        """)
+    assert "np.sqrt(a, out=a)" in fixed
+
+
+def test_message_and_size():
+    (f,) = findings("import numpy as np\na = np.ones((512, 512))\na = np.exp(a)\n")
+    assert f.estimated_bytes == 512 * 512 * 8 and "2.0 MiB float64" in f.message and "out=a" in f.message
+    assert f.fix.applicability == "safe"
+
+
+def test_binary_ufunc_with_literal_and_with_array():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        from numpy import maximum
+        def f():
+            a = np.arange(1 << 18, dtype=np.int64)
+            b = np.ones(1 << 18, dtype=np.int32)
+            a = np.add(a, b)
+            a = maximum(a, 7)
+            return a
+        r = f()
+        print(r.dtype, r[:10], r.sum())
+        """)
+    assert "np.add(a, b, out=a)" in fixed and "maximum(a, 7, out=a)" in fixed
+
+
+def test_dead_input_takes_the_result():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def f():
+            x = np.linspace(0, 2, 1 << 18)
+            y = np.exp(x)
+            return y
+        print(f()[:3], f().sum())
+        """)
+    assert "np.exp(x, out=x)" in fixed
+
+
+def test_input_read_later_is_not_used_as_out():
+    code = """
+        import numpy as np
+        x = np.linspace(0, 2, 1 << 18)
+        y = np.exp(x)
+        print(x.sum(), y.sum())
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "np.exp(x)", "np.exp(x, out=x)")
+
+
+def test_integer_input_of_a_float_ufunc_is_not_reported():
+    code = """
+        import numpy as np
+        z = np.arange(1 << 18)
+        z = np.sqrt(z)
+        print(z.dtype, z[:3])
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "np.sqrt(z)", "np.sqrt(z, out=z)")
+
+
+@pytest.mark.parametrize("setup, call, naive", [
+    ("a = np.full(300000, 2**30, dtype=np.int32); b = np.full(300000, 2**30)", "np.add(a, b)",
+     "np.add(a, b, out=a)"),  # int32 + int64
+    ("a = np.ones(300000, dtype=np.float32); b = np.full(300000, 1e-9)", "np.add(a, b)",
+     "np.add(a, b, out=a)"),  # float32 + float64
+    ("a = np.ones((512, 1)); b = np.ones((1, 512))", "np.add(a, b)", "np.add(a, b, out=a)"),  # broadcasting
+    ("a = np.array(4.0); b = 1.0", "np.add(a, b)", "np.add(a, b, out=a)"),  # 0-d
+])
+def test_traps_not_fixed(setup, call, naive):
+    code = f"import numpy as np\n{setup}\na = {call}\nprint(type(a).__name__, a.dtype, a.shape, a.sum())\n"
+    assert all(f.fix is None for f in findings(code))
+    assert_trap_not_fixed(code, call, naive)
+
+
+def test_where_without_out_is_not_touched():
+    code = """
+        import numpy as np
+        a = np.ones(300000)
+        a = np.sqrt(a, where=np.arange(300000) % 2 == 0)
+        print(a.shape)
+        """
+    assert findings(code) == []
+
+
+def test_masked_operand_and_not_elementwise():
+    assert findings("""
+        import numpy as np
+        a = np.ones(300000)
+        m = np.ma.masked_array(a.copy(), mask=a > 0)
+        a = np.add(a, m)
+        """) == []
+    assert findings("""
+        import numpy as np
+        a = np.ones((512, 512))
+        a = np.matmul(a, a)
+        """) == []
+
+
+def test_parameter_attribute_memmap_read_only_are_not_reported(tmp_path):
+    assert findings("import numpy as np\ndef f(x):\n    x = np.sqrt(x)\n    return x\n") == []
+    assert findings("import numpy as np\nclass C:\n    def f(self):\n        self.a = np.sqrt(self.a)\n") == []
+    assert findings(f"import numpy as np\nm = np.memmap({str(tmp_path / 'm')!r}, mode='w+', shape=(300000,))\n"
+                    "m = np.sqrt(m)\n") == []
+    assert findings("import numpy as np\nr = np.broadcast_to(np.ones(512), (512, 512))\nr = np.sqrt(r)\n") == []
+
+
+def test_alias_container_view_default_capture_and_unknown_call():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        b = a
+        a = np.exp(a)
+        print(b.sum())
+        """, "np.exp(a)", "np.exp(a, out=a)")
+    assert_trap_not_fixed("""
+        import numpy as np
+        keep = [None]
+        a = np.ones(300000)
+        keep[0] = a
+        a = np.exp(a)
+        print(keep[0].sum())
+        """, "np.exp(a)", "np.exp(a, out=a)")
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        head = a[:3]
+        a = np.exp(a)
+        print(head)
+        """, "np.exp(a)", "np.exp(a, out=a)")
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        def first(x=a):
+            return x[0]
+        a = np.exp(a)
+        print(first())
+        """, "np.exp(a)", "np.exp(a, out=a)")
+    assert_trap_not_fixed("""
+        import numpy as np
+        seen = []
+        a = np.ones(300000)
+        seen.extend([a])
+        a = np.exp(a)
+        print(seen[0][0])
+        """, "np.exp(a)", "np.exp(a, out=a)")
+
+
+def test_loop_alias_through_back_edge_and_safe_loop():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        old = None
+        for i in range(2):
+            if old is not None:
+                print(old[0])
+            old = a
+            a = np.exp(a)
+        """, "np.exp(a)", "np.exp(a, out=a)")
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        a = np.full(1 << 18, 0.5)
+        for i in range(3):
+            a = np.sqrt(a)
+        print(a[:2], a.sum())
+        """)
+    assert "np.sqrt(a, out=a)" in fixed
