@@ -558,7 +558,7 @@ class _ScopeWalker(ast.NodeVisitor):
             for elt in elements:
                 if isinstance(elt, ast.Call):
                     self.bulk(elt, elt.func, "a comprehension", self.loop_count(counts))
-            if isinstance(node, ast.ListComp) or getattr(node, "_listed", False):
+            if getattr(node, "_kept_list", False):  # a list that is kept, not passed straight on
                 self.record(node, elements[0], "a list comprehension", self.loop_count(counts))
         inner = _ScopeWalker(self.scan, {}, self.numeric, {}, self.self_name, self.constants)
         for elt in elements:
@@ -586,7 +586,7 @@ class _ScopeWalker(ast.NodeVisitor):
             arg = node.args[0]
             if isinstance(arg, ast.GeneratorExp):
                 arg._kept = True
-                arg._listed = func.id == "list"
+                arg._kept_list = func.id == "list" and getattr(node, "_kept_list", False)
             elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "map" \
                     and len(arg.args) >= 2 and "map" not in self.scan.ctx.imports.bound:
                 counts = [self.scan.count_of(a, self.constants) for a in arg.args[1:]]
@@ -600,11 +600,23 @@ class _ScopeWalker(ast.NodeVisitor):
                 self.bulk(value, value.func, "a loop that appends", self.loop_count())
             if func.attr == "append" and isinstance(func.value, ast.Name) and func.value.id in self.lists \
                     and value is not None:
-                self.record(node, value, f"a loop appending to `{func.value.id}`", self.loop_count())
+                self.record(self.lists[func.value.id], value, f"a loop (appended at line {node.lineno})",
+                            self.loop_count())
         self._outside_call(node)
         self.generic_visit(node)
 
+    @staticmethod
+    def _keeps(value) -> None:
+        """Mark a list built by this expression as kept (assigned or returned) for MEM004."""
+        if isinstance(value, (ast.ListComp, ast.Call)):
+            value._kept_list = True
+
+    def visit_Return(self, node):
+        self._keeps(node.value)
+        self.generic_visit(node)
+
     def visit_Assign(self, node):
+        self._keeps(node.value)
         if self.loops and isinstance(node.value, ast.Call):
             if any(isinstance(t, ast.Subscript) for t in node.targets):
                 self.bulk(node.value, node.value.func, "a loop that stores", self.loop_count())
@@ -617,6 +629,7 @@ class _ScopeWalker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node):
+        self._keeps(node.value)
         if node.value is not None:
             self._outside_store(node.target)
         self.generic_visit(node)
@@ -647,8 +660,10 @@ class _ScopeWalker(ast.NodeVisitor):
         if count is None:
             return
         count = None if count == DATA else count
+        if any(r["line"] == site.lineno and r["col"] == scan.position(site)["col"] for r in self.facts["records"]):
+            return  # one finding per list
         entry = {"how": how, "count": count, **scan.position(site),
-                 "snippet": scan.ctx.source.segment(site)[:400]}
+                 "snippet": f"{scan.ctx.source.segment(site)[:200]} <- {scan.ctx.source.segment(element)[:200]}"}
         if isinstance(element, (ast.Tuple, ast.Dict)) and all(
                 isinstance(e, ast.Constant) for e in getattr(element, "elts", getattr(element, "values", []))):
             return  # the same constant record every time: not data
@@ -672,8 +687,11 @@ class _ScopeWalker(ast.NodeVisitor):
             })
 
     def _receiver_class(self, node) -> Optional[str]:
+        """The class of an object known to be an instance: a typed local, or a call ``C(...)`` itself."""
         if isinstance(node, ast.Name):
             return self.typed.get(node.id)
+        if isinstance(node, ast.Call):
+            return self.scan.qualname(node.func)
         return None
 
     def _outside(self, receiver, attr: str, node) -> None:

@@ -1,0 +1,157 @@
+"""The project-wide class index: per-file facts (plain JSON data) and resolution across files."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from helpers import config
+from memlint.checks import enabled_rules
+from memlint.context import FileContext, SourceText
+from memlint.engine import run
+from memlint.facts.classes import ClassIndex, file_facts
+from memlint.facts.imports import module_name_of
+
+import ast
+
+
+def write_project(root: Path, files: dict) -> Path:
+    for name, code in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code))
+    return root
+
+
+def project_findings(root: Path, select=("MEM003", "MEM004"), **settings) -> list:
+    """What `memlint` reports on a folder, through the engine (project-wide rules included)."""
+    return run([root], config(select=list(select), **settings), use_cache=False).findings
+
+
+def cli(root: Path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "memlint", "--no-cache", *args, str(root)], capture_output=True,
+                          text=True, cwd=root, timeout=120)
+
+
+def facts_of(path: Path) -> dict:
+    text = path.read_text()
+    ctx = FileContext(str(path), SourceText(text), ast.parse(text), config(), module_name_of(path),
+                      path.stem == "__init__")
+    return file_facts(ctx)
+
+
+def index_of(root: Path) -> ClassIndex:
+    return ClassIndex({str(p): facts_of(p) for p in sorted(root.rglob("*.py"))})
+
+
+GEOMETRY = """
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+"""
+
+
+def test_facts_are_plain_json(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": """
+        from geometry import Point
+        N = 10 ** 6
+        pts = [Point(i, 1.0) for i in range(N)]
+        """})
+    for path in tmp_path.glob("*.py"):
+        facts = facts_of(path)
+        assert json.loads(json.dumps(facts)) == facts
+
+
+def test_relative_import_in_a_package_resolves(tmp_path):
+    write_project(tmp_path, {"pkg/__init__.py": "", "pkg/geometry.py": GEOMETRY, "pkg/use.py": """
+        from .geometry import Point
+        pts = [Point(i, 2 * i) for i in range(1_000_000)]
+        """})
+    index = index_of(tmp_path)
+    (path, site), = index.bulk["pkg.geometry.Point"]
+    assert path.endswith("use.py") and site["count"] == 1_000_000 and site["how"] == "a comprehension"
+
+
+def test_module_alias_and_reexport_resolve(tmp_path):
+    write_project(tmp_path, {
+        "pkg/__init__.py": "from .geometry import Point\n",
+        "pkg/geometry.py": GEOMETRY,
+        "pkg/a.py": """
+            import pkg.geometry as g
+            pts = list(map(g.Point, range(50_000), range(50_000)))
+            """,
+        "pkg/b.py": """
+            from pkg import Point
+            def build(n):
+                out = []
+                for i in range(n):
+                    p = Point(i, i)
+                    out.append(p)
+                return out
+            """,
+    })
+    sites = index_of(tmp_path).bulk["pkg.geometry.Point"]
+    hows = sorted((Path(p).name, s["how"], s["count"]) for p, s in sites)
+    assert hows == [("a.py", "map()", 50_000), ("b.py", "a loop that appends", None)]
+
+
+def test_counts_multiply_over_nested_loops_and_use_constants(tmp_path):
+    write_project(tmp_path, {"m.py": GEOMETRY + """
+ROWS = 1000
+def grid():
+    cols = 200
+    cells = {}
+    for i in range(ROWS):
+        for j in range(cols):
+            cells[i, j] = Point(i, j)
+    return cells
+"""})
+    (_, site), = index_of(tmp_path).bulk["m.Point"]
+    assert site["count"] == 200_000 and site["how"] == "a loop that stores"
+
+
+def test_instances_not_kept_or_not_many_are_no_bulk_evidence(tmp_path):
+    write_project(tmp_path, {"m.py": GEOMETRY + """
+def f(items, groups):
+    total = 0
+    for i in range(len(items)):
+        p = Point(i, i)          # built and dropped: never many alive at once
+        total += p.x
+    few = [Point(g, g) for g in groups]   # over something of unknown, probably small, size
+    return total, few
+"""})
+    assert "m.Point" not in index_of(tmp_path).bulk
+
+
+def test_attribute_stores_on_known_instances_are_attributed(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "tag.py": """
+        from geometry import Point
+        def make(label):
+            p = Point(1, 2)
+            p.label = label
+            return p
+        def tag(obj):
+            obj.colour = "red"
+        """})
+    index = index_of(tmp_path)
+    assert [item["attr"] for _, item in index.outside["geometry.Point"]] == ["label"]
+    assert "colour" in index.outside_unknown
+
+
+def test_engine_runs_the_project_rules_over_two_files(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": """
+        from geometry import Point
+        pts = [Point(i, 0.5 * i) for i in range(1_000_000)]
+        """})
+    found = sorted((Path(f.path).name, f.code, f.line) for f in project_findings(tmp_path))
+    assert found == [("geometry.py", "MEM003", 2), ("use.py", "MEM004", 3)]
+    assert all(r.code in ("MEM003", "MEM004") for r in enabled_rules(config(select=["MEM003", "MEM004"])))
+
+
+def test_bad_input_gives_no_traceback(tmp_path):
+    write_project(tmp_path, {"a.py": "class P(:\n", "b.py": "from . import x\nclass Q(Undefined.attr[0]):\n    pass\n",
+                             "c.py": "from b import Q\nqs = [Q() for _ in range(10**7)]\n"})
+    proc = cli(tmp_path, "--select", "MEM003,MEM004")
+    assert "Traceback" not in proc.stderr and proc.returncode == 1  # MEM000 for a.py

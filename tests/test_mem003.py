@@ -1,0 +1,406 @@
+"""MEM003: a class built in bulk without __slots__, across files; the fix is unsafe only."""
+
+import textwrap
+
+import pytest
+
+from helpers import run_program
+from test_classes import GEOMETRY, cli, project_findings, write_project
+
+BULK_USE = """
+from geometry import Point
+pts = [Point(i, 0.5 * i) for i in range(1_000_000)]
+"""
+
+
+def mem003(root, **settings):
+    return [f for f in project_findings(root, select=("MEM003",), **settings)]
+
+
+def reported(files: dict, tmp_path, **settings) -> list:
+    write_project(tmp_path, files)
+    return [f.path.rsplit("/", 1)[-1] + f":{f.line}" for f in mem003(tmp_path, **settings)]
+
+
+def test_reported_at_the_class_naming_the_bulk_site_and_saving(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
+    (f,) = mem003(tmp_path)
+    assert f.path.endswith("geometry.py") and (f.line, f.column, f.end_column) == (2, 1, 12)
+    assert "use.py:3" in f.message and "1,000,000 instances" in f.message
+    assert '__slots__ = ("x", "y")' in f.message and "40 B per instance" in f.message
+    assert "CPython 3.11" in f.message and f.estimated_bytes == 40 * 1_000_000
+    assert f.fix.applicability == "unsafe"
+
+
+def test_cli_reports_and_fixes_only_with_unsafe_fixes(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
+    proc = cli(tmp_path, "--select", "MEM003")
+    assert proc.returncode == 1 and "geometry.py:2:1: MEM003 Point is built in bulk" in proc.stdout
+    before = (tmp_path / "geometry.py").read_text()
+    cli(tmp_path, "--select", "MEM003", "--fix")
+    assert (tmp_path / "geometry.py").read_text() == before  # unsafe: never applied by --fix alone
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert (tmp_path / "geometry.py").read_text() == before.replace(
+        "class Point:\n", 'class Point:\n    __slots__ = ("x", "y")\n\n')
+    assert cli(tmp_path, "--select", "MEM003").returncode == 0  # fixed: nothing left
+
+
+PROGRAM_GEOMETRY = '''
+class Point:
+    """A 2-D point."""
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def norm2(self):
+        return self.x * self.x + self.y * self.y
+'''
+PROGRAM_MAIN = '''
+import copy, pickle
+from geometry import Point
+
+def build(n):
+    out = []
+    for i in range(n):
+        out.append(Point(float(i), 0.5 * i))
+    return out
+
+pts = build(20_000)
+print(len(pts), sum(p.norm2() for p in pts), pts[7].x, pts[7].y)
+print(pickle.loads(pickle.dumps(pts[3])).y, copy.copy(pts[5]).x)
+'''
+
+
+def run_folder(root):
+    return run_program(f"import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, {str(root)!r})\n"
+                       f"import main\n")
+
+
+def test_unsafe_fix_keeps_output_and_lowers_peak(tmp_path):
+    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN})
+    before, peak_before = run_folder(tmp_path)
+    proc = cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert "__slots__ = (\"x\", \"y\")" in (tmp_path / "geometry.py").read_text(), proc.stdout + proc.stderr
+    after, peak_after = run_folder(tmp_path)
+    assert before == after
+    assert peak_after < peak_before - 20_000 * 30, (peak_before, peak_after)
+
+
+def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
+    write_project(tmp_path, {
+        "geometry.py": PROGRAM_GEOMETRY,
+        "main.py": PROGRAM_MAIN + "import weakref\nq = Point(1.0, 2.0)\nr = weakref.ref(q)\nprint(r() is q)\n",
+    })
+    (f,) = mem003(tmp_path)
+    assert '"__weakref__"' in f.message and "32 B per instance" in f.message
+    before, _ = run_folder(tmp_path)
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert '__slots__ = ("x", "y", "__weakref__")' in (tmp_path / "geometry.py").read_text()
+    assert run_folder(tmp_path)[0] == before
+
+
+def test_attribute_added_in_another_file_through_unknown_object_gets_no_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE,
+                             "tag.py": "def tag(obj):\n    obj.label = 'a'\n"})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "attribute `label` at" in f.message and "tag.py:2" in f.message
+    before = (tmp_path / "geometry.py").read_text()
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert (tmp_path / "geometry.py").read_text() == before
+
+
+def test_attribute_added_to_a_known_instance_in_another_file_is_never_reported(tmp_path):
+    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE, "tag.py": """
+        from geometry import Point
+        def labelled():
+            p = Point(0, 0)
+            p.label = "origin"
+            return p
+        """}, tmp_path) == []
+
+
+@pytest.mark.parametrize("name,code", [
+    ("already slotted", """
+        class Point:
+            __slots__ = ("x", "y")
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+        """),
+    ("dataclass slots", """
+        from dataclasses import dataclass
+        @dataclass(slots=True)
+        class Point:
+            x: float
+            y: float
+        """),
+    ("attrs define", """
+        import attrs
+        @attrs.define
+        class Point:
+            x: float
+            y: float
+        """),
+    ("attrs s", """
+        import attr
+        @attr.s
+        class Point:
+            x = attr.ib()
+            y = attr.ib()
+        """),
+    ("NamedTuple", """
+        from typing import NamedTuple
+        class Point(NamedTuple):
+            x: float
+            y: float
+        """),
+    ("Enum", """
+        import enum
+        class Point(enum.Enum):
+            A = 1
+            def __init__(self, value):
+                self.extra = value
+        """),
+    ("TypedDict", """
+        from typing import TypedDict
+        class Point(TypedDict):
+            x: float
+            y: float
+        """),
+    ("Protocol", """
+        from typing import Protocol
+        class Point(Protocol):
+            def __init__(self, x, y):
+                self.x = x
+        """),
+    ("exception", """
+        class Point(Exception):
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+        """),
+    ("unresolvable base", """
+        from somewhere import Base
+        class Point(Base):
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+        """),
+    ("base without slots", """
+        class Base:
+            def __init__(self):
+                self.z = 0
+        class Point(Base):
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+        """),
+    ("cached_property", """
+        import functools
+        class Point:
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+            @functools.cached_property
+            def norm(self):
+                return (self.x ** 2 + self.y ** 2) ** 0.5
+        """),
+    ("self.__dict__", """
+        class Point:
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+            def as_dict(self):
+                return dict(self.__dict__)
+        """),
+    ("vars(self)", """
+        class Point:
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+            def __repr__(self):
+                return repr(vars(self))
+        """),
+    ("computed setattr", """
+        class Point:
+            def __init__(self, **kw):
+                for k, v in kw.items():
+                    setattr(self, k, v)
+        """),
+    ("class attribute with an instance attribute's name", """
+        class Point:
+            x = 0.0
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+        """),
+    ("unknown class decorator", """
+        from framework import register
+        @register
+        class Point:
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+        """),
+    ("unknown method decorator (may cache in __dict__)", """
+        from pandas.util._decorators import cache_readonly
+        class Point:
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+            @cache_readonly
+            def norm(self):
+                return 1.0
+        """),
+    ("unknown metaclass", """
+        from framework import Meta
+        class Point(metaclass=Meta):
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+        """),
+    ("no attributes", """
+        class Point:
+            def __init__(self, x, y):
+                pass
+        """),
+])
+def test_never_reported(name, code, tmp_path):
+    assert reported({"geometry.py": code, "use.py": BULK_USE}, tmp_path) == [], name
+
+
+def test_vars_or_dict_of_a_known_instance_elsewhere_is_never_reported(tmp_path):
+    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "print(vars(Point(1, 2)))\n"},
+                    tmp_path) == []
+    (tmp_path / "b").mkdir()
+    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "q = Point(1, 2)\nprint(q.__dict__)\n"},
+                    tmp_path / "b") == []
+
+
+def test_class_attribute_set_from_outside_is_never_reported(tmp_path):
+    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "Point.x = 0\n"}, tmp_path) == []
+
+
+@pytest.mark.parametrize("use", [
+    "from geometry import Point\npts = [Point(i, i) for i in range(10)]\n",  # known and small
+    "from geometry import Point\nfor i in range(10**6):\n    p = Point(i, i)\n    print(p.x)\n",  # not kept
+    "from geometry import Point\ndef f(groups):\n    return [Point(g, g) for g in groups]\n",  # size unknown
+    "from geometry import Point\nimport geometry\nPoint = geometry\npts = [Point(i, i) for i in range(10**6)]\n",
+])
+def test_no_bulk_evidence_is_never_reported(use, tmp_path):
+    assert reported({"geometry.py": GEOMETRY, "use.py": use}, tmp_path) == []
+
+
+def test_corpus_false_positives_small_loops_are_not_bulk(tmp_path):
+    """Found on xarray/pandas: one object per column, tree node or grouper is not 'in bulk'."""
+    assert reported({"geometry.py": GEOMETRY, "use.py": """
+        from geometry import Point
+        def f(data, tree, groupers):
+            labels = []
+            for col, is_cat in zip(data, [True] * 3):
+                labels.append(Point(col, is_cat))
+            displays = {}
+            for node in tree.subtree:
+                displays[node.path] = Point(node, 1)
+            return tuple(Point(g, 0) for g in groupers), labels, displays
+        """}, tmp_path) == []
+
+
+def test_slotted_base_keeps_only_new_attributes(tmp_path):
+    write_project(tmp_path, {"geometry.py": """
+        class Base:
+            __slots__ = ("x",)
+        class Point(Base):
+            def __init__(self, x, y):
+                self.x = x
+                self.y = y
+        """, "use.py": BULK_USE})
+    (f,) = mem003(tmp_path)
+    assert '__slots__ = ("y",)' in f.message
+
+
+def test_multiple_inheritance_subclass_blocks_the_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY + "class Mixed(Point, Exception):\n    pass\n",
+                             "use.py": BULK_USE})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "Mixed" in f.message
+
+
+DATACLASS = """
+from dataclasses import dataclass
+
+@dataclass
+class Point:
+    x: float
+    y: float = 0.0
+
+    def norm2(self):
+        return self.x * self.x + self.y * self.y
+"""
+
+
+def test_dataclass_needs_target_version_310_for_a_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": DATACLASS, "use.py": BULK_USE})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "slots=True" in f.message and "3.10" in f.message
+    (f,) = mem003(tmp_path, rules={"MEM003": {"target-version": "3.10"}})
+    assert f.fix is not None and f.fix.applicability == "unsafe"
+
+
+def test_dataclass_fix_adds_slots_true_and_keeps_behaviour(tmp_path):
+    main = PROGRAM_MAIN.replace("from geometry import Point", "from geometry import Point\nimport dataclasses") \
+        + "print(pts[2], dataclasses.astuple(pts[4]), pts[1] == Point(1.0, 0.5))\n"
+    write_project(tmp_path, {"geometry.py": DATACLASS, "main.py": main,
+                             "pyproject.toml": "[tool.memlint.rules.MEM003]\ntarget-version = \"3.11\"\n"})
+    before, peak_before = run_folder(tmp_path)
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert "@dataclass(slots=True)\nclass Point:" in (tmp_path / "geometry.py").read_text()
+    after, peak_after = run_folder(tmp_path)
+    assert before == after and peak_after < peak_before
+
+
+@pytest.mark.parametrize("decorator,expected", [
+    ("@dataclass()", "@dataclass(slots=True)"),
+    ("@dataclass(order=True)", "@dataclass(order=True, slots=True)"),
+    ("@dataclasses.dataclass(eq=True,)", "@dataclasses.dataclass(eq=True, slots=True,)"),
+])
+def test_dataclass_decorator_spellings(decorator, expected, tmp_path):
+    code = DATACLASS.replace("@dataclass", decorator).replace("from dataclasses import dataclass",
+                                                                "import dataclasses\nfrom dataclasses import dataclass")
+    write_project(tmp_path, {"geometry.py": code, "use.py": BULK_USE,
+                             "pyproject.toml": "[tool.memlint.rules.MEM003]\ntarget-version = \"3.12\"\n"})
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert expected + "\nclass Point:" in (tmp_path / "geometry.py").read_text()
+
+
+@pytest.mark.parametrize("why,code", [
+    ("zero-argument super", DATACLASS + "    def __repr__(self):\n        return super().__repr__()\n"),
+    ("frozen before 3.11", DATACLASS.replace("@dataclass", "@dataclass(frozen=True)")),
+    ("another decorator", DATACLASS.replace("@dataclass", "@functools.total_ordering\n@dataclass").replace(
+        "from dataclasses", "import functools\nfrom dataclasses")),
+])
+def test_dataclass_without_a_safe_slots_true_gets_no_fix(why, code, tmp_path):
+    write_project(tmp_path, {"geometry.py": code, "use.py": BULK_USE})
+    (f,) = mem003(tmp_path, rules={"MEM003": {"target-version": "3.10"}})
+    assert f.fix is None, why
+
+
+def test_dataclass_attribute_that_is_not_a_field_is_never_reported(tmp_path):
+    code = DATACLASS + "    def __post_init__(self):\n        self.cache = None\n"
+    assert reported({"geometry.py": code, "use.py": BULK_USE}, tmp_path, rules={
+        "MEM003": {"target-version": "3.12"}}) == []
+
+
+def test_fix_keeps_crlf_and_tab_indentation(tmp_path):
+    write_project(tmp_path, {"use.py": BULK_USE})
+    (tmp_path / "geometry.py").write_bytes(
+        b"class Point:\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n\t\tself.y = y\r\n")
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert (tmp_path / "geometry.py").read_bytes() == (
+        b'class Point:\r\n\t__slots__ = ("x", "y")\r\n\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n'
+        b"\t\tself.y = y\r\n")
+
+
+def test_noqa_on_the_class_silences_it(tmp_path):
+    assert reported({"geometry.py": GEOMETRY.replace("class Point:", "class Point:  # noqa: MEM003"),
+                     "use.py": BULK_USE}, tmp_path) == []
+
+
+def test_one_line_class_body_is_reported_without_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": "class Point:\n    def __init__(self, x, y): self.x = x; self.y = y\n",
+                             "use.py": BULK_USE})
+    (f,) = mem003(tmp_path)
+    assert f.fix is not None  # the def has its own line: __slots__ goes above it
+    write_project(tmp_path, {"geometry.py": textwrap.dedent("""
+        class Point: x = 0; y = 1
+        """)})
+    assert mem003(tmp_path) == []

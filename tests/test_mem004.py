@@ -1,0 +1,114 @@
+"""MEM004: lists of numeric records built in bulk; advice (columns), no fix."""
+
+import pytest
+
+from test_classes import GEOMETRY, cli, project_findings, write_project
+
+
+def mem004(files: dict, tmp_path, **settings) -> list:
+    write_project(tmp_path, files)
+    return project_findings(tmp_path, select=("MEM004",), **settings)
+
+
+def test_list_of_instances_of_a_class_from_another_file(tmp_path):
+    (f,) = mem004({"geometry.py": GEOMETRY, "use.py": """
+        import geometry as g
+        N = 1_000_000
+        pts = [g.Point(i, 0.5 * i) for i in range(N)]
+        """}, tmp_path)
+    assert f.path.endswith("use.py") and (f.line, f.column) == (4, 7)
+    assert "Point objects with 2 numeric fields" in f.message
+    # m04: 144.5 B per plain two-float record (137.8 MiB per million) vs 16 B as two float64 columns
+    assert "137.3 MiB as objects vs 15.3 MiB as 2 float64/int64 columns" in f.message
+    assert "dict of NumPy arrays" in f.message and "structured array" in f.message and "DataFrame" in f.message
+    assert f.fix is None and f.estimated_bytes == 1_000_000 * (144 - 16)
+
+
+def test_cli_reports_tuples_and_dicts_appended_in_loops(tmp_path):
+    write_project(tmp_path, {"use.py": """
+        import random
+
+        def rows(n):
+            out = []
+            for i in range(n):
+                out.append({"x": random.random(), "y": float(i)})
+            return out
+
+        pairs = []
+        for i in range(200_000):
+            pairs.append((i, i * 0.25))
+        """})
+    proc = cli(tmp_path, "--select", "MEM004")
+    lines = [line for line in proc.stdout.splitlines() if "MEM004" in line]
+    assert len(lines) == 2, proc.stdout
+    assert "use.py:5:5: MEM004 list of dicts with 2 numeric fields built in a loop (appended at line 7)" in lines[0]
+    assert "use.py:10:1: MEM004 list of tuples" in lines[1] and "200,000 of them" in lines[1]
+
+
+def test_dataclass_and_namedtuple_records_use_their_annotations(tmp_path):
+    found = mem004({"recs.py": """
+        from dataclasses import dataclass
+        from typing import NamedTuple
+
+        @dataclass
+        class Sample:
+            t: float
+            value: float
+
+        class Pair(NamedTuple):
+            a: int
+            b: int
+        """, "use.py": """
+        from recs import Sample, Pair
+        def load(stream):
+            samples = [Sample(t, v) for t, v in stream.itertuples()]
+            pairs = list(Pair(i, i) for i in range(10 ** 6))
+            return samples, pairs
+        """}, tmp_path)
+    assert [(f.line, "Sample" in f.message, "Pair" in f.message) for f in found] == [(4, True, False),
+                                                                                  (5, False, True)]
+
+
+@pytest.mark.parametrize("name,use", [
+    ("known and small", "pts = [(i, i * 2.0) for i in range(100)]\n"),
+    ("unknown, probably small size", "def f(groups):\n    return [(g.a, g.b) for g in groups]\n"),
+    ("constant records are one shared object", "def f(df):\n    return [(1, 2) for t in df.itertuples()]\n"),
+    ("local constant size (pandas test)", "def f():\n    n_rows = 24\n    return [(i % 12, i % 3, i) for i in range(n_rows)]\n"),
+    ("converted at once (numpy test)", "import numpy as np\ndef f(step):\n    return np.array([(i, i) for i in range(101 * step)])\n"),
+    ("non-numeric fields", "def f(n):\n    return [(str(i), i) for i in range(n)]\n"),
+    ("single field", "def f(n):\n    return [(i,) for i in range(n)]\n"),
+    ("generator, not a list", "def f(n):\n    return sum(x for x, y in ((i, i) for i in range(n)))\n"),
+])
+def test_never_reported(name, use, tmp_path):
+    assert mem004({"use.py": use}, tmp_path) == [], name
+
+
+def test_class_records_need_every_attribute_numeric(tmp_path):
+    assert mem004({"geometry.py": GEOMETRY + """
+class Named:
+    def __init__(self, name, value):
+        self.name = name
+        self.value = value
+        self.cache = {}
+""", "use.py": """
+from geometry import Point, Named
+def f(n, labels):
+    named = [Named(i, 1.0) for i in range(n)]      # cache is a dict
+    pts = [Point(labels[i], 1.0) for i in range(n)]  # x is not known to be a number
+    return named, pts
+"""}, tmp_path) == []
+
+
+def test_annotated_parameters_make_fields_numeric(tmp_path):
+    (f,) = mem004({"geometry.py": """
+class Point:
+    def __init__(self, x: float, y: float):
+        self.x = x
+        self.y = y
+""", "use.py": """
+from geometry import Point
+def f(xs, ys, n):
+    pts = [Point(xs[i], ys[i]) for i in range(n)]
+    return pts
+"""}, tmp_path)
+    assert "Point objects" in f.message and "of them" not in f.message  # count unknown: no bytes
