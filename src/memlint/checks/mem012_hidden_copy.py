@@ -1,0 +1,195 @@
+"""MEM012 hidden-copy: ``np.array(x)`` of an ndarray, ``x.astype(t)`` to x's own dtype, ``x.flatten()``.
+
+Each copies the whole array; ``np.asarray(x)``, ``x.astype(t, copy=False)`` and ``x.ravel()`` return ``x`` or
+a view of it instead. The result may then share memory with ``x``, so (catalog 3.7) memlint reports only where
+that cannot be observed, and then offers the fix as safe:
+
+- (a) ``x`` is a fresh local array nobody else holds, not used after the call (or a temporary), or
+- (b) ``x`` is a fresh local array nobody else holds, and neither ``x`` nor the result is written (or handed
+  to other code) while both are alive.
+
+Anywhere else the copy may be what the author wants (a defensive copy), and memlint says nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+from memlint.findings import SAFE
+
+_ARRAY_KEYWORDS = {"dtype", "order"}  # np.array's keywords that np.asarray takes too
+_ORDERS_WITHOUT_COPY = ("K", "A")  # other orders copy an array of the other layout either way
+
+
+class HiddenCopy(Rule):
+    code = "MEM012"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        asarray_name = _bound_name(ctx, "numpy.asarray")
+        for node in ast.walk(ctx.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            found = _match(ctx, node)
+            if found is None:
+                continue
+            source, transform = found
+            x = _short(ctx, source)
+            spelled, replacement = {
+                "asarray": (f"np.array({x})", f"np.asarray({x})"),
+                "astype": (f"{x}.astype(...) to the dtype {x} already has", f"{x}.astype(..., copy=False)"),
+                "ravel": (f"{x}.flatten()", f"{x}.ravel()"),
+            }[transform]
+            if not _alias_cannot_be_seen(ctx, node, source):
+                continue
+            if transform == "asarray" and asarray_name is None and not isinstance(node.func, ast.Attribute):
+                continue  # `from numpy import array` without asarray: no name to write
+            nbytes = ctx.arrays.value(source).nbytes
+            if nbytes is not None and not ctx.is_large(nbytes):
+                continue
+            size = f"all {numpy_api.format_bytes(nbytes)} of the array" if nbytes is not None else "the whole array"
+            fix = ctx.rewrite(node, lambda n: _rewrite(n, transform, asarray_name), SAFE,
+                              f"Replace with {replacement}")
+            ctx.report(
+                node,
+                f"{spelled} copies {size}, and nothing here needs the copy; {replacement} returns the array "
+                f"itself or a view of it (measured: +1.00x the array vs +0.00x)",
+                estimated_bytes=nbytes,
+                fix=fix,
+            )
+
+
+def _bound_name(ctx, qualified: str) -> Optional[str]:
+    for name, q in ctx.imports.bound.items():
+        if q == qualified:
+            return name
+    return None
+
+
+def _match(ctx, call: ast.Call):
+    """(x, the transform that removes the copy) for the three copies, else None."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    keywords = {k.arg: k.value for k in call.keywords}
+    if ctx.qualname(call.func) == "numpy.array":
+        if len(call.args) not in (1, 2) or set(keywords) - _ARRAY_KEYWORDS:
+            return None
+        source = call.args[0]
+        dtype_node = call.args[1] if len(call.args) == 2 else keywords.get("dtype")
+        if "dtype" in keywords and len(call.args) == 2:
+            return None
+        x = _plain_array(ctx, source)
+        if x is None or not _same_dtype(ctx, dtype_node, x) or not _order_keeps(keywords.get("order")):
+            return None
+        return source, "asarray"
+    if not isinstance(call.func, ast.Attribute) or ctx.qualname(call.func) is not None:
+        return None
+    source, method = call.func.value, call.func.attr
+    if method == "astype":
+        if len(call.args) + len(keywords) != 1 or (keywords and "dtype" not in keywords):
+            return None
+        x = _plain_array(ctx, source)
+        dtype_node = call.args[0] if call.args else keywords["dtype"]
+        if x is None or x.dtype is None or not _same_dtype(ctx, dtype_node, x):
+            return None
+        return source, "astype"
+    if method == "flatten":
+        if len(call.args) + len(keywords) > 1 or (keywords and "order" not in keywords):
+            return None
+        if _plain_array(ctx, source) is None:
+            return None
+        return source, "ravel"
+    return None
+
+
+def _short(ctx, node: ast.AST) -> str:
+    text = ctx.source.segment(node)
+    return text if len(text) <= 30 and "\n" not in text else "x"
+
+
+def _plain_array(ctx, node: ast.AST):
+    """The Value of ``node`` if it is a base-class ndarray (never np.matrix, masked arrays, pandas...)."""
+    v = ctx.arrays.value(node)
+    return v if v.kind == "ndarray" else None
+
+
+def _same_dtype(ctx, dtype_node, x) -> bool:
+    if dtype_node is None:
+        return True
+    if isinstance(dtype_node, ast.Constant) and dtype_node.value is None:
+        return True
+    return x.dtype is not None and numpy_api.dtype_of(dtype_node, ctx.qualname) == x.dtype
+
+
+def _order_keeps(order) -> bool:
+    return order is None or isinstance(order, ast.Constant) and order.value in _ORDERS_WITHOUT_COPY
+
+
+def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST) -> bool:
+    """Catalog 3.7: the result may share x's memory; prove no one can tell."""
+    arrays = ctx.arrays
+    if not isinstance(source, ast.Name):
+        # a temporary (np.array(a * 2)): nothing else holds it, and it dies with the call
+        return arrays.value(source).ownership == "fresh" and not isinstance(source, (ast.Subscript, ast.Attribute))
+    if not (arrays.is_fresh(source) and arrays.no_alias(source)):
+        return False
+    if arrays.is_dead_after(source):
+        return True
+    return _result_only_read(ctx, call) and _later_uses_only_read(ctx, source)
+
+
+def _result_only_read(ctx, call: ast.Call) -> bool:
+    """The call's result is read in place, or bound to one local name whose every use reads it."""
+    arrays = ctx.arrays
+    stmt = arrays.parent(call)
+    if not (isinstance(stmt, ast.Assign) and stmt.value is call):
+        return arrays.reads_only(call)
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        return False
+    flow = arrays.flow_of(stmt)
+    target = stmt.targets[0].id
+    if flow is None or flow.opaque or target in flow.captured or target in flow.declared:
+        return False
+    (definition,) = [d for d in flow.defs_of.get(target, ()) if d.node is stmt] or [None]
+    if definition is None:
+        return False
+    return all(arrays.reads_only(use) for use in arrays.uses_of(definition))
+
+
+def _later_uses_only_read(ctx, x: ast.Name) -> bool:
+    """Every other use of the object x holds here, in the same statement or after it, only reads it."""
+    arrays = ctx.arrays
+    flow = arrays.flow_of(x)
+    here = flow.unit_of_use.get(id(x))
+    if here is None:
+        return False
+    for d in arrays.reaching(x) or ():
+        for use in arrays.uses_of(d):
+            if use is x:
+                continue
+            unit = flow.unit_of_use.get(id(use))
+            if (unit is here or flow.can_reach(here, unit)) and not arrays.reads_only(use):
+                return False
+    return True
+
+
+def _rewrite(call, transform: str, asarray_name: Optional[str]):
+    import libcst as cst
+
+    if transform == "asarray":
+        if isinstance(call.func, cst.Attribute):
+            return call.with_changes(func=call.func.with_changes(attr=cst.Name("asarray")))
+        return call.with_changes(func=cst.Name(asarray_name))
+    if transform == "ravel":
+        return call.with_changes(func=call.func.with_changes(attr=cst.Name("ravel")))
+    args = list(call.args)
+    comma = args[-1].comma  # a trailing comma stays trailing
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(value=cst.Name("False"), keyword=cst.Name("copy"),
+                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                              whitespace_after=cst.SimpleWhitespace("")),
+                        comma=comma))
+    return call.with_changes(args=args)

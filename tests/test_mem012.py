@@ -1,0 +1,228 @@
+"""MEM012 hidden-copy: np.array(ndarray), astype to the same dtype, flatten; safe fixes under catalog 3.7."""
+
+from helpers import assert_fix_keeps_behaviour, fix, lint
+
+
+def mem012(code):
+    return lint(code, select=("MEM012",))
+
+
+# --- fixes that keep behaviour and lower the peak -------------------------------------------------------
+
+
+def test_np_array_of_a_fresh_array_that_dies_becomes_asarray():
+    code = """
+        import numpy as np
+
+        def main():
+            a = np.arange(500_000, dtype=np.float64)
+            b = np.array(a)
+            b[0] = 5.0
+            print(b[:3], b.sum(), b.dtype, b.shape)
+
+        main()
+        """
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "b = np.asarray(a)" in fixed
+
+
+def test_astype_to_the_same_dtype_read_only_gets_copy_false():
+    code = """
+        import numpy as np
+
+        def main():
+            a = np.ones((512, 512), dtype=np.float32)
+            a[0, 0] = 3.0
+            total = a.astype(np.float32).sum()
+            print(total, a[0, 0], a.dtype)
+
+        main()
+        """
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "a.astype(np.float32, copy=False).sum()" in fixed
+
+
+def test_flatten_of_a_dying_fresh_array_becomes_ravel():
+    code = """
+        import numpy as np
+
+        def main():
+            grid = np.zeros((700, 700))
+            grid[3, 4] = 1.0
+            flat = grid.flatten()
+            flat[0] = 2.0
+            print(flat.argmax(), flat.sum(), flat.shape)
+
+        main()
+        """
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "flat = grid.ravel()" in fixed
+
+
+def test_copy_whose_result_is_only_read_while_x_lives():
+    code = """
+        import numpy as np
+
+        def main():
+            a = np.linspace(0.0, 1.0, 400_000)
+            b = np.array(a, dtype=np.float64)
+            print(b.mean(), b[10], a[10], (b * 2).max())
+
+        main()
+        """
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "np.asarray(a, dtype=np.float64)" in fixed
+
+
+def test_finding_names_the_bytes_and_the_replacement():
+    (f,) = mem012("""
+        import numpy as np
+        def g():
+            a = np.zeros((1000, 1000))
+            return a.flatten()
+        """)
+    assert f.code == "MEM012" and f.estimated_bytes == 8_000_000
+    assert "7.6 MiB" in f.message and ".ravel()" in f.message
+    assert f.fix is not None and f.fix.applicability == "safe"
+
+
+def test_fix_keeps_comments_and_other_arguments():
+    code = """
+        import numpy as np
+        def g():
+            a = np.zeros((1000, 1000), dtype=np.float32)
+            return np.array(  # keep me
+                a, order="K")
+        """
+    assert "np.asarray(  # keep me\n        a, order=\"K\")" in fix(code, select=("MEM012",))
+
+
+# --- traps: the copy is needed, or the alias could be seen -------------------------------------------------
+
+
+def assert_no_fix(code):
+    findings = mem012(code)
+    assert all(f.fix is None for f in findings), findings
+    assert fix(code, select=("MEM012",)) == __import__("textwrap").dedent(code)
+
+
+def test_x_written_after_the_copy_keeps_its_copy():
+    # np.asarray would let b see the write: b[0] would print 1.0 instead of 0.0
+    assert_no_fix("""
+        import numpy as np
+        def main():
+            a = np.zeros(500_000)
+            b = np.array(a)
+            a[0] = 1.0
+            print(b[0])
+        """)
+
+
+def test_result_written_while_x_is_used_later():
+    assert_no_fix("""
+        import numpy as np
+        def main():
+            a = np.zeros((700, 700))
+            flat = a.flatten()
+            flat[0] = 9.0
+            print(a[0, 0], flat[0])
+        """)
+
+
+def test_parameter_with_written_result_is_a_defensive_copy():
+    assert_no_fix("""
+        import numpy as np
+        def normalised(x: np.ndarray):
+            y = np.array(x)
+            y /= y.max()
+            return y
+        def main():
+            x = np.ones(500_000)
+            y = np.array(x)
+            y[0] = 7.0
+            return normalised(x), x
+        """)
+
+
+def test_result_escapes_while_x_lives():
+    assert_no_fix("""
+        import numpy as np
+        def main(store):
+            a = np.ones(500_000)
+            store.append(a.astype(np.float64))
+            return a
+        """)
+
+
+def test_augmented_write_to_x_while_result_lives():
+    assert_no_fix("""
+        import numpy as np
+        def main():
+            a = np.ones(500_000)
+            b = a.astype(np.float64)
+            a += 1
+            return b
+        """)
+
+
+def test_never_reported():
+    assert mem012("""
+        import numpy as np
+        def main(lst):
+            m = np.matrix([[1.0, 2.0], [3.0, 4.0]])
+            a = np.array(m)                       # np.matrix: not a plain ndarray
+            b = np.array(lst)                     # a list: the copy is the conversion
+            c = np.zeros(100_000, dtype=np.float32)
+            d = c.astype(np.float64)              # a real conversion
+            e = np.array(c, dtype=np.float64)     # a real conversion
+            f = np.array(c, ndmin=2)              # np.asarray has no ndmin
+            g = np.array(c, copy=True)            # an explicit copy
+            h = np.array(c, order="F")            # copies a C-ordered array either way
+            k = c.astype(np.float32, copy=True)   # an explicit copy
+            return a, b, d, e, f, g, h, k
+        """) == []
+    assert mem012("""
+        import mylib as np
+        def main():
+            a = np.zeros(100)
+            return np.array(a)
+        """) == []
+
+
+def test_copy_of_a_temporary_and_the_from_import_spelling():
+    code = """
+        from numpy import array, asarray, linspace
+
+        def main():
+            a = linspace(0.0, 1.0, 300_000)
+            b = array(a * 2)
+            b[0] = -1.0
+            print(b[:2], a[:2], asarray(a).shape)
+
+        main()
+        """
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "b = asarray(a * 2)" in fixed
+
+
+def test_x_held_elsewhere_or_written_on_the_next_iteration():
+    assert_no_fix("""
+        import numpy as np
+        def main(self):
+            a = np.zeros(500_000)
+            self.keep = a                 # the alias would see writes to b
+            b = np.array(a)
+            b[0] = 1.0
+            return b
+        """)
+    assert_no_fix("""
+        import numpy as np
+        def main():
+            a = np.zeros(500_000)
+            out = []
+            b = a.flatten()
+            for i in range(3):
+                out.append(b.sum())
+                a[i] = 1.0                # a view b would see this on the next iteration
+            return out
+        """)
