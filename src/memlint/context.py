@@ -67,7 +67,25 @@ class FileContext:
 
     @functools.cached_property
     def imports(self) -> ImportMap:
-        return ImportMap(self.tree, self.module_name, self.is_package)
+        return ImportMap(self.tree, self.module_name, self.is_package, self.nodes(*ImportMap.NODE_TYPES))
+
+    @functools.cached_property
+    def _nodes_by_type(self) -> dict:
+        by_type: dict = {}
+        for node in ast.walk(self.tree):
+            by_type.setdefault(type(node), []).append(node)
+        return by_type
+
+    def nodes(self, *types: type) -> list:
+        """Every node of these exact ``ast`` types in the file, each type's in ``ast.walk`` order.
+
+        One walk of the tree, shared by every rule and fact: prefer ``ctx.nodes(ast.Call)`` to
+        ``ast.walk(ctx.tree)``, which costs half a parse each time (pandas: 3.6 million nodes).
+        """
+        by_type = self._nodes_by_type
+        if len(types) == 1:
+            return list(by_type.get(types[0], ()))
+        return [node for t in types for node in by_type.get(t, ())]
 
     @functools.cached_property
     def arrays(self):

@@ -32,7 +32,7 @@ class PythonListToArray(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) in ("numpy.array", "numpy.asarray")):
                 continue
             if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):

@@ -33,7 +33,7 @@ class FullZeros(Rule):
 
     def check(self, ctx) -> None:
         zeros_name = self._zeros_name(ctx)
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.full"):
                 continue
             args = _arguments(node)

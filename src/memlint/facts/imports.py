@@ -27,14 +27,18 @@ def module_name_of(path: Path) -> str:
 
 
 class ImportMap:
-    def __init__(self, tree: ast.Module, module_name: str = "", is_package: bool = False):
+    # The nodes it reads: a caller holding an index of the tree's nodes by type passes just these.
+    NODE_TYPES = (ast.Import, ast.ImportFrom, ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                  ast.arg, ast.Global, ast.Nonlocal)
+
+    def __init__(self, tree: ast.Module, module_name: str = "", is_package: bool = False, nodes=None):
         self.module_name = module_name
         self.bound: dict[str, str] = {}  # local name -> fully qualified name
         self.modules: set[str] = set()  # top-level packages imported anywhere in the file
         ambiguous: set[str] = set()
         other_bindings: set[str] = set()
         package = module_name if is_package else module_name.rpartition(".")[0]
-        for node in ast.walk(tree):
+        for node in ast.walk(tree) if nodes is None else nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.modules.add(alias.name.split(".")[0])
