@@ -220,7 +220,8 @@ def fits(value, dtype) -> bool:
         if dtype.kind in "fc":
             if type(value) is bool or type(value) not in (int, float):
                 return False
-            converted = dtype.type(value)
+            with np.errstate(over="ignore"):  # 1e300 in float32 is inf: an answer, not a warning
+                converted = dtype.type(value)
             return bool(np.isfinite(converted))
         if dtype.kind == "b":
             return type(value) is bool

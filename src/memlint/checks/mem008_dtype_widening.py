@@ -1,0 +1,71 @@
+"""MEM008 dtype-widening: ``x / 2`` or ``x * 0.5`` on an 8/16-bit integer array gives float64.
+
+The result is 4x a 16-bit array and 8x an 8-bit one. Every 8- and 16-bit integer is exact in float32, so
+``np.divide(x, 2, dtype=np.float32)`` keeps the inputs exact at half the bytes. Advice only: the arithmetic is
+then rounded to float32, and later code may rely on float64.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+
+_SMALL_INT_BYTES = 2  # 8- and 16-bit integers are exact in float32 (24-bit significand)
+
+
+class DtypeWidening(Rule):
+    code = "MEM008"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        float32 = numpy_api.dtype_of(ast.Constant("float32"), ctx.qualname)
+        for node in ast.walk(ctx.tree):
+            if not isinstance(node, ast.BinOp):
+                continue
+            result = ctx.arrays.value(node)
+            if result.kind != "ndarray" or result.dtype is None or result.dtype != numpy_api.default_float():
+                continue
+            left, right = ctx.arrays.value(node.left), ctx.arrays.value(node.right)
+            ints = [v for v in (left, right) if _small_int_array(v)]
+            if not ints or not all(_small_int_array(v) or _harmless_operand(v, float32) for v in (left, right)):
+                continue  # a float64 operand makes float64 by itself: not this rule's business
+            if result.nbytes is not None and not ctx.is_large(result.nbytes):
+                continue
+            ctx.report(node, self._message(ctx, node, ints[0], result, float32), estimated_bytes=result.nbytes)
+
+    @staticmethod
+    def _message(ctx, node: ast.BinOp, source, result, float32) -> str:
+        ufunc = numpy_api.ufunc_of("numpy." + numpy_api.OPERATOR_UFUNCS[type(node.op).__name__])
+        a, b = ctx.source.segment(node.left), ctx.source.segment(node.right)
+        call = f"np.{ufunc.__name__}({a}, {b}, dtype=np.float32)"
+        if len(call) > 80 or "\n" in call:
+            call = f"np.{ufunc.__name__}(..., dtype=np.float32)"
+        growth = result.dtype.itemsize // source.dtype.itemsize
+        if result.nbytes is not None and source.nbytes is not None:
+            sizes = (f"turns the {numpy_api.format_bytes(source.nbytes)} {source.dtype} array into a "
+                     f"{numpy_api.format_bytes(result.nbytes)} float64 array ({growth}x)")
+            smaller = f"a {numpy_api.format_bytes(result.nbytes // 2)} float32 array"
+        else:
+            sizes = (f"gives float64: {result.dtype.itemsize} bytes per element instead of "
+                     f"{source.dtype.itemsize} ({growth}x the {source.dtype} array)")
+            smaller = f"{float32.itemsize} bytes per element"
+        return (f"{ctx.source.segment(node) if len(ctx.source.segment(node)) <= 40 else 'this arithmetic'} "
+                f"{sizes}; {call} gives {smaller}, and every {source.dtype.itemsize * 8}-bit integer is exact "
+                f"in float32 (the result is rounded to float32)")
+
+
+def _small_int_array(v) -> bool:
+    return (v.kind == "ndarray" and v.dtype is not None and v.dtype.kind in "iu"
+            and v.dtype.itemsize <= _SMALL_INT_BYTES)
+
+
+def _harmless_operand(v, float32) -> bool:
+    """A Python int/float (finite in float32), or a NumPy scalar/array of at most 16-bit integers or bools."""
+    if v.kind == "py_number":
+        if v.pytype not in ("int", "float", "bool"):
+            return False
+        return v.constant is None or numpy_api.fits(v.constant, float32)
+    return (v.kind in ("ndarray", "np_scalar") and v.dtype is not None and v.dtype.kind in "iub"
+            and v.dtype.itemsize <= _SMALL_INT_BYTES)
