@@ -134,6 +134,7 @@ _IN_PLACE_METHODS = frozenset({"fill", "sort", "resize", "put", "itemset", "part
 # Builtins that read an object without keeping a reference to it.
 _READING_BUILTINS = frozenset({"len", "print", "repr", "str", "float", "int", "bool", "complex", "isinstance",
                                "format", "id", "type", "hash", "abs"})
+_NUMBER_BUILTINS = {"float": "float", "int": "int", "bool": "bool", "complex": "complex", "len": "int"}
 # NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
 _NEW_RESULT_FUNCTIONS = frozenset({
     "copy", "allclose", "array_equal", "array_equiv", "isclose", "sort", "argsort", "unique", "where", "dot",
@@ -328,12 +329,8 @@ class ArrayFacts:
             return False
         q = self.ctx.qualname(call.func)
         if q is None:
-            if isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS:
-                flow = self.flow_of(call.func)
-                module = self._module_flow()
-                return not (flow and call.func.id in flow.defs_of) and not (
-                    module and call.func.id in module.defs_of)
-            return False
+            return (isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS
+                    and self._is_builtin(call.func))
         if q.startswith("numpy."):
             name = q[6:]
             if numpy_api.ufunc_of(q) is not None or name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS:
@@ -682,6 +679,8 @@ class ArrayFacts:
             if name in ("DataFrame", "Series") or name.startswith("read_"):
                 return Value("other_array", ownership="fresh", origin=q)
             return Value(ownership="unknown_call", origin=q)
+        if isinstance(call.func, ast.Name) and call.func.id in _NUMBER_BUILTINS and self._is_builtin(call.func):
+            return _py(pytype=_NUMBER_BUILTINS[call.func.id])
         if isinstance(call.func, ast.Attribute) and q is None:
             receiver = self._value(call.func.value)
             if receiver.kind == "bottom":
@@ -691,6 +690,13 @@ class ArrayFacts:
             if receiver.origin == "numpy.random.default_rng" and receiver.ownership != "parameter":
                 return self._generator_method(call.func.attr, call)
         return Value(ownership="unknown_call", origin=q)
+
+    def _is_builtin(self, name: ast.Name) -> bool:
+        """The name is not bound anywhere in its scope, the module, or an import."""
+        if name.id in self.ctx.imports.bound:
+            return False
+        flow, module = self.flow_of(name), self._module_flow()
+        return not (flow and name.id in flow.defs_of) and not (module and name.id in module.defs_of)
 
     def _keywords(self, call: ast.Call) -> dict:
         return {k.arg: k.value for k in call.keywords}
@@ -814,14 +820,12 @@ class ArrayFacts:
         return Value(ownership="unknown_call", origin="numpy." + name)
 
     def _arange(self, call: ast.Call) -> Value:
+        """Always a 1-d ndarray; its dtype and length when the arguments are known numbers."""
+        dtype_node = self._arg(call, 3, "dtype")
         args = [self._value(a) for a in call.args[:3]]
-        for key in ("start", "stop", "step"):
-            if key in self._keywords(call):
-                return _array(self._dtype_arg(self._arg(call, None, "dtype")), None, ndim=1)
-        if not args or any(a.kind != "py_number" for a in args):
-            kind_ok = all(a.kind in ("py_number", "np_scalar") for a in args)
-            return _array(self._dtype_arg(self._arg(call, 3, "dtype")), None, ndim=1) if kind_ok and args else \
-                Value(ownership="fresh")
+        if any(k in self._keywords(call) for k in ("start", "stop", "step")) or not args or any(
+                a.kind != "py_number" for a in args):
+            return _array(self._dtype_arg(dtype_node), None, ndim=1)
         dtype_node = self._arg(call, 3, "dtype")
         dtype = self._dtype_arg(dtype_node)
         if dtype is None and dtype_node is None:

@@ -1,0 +1,118 @@
+"""MEM005 a small view keeps a large base alive: ``return data[:10]`` retains all of ``data``.
+
+A basic-indexing view shares its base's buffer, so the whole base lives as long as the view does. Reported
+where a view of a FRESH local array escapes the function (return, yield, an attribute, a container) and the
+view is not known to cover nearly all of the base. The fix ``.copy()`` is offered under catalog section 3.3:
+the view's extent is known and at most half the base, the base never escapes otherwise nor has other views
+(NOALIAS), and it is never read or written after the escape (so no write could have reached the view).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+from memlint.findings import SAFE
+
+_CONTAINER_METHODS = frozenset({"append", "add", "insert", "appendleft", "put", "put_nowait"})
+
+
+class ViewKeepsBase(Rule):
+    code = "MEM005"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        for node in ast.walk(ctx.tree):
+            for escaping, how in self._escapes(node):
+                self._check_one(ctx, node, escaping, how)
+
+    @staticmethod
+    def _escapes(node):
+        """(expression, how it escapes) for each value a statement hands out of the function's reach."""
+        if isinstance(node, ast.Return) and node.value is not None:
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            return [(v, "returns") for v in values]
+        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.Await)) is False and isinstance(
+                node.value, ast.Call):
+            call = node.value
+            if isinstance(call.func, ast.Attribute) and call.func.attr in _CONTAINER_METHODS and call.args:
+                return [(call.args[-1], "stores in a container")]
+        if isinstance(node, ast.Yield) and node.value is not None:
+            return [(node.value, "yields")]
+        if isinstance(node, ast.Assign) and all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets):
+            how = "stores in an attribute" if isinstance(node.targets[0], ast.Attribute) else "stores in a container"
+            return [(node.value, how)]
+        return []
+
+    def _check_one(self, ctx, statement, view, how) -> None:
+        if not (isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name)):
+            return
+        facts = ctx.arrays
+        base = view.value
+        if not facts.is_fresh(base):
+            return
+        v = facts.value(view)
+        if v.kind != "ndarray" or v.ownership != "view":
+            return  # advanced indexing copies; an integer index gives a scalar
+        whole = facts.value(base)
+        if whole.nbytes is not None and not ctx.is_large(whole.nbytes):
+            return
+        view_bytes = v.nbytes if v.nbytes is not None else _bounded_slice_bytes(facts, view, whole)
+        if view_bytes is None:
+            return  # `data[1:]` of an array of unknown size: most likely nearly all of it
+        if whole.nbytes is not None and view_bytes * 10 >= whole.nbytes * 9:
+            return  # the view is (nearly) all of the base: a copy would free almost nothing
+        reason = None
+        if whole.nbytes is None and ctx.is_large(view_bytes):
+            reason = "the size of the base is not known"
+        elif whole.nbytes is not None and view_bytes * 2 > whole.nbytes:
+            reason = "the view is more than half of the base: a copy would raise the peak and free little"
+        elif not facts.no_alias(base):
+            reason = f"`{base.id}` has other views or references"
+        elif not facts.is_dead_after(base):
+            reason = f"`{base.id}` is used after the view is taken (a later write would no longer reach it)"
+        text = ctx.source.segment(view)
+        base_size = f"all {numpy_api.format_bytes(whole.nbytes)} of " if whole.nbytes is not None else "all of "
+        view_size = (f"the {numpy_api.format_bytes(v.nbytes)} slice" if v.nbytes is not None
+                     else f"the slice (at most {numpy_api.format_bytes(view_bytes)})")
+        message = (f"{how} `{text}`, a view that keeps {base_size}`{base.id}` alive as long as it lives; "
+                   f"`{text}.copy()` keeps only {view_size}")
+        fix = None
+        if reason is None:
+            fix = ctx.rewrite(view, _copy, SAFE, "Copy the view so that the base can be freed")
+        else:
+            message += f" (not fixed: {reason})"
+        retained = whole.nbytes - view_bytes if whole.nbytes is not None else None
+        ctx.report(view, message, estimated_bytes=retained, fix=fix)
+
+
+def _bounded_slice_bytes(facts, view: ast.Subscript, whole):
+    """At most how many bytes ``x[i:j]`` / ``x[-k:]`` spans on a 1-d array of unknown length, else None."""
+    if whole.ndim != 1 or whole.dtype is None or not isinstance(view.slice, ast.Slice):
+        return None
+    bounds = []
+    for b in (view.slice.lower, view.slice.upper, view.slice.step):
+        c = facts.value(b).constant if b is not None else None
+        if b is not None and type(c) is not int:
+            return None
+        bounds.append(c)
+    lower, upper, step = bounds
+    step = 1 if step is None else step
+    if step <= 0:
+        return None
+    if upper is None:
+        count = -lower if lower is not None and lower < 0 else None
+    elif (lower or 0) >= 0 and upper >= 0 or lower is not None and lower < 0 and upper < 0:
+        count = max(0, upper - (lower or 0))
+    else:
+        count = None
+    if count is None:
+        return None
+    return -(-count // step) * whole.dtype.itemsize
+
+
+def _copy(node):
+    import libcst as cst
+
+    return cst.Call(func=cst.Attribute(value=node, attr=cst.Name("copy")))

@@ -1,0 +1,122 @@
+"""MEM005: a small view of a large local array escapes; `.copy()` lets the base be freed (catalog 3.3)."""
+
+import textwrap
+
+from helpers import assert_fix_keeps_behaviour, fix, lint
+from test_mem001 import _outcome
+
+
+def findings(code):
+    return lint(code, select=("MEM005",))
+
+
+def assert_trap_not_fixed(code, naive_old, naive_new):
+    code = textwrap.dedent(code)
+    assert fix(code, unsafe=True, select=("MEM005",)) == code
+    naive = code.replace(naive_old, naive_new)
+    assert naive != code
+    assert _outcome(code) != _outcome(naive), "the trap is not real"
+
+
+def test_returned_header_is_copied_and_base_freed():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def header():
+            data = np.random.default_rng(0).random(1 << 19)
+            return data[:10]
+        h = header()
+        later = np.ones(1 << 19)  # allocated while the header is still held
+        print(h, later.sum())
+        """)
+    assert "return data[:10].copy()" in fixed
+
+
+def test_message_names_the_retained_base():
+    (f,) = findings("import numpy as np\ndef f():\n    d = np.ones(1 << 20)\n    return d[:10]\n")
+    assert "all 8.0 MiB of `d`" in f.message and "80 B slice" in f.message
+    assert f.estimated_bytes == 8 * (1 << 20) - 80 and f.fix.applicability == "safe"
+
+
+def test_slices_kept_in_a_list_across_a_loop():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def collect(n):
+            kept = []
+            for i in range(n):
+                chunk = np.full(1 << 17, float(i))
+                kept.append(chunk[:5])
+            return kept
+        print([k.sum() for k in collect(8)])
+        """)
+    assert "kept.append(chunk[:5].copy())" in fixed
+
+
+def test_attribute_store_with_bounded_slice_of_unknown_size():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        class Summary:
+            def load(self, n):
+                values = np.arange(n, dtype=np.float64)
+                self.head = values[:4]
+        s = Summary()
+        s.load(1 << 19)
+        other = np.ones(1 << 19)
+        print(s.head, other.sum())
+        """)
+    assert "self.head = values[:4].copy()" in fixed
+
+
+def test_write_after_the_view_is_seen_through_it():
+    assert_trap_not_fixed("""
+        import numpy as np
+        class Box:
+            def fill(self):
+                d = np.zeros(1 << 18)
+                self.head = d[:3]
+                d[:] = 7.0
+        b = Box()
+        b.fill()
+        print(b.head)
+        """, "d[:3]", "d[:3].copy()")
+
+
+def test_two_overlapping_views_stop_sharing_writes():
+    code = """
+        import numpy as np
+        def pair():
+            d = np.zeros(1 << 18)
+            return d[:5], d[2:7]
+        a, b = pair()
+        a[3] = 1.0
+        print(b)
+        """
+    assert all(f.fix is None for f in findings(code))
+    assert_trap_not_fixed(code, "d[:5]", "d[:5].copy()")
+
+
+def test_parameter_memmap_and_whole_views_are_not_reported(tmp_path):
+    assert findings("import numpy as np\ndef f(x):\n    return x[:10]\n") == []
+    assert findings(f"import numpy as np\ndef f():\n    m = np.memmap({str(tmp_path / 'm')!r}, mode='w+', "
+                    "shape=(1 << 20,))\n    return m[:10]\n") == []
+    assert findings("import numpy as np\ndef f():\n    d = np.ones(1 << 20)\n    return d[1:]\n") == []
+    assert findings("import numpy as np\ndef f(n):\n    d = np.ones(n)\n    return d[1:]\n") == []
+    assert findings("import numpy as np\ndef f():\n    d = np.ones((1024, 1024))\n    return d.T\n") == []
+    assert findings("import numpy as np\ndef f():\n    d = np.ones(1 << 20)\n    return d[[1, 2]]\n") == []
+    assert findings("import numpy as np\ndef f():\n    d = np.ones(100)\n    return d[:10]\n") == []  # small
+
+
+def test_view_of_a_base_that_is_also_stored_is_not_fixed():
+    code = """
+        import numpy as np
+        class Keep:
+            def run(self):
+                d = np.zeros(1 << 18)
+                self.all = d
+                return d[:3]
+        k = Keep()
+        h = k.run()
+        k.all[0] = 5.0
+        print(h)
+        """
+    assert all(f.fix is None for f in findings(code))
+    assert_trap_not_fixed(code, "return d[:3]", "return d[:3].copy()")
