@@ -1,0 +1,141 @@
+import textwrap
+
+import pytest
+
+from helpers import assert_fix_keeps_behaviour, codes, fix, lint
+
+pytest.importorskip("pandas")
+
+
+def test_frame_read_only_through_literal_columns():
+    (f,) = lint("""
+        import pandas as pd
+        def mean_x(path):
+            df = pd.read_csv(path, sep=";")
+            return df["x"].mean() + df[["y", "x"]].sum().sum()
+        """)
+    assert f.code == "MEM010" and f.fix.applicability == "unsafe"
+    assert "'x' and 'y'" in f.message and "188.5 MiB" in f.message
+
+
+def test_unsafe_fix_adds_usecols_in_the_code_s_own_spelling_and_layout():
+    code = """
+        import pandas as pd
+        def mean_x(path):
+            df = pd.read_csv(path, sep=";")
+            return df["x"].mean() + df[["y", "x"]].sum().sum()
+        def direct(path):
+            return pd.read_csv(path)['x'].max()
+        def layout(path):
+            df = pd.read_table(
+                path,
+            )
+            return df["a"]
+        """
+    assert fix(code) == textwrap.dedent(code)  # unsafe: not applied by default
+    fixed = fix(code, unsafe=True)
+    assert 'pd.read_csv(path, sep=";", usecols=["x", "y"])' in fixed
+    assert "pd.read_csv(path, usecols=['x'])['x']" in fixed
+    assert '        path,\n        usecols=["a"],\n    )' in fixed
+
+
+def test_module_level_frame_is_advice_only():
+    (f,) = lint("""
+        import pandas as pd
+        frame = pd.read_csv("data.csv")
+        total = frame["amount"].sum()
+        """)
+    assert f.fix is None
+
+
+def test_literal_names_with_more_columns_than_read():
+    (f,) = lint("""
+        import pandas as pd
+        def f(path):
+            df = pd.read_csv(path, header=None, names=["a", "b", "c"])
+            return df["a"]
+        """)
+    assert f.fix is None  # names= is not in the fix's allow-list
+
+
+def test_never_reported():
+    # the frame escapes, or is used through methods and attributes
+    assert codes("""
+        import pandas as pd
+        def a(path):
+            df = pd.read_csv(path)
+            print(df["x"])
+            return df
+        def b(path):
+            df = pd.read_csv(path)
+            return df.x.mean() + df["y"].sum()
+        def c(path):
+            df = pd.read_csv(path)
+            df["z"] = 1
+            return df["x"]
+        def d(path, col):
+            df = pd.read_csv(path)
+            return df[col]
+        """) == []
+    # already selective, or not a frame
+    assert codes("""
+        import pandas as pd
+        def a(path):
+            return pd.read_csv(path, usecols=["x"])["x"]
+        def b(path):
+            for chunk in pd.read_csv(path, chunksize=1000):
+                print(chunk["x"].sum())
+        def c(path, **kw):
+            return pd.read_csv(path, **kw)["x"]
+        """) == []
+    # a frame captured by a nested function, or a name also bound elsewhere and used after
+    assert codes("""
+        import pandas as pd
+        def a(path):
+            df = pd.read_csv(path)
+            return lambda: df["x"]
+        """) == []
+    # not pandas
+    assert codes("import mylib as pd\ndef f(p):\n    return pd.read_csv(p)['x']\n") == []
+
+
+def test_never_reported_when_the_call_shows_every_column_is_read():
+    """pandas tests/io/formats/test_to_string.py and tests/io/parser/test_c_parser_only.py."""
+    assert codes("""
+        import pandas as pd
+        from io import BytesIO, StringIO
+        def a(joined, header):
+            recons = pd.read_csv(StringIO(joined), names=header, header=None, sep=" ")
+            return recons["B"], recons["A"]
+        def b(data):
+            expected = pd.read_csv(BytesIO(data), engine="python")
+            return expected["a"][0], expected["b"][0]
+        def c(path):
+            df = pd.read_csv(path, header=None, names=["a", "b"])
+            return df["a"], df["b"]
+        """) == []
+
+
+PROGRAM = """
+import os, tempfile
+import pandas as pd
+
+path = os.path.join(tempfile.mkdtemp(), "wide.csv")
+with open(path, "w") as f:
+    f.write("id,x,y,z,w,label\\n")
+    for i in range(100_000):
+        f.write(f"{i},{i * 0.5},{i % 7},{i * 1.25},{-i},k{i % 3}\\n")
+
+def summary(path):
+    df = pd.read_csv(path)
+    return df["x"].sum(), df[["label", "y"]].value_counts().to_dict()
+
+total, counts = summary(path)
+print(total, sorted(counts.items())[:5])
+"""
+
+
+def test_fix_keeps_output_and_lowers_the_traced_peak():
+    # tracemalloc sees the frame's column arrays (not the C parser's buffers): skipping 4 of 6 columns shows.
+    fixed = assert_fix_keeps_behaviour(PROGRAM, unsafe=True)
+    assert 'pd.read_csv(path, usecols=["x", "label", "y"])' in fixed
