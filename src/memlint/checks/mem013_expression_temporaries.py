@@ -1,0 +1,179 @@
+"""MEM013 expression-temporaries: large temporaries NumPy cannot reuse. Advice only, known large sizes only.
+
+Three shapes of it, each measured (catalog section 2, m10):
+
+- a named intermediate used once: ``t = a * 2; r = t + 1`` peaks at 2.00x the array; NumPy reuses an unnamed
+  temporary in place (``r = a * 2 + 1``: 1.00x), or ``t += 1`` does it explicitly;
+- a clamp through ``np.where``: ``np.where(a > 0, a, 0)`` builds a mask and a new array (1.13x), where
+  ``np.maximum(a, 0)`` needs 1.00x (and ``out=a`` nothing);
+- a broadcast outer difference of points, ``X[:, None, :] - X[None, :, :]``: an (n, n, d) temporary, 4.0x the
+  (n, n) distances where the Gram form needs 2.0x.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from memlint.checks import Rule
+from memlint.facts import numpy_api
+
+_COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
+# The operators whose temporaries NumPy can reuse, as the augmented assignment spells them.
+_IN_PLACE = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=", ast.FloorDiv: "//=", ast.Mod: "%=",
+             ast.Pow: "**=", ast.BitAnd: "&=", ast.BitOr: "|=", ast.BitXor: "^=", ast.LShift: "<<=",
+             ast.RShift: ">>="}
+# Which of np.maximum/np.minimum a clamp ``np.where(a <op> k, a, k)`` computes.
+_CLAMPS = {ast.Gt: "maximum", ast.GtE: "maximum", ast.Lt: "minimum", ast.LtE: "minimum"}
+_MIRRORED = {ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.LtE: ast.GtE}
+_OTHER = {"maximum": "minimum", "minimum": "maximum"}
+
+
+class ExpressionTemporaries(Rule):
+    code = "MEM013"
+    requires_imports = frozenset({"numpy"})
+
+    def check(self, ctx) -> None:
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.BinOp):
+                self._named_intermediate(ctx, node)
+                self._outer_difference(ctx, node)
+            elif isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.where":
+                self._where_clamp(ctx, node)
+
+    # --- t = a * 2; r = t + 1 ----------------------------------------------------------------------------
+
+    def _named_intermediate(self, ctx, node: ast.BinOp) -> None:
+        arrays = ctx.arrays
+        if type(node.op) not in _IN_PLACE:
+            return
+        if isinstance(node.left, ast.Name):
+            t, other = node.left, node.right
+        elif isinstance(node.right, ast.Name) and isinstance(node.op, _COMMUTATIVE):
+            t, other = node.right, node.left
+        else:
+            return
+        stmt = arrays.parent(node)
+        if not (isinstance(stmt, ast.Assign) and stmt.value is node and len(stmt.targets) == 1):
+            return
+        if isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == t.id:
+            return  # `t = t + 1` is MEM001's
+        held, result = arrays.value(t), arrays.value(node)
+        if held.kind != "ndarray" or result.kind != "ndarray" or held.dtype is None or held.shape is None:
+            return
+        if result.dtype != held.dtype or result.shape != held.shape or not ctx.is_large(held.nbytes):
+            return  # NumPy reuses a temporary only for a same-shape, same-dtype result
+        defs = arrays.reaching(t)
+        if not defs or len(defs) != 1 or not isinstance(defs[0].value, (ast.BinOp, ast.UnaryOp)):
+            return  # the intermediate is the result of an expression, bound once
+        if not (arrays.is_fresh(t) and arrays.no_alias(t) and arrays.is_dead_after(t)):
+            return
+        if [u for u in arrays.uses_of(defs[0]) if u is not t]:
+            return
+        size = numpy_api.format_bytes(held.nbytes)
+        ctx.report(
+            node,
+            f"naming the intermediate {t.id} keeps its {size} alive while this allocates another {size} "
+            f"(measured: 2.00x the array instead of 1.00x); update it in place ({t.id} {_IN_PLACE[type(node.op)]} "
+            f"{_short(ctx, other)}) or write the whole expression without naming {t.id}, and NumPy reuses "
+            f"the temporary",
+            estimated_bytes=held.nbytes,
+        )
+
+    # --- np.where(a > 0, a, 0) ---------------------------------------------------------------------------
+
+    def _where_clamp(self, ctx, call: ast.Call) -> None:
+        if len(call.args) != 3 or call.keywords:
+            return
+        cond, picked, fallback = call.args
+        if not (isinstance(cond, ast.Compare) and len(cond.ops) == 1 and type(cond.ops[0]) in _CLAMPS):
+            return
+        left, right, op = cond.left, cond.comparators[0], type(cond.ops[0])
+        if isinstance(right, ast.Name) and not isinstance(left, ast.Name):
+            left, right, op = right, left, _MIRRORED[op]  # `0 < a` is `a > 0`
+        if not isinstance(left, ast.Name):
+            return
+        bound = ctx.arrays.value(right)
+        if bound.kind != "py_number" or bound.constant is None:
+            return
+        clamp = _CLAMPS[op]
+        if _same_name(picked, left) and _same_constant(ctx, fallback, bound.constant):
+            pass
+        elif _same_name(fallback, left) and _same_constant(ctx, picked, bound.constant):
+            clamp = _OTHER[clamp]  # np.where(a > k, k, a) keeps the smaller
+        else:
+            return
+        a = ctx.arrays.value(left)
+        if a.kind != "ndarray" or a.dtype is None or a.dtype.kind not in "iuf" or a.shape is None:
+            return
+        mask = a.nbytes // a.dtype.itemsize
+        if bound.pytype not in ("int", "float") or not ctx.is_large(mask):
+            return  # the mask is what a clamp saves
+        operands = (("array", numpy_api.dtype_of(ast.Constant("bool"), ctx.qualname), a.ndim),
+                    ("array", a.dtype, a.ndim), ("py", bound.pytype))
+        if numpy_api.result_of("function", "where", operands) != ("ndarray", a.dtype):
+            return  # a bound that changes the dtype (int array, float bound): np.maximum would differ too
+        k = ctx.source.segment(right)
+        nan = (f"; unlike np.where it keeps NaN as NaN" if a.dtype.kind == "f" else "")
+        in_place = (f", and np.{clamp}({left.id}, {k}, out={left.id}) needs nothing more"
+                    if ctx.arrays.is_fresh(left) and ctx.arrays.no_alias(left) and ctx.arrays.is_dead_after(left)
+                    else "")
+        ctx.report(
+            call,
+            f"np.where builds a {numpy_api.format_bytes(mask)} boolean mask besides its "
+            f"{numpy_api.format_bytes(a.nbytes)} result ({1 + mask / a.nbytes:.2f}x the array; measured 1.13x for "
+            f"float64); np.{clamp}({left.id}, {k}) computes the same clamp with no mask (1.00x){in_place}{nan}",
+            estimated_bytes=mask,
+        )
+
+    # --- X[:, None, :] - X[None, :, :] -------------------------------------------------------------------
+
+    def _outer_difference(self, ctx, node: ast.BinOp) -> None:
+        if not isinstance(node.op, ast.Sub):
+            return
+        if not (_adds_axis(node.left) and _adds_axis(node.right)):
+            return
+        x, y = ctx.arrays.value(node.left.value), ctx.arrays.value(node.right.value)
+        result = ctx.arrays.value(node)
+        if x.kind != "ndarray" or y.kind != "ndarray" or x.ndim != 2 or y.ndim != 2:
+            return  # 1-d points: the (n, n) difference is the result itself, not a temporary
+        if result.kind != "ndarray" or result.shape is None or len(result.shape) != 3:
+            return
+        if not ctx.is_large(result.nbytes):
+            return
+        n, m, d = result.shape
+        if d < 2:
+            return
+        distances = numpy_api.format_bytes(n * m * result.dtype.itemsize)
+        ctx.report(
+            node,
+            f"this broadcast difference allocates a {result.shape} temporary of "
+            f"{numpy_api.format_bytes(result.nbytes)}, {d}x the ({n}, {m}) distance matrix ({distances}); the Gram "
+            f"form |x|^2 + |y|^2 - 2 x.y (sq = (X * X).sum(1); d2 = sq[:, None] + sq[None, :]; d2 -= 2 * (X @ X.T)) "
+            f"needs only (n, m) arrays (measured: 2.0x the result instead of 4.0x; not bit-identical, clip at 0 "
+            f"before a square root), or scipy.spatial.distance.cdist",
+            estimated_bytes=result.nbytes,
+        )
+
+
+def _adds_axis(node: ast.AST) -> bool:
+    """``X[:, None]``, ``X[None, :, :]``: a subscript of a name that inserts an axis with None."""
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load)):
+        return False
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    return any(isinstance(p, ast.Constant) and p.value is None for p in parts) and all(
+        isinstance(p, ast.Slice) and p.lower is None and p.upper is None and p.step is None
+        or isinstance(p, ast.Constant) and p.value is None for p in parts)
+
+
+def _same_name(node: ast.AST, name: ast.Name) -> bool:
+    return isinstance(node, ast.Name) and node.id == name.id
+
+
+def _same_constant(ctx, node: ast.AST, constant) -> bool:
+    v = ctx.arrays.value(node)
+    return v.kind == "py_number" and v.constant is not None and v.constant == constant
+
+
+def _short(ctx, node: ast.AST) -> str:
+    text = ctx.source.segment(node)
+    return text if len(text) <= 30 and "\n" not in text else "..."

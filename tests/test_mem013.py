@@ -1,0 +1,83 @@
+"""MEM013 expression-temporaries: advice only, and only where sizes are known and large."""
+
+from helpers import lint, run_program
+
+
+def mem013(code):
+    return lint(code, select=("MEM013",))
+
+
+def test_named_intermediate_used_once():
+    (f,) = mem013("""
+        import numpy as np
+        def f():
+            a = np.ones(1_000_000)
+            t = a * 2
+            r = t + 1
+            return r
+        """)
+    assert f.code == "MEM013" and f.fix is None and f.line == 6
+    assert f.estimated_bytes == 8_000_000 and "7.6 MiB" in f.message and "t += 1" in f.message
+
+
+def test_where_clamp_suggests_maximum_and_names_nan():
+    (f,) = mem013("""
+        import numpy as np
+        def f():
+            a = np.random.default_rng(0).standard_normal(1_000_000)
+            return np.where(a > 0, a, 0)
+        """)
+    assert "np.maximum(a, 0)" in f.message and "NaN" in f.message
+    (g,) = mem013("""
+        import numpy as np
+        def f():
+            a = np.ones(1_000_000, dtype=np.float32)
+            return np.where(a < 1.5, a, 1.5)
+        """)
+    assert "np.minimum(a, 1.5)" in g.message
+
+
+def test_broadcast_outer_difference_suggests_the_gram_form():
+    (f,) = mem013("""
+        import numpy as np
+        def f():
+            X = np.random.default_rng(2).random((2000, 3))
+            return np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+        """)
+    assert f.estimated_bytes == 2000 * 2000 * 3 * 8
+    assert "(2000, 2000, 3)" in f.message and "Gram" in f.message
+
+
+def test_never_reported():
+    assert mem013("""
+        import numpy as np
+        def f(x, n):
+            a = np.ones(1_000_000)
+            small = np.ones(100)
+            u = a * 3
+            s = u + 1
+            keep = u.sum()                      # u is still used: naming it is needed
+            v = small * 2
+            w = v + 1                            # known small
+            y = x * 2
+            z = y + 1                            # unknown size
+            q = a * 2
+            q = q + 1                            # same name: MEM001's pattern
+            m = np.where(a > 0, x, 0)            # not a clamp of a itself
+            line = np.arange(3000.0)
+            d = line[:, None] - line[None, :]    # 1-D: the difference is the result
+            P = np.ones((10, 3))
+            e = P[:, None, :] - P[None, :, :]    # small
+            return s, keep, w, z, q, m, d, e
+        """) == []
+
+
+def test_where_and_maximum_differ_at_nan():
+    """Why MEM013 gives advice, not a fix (catalog m13): np.where turns NaN into 0, np.maximum keeps it."""
+    out, _ = run_program("""
+        import numpy as np
+        a = np.array([np.nan, -0.0, -1.0, 2.0])
+        w, m = np.where(a > 0, a, 0), np.maximum(a, 0)
+        print(w.tolist(), m.tolist(), np.signbit(w).tolist(), np.signbit(m).tolist())
+        """)
+    assert out.strip() == "[0.0, 0.0, 0.0, 2.0] [nan, 0.0, 0.0, 2.0] [False, False, False, False] [False, False, False, False]"
