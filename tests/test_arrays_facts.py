@@ -1,0 +1,314 @@
+"""The array facts API (ctx.arrays) that rules build on: values, FRESH, NOALIAS, liveness, parameters."""
+
+import ast
+import textwrap
+
+import numpy as np
+import pytest
+
+from helpers import config
+from memlint.context import FileContext, SourceText
+
+
+def facts_of(code):
+    code = textwrap.dedent(code)
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    return ctx.arrays, tree
+
+
+def names(tree, name):
+    """Every load of `name`, in source order."""
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def last(tree, name):
+    return names(tree, name)[-1]
+
+
+def value_at_end(code, name):
+    facts, tree = facts_of(code + f"\nprint({name})\n")
+    return facts, tree, facts.value(last(tree, name))
+
+
+@pytest.mark.parametrize("expr, dtype, shape", [
+    ("np.zeros((3, 4))", "float64", (3, 4)),
+    ("np.zeros(5, dtype=np.int8)", "int8", (5,)),
+    ("np.ones(5, 'f4')", "float32", (5,)),
+    ("np.empty(n, dtype=float)", "float64", (1000,)),
+    ("np.full((2, 2), 7)", "int64", (2, 2)),
+    ("np.full((2, 2), 7.0, dtype=np.float16)", "float16", (2, 2)),
+    ("np.arange(10)", "int64", (10,)),
+    ("np.arange(0, 1, 0.25)", "float64", (4,)),
+    ("np.linspace(0, 1, 7)", "float64", (7,)),
+    ("np.eye(3)", "float64", (3, 3)),
+    ("np.array([[1, 2], [3, 4]])", "int64", (2, 2)),
+    ("np.zeros((3, 4)).astype(np.int32)", "int32", (3, 4)),
+    ("np.arange(10) / 2", "float64", (10,)),
+    ("np.arange(10, dtype=np.int32) + np.arange(10)", "int64", (10,)),
+    ("np.ones(3, dtype=np.float32) * 2.5", "float32", (3,)),  # NEP 50: Python scalars are weak
+    ("np.ones(3, dtype=np.float32) * np.float64(2.5)", "float64", (3,)),  # NumPy scalars are not
+    ("np.ones(3, dtype=bool) + 1", "int64", (3,)),
+    ("np.ones(3) * 1j", "complex128", (3,)),
+    ("np.sqrt(np.arange(4))", "float64", (4,)),
+    ("np.zeros((3, 1)) + np.zeros((1, 4))", "float64", (3, 4)),
+    ("np.zeros((3, 4))[1:, ::2]", "float64", (2, 2)),
+    ("np.zeros((3, 4)).T", "float64", (4, 3)),
+    ("np.zeros((3, 4)).reshape(2, 6)", "float64", (2, 6)),
+    ("np.zeros((3, 4)) > 0", "bool", (3, 4)),
+    ("np.random.default_rng(0).random((2, 5))", "float64", (2, 5)),
+    ("np.zeros((3, 4)).sum(axis=0)", "float64", (4,)),
+])
+def test_dtype_and_shape_of_array_expressions(expr, dtype, shape):
+    code = f"import numpy as np\nn = 1000\nx = {expr}\n"
+    _, _, v = value_at_end(code, "x")
+    assert v.kind == "ndarray" and v.dtype == np.dtype(dtype) and v.shape == shape
+    assert v.nbytes == int(np.prod(shape)) * np.dtype(dtype).itemsize
+
+
+def test_dtypes_agree_with_numpy_running_the_same_expressions():
+    for expr in ["np.arange(4, dtype=np.uint8) + 3", "np.arange(4, dtype=np.int16) * np.int32(2)",
+                 "np.arange(4.0, dtype=np.float16) / 3", "-np.arange(4, dtype=np.uint16)",
+                 "np.arange(4) // 2.0", "np.maximum(np.arange(4, dtype=np.int8), 3)"]:
+        _, _, v = value_at_end(f"import numpy as np\nx = {expr}\n", "x")
+        assert v.dtype == eval(expr, {"np": np}).dtype, expr
+
+
+def test_reductions_are_numpy_scalars():
+    _, _, v = value_at_end("import numpy as np\nx = np.arange(10, dtype=np.int32).sum()\n", "x")
+    assert v.kind == "np_scalar" and v.dtype == np.arange(10, dtype=np.int32).sum().dtype
+    _, _, v = value_at_end("import numpy as np\nx = np.ones(3, dtype=np.float32).mean()\n", "x")
+    assert v.kind == "np_scalar" and v.dtype == np.dtype("float32")
+
+
+def test_zero_d_arithmetic_is_a_scalar_and_unknown_ndim_is_not_claimed():
+    _, _, v = value_at_end("import numpy as np\nz = np.array(3.0)\nx = z * 2\n", "x")
+    assert v.kind == "np_scalar"
+    _, _, v = value_at_end("import numpy as np\ndef f(lst):\n    z = np.array(lst)\n    x = z * 2\n    return x\n", "x")
+    assert v.kind == "unknown"  # a 0-d z would give a scalar
+
+
+@pytest.mark.parametrize("expr, kind, ownership", [
+    ("np.ma.masked_array([1, 2])", "other_array", "fresh"),
+    ("np.memmap('f', mode='r')", "other_array", "file_backed"),
+    ("np.load('f.npy', mmap_mode='r')", "other_array", "file_backed"),
+    ("np.broadcast_to(np.ones(3), (4, 3))", "ndarray", "read_only"),
+    ("np.asarray(np.ones(3))", "ndarray", "view"),
+    ("np.ones(3)[1:]", "ndarray", "view"),
+    ("helper()", "unknown", "unknown_call"),
+    ("np.ones(3).copy()", "ndarray", "fresh"),
+    ("pd.read_csv('x')", "other_array", "fresh"),
+])
+def test_kind_and_ownership(expr, kind, ownership):
+    _, _, v = value_at_end(f"import numpy as np\nimport pandas as pd\nfrom lib import helper\nx = {expr}\n", "x")
+    assert (v.kind, v.ownership) == (kind, ownership)
+
+
+def test_names_resolve_only_through_imports():
+    _, _, v = value_at_end("import mylib as np\nx = np.zeros(3)\n", "x")
+    assert v.kind == "unknown"
+    _, _, v = value_at_end("from numpy import zeros as z\nx = z(3)\n", "x")
+    assert v.kind == "ndarray" and v.shape == (3,)
+    _, _, v = value_at_end("import numpy.random as npr\nx = npr.rand(2, 3)\n", "x")
+    assert v.kind == "ndarray" and v.shape == (2, 3)
+
+
+def test_reaching_definitions_through_branches_and_loops():
+    code = """
+        import numpy as np
+        def f(flag, n):
+            a = np.zeros(10)
+            if flag:
+                a = np.ones(10, dtype=np.int32)
+            b = a
+            c = np.zeros(4)
+            for i in range(n):
+                c = c / 2
+            d = np.arange(4)
+            while n:
+                d = d / 2
+            return b, c, d
+        """
+    facts, tree = facts_of(code)
+    a = facts.value(last(tree, "a"))
+    assert a.kind == "ndarray" and a.dtype is None and a.shape == (10,)
+    c = facts.value(last(tree, "c"))
+    assert c.dtype == np.dtype("float64") and c.shape == (4,)
+    d = facts.value(last(tree, "d"))
+    assert d.dtype is None and d.shape == (4,)  # int64 before the loop, float64 after one iteration
+
+
+def test_is_fresh():
+    code = """
+        import numpy as np
+        G = np.zeros(10)
+        def f(p, obj):
+            a = np.zeros(10)
+            a
+            p
+            v = a[2:]
+            v
+            s = obj.data
+            s
+            G
+            t = np.asarray(a)
+            t
+            b = a
+            b
+            m = np.memmap("x", mode="r")
+            m
+            c = a + 1
+            c
+            k = np.broadcast_to(a, (3, 10))
+            k
+        """
+    facts, tree = facts_of(code)
+    fresh = {name: facts.is_fresh(names(tree, name)[-1]) for name in "a p v s G t b m c k".split()}
+    assert fresh == {"a": True, "p": False, "v": False, "s": False, "G": False, "t": False, "b": False,
+                     "m": False, "c": True, "k": False}
+
+
+def test_is_fresh_sees_every_definition_on_a_back_edge():
+    code = """
+        import numpy as np
+        def f(x, n):
+            a = np.zeros(10)
+            for i in range(n):
+                a
+                a = x
+        """
+    facts, tree = facts_of(code)
+    assert not facts.is_fresh(names(tree, "a")[0])
+
+
+@pytest.mark.parametrize("between, expected", [
+    ("y = a * 2 + np.sqrt(a)\nprint(a.shape, len(a))\na[0] = 1.0\nif a.sum() > 0:\n    pass", True),
+    ("b = a", False),
+    ("lst.append(a)", False),
+    ("obj.attr = a", False),
+    ("d = {'k': a}", False),
+    ("helper(a)", False),
+    ("v = a[1:]", False),
+    ("t = a.T", False),
+    ("r = a.reshape(2, 5)", False),
+    ("f = lambda: a", False),
+    ("g = [x for x in a]", False),
+    ("def inner(z=a):\n    return z", False),
+    ("eval('1')", False),
+    ("print(locals())", False),
+    ("np.add(a, 1, out=a)", False),
+])
+def test_no_alias(between, expected):
+    body = textwrap.indent(between, "    ")
+    code = f"import numpy as np\nfrom lib import helper, lst, obj\ndef f():\n    a = np.zeros(10)\n{body}\n    a = a * 2\n"
+    facts, tree = facts_of(code)
+    use = [n for n in names(tree, "a") if n.lineno == code.count("\n")][0]
+    assert facts.no_alias(use) is expected
+
+
+def test_no_alias_ignores_uses_after_and_follows_augmented_assignment():
+    code = """
+        import numpy as np
+        def f():
+            a = np.zeros(10)
+            b = a
+            a += 1
+            a = a * 2
+            c = a
+            return c
+        """
+    facts, tree = facts_of(code)
+    uses = names(tree, "a")
+    assert not facts.no_alias(uses[1])  # `b = a` still reaches the buffer through `a += 1`
+    code2 = "import numpy as np\ndef f():\n    a = np.zeros(10)\n    a = a * 2\n    c = a\n    return c\n"
+    facts, tree = facts_of(code2)
+    assert facts.no_alias(names(tree, "a")[0])  # `c = a` comes after
+
+
+def test_no_alias_for_pandas_frames():
+    code = """
+        import pandas as pd
+        def f():
+            df = pd.read_csv("x")
+            view = df
+            df.drop(columns=["a"], inplace=True)
+            return view
+        """
+    facts, tree = facts_of(code)
+    assert not facts.no_alias(names(tree, "df")[-1])
+    code = "import pandas as pd\ndef f():\n    df = pd.read_csv('x')\n    n = len(df)\n    df.drop(columns=['a'], inplace=True)\n"
+    facts, tree = facts_of(code)
+    assert facts.no_alias(names(tree, "df")[-1])
+
+
+def test_is_dead_after():
+    code = """
+        import numpy as np
+        def f(n):
+            a = np.zeros(10)
+            b = np.sqrt(a)
+            c = np.zeros(10)
+            d = np.sqrt(c)
+            print(c)
+            e = np.zeros(10)
+            for i in range(n):
+                x = e + 1
+            g = np.zeros(10)
+            try:
+                h = np.sqrt(g)
+            except ValueError:
+                print(g)
+            k = np.zeros(10)
+            k = k * 2
+            return b, d, h, k
+        """
+    facts, tree = facts_of(code)
+    assert facts.is_dead_after(names(tree, "a")[0])
+    assert not facts.is_dead_after(names(tree, "c")[0])
+    assert not facts.is_dead_after(names(tree, "e")[0])  # read again on the next iteration
+    assert not facts.is_dead_after(names(tree, "g")[0])  # read by the handler
+    assert facts.is_dead_after(names(tree, "k")[0])  # the statement rebinds k
+    assert facts.is_dead_after(names(tree, "k")[-1])
+
+
+def test_is_parameter():
+    code = "def f(x, *args, y=1, **kw):\n    x\n    y\n    z = 1\n    z\n    x = 2\n    x\n"
+    facts, tree = facts_of(code)
+    assert facts.is_parameter(names(tree, "x")[0]) and facts.is_parameter(names(tree, "y")[0])
+    assert not facts.is_parameter(names(tree, "z")[0]) and not facts.is_parameter(names(tree, "x")[-1])
+
+
+def test_with_and_try_paths_are_conservative():
+    code = """
+        import numpy as np
+        def f(ctx):
+            a = np.zeros(10)
+            with ctx:
+                a = helper()
+            a
+            b = np.zeros(10)
+            try:
+                b = helper()
+            finally:
+                pass
+            b
+        """
+    facts, tree = facts_of(code)
+    assert not facts.is_fresh(names(tree, "a")[-1])
+    assert not facts.is_fresh(names(tree, "b")[-1])
+
+
+def test_bad_and_deep_input_does_not_raise():
+    deep = "import numpy as np\nx = np.zeros(3)\ny = " + " + ".join(["x"] * 900) + "\nprint(y)\n"
+    facts, tree = facts_of(deep)
+    facts.value(last(tree, "y"))  # may be unknown, must not raise
+    facts, tree = facts_of("import numpy as np\nx = np.zeros(3)\nmatch x:\n    case _:\n        y = x\nprint(x)\n")
+    assert not facts.no_alias(last(tree, "x"))
+
+
+def test_facts_are_lazy_per_scope():
+    code = "import numpy as np\n" + "".join(f"def f{i}():\n    a = np.zeros(3)\n    return a\n" for i in range(50))
+    facts, tree = facts_of(code)
+    facts.value(last(tree, "a"))
+    assert len(facts._flows) == 1
