@@ -155,3 +155,23 @@ def test_bad_input_gives_no_traceback(tmp_path):
                              "c.py": "from b import Q\nqs = [Q() for _ in range(10**7)]\n"})
     proc = cli(tmp_path, "--select", "MEM003,MEM004")
     assert "Traceback" not in proc.stderr and proc.returncode == 1  # MEM000 for a.py
+
+
+def test_loops_over_opened_files_and_readers_are_bulk(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "load.py": """
+        import csv
+        from geometry import Point
+
+        def load(path):
+            out = []
+            with open(path) as f:
+                for row in csv.reader(f):
+                    out.append(Point(float(row[0]), float(row[1])))
+            return out
+
+        with open("points.txt") as f:
+            pts = [Point(*map(float, line.split())) for line in f]
+        """})
+    sites = index_of(tmp_path).bulk["geometry.Point"]
+    assert sorted((s["line"], s["how"], s["count"]) for _, s in sites) == [
+        (9, "a loop that appends", None), (13, "a comprehension", None)]

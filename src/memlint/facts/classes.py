@@ -31,6 +31,7 @@ SLOTS_SAVING = 40
 WEAKREF_SLOT = 8
 
 DATA = "data"  # a loop over data of unknown size: rows, lines, range(n)
+OPENED = "<opened>"  # key, among a scope's constants, of its names bound to files and readers
 DATA_METHODS = {"itertuples", "iterrows", "readlines"}
 DATA_FUNCTIONS = {"csv.reader", "csv.DictReader", "itertools.product"}
 FILTERED_BULK = 1000  # a filtered literal range this long or longer still counts as data
@@ -335,11 +336,9 @@ class _FileScan:
 
     def _scope_constants(self, scope, body) -> dict:
         """The module's integer constants, with this function's names bound once to an integer."""
-        if scope is self.ctx.tree:
-            return self.constants
         constants = dict(self.constants)
-        args = scope.args
-        params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs}
+        args = getattr(scope, "args", None)
+        params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} if args else set()
         counts: dict = {}
         for node in _walk_scope(body):
             if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -356,6 +355,18 @@ class _FileScan:
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
                 for n in node.names:
                     constants.pop(n, None)
+        # names bound once to a file or a reader over one: `with open(p) as f`, `rows = csv.reader(f)`
+        data = set()
+        for node in _walk_scope(body):
+            if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                name, value = node.optional_vars.id, node.context_expr
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name, value = node.targets[0].id, node.value
+            else:
+                continue
+            if counts.get(name) == 1 and name not in params and self.count_of(value, {OPENED: data}) == DATA:
+                data.add(name)
+        constants[OPENED] = data
         for name in params:
             constants.pop(name, None)
         for name, n in counts.items():
@@ -462,6 +473,8 @@ class _FileScan:
         DATA when it walks data of unknown size (``range(n)``, rows, lines), None when unknown."""
         if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)):
             return None if any(isinstance(e, ast.Starred) for e in iterable.elts) else len(iterable.elts)
+        if isinstance(iterable, ast.Name) and iterable.id in constants.get(OPENED, ()):
+            return DATA  # a file or reader opened in this scope
         if not isinstance(iterable, ast.Call):
             return None
         func = iterable.func
@@ -741,9 +754,9 @@ def _walk_scope(body):
     while stack:
         node = stack.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue  # its own scope (its decorators and defaults are rare enough to skip)
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def _names_in_target(target):
