@@ -320,3 +320,30 @@ def test_small_arrays_are_not_reported():
 def test_not_numpy_is_not_reported():
     assert findings("import mylib as np\na = np.ones((512, 512))\na = a * 2\n") == []
     assert findings("a = [1] * 100000\na = a * 2\n") == []
+
+
+# --- found on real code (numpy, pandas): never report ---------------------------------------------------
+
+def test_operand_with_more_dimensions_broadcasts_even_when_its_length_is_unknown():
+    # numpy/fft/tests/test_pocketfft.py: (L, 1) * (L,) is (L, L)
+    code = """
+        import numpy as np
+        def fft1(x):
+            L = len(x)
+            phase = -2j * np.pi * (np.arange(L) / L)
+            phase = np.arange(L).reshape(-1, 1) * phase
+            return phase
+        """
+    assert findings(code) == []
+
+
+def test_array_of_unknown_dtype_is_not_reported():
+    # pandas/tests/extension/test_numpy.py: `arr + arr * 1j` only works in place for complex arr
+    code = """
+        import numpy as np
+        def data(dtype):
+            arr = np.arange(1, 11, dtype=dtype._dtype)
+            arr = arr + (arr * 1j)
+            return arr
+        """
+    assert findings(code) == []

@@ -192,3 +192,29 @@ def test_loop_alias_through_back_edge_and_safe_loop():
         print(a[:2], a.sum())
         """)
     assert "np.sqrt(a, out=a)" in fixed
+
+
+def test_chained_item_writes_do_not_block_the_fix():
+    # numpy/_core/tests/test_ufunc.py::test_long_arrays: `t[0][0] = 1` writes through a transient view
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def f():
+            t = np.zeros((512, 256), dtype=np.single)
+            t[0][0] = 1
+            t[28][114] = 1
+            tc = np.cos(t)
+            return tc[0][0], tc[28][114], tc.sum()
+        print(f())
+        """)
+    assert "tc = np.cos(t, out=t)" in fixed
+
+
+def test_input_of_unknown_dtype_is_not_reported():
+    # numpy/_core/tests/test_umath.py: np.power(a, 2.) on an int array returns float64
+    assert findings("""
+        import numpy as np
+        def f(dt):
+            a = np.arange(10, dtype=dt)
+            b = np.power(a, 2.)
+            return b
+        """) == []

@@ -46,8 +46,8 @@ class InplaceArithmetic(Rule):
         if not facts.is_fresh(use):
             return
         a = facts.value(use)
-        if a.dtype is not None and a.dtype.kind not in "biufc":
-            return  # strings, objects, datetimes: `+` is not the in-place arithmetic
+        if a.dtype is None or a.dtype.kind not in "biufc":
+            return  # unknown: in place may not even compute; strings, objects, datetimes: not arithmetic
         if a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return
         if isinstance(operand, (ast.Constant, ast.JoinedStr)) and type(operand.value if isinstance(

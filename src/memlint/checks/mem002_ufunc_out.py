@@ -52,7 +52,7 @@ class UfuncOut(Rule):
         if not facts.is_fresh(use):
             return
         a = facts.value(use)
-        if a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
+        if a.dtype is None or a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return
         operands = [facts.value(arg) for arg in node.value.args]
         verdict, reason = in_place_verdict("ufunc", ufunc.__name__, operands, position)

@@ -111,6 +111,11 @@ def join(a: Value, b: Value) -> Value:
     return Value(kind, same["dtype"], shape, ownership, ndim, same["constant"], same["pytype"], same["origin"])
 
 
+def is_pandas(v: Value) -> bool:
+    """A pandas object made by a known pandas call (``pd.DataFrame``, ``pd.read_csv``, their methods)."""
+    return v.kind == "other_array" and (v.origin or "").startswith("pandas.")
+
+
 def _creates_new(expr: Optional[ast.AST]) -> bool:
     """Whether evaluating ``expr`` makes a new object rather than handing over one held elsewhere."""
     if isinstance(expr, ast.IfExp):
@@ -131,6 +136,15 @@ _NEW_RESULT_METHODS = numpy_api.REDUCTIONS | frozenset({
 # ndarray methods that write into the array they are called on.
 _IN_PLACE_METHODS = frozenset({"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags",
                                "byteswap"})
+# pandas DataFrame/Series methods that take ``inplace=True`` (then they update the object, return None and keep
+# no reference to it); without it each returns a new object. pandas 3.1 deprecates ``inplace`` for the first
+# group (PDEP-8), where it never saved memory, and keeps it for the second, where it does (research m11, m14).
+PANDAS_INPLACE_DEPRECATED = frozenset({"drop", "rename", "sort_values", "sort_index", "reset_index", "set_index",
+                                       "dropna", "drop_duplicates", "query", "eval"})
+PANDAS_INPLACE_KEPT = frozenset({"replace", "fillna", "ffill", "bfill", "interpolate", "where", "mask", "clip"})
+# Their results, and ``copy``'s, are new pandas objects of the receiver's kind (``eval`` may return a Series
+# or a scalar, and ``Series.reset_index`` a DataFrame: see ``_pandas_method``).
+_PANDAS_NEW_OBJECT_METHODS = (PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT | {"copy"}) - {"eval"}
 # Builtins that read an object without keeping a reference to it.
 _READING_BUILTINS = frozenset({"len", "print", "repr", "str", "float", "int", "bool", "complex", "isinstance",
                                "format", "id", "type", "hash", "abs"})
@@ -312,6 +326,8 @@ class ArrayFacts:
             if p.attr in _METADATA_ATTRS:
                 return True
             call = self.parent(p)
+            if self.is_pandas_inplace_statement(call):
+                return True
             return (isinstance(call, ast.Call) and call.func is p and p.attr in _NEW_RESULT_METHODS
                     and not any(k.arg in ("out", "copy", "inplace") or k.arg is None for k in call.keywords))
         if isinstance(p, ast.Subscript) and p.value is use:
@@ -689,7 +705,32 @@ class ArrayFacts:
                 return self._method(receiver, call.func.attr, call)
             if receiver.origin == "numpy.random.default_rng" and receiver.ownership != "parameter":
                 return self._generator_method(call.func.attr, call)
+            if is_pandas(receiver):
+                return self._pandas_method(receiver, call)
         return Value(ownership="unknown_call", origin=q)
+
+    def is_pandas_inplace_statement(self, call) -> bool:
+        """``frame.m(..., inplace=True)`` as a statement, on a known pandas object, for a method that takes
+        ``inplace``: it updates the object, returns None and hands out no reference to it."""
+        return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and isinstance(self.parent(call), ast.Expr)
+                and call.func.attr in PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT
+                and any(k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
+                        for k in call.keywords)
+                and is_pandas(self.value(call.func.value)))
+
+    def _pandas_method(self, receiver: Value, call: ast.Call) -> Value:
+        """A new pandas object from the methods that always make one (without ``inplace``); its ``origin``
+        stays the call that made the receiver, naming the kind of object (``pandas.Series``...)."""
+        name = call.func.attr
+        if name not in _PANDAS_NEW_OBJECT_METHODS or any(k.arg == "inplace" for k in call.keywords):
+            return Value(ownership="unknown_call")
+        origin = receiver.origin
+        drops = any(k.arg == "drop" and isinstance(k.value, ast.Constant) and k.value.value is True
+                    for k in call.keywords)
+        if name == "reset_index" and origin == "pandas.Series" and not drops:
+            origin = "pandas.DataFrame"
+        return Value("other_array", ownership="fresh", origin=origin)
 
     def _is_builtin(self, name: ast.Name) -> bool:
         """The name is not bound anywhere in its scope, the module, or an import."""
@@ -1110,6 +1151,8 @@ def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple
     for i, o in enumerate(operands):
         if o.kind == "other_array":
             return "impossible", "the operand is not a plain ndarray (masked array, matrix, pandas...)"
+        if i != target and o.kind == "ndarray" and o.ndim is not None and a.ndim is not None and o.ndim > a.ndim:
+            return "impossible", "broadcasting makes the result larger than the array"
         if i != target and o.kind == "ndarray" and o.shape is not None and a.shape is not None:
             if numpy_api.broadcast(a.shape, o.shape) != tuple(a.shape):
                 return "impossible", "broadcasting makes the result larger than the array"
