@@ -21,7 +21,7 @@ class DtypeWidening(Rule):
 
     def check(self, ctx) -> None:
         float32 = numpy_api.dtype_of(ast.Constant("float32"), ctx.qualname)
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.BinOp):
             if not isinstance(node, ast.BinOp):
                 continue
             result = ctx.arrays.value(node)

@@ -21,7 +21,7 @@ class LoadWithoutMmap(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.load"):
                 continue
             if not self._loads_whole_npy(ctx, node):

@@ -30,7 +30,7 @@ class HiddenCopy(Rule):
 
     def check(self, ctx) -> None:
         asarray_name = _bound_name(ctx, "numpy.asarray")
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             found = _match(ctx, node)
@@ -40,7 +40,7 @@ class HiddenCopy(Rule):
             x = _short(ctx, source)
             spelled, replacement = {
                 "asarray": (f"np.array({x})", f"np.asarray({x})"),
-                "astype": (f"{x}.astype(...) to the dtype {x} already has", f"{x}.astype(..., copy=False)"),
+                "astype": (f"{x}.astype(...) to the dtype it already has", f"{x}.astype(..., copy=False)"),
                 "ravel": (f"{x}.flatten()", f"{x}.ravel()"),
             }[transform]
             if not _alias_cannot_be_seen(ctx, node, source):
@@ -121,7 +121,8 @@ def _same_dtype(ctx, dtype_node, x) -> bool:
         return True
     if isinstance(dtype_node, ast.Constant) and dtype_node.value is None:
         return True
-    return x.dtype is not None and numpy_api.dtype_of(dtype_node, ctx.qualname) == x.dtype
+    spelled = numpy_api.dtype_of(dtype_node, ctx.qualname)
+    return spelled is not None and numpy_api.is_sized(spelled) and spelled == x.dtype
 
 
 def _order_keeps(order) -> bool:

@@ -33,7 +33,7 @@ class ExpressionTemporaries(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.BinOp, ast.Call):
             if isinstance(node, ast.BinOp):
                 self._named_intermediate(ctx, node)
                 self._outer_difference(ctx, node)

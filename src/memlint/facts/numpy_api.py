@@ -84,6 +84,15 @@ def nbytes(shape: Optional[tuple], dtype) -> Optional[int]:
     return count * dtype.itemsize
 
 
+def is_sized(dtype) -> bool:
+    """Whether a dtype is complete, not one NumPy finishes from the data: ``"S"``/``"U"``/``"V"`` without a
+    size, or a datetime/timedelta without a unit (``"M8"``). Two such dtypes can compare equal and still give
+    different arrays (``object -> "S"`` gives ``S10``)."""
+    if dtype.itemsize == 0:
+        return False
+    return dtype.kind not in "mM" or _np().datetime_data(dtype)[0] != "generic"
+
+
 def default_float():
     return _np().dtype("float64")
 
