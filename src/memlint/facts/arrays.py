@@ -537,7 +537,7 @@ class ArrayFacts:
                 result = getattr(operator, name)(a, b)
             except (ArithmeticError, TypeError, ValueError):
                 return UNKNOWN
-            if type(result) is int and abs(result) > 2**64:
+            if type(result) is int and abs(result) > 2**256:
                 return _py(pytype="int")
             return _py(result)
         return _py(pytype=_py_result_type(name, left.pytype, right.pytype))
@@ -886,11 +886,9 @@ class ArrayFacts:
         dtype_node = self._arg(call, 1, "dtype")
         dtype = self._dtype_arg(dtype_node) if dtype_node is not None else None
         literal = None
-        if source_node is not None and isinstance(source_node, (ast.List, ast.Tuple)):
-            try:
-                literal = numpy_api.array_literal(ast.literal_eval(source_node)) if _small(source_node) else None
-            except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                literal = None
+        if source_node is not None and isinstance(source_node, (ast.List, ast.Tuple)) and _small(source_node):
+            numbers = self._number_structure(source_node)
+            literal = numpy_api.array_literal(numbers) if numbers is not None else None
         if literal is not None:
             shape, src_dtype = literal[1], literal[0]
         elif source.kind in ("ndarray", "np_scalar", "py_number"):
@@ -919,6 +917,20 @@ class ArrayFacts:
             return _array(dtype, shape, ndim=ndim)
         ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
         return _array(dtype, shape, ownership=ownership, ndim=ndim)
+
+    def _number_structure(self, node: ast.AST):
+        """Nested lists of Python numbers standing for a literal (``[[1, -np.inf], [x, 2]]``), else None.
+
+        Each element is its constant when known, else a sample of its Python type: the dtype NumPy gives a
+        list of Python numbers depends only on their types (and on the size of large ints, which are constants).
+        """
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self._number_structure(e) for e in node.elts]
+            return None if any(i is None for i in items) else items
+        v = self._value(node)
+        if v.kind != "py_number" or v.pytype is None or (v.pytype == "int" and v.constant is None):
+            return None  # an int of unknown size may need uint64 or object
+        return v.constant if v.constant is not None else numpy_api._PY_SAMPLES[v.pytype]
 
     def _random_call(self, name: str, call: ast.Call) -> Value:
         if name == "default_rng":
