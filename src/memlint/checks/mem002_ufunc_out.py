@@ -24,7 +24,7 @@ class UfuncOut(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Assign):
             if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)):
                 continue

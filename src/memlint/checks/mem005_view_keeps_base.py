@@ -23,7 +23,7 @@ class ViewKeepsBase(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Return, ast.Expr, ast.Yield, ast.Assign):  # what _escapes looks at
             for escaping, how in self._escapes(node):
                 self._check_one(ctx, node, escaping, how)
 

@@ -30,8 +30,7 @@ class ListThenArray(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        scopes = [ctx.tree] + [n for n in ast.walk(ctx.tree) if isinstance(n, (ast.FunctionDef,
-                                                                                  ast.AsyncFunctionDef))]
+        scopes = [ctx.tree] + ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
         for scope in scopes:
             _Scope(ctx, scope).check()
 

@@ -37,7 +37,7 @@ class ReadCsvAllColumns(Rule):
     requires_imports = frozenset({"pandas"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) in _READERS):
                 continue
             if any(k.arg is None or k.arg in _NOT_A_FRAME for k in node.keywords):

@@ -130,9 +130,10 @@ class ExpressionTemporaries(Rule):
     def _outer_difference(self, ctx, node: ast.BinOp) -> None:
         if not isinstance(node.op, ast.Sub):
             return
-        if not (_adds_axis(node.left) and _adds_axis(node.right)):
-            return
-        x, y = ctx.arrays.value(node.left.value), ctx.arrays.value(node.right.value)
+        sides = (node.left, node.right)
+        if not any(_adds_axis(e) for e in sides) or not all(_adds_axis(e) or isinstance(e, ast.Name) for e in sides):
+            return  # X[:, None] - X[None] or X[:, None] - X
+        x, y = (ctx.arrays.value(e.value if isinstance(e, ast.Subscript) else e) for e in sides)
         result = ctx.arrays.value(node)
         if x.kind != "ndarray" or y.kind != "ndarray" or x.ndim != 2 or y.ndim != 2:
             return  # 1-d points: the (n, n) difference is the result itself, not a temporary
