@@ -46,6 +46,13 @@ def test_broadcast_outer_difference_suggests_the_gram_form():
         """)
     assert f.estimated_bytes == 2000 * 2000 * 3 * 8
     assert "(2000, 2000, 3)" in f.message and "Gram" in f.message
+    (g,) = mem013("""
+        import numpy as np
+        def f():
+            a = np.arange(6000.0).reshape(2000, 3)
+            return np.sqrt(np.sum((a[:, None] - a) ** 2, axis=-1))   # numpy's test_euclidean_pdist, larger
+        """)
+    assert g.estimated_bytes == 2000 * 2000 * 3 * 8
 
 
 def test_never_reported():
