@@ -123,15 +123,12 @@ def _columns_read(ctx, call: ast.Call):
     if binding is None:
         return None
     columns: list = []
-    for unit in flow.units:
-        for use in unit.uses:
-            if use.id != name or binding not in (flow.reaching(use) or ()):
-                continue
-            subscript = ctx.arrays.parent(use)
-            read = _literal_columns(subscript) if isinstance(subscript, ast.Subscript) else None
-            if read is None or subscript.value is not use:
-                return None
-            columns += read
+    for use in ctx.arrays.uses_of(binding):
+        subscript = ctx.arrays.parent(use)
+        read = _literal_columns(subscript) if isinstance(subscript, ast.Subscript) else None
+        if read is None or subscript.value is not use:
+            return None
+        columns += read
     if not columns:
         return None
     # A module-level frame stays importable by other modules: advice only there.
