@@ -38,29 +38,32 @@ def test_path_spellings_that_visibly_end_in_npy():
 
 def test_never_reported():
     cases = [
-        'x = np.load("a.npz")\nreturn x["arr_0"][0]',        # npz ignores mmap_mode
-        'x = np.load(path)\nreturn x[0]',                     # extension unknown
-        'x = np.load("a.npy", mmap_mode="r")\nreturn x[0]',
-        'x = np.load("a.npy", allow_pickle=True)\nreturn x[0]',  # object arrays cannot be mapped
-        'x = np.load("a.npy")\nx[0] = 1\nreturn x.sum()',    # written: read-only would raise
-        'x = np.load("a.npy")\nx += 1\nreturn x.sum()',
-        'x = np.load("a.npy")\nx.sort()\nreturn x[0]',
-        'x = np.load("a.npy")\nnp.add(x, 1, out=x)\nreturn x[0]',
-        'x = np.load("a.npy")\nv = x[:10]\nv[0] = 2\nreturn x[0]',   # written through a view
-        'x = np.load("a.npy")\nreturn x',                     # escapes: the caller may write
-        'x = np.load("a.npy")\nprocess(x)',                   # unknown code may write
-        'x = np.load("a.npy")\nself.x = x',
+        'x = np.load("a.npz")\nreturn float(x["arr_0"][0])',  # npz ignores mmap_mode
+        'x = np.load(path)\nreturn float(x[0])',                # extension unknown
+        'x = np.load("a.npy", mmap_mode="r")\nreturn float(x[0])',
+        'x = np.load("a.npy", allow_pickle=True)\nreturn float(x[0])',  # object arrays cannot be mapped
+        'x = np.load("a.npy")\nx[0] = 1\nreturn float(x[0])',  # written: read-only would raise
+        'x = np.load("a.npy")\nx += 1\nreturn float(x[0])',
+        'x = np.load("a.npy")\nx.sort()\nreturn float(x[0])',
+        'x = np.load("a.npy")\nnp.add(x, 1, x)\nreturn float(x[0])',
+        'x = np.load("a.npy")\nnp.add(x, 1, out=x)\nreturn float(x[0])',
+        'x = np.load("a.npy")\nv = x[:10]\nv[0] = 2\nreturn float(x[0])',  # written through a view
+        'x = np.load("a.npy")\nreturn x',                            # escapes: the caller may write
+        'x = np.load("a.npy")\nreturn x[1:]',                        # a view escapes
+        'x = np.load("a.npy")\nprocess(x)\nreturn float(x[0])',   # unknown code may write
+        'x = np.load("a.npy")\nself.x = x\nreturn float(x[0])',
         'return np.load("a.npy")',
-        'x = np.load("a.npy")\nx = x * 2\nx[0] = 1\nreturn x.sum()',  # rebinding is fine; but see below
+        'x = np.load("a.npy")\nnp.save("a.npy", x + 1)\nreturn float(x[0])',  # the mapped file would change
     ]
-    for body in cases[:-1]:
-        code = "import numpy as np\ndef f(self, path, process):\n" + textwrap.indent(body, "    ") + "\n"
-        assert mem009(code) == [], body
+    header = "import numpy as np\ndef f(self, path, process):\n"
+    assert len(mem009(header + '    x = np.load("a.npy")\n    return float(x[0])\n')) == 1  # the control
+    for body in cases:
+        assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
     assert mem009("""
         import mylib as np
         def f():
             x = np.load("a.npy")
-            return x[0]
+            return float(x[0])
         """) == []
 
 

@@ -53,6 +53,12 @@ def test_broadcast_outer_difference_suggests_the_gram_form():
             return np.sqrt(np.sum((a[:, None] - a) ** 2, axis=-1))   # numpy's test_euclidean_pdist, larger
         """)
     assert g.estimated_bytes == 2000 * 2000 * 3 * 8
+    assert len(mem013("""
+        import numpy as np
+        def f():
+            a = np.ones((2000, 3))
+            return np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2)
+        """)) == 1
 
 
 def test_never_reported():
@@ -76,6 +82,14 @@ def test_never_reported():
             P = np.ones((10, 3))
             e = P[:, None, :] - P[None, :, :]    # small
             return s, keep, w, z, q, m, d, e
+        """) == []
+    assert mem013("""
+        import numpy as np
+        def forces(n):
+            pos = np.random.default_rng(0).random((2000, 3))
+            diff = pos[:, None, :] - pos[None, :, :]   # displacement vectors: the result itself
+            r2 = (diff ** 2).sum(-1) + 1.0
+            return diff / r2[:, :, None] ** 1.5
         """) == []
 
 

@@ -14,6 +14,7 @@ from memlint.checks import Rule
 _LOAD_KEYWORDS = {"mmap_mode", "allow_pickle", "fix_imports", "encoding", "max_header_size"}
 _JOIN_FUNCTIONS = {"os.path.join", "posixpath.join", "ntpath.join"}
 _MAX_VIEW_DEPTH = 3
+_SAVE_FUNCTIONS = ("numpy.save", "numpy.lib.format.open_memmap", "numpy.memmap")
 
 
 class LoadWithoutMmap(Rule):
@@ -27,7 +28,7 @@ class LoadWithoutMmap(Rule):
             if not self._loads_whole_npy(ctx, node):
                 continue
             name = self._bound_name(ctx, node)
-            if name is None or not _only_read(ctx, node, 0):
+            if name is None or not _only_read(ctx, node, 0) or _saves_arrays(ctx, node):
                 continue
             ctx.report(
                 node,
@@ -110,6 +111,15 @@ def _only_read(ctx, value: ast.expr, depth: int) -> bool:
             continue
         return False
     return True
+
+
+def _saves_arrays(ctx, load: ast.Call) -> bool:
+    """The code around the load also saves arrays: a mapped file must not change while it is mapped (a
+    truncated mapping crashes the reader with SIGBUS), and which file is saved is rarely provable."""
+    scope = ctx.arrays.scope_of(load)
+    body = scope.body if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    return any(isinstance(n, ast.Call) and (ctx.qualname(n.func) or "").startswith(_SAVE_FUNCTIONS)
+               for stmt in body for n in ast.walk(stmt))
 
 
 def _module_name_escapes(ctx, name: str) -> bool:

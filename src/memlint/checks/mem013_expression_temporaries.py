@@ -139,8 +139,8 @@ class ExpressionTemporaries(Rule):
             return  # 1-d points: the (n, n) difference is the result itself, not a temporary
         if result.kind != "ndarray" or result.shape is None or len(result.shape) != 3:
             return
-        if not ctx.is_large(result.nbytes):
-            return
+        if not ctx.is_large(result.nbytes) or not _summed_squares_over_last_axis(ctx, node):
+            return  # displacement vectors kept whole are the result, not a temporary
         n, m, d = result.shape
         if d < 2:
             return
@@ -154,6 +154,31 @@ class ExpressionTemporaries(Rule):
             f"before a square root), or scipy.spatial.distance.cdist",
             estimated_bytes=result.nbytes,
         )
+
+
+def _summed_squares_over_last_axis(ctx, diff: ast.AST) -> bool:
+    """``((diff) ** 2).sum(-1)``, ``np.sum(diff ** 2, axis=-1)``, ``np.linalg.norm(diff, axis=-1)``: the
+    (n, m, d) difference only feeds (n, m) distances, which the Gram form computes without it."""
+    parent = ctx.arrays.parent(diff)
+    if isinstance(parent, ast.Call) and ctx.qualname(parent.func) == "numpy.linalg.norm":
+        return parent.args[:1] == [diff] and _last_axis(ctx, parent, 1)
+    if not (isinstance(parent, ast.BinOp) and parent.left is diff and isinstance(parent.op, ast.Pow)
+            and ctx.arrays.value(parent.right).constant == 2):
+        return False
+    above = ctx.arrays.parent(parent)
+    if isinstance(above, ast.Call) and ctx.qualname(above.func) == "numpy.sum":
+        return bool(above.args) and above.args[0] is parent and _last_axis(ctx, above, 1)
+    call = ctx.arrays.parent(above)
+    return (isinstance(above, ast.Attribute) and above.value is parent and above.attr == "sum"
+            and isinstance(call, ast.Call) and call.func is above and _last_axis(ctx, call, 0))
+
+
+def _last_axis(ctx, call: ast.Call, position: int) -> bool:
+    """The call's ``axis`` argument (at ``position`` or by keyword) is the last of three: -1 or 2."""
+    axis = next((k.value for k in call.keywords if k.arg == "axis"), None)
+    if axis is None and len(call.args) > position:
+        axis = call.args[position]
+    return axis is not None and ctx.arrays.value(axis).constant in (-1, 2)
 
 
 def _adds_axis(node: ast.AST) -> bool:
