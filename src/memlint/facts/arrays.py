@@ -34,6 +34,8 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
     ``nonlocal``, ``locals()``/``vars()``/``eval``/``exec`` in the scope) makes it False.
 ``ArrayFacts.is_dead_after(name)``
     The binding read at this use is not read again on any path after it (nor captured by a nested scope).
+``ArrayFacts.value_before(stmt, name)``
+    What is known of the value ``name`` holds just before the statement ``stmt`` runs (a ``del`` target...).
 ``ArrayFacts.is_parameter(name)``
     A parameter's binding reaches this use.
 ``ArrayFacts.reaching(name)``
@@ -229,6 +231,23 @@ class ArrayFacts:
         if isinstance(flow.scope, ast.Module):
             return False  # a module's names stay readable by importers
         return not flow.is_live_after(unit, name.id)
+
+    def value_before(self, stmt: ast.stmt, name: str) -> Value:
+        """What is known of the value ``name`` holds just before ``stmt`` runs (e.g. the target of a ``del``):
+        the join of the definitions of ``name`` reaching the statement."""
+        flow = self.flow_of(stmt)
+        unit = flow.unit_of_node.get(id(stmt)) if flow is not None and not flow.opaque else None
+        if unit is None:
+            return UNKNOWN
+        bits = flow.reach_in[unit.index]
+        defs = [d for d in flow.defs_of.get(name, ()) if bits >> d.index & 1]
+        v = _BOTTOM
+        try:
+            for d in defs:
+                v = join(v, self._def_value(d))
+        except RecursionError:
+            return UNKNOWN
+        return UNKNOWN if v.kind == "bottom" else v
 
     def is_parameter(self, name: ast.Name) -> bool:
         defs = self.reaching(name)
