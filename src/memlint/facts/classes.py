@@ -75,8 +75,8 @@ class _FileScan:
         self.ctx = ctx
         self.module = ctx.module_name
         tree = ctx.tree
-        self.constants = _module_int_constants(tree)
         top_bindings = _count_top_bindings(tree)
+        self.constants = _module_int_constants(tree, top_bindings)
         self.local_classes = {
             node.name: node for node in tree.body
             if isinstance(node, ast.ClassDef) and top_bindings.get(node.name) == 1
@@ -310,8 +310,9 @@ class _FileScan:
 
     def _scan_scope(self, scope, body, self_name) -> None:
         """One function (or the module): walk its statements, then its nested functions and classes."""
-        walker = _ScopeWalker(self, self._typed_names(scope, body), self.numeric_names(scope), _empty_lists(body),
-                              self_name, self._scope_constants(scope, body))
+        nodes = list(_walk_scope(body))  # walked once, read by each fact below
+        walker = _ScopeWalker(self, self._typed_names(scope, nodes), self.numeric_names(scope, nodes),
+                              _empty_lists(nodes), self_name, self._scope_constants(scope, nodes))
         for stmt in body:
             walker.visit(stmt)
         for node in walker.nested:
@@ -334,16 +335,16 @@ class _FileScan:
                     if isinstance(inner, ast.ClassDef):
                         self._scan_class_body(inner)
 
-    def _scope_constants(self, scope, body) -> dict:
+    def _scope_constants(self, scope, nodes) -> dict:
         """The module's integer constants, with this function's names bound once to an integer."""
         constants = dict(self.constants)
         args = getattr(scope, "args", None)
         params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} if args else set()
         counts: dict = {}
-        for node in _walk_scope(body):
+        for node in nodes:
             if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 counts[node.id] = counts.get(node.id, 0) + 1
-        for node in _walk_scope(body):
+        for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                 name = node.targets[0].id
                 if counts.get(name) == 1 and name not in params:
@@ -357,7 +358,7 @@ class _FileScan:
                     constants.pop(n, None)
         # names bound once to a file or a reader over one: `with open(p) as f`, `rows = csv.reader(f)`
         data = set()
-        for node in _walk_scope(body):
+        for node in nodes:
             if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
                 name, value = node.optional_vars.id, node.context_expr
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -374,7 +375,7 @@ class _FileScan:
                 constants.pop(name, None)
         return constants
 
-    def _typed_names(self, scope, body) -> dict:
+    def _typed_names(self, scope, nodes) -> dict:
         """Local names known to hold an instance of one class: every binding is ``name = C(...)`` or a
         parameter annotated ``C``."""
         candidates: dict = {}
@@ -387,7 +388,7 @@ class _FileScan:
                     candidates.setdefault(a.arg, set()).add(q)
                 else:
                     other.add(a.arg)
-        for node in _walk_scope(body):
+        for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
                     and isinstance(node.value, ast.Call):
                 q = self.qualname(node.value.func)
@@ -407,13 +408,12 @@ class _FileScan:
                 other.update(node.names)
         return {n: next(iter(qs)) for n, qs in candidates.items() if len(qs) == 1 and n not in other}
 
-    def numeric_names(self, scope) -> set:
+    def numeric_names(self, scope, nodes) -> set:
         """Local names that only ever hold numbers: loop variables over ``range`` and names assigned only
         numeric expressions."""
         names: set = set()
-        body = scope.body if hasattr(scope, "body") and isinstance(scope.body, list) else []
         bindings: dict = {}
-        for node in _walk_scope(body):
+        for node in nodes:
             if isinstance(node, (ast.For, ast.comprehension)):
                 it = node.iter
                 ok = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
@@ -798,9 +798,8 @@ def _count_top_bindings(tree) -> dict:
     return counts
 
 
-def _module_int_constants(tree) -> dict:
+def _module_int_constants(tree, counts: dict) -> dict:
     """Module-level names bound once, to an integer expression: ``N = 1_000_000``."""
-    counts = _count_top_bindings(tree)
     constants: dict = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -877,10 +876,10 @@ def _is_classvar(node) -> bool:
     return name in ("ClassVar", "InitVar") or isinstance(name, str) and name.startswith(("ClassVar", "InitVar"))
 
 
-def _empty_lists(body) -> dict:
+def _empty_lists(nodes) -> dict:
     """Names bound to an empty list (``[]`` or ``list()``) in this scope."""
     found = {}
-    for node in _walk_scope(body):
+    for node in nodes:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             v = node.value
             if isinstance(v, ast.List) and not v.elts or isinstance(v, ast.Call) and isinstance(
