@@ -1,0 +1,46 @@
+import sys
+
+import numpy as np
+
+from helpers import codes, lint
+
+
+def test_views_and_memmaps_are_reported():
+    found = lint("""
+        import sys
+        import numpy as np
+        def f(path):
+            data = np.ones((1000, 1000))
+            window = data[:500]
+            m = np.load(path, mmap_mode="r")
+            return (sys.getsizeof(window), sys.getsizeof(data.T), sys.getsizeof(m),
+                    sys.getsizeof(np.broadcast_to(data, (3, 1000, 1000))))
+        """)
+    assert [f.code for f in found] == ["MEM015"] * 4
+    window = found[0]
+    assert window.estimated_bytes == 4_000_000 and "`window.nbytes`" in window.message
+    assert "3.8 MiB" in window.message and "76.3 MiB" in window.message and window.fix is None
+    assert "the mapped file" in found[2].message
+
+
+def test_never_reported():
+    assert codes("""
+        import sys
+        import numpy as np
+        def f(arr, items):
+            data = np.ones((1000, 1000))
+            same = np.asarray(data)           # the same object: it owns its data
+            shaped = data.reshape(-1)          # a view only sometimes
+            picked = data[[1, 2, 3]]           # advanced indexing copies
+            small = np.ones(100)[...]          # a view, but the miscount is 800 bytes
+            return (sys.getsizeof(data), sys.getsizeof(same), sys.getsizeof(shaped), sys.getsizeof(picked),
+                    sys.getsizeof(small), sys.getsizeof(arr), sys.getsizeof(items))
+        """) == []
+    assert codes("import mysys as sys\nimport numpy as np\nsys.getsizeof(np.ones(10**6)[1:])\n") == []
+
+
+def test_the_miscount_is_real():
+    data = np.ones(1_000_000)
+    assert sys.getsizeof(data) > data.nbytes
+    assert sys.getsizeof(data[:500_000]) < 200 and sys.getsizeof(data.T) < 200
+    assert sys.getsizeof(np.asarray(data)) > data.nbytes  # why np.asarray is not reported
