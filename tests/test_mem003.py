@@ -404,3 +404,14 @@ def test_one_line_class_body_is_reported_without_fix(tmp_path):
         class Point: x = 0; y = 1
         """)})
     assert mem003(tmp_path) == []
+
+
+def test_attribute_added_to_what_a_function_returns_blocks_the_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY + "def origin():\n    return Point(0, 0)\n",
+                             "use.py": BULK_USE, "tag.py": """
+        from geometry import origin
+        o = origin()
+        o.label = "origin"
+        """})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "attribute `label`" in f.message

@@ -956,6 +956,9 @@ class ClassIndex:
                 q = self.resolve(item["cls"])
                 if q is not None:
                     self.outside.setdefault(q, []).append((path, item))
+                elif not item["attr"].startswith("class attribute "):
+                    # `obj = make(); obj.extra = 1`: what `make` returns is unknown
+                    self.outside_unknown.setdefault(item["attr"], (path, item))
             for name, info in facts.get("classes", {}).items():
                 for base in info["bases"]:
                     q = self.resolve(base) if base else None
