@@ -98,8 +98,15 @@ def _walk(root: Path, config, add, errors: list[str]) -> None:
         for name in sorted(files):
             if name.endswith(".py"):
                 p = base / name
-                if not config.is_excluded(p, root):
-                    add(p)
+                if config.is_excluded(p, root):
+                    continue
+                try:
+                    if not stat.S_ISREG(p.stat().st_mode):  # a named pipe would block the read forever
+                        errors.append(f"{display_path(p)}: not a file or directory")
+                        continue
+                except OSError:
+                    pass  # a broken link or a link loop: reading it reports the reason
+                add(p)
 
 
 def read(path: Path) -> SourceFile:
