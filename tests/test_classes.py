@@ -175,3 +175,32 @@ def test_loops_over_opened_files_and_readers_are_bulk(tmp_path):
     sites = index_of(tmp_path).bulk["geometry.Point"]
     assert sorted((s["line"], s["how"], s["count"]) for _, s in sites) == [
         (9, "a loop that appends", None), (13, "a comprehension", None)]
+
+
+def test_cached_facts_give_the_same_project_findings_and_follow_edits(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": """
+        from geometry import Point
+        pts = [Point(i, 0.5 * i) for i in range(1_000_000)]
+        """, "other.py": "x = 1\n"})
+
+    def run_cached():
+        proc = subprocess.run([sys.executable, "-m", "memlint", "--select", "MEM003", str(tmp_path)],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        return [line for line in proc.stdout.splitlines() if "MEM003" in line]
+
+    first = run_cached()
+    assert len(first) == 1 and run_cached() == first  # the second run reads every file's facts from the cache
+    (tmp_path / "other.py").write_text("from geometry import Point\np = Point(1, 2)\np.extra = 3\n")
+    assert run_cached() == []  # an edit in a third file is seen: the instance gets an attribute from outside
+
+
+def test_catalog_examples(tmp_path):
+    from memlint import catalog
+
+    docs = catalog.load()
+    for code in ("MEM003", "MEM004"):
+        bad, good = tmp_path / code / "bad", tmp_path / code / "good"
+        write_project(bad, {"example.py": docs[code].example})
+        write_project(good, {"example.py": docs[code].use_instead})
+        assert [f.code for f in project_findings(bad, select=(code,))] == [code]
+        assert project_findings(good, select=(code,)) == []
