@@ -292,6 +292,16 @@ def test_corpus_false_positives_small_loops_are_not_bulk(tmp_path):
             for node in tree.subtree:
                 displays[node.path] = Point(node, 1)
             return tuple(Point(g, 0) for g in groupers), labels, displays
+
+        CASES = [1, 2]
+        NAMES = ["a", "b"]
+        def strided():  # numpy's linalg and f2py tests: loops over module-level lists of cases
+            out = []
+            for case in CASES:
+                for name in NAMES:
+                    new = Point(case, name)
+                    out.append(new)
+            return out
         """}, tmp_path) == []
 
 
