@@ -158,3 +158,14 @@ def test_never_reported_for_a_visibly_short_loop():
                 expected.append(i * 2.0)
             return np.array(expected)
         """) == ["MEM007"]
+
+
+def test_never_reported_when_converted_inside_the_collecting_loop():
+    assert codes("""
+        import numpy as np
+        def running(n):
+            vals = []
+            for i in range(n):
+                vals.append(i * 0.5)
+                print(np.array(vals).mean())
+        """) == []

@@ -109,11 +109,12 @@ class _Scope:
         if not appends or len(conversions) != 1:
             return
         conversion = conversions[0]
+        around_conversion = self._loops_around(conversion)
         kinds = set()
-        for node, _ in appends:
+        for node, loop in appends:
             kind = self._appended_number(node)
-            if kind is None or conversion.lineno <= node.lineno:
-                return
+            if kind is None or conversion.lineno <= node.lineno or loop in around_conversion:
+                return  # converted inside the collecting loop: the list is rebuilt and reconverted
             kinds.add(kind)
         most = self._most_appended(appends)
         if most is not None and not self.ctx.is_large(most * _LIST_BYTES_PER_NUMBER):
@@ -179,6 +180,13 @@ class _Scope:
             bounds = [numpy_api.int_value(a) for a in it.args]
             return len(range(*bounds)) if None not in bounds and bounds[-1] != 0 else None
         return None
+
+    def _loops_around(self, node: ast.AST) -> list:
+        loops, loop = [], self._loop_of(node)
+        while loop is not None:
+            loops.append(loop)
+            loop = self._loop_of(loop)
+        return loops
 
     def _loop_of(self, node: ast.AST) -> Optional[ast.AST]:
         """The loop whose body holds ``node``, within this scope."""
