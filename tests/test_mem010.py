@@ -87,6 +87,10 @@ def test_never_reported():
                 print(chunk["x"].sum())
         def c(path, **kw):
             return pd.read_csv(path, **kw)["x"]
+        def d(path):
+            return pd.read_csv(path, index_col=0)["price"]       # the index column is read too
+        def e(path):
+            return pd.read_csv(path, parse_dates=["ts"])["value"]
         """) == []
     # a frame captured by a nested function, or a name also bound elsewhere and used after
     assert codes("""

@@ -30,6 +30,8 @@ _ARGUMENTS_KEEPING_THE_FIX = frozenset({
     "quoting", "doublequote",
 })
 _NOT_A_FRAME = frozenset({"chunksize", "iterator", "usecols"})
+# Keywords that use columns besides the ones subscripted: usecols= would have to list them too.
+_USES_OTHER_COLUMNS = frozenset({"index_col", "parse_dates", "converters"})
 
 
 class ReadCsvAllColumns(Rule):
@@ -40,7 +42,7 @@ class ReadCsvAllColumns(Rule):
         for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) in _READERS):
                 continue
-            if any(k.arg is None or k.arg in _NOT_A_FRAME for k in node.keywords):
+            if any(k.arg is None or k.arg in _NOT_A_FRAME | _USES_OTHER_COLUMNS for k in node.keywords):
                 continue
             if any(isinstance(a, ast.Starred) for a in node.args):
                 continue
