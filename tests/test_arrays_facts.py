@@ -198,6 +198,12 @@ def test_is_fresh_sees_every_definition_on_a_back_edge():
     ("eval('1')", False),
     ("print(locals())", False),
     ("np.add(a, 1, out=a)", False),
+    ("c = np.add(a, 1, a)", False),  # a positional out hands `a` back
+    ("c = np.round(a, 2, a)", False),
+    ("a.flags.writeable = False", False),
+    ("a.dtype = np.int64", False),
+    ("rows = []\nrows += a", False),  # a list keeps the rows of a 2-d array
+    ("total = np.zeros(10)\ntotal += a", True),
 ])
 def test_no_alias(between, expected):
     body = textwrap.indent(between, "    ")

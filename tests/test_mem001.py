@@ -110,6 +110,18 @@ def test_item_writes_before_do_not_block_the_fix():
     assert "a += 1.0" in fixed
 
 
+def test_scalar_operand_needs_no_known_size():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def scaled(values):
+            a = np.ones(len(values))
+            a = a * 2
+            return a
+        print(scaled(range(1 << 18)).sum())
+        """)
+    assert "a *= 2" in fixed
+
+
 # --- traps: no fix, and the naive rewrite would change the output -----------------------------------------
 
 def test_alias_to_another_name():
@@ -347,3 +359,13 @@ def test_array_of_unknown_dtype_is_not_reported():
             return arr
         """
     assert findings(code) == []
+
+
+def test_read_only_flag_set_before():
+    assert_trap_not_fixed("""
+        import numpy as np
+        a = np.ones(300000)
+        a.flags.writeable = False
+        a = a * 2
+        print(a.sum())
+        """, "a = a * 2", "a *= 2")

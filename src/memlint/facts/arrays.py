@@ -128,8 +128,8 @@ def _creates_new(expr: Optional[ast.AST]) -> bool:
 
 
 # Array attributes that are plain data (no reference to the buffer).
-_METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "flags",
-                             "dtypes", "empty"})
+_METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes",
+                             "empty"})
 # Methods whose result never shares the receiver's memory (with no ``out=``).
 _NEW_RESULT_METHODS = numpy_api.REDUCTIONS | frozenset({
     "copy", "tolist", "item", "tobytes", "cumsum", "cumprod", "round", "flatten", "nonzero", "dot", "fill",
@@ -154,7 +154,7 @@ _NUMBER_BUILTINS = {"float": "float", "int": "int", "bool": "bool", "complex": "
 # NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
 _NEW_RESULT_FUNCTIONS = frozenset({
     "copy", "allclose", "array_equal", "array_equiv", "isclose", "sort", "argsort", "unique", "where", "dot",
-    "cumsum", "cumprod", "diff", "round", "around", "clip", "nonzero", "flatnonzero", "einsum", "inner",
+    "cumsum", "cumprod", "diff", "round", "around", "clip", "nonzero", "flatnonzero", "inner",
     "outer", "vdot", "tensordot", "trace", "shape", "ndim", "size", "isscalar", "iscomplexobj",
     "isrealobj", "linalg.norm", "linalg.inv", "linalg.det", "linalg.solve", "histogram", "bincount",
     "searchsorted", "percentile", "quantile", "nanpercentile", "nanquantile", "average", "cov", "corrcoef",
@@ -334,7 +334,10 @@ class ArrayFacts:
         if isinstance(p, (ast.BinOp, ast.UnaryOp, ast.Compare)):
             return True
         if isinstance(p, ast.AugAssign):
-            return True
+            if p.target is use:
+                return True  # `a += x` writes into a's own buffer
+            # `lst += a` would keep a's rows (views) in a list; numbers and arrays keep nothing
+            return self.value(p.target).kind in ("ndarray", "np_scalar", "py_number")
         if isinstance(p, ast.Expr):
             return True
         if isinstance(p, (ast.If, ast.While, ast.Assert)) and p.test is use:
@@ -342,6 +345,8 @@ class ArrayFacts:
         if isinstance(p, ast.IfExp) and p.test is use:
             return True
         if isinstance(p, ast.Attribute) and p.value is use:
+            if not isinstance(p.ctx, ast.Load):
+                return False  # `a.shape = ...`, `a.dtype = ...` change the array itself
             if p.attr in _METADATA_ATTRS:
                 return True
             call = self.parent(p)
@@ -368,10 +373,12 @@ class ArrayFacts:
                     and self._is_builtin(call.func))
         if q.startswith("numpy."):
             name = q[6:]
-            if numpy_api.ufunc_of(q) is not None or name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS:
-                return True
-            if name == "array":
-                return True
+            ufunc = numpy_api.ufunc_of(q)
+            if ufunc is not None:
+                return len(call.args) <= ufunc.nin  # a further positional argument is `out`
+            if name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS or name == "array":
+                out = numpy_api.out_position(q)
+                return out is None or len(call.args) <= out
         return q in ("pandas.isna", "pandas.notna", "pandas.isnull", "pandas.notnull")
 
     def _module_flow(self) -> Optional[ScopeFlow]:
@@ -1219,6 +1226,8 @@ def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple
             return "unknown", "the operand's shape is not known"
     if None in specs:
         return "unknown", "the result's dtype is not known"
-    if a.ndim is None or a.shape is None:
+    if a.ndim is None:
+        return "unknown", "the number of dimensions of the array is not known"
+    if a.shape is None and any(o.kind == "ndarray" and o.ndim != 0 for i, o in enumerate(operands) if i != target):
         return "unknown", "the shape of the array is not known"
     return "safe", ""

@@ -10,7 +10,8 @@ import ast
 import functools
 from typing import Optional
 
-_BUILTIN_DTYPES = {"float": float, "int": int, "bool": bool, "complex": complex}
+_BUILTIN_DTYPES = {"float": float, "int": int, "bool": bool, "complex": complex, "object": object, "str": str,
+                   "bytes": bytes}
 
 
 @functools.lru_cache(maxsize=None)
@@ -279,4 +280,26 @@ def scalar_type_dtype(qualname: Optional[str]):
             return np.dtype(obj)
         except TypeError:
             return None
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def out_position(qualname: str) -> Optional[int]:
+    """The positional index of a NumPy function's ``out`` parameter (``np.round(a, 2, out)``: 2), from its
+    signature; 1 when the signature cannot be read (only the first argument is then known not to be ``out``).
+    None when the function has no ``out`` parameter."""
+    import inspect
+
+    obj = _np()
+    for part in qualname.split(".")[1:]:
+        obj = getattr(obj, part, None)
+    if obj is None:
+        return 1
+    try:
+        params = list(inspect.signature(obj).parameters.values())
+    except (TypeError, ValueError):
+        return 1
+    for i, p in enumerate(params):
+        if p.name == "out":
+            return i if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) else None
     return None
