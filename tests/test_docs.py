@@ -1,0 +1,119 @@
+"""The documentation agrees with the code: README commands, rule table, catalog, options and keys."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+
+from helpers import REPO, memlint_cli
+from memlint import catalog
+from memlint.checks import all_rules, rule_options
+from memlint.cli import main
+from memlint.config import _KEYS, DEFAULT_EXCLUDE
+from memlint.findings import PARSE_ERROR
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def section(title: str) -> str:
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def console_commands(text: str) -> list:
+    return [block.strip() for block in re.findall(r"```console\n(.*?)```", text, re.S)]
+
+
+def test_readme_test_command_is_what_ci_runs():
+    install, test = console_commands(section("Quick start"))
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert test == "pip install -e '.[test]' && python -m pytest"
+    assert ci.rstrip().splitlines()[-1] == test  # the last line of .ci/run is exactly the README's command
+    assert install == "pip install . && memlint examples/"
+    assert (REPO / "examples").is_dir() and list((REPO / "examples").glob("*.py"))
+
+
+def test_readme_rule_table_is_the_catalog():
+    table = README.split("<!-- rules-table:start -->\n", 1)[1].split("\n<!-- rules-table:end -->", 1)[0]
+    assert table == catalog.markdown_table(), "run `python -m memlint.catalog` to regenerate it"
+
+
+def test_every_rule_module_has_a_catalog_entry_and_back():
+    docs = catalog.load()
+    rules = all_rules()
+    assert set(rules) == set(docs) - {PARSE_ERROR}  # MEM000 is the engine's own: files that do not parse
+    for code, rule in rules.items():
+        assert docs[code].code == code
+        module = type(rule).__module__.rsplit(".", 1)[1]
+        assert module.startswith(code.lower() + "_"), module  # one module per rule: memNNN_<name>.py
+        assert docs[code].why.strip() and docs[code].example.strip(), code
+
+
+def test_catalog_fix_kind_matches_what_the_rule_can_offer():
+    for code, doc in catalog.load().items():
+        assert doc.fix in ("safe", "unsafe", "none")
+        if doc.fix != "none":
+            assert doc.fix_safety.strip(), f"{code} offers a fix: its catalog entry must say when it is safe"
+
+
+@pytest.mark.parametrize("code", sorted(catalog.load()))
+def test_explain_works_for_each_rule(code):
+    r = memlint_cli("--explain", code)
+    assert r.exit_code == 0
+    doc = catalog.load()[code]
+    assert r.stdout.startswith(f"# {doc.name} ({code})\n")
+    assert "## What it does" in r.stdout and "## Why is this bad?" in r.stdout
+    assert memlint_cli("--explain", code.lower()).stdout == r.stdout
+
+
+def test_catalog_ships_inside_the_wheel():
+    """The wheel must carry rules/ (--explain and SARIF read it at run time)."""
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"rules" = "memlint/rules"' in pyproject
+
+
+def test_usage_documents_every_command_line_option():
+    usage = section("Usage")
+    for param in main.params:
+        if isinstance(param, click.Option):
+            for opt in param.opts:
+                assert f"`{opt}" in usage, opt
+
+
+def test_configuration_documents_every_key_default_and_rule_option():
+    config = section("Configuration")
+    for key in _KEYS:
+        assert f"`{key}`" in config, key
+    for name in DEFAULT_EXCLUDE:
+        assert f"`{name}`" in config, name
+    for code, options in rule_options().items():
+        for option in options:
+            assert f"{code}: `{option}`" in config, (code, option)
+    # The example configuration in the README is itself valid.
+    example = re.search(r"```toml\n(.*?)```", config, re.S).group(1)
+    import sys
+
+    tomllib = __import__("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    from memlint.config import _parse
+
+    _parse(tomllib.loads(example)["tool"]["memlint"], REPO / "pyproject.toml", "tool.memlint.", rule_options())
+
+
+def test_github_actions_and_precommit_snippets():
+    actions = section("GitHub Actions")
+    assert "memlint --output-format github" in actions
+    assert "--output-format sarif" in actions and "upload-sarif" in actions
+    import yaml
+
+    workflow = yaml.safe_load(re.search(r"```yaml\n(.*?)```", actions, re.S).group(1))
+    runs = [step.get("run", "") for step in workflow["jobs"]["memlint"]["steps"]]
+    assert any(run.startswith("memlint --output-format github") for run in runs)
+    hooks = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section("pre-commit"), re.S).group(1))
+    assert hooks["repos"][0]["hooks"][0]["id"] == "memlint"
+
+
+def test_exit_codes_section_matches_the_cli():
+    codes = section("Exit codes")
+    for code in ("| 0 |", "| 1 |", "| 2 |"):
+        assert code in codes
