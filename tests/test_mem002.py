@@ -218,3 +218,17 @@ def test_input_of_unknown_dtype_is_not_reported():
             b = np.power(a, 2.)
             return b
         """) == []
+
+
+def test_unknown_call_and_string_arrays():
+    assert_trap_not_fixed("""
+        import numpy as np
+        kept = {}
+        def remember(x):
+            kept["x"] = x
+        a = np.ones(300000)
+        remember(a)
+        a = np.exp(a)
+        print(kept["x"][0])
+        """, "np.exp(a)", "np.exp(a, out=a)")
+    assert findings('import numpy as np\ns = np.array(["a", "b"] * 100000, dtype="U1")\ns = np.add("x", s)\n') == []

@@ -120,3 +120,30 @@ def test_view_of_a_base_that_is_also_stored_is_not_fixed():
         """
     assert all(f.fix is None for f in findings(code))
     assert_trap_not_fixed(code, "return d[:3]", "return d[:3].copy()")
+
+
+def test_unknown_call_and_default_capture_of_the_base():
+    assert_trap_not_fixed("""
+        import numpy as np
+        registry = []
+        def register(x):
+            registry.append(x)
+        def head():
+            d = np.zeros(1 << 18)
+            register(d)
+            return d[:3]
+        h = head()
+        registry[0][:] = 2.0
+        print(h)
+        """, "return d[:3]", "return d[:3].copy()")
+    assert_trap_not_fixed("""
+        import numpy as np
+        def head():
+            d = np.zeros(1 << 18)
+            def bump(x=d):
+                x[:] += 1.0
+            return d[:3], bump
+        h, bump = head()
+        bump()
+        print(h)
+        """, "return d[:3], bump", "return d[:3].copy(), bump")
