@@ -318,3 +318,24 @@ def test_facts_are_lazy_per_scope():
     facts, tree = facts_of(code)
     facts.value(last(tree, "a"))
     assert len(facts._flows) == 1
+
+
+def test_an_interrupted_computation_leaves_no_loop_assumption_behind():
+    chain = " + ".join(["p"] * 300)
+    code = f"""
+import numpy as np
+def f(n, p):
+    a = np.zeros(10)
+    for i in range(n):
+        a = a + {chain}
+    a
+"""
+    facts, tree = facts_of(code)
+    import sys
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(250)
+        assert facts.value(last(tree, "a")).ownership != "fresh"
+        assert not facts.is_fresh(last(tree, "a"))
+    finally:
+        sys.setrecursionlimit(limit)

@@ -81,7 +81,7 @@ class Value:
 
 UNKNOWN = Value()
 _BOTTOM = Value(kind="bottom", ownership="bottom")  # "no information yet" while iterating over loops
-_EVAL_BUDGET = 20000  # value computations per scope before giving up (pathological loops)
+_EVAL_BUDGET = 20000  # definition values computed for one question before giving up (pathological loops)
 
 
 def _array(dtype=None, shape=None, ownership="fresh", ndim=None, **kw) -> Value:
@@ -175,11 +175,19 @@ class ArrayFacts:
     # --- public API --------------------------------------------------------------------------------------
 
     def value(self, expr: ast.expr) -> Value:
+        if not self._assumed:
+            self._budget = _EVAL_BUDGET  # a budget per question, not per file
         try:
             v = self._value(expr)
         except RecursionError:
+            self._forget_assumptions()
             return UNKNOWN
         return UNKNOWN if v.kind == "bottom" else v
+
+    def _forget_assumptions(self) -> None:
+        """After an interrupted computation: no loop assumption may outlive it (it would read as "no value")."""
+        self._assumed.clear()
+        self._used_assumptions = set()
 
     def is_fresh(self, name: ast.Name) -> bool:
         flow = self.flow_of(name)
@@ -246,6 +254,7 @@ class ArrayFacts:
             for d in defs:
                 v = join(v, self._def_value(d))
         except RecursionError:
+            self._forget_assumptions()
             return UNKNOWN
         return UNKNOWN if v.kind == "bottom" else v
 
