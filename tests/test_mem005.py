@@ -147,3 +147,16 @@ def test_unknown_call_and_default_capture_of_the_base():
         bump()
         print(h)
         """, "return d[:3], bump", "return d[:3].copy(), bump")
+
+
+def test_yielded_view_is_copied():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def heads(n):
+            for i in range(n):
+                block = np.full(1 << 17, float(i))
+                yield block[:2]
+        kept = list(heads(6))
+        print([k.tolist() for k in kept])
+        """)
+    assert "yield block[:2].copy()" in fixed

@@ -33,8 +33,7 @@ class ViewKeepsBase(Rule):
         if isinstance(node, ast.Return) and node.value is not None:
             values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
             return [(v, "returns") for v in values]
-        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.Await)) is False and isinstance(
-                node.value, ast.Call):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
             if isinstance(call.func, ast.Attribute) and call.func.attr in _CONTAINER_METHODS and call.args:
                 return [(call.args[-1], "stores in a container")]
