@@ -86,6 +86,17 @@ def test_finding_names_the_bytes_and_the_replacement():
     assert f.fix is not None and f.fix.applicability == "safe"
 
 
+def test_message_spells_a_temporary_in_parentheses():
+    (f,) = mem012("""
+        import numpy as np
+        def g():
+            return (np.arange(100_000) + 1).astype(np.int64)
+        """)
+    assert f.message.startswith("(np.arange(100_000) + 1).astype(...)")
+    assert "(np.arange(100_000) + 1).astype(np.int64, copy=False)" in fix(
+        "import numpy as np\ndef g():\n    return (np.arange(100_000) + 1).astype(np.int64)\n", select=("MEM012",))
+
+
 def test_fix_keeps_comments_and_other_arguments():
     code = """
         import numpy as np
@@ -189,6 +200,13 @@ def test_never_reported():
             ok = arr.astype("S").astype("M8")  # memlint cannot know S10 == "S" (numpy's own tests)
             d = np.zeros(100_000, dtype="M8[D]")
             return ok, d.astype("M8")          # a unitless datetime: NumPy picks the unit
+        """) == []
+    assert mem012("""
+        import numpy as np
+        def refcounts(a, b):
+            arr = np.array([a, b] * 50_000, dtype=object)
+            arr2 = arr.flatten()                   # numpy's test_regression counts the references it adds
+            return arr2
         """) == []
     assert mem012("""
         import mylib as np
