@@ -199,3 +199,15 @@ def test_categorical_sort_values_inplace_is_real():
         warnings.simplefilter("error")
         cat.sort_values(inplace=True)
     assert cat._codes is codes_before and list(cat) == ["a", "b"]
+
+
+def test_pandas_eval_with_a_target_suggests_reassigning_the_target():
+    """pandas tests/computation/test_eval.py: pd.eval(expr, target=df, inplace=True) is deprecated too."""
+    (f,) = lint("""
+        import pandas as pd
+        def f():
+            df = pd.DataFrame({"a": [1, 2]})
+            pd.eval("b = df.a + 1", target=df, inplace=True)
+            return df
+        """)
+    assert f.fix is None and "`df = pd.eval(..., target=df)`" in f.message and "pd = " not in f.message

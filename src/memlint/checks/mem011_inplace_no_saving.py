@@ -52,12 +52,11 @@ class InplaceNoSaving(Rule):
             if self._fixable(ctx, node, value):
                 fix = ctx.rewrite(ctx.arrays.parent(node), _reassign, SAFE,
                                   f"Replace with `{receiver.id} = {receiver.id}.{method}(...)`")
-            name = ctx.source.segment(receiver) if isinstance(receiver, (ast.Name, ast.Attribute)) else "df"
             ctx.report(
                 node,
-                f"inplace=True on .{method}() saves no memory: pandas builds the new object and then swaps it "
-                f"in (drop(inplace=True) peaks the same as reassignment), and pandas 3 deprecates it with a "
-                f"Pandas4Warning; write `{name} = {name}.{method}(...)`",
+                f"inplace=True on .{method}() saves no memory under pandas 3 (Copy-on-Write): the new object "
+                f"is built either way and then swapped in (drop(inplace=True) peaks as reassignment does), and "
+                f"pandas 3.1 deprecates it with a Pandas4Warning; write {_instead(ctx, node)}",
                 fix=fix,
             )
 
@@ -80,8 +79,20 @@ class InplaceNoSaving(Rule):
             return False  # raises TypeError in place; reassigned it would quietly make a DataFrame
         if method == "eval" and not _assigns(call):
             return False  # without an assignment it raises in place; reassigned it would return a Series
-        return not any(k.arg is None for k in call.keywords) and not any(
+        return not any(k.arg is None or k.arg == "target" for k in call.keywords) and not any(
             isinstance(a, ast.Starred) for a in call.args)
+
+
+def _instead(ctx, call: ast.Call) -> str:
+    """The reassignment to suggest: ``df = df.m(...)``, or for ``pd.eval(..., target=df)`` the target's."""
+    target = next((k.value for k in call.keywords if k.arg == "target"), None)
+    callee = ctx.source.segment(call.func)
+    if target is not None:  # pandas.eval (or a wrapper of it) writing into `target`
+        name = ctx.source.segment(target)
+        return f"`{name} = {callee}(..., target={name})`"
+    receiver = call.func.value
+    name = ctx.source.segment(receiver) if isinstance(receiver, (ast.Name, ast.Attribute)) else "df"
+    return f"`{name} = {callee}(...)`"
 
 
 def _keyword_true(call: ast.Call, name: str) -> bool:
