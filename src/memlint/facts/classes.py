@@ -75,7 +75,7 @@ class _FileScan:
         self.ctx = ctx
         self.module = ctx.module_name
         tree = ctx.tree
-        top_bindings = _count_top_bindings(tree)
+        top_bindings = _count_top_bindings(tree, ctx.nodes(ast.Global))
         self.constants = _module_int_constants(tree, top_bindings)
         self.local_classes = {
             node.name: node for node in tree.body
@@ -775,7 +775,7 @@ def _bound_names(stmt):
     return [(a.asname or a.name).split(".")[0] for a in stmt.names]
 
 
-def _count_top_bindings(tree) -> dict:
+def _count_top_bindings(tree, global_statements) -> dict:
     """How often each module-level name is bound at module level (a class defined twice is ambiguous)."""
     counts: dict = {}
     for node in _walk_scope(tree.body):
@@ -790,11 +790,10 @@ def _count_top_bindings(tree) -> dict:
             names = [(a.asname or a.name).split(".")[0] for a in node.names]
         for n in names:
             counts[n] = counts.get(n, 0) + 1
-    # functions defined at module level may rebind a name with `global`
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Global):
-            for n in node.names:
-                counts[n] = counts.get(n, 0) + 2
+    # functions may rebind a module-level name with `global`
+    for node in global_statements:
+        for n in node.names:
+            counts[n] = counts.get(n, 0) + 2
     return counts
 
 
