@@ -266,6 +266,21 @@ def test_vars_or_dict_of_a_known_instance_elsewhere_is_never_reported(tmp_path):
                     tmp_path / "b") == []
 
 
+def test_setattr_on_a_known_instance_elsewhere_is_never_reported(tmp_path):
+    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "q = Point(1, 2)\nsetattr(q, 'z', 0)\n"},
+                    tmp_path) == []
+
+
+def test_existing_attribute_set_from_outside_keeps_report_and_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE + """
+def move(p: Point, obj):
+    p.x = 3.0
+    obj.y = 4.0
+"""})
+    (f,) = mem003(tmp_path)
+    assert f.fix is not None  # x and y are slots: setting them keeps working
+
+
 def test_class_attribute_set_from_outside_is_never_reported(tmp_path):
     assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "Point.x = 0\n"}, tmp_path) == []
 

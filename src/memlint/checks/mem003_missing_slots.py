@@ -43,8 +43,9 @@ class MissingSlots(Rule):
             if base_slots is None or not info["metaclass_ok"]:
                 continue  # a base without __slots__ (or an unknown one) keeps the __dict__ anyway
             outside = index.outside.get(qualname, [])
-            if any(item["attr"] != "__weakref__" for _, item in outside):
-                continue  # its instances get attributes from outside the class
+            own = set(info["attrs"]) | set(info["property_names"]) | set(base_slots) | {"__weakref__"}
+            if any(item["attr"] not in own for _, item in outside):
+                continue  # its instances get new attributes (or __dict__) from outside the class
             small = project.config.min_array_bytes
             sites = [(p, s) for p, s in sites if s["count"] is None or s["count"] * classes.SLOTS_SAVING >= small]
             if not sites:
