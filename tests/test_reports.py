@@ -176,3 +176,12 @@ def test_gitlab_code_quality(project):
         assert issue["location"]["positions"]["begin"]["line"] >= 1
     assert len({i["fingerprint"] for i in report}) == 6  # GitLab needs them unique, even for identical code
     assert {i["severity"] for i in report if i["check_name"] == "MEM000"} == {"major"}
+
+
+def test_text_colour_only_when_asked_for_a_terminal(project):
+    from memlint.findings import Finding
+    from memlint.report import render
+
+    f = Finding("MEM017", "msg", "src/grid.py", 3, 8, 3, 34)
+    assert "\x1b[" in render("text", [f], color=True)
+    assert render("text", [f], color=False).splitlines()[0] == "src/grid.py:3:8: MEM017 msg"
