@@ -440,3 +440,13 @@ def test_attribute_added_to_what_a_function_returns_blocks_the_fix(tmp_path):
         """})
     (f,) = mem003(tmp_path)
     assert f.fix is None and "attribute `label`" in f.message
+
+
+def test_message_names_the_largest_known_bulk_site_first(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "a.py": """
+        from geometry import Point
+        def f(n):
+            return [Point(i, i) for i in range(n)]
+        """, "b.py": BULK_USE})
+    (f,) = mem003(tmp_path)
+    assert "a comprehension at " in f.message and "b.py:3 (1,000,000 instances) and 1 more place" in f.message

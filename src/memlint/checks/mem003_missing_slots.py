@@ -57,9 +57,9 @@ class MissingSlots(Rule):
         attrs = [a for a in info["attrs"] if a not in base_slots]
         weakref = info["weakref"] or any(item["attr"] == "__weakref__" for _, item in outside)
         saving = classes.SLOTS_SAVING - (classes.WEAKREF_SLOT if weakref else 0)
-        counts = [s["count"] for _, s in sites if s["count"] is not None]
-        count = max(counts) if counts else None
-        site_path, site = sites[0]
+        sites = sorted(sites, key=lambda ps: (ps[1]["count"] is None, -(ps[1]["count"] or 0)))
+        site_path, site = sites[0]  # the largest known count first
+        count = site["count"]
         where = f"{site['how']} at {site_path}:{site['line']}"
         if count is not None:
             where += f" ({count:,} instances)"

@@ -129,7 +129,6 @@ class _FileScan:
             **pos,
             "snippet": f"class {node.name}",
             "bases": [self.qualname(b) for b in node.bases],
-            "keywords": [k.arg or "**" for k in node.keywords],
             "metaclass_ok": all(k.arg == "metaclass" and self.qualname(k.value) == "abc.ABCMeta"
                                 for k in node.keywords),
             "kind": "plain",
