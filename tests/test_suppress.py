@@ -24,6 +24,8 @@ def lines(*body: str) -> str:
     "# noqa: MEM",
     "# noqa: E501, MEM017",
     "# noqa: MEM001,MEM017",
+    "# noqa: E501 MEM017",  # ruff also reads codes separated by spaces
+    "# noqa: MEM017 filled column by column later",
     "# memlint: ignore",
     "# memlint: ignore[MEM017]",
     "# memlint: ignore[MEM001, MEM01]",
@@ -38,6 +40,7 @@ def test_line_suppressions_silence(comment):
     "# noqa: E501",  # another tool's code
     "# noqa: MEM001",  # another rule
     "# noqa: MEM0170",  # longer than the code: not a prefix of it
+    "# noqa: E501 me too",  # prose after the codes is not a code (`ME` would silence every MEM rule)
     "# memlint: ignore[MEM001]",
     "# memlint: ignore-file",  # file-level only on a line of its own
     "# this is not a noqa comment",

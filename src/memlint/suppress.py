@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 ALL = "*"
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
+# Codes after "noqa:" are separated by commas or spaces (as ruff reads them); a word without digits after
+# the first code is prose ("# noqa: MEM017 filled later"), not a code.
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:(?:\s*,\s*|\s+)[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*memlint:\s*ignore(?P<file>-file)?(?:\[(?P<codes>[^\]]*)\])?")
 
 
 def _codes(text: Optional[str]) -> frozenset:
     if text is None:
         return frozenset([ALL])
-    return frozenset(c.strip().upper() for c in text.split(",") if c.strip())
+    return frozenset(c.upper() for c in re.split(r"[\s,]+", text) if c)
 
 
 class Suppressions:
