@@ -207,6 +207,19 @@ def test_attribute_added_to_a_known_instance_in_another_file_is_never_reported(t
             def as_dict(self):
                 return dict(self.__dict__)
         """),
+    ("self.__dict__ assigned", """
+        class Point:
+            def __init__(self, x, y):
+                self.__dict__ = {"x": x, "y": y}
+                self.z = 0
+        """),
+    ("self.__class__ assigned", """
+        class Point:
+            def __init__(self, x, y):
+                self.x = x; self.y = y
+            def freeze(self):
+                self.__class__ = Point
+        """),
     ("vars(self)", """
         class Point:
             def __init__(self, x, y):
@@ -450,3 +463,15 @@ def test_message_names_the_largest_known_bulk_site_first(tmp_path):
         """, "b.py": BULK_USE})
     (f,) = mem003(tmp_path)
     assert "a comprehension at " in f.message and "b.py:3 (1,000,000 instances) and 1 more place" in f.message
+
+
+def test_weakly_referenced_dataclass_gets_weakref_slot_from_311(tmp_path):
+    main = PROGRAM_MAIN + "import weakref\nq = Point(1.0, 2.0)\nr = weakref.ref(q)\nprint(r() is q, r().x)\n"
+    write_project(tmp_path, {"geometry.py": DATACLASS, "main.py": main})
+    (f,) = mem003(tmp_path, rules={"MEM003": {"target-version": "3.10"}})
+    assert f.fix is None and "weakref_slot" in f.message
+    (tmp_path / "pyproject.toml").write_text("[tool.memlint.rules.MEM003]\ntarget-version = \"3.11\"\n")
+    before, _ = run_folder(tmp_path)
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert "@dataclass(slots=True, weakref_slot=True)" in (tmp_path / "geometry.py").read_text()
+    assert run_folder(tmp_path)[0] == before

@@ -265,10 +265,12 @@ class _FileScan:
     def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
         for node in ast.walk(method):
             if isinstance(node, ast.Attribute) and _is_name(node.value, self_name):
-                if isinstance(node.ctx, ast.Store):
-                    self_attrs.setdefault(node.attr, None)
-                elif node.attr == "__dict__":
+                if node.attr == "__dict__":
                     never.append("it uses self.__dict__")
+                elif node.attr == "__class__" and isinstance(node.ctx, ast.Store):
+                    never.append("it assigns self.__class__ (the new class must have the same layout)")
+                elif isinstance(node.ctx, ast.Store):
+                    self_attrs.setdefault(node.attr, None)
             elif isinstance(node, ast.Call):
                 func = node.func
                 q = self.qualname(func)
