@@ -18,7 +18,7 @@ def test_views_and_memmaps_are_reported():
         """)
     assert [f.code for f in found] == ["MEM015"] * 4
     window = found[0]
-    assert window.estimated_bytes == 4_000_000 and "`window.nbytes`" in window.message
+    assert window.estimated_bytes == 8_000_000 and "`window.nbytes`" in window.message  # what it keeps alive
     assert "3.8 MiB" in window.message and "76.3 MiB" in window.message and window.fix is None
     assert "the mapped file" in found[2].message
 
@@ -44,3 +44,14 @@ def test_the_miscount_is_real():
     assert sys.getsizeof(data) > data.nbytes
     assert sys.getsizeof(data[:500_000]) < 200 and sys.getsizeof(data.T) < 200
     assert sys.getsizeof(np.asarray(data)) > data.nbytes  # why np.asarray is not reported
+
+
+def test_a_small_view_of_a_large_array_reports_what_it_keeps_alive():
+    (f,) = lint("""
+        import sys
+        import numpy as np
+        data = np.ones((10_000, 1_000))
+        window = data[:10]
+        print(sys.getsizeof(window))
+        """)
+    assert f.estimated_bytes == 80_000_000 and "keeps a 76.3 MiB array alive" in f.message

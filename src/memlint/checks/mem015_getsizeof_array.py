@@ -33,6 +33,13 @@ def _never_owns(ctx, expr: ast.expr, value) -> bool:
     return _spelled_as_view(expr)
 
 
+def _base_bytes(ctx, expr: ast.expr):
+    """The size of the array a subscript or ``.T`` view keeps alive, when known for every definition."""
+    views = [d.value for d in ctx.arrays.reaching(expr) or []] if isinstance(expr, ast.Name) else [expr]
+    sizes = [ctx.arrays.value(v.value).nbytes if v is not None and _spelled_as_view(v) else None for v in views]
+    return max(sizes) if sizes and None not in sizes else None
+
+
 def _spelled_as_view(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Subscript) or (isinstance(expr, ast.Attribute) and expr.attr == "T")
 
@@ -49,15 +56,17 @@ class GetsizeofArray(Rule):
             value = ctx.arrays.value(node.args[0])
             if not _never_owns(ctx, node.args[0], value):
                 continue
-            if value.nbytes is not None and not ctx.is_large(value.nbytes):
-                continue  # a known small array: the miscount is negligible (NumPy's own test of getsizeof)
+            kept = _base_bytes(ctx, node.args[0])
+            if kept is not None and not ctx.is_large(kept):
+                continue  # the view keeps a known small array alive: the miscount is negligible
             shown = ctx.source.segment(node.args[0])
             held = f" ({numpy_api.format_bytes(value.nbytes)} here)" if value.nbytes is not None else ""
+            alive = f", yet keeps a {numpy_api.format_bytes(kept)} array alive" if kept is not None else ""
             owner = "the mapped file" if value.ownership == "file_backed" else "the array that owns the memory"
             ctx.report(
                 node,
                 f"sys.getsizeof({shown}) counts only the array's header (112-144 bytes): `{shown}` is "
-                f"{_NOT_OWNING[value.ownership]} and does not own its buffer (a view keeping 76.3 MiB alive "
+                f"{_NOT_OWNING[value.ownership]} and does not own its buffer{alive} (a view keeping 76.3 MiB alive "
                 f"reports 112 bytes); use `{shown}.nbytes` for its data{held}, and `.base` for {owner}",
-                estimated_bytes=value.nbytes,
+                estimated_bytes=kept if kept is not None else value.nbytes,
             )
