@@ -110,3 +110,10 @@ def test_never_reported():
                 x = np.append(x, v)
                 x = x + [v]
         """) == []
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM006"]
+    assert "MEM006" in codes(doc.example) and "MEM006" not in codes(doc.use_instead)

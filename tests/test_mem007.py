@@ -169,3 +169,10 @@ def test_never_reported_when_converted_inside_the_collecting_loop():
                 vals.append(i * 0.5)
                 print(np.array(vals).mean())
         """) == []
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM007"]
+    assert "MEM007" in codes(doc.example) and "MEM007" not in codes(doc.use_instead)

@@ -143,3 +143,10 @@ def test_fix_keeps_output_and_lowers_the_traced_peak():
     # tracemalloc sees the frame's column arrays (not the C parser's buffers): skipping 4 of 6 columns shows.
     fixed = assert_fix_keeps_behaviour(PROGRAM, unsafe=True)
     assert 'pd.read_csv(path, usecols=["x", "label", "y"])' in fixed
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM010"]
+    assert "MEM010" in codes(doc.example) and "MEM010" not in codes(doc.use_instead)

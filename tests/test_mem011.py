@@ -211,3 +211,10 @@ def test_pandas_eval_with_a_target_suggests_reassigning_the_target():
             return df
         """)
     assert f.fix is None and "`df = pd.eval(..., target=df)`" in f.message and "pd = " not in f.message
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM011"]
+    assert "MEM011" in codes(doc.example) and "MEM011" not in codes(doc.use_instead)

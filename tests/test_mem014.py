@@ -93,3 +93,10 @@ def test_unsafe_fix_keeps_behaviour_for_positive_lengths():
         r, b = ramp({N}), blank({N})
         print(r.dtype, r.shape, int(r.sum()), b.dtype, b.shape, int(b.sum()))
         """, unsafe=True)
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM014"]
+    assert "MEM014" in codes(doc.example) and "MEM014" not in codes(doc.use_instead)

@@ -55,3 +55,10 @@ def test_a_small_view_of_a_large_array_reports_what_it_keeps_alive():
         print(sys.getsizeof(window))
         """)
     assert f.estimated_bytes == 80_000_000 and "keeps a 76.3 MiB array alive" in f.message
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM015"]
+    assert "MEM015" in codes(doc.example) and "MEM015" not in codes(doc.use_instead)

@@ -67,3 +67,10 @@ def test_del_frees_a_numeric_array_at_once():
         print(held > 7_000_000, tracemalloc.get_traced_memory()[0] < held - 7_000_000)
         """)
     assert output.split() == ["True", "True"]
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM016"]
+    assert "MEM016" in codes(doc.example) and "MEM016" not in codes(doc.use_instead)
