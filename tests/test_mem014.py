@@ -100,3 +100,10 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
 
     doc = catalog.load()["MEM014"]
     assert "MEM014" in codes(doc.example) and "MEM014" not in codes(doc.use_instead)
+
+
+def test_literal_ranges_that_are_empty_or_odd_do_not_confuse_it():
+    assert codes("import numpy as np\na = np.array(range(0))\nb = np.array(range(5, 0))\n") == []
+    assert codes("import numpy as np\na = np.array(range(1, 10**6, 0))\n") == ["MEM014"]  # length unknown
+    (f,) = lint("import numpy as np\na = np.array(range(2**70))\n")  # longer than sys.maxsize
+    assert f.fix.applicability == "unsafe"

@@ -123,7 +123,6 @@ def _few_iterations(ctx, loop: ast.AST) -> bool:
         return len(it.elts) <= _FEW_ITERATIONS and not any(isinstance(e, ast.Starred) for e in it.elts)
     if (isinstance(it, ast.Call) and ctx.imports.is_builtin(it.func, "range") and not it.keywords
             and 1 <= len(it.args) <= 3):
-        bounds = [numpy_api.int_value(a) for a in it.args]
-        if None not in bounds and bounds[-1] != 0:
-            return len(range(*bounds)) <= _FEW_ITERATIONS
+        length = numpy_api.literal_range_length(it.args)
+        return length is not None and length <= _FEW_ITERATIONS
     return False

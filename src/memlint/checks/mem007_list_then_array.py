@@ -145,8 +145,7 @@ class _Scope:
                 and self.ctx.imports.is_builtin(loop.iter.func, "range") and not loop.iter.keywords
                 and 1 <= len(loop.iter.args) <= 3 and self._loop_of(loop) is None):
             return None
-        bounds = [numpy_api.int_value(a) for a in loop.iter.args]
-        return len(range(*bounds)) if None not in bounds and bounds[-1] != 0 else None
+        return numpy_api.literal_range_length(loop.iter.args)
 
     def _most_appended(self, appends) -> Optional[int]:
         """An upper bound on the numbers appended, when every loop around every append has a visible count."""
@@ -177,8 +176,7 @@ class _Scope:
             return len(it.elts)
         if (isinstance(it, ast.Call) and self.ctx.imports.is_builtin(it.func, "range") and not it.keywords
                 and 1 <= len(it.args) <= 3):
-            bounds = [numpy_api.int_value(a) for a in it.args]
-            return len(range(*bounds)) if None not in bounds and bounds[-1] != 0 else None
+            return numpy_api.literal_range_length(it.args)
         return None
 
     def _loops_around(self, node: ast.AST) -> list:

@@ -47,8 +47,7 @@ class PythonListToArray(Rule):
                 self._report_zeros(ctx, node, *repeated)
 
     def _report_range(self, ctx, node: ast.Call, range_call: ast.Call) -> None:
-        bounds = [numpy_api.int_value(a) for a in range_call.args]
-        length = len(range(*bounds)) if None not in bounds and bounds[-1] != 0 else None
+        length = numpy_api.literal_range_length(range_call.args)
         if length is not None and not ctx.is_large(length * _LIST_OF_INTS_BYTES):
             return
         shown = "np.array(list(range(...)))" if range_call is not node.args[0] else "np.array(range(...))"

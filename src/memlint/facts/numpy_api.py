@@ -65,6 +65,17 @@ def int_value(node: ast.AST, _depth: int = 0) -> Optional[int]:
     return None
 
 
+def literal_range_length(args) -> Optional[int]:
+    """``len(range(*args))`` when 1-3 arguments are integers computed from literals, else None."""
+    bounds = [int_value(a) for a in args]
+    if not 1 <= len(bounds) <= 3 or None in bounds or (len(bounds) == 3 and bounds[2] == 0):
+        return None
+    try:
+        return len(range(*bounds))
+    except OverflowError:  # longer than sys.maxsize
+        return None
+
+
 def literal_shape(node: ast.AST) -> Optional[tuple]:
     """The shape an argument spells with literal integers: ``n``, ``(n, m)``, ``[n, m]``."""
     if isinstance(node, (ast.Tuple, ast.List)):
