@@ -81,3 +81,11 @@ def test_advice_is_exact_for_16_bit_division_by_two_and_halves_the_result():
         """)
     assert out.split() == ["float64", "float32", "2", "True"]
     assert np.float32(np.iinfo(np.uint16).max) == np.iinfo(np.uint16).max
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM008"]
+    assert mem008(doc.example) and all(f.code == "MEM008" for f in mem008(doc.example))
+    assert mem008(doc.use_instead) == []

@@ -94,3 +94,11 @@ def test_the_suggestion_keeps_the_read_and_loads_less(tmp_path):
     mapped, mapped_peak = run_program(program.replace("MODE", ', mmap_mode="r"'))
     assert plain == mapped
     assert plain_peak - mapped_peak > 0.9 * 2_000_000 * 8  # the mapped load never allocates the array
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM009"]
+    assert mem009(doc.example) and all(f.code == "MEM009" for f in mem009(doc.example))
+    assert mem009(doc.use_instead) == []

@@ -253,3 +253,11 @@ def test_x_held_elsewhere_or_written_on_the_next_iteration():
                 a[i] = 1.0                # a view b would see this on the next iteration
             return out
         """)
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM012"]
+    assert mem012(doc.example) and all(f.code == "MEM012" for f in mem012(doc.example))
+    assert mem012(doc.use_instead) == []

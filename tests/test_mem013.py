@@ -102,3 +102,11 @@ def test_where_and_maximum_differ_at_nan():
         print(w.tolist(), m.tolist(), np.signbit(w).tolist(), np.signbit(m).tolist())
         """)
     assert out.strip() == "[0.0, 0.0, 0.0, 2.0] [nan, 0.0, 0.0, 2.0] [False, False, False, False] [False, False, False, False]"
+
+
+def test_catalog_example_is_reported_and_its_replacement_is_not():
+    from memlint import catalog
+
+    doc = catalog.load()["MEM013"]
+    assert mem013(doc.example) and all(f.code == "MEM013" for f in mem013(doc.example))
+    assert mem013(doc.use_instead) == []

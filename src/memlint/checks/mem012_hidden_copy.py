@@ -157,10 +157,10 @@ def _result_only_read(ctx, call: ast.Call) -> bool:
     target = stmt.targets[0].id
     if flow is None or flow.opaque or target in flow.captured or target in flow.declared:
         return False
-    (definition,) = [d for d in flow.defs_of.get(target, ()) if d.node is stmt] or [None]
-    if definition is None:
+    definitions = [d for d in flow.defs_of.get(target, ()) if d.node is stmt]
+    if len(definitions) != 1:
         return False
-    return all(arrays.reads_only(use) for use in arrays.uses_of(definition))
+    return all(arrays.reads_only(use) for use in arrays.uses_of(definitions[0]))
 
 
 def _later_uses_only_read(ctx, x: ast.Name) -> bool:
