@@ -38,6 +38,17 @@ def test_float_arithmetic_on_8_and_16_bit_ints():
     assert "8x" in found[0].message and "4x" in found[1].message
 
 
+def test_binary_ufunc_calls_without_dtype():
+    found = mem008("""
+        import numpy as np
+        def f():
+            a = np.ones(1_000_000, dtype=np.uint16)
+            return np.divide(a, 3), np.multiply(a, 0.5), np.divide(a, 3, dtype=np.float32), np.add(a, a)
+        """)
+    assert [f.snippet for f in found] == ["np.divide(a, 3)", "np.multiply(a, 0.5)"]
+    assert "np.divide(a, 3, dtype=np.float32)" in found[0].message
+
+
 def test_unknown_length_is_still_reported_per_element():
     (f,) = mem008("""
         import numpy as np

@@ -21,24 +21,26 @@ class DtypeWidening(Rule):
 
     def check(self, ctx) -> None:
         float32 = numpy_api.dtype_of(ast.Constant("float32"), ctx.qualname)
-        for node in ctx.nodes(ast.BinOp):
-            if not isinstance(node, ast.BinOp):
+        for node in ctx.nodes(ast.BinOp, ast.Call):
+            operands = _operands(ctx, node)
+            if operands is None:
                 continue
+            ufunc, first, second = operands
             result = ctx.arrays.value(node)
             if result.kind != "ndarray" or result.dtype is None or result.dtype != numpy_api.default_float():
                 continue
-            left, right = ctx.arrays.value(node.left), ctx.arrays.value(node.right)
+            left, right = ctx.arrays.value(first), ctx.arrays.value(second)
             ints = [v for v in (left, right) if _small_int_array(v)]
             if not ints or not all(_small_int_array(v) or _harmless_operand(v, float32) for v in (left, right)):
                 continue  # a float64 operand makes float64 by itself: not this rule's business
             if result.nbytes is not None and not ctx.is_large(result.nbytes):
                 continue
-            ctx.report(node, self._message(ctx, node, ints[0], result, float32), estimated_bytes=result.nbytes)
+            ctx.report(node, self._message(ctx, node, ufunc, first, second, ints[0], result, float32),
+                       estimated_bytes=result.nbytes)
 
     @staticmethod
-    def _message(ctx, node: ast.BinOp, source, result, float32) -> str:
-        ufunc = numpy_api.ufunc_of("numpy." + numpy_api.OPERATOR_UFUNCS[type(node.op).__name__])
-        a, b = ctx.source.segment(node.left), ctx.source.segment(node.right)
+    def _message(ctx, node, ufunc, first, second, source, result, float32) -> str:
+        a, b = ctx.source.segment(first), ctx.source.segment(second)
         call = f"np.{ufunc.__name__}({a}, {b}, dtype=np.float32)"
         if len(call) > 80 or "\n" in call:
             call = f"np.{ufunc.__name__}(..., dtype=np.float32)"
@@ -54,6 +56,21 @@ class DtypeWidening(Rule):
         return (f"{ctx.source.segment(node) if len(ctx.source.segment(node)) <= 40 else 'this arithmetic'} "
                 f"{sizes}; {call} gives {smaller}, and every {source.dtype.itemsize * 8}-bit integer is exact "
                 f"in float32 (the result is rounded to float32)")
+
+
+def _operands(ctx, node):
+    """(ufunc, first operand, second operand) of ``a <op> b`` or of ``np.<binary ufunc>(a, b)`` without
+    ``dtype``/``out``, else None."""
+    if isinstance(node, ast.BinOp):
+        name = numpy_api.OPERATOR_UFUNCS.get(type(node.op).__name__)
+        ufunc = numpy_api.ufunc_of(f"numpy.{name}") if name else None
+        return (ufunc, node.left, node.right) if ufunc is not None else None
+    ufunc = numpy_api.ufunc_of(ctx.qualname(node.func))
+    if ufunc is None or ufunc.nin != 2 or len(node.args) != 2 or node.keywords:
+        return None
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    return ufunc, node.args[0], node.args[1]
 
 
 def _small_int_array(v) -> bool:
