@@ -86,7 +86,7 @@ class Config:
         never ``base`` itself or its parents: a folder the user names is checked even if it is called
         ``build``. A path pattern (``src/gen/*.py``) matches the path relative to the configuration's folder.
         """
-        return any(self._matches(path, p, base) for p in self.exclude + self.extend_exclude)
+        return self._matches_any(path, self.exclude + self.extend_exclude, base)
 
     def _relative(self, path, base: Optional[Path] = None) -> str:
         """The path relative to the configuration's folder, else to ``base``, else as given.
@@ -106,12 +106,23 @@ class Config:
     def _matches(self, path, pattern: str, base: Optional[Path] = None) -> bool:
         """A glob matches a name below ``base`` (see ``is_excluded``) or the path relative to the config's
         folder; per-file-ignores (no ``base``) match any name in the path too."""
-        pattern = pattern.rstrip("/")
+        return self._matches_any(path, [pattern], base)
+
+    def _matches_any(self, path, patterns: list, base: Optional[Path] = None) -> bool:
+        # The path's relative forms are computed once for all patterns: discovery asks for every file.
         rel = self._relative(path)
-        if "/" in pattern:
-            return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*")
-        names = Path(rel if base is None else _below(path, base)).parts
-        return any(fnmatch.fnmatch(name, pattern) for name in names)
+        names = None
+        for pattern in patterns:
+            pattern = pattern.rstrip("/")
+            if "/" in pattern:
+                if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
+                    return True
+                continue
+            if names is None:
+                names = Path(rel if base is None else _below(path, base)).parts
+            if any(fnmatch.fnmatch(name, pattern) for name in names):
+                return True
+        return False
 
     def option(self, code: str, name: str):
         return self.rules[code][name]
