@@ -369,3 +369,20 @@ def test_read_only_flag_set_before():
         a = a * 2
         print(a.sum())
         """, "a = a * 2", "a *= 2")
+
+
+def test_operand_of_unknown_type_is_not_reported():
+    # pandas/core/arrays/boolean.py: `mask | mask_values` where mask_values comes from a call memlint cannot
+    # see; if it were a Series, `ndarray | Series` would be a Series and `mask |= ...` something else
+    code = """
+        import numpy as np
+        import pandas as pd
+        def coerce(values, mask):
+            mask = np.array(mask, dtype=bool)
+            mask_values = pd.isna(values)
+            mask = mask | mask_values
+            return mask
+        m = coerce(pd.Series([1.0, None] * 150000), np.zeros(300000, dtype=bool))
+        print(type(m).__name__, m.sum())
+        """
+    assert findings(code) == []

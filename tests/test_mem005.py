@@ -160,3 +160,37 @@ def test_yielded_view_is_copied():
         print([k.tolist() for k in kept])
         """)
     assert "yield block[:2].copy()" in fixed
+
+
+def test_item_assignment_into_an_array_copies_and_is_not_reported():
+    # numpy/_core/tests/test_multiarray.py::test_overlapping_assignment, pandas test_datetimelike.py
+    assert findings("""
+        import numpy as np
+        def shift():
+            a = np.arange(1 << 18)
+            a[:-1] = a[1:]
+            out = np.empty(3)
+            out[:] = a[:3]
+            return out
+        """) == []
+    assert findings("""
+        import numpy as np
+        class Buffer:
+            def fill(self):
+                a = np.arange(1 << 18)
+                self.buf[0] = a[:3]
+        """) == []
+
+
+def test_item_assignment_into_a_local_dict_is_an_escape():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def heads(n):
+            out = {}
+            for i in range(n):
+                block = np.full(1 << 17, float(i))
+                out[i] = block[:2]
+            return out
+        print({k: v.tolist() for k, v in heads(6).items()})
+        """)
+    assert "out[i] = block[:2].copy()" in fixed

@@ -24,24 +24,31 @@ class ViewKeepsBase(Rule):
 
     def check(self, ctx) -> None:
         for node in ctx.nodes(ast.Return, ast.Expr, ast.Yield, ast.Assign):  # what _escapes looks at
-            for escaping, how in self._escapes(node):
+            for escaping, how in self._escapes(ctx, node):
                 self._check_one(ctx, node, escaping, how)
 
-    @staticmethod
-    def _escapes(node):
-        """(expression, how it escapes) for each value a statement hands out of the function's reach."""
+    def _escapes(self, ctx, node):
+        """(expression, how it escapes) for each value a statement hands out of the function's reach.
+
+        Storing into an item copies when the container is an array (``out[i] = a[:3]``), so only known
+        Python containers (a local list, dict or set) count; ``x.append(v)`` on a local name likewise.
+        """
         if isinstance(node, ast.Return) and node.value is not None:
             values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
             return [(v, "returns") for v in values]
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
-            if isinstance(call.func, ast.Attribute) and call.func.attr in _CONTAINER_METHODS and call.args:
+            if isinstance(call.func, ast.Attribute) and call.func.attr in _CONTAINER_METHODS and call.args and (
+                    isinstance(call.func.value, ast.Attribute) or ctx.arrays.python_container(call.func.value)):
                 return [(call.args[-1], "stores in a container")]
         if isinstance(node, ast.Yield) and node.value is not None:
             return [(node.value, "yields")]
-        if isinstance(node, ast.Assign) and all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets):
-            how = "stores in an attribute" if isinstance(node.targets[0], ast.Attribute) else "stores in a container"
-            return [(node.value, how)]
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Attribute):
+                return [(node.value, "stores in an attribute")]
+            if isinstance(target, ast.Subscript) and ctx.arrays.python_container(target.value):
+                return [(node.value, "stores in a container")]
         return []
 
     def _check_one(self, ctx, statement, view, how) -> None:

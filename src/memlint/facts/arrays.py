@@ -767,6 +767,25 @@ class ArrayFacts:
             origin = "pandas.DataFrame"
         return Value("other_array", ownership="fresh", origin=origin)
 
+    def python_container(self, node: ast.AST) -> bool:
+        """Whether ``node`` is a local name that every reaching definition binds to a new list, dict or set
+        (a literal, a comprehension, or ``list()``/``dict()``/``set()``): storing into it keeps a reference,
+        where storing into an array would copy."""
+        if not isinstance(node, ast.Name):
+            return False
+        defs = self.reaching(node)
+        if not defs:
+            return False
+        for d in defs:
+            value = d.value if d.kind == "assign" and d.targets == 1 else None
+            if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+                continue
+            if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                    and value.func.id in ("list", "dict", "set") and self._is_builtin(value.func)):
+                continue
+            return False
+        return True
+
     def _is_builtin(self, name: ast.Name) -> bool:
         """The name is not bound anywhere in its scope, the module, or an import."""
         if name.id in self.ctx.imports.bound:
@@ -1228,7 +1247,9 @@ def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple
                 return "unknown", f"{o.constant!r} may not keep {a.dtype} under every NumPy version"
             continue
         if o.kind not in ("ndarray", "np_scalar"):
-            return "unknown", "the operand's type is not known"
+            # pandas, xarray, pd.NA... take over NumPy operations (__array_ufunc__, __array_priority__):
+            # the result need not even be an ndarray, so there is nothing to suggest
+            return "impossible", "the operand's type is not known"
         if o.dtype is None:
             return "unknown", "the operand's dtype is not known"
         if o.kind == "ndarray" and o.shape is None:
