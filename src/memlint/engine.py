@@ -148,9 +148,10 @@ def run(paths: list[Path], config, jobs: Optional[int] = None, use_cache: bool =
         cache = Cache.open(config, [r.code for r in rules])
     results: list = [None] * len(paths_found)
     todo = []
+    packages: dict = {}  # folder -> package, asked once per folder
     for i, path in enumerate(paths_found):
         if cache is not None:
-            results[i] = cache.load(path, files_mod.display_path(path), module_name_of(path))
+            results[i] = cache.load(path, files_mod.display_path(path), module_name_of(path, packages))
         if results[i] is None:
             todo.append(i)
     for i, result in _check_all([paths_found[i] for i in todo], config, rules, cache, jobs):

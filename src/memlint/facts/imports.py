@@ -13,17 +13,38 @@ from pathlib import Path
 from typing import Optional
 
 
-def module_name_of(path: Path) -> str:
-    """The dotted module name of a file, from the packages (folders with ``__init__.py``) around it."""
-    path = Path(os.path.realpath(path))  # not resolve(): a symbolic link loop must not raise
-    parts = [] if path.stem == "__init__" else [path.stem]
-    folder = path.parent
-    while (folder / "__init__.py").is_file():
-        parts.insert(0, folder.name)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
+def module_name_of(path: Path, packages: Optional[dict] = None) -> str:
+    """The dotted module name of a file, from the packages (folders with ``__init__.py``) around it.
+
+    ``packages`` remembers each folder's answer across the files of one run (a folder is asked once).
+    """
+    memo = {} if packages is None else packages
+    if os.path.islink(path):
+        real = Path(os.path.realpath(path))  # not resolve(): a symbolic link loop must not raise
+        folder, stem = real.parent, real.stem
+    else:  # the file's real path is its folder's real path and its own name
+        folder, stem = _real_folder(Path(path).parent, memo), Path(path).stem
+    parts = list(_package_parts(folder, memo))
+    if stem != "__init__":
+        parts.append(stem)
     return ".".join(parts)
+
+
+def _real_folder(folder: Path, memo: dict) -> Path:
+    key = ("real", folder)
+    if key not in memo:
+        memo[key] = Path(os.path.realpath(folder))
+    return memo[key]
+
+
+def _package_parts(folder: Path, memo: dict) -> tuple:
+    if folder not in memo:
+        parts: tuple = ()
+        if (folder / "__init__.py").is_file():
+            parts = (folder.name,) if folder.parent == folder else _package_parts(folder.parent, memo) + (
+                folder.name,)
+        memo[folder] = parts
+    return memo[folder]
 
 
 class ImportMap:
