@@ -40,6 +40,12 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
     A parameter's binding reaches this use.
 ``ArrayFacts.reaching(name)``
     The ``dataflow.Def`` objects that reach a load, or None.
+``ArrayFacts.python_container(node)``
+    A local name every reaching definition binds to a new list, dict or set (storing into it keeps a
+    reference; storing into an array copies).
+``in_place_verdict(kind, name, operands, target)`` (module function)
+    Whether ``operands[target]`` can receive the result of an operator or ufunc (catalog section 3.1):
+    ("safe" | "unknown" | "impossible", reason); "impossible" means there is nothing to suggest.
 
 Facts are computed lazily, per scope (function, lambda, module-level code), on the first question about that
 scope. NumPy names are resolved only through the file's imports; NumPy behaviour is asked of NumPy itself
