@@ -339,3 +339,14 @@ def f(n, p):
         assert not facts.is_fresh(last(tree, "a"))
     finally:
         sys.setrecursionlimit(limit)
+
+
+def test_indexing_copies_only_with_arrays_of_at_least_one_dimension():
+    _, _, v = value_at_end("import numpy as np\na = np.zeros((4, 5))\nx = a[np.arange(2)]\n", "x")
+    assert v.kind == "ndarray" and v.ownership == "fresh"
+    _, _, v = value_at_end("import numpy as np\na = np.zeros((4, 5))\nx = a[a > 0]\n", "x")
+    assert v.kind == "ndarray" and v.ownership == "fresh" and v.ndim == 1
+    # a 0-d integer array indexes like an int: a view of a row
+    _, _, v = value_at_end("import numpy as np\na = np.zeros((4, 5))\ni = np.array(2)\nx = a[i]\n", "x")
+    assert v.ownership != "fresh"
+    assert np.zeros((4, 5))[np.array(2)].base is not None

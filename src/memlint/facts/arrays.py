@@ -667,8 +667,10 @@ class ArrayFacts:
         if base.kind != "ndarray":
             return UNKNOWN
         index_value = self._value(e.slice) if not isinstance(e.slice, (ast.Slice, ast.Tuple)) else None
-        if index_value is not None and index_value.kind in ("ndarray", "unknown") and index_value.dtype is not None:
+        if index_value is not None and index_value.kind in ("ndarray", "unknown") and index_value.dtype is not None \
+                and (index_value.dtype.kind == "b" or (index_value.kind == "ndarray" and index_value.ndim)):
             # advanced indexing copies: a boolean mask gives 1-d, integers give the index's shape
+            # (a 0-d integer array indexes like an int: a view, hence the ndim test)
             if index_value.dtype.kind == "b":
                 return _array(base.dtype, None, ndim=1 if base.ndim == index_value.ndim else None)
             return _array(base.dtype, None)
