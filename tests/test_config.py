@@ -94,6 +94,9 @@ def test_exclude_replaces_and_extend_exclude_adds_to_the_defaults(repo):
     assert found(".") == [("pkg/core.py", "MEM017")]
     write(repo / "pyproject.toml", '[tool.memlint]\nextend-exclude = ["pkg/migrations/*.py"]\n')
     assert found(".") == [("pkg/core.py", "MEM017")]
+    for glob in ("./pkg/migrations", "**/migrations/*", "pkg/migrations/", "*/migrations"):
+        write(repo / "pyproject.toml", f'[tool.memlint]\nextend-exclude = ["{glob}"]\n')
+        assert found(".") == [("pkg/core.py", "MEM017")], glob
     write(repo / "pyproject.toml", '[tool.memlint]\nexclude = ["migrations"]\n')  # replaces: build/ is back
     assert found(".") == [("build/lib/core.py", "MEM017"), ("pkg/core.py", "MEM017")]
 

@@ -114,8 +114,12 @@ class Config:
         names = None
         for pattern in patterns:
             pattern = pattern.rstrip("/")
+            if pattern.startswith("./"):
+                pattern = pattern[2:]
             if "/" in pattern:
-                if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern + "/*"):
+                # fnmatch's * also matches "/"; "**/x" matches x at the top too, as in gitignore.
+                options = (pattern, pattern[3:]) if pattern.startswith("**/") else (pattern,)
+                if any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*") for p in options):
                     return True
                 continue
             if names is None:
