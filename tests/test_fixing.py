@@ -140,6 +140,18 @@ def test_a_failed_write_leaves_the_file_untouched(here, monkeypatch):
     assert files_in(here) == ["a.py"]  # the temporary file was removed
 
 
+def test_a_read_only_file_is_not_replaced(here, monkeypatch):
+    code = "import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n"
+    (here / "a.py").write_text(code)
+    (here / "a.py").chmod(0o444)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if m == os.W_OK else real_access(p, m))  # as root too
+    r = memlint_cli("--fix", "a.py")
+    assert r.exit_code == 2
+    assert "a.py: cannot write the fixed file: Permission denied (the file is read-only)" in r.stderr
+    assert (here / "a.py").read_text() == code
+
+
 def test_a_symbolic_link_stays_a_link(here):
     (here / "real.py").write_text("import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n")
     (here / "link.py").symlink_to("real.py")

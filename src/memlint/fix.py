@@ -110,6 +110,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     path = Path(os.path.realpath(path))
     mode = stat.S_IMODE(os.stat(path).st_mode)
+    if not os.access(path, os.W_OK):  # a rename would replace a read-only file: respect it instead
+        raise PermissionError(13, "Permission denied (the file is read-only)", str(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".memlint", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
