@@ -284,3 +284,26 @@ def test_edits_use_the_files_newline(here, monkeypatch):
 def test_edit_dataclass_positions_round_trip():
     e = Edit(1, 2, 3, 4, "x")
     assert Fix.from_dict(Fix(SAFE, "m", (e,)).to_dict()).edits == (e,)
+
+
+class OutOfRange(Rule):
+    """Test-only: a fix whose edit points past the end of the file (a bug in a rule)."""
+
+    code = "MEM997"
+
+    def check(self, ctx):
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "double":
+                ctx.report(node, "bad edit", fix=Fix(SAFE, "bad", (Edit(99, 1, 99, 2, "x"),)))
+
+
+def test_a_crash_while_fixing_one_file_names_it_and_other_files_are_fixed(here, monkeypatch):
+    register_rule(monkeypatch, OutOfRange())
+    (here / "a.py").write_text("y = double(1)\n")
+    (here / "b.py").write_text("import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n")
+    r = memlint_cli("--fix", "--jobs", "1", ".")
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert line.startswith("memlint: error: a.py: internal error while fixing (MEM997): IndexError")
+    assert "np.zeros" in (here / "b.py").read_text()
+    assert (here / "a.py").read_text() == "y = double(1)\n"

@@ -197,7 +197,12 @@ def _apply_fixes(result, config, write: bool) -> tuple[int, list, list]:
         except files.InputError as e:
             errors.append(str(e))
             continue
-        new, n, errs = engine.fix_text(display, text, config, config.unsafe_fixes, first_round, path)
+        try:
+            new, n, errs = engine.fix_text(display, text, config, config.unsafe_fixes, first_round, path)
+        except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
+            codes = ",".join(sorted({f.code for f in first_round}))
+            errors.append(f"{display}: internal error while fixing ({codes}): {type(e).__name__}: {e}")
+            continue
         errors += errs
         if new == text or not parses(new):
             continue
