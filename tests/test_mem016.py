@@ -74,3 +74,23 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
 
     doc = catalog.load()["MEM016"]
     assert "MEM016" in codes(doc.example) and "MEM016" not in codes(doc.use_instead)
+
+
+def test_in_every_kind_of_block():
+    assert codes("""
+        import gc
+        import numpy as np
+        def f(n):
+            try:
+                a = np.ones(n)
+                del a
+                gc.collect()
+            except MemoryError:
+                b = np.ones(10)
+                del b
+                gc.collect()
+            else:
+                c = np.ones(10)
+                del c
+                gc.collect()
+        """) == ["MEM016"] * 3

@@ -30,8 +30,15 @@ class ListThenArray(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        scopes = [ctx.tree] + ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef)
-        for scope in scopes:
+        # Only scopes that convert a plain name with np.array/np.asarray can hold the pattern.
+        scopes = {}
+        for node in ctx.nodes(ast.Call):
+            if (len(node.args) == 1 and isinstance(node.args[0], ast.Name)
+                    and ctx.qualname(node.func) in ("numpy.array", "numpy.asarray")):
+                scope = ctx.arrays.scope_of(node)
+                if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
+                    scopes[id(scope)] = scope
+        for scope in scopes.values():
             _Scope(ctx, scope).check()
 
 

@@ -36,8 +36,8 @@ class InplaceNoSaving(Rule):
     requires_imports = frozenset({"pandas"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        for node in ctx.nodes(ast.Call):
+            if not (isinstance(node.func, ast.Attribute)
                     and node.func.attr in PANDAS_INPLACE_DEPRECATED and _inplace_true(node)):
                 continue
             receiver = node.func.value

@@ -49,8 +49,8 @@ class GetsizeofArray(Rule):
     requires_imports = frozenset({"sys"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
-            if not (isinstance(node, ast.Call) and ctx.qualname(node.func) == "sys.getsizeof"
+        for node in ctx.nodes(ast.Call):
+            if not (ctx.qualname(node.func) == "sys.getsizeof"
                     and len(node.args) == 1 and not node.keywords):
                 continue
             value = ctx.arrays.value(node.args[0])

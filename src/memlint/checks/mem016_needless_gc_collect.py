@@ -20,11 +20,14 @@ class NeedlessGcCollect(Rule):
     requires_imports = frozenset({"gc"})
 
     def check(self, ctx) -> None:
-        for node in ast.walk(ctx.tree):
-            for body in _blocks(node):
-                for i, stmt in enumerate(body):
-                    if _is_gc_collect(ctx, stmt):
-                        self._check(ctx, _deletes_before(body, i), stmt)
+        for call in ctx.nodes(ast.Call):
+            stmt = ctx.arrays.parent(call)
+            if not (_is_gc_collect(ctx, stmt) and stmt.value is call):
+                continue
+            for body in _blocks(ctx.arrays.parent(stmt)):
+                index = next((i for i, s in enumerate(body) if s is stmt), None)
+                if index is not None:
+                    self._check(ctx, _deletes_before(body, index), stmt)
 
     @staticmethod
     def _check(ctx, deletes: list, collect: ast.Expr) -> None:
@@ -53,14 +56,12 @@ def _deletes_before(body: list, index: int) -> list:
     return body[start:index]
 
 
-def _blocks(node: ast.AST):
+def _blocks(node):
+    """The statement lists of a node (an except handler's body included: the handler is the parent)."""
     for field in ("body", "orelse", "finalbody"):
         block = getattr(node, field, None)
         if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
             yield block
-    if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-        for handler in node.handlers:
-            yield handler.body
 
 
 def _is_gc_collect(ctx, stmt: ast.stmt) -> bool:
