@@ -346,7 +346,7 @@ def test_indexing_copies_only_with_arrays_of_at_least_one_dimension():
     assert v.kind == "ndarray" and v.ownership == "fresh"
     _, _, v = value_at_end("import numpy as np\na = np.zeros((4, 5))\nx = a[a > 0]\n", "x")
     assert v.kind == "ndarray" and v.ownership == "fresh" and v.ndim == 1
-    # a 0-d integer array indexes like an int: a view of a row
-    _, _, v = value_at_end("import numpy as np\na = np.zeros((4, 5))\ni = np.array(2)\nx = a[i]\n", "x")
+    # a NumPy integer scalar indexes like an int: a view of a row
+    _, _, v = value_at_end("import numpy as np\na = np.zeros((4, 5))\ni = np.int64(2)\nx = a[i]\n", "x")
     assert v.ownership != "fresh"
-    assert np.zeros((4, 5))[np.array(2)].base is not None
+    assert np.zeros((4, 5))[np.int64(2)].base is not None

@@ -133,6 +133,14 @@ def _creates_new(expr: Optional[ast.AST]) -> bool:
                              ast.JoinedStr))
 
 
+def _hands_over(expr: Optional[ast.AST]) -> bool:
+    """Whether ``expr`` evaluates to an object that something else (a name, an operand) already holds."""
+    if isinstance(expr, ast.IfExp):
+        return _hands_over(expr.body) or _hands_over(expr.orelse)
+    return isinstance(expr, (ast.Name, ast.NamedExpr, ast.BoolOp, ast.Await, ast.Yield, ast.YieldFrom,
+                             ast.Starred))
+
+
 # Array attributes that are plain data (no reference to the buffer).
 _METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes",
                              "empty"})
@@ -435,7 +443,7 @@ class ArrayFacts:
             return Value(ownership="parameter")
         if d.kind in ("assign", "walrus") and d.value is not None:
             v = self._value(d.value)
-            if v.ownership == "fresh" and (d.kind == "walrus" or d.targets > 1 or not _creates_new(d.value)):
+            if v.ownership == "fresh" and (d.kind == "walrus" or d.targets > 1 or _hands_over(d.value)):
                 v = v.but(ownership="alias")
             return v
         if d.kind == "aug":
