@@ -232,3 +232,27 @@ def test_unknown_call_and_string_arrays():
         print(kept["x"][0])
         """, "np.exp(a)", "np.exp(a, out=a)")
     assert findings('import numpy as np\ns = np.array(["a", "b"] * 100000, dtype="U1")\ns = np.add("x", s)\n') == []
+
+
+def test_returned_ufunc_of_a_dead_local():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def softplus_input(n):
+            z = np.linspace(-3, 3, n)
+            return np.exp(z)
+        r = softplus_input(1 << 18)
+        print(r[:3], r.sum())
+        """)
+    assert "return np.exp(z, out=z)" in fixed
+    code = """
+        import numpy as np
+        def f(n):
+            z = np.linspace(-3, 3, n)
+            try:
+                return np.exp(z)
+            finally:
+                print(z[0])
+        f(1 << 18)
+        """
+    assert findings(code) == []  # the finally block still reads z
+    assert_trap_not_fixed(code, "np.exp(z)", "np.exp(z, out=z)")

@@ -3,7 +3,8 @@
 Two shapes of the pattern, both on a FRESH local ndarray (catalog sections 3.1 and 3.2):
 
 - ``a = np.f(a, ...)``: the result replaces ``a``, so ``a``'s buffer can receive it;
-- ``b = np.f(a, ...)`` where ``a`` is never read again: its buffer can hold ``b``.
+- ``b = np.f(a, ...)`` or ``return np.f(a, ...)`` where ``a`` is never read again: its buffer can hold the
+  result.
 
 Only elementwise ufuncs with one output, whose result has exactly ``a``'s dtype and shape, and calls with
 no keyword arguments (``out=``, ``dtype=``, ``casting=``, ``where=``... change what ``out=a`` would mean).
@@ -24,18 +25,22 @@ class UfuncOut(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for node in ctx.nodes(ast.Assign):
-            if not (isinstance(node, ast.Assign) and len(node.targets) == 1
-                    and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)):
-                continue
+        for node in ctx.nodes(ast.Assign, ast.Return):
+            if isinstance(node, ast.Assign):
+                if not (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                    continue
+                target = node.targets[0].id
+            else:
+                target = None  # `return np.exp(x)`: only a dead input can take the result
             call = node.value
+            if not isinstance(call, ast.Call):
+                continue
             qualname = ctx.qualname(call.func)
             ufunc = numpy_api.ufunc_of(qualname)
             if ufunc is None or not numpy_api.is_elementwise_ufunc(qualname) or ufunc.nout != 1:
                 continue
             if call.keywords or len(call.args) != ufunc.nin or any(isinstance(a, ast.Starred) for a in call.args):
                 continue
-            target = node.targets[0].id
             names = [(i, a) for i, a in enumerate(call.args) if isinstance(a, ast.Name)]
             same = [(i, a) for i, a in names if a.id == target]
             if same:
