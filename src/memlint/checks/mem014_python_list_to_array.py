@@ -4,7 +4,7 @@
 before copying them into the 8 B/element array; ``np.array([0] * n)`` builds a list of n pointers first.
 ``np.arange(n)`` and ``np.zeros(n[, dtype=int])`` write the array directly.
 
-Same dtype and values, checked with NumPy: ``np.array`` of Python ints, ``np.arange`` of Python ints and
+Same dtype and values, checked with NumPy 2.4.6 and 1.26.4 (Linux): ``np.array`` of Python ints, ``np.arange`` of Python ints and
 ``dtype=int`` all give NumPy's default integer (int64 on NumPy 2; ``np.int_``, which is C long and so int32
 on Windows, on NumPy 1). The one difference is the empty result: ``np.array(range(0))`` and
 ``np.array([0] * 0)`` are float64 where ``np.arange(0)`` and ``np.zeros(0, dtype=int)`` are int64, and
