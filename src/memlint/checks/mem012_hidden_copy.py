@@ -39,7 +39,7 @@ class HiddenCopy(Rule):
             source, transform = found
             x = _short(ctx, source)
             spelled, replacement = {
-                "asarray": (f"np.array({x})", f"np.asarray({x})"),
+                "asarray": (f"np.array({x or '...'})", f"np.asarray({x or '...'})"),
                 "astype": (f"{x}.astype(...) to the dtype it already has", f"{x}.astype(..., copy=False)"),
                 "ravel": (f"{x}.flatten()", f"{x}.ravel()"),
             }[transform]
@@ -108,7 +108,7 @@ def _match(ctx, call: ast.Call):
 def _short(ctx, node: ast.AST) -> str:
     text = ctx.source.segment(node)
     if len(text) > 30 or "\n" in text:
-        return "x"
+        return ""  # the message then reads ".flatten()", "np.array(...)"
     return text if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({text})"
 
 
