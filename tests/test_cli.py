@@ -123,7 +123,9 @@ def test_unsafe_fixes_shown_as_available_then_applied_only_with_both_flags(proje
     ones.write_text("import numpy as np\nw = np.full((3, 3), 1.0)\n")
     plain = memlint_cli("src/ones.py")
     assert "MEM990 np.full" in plain.stdout  # no [*]: --fix alone would not apply it
-    assert "1 more fix available with `--fix --unsafe-fixes`." in plain.stdout
+    assert "1 fix available with `--fix --unsafe-fixes`." in plain.stdout
+    both = memlint_cli("src")  # with sim.py's safe fix: "more"
+    assert "[*] 1 fixable with `--fix`.\n1 more fix available with `--fix --unsafe-fixes`." in both.stdout
     assert memlint_cli("--fix", "src/ones.py").exit_code == 1
     assert "np.full" in ones.read_text()
     shown = memlint_cli("--unsafe-fixes", "src/ones.py")

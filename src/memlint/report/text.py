@@ -45,7 +45,8 @@ def render(findings: list, *, fixed: int = 0, unsafe_fixes: bool = False, statis
             option = "`--fix --unsafe-fixes`" if unsafe_fixes else "`--fix`"
             lines.append(f"[*] {will_fix} fixable with {option}.")
         if hidden:
-            lines.append(f"{_plural(hidden, 'more fix', 'more fixes')} available with `--fix --unsafe-fixes`.")
+            more = "more fix" if will_fix else "fix"
+            lines.append(f"{_plural(hidden, more, more.replace('fix', 'fixes'))} available with `--fix --unsafe-fixes`.")
     elif errors:
         lines.append(f"No findings, but {_plural(errors, 'error')} (see above): not every file was checked.")
     elif not fixed:
