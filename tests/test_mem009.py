@@ -102,3 +102,21 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
     doc = catalog.load()["MEM009"]
     assert mem009(doc.example) and all(f.code == "MEM009" for f in mem009(doc.example))
     assert mem009(doc.use_instead) == []
+
+
+def test_why_written_arrays_are_never_reported(tmp_path):
+    """The mapped array is read-only: the suggestion on a written array would turn it into a crash."""
+    path = tmp_path / "a.npy"
+    program = f"""
+        import numpy as np
+        np.save({str(path)!r}, np.arange(10.0))
+        data = np.load({str(path)!r}, mmap_mode="r")
+        try:
+            data[0] = 1.0
+        except ValueError as e:
+            print("ValueError", e)
+        """
+    out, _ = run_program(program)
+    assert out.startswith("ValueError assignment destination is read-only")
+    assert mem009('import numpy as np\ndef f():\n    data = np.load("a.npy")\n    data[0] = 1.0\n'
+                  '    return float(data.sum())\n') == []

@@ -261,3 +261,42 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
     doc = catalog.load()["MEM012"]
     assert mem012(doc.example) and all(f.code == "MEM012" for f in mem012(doc.example))
     assert mem012(doc.use_instead) == []
+
+
+def test_the_traps_are_real():
+    """What the traps protect: had memlint rewritten them, the programs would print something else."""
+    from helpers import run_program
+
+    x_written_later = """
+        import numpy as np
+        def main():
+            a = np.zeros(1000)
+            b = np.array(a)
+            a[0] = 1.0
+            print(b[0])
+        main()
+        """
+    caller_array = """
+        import numpy as np
+        def normalised(x):
+            y = x.astype(np.float64)
+            y /= 2
+            return y
+        data = np.ones(1000)
+        normalised(data)
+        print(data[0])
+        """
+    result_written_x_used = """
+        import numpy as np
+        def main():
+            a = np.zeros((10, 10))
+            flat = a.flatten()
+            flat[0] = 9.0
+            print(a[0, 0])
+        main()
+        """
+    for program, copy, alias in [(x_written_later, "np.array(a)", "np.asarray(a)"),
+                                 (caller_array, "x.astype(np.float64)", "x.astype(np.float64, copy=False)"),
+                                 (result_written_x_used, "a.flatten()", "a.ravel()")]:
+        assert mem012(program) == []
+        assert run_program(program)[0] != run_program(program.replace(copy, alias))[0]
