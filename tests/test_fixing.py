@@ -86,6 +86,14 @@ def test_line_endings_are_kept(here, newline):
     assert data.count(b"\r\n") == (4 if newline == "\r\n" else 0)
 
 
+def test_old_mac_cr_line_endings_are_kept(here, monkeypatch):
+    register_rule(monkeypatch, Split())
+    (here / "a.py").write_bytes(b"import numpy as np\rgrid = np.full((1000, 1000), 0.0)\ry = pair()\r")
+    memlint_cli("--fix", "--jobs", "1", "a.py")
+    assert (here / "a.py").read_bytes() == (b"import numpy as np\rgrid = np.zeros((1000, 1000))\r"
+                                            b"y = (\r    1,\r    2,\r)\r")
+
+
 def test_crlf_multi_line_fix(here):
     code = "import numpy as np\r\ngrid = np.full(\r\n    (1000, 1000),\r\n    0.0)\r\nprint(1)\r\n"
     (here / "a.py").write_bytes(code.encode())
@@ -265,16 +273,18 @@ def test_edit_positions_are_character_columns(here, monkeypatch):
     assert (here / "a.py").read_text() == "é = 'ü'; y = (ä * 2)\n"
 
 
+class Split(Rule):
+    """Test-only: a fix whose replacement spans lines (`pair()` -> a tuple over four lines)."""
+
+    code = "MEM996"
+
+    def check(self, ctx):
+        for node in ast.walk(ctx.tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "pair":
+                ctx.report(node, "split", fix=Fix(SAFE, "split", (ctx.edit(node, "(\n    1,\n    2,\n)"),)))
+
+
 def test_edits_use_the_files_newline(here, monkeypatch):
-    class Split(Rule):
-        code = "MEM996"
-
-        def check(self, ctx):
-            for node in ast.walk(ctx.tree):
-                if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "pair":
-                    ctx.report(node, "split", fix=Fix(SAFE, "split", (
-                        ctx.edit(node, "(\n    1,\n    2,\n)"),)))
-
     register_rule(monkeypatch, Split())
     (here / "a.py").write_bytes(b"x = pair()\r\ny = 1\r\n")
     memlint_cli("--fix", "--jobs", "1", "a.py")

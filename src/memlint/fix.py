@@ -89,8 +89,9 @@ def parses(text: str) -> bool:
 
 
 def newline_of(text: str) -> str:
-    i = text.find("\n")
-    return "\r\n" if i > 0 and text[i - 1] == "\r" else "\n"
+    """The file's line ending, from its first line: LF, CRLF or (old Mac) CR."""
+    m = _NEWLINE.search(text)
+    return m.group() if m else "\n"
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
