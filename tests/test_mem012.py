@@ -300,3 +300,28 @@ def test_the_traps_are_real():
                                  (result_written_x_used, "a.flatten()", "a.ravel()")]:
         assert mem012(program) == []
         assert run_program(program)[0] != run_program(program.replace(copy, alias))[0]
+
+
+def test_two_copies_in_a_row_lose_one_not_both():
+    """Each rewrite alone keeps behaviour; both together would make b a view of a, and b[0] = 9 would
+    reach a. memlint removes the inner copy and keeps the outer one."""
+    for program in ("""
+        import numpy as np
+        def main():
+            a = np.zeros((500, 500))
+            b = np.array(a.flatten())
+            b[0] = 9.0
+            print(a[0, 0], b[0])
+        main()
+        """, """
+        import numpy as np
+        def main():
+            a = np.zeros((500, 500))
+            t = a.flatten()
+            b = np.array(t)
+            b[0] = 9.0
+            print(a[0, 0], b[0])
+        main()
+        """):
+        fixed = assert_fix_keeps_behaviour(program)
+        assert "a.ravel()" in fixed and "np.array(" in fixed

@@ -135,6 +135,8 @@ def _order_keeps(order) -> bool:
 def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST) -> bool:
     """Catalog 3.7: the result may share x's memory; prove no one can tell."""
     arrays = ctx.arrays
+    if _is_copy_we_may_remove(ctx, source):
+        return False  # x is itself a hidden copy: once that one is fixed, x may be a view (next fix round)
     if not isinstance(source, ast.Name):
         # a temporary (np.array(a * 2)): nothing else holds it, and it dies with the call
         return arrays.value(source).ownership == "fresh" and not isinstance(source, (ast.Subscript, ast.Attribute))
@@ -143,6 +145,17 @@ def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST) -> bool:
     if arrays.is_dead_after(source):
         return True
     return _result_only_read(ctx, call) and _later_uses_only_read(ctx, source)
+
+
+def _is_copy_we_may_remove(ctx, x: ast.AST) -> bool:
+    """``np.array(a.flatten())``, ``t = a.flatten(); np.array(t)``: two fixes, each safe alone, would
+    together make the result a view of ``a``. The inner copy is fixed first; the outer is judged again."""
+    if isinstance(x, ast.Call):
+        return _match(ctx, x) is not None
+    if isinstance(x, ast.Name):
+        return any(isinstance(d.value, ast.Call) and _match(ctx, d.value) is not None
+                   for d in ctx.arrays.reaching(x) or ())
+    return False
 
 
 def _result_only_read(ctx, call: ast.Call) -> bool:
