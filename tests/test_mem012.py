@@ -325,3 +325,23 @@ def test_two_copies_in_a_row_lose_one_not_both():
         """):
         fixed = assert_fix_keeps_behaviour(program)
         assert "a.ravel()" in fixed and "np.array(" in fixed
+
+
+def test_no_alias_for_other_rules_to_write_through():
+    """`b = b * 2` is a read, but MEM001 rewrites it to `b *= 2`: with b = np.asarray(a) that would write a."""
+    from helpers import run_program
+
+    code = """
+        import numpy as np
+        def main():
+            a = np.ones(500_000)
+            b = np.array(a)
+            b = b * 2
+            c = a.astype(np.float64)
+            c = np.multiply(c, 3)
+            print(a[0], b[0], c[0])
+        main()
+        """
+    assert mem012(code) == []
+    fixed = fix(code, select=("MEM",))  # every rule's fixes together
+    assert run_program(fixed)[0] == run_program(code)[0]

@@ -173,7 +173,7 @@ def _result_only_read(ctx, call: ast.Call) -> bool:
     definitions = [d for d in flow.defs_of.get(target, ()) if d.node is stmt]
     if len(definitions) != 1:
         return False
-    return all(arrays.reads_only(use) for use in arrays.uses_of(definitions[0]))
+    return all(_only_read(ctx, use) for use in arrays.uses_of(definitions[0]))
 
 
 def _later_uses_only_read(ctx, x: ast.Name) -> bool:
@@ -188,9 +188,21 @@ def _later_uses_only_read(ctx, x: ast.Name) -> bool:
             if use is x:
                 continue
             unit = flow.unit_of_use.get(id(use))
-            if (unit is here or flow.can_reach(here, unit)) and not arrays.reads_only(use):
+            if (unit is here or flow.can_reach(here, unit)) and not _only_read(ctx, use):
                 return False
     return True
+
+
+def _only_read(ctx, use: ast.Name) -> bool:
+    """The use reads the object, and stays a read after other fixes: in ``b = b * 2`` MEM001 writes ``b *= 2``
+    (and MEM002 ``out=b``), which would write through the alias this rule creates."""
+    if not ctx.arrays.reads_only(use):
+        return False
+    node = use
+    while node is not None and not isinstance(node, ast.stmt):
+        node = ctx.arrays.parent(node)
+    return not (isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == use.id for t in node.targets))
 
 
 def _rewrite(call, transform: str, asarray_name: Optional[str]):
