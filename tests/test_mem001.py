@@ -386,3 +386,15 @@ def test_operand_of_unknown_type_is_not_reported():
         print(type(m).__name__, m.sum())
         """
     assert findings(code) == []
+
+
+def test_non_commutative_operand_order_is_not_the_pattern():
+    code = """
+        import numpy as np
+        a = np.full(300000, 3.0)
+        a = 1.0 - a
+        a = 2.0 / a
+        print(a[:2])
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed(code, "a = 1.0 - a", "a -= 1.0")

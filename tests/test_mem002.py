@@ -256,3 +256,19 @@ def test_returned_ufunc_of_a_dead_local():
         """
     assert findings(code) == []  # the finally block still reads z
     assert_trap_not_fixed(code, "np.exp(z)", "np.exp(z, out=z)")
+
+
+def test_chebyshev_points_from_numpy_polynomial():
+    # numpy/polynomial/chebyshev.py chebpts1: a true positive found in NumPy's own sources
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def chebpts1(npts):
+            _npts = int(npts)
+            if _npts < 1:
+                raise ValueError("npts must be >= 1")
+            x = 0.5 * np.pi / _npts * np.arange(-_npts + 1, _npts + 1, 2)
+            return np.sin(x)
+        p = chebpts1(1 << 18)
+        print(p[:3], p.sum())
+        """)
+    assert "return np.sin(x, out=x)" in fixed

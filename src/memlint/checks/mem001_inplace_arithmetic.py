@@ -81,6 +81,4 @@ def _augmented(assign, position: int):
     binary = assign.value
     operator = getattr(cst, type(binary.operator).__name__ + "Assign")()
     value = binary.right if position == 0 else binary.left
-    if value.lpar and binary.lpar is None:
-        pass
     return cst.AugAssign(target=assign.targets[0].target, operator=operator, value=value)
