@@ -350,3 +350,18 @@ def test_indexing_copies_only_with_arrays_of_at_least_one_dimension():
     _, _, v = value_at_end("import numpy as np\na = np.zeros((4, 5))\ni = np.int64(2)\nx = a[i]\n", "x")
     assert v.ownership != "fresh"
     assert np.zeros((4, 5))[np.int64(2)].base is not None
+
+
+def test_out_argument_hands_back_the_same_object():
+    code = """
+        import numpy as np
+        def f():
+            a = np.zeros(10)
+            a = np.sqrt(a, out=a)
+            a
+            b = np.sqrt(a, out=a)
+            b
+        """
+    facts, tree = facts_of(code)
+    assert facts.is_fresh(names(tree, "a")[2])  # still the array f made, under the same name
+    assert not facts.is_fresh(names(tree, "b")[0])  # a second name for it

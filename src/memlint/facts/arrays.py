@@ -137,8 +137,17 @@ def _hands_over(expr: Optional[ast.AST]) -> bool:
     """Whether ``expr`` evaluates to an object that something else (a name, an operand) already holds."""
     if isinstance(expr, ast.IfExp):
         return _hands_over(expr.body) or _hands_over(expr.orelse)
+    if isinstance(expr, ast.Call) and any(k.arg == "out" for k in expr.keywords):
+        return True  # a ufunc returns its `out=` array
     return isinstance(expr, (ast.Name, ast.NamedExpr, ast.BoolOp, ast.Await, ast.Yield, ast.YieldFrom,
                              ast.Starred))
+
+
+def _handed_name(expr: Optional[ast.AST]) -> Optional[str]:
+    """The name whose object ``expr`` hands back (``a``, ``np.sqrt(x, out=a)``), else None."""
+    if isinstance(expr, ast.Call):
+        expr = next((k.value for k in expr.keywords if k.arg == "out"), None)
+    return expr.id if isinstance(expr, ast.Name) else None
 
 
 # Array attributes that are plain data (no reference to the buffer).
@@ -443,7 +452,8 @@ class ArrayFacts:
             return Value(ownership="parameter")
         if d.kind in ("assign", "walrus") and d.value is not None:
             v = self._value(d.value)
-            if v.ownership == "fresh" and (d.kind == "walrus" or d.targets > 1 or _hands_over(d.value)):
+            if v.ownership == "fresh" and (d.kind == "walrus" or d.targets > 1 or (
+                    _hands_over(d.value) and _handed_name(d.value) != d.name)):
                 v = v.but(ownership="alias")
             return v
         if d.kind == "aug":
@@ -1043,7 +1053,7 @@ class ArrayFacts:
     def _ufunc(self, name: str, ufunc, call: ast.Call, kw: dict) -> Value:
         if "out" in kw or len(call.args) > ufunc.nin or ufunc.nout != 1:
             out = kw.get("out") or (call.args[ufunc.nin] if len(call.args) > ufunc.nin else None)
-            return self._value(out).but(ownership="alias") if out is not None and ufunc.nout == 1 else UNKNOWN
+            return self._value(out) if out is not None and ufunc.nout == 1 else UNKNOWN  # the out= array itself
         operands = [self._value(a) for a in call.args]
         if len(operands) != ufunc.nin:
             return UNKNOWN
