@@ -36,6 +36,10 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
     The binding read at this use is not read again on any path after it (nor captured by a nested scope).
 ``ArrayFacts.value_before(stmt, name)``
     What is known of the value ``name`` holds just before the statement ``stmt`` runs (a ``del`` target...).
+``ArrayFacts.is_pandas_inplace_statement(call)``, ``is_pandas(value)``
+    ``frame.m(..., inplace=True)`` as a statement on a known pandas object (it keeps no reference); a Value
+    made by a known pandas call or method. ``PANDAS_INPLACE_DEPRECATED``/``PANDAS_INPLACE_KEPT`` list the
+    methods taking ``inplace`` (pandas 3.1 deprecates it for the first, where it never saved memory).
 ``ArrayFacts.is_parameter(name)``
     A parameter's binding reaches this use.
 ``ArrayFacts.reaching(name)``
