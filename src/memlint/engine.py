@@ -175,30 +175,51 @@ _worker_state: tuple = ()
 
 
 def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Optional[int]):
-    """(index in ``paths``, FileResult) for every path, in completion order. Results stream back one
-    chunk at a time; no process holds more than one file's tree."""
+    """(index in ``paths``, FileResult) for every path, in completion order.
+
+    ``jobs`` processes check files: this one and ``jobs - 1`` workers. The workers take the largest files
+    first, this process the smallest (so that it stays small and nobody is left with a big file at the
+    end); results stream back a chunk at a time and no process holds more than one file's tree.
+    """
     jobs = jobs or os.cpu_count() or 1
     sizes = [_size(p) for p in paths]
     if jobs == 1 or len(paths) < 2 or sum(sizes) < POOL_MIN_BYTES:
         for i, path in enumerate(paths):
             yield i, _check_quietly(path, config, rules, cache)
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    order = sorted(range(len(paths)), key=lambda i: -sizes[i])  # largest first: no straggler at the end
-    chunks = [order[k:k + _CHUNK_FILES] for k in range(0, len(order), _CHUNK_FILES)]
-    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_mp_context(), initializer=_init_worker,
+    order = sorted(range(len(paths)), key=lambda i: -sizes[i])
+    pending = deque(order[k:k + _CHUNK_FILES] for k in range(0, len(order), _CHUNK_FILES))
+    workers = min(jobs - 1, len(pending))
+    running: dict = {}  # future -> chunk
+    with ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker,
                              initargs=(config, [r.code for r in rules], cache)) as pool:
-        futures = {pool.submit(_check_chunk, [paths[i] for i in chunk]): chunk for chunk in chunks}
-        for future in as_completed(futures):
-            chunk = futures[future]
-            try:
-                chunk_results = future.result()
-            except BrokenProcessPool:  # a worker died (out of memory, a crash in C): name what was lost
-                chunk_results = [FileResult(files_mod.display_path(paths[i]), errors=[
-                    f"{files_mod.display_path(paths[i])}: not checked: a worker process died"]) for i in chunk]
-            yield from zip(chunk, chunk_results)
+        while pending or running:
+            while pending and len(running) < 2 * workers:  # keep the workers busy, no more
+                chunk = pending.popleft()
+                try:
+                    running[pool.submit(_check_chunk, [paths[i] for i in chunk])] = chunk
+                except BrokenProcessPool:  # no workers left: this process checks the rest itself
+                    pending.appendleft(chunk)
+                    workers = 0
+                    break
+            if pending:
+                for i in pending.pop():
+                    yield i, _check_quietly(paths[i], config, rules, cache)
+            elif running:
+                wait(running, return_when=FIRST_COMPLETED)
+            for future in [f for f in running if f.done()]:
+                chunk = running.pop(future)
+                try:
+                    chunk_results = future.result()
+                except BrokenProcessPool:  # a worker died (out of memory, a crash in C): name what was lost
+                    workers = 0
+                    chunk_results = [FileResult(files_mod.display_path(paths[i]), errors=[
+                        f"{files_mod.display_path(paths[i])}: not checked: a worker process died"]) for i in chunk]
+                yield from zip(chunk, chunk_results)
 
 
 def _size(path: Path) -> int:
