@@ -34,6 +34,14 @@ def test_readme_test_command_is_what_ci_runs():
     assert (REPO / "examples").is_dir() and list((REPO / "examples").glob("*.py"))
 
 
+def test_quick_start_example_shows_a_finding(monkeypatch):
+    """`memlint examples/` as the README runs it: a finding with its bytes and a safe fix, exit 1."""
+    monkeypatch.chdir(REPO)
+    r = memlint_cli("--no-cache", "examples/")
+    assert r.exit_code == 1, r.stderr
+    assert "examples/example.py:7:12: MEM017 [*] np.full with a zero fill writes its 30.5 MiB" in r.stdout
+
+
 def test_readme_rule_table_is_the_catalog():
     table = README.split("<!-- rules-table:start -->\n", 1)[1].split("\n<!-- rules-table:end -->", 1)[0]
     assert table == catalog.markdown_table(), "run `python -m memlint.catalog` to regenerate it"
