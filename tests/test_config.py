@@ -233,3 +233,10 @@ def test_every_documented_key_is_known():
     section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
     for key in _KEYS:
         assert f"`{key}`" in section, key
+
+
+def test_mem000_is_a_known_code_but_syntax_errors_are_always_reported(repo):
+    write(repo / "pyproject.toml", '[tool.memlint]\nignore = ["MEM000"]\n')
+    write(repo / "pkg" / "broken.py", "def f(:\n")
+    assert found("pkg") == [("pkg/broken.py", "MEM000"), ("pkg/core.py", "MEM017")]
+    assert ("pkg/broken.py", "MEM000") in found("pkg", "--ignore", "MEM000")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from memlint.findings import PARSE_ERROR
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -206,7 +208,7 @@ def load_config(explicit: Optional[Path], start: Path, rule_options: dict[str, d
 
 def _parse(data: dict, path: Path, prefix: str, rule_options: dict[str, dict]) -> Config:
     config = Config(source=path, root=Path(os.path.abspath(path.parent)))
-    known_codes = set(rule_options)
+    known_codes = set(rule_options) | {PARSE_ERROR}
 
     def fail(key: str, why: str):
         raise ConfigError(f"{path}: `{prefix}{key}` {why}")
