@@ -259,16 +259,16 @@ def test_returned_ufunc_of_a_dead_local():
 
 
 def test_chebyshev_points_from_numpy_polynomial():
-    # numpy/polynomial/chebyshev.py chebpts1: a true positive found in NumPy's own sources
+    # numpy/polynomial/chebyshev.py chebpts2: a true positive found in NumPy's own sources
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
-        def chebpts1(npts):
+        def chebpts2(npts):
             _npts = int(npts)
-            if _npts < 1:
-                raise ValueError("npts must be >= 1")
-            x = 0.5 * np.pi / _npts * np.arange(-_npts + 1, _npts + 1, 2)
-            return np.sin(x)
-        p = chebpts1(1 << 18)
+            if _npts < 2:
+                raise ValueError("npts must be >= 2")
+            x = np.linspace(-np.pi, 0, _npts)
+            return np.cos(x)
+        p = chebpts2(1 << 18)
         print(p[:3], p.sum())
         """)
-    assert "return np.sin(x, out=x)" in fixed
+    assert "return np.cos(x, out=x)" in fixed
