@@ -8,6 +8,7 @@ collected per file.
 from __future__ import annotations
 
 import ast
+import bisect
 import gc
 import os
 import sys
@@ -24,7 +25,7 @@ from memlint.findings import PARSE_ERROR, SAFE, UNSAFE, Finding
 from memlint.fix import apply_edits, newline_of, parses
 from memlint.suppress import Suppressions, fingerprint
 
-MAX_FIX_ROUNDS = 10
+MAX_FIX_ROUNDS = 100  # a round fixes one finding per function: a file may need many
 
 
 @dataclass
@@ -268,12 +269,26 @@ def applicable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and finding.fix.applicability in ((SAFE, UNSAFE) if unsafe else (SAFE,))
 
 
+def _one_per_scope(text: str, candidates: list) -> list:
+    """The first fix in each top-level function or class, and in the module's own code."""
+    body = ast.parse(text).body
+    starts = [min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]) for stmt in body]
+    chosen: dict = {}
+    for f in sorted(candidates, key=lambda f: (f.fix.edits[0].line, f.fix.edits[0].column)):
+        i = bisect.bisect_right(starts, f.fix.edits[0].line) - 1
+        scoped = i >= 0 and isinstance(body[i], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        chosen.setdefault(i if scoped else "module", f)
+    return list(chosen.values())
+
+
 def fix_text(display: str, text: str, config, unsafe: bool, first_round: list,
              path: Optional[Path] = None) -> tuple[str, int, list]:
     """Apply fixes until none is left: (new text, fixes applied, errors).
 
-    Overlapping fixes are applied one at a time: the rest are found again by re-checking the new text.
-    A fix whose result does not parse is dropped and reported; the file is never left broken.
+    Each rule judged its fix on the text it saw, and two fixes that are safe alone may not be safe together
+    (the facts layer reasons per function). So a round applies at most one fix per scope, and the rest are
+    judged again on the new text. A fix whose result does not parse is dropped and reported; the file is
+    never left broken.
     """
     rules = [r for r in enabled_rules(config) if not r.is_project_rule]
     newline = newline_of(text)
@@ -287,19 +302,21 @@ def fix_text(display: str, text: str, config, unsafe: bool, first_round: list,
     for _ in range(MAX_FIX_ROUNDS):
         if not candidates:
             break
+        candidates = _one_per_scope(text, candidates)
         new, applied = apply_edits(text, ((i, e) for i, f in enumerate(candidates) for e in f.fix.edits), newline)
         if not parses(new):
-            # Find the culprit(s): keep each fix only if the text still parses with it.
-            new, applied = text, set()
+            # Find the culprits: each fix alone on this round's text; the ones that parse go ahead.
+            good = []
             for i, f in enumerate(candidates):
-                attempt, ok = apply_edits(new, ((i, e) for e in f.fix.edits), newline)
+                attempt, ok = apply_edits(text, ((i, e) for e in f.fix.edits), newline)
                 if ok and parses(attempt):
-                    new, applied = attempt, applied | ok
-                    break  # positions of the rest refer to the old text: re-check first
-                rejected.add((f.code, f.snippet))
-                errors.append(f"{display}:{f.line}: the {f.code} fix would not parse; left unapplied")
-            if not applied:
-                break
+                    good.append((i, f))
+                else:
+                    rejected.add((f.code, f.snippet))
+                    errors.append(f"{display}:{f.line}: the {f.code} fix would not parse; left unapplied")
+            new, applied = apply_edits(text, ((i, e) for i, f in good for e in f.fix.edits), newline)
+            if not parses(new):
+                new, applied = text, set()
         text = new
         applied_total += len(applied)
         candidates = fixable(lint_text(display, text, config, rules, path).findings)
