@@ -42,7 +42,8 @@ def cst_rewrite(segment: str, is_statement: bool, transform: Callable) -> Option
     except (cst.ParserSyntaxError, ValueError, TypeError, AttributeError):
         return None
     # A fix never drops a comment: if the transform lost one, offer no fix rather than a lossy one.
-    return new if Counter(_comments(segment)) <= Counter(_comments(new)) else None
+    lost = Counter(_comments(segment)) - Counter(_comments(new))  # (Counter <= needs Python 3.10)
+    return None if lost else new
 
 
 def _comments(code: str) -> list[str]:
