@@ -90,17 +90,10 @@ def _only_read(ctx, value: ast.expr, depth: int) -> bool:
     or a copy) is followed to its own uses."""
     arrays = ctx.arrays
     stmt = arrays.parent(value)
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+    uses = arrays.uses_of_binding(stmt)
+    if not uses:
         return False
-    flow = arrays.flow_of(stmt)
-    name = stmt.targets[0].id
-    if flow is None or flow.opaque or name in flow.captured or name in flow.declared:
-        return False
-    definitions = [d for d in flow.defs_of.get(name, ()) if d.node is stmt]
-    if len(definitions) != 1:
-        return False
-    uses = arrays.uses_of(definitions[0])
-    if not uses or isinstance(flow.scope, ast.Module) and depth == 0 and _module_name_escapes(ctx, name):
+    if depth == 0 and isinstance(arrays.scope_of(stmt), ast.Module) and _module_name_escapes(ctx, stmt.targets[0].id):
         return False
     for use in uses:
         if arrays.reads_only(use):

@@ -164,16 +164,8 @@ def _result_only_read(ctx, call: ast.Call) -> bool:
     stmt = arrays.parent(call)
     if not (isinstance(stmt, ast.Assign) and stmt.value is call):
         return arrays.reads_only(call)
-    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
-        return False
-    flow = arrays.flow_of(stmt)
-    target = stmt.targets[0].id
-    if flow is None or flow.opaque or target in flow.captured or target in flow.declared:
-        return False
-    definitions = [d for d in flow.defs_of.get(target, ()) if d.node is stmt]
-    if len(definitions) != 1:
-        return False
-    return all(_only_read(ctx, use) for use in arrays.uses_of(definitions[0]))
+    uses = arrays.uses_of_binding(stmt)
+    return uses is not None and all(_only_read(ctx, use) for use in uses)
 
 
 def _later_uses_only_read(ctx, x: ast.Name) -> bool:

@@ -302,6 +302,18 @@ class ArrayFacts:
         return [use for unit in flow.units for use in unit.uses
                 if use.id == d.name and d in (flow.reaching(use) or ())]
 
+    def uses_of_binding(self, stmt: ast.AST) -> Optional[list]:
+        """The uses of the one local name a plain ``name = value`` statement binds; None where they cannot
+        all be known (other targets, a scope trusted for nothing, a name captured or declared global)."""
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            return None
+        flow = self.flow_of(stmt)
+        name = stmt.targets[0].id
+        if flow is None or flow.opaque or name in flow.captured or name in flow.declared:
+            return None
+        definitions = [d for d in flow.defs_of.get(name, ()) if d.node is stmt]
+        return self.uses_of(definitions[0]) if len(definitions) == 1 else None
+
     def reads_only(self, node: ast.AST) -> bool:
         """Whether this occurrence of an object (a name, or any expression) only reads it: what ``no_alias``
         accepts (no reference kept or handed out) minus the writes it allows: item and augmented assignment,
