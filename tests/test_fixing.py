@@ -317,3 +317,13 @@ def test_a_crash_while_fixing_one_file_names_it_and_other_files_are_fixed(here, 
     assert line.startswith("memlint: error: a.py: internal error while fixing (MEM997): IndexError")
     assert "np.zeros" in (here / "b.py").read_text()
     assert (here / "a.py").read_text() == "y = double(1)\n"
+
+
+def test_many_fixes_in_one_function_are_all_applied_by_one_fix(here):
+    """Fixes are applied a few at a time and re-checked; one --fix still applies them all."""
+    body = "".join(f"    a{i} = np.full((1000, 1000), 0.0)  # buffer {i}\n" for i in range(30))
+    (here / "a.py").write_text(f"import numpy as np\n\n\ndef f():\n{body}    return a0\n")
+    r = memlint_cli("--fix", "a.py")
+    assert (r.exit_code, r.stdout) == (0, "Fixed 30 findings.\n")
+    assert (here / "a.py").read_text().count("np.zeros((1000, 1000))  # buffer") == 30
+    assert memlint_cli("--diff", "a.py").stdout == ""
