@@ -1,7 +1,7 @@
 """memlint's speed and memory on a real corpus, side by side with the floor and ruff (a benchmark, not a test).
 
-    python bench/run.py                # pandas' sources from PyPI, 3 repetitions, medians
-    python bench/run.py --reps 5 --jobs 2
+    python bench/run.py                # pandas' sources from PyPI; medians of 5 (3 for whole-corpus cold runs)
+    python bench/run.py --reps 3 --cold-reps 1 --jobs 2
 
 What it measures, on one machine in one go:
 
@@ -207,7 +207,7 @@ def _status_kib(pid: int, *fields: str) -> dict:
     return out
 
 
-def peak_memory(cmd: list[str], cwd: Path, interval: float = 0.005) -> dict:
+def peak_memory(cmd: list[str], cwd: Path, interval: float = 0.005, stdout=subprocess.DEVNULL) -> dict:
     """memlint's peak memory, its worker processes included, in MiB.
 
     Each process's own peak is its ``VmHWM`` (/proc/PID/status), sampled until it exits. Not
@@ -220,7 +220,7 @@ def peak_memory(cmd: list[str], cwd: Path, interval: float = 0.005) -> dict:
       that share them) seen at one sample: what the run really took from the machine;
     - ``main``: the main process's VmHWM alone.
     """
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL)
     hwm: dict[int, int] = {}
     peak_pss = 0
     while proc.poll() is None:
@@ -246,7 +246,9 @@ def git_commit(commit: str) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reps", type=int, default=3, help="repetitions per measurement (medians are reported)")
+    ap.add_argument("--reps", type=int, default=5, help="repetitions of the quick measurements (medians)")
+    ap.add_argument("--cold-reps", type=int, default=3,
+                    help="repetitions of the whole-corpus cold runs: cold, first run, doubled (medians)")
     ap.add_argument("--jobs", type=int, default=None, help="memlint --jobs (default: memlint's default)")
     ap.add_argument("--pandas", default=PANDAS, help="the pandas version whose sources are the corpus")
     ap.add_argument("--no-ruff", action="store_true", help="skip ruff")
@@ -284,26 +286,26 @@ def main() -> int:
         t, runs = median_of(opts.reps, lambda: wall(
             [*ruff_cmd, "check", "--select", "ALL", "--no-cache", "--exit-zero", "--quiet", "pandas"], root))
         note("ruff --select ALL, s", t, runs)
-    t, runs = median_of(opts.reps, lambda: wall(memlint("--no-cache", *jobs, *target), root))
+    t, runs = median_of(opts.cold_reps, lambda: wall(memlint("--no-cache", *jobs, *target), root))
     note("memlint cold, s", t, runs)
 
     def first_run():
         shutil.rmtree(root / ".memlint_cache", ignore_errors=True)
         return wall(memlint(*jobs, *target), root)
 
-    t, runs = median_of(opts.reps, first_run)
+    t, runs = median_of(opts.cold_reps, first_run)
     note("memlint first run, s", t, runs)
     t, runs = median_of(opts.reps, lambda: wall(memlint(*jobs, *target), root))
     note("memlint warm, s", t, runs)
     t, runs = median_of(opts.reps, lambda: wall(memlint("--no-cache", str(one.relative_to(root))), root))
     note("memlint one file, s", t, runs)
-    t, runs = median_of(opts.reps, lambda: wall(memlint("--no-cache", *jobs, "one", "two"), twice))
+    t, runs = median_of(opts.cold_reps, lambda: wall(memlint("--no-cache", *jobs, "one", "two"), twice))
     note("memlint doubled, s", t, runs)
-    memory = peak_memory(memlint("--no-cache", *jobs, *target), root)
+    with open(CORPORA / "findings.json", "wb") as out:  # the memory run also gives the findings
+        memory = peak_memory(memlint("--no-cache", *jobs, "--output-format", "json", *target), root, stdout=out)
     for k, v in memory.items():
         note(f"memory {k}", v)
-    counts = findings_per_rule(root, jobs)
-    log["findings"] = counts
+    log["findings"] = findings_per_rule(CORPORA / "findings.json")
 
     report = render(opts, log, len(files), lines, one.relative_to(root), floor)
     print(report)
@@ -311,11 +313,9 @@ def main() -> int:
     return 0
 
 
-def findings_per_rule(root: Path, jobs: list) -> dict:
-    proc = subprocess.run([sys.executable, "-m", "memlint", "--no-cache", "--exit-zero", *jobs,
-                           "--output-format", "json", "pandas"], cwd=root, capture_output=True, text=True)
+def findings_per_rule(report: Path) -> dict:
     try:
-        findings = json.loads(proc.stdout)
+        findings = json.loads(report.read_text())
     except ValueError:
         return {}
     counts: dict = {}
@@ -347,7 +347,8 @@ def render(opts, log: dict, nfiles: int, lines: int, one: Path, floor: float) ->
     out = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on commit {git_commit(opts.commit)}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {log.get('ruff version', 'ruff skipped')}; "
-        f"corpus: pandas {opts.pandas}'s {nfiles} files, {lines:,} lines; medians of {opts.reps} runs.",
+        f"corpus: pandas {opts.pandas}'s {nfiles} files, {lines:,} lines; medians of {opts.reps} runs "
+        f"({opts.cold_reps} for the whole-corpus cold runs); load average {os.getloadavg()[0]:.1f} at the end.",
         "",
         "| what | wall time | x floor | target |",
         "| --- | --- | --- | --- |",
