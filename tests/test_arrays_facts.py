@@ -365,3 +365,18 @@ def test_out_argument_hands_back_the_same_object():
     facts, tree = facts_of(code)
     assert facts.is_fresh(names(tree, "a")[2])  # still the array f made, under the same name
     assert not facts.is_fresh(names(tree, "b")[0])  # a second name for it
+
+
+@pytest.mark.parametrize("expr, is_new_frame", [
+    ('df.eval("c = a + b")', True),  # assignments: a new DataFrame with the column
+    ('df.eval("c = a + b\\nd = c * 2")', True),
+    ('df.eval("a + b")', False),  # a Series
+    ('df.eval("a == b")', False),
+    ('df.eval(expr)', False),  # unknown text
+    ('df.eval("c = a + b", inplace=True)', False),  # None
+])
+def test_dataframe_eval_is_a_new_frame_only_when_it_assigns(expr, is_new_frame):
+    from memlint.facts.arrays import is_pandas
+
+    _, _, v = value_at_end(f"import pandas as pd\nexpr = input()\ndf = pd.DataFrame({{'a': [1]}})\nr = {expr}\n", "r")
+    assert is_pandas(v) is is_new_frame and (v.ownership == "fresh") is is_new_frame

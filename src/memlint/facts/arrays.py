@@ -174,6 +174,20 @@ PANDAS_INPLACE_KEPT = frozenset({"replace", "fillna", "ffill", "bfill", "interpo
 # Their results, and ``copy``'s, are new pandas objects of the receiver's kind (``eval`` may return a Series
 # or a scalar, and ``Series.reset_index`` a DataFrame: see ``_pandas_method``).
 _PANDAS_NEW_OBJECT_METHODS = (PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT | {"copy"}) - {"eval"}
+
+
+def _assigns_columns(call: ast.Call) -> bool:
+    """``frame.eval("c = a + b")``: an expression made only of assignments returns a new DataFrame
+    (without one, ``eval`` returns the computed Series or scalar)."""
+    if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+        return False
+    try:
+        body = ast.parse(call.args[0].value.strip()).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(isinstance(stmt, ast.Assign) for stmt in body)
+
+
 # Builtins that read an object without keeping a reference to it.
 _READING_BUILTINS = frozenset({"len", "print", "repr", "str", "float", "int", "bool", "complex", "isinstance",
                                "format", "id", "type", "hash", "abs"})
@@ -800,7 +814,9 @@ class ArrayFacts:
         """A new pandas object from the methods that always make one (without ``inplace``); its ``origin``
         stays the call that made the receiver, naming the kind of object (``pandas.Series``...)."""
         name = call.func.attr
-        if name not in _PANDAS_NEW_OBJECT_METHODS or any(k.arg == "inplace" for k in call.keywords):
+        if any(k.arg == "inplace" for k in call.keywords):
+            return Value(ownership="unknown_call")
+        if name not in _PANDAS_NEW_OBJECT_METHODS and not (name == "eval" and _assigns_columns(call)):
             return Value(ownership="unknown_call")
         origin = receiver.origin
         drops = any(k.arg == "drop" and isinstance(k.value, ast.Constant) and k.value.value is True
