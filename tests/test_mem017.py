@@ -78,3 +78,10 @@ def test_fix_lowers_resident_memory_in_a_child_process():
     array_bytes = 4096 * 4096 * 8  # 128 MiB
     assert before_grown > 0.9 * array_bytes
     assert after_grown < 0.1 * array_bytes
+
+
+def test_black_style_call_keeps_the_comment_on_the_shape_line():
+    code = "import numpy as np\ndef f():\n    a = np.full(\n        (1000, 1000),  # shape\n        0.0,\n    )\n"
+    assert fix(code) == "import numpy as np\ndef f():\n    a = np.zeros(\n        (1000, 1000),  # shape\n    )\n"
+    code = "import numpy as np\na = np.full(\n    (1000, 1000),\n    0.0,\n)\n"
+    assert fix(code) == "import numpy as np\na = np.zeros(\n    (1000, 1000),\n)\n"

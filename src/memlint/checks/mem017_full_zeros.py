@@ -83,6 +83,23 @@ def _to_zeros(call, zeros_name):
     args = list(call.args)
     fill = next((i for i, a in enumerate(args) if a.keyword and a.keyword.value == "fill_value"), 1)
     removed = args.pop(fill)
-    if fill == len(args) and args:  # removed the last argument: the new last one takes its comma
-        args[-1] = args[-1].with_changes(comma=removed.comma)
+    if fill == len(args) and args:
+        args[-1] = _last_argument(args[-1], removed)
     return call.with_changes(func=func, args=args)
+
+
+def _last_argument(arg, removed):
+    """``arg`` as the last argument in place of ``removed``: it takes the removed one's comma (none, or a
+    trailing one), unless its own comma carries a comment; then that comma stays, with its comment, and
+    only the line break before the closing parenthesis comes from the removed argument."""
+    import libcst as cst
+
+    comma = arg.comma
+    if not (isinstance(comma, cst.Comma) and "#" in cst.Module([]).code_for_node(comma)):
+        return arg.with_changes(comma=removed.comma)
+    closing = removed.comma.whitespace_after if isinstance(removed.comma, cst.Comma) else removed.whitespace_after_arg
+    if isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace) and isinstance(
+            closing, cst.ParenthesizedWhitespace):
+        comma = comma.with_changes(whitespace_after=comma.whitespace_after.with_changes(
+            indent=closing.indent, last_line=closing.last_line))
+    return arg.with_changes(comma=comma)
