@@ -125,3 +125,14 @@ def test_exit_codes_section_matches_the_cli():
     codes = section("Exit codes")
     for code in ("| 0 |", "| 1 |", "| 2 |"):
         assert code in codes
+
+
+def test_the_bundled_example_shows_the_brief_patterns_and_its_fixes_keep_its_output():
+    from helpers import fix, lint, run_program
+
+    code = (REPO / "examples" / "example.py").read_text()
+    found = {f.code for f in lint(code)}
+    assert {"MEM001", "MEM002", "MEM003", "MEM004", "MEM005", "MEM006", "MEM017"} <= found
+    fixed = fix(code, unsafe=True)
+    (before, peak_before), (after, peak_after) = run_program(code), run_program(fixed)
+    assert before == after and peak_after < peak_before
