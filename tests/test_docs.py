@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import click
@@ -127,12 +128,17 @@ def test_exit_codes_section_matches_the_cli():
         assert code in codes
 
 
-def test_the_bundled_example_shows_the_brief_patterns_and_its_fixes_keep_its_output():
-    from helpers import fix, lint, run_program
+def test_the_bundled_example_shows_the_brief_patterns_and_its_fixes_keep_its_output(tmp_path, monkeypatch):
+    from helpers import run_program
 
     code = (REPO / "examples" / "example.py").read_text()
-    found = {f.code for f in lint(code)}
+    (tmp_path / "example.py").write_text(code)
+    monkeypatch.chdir(tmp_path)
+    r = memlint_cli("--no-cache", "--output-format", "json", "example.py")
+    found = {f["code"] for f in json.loads(r.stdout)}
     assert {"MEM001", "MEM002", "MEM003", "MEM004", "MEM005", "MEM006", "MEM017"} <= found
-    fixed = fix(code, unsafe=True)
+    memlint_cli("--no-cache", "--fix", "--unsafe-fixes", "example.py")
+    fixed = (tmp_path / "example.py").read_text()
+    assert "__slots__" in fixed and "signal *= 2.0" in fixed
     (before, peak_before), (after, peak_after) = run_program(code), run_program(fixed)
     assert before == after and peak_after < peak_before
