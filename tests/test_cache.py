@@ -260,3 +260,30 @@ def test_files_that_cannot_be_read_are_never_cached_as_clean(tmp_path):
     first = run(tmp_path)
     assert any("bad.py" in e for e in first.errors)
     assert as_data(run(tmp_path)) == as_data(first)
+
+
+def keys(root):
+    return [p for p in (root / ".memlint_cache").iterdir() if p.is_dir()]
+
+
+def test_entries_of_run_keys_unused_for_a_week_are_removed(tmp_path):
+    write(tmp_path, {"a.py": BIG_FULL})
+    run(tmp_path, ignore=["MEM017"])
+    (old,) = keys(tmp_path)
+    week_ago = old.stat().st_mtime - 8 * 86400
+    os.utime(old, (week_ago, week_ago))
+    run(tmp_path, ignore=["MEM001"])  # another key: the old one is pruned
+    assert not old.exists() and len(keys(tmp_path)) == 1
+    run(tmp_path, ignore=["MEM001"])
+    assert len(keys(tmp_path)) == 1
+
+
+def test_a_key_in_use_is_kept(tmp_path):
+    write(tmp_path, {"a.py": BIG_FULL})
+    run(tmp_path, ignore=["MEM017"])
+    (first,) = keys(tmp_path)
+    week_ago = first.stat().st_mtime - 8 * 86400
+    os.utime(first, (week_ago, week_ago))
+    run(tmp_path, ignore=["MEM017"])  # used again: its time is renewed
+    run(tmp_path, ignore=["MEM001"])
+    assert first.exists()

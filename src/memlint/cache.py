@@ -74,6 +74,20 @@ def _numpy_version() -> str:
         return "unknown"
 
 
+def _prune(top: Path, keep: Path, unused_days: float = 7) -> None:
+    """Remove the entries of run keys unused for a week (an old memlint version, an old configuration)."""
+    import shutil
+    import time
+
+    limit = time.time() - unused_days * 86400
+    for folder in top.iterdir():
+        try:
+            if folder != keep and folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def result_to_json(result: FileResult) -> dict:
     return {
         "path": result.path,
@@ -116,6 +130,9 @@ class Cache:
                 if not ignore.exists():
                     ignore.write_text("# Created by memlint: the cache is not part of the project.\n*\n")
                 folder.mkdir(exist_ok=True)
+                _prune(top, keep=folder)
+            else:
+                os.utime(folder)  # in use: see _prune
         except OSError:
             return None
         return cls(folder)
