@@ -22,13 +22,20 @@ class SourceText:
 
     def __init__(self, text: str):
         self.text = text
-        self.lines = split_lines(text)
+
+    # Computed on first use: most files have nothing to report, and splitting costs a third of a parse.
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        return split_lines(self.text)
+
+    @functools.cached_property
+    def line_starts(self) -> list[int]:
         starts, pos = [], 0
         for line in self.lines:
             starts.append(pos)
             pos += len(line)
         starts.append(pos)
-        self.line_starts = starts
+        return starts
 
     def char_col(self, line: int, byte_col: int) -> int:
         """0-based character column of a 0-based UTF-8 byte column on a 1-based line."""
