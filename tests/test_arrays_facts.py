@@ -1,6 +1,7 @@
 """The array facts API (ctx.arrays) that rules build on: values, FRESH, NOALIAS, liveness, parameters."""
 
 import ast
+import sys
 import textwrap
 
 import numpy as np
@@ -309,6 +310,10 @@ def test_bad_and_deep_input_does_not_raise():
     deep = "import numpy as np\nx = np.zeros(3)\ny = " + " + ".join(["x"] * 900) + "\nprint(y)\n"
     facts, tree = facts_of(deep)
     facts.value(last(tree, "y"))  # may be unknown, must not raise
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match statements parse from Python 3.10")
+def test_a_scope_with_match_is_trusted_for_nothing():
     facts, tree = facts_of("import numpy as np\nx = np.zeros(3)\nmatch x:\n    case _:\n        y = x\nprint(x)\n")
     assert not facts.no_alias(last(tree, "x"))
 

@@ -46,12 +46,11 @@ def here(tmp_path, monkeypatch):
 def test_fix_changes_only_the_flagged_text(here):
     (here / "heat.py").write_text(PROGRAM)
     r = memlint_cli("--fix", "heat.py")
-    # The first call stays reported and unfixed: removing `0.0,` would move the comma that carries
-    # `# square`, and a fix that loses a comment is not offered.
-    assert r.exit_code == 1
-    assert r.stdout.startswith("heat.py:10:12: MEM017 np.full")
+    assert r.exit_code == 0, r.stdout
     fixed = (here / "heat.py").read_text()
-    assert fixed == PROGRAM.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))")
+    # The comment on the shape's comma stays where it was; so does everything around both calls.
+    assert fixed == PROGRAM.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))").replace(
+        "np.full(\n        (N, N),    # square\n        0.0,\n    )", "np.zeros(\n        (N, N),    # square\n    )")
 
 
 def test_fix_keeps_comments_and_layout_inside_the_call(here):

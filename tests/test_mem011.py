@@ -146,7 +146,9 @@ def test_fix_keeps_the_frame_and_removes_the_deprecation_warning():
     frame_before, warned_before = before.splitlines()
     frame_after, warned_after = after.splitlines()
     assert frame_before == frame_after
-    assert warned_before.endswith("True") and warned_after.endswith("False")
+    # pandas 3 deprecates these inplace=True calls (Pandas4Warning); the fix removes the warning.
+    pandas_major = int(__import__("pandas").__version__.split(".")[0])
+    assert warned_before.endswith(str(pandas_major >= 3)) and warned_after.endswith("False")
     # There is nothing to save: these methods copy either way (the rule's point). The fix costs nothing either.
     assert peak_after <= peak_before * 1.10, (peak_before, peak_after)
 
