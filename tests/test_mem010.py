@@ -150,3 +150,139 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
 
     doc = catalog.load()["MEM010"]
     assert "MEM010" in codes(doc.example) and "MEM010" not in codes(doc.use_instead)
+
+
+# --- dtype: columns converted right after the read ---------------------------------------------------------
+
+
+def test_columns_converted_right_after_the_read_are_named_with_their_dtypes():
+    (a, b) = lint("""
+        import numpy as np
+        import pandas as pd
+        def a(path):
+            df = pd.read_csv(path, usecols=["price", "kind"])
+            df["price"] = df["price"].astype("float32")
+            df["kind"] = df["kind"].astype("category")
+            return df
+        def b(path):
+            df = pd.read_csv(path)
+            df = df.astype({"x": np.float32, "y": "int16"})
+            df["z"] = pd.to_numeric(df["z"], downcast="float")
+            return df.describe()
+        """)
+    assert a.code == b.code == "MEM010" and a.fix is None and b.fix is None
+    assert a.line == 5 and 'dtype={"price": "float32", "kind": "category"}' in a.message
+    assert b.line == 10 and 'dtype={"x": np.float32, "y": "int16", "z": "float32"}' in b.message
+    assert "+21.8 MiB" in a.message
+
+
+def test_dtype_is_never_reported():
+    # dtype=/converters= already given, not a frame, or arguments that may hold a dtype
+    assert codes("""
+        import pandas as pd
+        def a(path):
+            df = pd.read_csv(path, dtype={"x": "float32"})
+            df["y"] = df["y"].astype("float32")
+            return df
+        def b(path):
+            df = pd.read_csv(path, converters={"x": float})
+            df["y"] = df["y"].astype("float32")
+            return df
+        def c(path, **kw):
+            df = pd.read_csv(path, **kw)
+            df["y"] = df["y"].astype("float32")
+            return df
+        def d(path):
+            df = pd.read_csv(path, chunksize=100)
+            return df
+        """) == []
+    # not a literal narrower dtype: a variable, the defaults' own width, pandas' nullable types,
+    # an integer downcast (its dtype depends on the values), astype with errors=
+    assert codes("""
+        import pandas as pd
+        def a(path, t):
+            df = pd.read_csv(path)
+            df["y"] = df["y"].astype(t)
+            df["z"] = df["z"].astype("float64")
+            df["w"] = df["w"].astype(float)
+            df["v"] = df["v"].astype("Int32")
+            df["u"] = pd.to_numeric(df["u"], downcast="integer")
+            df["s"] = df["s"].astype("float32", errors="ignore")
+            df["r"] = pd.to_numeric(df["r"], errors="coerce", downcast="float")
+            return df
+        """) == []
+    # not a column of that same frame binding
+    assert codes("""
+        import pandas as pd
+        def a(path, other):
+            df = pd.read_csv(path)
+            other["y"] = other["y"].astype("float32")
+            df["z"] = df["y"].astype("float32")
+            return df
+        def b(path, other):
+            df = pd.read_csv(path)
+            df = other.astype({"y": "float32"})
+            return df
+        def c(path, other):
+            df = pd.read_csv(path)
+            if other:
+                df = other
+            df["y"] = df["y"].astype("float32")
+            return df
+        def d(path):
+            df = pd.read_csv(path)
+            out = df.astype({"y": "float32"})
+            return out
+        """) == []
+    # not right after the read, in-memory test data, or not pandas
+    assert codes("""
+        import pandas as pd
+        from io import StringIO
+        import mylib
+        def a(path):
+            df = pd.read_csv(path)
+            print(df.shape)
+            df["y"] = df["y"].astype("float32")
+            return df
+        def b(text):
+            df = pd.read_csv(StringIO(text))
+            df["y"] = df["y"].astype("float32")
+            return df
+        def c(path):
+            df = mylib.read_csv(path)
+            df["y"] = df["y"].astype("float32")
+            return df
+        """) == []
+
+
+DTYPE_PROGRAM = """
+import os, tempfile
+import pandas as pd
+
+path = os.path.join(tempfile.mkdtemp(), "wide.csv")
+with open(path, "w") as f:
+    f.write("x,y,label\\n")
+    for i in range(100_000):
+        f.write(f"{i * 0.5},{i % 1000},k{i % 3}\\n")
+
+def load(path):
+    df = pd.read_csv(path)
+    df = df.astype({"x": "float32", "y": "int16"})
+    df["label"] = df["label"].astype("category")
+    return df
+
+df = load(path)
+print(df.dtypes.to_dict(), df["x"].sum(), df["y"].sum(), df["label"].cat.categories.tolist(), df.iloc[-1].tolist())
+"""
+
+
+def test_the_advised_dtype_gives_the_same_frame_with_a_lower_peak():
+    from helpers import run_program
+
+    (f,) = lint(DTYPE_PROGRAM)
+    advised = f.message.split("dtype=")[1].split(" parses straight")[0]
+    assert advised == '{"x": "float32", "y": "int16", "label": "category"}'
+    followed = DTYPE_PROGRAM.replace("pd.read_csv(path)", f"pd.read_csv(path, dtype={advised})")
+    before, after = run_program(DTYPE_PROGRAM), run_program(followed)
+    assert before[0] == after[0]
+    assert after[1] < before[1]

@@ -9,6 +9,11 @@ the frame may need all its columns: nothing is reported.
 The fix adds ``usecols=[...]`` and is unsafe: a listed column missing from the file raises at the read
 instead of at the first use (after any side effects in between), and a file with duplicate header names
 numbers the later ones (``a.1``) only when all columns are read.
+
+Also reported, as advice: a frame read without ``dtype=`` whose columns the statements right after the read
+convert to a literal narrower dtype (``df["c"] = df["c"].astype("float32")``, ``df = df.astype({"c":
+"category"})``, ``pd.to_numeric(df["c"], downcast="float")``): the default int64/float64/str columns are
+parsed first and then copied, where ``dtype={...}`` parses straight into the narrow ones.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
+from memlint.facts import numpy_api
 from memlint.findings import UNSAFE
 
 _READERS = ("pandas.read_csv", "pandas.read_table")
@@ -29,7 +35,7 @@ _ARGUMENTS_KEEPING_THE_FIX = frozenset({
     "false_values", "skipinitialspace", "dayfirst", "cache_dates", "dtype_backend", "lineterminator",
     "quoting", "doublequote",
 })
-_NOT_A_FRAME = frozenset({"chunksize", "iterator", "usecols"})
+_NOT_A_FRAME = frozenset({"chunksize", "iterator"})
 # Keywords that use columns besides the ones subscripted: usecols= would have to list them too.
 _USES_OTHER_COLUMNS = frozenset({"index_col", "parse_dates", "converters"})
 
@@ -42,12 +48,16 @@ class ReadCsvAllColumns(Rule):
         for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) in _READERS):
                 continue
-            if any(k.arg is None or k.arg in _NOT_A_FRAME | _USES_OTHER_COLUMNS for k in node.keywords):
+            if any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
                 continue
-            if any(isinstance(a, ast.Starred) for a in node.args):
+            if any(k.arg in _NOT_A_FRAME for k in node.keywords):
+                continue
+            if any(k.arg == "usecols" or k.arg in _USES_OTHER_COLUMNS for k in node.keywords):
+                _report_later_conversions(ctx, node)
                 continue
             found = _columns_read(ctx, node)
             if found is None:
+                _report_later_conversions(ctx, node)
                 continue
             literals, fixable = found
             columns, spelled = [], []  # each column once, in order of first use, as the code spells it
@@ -72,6 +82,119 @@ class ReadCsvAllColumns(Rule):
             )
 
 
+def _report_later_conversions(ctx, call: ast.Call) -> None:
+    """Advice to pass ``dtype={...}`` where the statements right after ``df = pd.read_csv(...)`` convert
+    columns of that frame to literal narrower dtypes."""
+    if any(k.arg in ("dtype", "converters") for k in call.keywords) or _in_memory_source(ctx, call):
+        return
+    binding = ctx.arrays.parent(call)
+    block = _statements_after(ctx, binding)
+    if block is None or ctx.arrays.uses_of_binding(binding) is None:
+        return
+    conversions: dict = {}  # column -> (column, dtype) as the code spells them, in order of conversion
+    for stmt in block:
+        converted = _conversion(ctx, stmt, binding)
+        if converted is None:
+            break
+        conversions.update(converted)
+        if isinstance(stmt.targets[0], ast.Name):  # df = df.astype({...}) binds the frame anew
+            binding = stmt
+    if not conversions:
+        return
+    dtype = "{" + ", ".join(f"{column}: {spelled}" for column, spelled in conversions.values()) + "}"
+    reader = ctx.qualname(call.func).split(".")[-1]
+    columns = list(conversions)
+    ctx.report(
+        call,
+        f"pd.{reader} parses {_listing(columns)} into default int64/float64/str columns, then the frame "
+        f"converts {'it' if len(columns) == 1 else 'them'} into a copy: dtype={dtype} parses straight into "
+        f"the narrow dtype (a 60 MiB CSV read with usecols peaked at +30.4 MiB resident, +21.8 MiB also "
+        f"giving dtype=)",
+    )
+
+
+def _statements_after(ctx, stmt) -> Optional[list]:
+    """The statements that follow ``stmt`` in its own block, if ``stmt`` binds one name."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        return None
+    parent = ctx.arrays.parent(stmt)
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and any(s is stmt for s in block):
+            return block[[s is stmt for s in block].index(True) + 1:]
+    return None
+
+
+def _conversion(ctx, stmt, binding) -> Optional[dict]:
+    """{column: (column, dtype) as spelled} for ``df["c"] = df["c"].astype(t)``, ``df["c"] = pd.to_numeric(df["c"],
+    downcast="float")`` or ``df = df.astype({"c": t, ...})`` on the frame ``binding`` defines, with literal
+    narrower dtypes ``t``; else None."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return None
+    name = binding.targets[0].id
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(target, ast.Name) and target.id == name:  # df = df.astype({"c": "float32"})
+        if not (_plain_call(value, "astype") and isinstance(value.args[0], ast.Dict)
+                and _is_frame(ctx, value.func.value, binding)):
+            return None
+        keys, values = value.args[0].keys, value.args[0].values
+        if not keys or not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys):
+            return None
+        if not all(_narrow_dtype(ctx, v) for v in values):
+            return None
+        return {k.value: (ctx.source.segment(k), ctx.source.segment(v)) for k, v in zip(keys, values)}
+    column = _column_of(ctx, target, binding)
+    if column is None:
+        return None
+    spelled = ctx.source.segment(target.slice)
+    if _plain_call(value, "astype") and _column_of(ctx, value.func.value, binding) == column:
+        dtype = value.args[0]
+        return {column: (spelled, ctx.source.segment(dtype))} if _narrow_dtype(ctx, dtype) else None
+    if (isinstance(value, ast.Call) and ctx.qualname(value.func) == "pandas.to_numeric"
+            and len(value.args) == 1 and _column_of(ctx, value.args[0], binding) == column
+            and [k.arg for k in value.keywords] == ["downcast"]
+            and isinstance(value.keywords[0].value, ast.Constant) and value.keywords[0].value.value == "float"):
+        return {column: (spelled, spelled[-1] + "float32" + spelled[-1])}  # to_numeric's smallest float; an integer downcast depends on the values
+    return None
+
+
+def _plain_call(node, method: str) -> bool:
+    """``x.method(arg)``: one positional argument and no keywords."""
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
+            and len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred))
+
+
+def _is_frame(ctx, node, binding) -> bool:
+    """Whether ``node`` is the frame's name, reached by ``binding`` alone."""
+    if not isinstance(node, ast.Name) or node.id != binding.targets[0].id:
+        return False
+    reaching = ctx.arrays.reaching(node)
+    return bool(reaching) and all(d.node is binding for d in reaching)
+
+
+def _column_of(ctx, node, binding) -> Optional[str]:
+    """The literal column name of ``df["c"]`` on the frame ``binding`` defines, else None."""
+    if (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str) and _is_frame(ctx, node.value, binding)):
+        return node.slice.value
+    return None
+
+
+def _narrow_dtype(ctx, node) -> bool:
+    """A literal dtype narrower than the parser's defaults: ``"category"``, or an int/float of under 8 bytes."""
+    if isinstance(node, ast.Constant) and node.value == "category":
+        return True
+    dtype = numpy_api.dtype_of(node, ctx.qualname)
+    return dtype is not None and dtype.kind in "iuf" and dtype.itemsize < 8
+
+
+def _in_memory_source(ctx, call: ast.Call) -> bool:
+    """An ``io.StringIO``/``io.BytesIO`` source: text the program already holds, in practice small test data."""
+    source = call.args[0] if call.args else next((k.value for k in call.keywords
+                                                  if k.arg == "filepath_or_buffer"), None)
+    return isinstance(source, ast.Call) and ctx.qualname(source.func) in ("io.StringIO", "io.BytesIO")
+
+
 def _may_have_other_columns(ctx, call: ast.Call, columns: list) -> bool:
     """False where the call shows the frame has no other columns, or holds data already in memory.
 
@@ -84,9 +207,7 @@ def _may_have_other_columns(ctx, call: ast.Call, columns: list) -> bool:
         return (isinstance(names, (ast.List, ast.Tuple))
                 and all(isinstance(e, ast.Constant) for e in names.elts)
                 and len({e.value for e in names.elts} - set(columns)) > 0)
-    source = call.args[0] if call.args else next((k.value for k in call.keywords
-                                                  if k.arg == "filepath_or_buffer"), None)
-    return not (isinstance(source, ast.Call) and ctx.qualname(source.func) in ("io.StringIO", "io.BytesIO"))
+    return not _in_memory_source(ctx, call)
 
 
 def _listing(columns: list) -> str:
