@@ -75,7 +75,8 @@ class _FileScan:
         self.ctx = ctx
         self.module = ctx.module_name
         tree = ctx.tree
-        top_bindings = _count_top_bindings(tree, ctx.nodes(ast.Global))
+        self.module_nodes = _walk_scope(tree.body)  # the module scope, walked once for both uses
+        top_bindings = _count_top_bindings(self.module_nodes, ctx.nodes(ast.Global))
         self.constants = _module_int_constants(tree, top_bindings)
         self.local_classes = {
             node.name: node for node in tree.body
@@ -83,7 +84,7 @@ class _FileScan:
         }
         self.facts = {
             "module": self.module,
-            "aliases": dict(ctx.imports.bound),
+            "aliases": _class_aliases(ctx),
             "classes": {},
             "bulk": [],
             "outside": [],
@@ -216,6 +217,7 @@ class _FileScan:
 
         # methods: self.<name> stores, and what rules slots out
         self_attrs: dict = {}
+        walked: dict = {}  # method -> its nodes, walked once
         for stmt in node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -223,10 +225,10 @@ class _FileScan:
             if self_name is None or any(
                     isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list):
                 continue
-            self._scan_method(stmt, self_name, self_attrs, info, never)
+            walked[stmt] = self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
         if init is not None:
-            info["fields"] = _field_sources(init)
+            info["fields"] = _field_sources(init, walked.get(init))
             params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
             info["numeric_params"] = [a.arg for a in params
                                       if a.annotation is not None and _annotation_name(a.annotation) in NUMBER_TYPES]
@@ -262,8 +264,9 @@ class _FileScan:
             return "plain"
         return "unknown"
 
-    def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
-        for node in ast.walk(method):
+    def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> list:
+        nodes = _walk(method)
+        for node in nodes:
             if isinstance(node, ast.Attribute) and _is_name(node.value, self_name):
                 if node.attr == "__dict__":
                     never.append("it uses self.__dict__")
@@ -289,6 +292,7 @@ class _FileScan:
                     info["zero_arg_super"] = True
             elif isinstance(node, ast.Name) and node.id == "__class__":
                 info["zero_arg_super"] = True
+        return nodes
 
     def _slots_insertion(self, node: ast.ClassDef) -> Optional[dict]:
         """Where ``__slots__`` goes: on a new line after the docstring, or before the first statement."""
@@ -311,7 +315,10 @@ class _FileScan:
 
     def _scan_scope(self, scope, body, self_name) -> None:
         """One function (or the module): walk its statements, then its nested functions and classes."""
-        nodes = list(_walk_scope(body))  # walked once, read by each fact below
+        nodes = self.module_nodes if scope is self.ctx.tree else _walk_scope(body)
+        # the facts below read only the nodes that bind names; most nodes (loads, calls, constants) do not
+        nodes = [n for n in nodes
+                 if type(n) in _BINDING_TYPES or type(n) is ast.Name and type(n.ctx) is not ast.Load]
         walker = _ScopeWalker(self, self._typed_names(scope, nodes), self.numeric_names(scope, nodes),
                               _empty_lists(nodes), self_name, self._scope_constants(scope, nodes))
         for stmt in body:
@@ -513,6 +520,19 @@ class _ScopeWalker(ast.NodeVisitor):
         self.loop_nodes: list = []
         self.nested: list = []
         self.facts = scan.facts
+        self.assigned_in_loop: dict = {}  # loop node -> {name: values of `name = ...` in its body}
+
+    def visit(self, node):
+        # ast.NodeVisitor's dispatch, with the method looked up once per node type
+        method = _VISITS.get(type(node))
+        if method is None:
+            method = getattr(_ScopeWalker, "visit_" + type(node).__name__, _ScopeWalker.generic_visit)
+            _VISITS[type(node)] = method
+        return method(self, node)
+
+    def generic_visit(self, node):
+        for child in _children(node):
+            self.visit(child)
 
     # scopes are scanned separately
     def visit_FunctionDef(self, node):
@@ -655,8 +675,15 @@ class _ScopeWalker(ast.NodeVisitor):
 
     def _assigned_in_loop(self, name: str):
         """The value of ``name = <call>`` in the innermost enclosing loop's body, if that is its only binding."""
-        values = [n.value for n in _walk_scope(self.loop_nodes[-1].body)
-                  if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)]
+        loop = self.loop_nodes[-1]
+        assigned = self.assigned_in_loop.get(loop)
+        if assigned is None:  # the loop body is walked once, however many appends it holds
+            assigned = self.assigned_in_loop[loop] = {}
+            for n in _walk_scope(loop.body):
+                if isinstance(n, ast.Assign):
+                    for t_name in {t.id for t in n.targets if isinstance(t, ast.Name)}:
+                        assigned.setdefault(t_name, []).append(n.value)
+        values = assigned.get(name, ())
         return values[0] if len(values) == 1 else None
 
     # -- facts ------------------------------------------------------------------------------------------
@@ -746,18 +773,58 @@ class _ScopeWalker(ast.NodeVisitor):
                     self.facts["outside"].append({"cls": cls, "attr": "__weakref__", "line": node.lineno})
 
 
+_VISITS: dict = {}  # node type -> the _ScopeWalker method that visits it
+
+
 # --- small syntax helpers ---------------------------------------------------------------------------------
 
 
-def _walk_scope(body):
-    """Every node of these statements, not entering nested functions, classes or lambdas."""
+def _class_aliases(ctx) -> dict:
+    """The file's import bindings that may name a class, for the index to follow re-exports.
+
+    Only ``from X import Y`` can bind a class; ``import X`` / ``import X as Y`` binds a module, so those are
+    not stored. The other bindings all stay: any of them may be a re-export another file's names go through.
+    """
+    modules = {(a.asname or a.name).split(".")[0] for node in ctx.nodes(ast.Import) for a in node.names}
+    return {name: q for name, q in ctx.imports.bound.items() if name not in modules}
+
+
+def _children(node) -> list:
+    """``list(ast.iter_child_nodes(node))``, without its two generators (this runs once per node)."""
+    children = []
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, list):
+            children += [item for item in value if isinstance(item, ast.AST)]
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
+
+
+def _walk(node) -> list:
+    """``list(ast.walk(node))``: the same nodes in the same (breadth-first) order."""
+    nodes = [node]
+    for n in nodes:  # grows while it is read
+        nodes += _children(n)
+    return nodes
+
+
+_BINDING_TYPES = {ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr,
+                  ast.Global, ast.Nonlocal, ast.comprehension}
+_OWN_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _walk_scope(body) -> list:
+    """Every node of these statements, not entering nested functions, classes or lambdas (depth first)."""
+    found = []
     stack = list(reversed(body))
     while stack:
         node = stack.pop()
-        yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        found.append(node)
+        if isinstance(node, _OWN_SCOPE):
             continue  # its own scope (its decorators and defaults are rare enough to skip)
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack += _children(node)[::-1]
+    return found
 
 
 def _names_in_target(target):
@@ -776,10 +843,10 @@ def _bound_names(stmt):
     return [(a.asname or a.name).split(".")[0] for a in stmt.names]
 
 
-def _count_top_bindings(tree, global_statements) -> dict:
+def _count_top_bindings(module_nodes, global_statements) -> dict:
     """How often each module-level name is bound at module level (a class defined twice is ambiguous)."""
     counts: dict = {}
-    for node in _walk_scope(tree.body):
+    for node in module_nodes:
         names = []
         if isinstance(node, (ast.ClassDef,)):
             names = [node.name]
@@ -888,13 +955,13 @@ def _empty_lists(nodes) -> dict:
     return found
 
 
-def _field_sources(init) -> dict:
+def _field_sources(init, nodes=None) -> dict:
     """How ``__init__`` sets each attribute: from a parameter (by position), a number, or something else."""
     params = [a.arg for a in init.args.posonlyargs + init.args.args][1:]
     kwonly = [a.arg for a in init.args.kwonlyargs]
     self_name = _first_param(init)
     sources: dict = {}
-    for node in ast.walk(init):
+    for node in _walk(init) if nodes is None else nodes:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
