@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from typing import Iterable
 
 
 class Rule:
@@ -58,6 +57,3 @@ def rule_options() -> dict[str, dict]:
 def enabled_rules(config) -> list[Rule]:
     return [rule for code, rule in all_rules().items() if config.enabled(code)]
 
-
-def codes(rules: Iterable[Rule]) -> list[str]:
-    return [r.code for r in rules]
