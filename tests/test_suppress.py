@@ -92,3 +92,28 @@ def test_suppressions_through_the_cli(tmp_path, monkeypatch):
 def test_syntax_errors_are_never_silenced():
     """A file memlint cannot read is never reported clean, whatever its comments say."""
     assert codes("# memlint: ignore-file\ndef f(:\n    pass  # noqa\n") == ["MEM000"]
+
+
+TRICKY_SOURCES = [
+    "a = 1  # noqa: MEM017\n",
+    "s = '#'  # noqa\n",  # a "#" in a string before the comment
+    "s = '# noqa'\n",
+    "s = f'{x}#'  # memlint: ignore[MEM001]\n",
+    "s = ('a'  # noqa: MEM017\n     'b')\n",  # a comment between the parts of one implicitly joined string
+    '"""Docs.\n\n# noqa\n"""\nx = 1  # NOQA\n',
+    "é = 'ü#'  # noqa: MEM0\n",  # byte and character columns differ
+    "x = 1\r\ny = 2  # noqa\r\n# memlint: ignore-file[MEM003]\r\n",
+    "x = 1  # no comment here\ny = 'noqa'  # other\n",
+    "def f():\n    return b'#' + b'x'  # memlint: ignore\n",
+]
+
+
+@pytest.mark.parametrize("source", TRICKY_SOURCES)
+def test_comments_found_from_the_tree_match_the_tokenizer(source):
+    import ast
+
+    from memlint.suppress import Suppressions
+
+    strings = [n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.Constant, ast.JoinedStr))]
+    fast, slow = Suppressions.from_source(source, strings), Suppressions.from_source(source)
+    assert (fast.by_line, fast.file_wide) == (slow.by_line, slow.file_wide)

@@ -80,7 +80,7 @@ def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional
             result.errors.append(f"{display}: {rule.code} skipped this file: too deeply nested")
         except Exception as e:  # a bug in one rule must not stop the run
             result.errors.append(f"{display}: internal error in {rule.code}: {type(e).__name__}: {e}")
-    result.suppressions = Suppressions.from_source(text)
+    result.suppressions = Suppressions.from_source(text, ctx.nodes(ast.Constant, ast.JoinedStr))
     result.findings = [f for f in ctx.findings if not result.suppressions.silences(f.code, f.line)]
     _fingerprint(result.findings)
     return result
