@@ -8,6 +8,7 @@ import re
 from typing import Callable, Optional
 
 from memlint.facts.imports import ImportMap
+from memlint.facts.tree import TreeIndex
 from memlint.findings import Edit, Finding, Fix
 
 
@@ -77,11 +78,8 @@ class FileContext:
         return ImportMap(self.tree, self.module_name, self.is_package, self.nodes(*ImportMap.NODE_TYPES))
 
     @functools.cached_property
-    def _nodes_by_type(self) -> dict:
-        by_type: dict = {}
-        for node in ast.walk(self.tree):
-            by_type.setdefault(type(node), []).append(node)
-        return by_type
+    def _index(self) -> TreeIndex:
+        return TreeIndex(self.tree)
 
     def nodes(self, *types: type) -> list:
         """Every node of these exact ``ast`` types in the file, each type's in ``ast.walk`` order.
@@ -89,10 +87,19 @@ class FileContext:
         One walk of the tree, shared by every rule and fact: prefer ``ctx.nodes(ast.Call)`` to
         ``ast.walk(ctx.tree)``, which costs half a parse each time (pandas: 3.6 million nodes).
         """
-        by_type = self._nodes_by_type
+        by_type = self._index.by_type
         if len(types) == 1:
             return list(by_type.get(types[0], ()))
         return [node for t in types for node in by_type.get(t, ())]
+
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
+        """The node whose child ``node`` is (None for the module)."""
+        return self._index.parent(node)
+
+    def scope_of(self, node: ast.AST) -> Optional[ast.AST]:
+        """The function, lambda or module whose code evaluates ``node``; None inside a class body or a
+        comprehension, whose names are their own."""
+        return self._index.scope_of(node)
 
     @functools.cached_property
     def arrays(self):

@@ -35,13 +35,16 @@ class ArrayGrownInLoop(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for stmt, loop in _assignments_in_loops(ctx.tree):
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                    and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)):
+        for stmt in ctx.nodes(ast.Assign):
+            if not (len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Call)):
                 continue
             name, call = stmt.targets[0].id, stmt.value
             function = ctx.qualname(call.func)
-            if not _joins(function, call, name) or _few_iterations(ctx, loop):
+            if not _joins(function, call, name):
+                continue
+            loop = _innermost_loop(ctx, stmt)
+            if loop is None or _few_iterations(ctx, loop):
                 continue
             if not _carried(loop, name, ctx):
                 continue
@@ -61,21 +64,14 @@ class ArrayGrownInLoop(Rule):
             )
 
 
-def _assignments_in_loops(tree: ast.AST):
-    """(statement, innermost loop around it in the same function) for every statement inside a loop."""
-    def visit(node: ast.AST, loop: Optional[ast.AST]):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, _SCOPES):
-                yield from visit(child, None)
-                continue
-            inner = loop
-            if isinstance(node, _LOOPS) and child in node.body:
-                inner = node
-            if isinstance(child, ast.stmt) and inner is not None:
-                yield child, inner
-            yield from visit(child, inner)
-
-    yield from visit(tree, None)
+def _innermost_loop(ctx, stmt: ast.stmt) -> Optional[ast.AST]:
+    """The innermost loop whose body holds ``stmt`` (at any depth), in the same function or class body."""
+    node, parent = stmt, ctx.parent(stmt)
+    while parent is not None and not isinstance(parent, _SCOPES):
+        if isinstance(parent, _LOOPS) and any(s is node for s in parent.body):
+            return parent
+        node, parent = parent, ctx.parent(parent)
+    return None
 
 
 def _joins(function: Optional[str], call: ast.Call, name: str) -> bool:

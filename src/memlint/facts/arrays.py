@@ -65,7 +65,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from memlint.facts import numpy_api
-from memlint.facts.dataflow import ScopeFlow, scope_index
+from memlint.facts.dataflow import ScopeFlow
 
 NUMERIC_PYTYPES = {int: "int", float: "float", complex: "complex", bool: "bool"}
 
@@ -205,9 +205,7 @@ _NEW_RESULT_FUNCTIONS = frozenset({
 class ArrayFacts:
     def __init__(self, ctx):
         self.ctx = ctx
-        self._scopes: Optional[dict] = None
         self._flows: dict[int, Optional[ScopeFlow]] = {}
-        self._parents: Optional[dict] = None
         self._final: dict[int, Value] = {}
         self._assumed: dict[int, Value] = {}
         self._used_assumptions: set[int] = set()
@@ -348,9 +346,7 @@ class ArrayFacts:
     # --- scopes ------------------------------------------------------------------------------------------
 
     def scope_of(self, node: ast.AST) -> Optional[ast.AST]:
-        if self._scopes is None:
-            self._scopes = scope_index(self.ctx.tree)
-        return self._scopes.get(id(node))
+        return self.ctx.scope_of(node)
 
     def flow_of(self, node: ast.AST) -> Optional[ScopeFlow]:
         scope = self.scope_of(node)
@@ -365,12 +361,7 @@ class ArrayFacts:
         return self._flows[key]
 
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
-        if self._parents is None:
-            self._parents = {}
-            for p in ast.walk(self.ctx.tree):
-                for child in ast.iter_child_nodes(p):
-                    self._parents[id(child)] = p
-        return self._parents.get(id(node))
+        return self.ctx.parent(node)
 
     def _buffer_defs(self, flow: ScopeFlow, name: ast.Name):
         """The definitions that bound the object ``name`` holds here: through ``a += x``, which keeps it."""

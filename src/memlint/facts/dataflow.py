@@ -17,9 +17,12 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from memlint.facts.tree import children
+
 SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
            ast.DictComp, ast.GeneratorExp)
+_NESTED_TYPES = frozenset(_NESTED)
 _OPAQUE_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
 
 
@@ -294,7 +297,7 @@ class ScopeFlow:
                 else:
                     self._scan_expr(t, u)
         else:
-            for child in ast.iter_child_nodes(s):
+            for child in children(s):
                 if isinstance(child, ast.expr):
                     self._scan_expr(child, u)
 
@@ -316,37 +319,45 @@ class ScopeFlow:
         stack = [e]
         while stack:
             node = stack.pop()
-            if isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Load):
+            cls = node.__class__
+            if cls is ast.Name:
+                if node.ctx.__class__ is ast.Load:
                     self._use(node, u)
                 continue
-            if isinstance(node, ast.NamedExpr):
+            if cls is ast.NamedExpr:
                 stack.append(node.value)
                 if isinstance(node.target, ast.Name):
                     self._def(u, node.target.id, "walrus", node, node.value)
                 continue
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
+            if cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
                 self.opaque = True
-            if isinstance(node, _NESTED):
+            if cls in _NESTED_TYPES:
                 self._capture(node, u, skip_header=False)
                 continue
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
-        u.uses.sort(key=lambda n: (n.lineno, n.col_offset))
+            stack += reversed(children(node))
+        if len(u.uses) > 1:
+            u.uses.sort(key=_position)
 
     def _capture(self, nested: ast.AST, u: Unit, skip_header: bool) -> None:
         """Every name a nested scope mentions is captured: it may be read or kept alive at any later time."""
-        for node in ast.walk(nested):
-            if isinstance(node, ast.Name):
-                self.captured.add(node.id)
-                u.captured.add(node.id)
-            elif isinstance(node, ast.NamedExpr) and isinstance(nested, (ast.ListComp, ast.SetComp,
-                                                                          ast.DictComp, ast.GeneratorExp)):
+        comprehension = isinstance(nested, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+        names = set()
+        order = [nested]  # grows while it is read: breadth-first, as ast.walk (walrus definitions in order)
+        for node in order:
+            cls = node.__class__
+            if cls is ast.Name:
+                names.add(node.id)
+                continue  # its only child is its context
+            if cls is ast.NamedExpr and comprehension:
                 if isinstance(node.target, ast.Name):  # a comprehension's walrus binds in this scope
                     self._def(u, node.target.id, "walrus", node, None)
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
+            elif cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
                 self.opaque = True
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            elif cls is ast.Global or cls is ast.Nonlocal:
                 self.opaque = True
+            order += children(node)
+        self.captured |= names
+        u.captured |= names
 
     # --- solving -----------------------------------------------------------------------------------------
 
@@ -450,45 +461,9 @@ class ScopeFlow:
         return False
 
 
+def _position(node: ast.AST) -> tuple:
+    return node.lineno, node.col_offset
+
+
 def _before(a: ast.AST, b: ast.AST) -> bool:
     return (getattr(a, "end_lineno", 0), getattr(a, "end_col_offset", 0)) <= (b.lineno, b.col_offset)
-
-
-def scope_index(tree: ast.Module) -> dict[int, ast.AST]:
-    """id(node) -> the scope (function, lambda or module) whose code evaluates it.
-
-    Nodes inside comprehensions map to None: their names are the comprehension's own.
-    """
-    index: dict[int, ast.AST] = {}
-    stack: list[tuple[ast.AST, Optional[ast.AST]]] = [(tree, tree)]
-    while stack:
-        node, scope = stack.pop()
-        index[id(node)] = scope
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for child in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
-                if child is not None:
-                    stack.append((child, scope))
-            for child in node.body:
-                stack.append((child, node))
-            stack.append((node.args, node))
-            continue
-        if isinstance(node, ast.Lambda):
-            for child in [*node.args.defaults, *node.args.kw_defaults]:
-                if child is not None:
-                    stack.append((child, scope))
-            stack.append((node.body, node))
-            stack.append((node.args, node))
-            continue
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            for child in ast.iter_child_nodes(node):
-                stack.append((child, None))
-            continue
-        if isinstance(node, ast.ClassDef):  # the class body is a namespace of its own
-            for child in [*node.decorator_list, *node.bases, *node.keywords]:
-                stack.append((child, scope))
-            for child in node.body:
-                stack.append((child, None))
-            continue
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, scope))
-    return index
