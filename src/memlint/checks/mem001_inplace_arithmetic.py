@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.findings import SAFE
@@ -39,6 +40,8 @@ class InplaceArithmetic(Rule):
                 use, operand, position = right, left, 1
             else:
                 continue
+            if not may_hold_array(ctx, use):
+                continue  # never an ndarray, so never fresh: no need to build the facts
             self._check_one(ctx, node, op, use, operand, position)
 
     def _check_one(self, ctx, node, op, use, operand, position) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 from memlint.findings import SAFE
 
@@ -31,7 +32,8 @@ class ViewKeepsBase(Rule):
         """(expression, how it escapes) for each value a statement hands out of the function's reach.
 
         Storing into an item copies when the container is an array (``out[i] = a[:3]``), so only known
-        Python containers (a local list, dict or set) count; ``x.append(v)`` on a local name likewise.
+        Python containers (a local list, dict or set) count; ``x.append(v)`` on a local name likewise. Whether a
+        name is such a container is asked only when the stored value may be a view (it builds the facts).
         """
         if isinstance(node, ast.Return) and node.value is not None:
             values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
@@ -39,6 +41,7 @@ class ViewKeepsBase(Rule):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
             if isinstance(call.func, ast.Attribute) and call.func.attr in _CONTAINER_METHODS and call.args and (
+                    _may_be_view(ctx, call.args[-1])) and (
                     isinstance(call.func.value, ast.Attribute) or ctx.arrays.python_container(call.func.value)):
                 return [(call.args[-1], "stores in a container")]
         if isinstance(node, ast.Yield) and node.value is not None:
@@ -47,12 +50,13 @@ class ViewKeepsBase(Rule):
             target = node.targets[0]
             if isinstance(target, ast.Attribute):
                 return [(node.value, "stores in an attribute")]
-            if isinstance(target, ast.Subscript) and ctx.arrays.python_container(target.value):
+            if isinstance(target, ast.Subscript) and _may_be_view(ctx, node.value) and (
+                    ctx.arrays.python_container(target.value)):
                 return [(node.value, "stores in a container")]
         return []
 
     def _check_one(self, ctx, statement, view, how) -> None:
-        if not (isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name)):
+        if not _may_be_view(ctx, view):
             return
         facts = ctx.arrays
         base = view.value
@@ -91,6 +95,11 @@ class ViewKeepsBase(Rule):
             message += f" (not fixed: {reason})"
         retained = whole.nbytes - view_bytes if whole.nbytes is not None else None
         ctx.report(view, message, estimated_bytes=retained, fix=fix)
+
+
+def _may_be_view(ctx, view: ast.AST) -> bool:
+    """Cheap first: only a subscript of a name that may hold an ndarray can be a view of a fresh array."""
+    return isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name) and may_hold_array(ctx, view.value)
 
 
 def _bounded_slice_bytes(facts, view: ast.Subscript, whole):

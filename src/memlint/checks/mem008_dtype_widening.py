@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 
 _SMALL_INT_BYTES = 2  # 8- and 16-bit integers are exact in float32 (24-bit significand)
@@ -26,6 +27,8 @@ class DtypeWidening(Rule):
             if operands is None:
                 continue
             ufunc, first, second = operands
+            if not (may_hold_array(ctx, first) or may_hold_array(ctx, second)):
+                continue  # no operand can be the small-integer array: no need to build the facts
             result = ctx.arrays.value(node)
             if result.kind != "ndarray" or result.dtype is None or result.dtype != numpy_api.default_float():
                 continue

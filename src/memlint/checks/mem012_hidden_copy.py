@@ -17,6 +17,7 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
+from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 from memlint.findings import SAFE
 
@@ -43,12 +44,12 @@ class HiddenCopy(Rule):
                 "astype": (f"{x}.astype(...) to the dtype it already has", f"{x}.astype(..., copy=False)"),
                 "ravel": (f"{x}.flatten()", f"{x}.ravel()"),
             }[transform]
-            if not _alias_cannot_be_seen(ctx, node, source):
-                continue
             if transform == "asarray" and asarray_name is None and not isinstance(node.func, ast.Attribute):
                 continue  # `from numpy import array` without asarray: no name to write
             nbytes = ctx.arrays.value(source).nbytes
             if nbytes is not None and not ctx.is_large(nbytes):
+                continue
+            if not _alias_cannot_be_seen(ctx, node, source):  # last: the costliest facts
                 continue
             size = f"all {numpy_api.format_bytes(nbytes)} of the array" if nbytes is not None else "the whole array"
             fix = ctx.rewrite(node, lambda n: _rewrite(n, transform, asarray_name), SAFE,
@@ -114,6 +115,8 @@ def _short(ctx, node: ast.AST) -> str:
 
 def _plain_array(ctx, node: ast.AST):
     """The Value of ``node`` if it is a base-class ndarray (never np.matrix, masked arrays, pandas...)."""
+    if not may_hold_array(ctx, node):
+        return None  # known without building the facts
     v = ctx.arrays.value(node)
     # object arrays: the copy holds new references to the same objects (numpy's own tests count them)
     return v if v.kind == "ndarray" and not (v.dtype is not None and v.dtype.kind == "O") else None

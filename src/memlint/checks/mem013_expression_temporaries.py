@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 
 _COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
@@ -33,16 +34,19 @@ class ExpressionTemporaries(Rule):
     requires_imports = frozenset({"numpy"})
 
     def check(self, ctx) -> None:
-        for node in ctx.nodes(ast.BinOp, ast.Call):
-            if isinstance(node, ast.BinOp):
-                self._named_intermediate(ctx, node)
-                self._outer_difference(ctx, node)
-            elif isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.where":
+        for stmt in ctx.nodes(ast.Assign):
+            if len(stmt.targets) == 1 and isinstance(stmt.value, ast.BinOp):
+                self._named_intermediate(ctx, stmt, stmt.value)
+        for node in ctx.nodes(ast.BinOp):
+            self._outer_difference(ctx, node)
+        for node in ctx.nodes(ast.Call):
+            if ctx.qualname(node.func) == "numpy.where":
                 self._where_clamp(ctx, node)
 
     # --- t = a * 2; r = t + 1 ----------------------------------------------------------------------------
 
-    def _named_intermediate(self, ctx, node: ast.BinOp) -> None:
+    def _named_intermediate(self, ctx, stmt: ast.Assign, node: ast.BinOp) -> None:
+        """``stmt`` is ``r = node``, one target, ``node`` a binary operation."""
         arrays = ctx.arrays
         if type(node.op) not in _IN_PLACE:
             return
@@ -52,11 +56,10 @@ class ExpressionTemporaries(Rule):
             t, other = node.right, node.left
         else:
             return
-        stmt = arrays.parent(node)
-        if not (isinstance(stmt, ast.Assign) and stmt.value is node and len(stmt.targets) == 1):
-            return
         if isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == t.id:
             return  # `t = t + 1` is MEM001's
+        if not may_hold_array(ctx, t):
+            return  # never an ndarray: no need to build the facts
         held, result = arrays.value(t), arrays.value(node)
         if held.kind != "ndarray" or result.kind != "ndarray" or held.dtype is None or held.shape is None:
             return
