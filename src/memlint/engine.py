@@ -251,14 +251,21 @@ def _check_chunk(paths: list[Path]) -> list[FileResult]:
 
 
 def _check_quietly(path: Path, config, rules: list[Rule], cache) -> FileResult:
-    """check_file without cyclic garbage collection: a syntax tree is a few hundred thousand objects and
-    no cycles, and scanning it again and again while it is built costs a third of the parse."""
+    """check_file with one cyclic garbage collection, after the file: a syntax tree is a few hundred
+    thousand objects, and scanning them again and again while they are built costs a third of the parse.
+
+    The collection afterwards must be explicit. The file's facts hold cycles (the context and its facts
+    refer to each other), so its tree is freed only by a collection, and nothing else would start one:
+    between two files nothing allocates that counts towards it (tuples come from a free list), and memory
+    grew by a file's facts per file (1.5 GiB over pandas in one process, against 80 MiB with this).
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         return check_file(path, config, rules, cache)
     finally:
         if enabled:
+            gc.collect(0)  # everything the file allocated is in the youngest generation
             gc.enable()
 
 
