@@ -3,8 +3,10 @@
 import ast
 import textwrap
 
+import pytest
+
 from memlint.context import FileContext, SourceText
-from memlint.facts.tree import TreeIndex, children
+from memlint.facts.tree import MARKER_TYPES, TreeIndex, children
 
 SOURCE = textwrap.dedent("""
     import numpy as np
@@ -35,12 +37,13 @@ SOURCE = textwrap.dedent("""
 
 
 def _walked(tree):
-    """What the index replaces: ast.walk order, parents from ast.iter_child_nodes."""
+    """What the index replaces: ast.walk order, parents from ast.iter_child_nodes (markers left out)."""
     by_type, parents = {}, {}
     for node in ast.walk(tree):
-        by_type.setdefault(type(node), []).append(node)
-        for child in ast.iter_child_nodes(node):
-            parents[id(child)] = node
+        if not isinstance(node, MARKER_TYPES):
+            by_type.setdefault(type(node), []).append(node)
+            for child in ast.iter_child_nodes(node):
+                parents[id(child)] = node
     return by_type, parents
 
 
@@ -52,10 +55,19 @@ def test_nodes_by_type_in_ast_walk_order_and_parents_as_iter_child_nodes():
     for cls, nodes in by_type.items():
         assert len(index.by_type[cls]) == len(nodes) and all(a is b for a, b in zip(index.by_type[cls], nodes))
     for node in ast.walk(tree):
-        assert children(node) == list(ast.iter_child_nodes(node))
-        if not isinstance(node, (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)):
-            assert index.parent(node) is parents.get(id(node))  # shared singletons have no one parent
+        assert children(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, MARKER_TYPES)]
+        if not isinstance(node, MARKER_TYPES):
+            assert index.parent(node) is parents.get(id(node))
     assert index.parent(tree) is None
+
+
+def test_markers_are_shared_so_not_indexed():
+    tree = ast.parse("a = b + c\nd = e + f")
+    assert tree.body[0].value.op is tree.body[1].value.op  # why: one ast.Add for the whole tree
+    ctx = FileContext("t.py", SourceText(""), tree, config=None)
+    with pytest.raises(TypeError):
+        ctx.nodes(ast.Add)
+    assert len(ctx.nodes(ast.Name)) == 6
 
 
 def test_context_exposes_the_index():

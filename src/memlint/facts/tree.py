@@ -1,21 +1,29 @@
 """One walk of a file's tree: its nodes by type, the parent of each node, and the scope that evaluates it.
 
 Every rule and fact asks these three questions; answering them from one walk, instead of one ``ast.walk`` per
-question, is most of what memlint saves over a naive analyzer (pandas: 3.6 million nodes, a walk with
-``ast.iter_child_nodes`` costs 1.3x a parse; this one about half of that).
+question, is most of what memlint saves over a naive analyzer (pandas: 3.6 million nodes; ``ast.walk`` alone
+costs a parse, this walk 0.4x one).
+
+The context and operator markers (``ast.Load``, ``ast.Add``, ``ast.Eq``...) are not indexed: ``ast.parse``
+shares one instance of each across the tree, so they have no parent or scope, and a rule reads them from
+their node (``name.ctx``, ``binop.op``).
 """
 
 from __future__ import annotations
 
 import ast
+import operator
 from typing import Optional
 
 _AST = ast.AST
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+MARKER_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 
-# Fields that always hold a string, number or None, never a node (Python 3.9 to 3.13): skipped without being
-# read. A field missing here only costs time: every value is type-checked.
+# Fields that never hold an indexed node (Python 3.9 to 3.13): the markers, and fields holding a string, a
+# number or None. They are skipped without being read. A field missing here only costs time: every value is
+# type-checked.
+_MARKER_FIELDS = ("ctx", "op", "ops")
 _SCALAR_FIELDS = {
     "Name": ("id",), "Attribute": ("attr",), "Constant": ("value", "kind"), "keyword": ("arg",),
     "arg": ("arg", "type_comment"), "alias": ("name", "asname"), "FunctionDef": ("name", "type_comment"),
@@ -29,16 +37,16 @@ _child_fields_cache: dict = {}
 
 
 def child_fields(cls: type) -> tuple:
-    """The fields of an ``ast`` class that may hold nodes, in ``_fields`` order (as ``ast.iter_child_nodes``)."""
+    """The fields of an ``ast`` class that may hold indexed nodes, in ``_fields`` order."""
     fields = _child_fields_cache.get(cls)
     if fields is None:
-        scalar = _SCALAR_FIELDS.get(cls.__name__, ())
-        fields = _child_fields_cache[cls] = tuple(f for f in cls._fields if f not in scalar)
+        skipped = _MARKER_FIELDS + _SCALAR_FIELDS.get(cls.__name__, ())
+        fields = _child_fields_cache[cls] = tuple(f for f in cls._fields if f not in skipped)
     return fields
 
 
 def children(node: ast.AST) -> list:
-    """``list(ast.iter_child_nodes(node))``, faster."""
+    """``list(ast.iter_child_nodes(node))`` without the markers, faster."""
     found = []
     for field in child_fields(node.__class__):
         value = getattr(node, field, None)
@@ -47,6 +55,16 @@ def children(node: ast.AST) -> list:
         elif isinstance(value, _AST):
             found.append(value)
     return found
+
+
+def _reader(cls: type) -> tuple:
+    """How the walk reads the child fields of one ``ast`` class: (count, one C call getting them all, the
+    fields, whether its children may be in another scope than itself)."""
+    fields = child_fields(cls)
+    return len(fields), operator.attrgetter(*fields) if fields else None, fields, cls in _SCOPE_CHANGES
+
+
+_readers: dict = {}
 
 
 # The scope of a node that is in no scope's code: a function's return annotation, type parameters.
@@ -91,19 +109,28 @@ class TreeIndex:
         scopes: dict = {tree: tree}
         order = [tree]  # grows while it is read: breadth-first, the order of ast.walk
         append = order.append
+        readers = _readers
         for node in order:
             cls = node.__class__
-            fields = _child_fields_cache.get(cls) or child_fields(cls)
-            scope = scopes[node]
-            changes_scope = cls in _SCOPE_CHANGES
-            for field in fields:
-                value = getattr(node, field, None)
+            reader = readers.get(cls)
+            if reader is None:
+                reader = readers[cls] = _reader(cls)
+            count, get, fields, changes_scope = reader
+            if not count:
+                continue
+            try:
+                values = get(node)
+            except AttributeError:  # a tree built by hand may omit optional fields
+                values = tuple(getattr(node, f, None) for f in fields)
+            else:
+                if count == 1:
+                    values = (values,)
+            scope = child_scope = scopes[node]
+            for i, value in enumerate(values):
                 if value is None:
                     continue
                 if changes_scope:
-                    child_scope = _child_scope(node, field, scope, scopes, parents)
-                else:
-                    child_scope = scope
+                    child_scope = _child_scope(node, fields[i], scope, scopes, parents)
                 if value.__class__ is list:
                     for child in value:
                         if isinstance(child, _AST):
