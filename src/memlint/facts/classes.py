@@ -10,6 +10,9 @@ file again. The object sizes used for estimates (CPython 3.11) live here too.
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
+import sys
 from typing import Optional
 
 # --- object sizes on CPython 3.11 (research m04: 1M records of two floats; per record, list slot included:
@@ -37,6 +40,9 @@ DATA_FUNCTIONS = {"csv.reader", "csv.DictReader", "itertools.product"}
 FILTERED_BULK = 1000  # a filtered literal range this long or longer still counts as data
 BULK_WRAPPERS = {"list", "tuple", "set", "frozenset", "sorted"}  # calls that keep every item of an iterable
 ADDERS = {"append", "add", "appendleft", "insert"}  # methods that keep their argument in a container
+# the calls a fact or a method's scan starts from (names, and methods of any object)
+_SITE_CALL_NAMES = BULK_WRAPPERS | {"setattr", "vars", "super"}
+_SITE_CALL_METHODS = ADDERS | {"__setattr__"}
 SAFE_BASES = {"object", "builtins.object", "abc.ABC", "typing.Generic"}  # no instance __dict__ of their own
 SAFE_CLASS_DECORATORS = {"functools.total_ordering", "typing.final", "typing_extensions.final"}
 SAFE_METHOD_DECORATORS = {
@@ -75,13 +81,11 @@ class _FileScan:
         self.ctx = ctx
         self.module = ctx.module_name
         tree = ctx.tree
-        self.module_nodes = _walk_scope(tree.body)  # the module scope, walked once for both uses
-        top_bindings = _count_top_bindings(self.module_nodes, ctx.nodes(ast.Global))
-        self.constants = _module_int_constants(tree, top_bindings)
-        self.local_classes = {
-            node.name: node for node in tree.body
-            if isinstance(node, ast.ClassDef) and top_bindings.get(node.name) == 1
-        }
+        top_classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+        self.local_classes = {}
+        if top_classes:  # only then is the module scope's binding count needed
+            top_bindings = self.top_bindings
+            self.local_classes = {node.name: node for node in top_classes if top_bindings.get(node.name) == 1}
         self.facts = {
             "module": self.module,
             "aliases": _class_aliases(ctx),
@@ -100,6 +104,95 @@ class _FileScan:
                 seen.add(key)
                 outside.append(item)
         self.facts["outside"] = outside
+
+    # -- the module scope, walked only when a class or a constant asks ---------------------------------------
+
+    @functools.cached_property
+    def module_nodes(self) -> list:
+        return _walk_scope(self.ctx.tree.body)
+
+    @functools.cached_property
+    def top_bindings(self) -> dict:
+        return _count_top_bindings(self.module_nodes, self.ctx.nodes(ast.Global))
+
+    @functools.cached_property
+    def constants(self) -> dict:
+        return _module_int_constants(self.ctx.tree, self.top_bindings)
+
+    # -- where facts can come from, found in the file's shared walk --------------------------------------------
+
+    @functools.cached_property
+    def _attribute_sites(self) -> list:
+        """Attributes stored (on any object) or named ``__dict__``, in walk order: where attributes are added."""
+        return [node for node in self.ctx.nodes(ast.Attribute) if type(node.ctx) is ast.Store or node.attr == "__dict__"]
+
+    @functools.cached_property
+    def _call_sites(self) -> list:
+        """Calls that may keep items in bulk or reach into an object (setattr, vars, super...), in walk order.
+        In a file that may call into weakref, every call (which one is weakref's is a question of names)."""
+        calls = self.ctx.nodes(ast.Call)
+        if self._may_call_weakref:
+            return calls
+        return [node for node in calls if type(node.func) is ast.Name and node.func.id in _SITE_CALL_NAMES
+                or type(node.func) is ast.Attribute and node.func.attr in _SITE_CALL_METHODS]
+
+    @functools.cached_property
+    def _may_call_weakref(self) -> bool:
+        return "weakref" in self.ctx.imports.modules or self.module.split(".")[0] == "weakref"
+
+    @functools.cached_property
+    def _fact_lines(self) -> list:
+        """Sorted lines of every node a bulk, record or outside fact can start from (a superset).
+
+        The scope walk skips each statement whose lines hold none of them: in most files that is nearly all.
+        """
+        ctx = self.ctx
+        lines = set()
+        for node in ctx.nodes(ast.ListComp, ast.SetComp, ast.DictComp):
+            if type(node.value if type(node) is ast.DictComp else node.elt) in (ast.Call, ast.Tuple, ast.Dict):
+                lines.add(node.lineno)
+        for node in self._call_sites:
+            func = node.func
+            if type(func) is ast.Name and (func.id == "super" or func.id in BULK_WRAPPERS and not (
+                    len(node.args) == 1 and type(node.args[0]) in (ast.GeneratorExp, ast.Call))):
+                continue  # super() makes no fact; list(x) only keeps a generator's or map()'s items
+            lines.add(node.lineno)
+        for node in self._attribute_sites:
+            lines.add(node.lineno)
+        for node in ctx.nodes(ast.Assign):  # `rows[i] = C(...)` in a loop
+            if type(node.value) is ast.Call and any(type(t) is ast.Subscript for t in node.targets):
+                lines.add(node.lineno)
+        if sys.version_info < (3, 12):
+            # before 3.12 the parts of an f-string get positions computed apart: trust only the f-string's
+            for node in ctx.nodes(ast.JoinedStr):
+                if any(type(v) is ast.FormattedValue for v in node.values):
+                    lines.update(range(node.lineno, node.end_lineno + 1))
+        return sorted(lines)
+
+    @functools.cached_property
+    def _typing_sources(self) -> dict:
+        """Name -> the callees and annotations anywhere in the file that may type it as one class (``x = C(...)``,
+        a parameter ``x: C``): these are the only sources ``_typed_names`` reads."""
+        sources: dict = {}
+        for node in self.ctx.nodes(ast.Assign):
+            if type(node.value) is ast.Call and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+                sources.setdefault(node.targets[0].id, []).append(node.value.func)
+        for arg in self.ctx.nodes(ast.arg):
+            if arg.annotation is not None:
+                sources.setdefault(arg.arg, []).append(arg.annotation)
+        return sources
+
+    def may_be_typed(self, name: str, scope) -> bool:
+        """False when nothing in the scope's lines can type this name: then no walk of the scope is needed."""
+        first, last = (1, float("inf")) if scope is self.ctx.tree else (_first_line(scope), scope.end_lineno)
+        return any(first <= node.lineno <= last and self.qualname(node) is not None
+                   for node in self._typing_sources.get(name, ()))
+
+    def may_hold_facts(self, stmt) -> bool:
+        """Does this statement span a line of ``_fact_lines`` (decorators included)?"""
+        lines = self._fact_lines
+        i = bisect.bisect_left(lines, _first_line(stmt))
+        return i < len(lines) and lines[i] <= stmt.end_lineno
 
     # -- names ------------------------------------------------------------------------------------------
 
@@ -217,7 +310,6 @@ class _FileScan:
 
         # methods: self.<name> stores, and what rules slots out
         self_attrs: dict = {}
-        walked: dict = {}  # method -> its nodes, walked once
         for stmt in node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -225,10 +317,10 @@ class _FileScan:
             if self_name is None or any(
                     isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list):
                 continue
-            walked[stmt] = self._scan_method(stmt, self_name, self_attrs, info, never)
+            self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
         if init is not None:
-            info["fields"] = _field_sources(init, walked.get(init))
+            info["fields"] = _field_sources(init)
             params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
             info["numeric_params"] = [a.arg for a in params
                                       if a.annotation is not None and _annotation_name(a.annotation) in NUMBER_TYPES]
@@ -264,8 +356,48 @@ class _FileScan:
             return "plain"
         return "unknown"
 
-    def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> list:
-        nodes = _walk(method)
+    @functools.cached_property
+    def _method_sites(self) -> dict:
+        """For each method of the module's classes, the nodes its scan reads, from the file's shared walk, each
+        kind in walk order: (attributes stored or ``__dict__``, calls that may touch the instance, ``__class__``
+        names). One pass over the file's candidates instead of a walk of every method."""
+        ctx = self.ctx
+        methods = [m for cls in self.local_classes.values() for m in cls.body
+                   if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        sites: dict = {m: ([], [], []) for m in methods}
+        starts = [_first_line(m) for m in methods]  # in order, and methods never share a line
+
+        def add(kind: int, node) -> None:
+            i = bisect.bisect_right(starts, node.lineno) - 1
+            if i >= 0 and node.lineno <= methods[i].end_lineno:
+                sites[methods[i]][kind].append(node)
+
+        if not methods:
+            return sites
+        for node in self._attribute_sites:
+            if type(node.value) is ast.Name:
+                add(0, node)
+        weakref = self._may_call_weakref
+        for node in self._call_sites:
+            func = node.func
+            if weakref or type(func) is ast.Name and func.id in ("vars", "setattr", "super") or _is_object_setattr(func):
+                add(1, node)
+        text = ctx.source.text
+        if "__class__" in text or not text.isascii():  # a non-ASCII spelling may normalise to it
+            for node in ctx.nodes(ast.Name):
+                if node.id == "__class__":
+                    add(2, node)
+        return sites
+
+    def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
+        attributes, calls, names = self._method_sites[method]
+        if any(_is_name(a.value, self_name) for a in attributes) and any(
+                c.args and _is_name(c.args[0], self_name) for c in calls):
+            # both the instance's attribute nodes and its vars()/setattr() calls add attributes and reasons:
+            # keep the walk's order between them
+            nodes = _walk(method)
+        else:
+            nodes = attributes + calls + names
         for node in nodes:
             if isinstance(node, ast.Attribute) and _is_name(node.value, self_name):
                 if node.attr == "__dict__":
@@ -292,7 +424,6 @@ class _FileScan:
                     info["zero_arg_super"] = True
             elif isinstance(node, ast.Name) and node.id == "__class__":
                 info["zero_arg_super"] = True
-        return nodes
 
     def _slots_insertion(self, node: ast.ClassDef) -> Optional[dict]:
         """Where ``__slots__`` goes: on a new line after the docstring, or before the first statement."""
@@ -315,12 +446,7 @@ class _FileScan:
 
     def _scan_scope(self, scope, body, self_name) -> None:
         """One function (or the module): walk its statements, then its nested functions and classes."""
-        nodes = self.module_nodes if scope is self.ctx.tree else _walk_scope(body)
-        # the facts below read only the nodes that bind names; most nodes (loads, calls, constants) do not
-        nodes = [n for n in nodes
-                 if type(n) in _BINDING_TYPES or type(n) is ast.Name and type(n.ctx) is not ast.Load]
-        walker = _ScopeWalker(self, self._typed_names(scope, nodes), self.numeric_names(scope, nodes),
-                              _empty_lists(nodes), self_name, self._scope_constants(scope, nodes))
+        walker = _ScopeWalker(self, _Scope(self, scope, body), self_name)
         for stmt in body:
             walker.visit(stmt)
         for node in walker.nested:
@@ -335,9 +461,10 @@ class _FileScan:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
                              for d in stmt.decorator_list)
-                self._scan_scope(stmt, stmt.body, None if static else _first_param(stmt))
+                if self.may_hold_facts(stmt):
+                    self._scan_scope(stmt, stmt.body, None if static else _first_param(stmt))
             else:
-                walker = _ScopeWalker(self, {}, set(), {}, None)
+                walker = _ScopeWalker(self, _NoNames(), None, _OnFirstGet(lambda: self.constants))
                 walker.visit(stmt)
                 for inner in walker.nested:
                     if isinstance(inner, ast.ClassDef):
@@ -506,23 +633,86 @@ class _FileScan:
         return None
 
 
+class _Scope:
+    """The names of one function (or of the module) that the facts read, each computed on first use from one
+    walk of the scope: most scopes hold nothing that asks."""
+
+    def __init__(self, scan: _FileScan, node, body):
+        self.scan, self.node, self.body = scan, node, body
+
+    @functools.cached_property
+    def bindings(self) -> list:
+        scan = self.scan
+        nodes = scan.module_nodes if self.node is scan.ctx.tree else _walk_scope(self.body)
+        # the facts below read only the nodes that bind names; most nodes (loads, calls, constants) do not
+        return [n for n in nodes if type(n) in _BINDING_TYPES or type(n) is ast.Name and type(n.ctx) is not ast.Load]
+
+    @functools.cached_property
+    def typed(self) -> dict:
+        return self.scan._typed_names(self.node, self.bindings)
+
+    def may_type(self, name: str) -> bool:
+        return self.scan.may_be_typed(name, self.node)
+
+    @functools.cached_property
+    def numeric(self) -> set:
+        return self.scan.numeric_names(self.node, self.bindings)
+
+    @functools.cached_property
+    def lists(self) -> dict:
+        return _empty_lists(self.bindings)
+
+    @functools.cached_property
+    def constants(self) -> dict:
+        return self.scan._scope_constants(self.node, self.bindings)
+
+
+class _NoNames:
+    """A class body's statements (``numeric`` empty) or a comprehension's parts (the enclosing scope's
+    ``numeric``): no typed locals or lists of their own."""
+
+    def __init__(self, numeric_from=None):
+        self.typed: dict = {}
+        self.lists: dict = {}
+        self.numeric_from = numeric_from
+
+    def may_type(self, name: str) -> bool:
+        return False
+
+    @property
+    def numeric(self) -> set:
+        return set() if self.numeric_from is None else self.numeric_from.numeric
+
+
+class _OnFirstGet:
+    """Constants computed on the first lookup: most loops never look a name up."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.value = None
+
+    def get(self, name, default=None):
+        if self.value is None:
+            self.value = self.compute()
+        return self.value.get(name, default)
+
+
 class _ScopeWalker(ast.NodeVisitor):
     """Walks one scope's statements, keeping the enclosing loops, and records the file's facts."""
 
-    def __init__(self, scan: _FileScan, typed: dict, numeric: set, lists: dict, self_name, constants=None):
+    def __init__(self, scan: _FileScan, scope, self_name, constants=None):
         self.scan = scan
-        self.constants = scan.constants if constants is None else constants
-        self.typed = typed
-        self.numeric = numeric
-        self.lists = lists  # names assigned [] / list() in this scope -> their assignment node
+        self.scope = scope  # typed, numeric, lists (names assigned [] / list() -> their assignment node)
+        self.constants = constants or _OnFirstGet(lambda: scope.constants)
         self.self_name = self_name
-        self.loops: list = []  # counts of the enclosing loops (None: unknown)
-        self.loop_nodes: list = []
+        self.loop_nodes: list = []  # the enclosing loops
         self.nested: list = []
         self.facts = scan.facts
         self.assigned_in_loop: dict = {}  # loop node -> {name: values of `name = ...` in its body}
 
     def visit(self, node):
+        if isinstance(node, ast.stmt) and not self.scan.may_hold_facts(node):
+            return None  # no fact can start in it
         # ast.NodeVisitor's dispatch, with the method looked up once per node type
         method = _VISITS.get(type(node))
         if method is None:
@@ -550,28 +740,22 @@ class _ScopeWalker(ast.NodeVisitor):
     def visit_Lambda(self, node):
         pass
 
-    def _loop(self, node, count):
+    def _loop(self, node):
         self.visit(node.iter) if isinstance(node, (ast.For, ast.AsyncFor)) else self.visit(node.test)
-        self.loops.append(count)
         self.loop_nodes.append(node)
         for stmt in node.body:
             self.visit(stmt)
-        self.loops.pop()
         self.loop_nodes.pop()
         for stmt in node.orelse:
             self.visit(stmt)
 
-    def visit_For(self, node):
-        self._loop(node, self.scan.count_of(node.iter, self.constants))
-
-    visit_AsyncFor = visit_For
-
-    def visit_While(self, node):
-        self._loop(node, None)
+    visit_For = visit_AsyncFor = visit_While = _loop
 
     def loop_count(self, extra=()):
-        """The product of the enclosing loops' counts; DATA if one walks data of unknown size; else None."""
-        counts = list(self.loops) + list(extra)
+        """The product of the enclosing loops' counts; DATA if one walks data of unknown size; else None.
+        Computed only when a fact needs it (a loop's count may need the scope's constants)."""
+        counts = [self.scan.count_of(loop.iter, self.constants) if isinstance(loop, (ast.For, ast.AsyncFor))
+                  else None for loop in self.loop_nodes] + list(extra)
         if all(isinstance(c, int) for c in counts):
             total = 1
             for c in counts:
@@ -581,20 +765,24 @@ class _ScopeWalker(ast.NodeVisitor):
 
     # comprehensions
     def _comprehension(self, node, elements, keeps: bool):
-        counts = []
         for gen in node.generators:
             self.visit(gen.iter)
-            count = self.scan.count_of(gen.iter, self.constants)
-            if gen.ifs and isinstance(count, int):  # filtered: an upper bound
-                count = DATA if count >= FILTERED_BULK else None
-            counts.append(count)
         if keeps:
+            def generator_counts():
+                counts = []
+                for gen in node.generators:
+                    count = self.scan.count_of(gen.iter, self.constants)
+                    if gen.ifs and isinstance(count, int):  # filtered: an upper bound
+                        count = DATA if count >= FILTERED_BULK else None
+                    counts.append(count)
+                return counts
+
             for elt in elements:
                 if isinstance(elt, ast.Call):
-                    self.bulk(elt, elt.func, "a comprehension", self.loop_count(counts))
+                    self.bulk(elt, elt.func, "a comprehension", generator_counts)
             if getattr(node, "_kept_list", False):  # a list that is kept, not passed straight on
-                self.record(node, elements[0], "a list comprehension", self.loop_count(counts))
-        inner = _ScopeWalker(self.scan, {}, self.numeric, {}, self.self_name, self.constants)
+                self.record(node, elements[0], "a list comprehension", generator_counts)
+        inner = _ScopeWalker(self.scan, _NoNames(self.scope), self.self_name, self.constants)
         for elt in elements:
             inner.visit(elt)
         for gen in node.generators:
@@ -623,19 +811,21 @@ class _ScopeWalker(ast.NodeVisitor):
                 arg._kept_list = func.id == "list" and getattr(node, "_kept_list", False)
             elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "map" \
                     and len(arg.args) >= 2 and "map" not in self.scan.ctx.imports.bound:
-                counts = [self.scan.count_of(a, self.constants) for a in arg.args[1:]]
-                count = min(counts) if all(isinstance(c, int) for c in counts) else DATA if DATA in counts else None
-                self.bulk(arg, arg.args[0], "map()", self.loop_count([count]))
-        if isinstance(func, ast.Attribute) and func.attr in ADDERS and self.loops and node.args:
+                def map_count():
+                    counts = [self.scan.count_of(a, self.constants) for a in arg.args[1:]]
+                    return [min(counts) if all(isinstance(c, int) for c in counts) else
+                            DATA if DATA in counts else None]
+
+                self.bulk(arg, arg.args[0], "map()", map_count)
+        if isinstance(func, ast.Attribute) and func.attr in ADDERS and self.loop_nodes and node.args:
             value = node.args[-1]
             if isinstance(value, ast.Name):
                 value = self._assigned_in_loop(value.id)
             if isinstance(value, ast.Call):
-                self.bulk(value, value.func, "a loop that appends", self.loop_count())
-            if func.attr == "append" and isinstance(func.value, ast.Name) and func.value.id in self.lists \
-                    and value is not None:
-                self.record(self.lists[func.value.id], value, f"a loop (appended at line {node.lineno})",
-                            self.loop_count())
+                self.bulk(value, value.func, "a loop that appends")
+            if func.attr == "append" and isinstance(func.value, ast.Name) and value is not None \
+                    and self._may_be_record(value) and func.value.id in self.scope.lists:
+                self.record(self.scope.lists[func.value.id], value, f"a loop (appended at line {node.lineno})")
         self._outside_call(node)
         self.generic_visit(node)
 
@@ -651,9 +841,9 @@ class _ScopeWalker(ast.NodeVisitor):
 
     def visit_Assign(self, node):
         self._keeps(node.value)
-        if self.loops and isinstance(node.value, ast.Call):
+        if self.loop_nodes and isinstance(node.value, ast.Call):
             if any(isinstance(t, ast.Subscript) for t in node.targets):
-                self.bulk(node.value, node.value.func, "a loop that stores", self.loop_count())
+                self.bulk(node.value, node.value.func, "a loop that stores")
         for t in node.targets:
             self._outside_store(t)
         self.generic_visit(node)
@@ -688,16 +878,30 @@ class _ScopeWalker(ast.NodeVisitor):
 
     # -- facts ------------------------------------------------------------------------------------------
 
-    def bulk(self, call, callee, how: str, count) -> None:
+    def bulk(self, call, callee, how: str, extra_counts=tuple) -> None:
+        """Instances of ``callee`` built once per item of the enclosing loops (and of ``extra_counts()``)."""
         q = self.scan.qualname(callee)
-        if q is None or count is None:
-            return  # not a known name, or no sign of many items
+        if q is None:
+            return  # not a known name
+        count = self.loop_count(extra_counts())
+        if count is None:
+            return  # no sign of many items
         count = None if count == DATA else count
         self.facts["bulk"].append({"cls": q, "how": how, "count": count, "line": call.lineno})
 
-    def record(self, site, element, how: str, count) -> None:
+    def _may_be_record(self, element) -> bool:
+        """Can this element make a record below? Asked first: what follows may need the scope's names."""
+        if isinstance(element, (ast.Tuple, ast.Dict)):
+            items = element.elts if isinstance(element, ast.Tuple) else element.values
+            return len(items) >= 2 and not all(isinstance(e, ast.Constant) for e in items)
+        return isinstance(element, ast.Call) and self.scan.qualname(element.func) is not None
+
+    def record(self, site, element, how: str, extra_counts=tuple) -> None:
         """A list whose items are this element expression, built in bulk (MEM004)."""
         scan = self.scan
+        if not self._may_be_record(element):
+            return
+        count = self.loop_count(extra_counts())
         if count is None:
             return
         count = None if count == DATA else count
@@ -705,32 +909,29 @@ class _ScopeWalker(ast.NodeVisitor):
             return  # one finding per list
         entry = {"how": how, "count": count, **scan.position(site),
                  "snippet": f"{scan.ctx.source.segment(site)[:200]} <- {scan.ctx.source.segment(element)[:200]}"}
-        if isinstance(element, (ast.Tuple, ast.Dict)) and all(
-                isinstance(e, ast.Constant) for e in getattr(element, "elts", getattr(element, "values", []))):
-            return  # the same constant record every time: not data
-        if isinstance(element, ast.Tuple) and len(element.elts) >= 2:
-            if all(scan.is_number(e, self.numeric) for e in element.elts):
+        numeric = self.scope.numeric
+        if isinstance(element, ast.Tuple):
+            if all(scan.is_number(e, numeric) for e in element.elts):
                 self.facts["records"].append({**entry, "kind": "tuple", "fields": len(element.elts)})
-        elif isinstance(element, ast.Dict) and len(element.keys) >= 2:
+        elif isinstance(element, ast.Dict):
             if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in element.keys) and all(
-                    scan.is_number(v, self.numeric) for v in element.values):
+                    scan.is_number(v, numeric) for v in element.values):
                 self.facts["records"].append({**entry, "kind": "dict", "fields": len(element.keys)})
-        elif isinstance(element, ast.Call):
+        else:
             q = scan.qualname(element.func)
-            if q is None or any(isinstance(a, ast.Starred) for a in element.args) or any(
-                    k.arg is None for k in element.keywords):
+            if any(isinstance(a, ast.Starred) for a in element.args) or any(k.arg is None for k in element.keywords):
                 return
             self.facts["records"].append({
                 **entry, "kind": "class", "cls": q,
-                "numeric_args": [scan.is_number(a, self.numeric) for a in element.args],
-                "numeric_kwargs": [k.arg for k in element.keywords if scan.is_number(k.value, self.numeric)],
+                "numeric_args": [scan.is_number(a, numeric) for a in element.args],
+                "numeric_kwargs": [k.arg for k in element.keywords if scan.is_number(k.value, numeric)],
                 "kwargs": [k.arg for k in element.keywords],
             })
 
     def _receiver_class(self, node) -> Optional[str]:
         """The class of an object known to be an instance: a typed local, or a call ``C(...)`` itself."""
         if isinstance(node, ast.Name):
-            return self.typed.get(node.id)
+            return self.scope.typed.get(node.id) if self.scope.may_type(node.id) else None
         if isinstance(node, ast.Call):
             return self.scan.qualname(node.func)
         return None
@@ -825,6 +1026,24 @@ def _walk_scope(body) -> list:
             continue  # its own scope (its decorators and defaults are rare enough to skip)
         stack += _children(node)[::-1]
     return found
+
+
+_BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")  # in the order of every node's _fields
+
+
+def _statements(stmt) -> list:
+    """The statements (and except/case clauses) in a statement, in ``ast.walk`` order: no expression holds one,
+    so this is the walk with expressions left out."""
+    found = [stmt]
+    for node in found:  # grows while it is read
+        for field in _BLOCK_FIELDS:
+            found += getattr(node, field, ())
+    return found
+
+
+def _first_line(stmt) -> int:
+    """The first line of a statement, its decorators included."""
+    return stmt.decorator_list[0].lineno if getattr(stmt, "decorator_list", None) else stmt.lineno
 
 
 def _names_in_target(target):
@@ -955,13 +1174,13 @@ def _empty_lists(nodes) -> dict:
     return found
 
 
-def _field_sources(init, nodes=None) -> dict:
+def _field_sources(init) -> dict:
     """How ``__init__`` sets each attribute: from a parameter (by position), a number, or something else."""
     params = [a.arg for a in init.args.posonlyargs + init.args.args][1:]
     kwonly = [a.arg for a in init.args.kwonlyargs]
     self_name = _first_param(init)
     sources: dict = {}
-    for node in _walk(init) if nodes is None else nodes:
+    for node in _statements(init):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
