@@ -56,6 +56,7 @@ class ImportMap:
         self.module_name = module_name
         self.bound: dict[str, str] = {}  # local name -> fully qualified name
         self.modules: set[str] = set()  # top-level packages imported anywhere in the file
+        self._answers: dict = {}  # node -> qualname
         ambiguous: set[str] = set()
         other_bindings: set[str] = set()
         package = module_name if is_package else module_name.rpartition(".")[0]
@@ -100,6 +101,15 @@ class ImportMap:
 
     def qualname(self, node: ast.AST) -> Optional[str]:
         """``np.random.default_rng`` -> ``numpy.random.default_rng`` when ``np`` is numpy; else None."""
+        # Every rule asks this of every call's function (pandas: 2.5 million questions about 230,000
+        # calls): each node is answered once.
+        try:
+            return self._answers[node]
+        except KeyError:
+            answer = self._answers[node] = self._qualname(node)
+            return answer
+
+    def _qualname(self, node: ast.AST) -> Optional[str]:
         attrs = []
         while isinstance(node, ast.Attribute):
             attrs.append(node.attr)
