@@ -6,6 +6,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from helpers import config
 from memlint.checks import enabled_rules
 from memlint.context import FileContext, SourceText
@@ -204,3 +206,59 @@ def test_catalog_examples(tmp_path):
         write_project(good, {"example.py": docs[code].use_instead})
         assert [f.code for f in project_findings(bad, select=(code,))] == [code]
         assert project_findings(good, select=(code,)) == []
+
+
+# The scan reads only the statements where a fact can start (found in the file's shared walk) and each method's
+# instance attributes from the shared walk too: these pin the places that are easy to leave out.
+
+@pytest.mark.parametrize("code", [
+    "def f():\n    try:\n        pass\n    except ValueError:\n        return [Point(i, i) for i in range(N)]\n",
+    "def f(path):\n    with open(path) as fh:\n        pts = []\n        for line in fh:\n            pts.append(Point(1, 2))\n"
+    "    return pts\n",
+    "def f():\n    print(f\"{[Point(i, i) for i in range(N)]}\")\n",
+    "class Grid:\n    cells = [Point(i, i) for i in range(N)]\n",
+    "class Grid:\n    def build(self):\n        def inner():\n            out = {}\n            for k in range(N):\n"
+    "                out[k] = Point(1, 2)\n        return inner\n",
+    "@register([Point(i, i) for i in range(N)])\ndef f():\n    pass\n",
+    "def outer():\n    @register([Point(i, i) for i in range(N)])\n    def f():\n        pass\n",
+])
+def test_bulk_evidence_is_found_wherever_it_is_nested(code, tmp_path):
+    write_project(tmp_path, {"m.py": GEOMETRY + "N = 10 ** 6\nregister = print\n" + code})
+    assert "m.Point" in index_of(tmp_path).bulk
+
+
+def test_attributes_from_setattr_and_nested_blocks_all_get_slots(tmp_path):
+    write_project(tmp_path, {"geometry.py": """
+class Point:
+    def __init__(self, x, y, flags):
+        setattr(self, "flags", flags)
+        if x:
+            self.x = x
+        self.y = y
+        try:
+            self.z = 0.0
+        except ValueError:
+            pass
+
+        def later():
+            self.seen = True
+        self.later = later
+""", "use.py": "from geometry import Point\npts = [Point(i, i, 0) for i in range(10 ** 6)]\n"})
+    info = index_of(tmp_path).classes["geometry.Point"][1]
+    # first assignment in walk order (breadth first): the slots of the fix, in the order the fix writes them
+    assert info["attrs"] == ["flags", "y", "later", "x", "z", "seen"]
+    assert info["fields"]["z"] == ["number"] and info["fields"]["y"] == ["param", 1, "y"]
+
+
+def test_attributes_stored_on_annotated_parameters_are_attributed(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "tag.py": """
+        from geometry import Point
+        def tag(p: Point, q):
+            p.colour = "red"
+            q.size = 2
+        def untyped(p):
+            p.weight = 1
+        """})
+    index = index_of(tmp_path)
+    assert [item["attr"] for _, item in index.outside["geometry.Point"]] == ["colour"]
+    assert {"size", "weight"} <= set(index.outside_unknown)

@@ -15,6 +15,8 @@ import functools
 import sys
 from typing import Optional
 
+from memlint.facts.tree import children
+
 # --- object sizes on CPython 3.11 (research m04: 1M records of two floats; per record, list slot included:
 # plain class 144.5 B, __slots__ 104.5 B, dict 240.4 B, tuple 112.4 B, float64 columns 16 B). Each record
 # holds a pointer in the list (8 B) and one float object per field (24 B); what is left is the container.
@@ -365,6 +367,8 @@ class _FileScan:
         methods = [m for cls in self.local_classes.values() for m in cls.body
                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
         sites: dict = {m: ([], [], []) for m in methods}
+        if not methods:
+            return sites
         starts = [_first_line(m) for m in methods]  # in order, and methods never share a line
 
         def add(kind: int, node) -> None:
@@ -372,8 +376,6 @@ class _FileScan:
             if i >= 0 and node.lineno <= methods[i].end_lineno:
                 sites[methods[i]][kind].append(node)
 
-        if not methods:
-            return sites
         for node in self._attribute_sites:
             if type(node.value) is ast.Name:
                 add(0, node)
@@ -721,7 +723,7 @@ class _ScopeWalker(ast.NodeVisitor):
         return method(self, node)
 
     def generic_visit(self, node):
-        for child in _children(node):
+        for child in children(node):
             self.visit(child)
 
     # scopes are scanned separately
@@ -990,23 +992,11 @@ def _class_aliases(ctx) -> dict:
     return {name: q for name, q in ctx.imports.bound.items() if name not in modules}
 
 
-def _children(node) -> list:
-    """``list(ast.iter_child_nodes(node))``, without its two generators (this runs once per node)."""
-    children = []
-    for field in node._fields:
-        value = getattr(node, field, None)
-        if isinstance(value, list):
-            children += [item for item in value if isinstance(item, ast.AST)]
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    return children
-
-
 def _walk(node) -> list:
-    """``list(ast.walk(node))``: the same nodes in the same (breadth-first) order."""
+    """``list(ast.walk(node))`` without the ``ast.Load``/``ast.Add``... markers: the same (breadth-first) order."""
     nodes = [node]
     for n in nodes:  # grows while it is read
-        nodes += _children(n)
+        nodes += children(n)
     return nodes
 
 
@@ -1024,7 +1014,7 @@ def _walk_scope(body) -> list:
         found.append(node)
         if isinstance(node, _OWN_SCOPE):
             continue  # its own scope (its decorators and defaults are rare enough to skip)
-        stack += _children(node)[::-1]
+        stack += children(node)[::-1]
     return found
 
 
