@@ -262,3 +262,18 @@ def test_attributes_stored_on_annotated_parameters_are_attributed(tmp_path):
     index = index_of(tmp_path)
     assert [item["attr"] for _, item in index.outside["geometry.Point"]] == ["colour"]
     assert {"size", "weight"} <= set(index.outside_unknown)
+
+
+def test_renamed_reexports_resolve_through_two_packages(tmp_path):
+    write_project(tmp_path, {
+        "shapes/__init__.py": "from .geometry import Point as Vertex, Point\nimport os, shapes.geometry as g\n",
+        "shapes/geometry.py": GEOMETRY,
+        "api/__init__.py": "from shapes import Vertex as Node\n",
+        "use.py": "from api import Node\nfrom shapes import Point\nnodes = [Node(i, i) for i in range(10 ** 6)]\n"
+                  "points = [Point(i, i) for i in range(10 ** 5)]\n",
+    })
+    assert facts_of(tmp_path / "shapes" / "__init__.py")["aliases"] == {
+        "shapes.geometry": ["Point as Vertex", "Point"]}  # `import` binds modules, not classes: not kept
+    index = index_of(tmp_path)
+    assert index.resolve("api.Node") == index.resolve("shapes.Point") == "shapes.geometry.Point"
+    assert sorted(s["count"] for _, s in index.bulk["shapes.geometry.Point"]) == [10 ** 5, 10 ** 6]

@@ -983,13 +983,30 @@ _VISITS: dict = {}  # node type -> the _ScopeWalker method that visits it
 
 
 def _class_aliases(ctx) -> dict:
-    """The file's import bindings that may name a class, for the index to follow re-exports.
+    """The file's import bindings that may name a class, for the index to follow re-exports, grouped by the
+    module they come from: ``{"pkg.geometry": ["Point", "Line as Segment"]}``.
 
     Only ``from X import Y`` can bind a class; ``import X`` / ``import X as Y`` binds a module, so those are
     not stored. The other bindings all stay: any of them may be a re-export another file's names go through.
+    Grouped, the module's name is stored once, not once per name (the bindings are most of a project's facts).
     """
     modules = {(a.asname or a.name).split(".")[0] for node in ctx.nodes(ast.Import) for a in node.names}
-    return {name: q for name, q in ctx.imports.bound.items() if name not in modules}
+    grouped: dict = {}
+    for local, qualname in ctx.imports.bound.items():
+        if local not in modules:  # what is left was bound by a from-import: `source.name`
+            source, _, name = qualname.rpartition(".")
+            grouped.setdefault(source, []).append(name if name == local else f"{name} as {local}")
+    return grouped
+
+
+def _expand_aliases(grouped: dict) -> dict:
+    """``_class_aliases`` as {local name: qualified name}."""
+    aliases = {}
+    for source, names in grouped.items():
+        for item in names:
+            name, _, local = item.partition(" as ")
+            aliases[local or name] = f"{source}.{name}"
+    return aliases
 
 
 def _walk(node) -> list:
@@ -1202,7 +1219,8 @@ class ClassIndex:
 
     def __init__(self, facts_by_path: dict):
         self.classes: dict = {}  # qualname -> (path, info)
-        self.aliases: dict = {}  # module -> {name: qualname}
+        self.imported: dict = {}  # module -> its from-import bindings, as ``_class_aliases`` groups them
+        self.aliases: dict = {}  # module -> {name: qualname}, expanded on the first lookup in that module
         seen_modules: dict = {}
         duplicate: set = set()
         for path, facts in facts_by_path.items():
@@ -1210,7 +1228,7 @@ class ClassIndex:
             if module in seen_modules:
                 duplicate.add(module)
             seen_modules[module] = path
-            self.aliases[module] = facts.get("aliases", {})
+            self.imported[module] = facts.get("aliases", {})
             for name, info in facts.get("classes", {}).items():
                 q = f"{module}.{name}" if module else name
                 self.classes[q] = (path, info)
@@ -1248,7 +1266,9 @@ class ClassIndex:
         if qualname in self.classes:
             return qualname
         module, _, name = qualname.rpartition(".")
-        target = self.aliases.get(module, {}).get(name)
+        if module not in self.aliases:
+            self.aliases[module] = _expand_aliases(self.imported.get(module, {}))
+        target = self.aliases[module].get(name)
         if target is not None and target != qualname:
             return self.resolve(target, depth + 1)
         return None
