@@ -196,6 +196,10 @@ def test_is_fresh_sees_every_definition_on_a_back_edge():
     ("f = lambda: a", False),
     ("g = [x for x in a]", False),
     ("def inner(z=a):\n    return z", False),
+    ("def inner(b):\n    return b * 2", True),  # a nested function that never names `a`
+    ("def inner():\n    return eval('a')", False),  # eval in a nested function may read anything
+    ("class K:\n    def m(self):\n        global g", False),
+    ("h = lambda: vars()", False),
     ("eval('1')", False),
     ("print(locals())", False),
     ("np.add(a, 1, out=a)", False),

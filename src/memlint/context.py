@@ -90,10 +90,7 @@ class FileContext:
         """
         if any(issubclass(t, MARKER_TYPES) for t in types):
             raise TypeError("ctx.nodes does not index ast.Load, ast.Add... (read node.ctx, node.op)")
-        by_type = self._index.by_type
-        if len(types) == 1:
-            return list(by_type.get(types[0], ()))
-        return [node for t in types for node in by_type.get(t, ())]
+        return self._index.nodes(*types)
 
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         """The node whose child ``node`` is (None for the module)."""

@@ -65,7 +65,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from memlint.facts import numpy_api
-from memlint.facts.dataflow import ScopeFlow
+from memlint.facts.dataflow import ScopeFlow, find_opaque_holders
 
 NUMERIC_PYTYPES = {int: "int", float: "float", complex: "complex", bool: "bool"}
 
@@ -206,6 +206,7 @@ class ArrayFacts:
     def __init__(self, ctx):
         self.ctx = ctx
         self._flows: dict[int, Optional[ScopeFlow]] = {}
+        self._opaque_holders: Optional[set] = None
         self._final: dict[int, Value] = {}
         self._assumed: dict[int, Value] = {}
         self._used_assumptions: set[int] = set()
@@ -354,8 +355,10 @@ class ArrayFacts:
             return None
         key = id(scope)
         if key not in self._flows:
+            if self._opaque_holders is None:
+                self._opaque_holders = find_opaque_holders(self.ctx.nodes, self.ctx.parent)
             try:
-                self._flows[key] = ScopeFlow(scope)
+                self._flows[key] = ScopeFlow(scope, self._opaque_holders)
             except RecursionError:
                 self._flows[key] = None
         return self._flows[key]

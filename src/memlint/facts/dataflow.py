@@ -17,12 +17,13 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from memlint.facts.tree import children
+from memlint.facts.tree import TreeIndex, children
 
 SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
            ast.DictComp, ast.GeneratorExp)
 _NESTED_TYPES = frozenset(_NESTED)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _OPAQUE_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
 
 
@@ -41,8 +42,7 @@ class Def:
 
 
 class Unit:
-    __slots__ = ("index", "node", "succ", "exc_succ", "pred", "exc_pred", "defs", "kill", "uses",
-                 "captured")
+    __slots__ = ("index", "node", "succ", "exc_succ", "pred", "exc_pred", "defs", "kill", "uses")
 
     def __init__(self, index: int, node: Optional[ast.AST]):
         self.index, self.node = index, node
@@ -53,20 +53,26 @@ class Unit:
         self.defs: list[Def] = []
         self.kill: set[str] = set()
         self.uses: list[ast.Name] = []  # loads evaluated in this unit, in source order
-        self.captured: set[str] = set()  # names read or written by a nested scope created here
 
 
 class ScopeFlow:
     """The units, definitions and uses of one scope, and reaching definitions / liveness over them."""
 
-    def __init__(self, scope: ast.AST):
+    def __init__(self, scope: ast.AST, opaque_holders: Optional[set] = None):
+        """``opaque_holders``: the nodes of the file that hold, somewhere below them, what makes a scope
+        opaque (``opaque_holders()``); found by walking ``scope`` when not given."""
         self.scope = scope
+        if opaque_holders is None:
+            index = TreeIndex(scope)
+            opaque_holders = find_opaque_holders(index.nodes, index.parent)
+        self._opaque_holders = opaque_holders
         self.units: list[Unit] = []
         self.defs: list[Def] = []
         self.defs_of: dict[str, list[Def]] = {}
         self.unit_of_use: dict[int, Unit] = {}  # id(ast.Name load) -> unit
         self.unit_of_node: dict[int, Unit] = {}  # id(statement or header expression) -> unit
-        self.captured: set[str] = set()
+        self._captured: set[str] = set()
+        self._nested: list[ast.AST] = []  # functions, classes and lambdas whose names are not collected yet
         self.opaque = False
         self.declared: set[str] = set()  # global / nonlocal names
         self.params: set[str] = set()
@@ -329,7 +335,7 @@ class ScopeFlow:
                 if isinstance(node.target, ast.Name):
                     self._def(u, node.target.id, "walrus", node, node.value)
                 continue
-            if cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
+            if cls is ast.Call and _is_opaque(node):
                 self.opaque = True
             if cls in _NESTED_TYPES:
                 self._capture(node, u, skip_header=False)
@@ -339,25 +345,41 @@ class ScopeFlow:
             u.uses.sort(key=_position)
 
     def _capture(self, nested: ast.AST, u: Unit, skip_header: bool) -> None:
-        """Every name a nested scope mentions is captured: it may be read or kept alive at any later time."""
-        comprehension = isinstance(nested, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
-        names = set()
+        """Every name a nested scope mentions is captured: it may be read or kept alive at any later time.
+
+        A comprehension is read now (its walrus binds in this scope); the names of a function, class or lambda
+        only when ``captured`` is asked (most flows are asked other questions, and a module's would read the
+        whole file)."""
+        if not isinstance(nested, _COMPREHENSIONS):
+            self._nested.append(nested)
+            if nested in self._opaque_holders:
+                self.opaque = True
+            return
         order = [nested]  # grows while it is read: breadth-first, as ast.walk (walrus definitions in order)
         for node in order:
             cls = node.__class__
             if cls is ast.Name:
-                names.add(node.id)
-                continue  # its only child is its context
-            if cls is ast.NamedExpr and comprehension:
+                self._captured.add(node.id)
+                continue
+            if cls is ast.NamedExpr:
                 if isinstance(node.target, ast.Name):  # a comprehension's walrus binds in this scope
                     self._def(u, node.target.id, "walrus", node, None)
-            elif cls is ast.Call and isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS:
-                self.opaque = True
-            elif cls is ast.Global or cls is ast.Nonlocal:
+            elif _is_opaque(node):
                 self.opaque = True
             order += children(node)
-        self.captured |= names
-        u.captured |= names
+
+    @property
+    def captured(self) -> set:
+        """The names read or written by a nested scope (function, class, lambda, comprehension)."""
+        for nested in self._nested:
+            order = [nested]
+            for node in order:
+                if node.__class__ is ast.Name:
+                    self._captured.add(node.id)
+                else:
+                    order += children(node)
+        self._nested = []
+        return self._captured
 
     # --- solving -----------------------------------------------------------------------------------------
 
@@ -459,6 +481,28 @@ class ScopeFlow:
             stack.extend(u.succ)
             stack.extend(u.exc_succ)
         return False
+
+
+def _is_opaque(node: ast.AST) -> bool:
+    """A ``global``/``nonlocal`` statement, or a call of ``locals()``, ``vars()``, ``eval``, ``exec``,
+    ``globals()``: names may then change or be read in ways the flow cannot see."""
+    cls = node.__class__
+    if cls is ast.Call:
+        return node.func.__class__ is ast.Name and node.func.id in _OPAQUE_CALLS
+    return cls is ast.Global or cls is ast.Nonlocal
+
+
+def find_opaque_holders(nodes, parent) -> set:
+    """The nodes that hold something opaque (``_is_opaque``) below them, from a file's tree index
+    (``nodes(*types)`` and ``parent(node)``): a nested scope among them makes the scope creating it opaque."""
+    found: set = set()
+    for node in nodes(ast.Global, ast.Nonlocal, ast.Call):
+        if _is_opaque(node):
+            node = parent(node)
+            while node is not None and node not in found:
+                found.add(node)
+                node = parent(node)
+    return found
 
 
 def _position(node: ast.AST) -> tuple:

@@ -59,9 +59,9 @@ def children(node: ast.AST) -> list:
 
 def _reader(cls: type) -> tuple:
     """How the walk reads the child fields of one ``ast`` class: (count, one C call getting them all, the
-    fields, whether its children may be in another scope than itself)."""
+    fields)."""
     fields = child_fields(cls)
-    return len(fields), operator.attrgetter(*fields) if fields else None, fields, cls in _SCOPE_CHANGES
+    return len(fields), operator.attrgetter(*fields) if fields else None, fields
 
 
 _readers: dict = {}
@@ -70,10 +70,11 @@ _readers: dict = {}
 # The scope of a node that is in no scope's code: a function's return annotation, type parameters.
 # Everything below it is in none either (a lambda there included), unlike under a class body or comprehension.
 _UNINDEXED = object()
+_UNKNOWN = object()
 
 
-def _child_scope(node: ast.AST, field: str, scope, scopes: dict, parents: dict):
-    """The scope of the children in ``node.field``, where ``node`` is evaluated in ``scope``.
+def _child_scope(node: ast.AST, child: ast.AST, scope, scopes: dict, parents: dict):
+    """The scope of ``child``, a child of ``node``, where ``node`` is evaluated in ``scope``.
 
     A function's body and parameters are its own scope, its decorators and defaults its parent's. A class body
     and a comprehension are namespaces of their own, which the control flow does not model (scope None).
@@ -81,32 +82,30 @@ def _child_scope(node: ast.AST, field: str, scope, scopes: dict, parents: dict):
     if scope is _UNINDEXED:
         return scope
     if isinstance(node, _FUNCTIONS):
-        if field in ("body", "args"):
-            return node
-        return scope if field == "decorator_list" else _UNINDEXED
+        if child in node.decorator_list:
+            return scope
+        return _UNINDEXED if child is node.returns or child in getattr(node, "type_params", ()) else node
     if isinstance(node, ast.Lambda):
         return node
     if isinstance(node, ast.arguments):
-        return scopes[parents[node]] if field in ("defaults", "kw_defaults") else scope
+        return scopes[parents[node]] if child in node.defaults or child in node.kw_defaults else scope
     if isinstance(node, ast.ClassDef):
-        if field == "body":
-            return None
-        return scope if field in ("decorator_list", "bases", "keywords") else _UNINDEXED
-    return None  # a comprehension
-
-
-_SCOPE_CHANGES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.arguments, ast.ClassDef,
-                            *_COMPREHENSIONS})
+        if child in node.decorator_list or child in node.bases or child in node.keywords:
+            return scope
+        return _UNINDEXED if child in getattr(node, "type_params", ()) else None
+    if isinstance(node, _COMPREHENSIONS):
+        return None
+    return scope
 
 
 class TreeIndex:
-    """Nodes by type (each in ``ast.walk`` order), parents and scopes of one tree, from one breadth-first walk."""
+    """Nodes by type (each in ``ast.walk`` order) and parents of one tree, from one breadth-first walk; the
+    scope of a node is found from its parents when asked."""
 
     __slots__ = ("by_type", "parents", "scopes")
 
     def __init__(self, tree: ast.AST):
         parents: dict = {}
-        scopes: dict = {tree: tree}
         order = [tree]  # grows while it is read: breadth-first, the order of ast.walk
         append = order.append
         readers = _readers
@@ -115,7 +114,7 @@ class TreeIndex:
             reader = readers.get(cls)
             if reader is None:
                 reader = readers[cls] = _reader(cls)
-            count, get, fields, changes_scope = reader
+            count, get, fields = reader
             if not count:
                 continue
             try:
@@ -125,22 +124,17 @@ class TreeIndex:
             else:
                 if count == 1:
                     values = (values,)
-            scope = child_scope = scopes[node]
-            for i, value in enumerate(values):
+            for value in values:
                 if value is None:
                     continue
-                if changes_scope:
-                    child_scope = _child_scope(node, fields[i], scope, scopes, parents)
                 if value.__class__ is list:
                     for child in value:
                         if isinstance(child, _AST):
                             append(child)
                             parents[child] = node
-                            scopes[child] = child_scope
                 elif isinstance(value, _AST):
                     append(value)
                     parents[value] = node
-                    scopes[value] = child_scope
         by_type: dict = {}
         for node in order:
             nodes = by_type.get(node.__class__)
@@ -150,7 +144,14 @@ class TreeIndex:
                 nodes.append(node)
         self.by_type = by_type
         self.parents = parents
-        self.scopes = scopes
+        self.scopes: dict = {tree: tree}  # filled as scopes are asked for
+
+    def nodes(self, *types: type) -> list:
+        """Every node of these exact types, each type's in ``ast.walk`` order."""
+        by_type = self.by_type
+        if len(types) == 1:
+            return list(by_type.get(types[0], ()))
+        return [node for t in types for node in by_type.get(t, ())]
 
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         return self.parents.get(node)
@@ -158,5 +159,23 @@ class TreeIndex:
     def scope_of(self, node: ast.AST) -> Optional[ast.AST]:
         """The function, lambda or module whose code evaluates ``node``; None inside a class body or a
         comprehension (their names are their own) and where no code evaluates it (annotations of returns)."""
-        scope = self.scopes.get(node)
+        scopes = self.scopes
+        scope = scopes.get(node, _UNKNOWN)
+        if scope is _UNKNOWN:
+            scope = self._find_scope(node)
         return None if scope is _UNINDEXED else scope
+
+    def _find_scope(self, node: ast.AST):
+        """Up the parents to a node whose scope is known, then down again, remembering each scope."""
+        parents, scopes = self.parents, self.scopes
+        path = []
+        while node not in scopes:
+            path.append(node)
+            node = parents.get(node)
+            if node is None:
+                return None  # not a node of this tree
+        scope = scopes[node]
+        for child in reversed(path):
+            scope = scopes[child] = _child_scope(node, child, scope, scopes, parents)
+            node = child
+        return scope
