@@ -2,7 +2,9 @@
 
 The per-file pass (``file_facts``) reads one tree and returns plain JSON-able data: the module-level classes
 of the file (bases, attributes, what makes slots unsafe), the places that build instances in bulk, the
-attribute stores on objects from outside their class, and lists of numeric records. ``ClassIndex`` joins
+attribute stores on objects from outside their class, and lists of numeric records. It runs on every file, so
+it starts from the file's shared walk (``ctx.nodes``): it walks only the statements where such a fact can
+start, and computes a scope's names only when a fact there asks for them. ``ClassIndex`` joins
 those facts over every checked file, resolving names through imports and re-exports, without reading any
 file again. The object sizes used for estimates (CPython 3.11) live here too.
 """
@@ -98,7 +100,8 @@ class _FileScan:
         }
         for name, node in self.local_classes.items():
             self.facts["classes"][name] = self._class_info(node)
-        self._scan_scope(tree, tree.body, None)
+        if self._fact_lines:  # else no statement holds a fact
+            self._scan_scope(tree, tree.body, None)
         seen, outside = set(), []
         for item in self.facts["outside"]:
             key = (item["cls"], item["attr"])
@@ -153,9 +156,10 @@ class _FileScan:
         for node in ctx.nodes(ast.ListComp, ast.SetComp, ast.DictComp):
             if type(node.value if type(node) is ast.DictComp else node.elt) in (ast.Call, ast.Tuple, ast.Dict):
                 lines.add(node.lineno)
+        weakref = self._may_call_weakref  # then any call may be weakref's (under any name)
         for node in self._call_sites:
             func = node.func
-            if type(func) is ast.Name and (func.id == "super" or func.id in BULK_WRAPPERS and not (
+            if not weakref and type(func) is ast.Name and (func.id == "super" or func.id in BULK_WRAPPERS and not (
                     len(node.args) == 1 and type(node.args[0]) in (ast.GeneratorExp, ast.Call))):
                 continue  # super() makes no fact; list(x) only keeps a generator's or map()'s items
             lines.add(node.lineno)
@@ -434,9 +438,11 @@ class _FileScan:
             return None  # `class P: ...` on one line
         first = body[0]
         start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])])
-        text = self.ctx.source.lines[first.lineno - 1]
+        source = self.ctx.source
+        text = source.lines[first.lineno - 1]
         indent = text[: len(text) - len(text.lstrip(" \t"))]
-        if not indent or not text[len(indent):].startswith(self.ctx.source.segment(first)[:1] or "\0"):
+        first_char = text[source.char_col(first.lineno, first.col_offset):][:1]  # read on its line: no offsets
+        if not indent or not text[len(indent):].startswith(first_char or "\0"):
             return None
         if _is_docstring(first):
             if len(body) < 2 or body[1].lineno <= first.end_lineno:
