@@ -1,14 +1,14 @@
 """Which expressions can hold an ndarray at all: a cheap syntactic pre-test rules ask before ``ctx.arrays``.
 
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
-call: through operators, comparisons, methods, ``.T``/``.real``/``.imag``, subscripts and conditional expressions of it, and
-through names bound to such values (``=``, ``+=``, ``:=``). Parameters, other calls, literals, containers,
-comprehensions and names bound any other way (``for``, unpacking, ``with``...) give it nothing. An
-expression with no such path to a NumPy call is never the ndarray a rule looks for, and the rule need not
-build the scope's control flow to learn that.
+call: through operators, comparisons, methods, ``.T``/``.real``/``.imag``, subscripts and conditional
+expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``). Parameters, other calls,
+literals, containers, comprehensions and names bound any other way (``for``, unpacking, ``with``...) give it
+nothing. An expression with no such path to a NumPy call is never the ndarray a rule looks for, and the rule
+need not build the scope's control flow to learn that.
 
-A necessary condition only, never a sufficient one: names are followed by spelling through every binding in
-the file (any scope), not through reaching definitions. It mirrors ``ArrayFacts._value``: a new source of
+A necessary condition only, never a sufficient one: a name is followed through every binding of it in its
+scope and at module level, not through reaching definitions. It mirrors ``ArrayFacts._value``: a new source of
 arrays there must be added here (its natural home is the facts layer, as ``ArrayFacts.may_hold_array``).
 """
 
@@ -27,51 +27,62 @@ def may_hold_array(ctx, expr: ast.AST) -> bool:
     index = _BY_FILE.get(ctx)
     if index is None:
         index = _BY_FILE[ctx] = _ArrayNames(ctx)
-    return index.may_hold(expr)
+    return index.may_hold(ctx, expr)
 
 
 class _ArrayNames:
+    """Which names may hold an array, per scope: a name read in a function is bound there or at module level."""
+
     def __init__(self, ctx):
         # `qualname` resolves a call to NumPy exactly when the root name of its function is bound to NumPy.
         self._numpy_roots = {name for name, q in ctx.imports.bound.items()
                              if q == "numpy" or q.startswith("numpy.")}
-        self._values: dict[str, list] = {}  # name -> every value bound to it, in any scope
+        self._module = ctx.tree  # the index keeps no reference to ctx: it lives exactly as long as ctx
+        self._values: dict[tuple, list] = {}  # (scope, name) -> every value bound to the name in that scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if node.value is not None:
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        self._values.setdefault(target.id, []).append(node.value)
-        self._known: dict[str, bool] = {}
+            scope = ctx.arrays.scope_of(node)
+            if node.value is None or scope is None:
+                continue  # a class body or a comprehension: the facts know none of their names
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name):
+                    self._values.setdefault((scope, target.id), []).append(node.value)
+        self._known: dict[tuple, bool] = {}
 
-    def may_hold(self, expr: ast.AST) -> bool:
+    def may_hold(self, ctx, expr: ast.AST) -> bool:
         names: list = []
-        return self._flows_from_numpy(expr, names) or any(self._name(n) for n in names)
+        if self._flows_from_numpy(expr, names):
+            return True
+        scope = ctx.arrays.scope_of(expr)
+        return scope is not None and any(self._name((scope, n)) for n in names)
 
-    def _name(self, root: str) -> bool:
-        """Whether any chain of bindings leads from ``root`` to a value computed by a NumPy call."""
+    def _name(self, root: tuple) -> bool:
+        """Whether any chain of bindings leads from the (scope, name) ``root`` to a value computed by NumPy."""
         known = self._known.get(root)
         if known is not None:
             return known
         seen, stack = {root}, [root]
         while stack:
-            name = stack.pop()
-            if self._known.get(name):
+            key = stack.pop()
+            if self._known.get(key):
                 self._known[root] = True
                 return True
-            if self._known.get(name) is False:
+            if self._known.get(key) is False:
                 continue
-            for value in self._values.get(name, ()):
+            scope, name = key
+            bindings = [(scope, v) for v in self._values.get(key, ())]
+            if scope is not self._module:  # the facts read a name the function does not bind at module level
+                bindings += [(self._module, v) for v in self._values.get((self._module, name), ())]
+            for where, value in bindings:
                 names: list = []
                 if self._flows_from_numpy(value, names):
-                    self._known[root] = self._known[name] = True
+                    self._known[root] = self._known[key] = True
                     return True
                 for n in names:
-                    if n not in seen:
-                        seen.add(n)
-                        stack.append(n)
-        for name in seen:  # nothing reachable from root leads to NumPy, so nothing reachable from them does
-            self._known[name] = False
+                    if (where, n) not in seen:
+                        seen.add((where, n))
+                        stack.append((where, n))
+        for key in seen:  # nothing reachable from root leads to NumPy, so nothing reachable from them does
+            self._known[key] = False
         return False
 
     def _flows_from_numpy(self, expr: ast.AST, names: list) -> bool:

@@ -68,8 +68,10 @@ def _operands(ctx, node):
         name = numpy_api.OPERATOR_UFUNCS.get(type(node.op).__name__)
         ufunc = numpy_api.ufunc_of(f"numpy.{name}") if name else None
         return (ufunc, node.left, node.right) if ufunc is not None else None
+    if len(node.args) != 2 or node.keywords:
+        return None  # before resolving the name: most calls are not two plain operands
     ufunc = numpy_api.ufunc_of(ctx.qualname(node.func))
-    if ufunc is None or ufunc.nin != 2 or len(node.args) != 2 or node.keywords:
+    if ufunc is None or ufunc.nin != 2:
         return None
     if any(isinstance(a, ast.Starred) for a in node.args):
         return None

@@ -23,6 +23,8 @@ from memlint.findings import SAFE
 
 _ARRAY_KEYWORDS = {"dtype", "order"}  # np.array's keywords that np.asarray takes too
 _ORDERS_WITHOUT_COPY = ("K", "A")  # other orders copy an array of the other layout either way
+_COPYING_NAMES = frozenset({"array", "astype", "flatten"})  # np.array, x.astype, x.flatten
+_OWN_DTYPE = "own"  # a dtype argument that keeps x's dtype
 
 
 class HiddenCopy(Rule):
@@ -72,6 +74,9 @@ def _bound_name(ctx, qualified: str) -> Optional[str]:
 
 def _match(ctx, call: ast.Call):
     """(x, the transform that removes the copy) for the three copies, else None."""
+    func = call.func
+    if not (isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and func.attr in _COPYING_NAMES):
+        return None  # cheap first: the call can be none of the three
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return None
     keywords = {k.arg: k.value for k in call.keywords}
@@ -82,8 +87,11 @@ def _match(ctx, call: ast.Call):
         dtype_node = call.args[1] if len(call.args) == 2 else keywords.get("dtype")
         if "dtype" in keywords and len(call.args) == 2:
             return None
+        wanted = _wanted_dtype(ctx, dtype_node)
+        if wanted is None or not _order_keeps(keywords.get("order")):
+            return None  # known before asking what x is
         x = _plain_array(ctx, source)
-        if x is None or not _same_dtype(ctx, dtype_node, x) or not _order_keeps(keywords.get("order")):
+        if x is None or not _same_dtype(wanted, x):
             return None
         return source, "asarray"
     if not isinstance(call.func, ast.Attribute) or ctx.qualname(call.func) is not None:
@@ -92,9 +100,11 @@ def _match(ctx, call: ast.Call):
     if method == "astype":
         if len(call.args) + len(keywords) != 1 or (keywords and "dtype" not in keywords):
             return None
+        wanted = _wanted_dtype(ctx, call.args[0] if call.args else keywords["dtype"])
+        if wanted is None:
+            return None  # known before asking what x is
         x = _plain_array(ctx, source)
-        dtype_node = call.args[0] if call.args else keywords["dtype"]
-        if x is None or x.dtype is None or not _same_dtype(ctx, dtype_node, x):
+        if x is None or x.dtype is None or not _same_dtype(wanted, x):
             return None
         return source, "astype"
     if method == "flatten":
@@ -122,13 +132,16 @@ def _plain_array(ctx, node: ast.AST):
     return v if v.kind == "ndarray" and not (v.dtype is not None and v.dtype.kind == "O") else None
 
 
-def _same_dtype(ctx, dtype_node, x) -> bool:
-    if dtype_node is None:
-        return True
-    if isinstance(dtype_node, ast.Constant) and dtype_node.value is None:
-        return True
+def _wanted_dtype(ctx, dtype_node):
+    """What a dtype argument asks for: _OWN_DTYPE (absent or None: x's own), a sized dtype, or None (unknown)."""
+    if dtype_node is None or isinstance(dtype_node, ast.Constant) and dtype_node.value is None:
+        return _OWN_DTYPE
     spelled = numpy_api.dtype_of(dtype_node, ctx.qualname)
-    return spelled is not None and numpy_api.is_sized(spelled) and spelled == x.dtype
+    return spelled if spelled is not None and numpy_api.is_sized(spelled) else None
+
+
+def _same_dtype(wanted, x) -> bool:
+    return wanted is _OWN_DTYPE or wanted == x.dtype
 
 
 def _order_keeps(order) -> bool:
