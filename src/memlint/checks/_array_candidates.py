@@ -38,14 +38,13 @@ class _ArrayNames:
         self._numpy_roots = {name for name, q in ctx.imports.bound.items()
                              if q == "numpy" or q.startswith("numpy.")}
         self._module = ctx.tree  # the index keeps no reference to ctx: it lives exactly as long as ctx
-        self._values: dict[tuple, list] = {}  # (scope, name) -> every value bound to the name in that scope
+        self._bindings: dict[str, list] = {}  # name -> the statements binding a value to it, in any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
-            scope = ctx.arrays.scope_of(node)
-            if node.value is None or scope is None:
-                continue  # a class body or a comprehension: the facts know none of their names
-            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                if isinstance(target, ast.Name):
-                    self._values.setdefault((scope, target.id), []).append(node.value)
+            if node.value is not None:
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name):
+                        self._bindings.setdefault(target.id, []).append(node)
+        self._values: dict[tuple, list] = {}  # (scope, name) -> the values bound to it there, on first need
         self._known: dict[tuple, bool] = {}
 
     def may_hold(self, ctx, expr: ast.AST) -> bool:
@@ -53,9 +52,19 @@ class _ArrayNames:
         if self._flows_from_numpy(expr, names):
             return True
         scope = ctx.arrays.scope_of(expr)
-        return scope is not None and any(self._name((scope, n)) for n in names)
+        return scope is not None and any(self._name(ctx, (scope, n)) for n in names)
 
-    def _name(self, root: tuple) -> bool:
+    def _values_in(self, ctx, scope, name: str) -> list:
+        """The values bound to ``name`` in the code of ``scope`` (class bodies and comprehensions are no
+        scope's: the facts know none of their names)."""
+        key = (scope, name)
+        values = self._values.get(key)
+        if values is None:
+            values = self._values[key] = [node.value for node in self._bindings.get(name, ())
+                                          if ctx.arrays.scope_of(node) is scope]
+        return values
+
+    def _name(self, ctx, root: tuple) -> bool:
         """Whether any chain of bindings leads from the (scope, name) ``root`` to a value computed by NumPy."""
         known = self._known.get(root)
         if known is not None:
@@ -69,9 +78,11 @@ class _ArrayNames:
             if self._known.get(key) is False:
                 continue
             scope, name = key
-            bindings = [(scope, v) for v in self._values.get(key, ())]
+            if name not in self._bindings:
+                continue
+            bindings = [(scope, v) for v in self._values_in(ctx, scope, name)]
             if scope is not self._module:  # the facts read a name the function does not bind at module level
-                bindings += [(self._module, v) for v in self._values.get((self._module, name), ())]
+                bindings += [(self._module, v) for v in self._values_in(ctx, self._module, name)]
             for where, value in bindings:
                 names: list = []
                 if self._flows_from_numpy(value, names):

@@ -36,11 +36,13 @@ class UfuncOut(Rule):
             call = node.value
             if not isinstance(call, ast.Call):
                 continue
+            if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+                continue  # before resolving the name: out=, dtype=, where=... change what out=a would mean
             qualname = ctx.qualname(call.func)
             ufunc = numpy_api.ufunc_of(qualname)
             if ufunc is None or not numpy_api.is_elementwise_ufunc(qualname) or ufunc.nout != 1:
                 continue
-            if call.keywords or len(call.args) != ufunc.nin or any(isinstance(a, ast.Starred) for a in call.args):
+            if len(call.args) != ufunc.nin:
                 continue
             names = [(i, a) for i, a in enumerate(call.args) if isinstance(a, ast.Name)]
             same = [(i, a) for i, a in names if a.id == target]

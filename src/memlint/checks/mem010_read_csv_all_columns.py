@@ -26,6 +26,7 @@ from memlint.facts import numpy_api
 from memlint.findings import UNSAFE
 
 _READERS = ("pandas.read_csv", "pandas.read_table")
+_READER_NAMES = frozenset(q.rpartition(".")[2] for q in _READERS)
 # Keywords that change which columns exist or how they are named, or that are not a plain frame read:
 # with any of them the finding stays advice.
 _ARGUMENTS_KEEPING_THE_FIX = frozenset({
@@ -46,7 +47,10 @@ class ReadCsvAllColumns(Rule):
 
     def check(self, ctx) -> None:
         for node in ctx.nodes(ast.Call):
-            if not (isinstance(node, ast.Call) and ctx.qualname(node.func) in _READERS):
+            func = node.func  # cheap first: an imported name, or an attribute spelled read_csv / read_table
+            if not (isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and func.attr in _READER_NAMES):
+                continue
+            if ctx.qualname(func) not in _READERS:
                 continue
             if any(k.arg is None for k in node.keywords) or any(isinstance(a, ast.Starred) for a in node.args):
                 continue

@@ -40,7 +40,7 @@ class ExpressionTemporaries(Rule):
         for node in ctx.nodes(ast.BinOp):
             self._outer_difference(ctx, node)
         for node in ctx.nodes(ast.Call):
-            if ctx.qualname(node.func) == "numpy.where":
+            if len(node.args) == 3 and ctx.qualname(node.func) == "numpy.where":  # the clamp's three arguments
                 self._where_clamp(ctx, node)
 
     # --- t = a * 2; r = t + 1 ----------------------------------------------------------------------------

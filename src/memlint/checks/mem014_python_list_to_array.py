@@ -33,10 +33,10 @@ class PythonListToArray(Rule):
 
     def check(self, ctx) -> None:
         for node in ctx.nodes(ast.Call):
-            if not (isinstance(node, ast.Call) and ctx.qualname(node.func) in ("numpy.array", "numpy.asarray")):
-                continue
             if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
                 continue  # dtype=, copy=, ndmin=... would change what the replacement must spell
+            if ctx.qualname(node.func) not in ("numpy.array", "numpy.asarray"):
+                continue
             arg = node.args[0]
             range_call = _range_call(ctx, arg)
             if range_call is not None:
