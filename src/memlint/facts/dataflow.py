@@ -180,7 +180,7 @@ class ScopeFlow:
             else:
                 for default in [*s.args.defaults, *[d for d in s.args.kw_defaults if d is not None]]:
                     self._scan_expr(default, u)
-            self._capture(s, u, skip_header=True)
+            self._capture(s, u)
             self._def(u, s.name, "def", s)
             return [u]
         if isinstance(s, ast.Return):
@@ -338,13 +338,13 @@ class ScopeFlow:
             if cls is ast.Call and _is_opaque(node):
                 self.opaque = True
             if cls in _NESTED_TYPES:
-                self._capture(node, u, skip_header=False)
+                self._capture(node, u)
                 continue
             stack += reversed(children(node))
         if len(u.uses) > 1:
             u.uses.sort(key=_position)
 
-    def _capture(self, nested: ast.AST, u: Unit, skip_header: bool) -> None:
+    def _capture(self, nested: ast.AST, u: Unit) -> None:
         """Every name a nested scope mentions is captured: it may be read or kept alive at any later time.
 
         A comprehension is read now (its walrus binds in this scope); the names of a function, class or lambda
