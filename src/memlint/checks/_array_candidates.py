@@ -51,6 +51,9 @@ class _ArrayNames:
         names: list = []
         if self._flows_from_numpy(expr, names):
             return True
+        names = [n for n in names if n in self._bindings]  # parameters, loop variables...: no array
+        if not names:
+            return False
         scope = ctx.arrays.scope_of(expr)
         return scope is not None and any(self._name(ctx, (scope, n)) for n in names)
 
