@@ -8,6 +8,7 @@ then rounded to float32, and later code may rely on float64.
 from __future__ import annotations
 
 import ast
+import functools
 
 from memlint.checks import Rule
 from memlint.checks._array_candidates import may_hold_array
@@ -65,8 +66,7 @@ def _operands(ctx, node):
     """(ufunc, first operand, second operand) of ``a <op> b`` or of ``np.<binary ufunc>(a, b)`` without
     ``dtype``/``out``, else None."""
     if isinstance(node, ast.BinOp):
-        name = numpy_api.OPERATOR_UFUNCS.get(type(node.op).__name__)
-        ufunc = numpy_api.ufunc_of(f"numpy.{name}") if name else None
+        ufunc = _operator_ufunc(type(node.op))
         return (ufunc, node.left, node.right) if ufunc is not None else None
     if len(node.args) != 2 or node.keywords:
         return None  # before resolving the name: most calls are not two plain operands
@@ -76,6 +76,13 @@ def _operands(ctx, node):
     if any(isinstance(a, ast.Starred) for a in node.args):
         return None
     return ufunc, node.args[0], node.args[1]
+
+
+@functools.lru_cache(maxsize=None)
+def _operator_ufunc(op: type):
+    """The ufunc an ``ast`` operator class computes (asked once per class: every BinOp of a file asks)."""
+    name = numpy_api.OPERATOR_UFUNCS.get(op.__name__)
+    return numpy_api.ufunc_of(f"numpy.{name}") if name else None
 
 
 def _small_int_array(v) -> bool:
