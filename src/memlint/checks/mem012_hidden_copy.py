@@ -77,6 +77,8 @@ def _match(ctx, call: ast.Call):
     func = call.func
     if not (isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and func.attr in _COPYING_NAMES):
         return None  # cheap first: the call can be none of the three
+    if isinstance(func, ast.Name) and ctx.qualname(func) != "numpy.array":
+        return None  # a bare name is only ever an imported np.array (astype and flatten are methods)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return None
     keywords = {k.arg: k.value for k in call.keywords}
