@@ -111,6 +111,13 @@ class FileContext:
     def qualname(self, node: ast.AST) -> Optional[str]:
         return self.imports.qualname(node)
 
+    def release(self) -> None:
+        """Drop the tree and every fact, once the rules are done with the file. The facts refer back to the
+        context, so left alone the whole tree waits for a cyclic collection, which must scan all of it."""
+        findings = self.findings
+        self.__dict__.clear()
+        self.findings = findings
+
     def option(self, name: str):
         return self.config.option(self.rule_code, name)
 

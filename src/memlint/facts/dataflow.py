@@ -30,11 +30,11 @@ _OPAQUE_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
 class Def:
     """One binding of a name: ``kind`` is assign, aug, param, for, with, except, import, def, walrus, del..."""
 
-    __slots__ = ("index", "name", "kind", "node", "value", "unit", "targets")
+    __slots__ = ("index", "name", "kind", "node", "value", "targets")
 
-    def __init__(self, index: int, name: str, kind: str, node: ast.AST, value: Optional[ast.expr], unit,
+    def __init__(self, index: int, name: str, kind: str, node: ast.AST, value: Optional[ast.expr],
                  targets: int = 1):
-        self.index, self.name, self.kind, self.node, self.value, self.unit = index, name, kind, node, value, unit
+        self.index, self.name, self.kind, self.node, self.value = index, name, kind, node, value
         self.targets = targets  # how many names the same value is bound to (``a = b = x`` gives 2)
 
     def __repr__(self):
@@ -115,7 +115,7 @@ class ScopeFlow:
             u.pred.add(p.index)
 
     def _def(self, unit: Unit, name: str, kind: str, node, value=None, targets: int = 1) -> None:
-        d = Def(len(self.defs), name, kind, node, value, unit, targets)
+        d = Def(len(self.defs), name, kind, node, value, targets)
         self.defs.append(d)
         self.defs_of.setdefault(name, []).append(d)
         unit.defs.append(d)
