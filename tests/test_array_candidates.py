@@ -1,7 +1,7 @@
 """The cheap pre-test rules ask before the array facts: it may only rule out what the facts never find.
 
-``may_hold_array(ctx, expr)`` is False only where ``ctx.arrays.value(expr)`` is neither an ndarray nor a NumPy
-scalar and has no dtype. If it ever said False for an array, MEM001/002/005/008/012/013 would silently lose a
+``ctx.arrays.may_hold_array(expr)`` is False only where ``ctx.arrays.value(expr)`` is neither an ndarray nor a
+NumPy scalar and has no dtype. If it ever said False for an array, MEM001/002/005/008/012/013 would silently lose a
 finding, so the property is checked on every expression of real code: NumPy's own sources and every snippet
 the rule tests lint.
 """
@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from helpers import config
-from memlint.checks._array_candidates import may_hold_array
 from memlint.context import FileContext, SourceText
 from memlint.facts.imports import module_name_of
 
@@ -33,7 +32,7 @@ def sees_array(ctx, node) -> bool:
 def missed(ctx):
     """Expressions the facts find to be arrays but the pre-test rules out (must be none)."""
     return [ast.unparse(node) for node in ast.walk(ctx.tree)
-            if isinstance(node, ast.expr) and sees_array(ctx, node) and not may_hold_array(ctx, node)]
+            if isinstance(node, ast.expr) and sees_array(ctx, node) and not ctx.arrays.may_hold_array(node)]
 
 
 def read(ctx, expr):
@@ -88,7 +87,7 @@ def test_follows_arrays_through_names_operators_and_methods(code, expr):
     ctx = context(code)
     node = read(ctx, expr)
     assert sees_array(ctx, node)
-    assert may_hold_array(ctx, node)
+    assert ctx.arrays.may_hold_array(node)
 
 
 @pytest.mark.parametrize("code, expr", [
@@ -101,4 +100,4 @@ def test_follows_arrays_through_names_operators_and_methods(code, expr):
 def test_rules_out_what_never_comes_from_numpy(code, expr):
     ctx = context(code)
     node = read(ctx, expr)
-    assert not may_hold_array(ctx, node)
+    assert not ctx.arrays.may_hold_array(node)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
-from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.findings import SAFE
@@ -40,7 +39,7 @@ class InplaceArithmetic(Rule):
                 use, operand, position = right, left, 1
             else:
                 continue
-            if not may_hold_array(ctx, use):
+            if not ctx.arrays.may_hold_array(use):
                 continue  # never an ndarray, so never fresh: no need to build the facts
             self._check_one(ctx, node, op, use, operand, position)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
-from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.findings import SAFE
@@ -50,14 +49,14 @@ class UfuncOut(Rule):
                 self._check_one(ctx, node, qualname, ufunc, same[0][1], same[0][0], replaces=True)
                 continue
             for i, a in names:
-                if may_hold_array(ctx, a) and ctx.arrays.is_fresh(a) and ctx.arrays.is_dead_after(a) and sum(
+                if ctx.arrays.may_hold_array(a) and ctx.arrays.is_fresh(a) and ctx.arrays.is_dead_after(a) and sum(
                         1 for x in call.args if isinstance(x, ast.Name) and x.id == a.id) == 1:
                     self._check_one(ctx, node, qualname, ufunc, a, i, replaces=False)
                     break
 
     def _check_one(self, ctx, node, qualname, ufunc, use, position, replaces) -> None:
         facts = ctx.arrays
-        if not (may_hold_array(ctx, use) and facts.is_fresh(use)):  # the cheap test spares building the facts
+        if not (ctx.arrays.may_hold_array(use) and facts.is_fresh(use)):  # the cheap test spares building the facts
             return
         a = facts.value(use)
         if a.dtype is None or a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
-from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 from memlint.findings import SAFE
 
@@ -99,7 +98,8 @@ class ViewKeepsBase(Rule):
 
 def _may_be_view(ctx, view: ast.AST) -> bool:
     """Cheap first: only a subscript of a name that may hold an ndarray can be a view of a fresh array."""
-    return isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name) and may_hold_array(ctx, view.value)
+    return (isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name)
+            and ctx.arrays.may_hold_array(view.value))
 
 
 def _bounded_slice_bytes(facts, view: ast.Subscript, whole):

@@ -11,7 +11,6 @@ import ast
 import functools
 
 from memlint.checks import Rule
-from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 
 _SMALL_INT_BYTES = 2  # 8- and 16-bit integers are exact in float32 (24-bit significand)
@@ -28,7 +27,7 @@ class DtypeWidening(Rule):
             if operands is None:
                 continue
             ufunc, first, second = operands
-            if not (may_hold_array(ctx, first) or may_hold_array(ctx, second)):
+            if not (ctx.arrays.may_hold_array(first) or ctx.arrays.may_hold_array(second)):
                 continue  # no operand can be the small-integer array: no need to build the facts
             result = ctx.arrays.value(node)
             if result.kind != "ndarray" or result.dtype is None or result.dtype != numpy_api.default_float():

@@ -17,7 +17,6 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
-from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 from memlint.findings import SAFE
 
@@ -127,7 +126,7 @@ def _short(ctx, node: ast.AST) -> str:
 
 def _plain_array(ctx, node: ast.AST):
     """The Value of ``node`` if it is a base-class ndarray (never np.matrix, masked arrays, pandas...)."""
-    if not may_hold_array(ctx, node):
+    if not ctx.arrays.may_hold_array(node):
         return None  # known without building the facts
     v = ctx.arrays.value(node)
     # object arrays: the copy holds new references to the same objects (numpy's own tests count them)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
-from memlint.checks._array_candidates import may_hold_array
 from memlint.facts import numpy_api
 
 _COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
@@ -58,7 +57,7 @@ class ExpressionTemporaries(Rule):
             return
         if isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == t.id:
             return  # `t = t + 1` is MEM001's
-        if not may_hold_array(ctx, t):
+        if not ctx.arrays.may_hold_array(t):
             return  # never an ndarray: no need to build the facts
         held, result = arrays.value(t), arrays.value(node)
         if held.kind != "ndarray" or result.kind != "ndarray" or held.dtype is None or held.shape is None:

@@ -211,8 +211,18 @@ class ArrayFacts:
         self._assumed: dict[int, Value] = {}
         self._used_assumptions: set[int] = set()
         self._budget = _EVAL_BUDGET
+        self._candidates = None
 
     # --- public API --------------------------------------------------------------------------------------
+
+    def may_hold_array(self, expr: ast.expr) -> bool:
+        """False when ``value(expr)`` cannot be an ndarray (nor have a dtype) wherever ``expr`` is evaluated:
+        a syntactic test, far cheaper than ``value``, for rules to ask first (``array_candidates``)."""
+        if self._candidates is None:
+            from memlint.facts.array_candidates import ArrayNames
+
+            self._candidates = ArrayNames(self.ctx)
+        return self._candidates.may_hold(self.ctx, expr)
 
     def value(self, expr: ast.expr) -> Value:
         if not self._assumed:

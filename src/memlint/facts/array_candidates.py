@@ -1,4 +1,5 @@
-"""Which expressions can hold an ndarray at all: a cheap syntactic pre-test rules ask before ``ctx.arrays``.
+"""Which expressions can hold an ndarray at all: the cheap syntactic pre-test behind
+``ArrayFacts.may_hold_array``, which rules ask before the data-flow facts.
 
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
 call: through operators, comparisons, methods, ``.T``/``.real``/``.imag``, subscripts and conditional
@@ -9,35 +10,26 @@ need not build the scope's control flow to learn that.
 
 A necessary condition only, never a sufficient one: a name is followed through every binding of it in its
 scope and at module level, not through reaching definitions. It mirrors ``ArrayFacts._value``: a new source of
-arrays there must be added here (its natural home is the facts layer, as ``ArrayFacts.may_hold_array``).
+arrays there must be added here (tests/test_array_candidates.py checks the two agree on every expression of
+the test suite's NumPy programs and of NumPy's own files).
 """
 
 from __future__ import annotations
 
 import ast
-import weakref
 
-_BY_FILE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # The attributes of an array that are arrays (views) too; the others are numbers (``.size``), or unknown.
 _ARRAY_ATTRIBUTES = frozenset({"T", "real", "imag"})
 
 
-def may_hold_array(ctx, expr: ast.AST) -> bool:
-    """False when ``ctx.arrays.value(expr)`` cannot be an ndarray (nor have a dtype) wherever it is evaluated."""
-    index = _BY_FILE.get(ctx)
-    if index is None:
-        index = _BY_FILE[ctx] = _ArrayNames(ctx)
-    return index.may_hold(ctx, expr)
-
-
-class _ArrayNames:
+class ArrayNames:
     """Which names may hold an array, per scope: a name read in a function is bound there or at module level."""
 
     def __init__(self, ctx):
         # `qualname` resolves a call to NumPy exactly when the root name of its function is bound to NumPy.
         self._numpy_roots = {name for name, q in ctx.imports.bound.items()
                              if q == "numpy" or q.startswith("numpy.")}
-        self._module = ctx.tree  # the index keeps no reference to ctx: it lives exactly as long as ctx
+        self._module = ctx.tree
         self._bindings: dict[str, list] = {}  # name -> the statements binding a value to it, in any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
             if node.value is not None:
