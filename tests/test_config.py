@@ -198,6 +198,10 @@ def test_per_rule_options(repo, monkeypatch):
     ('[tool.memlint.rules.MEM999]\nx = 1\n', "tool.memlint.rules.MEM999", "is not a rule code"),
     ('[tool.memlint.rules]\nMEM017 = 1\n', "tool.memlint.rules.MEM017", "must be a table of options"),
     ('[tool.memlint.rules.MEM017]\nlimit = 1\n', "tool.memlint.rules.MEM017.limit", "is not an option"),
+    ('[tool.memlint.rules.MEM003]\ntarget-version = "py310"\n', "tool.memlint.rules.MEM003.target-version",
+     'must be a Python version such as "3.10"'),
+    ('[tool.memlint.rules.MEM003]\ntarget-version = 3.1\n', "tool.memlint.rules.MEM003.target-version",
+     "must be of type str, not 3.1"),
 ])
 def test_config_errors_name_the_key_and_the_file_and_exit_2(repo, toml, key, why):
     write(repo / "pyproject.toml", toml)

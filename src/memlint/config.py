@@ -263,8 +263,15 @@ def _parse_rule_options(value, fail, rule_options: dict[str, dict]) -> dict:
                 known = ", ".join(sorted(defaults)) or "none"
                 fail(f"rules.{code}.{name}", f"is not an option of {code} (its options: {known})")
             want = type(defaults[name])
-            if type(v) is not want and not (want is float and type(v) is int):
-                fail(f"rules.{code}.{name}", f"must be of type {want.__name__}, not {v!r}")
+            if want is not str and issubclass(want, str) and type(v) is str:  # a checked string
+                try:
+                    v = want(v)
+                except ValueError as e:
+                    fail(f"rules.{code}.{name}", str(e))
+            elif type(v) is not want and not (want is float and type(v) is int):
+                kind = "str" if issubclass(want, str) else want.__name__
+                fail(f"rules.{code}.{name}", f"must be of type {kind}, not {v!r}")
+            options[name] = v
         out[code] = dict(options)
     return out
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+import re
 
 
 class Rule:
@@ -18,7 +19,8 @@ class Rule:
     # Top-level modules at least one of which a file must import for the rule to have anything to find
     # (a cheap pre-filter); empty means every file.
     requires_imports: frozenset = frozenset()
-    # Per-rule options under [tool.memlint.rules.CODE]: name -> default (its type is the option's type).
+    # Per-rule options under [tool.memlint.rules.CODE]: name -> default (its type is the option's type; a str
+    # subclass such as PythonVersion also checks the value).
     options: dict = {}
 
     def check(self, ctx) -> None:
@@ -34,6 +36,21 @@ class Rule:
     @property
     def is_project_rule(self) -> bool:
         return type(self).check_project is not Rule.check_project
+
+
+class PythonVersion(str):
+    """The type of an option naming a Python version (``"3.10"``): a bad value is a configuration error,
+    reported with its key and file when the configuration is read, never silently some other version."""
+
+    def __new__(cls, text: str):
+        if not re.fullmatch(r"3\.\d{1,2}", text):
+            raise ValueError(f'must be a Python version such as "3.10", not {text!r}')
+        return super().__new__(cls, text)
+
+    @property
+    def info(self) -> tuple:
+        """``"3.10"`` -> (3, 10), to compare with ``sys.version_info``-like tuples."""
+        return tuple(int(p) for p in self.split("."))
 
 
 @functools.lru_cache(maxsize=None)

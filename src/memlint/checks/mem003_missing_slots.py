@@ -7,26 +7,17 @@ from the class index (facts/classes.py). Reported at the class definition; the f
 
 from __future__ import annotations
 
-from memlint.checks import Rule
+from memlint.checks import PythonVersion, Rule
 from memlint.facts import classes
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import UNSAFE, Edit, Finding, Fix
-
-
-def _version(text: str) -> tuple:
-    """``"3.10"`` -> (3, 10); anything unreadable counts as the oldest Python memlint supports."""
-    try:
-        major, minor = (int(p) for p in str(text).split(".")[:2])
-        return (major, minor)
-    except ValueError:
-        return (3, 9)
 
 
 class MissingSlots(Rule):
     code = "MEM003"
     # The oldest Python the checked code must run on: `@dataclass(slots=True)` needs 3.10 (and 3.11 for
     # `weakref_slot=True`), so below that a dataclass is reported without a fix.
-    options = {"target-version": "3.9"}
+    options = {"target-version": PythonVersion("3.9")}
 
     def collect(self, ctx):
         facts = classes.file_facts(ctx)
@@ -34,7 +25,7 @@ class MissingSlots(Rule):
 
     def check_project(self, project) -> None:
         index = classes.ClassIndex(project.facts)
-        target = _version(project.config.option(self.code, "target-version"))
+        target = PythonVersion(project.config.option(self.code, "target-version")).info
         for qualname, sites in index.bulk.items():
             path, info = index.classes[qualname]
             if info["never"] or not info["attrs"]:
