@@ -50,7 +50,8 @@ def _warning(message: str) -> None:
               help="Rules to enable: comma-separated codes or prefixes (MEM0, MEM001).")
 @click.option("--extend-select", metavar="CODES", callback=lambda c, p, v: _codes_option(v),
               help="Rules to enable in addition to the configured ones.")
-@click.option("--ignore", metavar="CODES", callback=lambda c, p, v: _codes_option(v), help="Rules to disable (codes or prefixes).")
+@click.option("--ignore", metavar="CODES", callback=lambda c, p, v: _codes_option(v),
+              help="Rules to disable (codes or prefixes).")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
               help="Report format (default: text, or output-format from the configuration).")
 @click.option("--statistics", is_flag=True, help="Count findings per rule, with the bytes at stake.")
@@ -59,7 +60,8 @@ def _warning(message: str) -> None:
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this configuration file instead of the nearest pyproject.toml/memlint.toml.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .memlint_cache/.")
-@click.option("--jobs", "-j", metavar="N", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@click.option("--jobs", "-j", metavar="N", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: cores).")
 @click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
