@@ -398,3 +398,41 @@ def test_non_commutative_operand_order_is_not_the_pattern():
         """
     assert findings(code) == []
     assert_trap_not_fixed(code, "a = 1.0 - a", "a -= 1.0")
+
+
+def test_operand_that_views_the_target_is_not_reported():
+    # statsmodels/genmod/cov_struct.py and tsa/tsatools.py: `cmat = cmat + cmat.T`. NumPy copies an operand
+    # that overlaps the output into a temporary of the output's size before writing in place, so
+    # `cmat += cmat.T` (and even `b *= b[0]`) peaks as high as the out-of-place form: nothing to save.
+    code = """
+        import numpy as np
+        def symmetric(n):
+            cmat = np.zeros((n, n))
+            cmat[0, 1] = 1.0
+            cmat = cmat + cmat.T
+            return cmat
+        def scaled_by_first_row():
+            b = np.full((512, 512), 2.0)
+            b = b * b[0]
+            return b
+        print(symmetric(512).sum(), scaled_by_first_row().sum())
+        """
+    assert findings(code) == []
+    out_of_place, peak_out_of_place = run_program(code)
+    in_place, peak_in_place = run_program(
+        code.replace("cmat = cmat + cmat.T", "cmat += cmat.T").replace("b = b * b[0]", "b *= b[0]"))
+    assert in_place == out_of_place
+    assert peak_in_place > 0.95 * peak_out_of_place
+
+
+def test_operand_computed_from_the_target_is_still_fixed():
+    # a reduction of `e` is a new array: no overlap, and in place saves the result array
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def centred():
+            e = np.random.default_rng(0).random((512, 512))
+            e = e - e.mean(axis=0)
+            return e
+        print(centred().sum())
+        """)
+    assert "e -= e.mean(axis=0)" in fixed

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from helpers import assert_fix_keeps_behaviour, fix, lint
+from helpers import assert_fix_keeps_behaviour, fix, lint, run_program
 from test_mem001 import _outcome
 
 
@@ -272,3 +272,27 @@ def test_chebyshev_points_from_numpy_polynomial():
         print(p[:3], p.sum())
         """)
     assert "return np.cos(x, out=x)" in fixed
+
+
+def test_argument_that_views_the_target_is_not_reported():
+    # as statsmodels' `cmat = cmat + cmat.T` (MEM001): NumPy copies an argument overlapping `out=` into a
+    # temporary of the output's size, so `np.add(d, d.T, out=d)` peaks as high as `np.add(d, d.T)`
+    code = """
+        import numpy as np
+        def symmetric():
+            d = np.random.default_rng(0).random((512, 512))
+            d = np.add(d, d.T)
+            return d
+        def mirrored():
+            e = np.linspace(0, 1, 1 << 18)
+            e = np.multiply(e, e[::-1])
+            return e
+        print(symmetric().sum(), mirrored().sum())
+        """
+    assert findings(code) == []
+    out_of_place, peak_out_of_place = run_program(code)
+    in_place, peak_in_place = run_program(
+        code.replace("np.add(d, d.T)", "np.add(d, d.T, out=d)").replace("np.multiply(e, e[::-1])",
+                                                                          "np.multiply(e, e[::-1], out=e)"))
+    assert in_place == out_of_place
+    assert peak_in_place > 0.95 * peak_out_of_place

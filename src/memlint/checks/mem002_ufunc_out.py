@@ -58,6 +58,8 @@ class UfuncOut(Rule):
         facts = ctx.arrays
         if not (ctx.arrays.may_hold_array(use) and facts.is_fresh(use)):  # the cheap test spares building the facts
             return
+        if any(facts.may_overlap(arg, use.id) for i, arg in enumerate(node.value.args) if i != position):
+            return  # an argument viewing `a` (`np.add(a, a.T)`) is copied whole before out=a is written: no saving
         a = facts.value(use)
         if a.dtype is None or a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return

@@ -275,6 +275,17 @@ class ArrayFacts:
                     return False
         return True
 
+    def may_overlap(self, operand: ast.expr, name: str) -> bool:
+        """Whether ``operand`` reads ``name`` and may be a view of its array (``a.T``, ``a[0]``, ``f(a)``)
+        rather than the array itself or a new array. A ufunc writing into ``a`` first copies such an operand to
+        a temporary of the output's size (NumPy's overlap rule): ``a += a.T`` and even ``a += a[0]`` peak at
+        +1.00 A, as ``a = a + a.T`` does, so writing in place saves nothing."""
+        if isinstance(operand, ast.Name) or not any(
+                isinstance(n, ast.Name) and n.id == name for n in ast.walk(operand)):
+            return False
+        v = self.value(operand)
+        return not (v.ownership == "fresh" or v.kind == "py_number")
+
     def is_dead_after(self, name: ast.Name) -> bool:
         flow = self.flow_of(name)
         if flow is None or flow.opaque or name.id in flow.captured or name.id in flow.declared:
