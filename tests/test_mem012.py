@@ -345,3 +345,33 @@ def test_no_alias_for_other_rules_to_write_through():
     assert mem012(code) == []
     fixed = fix(code, select=("MEM",))  # every rule's fixes together
     assert run_program(fixed)[0] == run_program(code)[0]
+
+
+def test_flatten_in_fortran_order_of_a_2d_array_is_not_reported():
+    # spelled as in scipy/io/matlab/_mio5.py (`.flatten('F')`), which memlint would report on any fresh 2-d
+    # array: ravel("F") of a C-ordered 2-d array copies it as flatten("F") does, so the fix saves nothing
+    code = """
+        import numpy as np
+        def column_major():
+            x = np.random.default_rng(0).random((512, 512))
+            return x.flatten("F")
+        def column_major_head():
+            y = np.random.default_rng(1).random((512, 512))
+            return y.flatten(order="F")[:3]
+        print(column_major()[:3], column_major_head())
+        """
+    assert mem012(code) == []
+    from helpers import run_program
+
+    out_flatten, peak_flatten = run_program(code)
+    out_ravel, peak_ravel = run_program(code.replace(".flatten(", ".ravel("))
+    assert out_ravel == out_flatten and peak_ravel > 0.95 * peak_flatten
+    # one dimension: every order is a view of the array, and the fix stays
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def flat():
+            x = np.random.default_rng(0).random(1 << 18)
+            return x.flatten("F")
+        print(flat()[:3])
+        """)
+    assert 'x.ravel("F")' in fixed

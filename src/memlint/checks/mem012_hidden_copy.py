@@ -22,6 +22,7 @@ from memlint.findings import SAFE
 
 _ARRAY_KEYWORDS = {"dtype", "order"}  # np.array's keywords that np.asarray takes too
 _ORDERS_WITHOUT_COPY = ("K", "A")  # other orders copy an array of the other layout either way
+_RAVEL_ORDERS_OF_C_ARRAYS = ("C", "A", "K")  # the orders in which ravel returns a view of a C-ordered array
 _COPYING_NAMES = frozenset({"array", "astype", "flatten"})  # np.array, x.astype, x.flatten
 _OWN_DTYPE = "own"  # a dtype argument that keeps x's dtype
 
@@ -111,8 +112,13 @@ def _match(ctx, call: ast.Call):
     if method == "flatten":
         if len(call.args) + len(keywords) > 1 or (keywords and "order" not in keywords):
             return None
-        if _plain_array(ctx, source) is None:
+        x = _plain_array(ctx, source)
+        if x is None:
             return None
+        order = call.args[0] if call.args else keywords.get("order")
+        if not (order is None or isinstance(order, ast.Constant) and order.value in _RAVEL_ORDERS_OF_C_ARRAYS) \
+                and not (x.ndim is not None and x.ndim <= 1):
+            return None  # ravel("F") of a C-ordered 2-d array copies too: nothing to save
         return source, "ravel"
     return None
 
