@@ -79,6 +79,34 @@ def test_reported_without_a_fix_where_the_frame_may_be_held_elsewhere():
     assert [f.fix for f in found] == [None] * 9
 
 
+def test_advice_on_a_parameter_says_the_caller_no_longer_sees_the_change():
+    # dask/dataframe/io/parquet/arrow.py: `df.reset_index(inplace=True)` on a parameter changes the caller's
+    # frame; `df = df.reset_index()` alone would not, so the advice says to hand the new frame back
+    code = """
+        import pandas as pd
+        def write(df):
+            df.reset_index(inplace=True)
+        frame = pd.DataFrame({"a": [1, 2]}, index=[5, 6])
+        write(frame)
+        print(list(frame.columns))
+        """
+    (found,) = lint(code, select=("MEM011",))
+    assert found.fix is None
+    assert "`df = df.reset_index(...)` and return the new `df`" in found.message
+    assert "caller's own frame is no longer changed" in found.message
+    in_place, _ = run_program(code)
+    rebound, _ = run_program(code.replace("df.reset_index(inplace=True)", "df = df.reset_index()"))
+    assert in_place != rebound  # the trap the message names is real
+    local = lint("""
+        import pandas as pd
+        def build():
+            df = pd.DataFrame({"a": [1]})
+            df.reset_index(inplace=True)
+            return df
+        """, select=("MEM011",))
+    assert [f.message.endswith("write `df = df.reset_index(...)`") for f in local] == [True]
+
+
 def test_never_reported():
     # the methods where inplace=True does save memory (fillna: 0.00 MiB against 91.6 MiB reassigned)
     for method in ("replace(1, 2", "fillna(0", "ffill(", "bfill(", "interpolate(", "where(df > 1, 0",

@@ -92,6 +92,9 @@ def _instead(ctx, call: ast.Call) -> str:
         return f"`{name} = {callee}(..., target={name})`"
     receiver = call.func.value
     name = ctx.source.segment(receiver) if isinstance(receiver, (ast.Name, ast.Attribute)) else "df"
+    if isinstance(receiver, ast.Name) and ctx.arrays.is_parameter(receiver):
+        # in place, the caller's object changes; rebinding the parameter leaves it as it was
+        return f"`{name} = {callee}(...)` and return the new `{name}`: the caller's own frame is no longer changed"
     return f"`{name} = {callee}(...)`"
 
 

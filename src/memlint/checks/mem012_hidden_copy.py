@@ -116,7 +116,8 @@ def _match(ctx, call: ast.Call):
         if x is None:
             return None
         order = call.args[0] if call.args else keywords.get("order")
-        if not (order is None or isinstance(order, ast.Constant) and order.value in _RAVEL_ORDERS_OF_C_ARRAYS) \
+        if not (order is None or isinstance(order, ast.Constant) and isinstance(order.value, str)
+                and order.value.upper() in _RAVEL_ORDERS_OF_C_ARRAYS) \
                 and not (x.ndim is not None and x.ndim <= 1):
             return None  # ravel("F") of a C-ordered 2-d array copies too: nothing to save
         return source, "ravel"
