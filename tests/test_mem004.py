@@ -78,6 +78,15 @@ def test_dataclass_and_namedtuple_records_use_their_annotations(tmp_path):
     ("non-numeric fields", "def f(n):\n    return [(str(i), i) for i in range(n)]\n"),
     ("single field", "def f(n):\n    return [(i,) for i in range(n)]\n"),
     ("generator, not a list", "def f(n):\n    return sum(x for x, y in ((i, i) for i in range(n)))\n"),
+    # tuples of bare range counters enumerate index combinations sized by a dimension, used whole
+    ("index pairs of unknown size (statsmodels multicomp)",
+     "def f(nvals):\n    all_pairs = [(i, j) for i in range(nvals) for j in range(nvals - 1, i, -1)]\n"
+     "    return set(all_pairs)\n"),
+    ("a constant and a counter (statsmodels proportion)",
+     "def f(count):\n    all_pairs = [(0, k) for k in range(1, len(count))]\n    return all_pairs\n"),
+    ("exponent pairs appended in nested loops (astropy polynomial)",
+     "def f(degree):\n    c = []\n    for i in range(degree + 1):\n        for j in range(degree + 1):\n"
+     "            if i + j <= degree:\n                c.append((j, i))\n    return c[::-1]\n"),
 ])
 def test_never_reported(name, use, tmp_path):
     assert mem004({"use.py": use}, tmp_path) == [], name
@@ -112,3 +121,16 @@ def f(xs, ys, n):
     return pts
 """}, tmp_path)
     assert "Point objects" in f.message and "of them" not in f.message  # count unknown: no bytes
+
+
+def test_counter_tuples_are_reported_when_known_large_or_holding_values(tmp_path):
+    found = mem004({"use.py": """
+        def f(n, xs):
+            grid = [(i, j) for i in range(1000) for j in range(1000)]  # 1,000,000 pairs, known
+            scaled = [(i, 0.5 * i) for i in range(n)]                  # a value beside the counter
+            out = []
+            for i in range(n):
+                out.append((i, float(xs[i])))
+            return grid, scaled, out
+        """}, tmp_path)
+    assert [(f.line, "1,000,000 of them" in f.message) for f in found] == [(3, True), (4, False), (5, False)]

@@ -789,7 +789,7 @@ class _ScopeWalker(ast.NodeVisitor):
                 if isinstance(elt, ast.Call):
                     self.bulk(elt, elt.func, "a comprehension", generator_counts)
             if getattr(node, "_kept_list", False):  # a list that is kept, not passed straight on
-                self.record(node, elements[0], "a list comprehension", generator_counts)
+                self.record(node, elements[0], "a list comprehension", generator_counts, node.generators)
         inner = _ScopeWalker(self.scan, _NoNames(self.scope), self.self_name, self.constants)
         for elt in elements:
             inner.visit(elt)
@@ -904,7 +904,7 @@ class _ScopeWalker(ast.NodeVisitor):
             return len(items) >= 2 and not all(isinstance(e, ast.Constant) for e in items)
         return isinstance(element, ast.Call) and self.scan.qualname(element.func) is not None
 
-    def record(self, site, element, how: str, extra_counts=tuple) -> None:
+    def record(self, site, element, how: str, extra_counts=tuple, generators=()) -> None:
         """A list whose items are this element expression, built in bulk (MEM004)."""
         scan = self.scan
         if not self._may_be_record(element):
@@ -912,6 +912,8 @@ class _ScopeWalker(ast.NodeVisitor):
         count = self.loop_count(extra_counts())
         if count is None:
             return
+        if count == DATA and isinstance(element, ast.Tuple) and self._only_counters(element, generators):
+            return  # `(i, j)` for i, j in range(n): index combinations sized by a dimension, used whole
         count = None if count == DATA else count
         if any(r["line"] == site.lineno and r["col"] == scan.position(site)["col"] for r in self.facts["records"]):
             return  # one finding per list
@@ -935,6 +937,17 @@ class _ScopeWalker(ast.NodeVisitor):
                 "numeric_kwargs": [k.arg for k in element.keywords if scan.is_number(k.value, numeric)],
                 "kwargs": [k.arg for k in element.keywords],
             })
+
+    def _only_counters(self, element: ast.Tuple, generators) -> bool:
+        """Is every item of this tuple a constant or the bare counter of an enclosing ``range`` loop?"""
+        counters = set()
+        for loop in self.loop_nodes + list(generators):
+            it = getattr(loop, "iter", None)  # a while loop has none
+            if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
+                    and "range" not in self.scan.ctx.imports.bound and isinstance(loop.target, ast.Name):
+                counters.add(loop.target.id)
+        return all(isinstance(e, ast.Constant) or isinstance(e, ast.Name) and e.id in counters
+                   for e in element.elts)
 
     def _receiver_class(self, node) -> Optional[str]:
         """The class of an object known to be an instance: a typed local, or a call ``C(...)`` itself."""
