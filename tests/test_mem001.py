@@ -436,3 +436,50 @@ def test_operand_computed_from_the_target_is_still_fixed():
         print(centred().sum())
         """)
     assert "e -= e.mean(axis=0)" in fixed
+
+
+def test_temporary_operand_that_numpy_already_reuses_is_not_reported():
+    # NumPy's temporary elision (temp_elide.c, CPython on Linux/macOS): in `a = a + a * 2` the temporary
+    # `a * 2` (>= 256 KiB, a's dtype and shape) receives the result, so the statement already peaks at one
+    # array, as `a += a * 2` does
+    code = """
+        import numpy as np
+        def doubled_plus():
+            a = np.linspace(0, 1, 1 << 18)
+            a = a + a * 2
+            return a
+        def times_root():
+            b = np.linspace(0, 1, 1 << 18)
+            b = b * np.sqrt(b)
+            return b
+        def fresh_on_the_left():
+            c = np.linspace(0, 1, 1 << 18)
+            c = np.ones(1 << 18) + c
+            return c
+        print(doubled_plus().sum(), times_root().sum(), fresh_on_the_left().sum())
+        """
+    assert findings(code) == []
+    out_of_place, peak_out_of_place = run_program(code)
+    in_place, peak_in_place = run_program(code.replace("a = a + a * 2", "a += a * 2")
+                                          .replace("b = b * np.sqrt(b)", "b *= np.sqrt(b)")
+                                          .replace("c = np.ones(1 << 18) + c", "c += np.ones(1 << 18)"))
+    assert in_place == out_of_place
+    assert peak_in_place > 0.95 * peak_out_of_place
+
+
+def test_temporary_operand_numpy_cannot_reuse_is_still_fixed():
+    # not commutative (the temporary is on the right of `-`), or broadcast (the temporary is smaller than `a`):
+    # no elision, and in place saves the result array
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def minus_doubled():
+            a = np.linspace(0, 1, 1 << 18)
+            a = a - a * 2
+            return a
+        def plus_row():
+            b = np.ones((512, 1024))
+            b = b + np.linspace(0, 1, 1024)
+            return b
+        print(minus_doubled().sum(), plus_row().sum())
+        """)
+    assert "a -= a * 2" in fixed and "b += np.linspace(0, 1, 1024)" in fixed

@@ -52,6 +52,8 @@ class InplaceArithmetic(Rule):
             return  # unknown: in place may not even compute; strings, objects, datetimes: not arithmetic
         if a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return
+        if op in _COMMUTATIVE and facts.is_elided_temporary(operand, a):
+            return  # `a = a + a * 2`: NumPy already writes the result into the temporary `a * 2`
         if isinstance(operand, (ast.Constant, ast.JoinedStr)) and type(operand.value if isinstance(
                 operand, ast.Constant) else "") not in (int, float, complex, bool):
             return  # `"x" + s` concatenates strings: not arithmetic, and not commutative

@@ -91,6 +91,7 @@ class Value:
 
 UNKNOWN = Value()
 _BOTTOM = Value(kind="bottom", ownership="bottom")  # "no information yet" while iterating over loops
+_ELIDED_BYTES = 256 * 1024  # NPY_MIN_ELIDE_BYTES: NumPy reuses temporaries from this size up
 _EVAL_BUDGET = 20000  # definition values computed for one question before giving up (pathological loops)
 
 
@@ -285,6 +286,18 @@ class ArrayFacts:
             return False
         v = self.value(operand)
         return not (v.ownership == "fresh" or v.kind == "py_number")
+
+    def is_elided_temporary(self, operand: ast.expr, other: Value) -> bool:
+        """Whether NumPy writes ``operand + other`` (or ``*``, ``&``, ``|``, ``^``, or any operator with the
+        temporary on the left) into ``operand`` itself: temporary elision (numpy/_core/src/multiarray/temp_elide.c,
+        CPython on Linux and macOS) takes an operand that is no variable but a new array of at least 256 KiB,
+        when the other operand has its exact dtype and shape. ``a = a + a * 2`` then allocates no array for its
+        result: it peaks at +1.00 A, as ``a += a * 2`` does (measured)."""
+        if isinstance(operand, ast.Name) or other.kind != "ndarray" or other.shape is None or other.dtype is None:
+            return False
+        v = self.value(operand)
+        return (v.kind == "ndarray" and v.ownership == "fresh" and v.dtype == other.dtype and v.shape == other.shape
+                and v.nbytes is not None and v.nbytes >= _ELIDED_BYTES)
 
     def is_dead_after(self, name: ast.Name) -> bool:
         flow = self.flow_of(name)
