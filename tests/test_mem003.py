@@ -478,3 +478,78 @@ def test_weakly_referenced_dataclass_gets_weakref_slot_from_311(tmp_path):
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert "@dataclass(slots=True, weakref_slot=True)" in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
+
+
+@pytest.mark.parametrize("weak", [
+    "refs = [weakref.ref(p) for p in pts]\nprint(sum(r() is p for r, p in zip(refs, pts)))\n",
+    "alive = weakref.WeakSet()\nfor p in pts:\n    alive.add(p)\nprint(len(alive))\n",
+    "by_id = weakref.WeakValueDictionary()\nfor i, p in enumerate(pts[:10]):\n    by_id[i] = p\nprint(by_id[3].x)\n",
+])
+def test_weak_references_to_objects_of_unknown_class_keep_the_weakref_slot(weak, tmp_path):
+    # the loop variable and the weak containers' items cannot be typed: any of them may be a Point, and a
+    # Point slotted without __weakref__ raises TypeError there
+    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN + "import weakref\n" + weak})
+    (f,) = mem003(tmp_path)
+    assert '"__weakref__") (__weakref__ because ' in f.message and "main.py:" in f.message
+    assert "32 B per instance" in f.message
+    before, _ = run_folder(tmp_path)
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert '__slots__ = ("x", "y", "__weakref__")' in (tmp_path / "geometry.py").read_text()
+    assert run_folder(tmp_path)[0] == before
+
+
+def test_a_class_taking_weak_references_to_itself_does_not_give_others_the_weakref_slot(tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE, "node.py": """
+        import weakref
+        class Observer:
+            def watch(self, subject):
+                subject.observers.append(weakref.ref(self))
+        """})
+    (f,) = mem003(tmp_path)
+    assert "__weakref__" not in f.message and f.fix is not None
+
+
+@pytest.mark.parametrize("geometry", [
+    """
+    class Point:
+        def __init__(self, x, y):
+            self.x = x
+            self.y = y
+
+        @classmethod
+        def reset_default(cls):
+            cls.y = 0.0
+    """,
+    """
+    from dataclasses import dataclass
+
+    @dataclass
+    class Point:
+        x: float
+        y: float
+
+        @classmethod
+        def reset_default(cls):
+            cls.y = 0.0
+    """,
+])
+def test_a_classmethod_setting_an_instance_attribute_on_the_class_is_never_reported(geometry, tmp_path):
+    # slotted, `Point.reset_default()` replaces the slot `y` with 0.0: every later Point(...) raises
+    # AttributeError ('Point' object attribute 'y' is read-only); unslotted, it only sets a class default
+    assert reported({"geometry.py": geometry, "use.py": BULK_USE}, tmp_path,
+                    rules={"MEM003": {"target-version": "3.11"}}) == []
+
+
+def test_a_classmethod_setting_a_class_only_attribute_keeps_the_finding(tmp_path):
+    assert reported({"geometry.py": """
+        class Point:
+            count = 0
+
+            def __init__(self, x, y):
+                self.x = x
+                self.y = y
+
+            @classmethod
+            def bump(cls):
+                cls.count += 1
+        """, "use.py": BULK_USE}, tmp_path) == ["geometry.py:2"]

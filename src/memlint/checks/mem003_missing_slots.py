@@ -46,7 +46,10 @@ class MissingSlots(Rule):
     def _report(self, project, index, qualname, path, info, sites, base_slots, outside, target) -> None:
         name = qualname.rsplit(".", 1)[-1]
         attrs = [a for a in info["attrs"] if a not in base_slots]
-        weakref = info["weakref"] or any(item["attr"] == "__weakref__" for _, item in outside)
+        known_weakref = info["weakref"] or any(item["attr"] == "__weakref__" for _, item in outside)
+        # a weak reference to an object memlint cannot type may be to one of these: keep them possible
+        unknown_weakref = None if known_weakref else index.outside_unknown.get("__weakref__")
+        weakref = known_weakref or unknown_weakref is not None
         saving = classes.SLOTS_SAVING - (classes.WEAKREF_SLOT if weakref else 0)
         sites = sorted(sites, key=lambda ps: (ps[1]["count"] is None, -(ps[1]["count"] or 0)))
         site_path, site = sites[0]  # the largest known count first
@@ -61,6 +64,9 @@ class MissingSlots(Rule):
             change = "`slots=True` on its @dataclass"
         else:
             change = "__slots__ = " + _slots_tuple(attrs + (["__weakref__"] if weakref else []))
+        if unknown_weakref is not None:
+            change += (f" (__weakref__ because {unknown_weakref[0]}:{unknown_weakref[1]['line']} takes weak "
+                       f"references to objects of unknown class)")
         saved = f"about {saving} B per instance"
         if count is not None:
             saved += f", {format_bytes(count * saving)} for {count:,}"

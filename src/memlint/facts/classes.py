@@ -43,6 +43,7 @@ DATA_METHODS = {"itertuples", "iterrows", "readlines"}
 DATA_FUNCTIONS = {"csv.reader", "csv.DictReader", "itertools.product"}
 FILTERED_BULK = 1000  # a filtered literal range this long or longer still counts as data
 BULK_WRAPPERS = {"list", "tuple", "set", "frozenset", "sorted"}  # calls that keep every item of an iterable
+WEAK_CONTAINERS = {"weakref.WeakSet", "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary"}
 ADDERS = {"append", "add", "appendleft", "insert"}  # methods that keep their argument in a container
 # the calls a fact or a method's scan starts from (names, and methods of any object)
 _SITE_CALL_NAMES = BULK_WRAPPERS | {"setattr", "vars", "super"}
@@ -316,12 +317,17 @@ class _FileScan:
 
         # methods: self.<name> stores, and what rules slots out
         self_attrs: dict = {}
+        class_stores: set = set()  # `cls.<name> = ...` in a classmethod: set on the class after it is made
         for stmt in node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             self_name = _first_param(stmt)
-            if self_name is None or any(
-                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list):
+            kinds = {d.id for d in stmt.decorator_list if isinstance(d, ast.Name)}
+            if self_name is None or "staticmethod" in kinds:
+                continue
+            if "classmethod" in kinds:
+                class_stores.update(a.attr for a in self._method_sites[stmt][0]
+                                    if _is_name(a.value, self_name) and type(a.ctx) is ast.Store)
                 continue
             self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
@@ -345,6 +351,10 @@ class _FileScan:
                 never.append(f"attribute `{conflicts[0]}` is also a class attribute (a slot of that name "
                              f"would raise ValueError)")
             info["attrs"] = [a for a in self_attrs if body_names.get(a) != "property"]
+        replaced = [a for a in info["attrs"] if a in class_stores]
+        if replaced:
+            never.append(f"a classmethod sets `{replaced[0]}` on the class, which would replace that slot "
+                         f"(instances could no longer set it)")
         info["never"] = never[0] if never else None
         info["fix_at"] = self._slots_insertion(node)
         return info
@@ -979,6 +989,8 @@ class _ScopeWalker(ast.NodeVisitor):
     def _outside_call(self, node) -> None:
         func, args = node.func, node.args
         if not args:
+            if self.scan._may_call_weakref and self.scan.ctx.qualname(func) in WEAK_CONTAINERS:
+                self._weakly_referenced(None, node)
             return
         if isinstance(func, ast.Name) and func.id in ("setattr", "vars") or _is_object_setattr(func):
             if func.__class__ is ast.Name and func.id == "vars":
@@ -988,11 +1000,14 @@ class _ScopeWalker(ast.NodeVisitor):
                 self._outside(args[0], name, node)
             return
         q = self.scan.ctx.qualname(func) or ""
-        if q.startswith("weakref."):
-            for a in args[:1]:
-                cls = self._receiver_class(a)
-                if cls is not None:
-                    self.facts["outside"].append({"cls": cls, "attr": "__weakref__", "line": node.lineno})
+        if q in WEAK_CONTAINERS:
+            self._weakly_referenced(None, node)  # what is put in it later is not followed
+        elif q.startswith("weakref.") and not _is_name(args[0], self.self_name):  # self: in the class's facts
+            self._weakly_referenced(self._receiver_class(args[0]), node)
+
+    def _weakly_referenced(self, cls: Optional[str], node) -> None:
+        """Instances of ``cls`` (None: of any class, as far as memlint can tell) are weakly referenced here."""
+        self.facts["outside"].append({"cls": cls, "attr": "__weakref__", "line": node.lineno})
 
 
 _VISITS: dict = {}  # node type -> the _ScopeWalker method that visits it
