@@ -123,7 +123,7 @@ def f(xs, ys, n):
     assert "Point objects" in f.message and "of them" not in f.message  # count unknown: no bytes
 
 
-def test_counter_tuples_are_reported_when_known_large_or_holding_values(tmp_path):
+def test_counter_tuples_are_reported_when_known_large_holding_values_or_filtered_by_data(tmp_path):
     found = mem004({"use.py": """
         def f(n, xs):
             grid = [(i, j) for i in range(1000) for j in range(1000)]  # 1,000,000 pairs, known
@@ -132,5 +132,15 @@ def test_counter_tuples_are_reported_when_known_large_or_holding_values(tmp_path
             for i in range(n):
                 out.append((i, float(xs[i])))
             return grid, scaled, out
+
+        def nonzero(a, n):
+            found = [(i, j) for i in range(n) for j in range(n) if a[i, j]]  # as many as the data says
+            rows = []
+            for i in range(n):
+                for j in range(n):
+                    if keep(a, i, j):
+                        rows.append((i, j))
+            return found, rows
         """}, tmp_path)
-    assert [(f.line, "1,000,000 of them" in f.message) for f in found] == [(3, True), (4, False), (5, False)]
+    assert [(f.line, "1,000,000 of them" in f.message) for f in found] == [
+        (3, True), (4, False), (5, False), (11, False), (12, False)]

@@ -922,7 +922,7 @@ class _ScopeWalker(ast.NodeVisitor):
         count = self.loop_count(extra_counts())
         if count is None:
             return
-        if count == DATA and isinstance(element, ast.Tuple) and self._only_counters(element, generators):
+        if count == DATA and isinstance(element, ast.Tuple) and self._index_combinations(element, generators):
             return  # `(i, j)` for i, j in range(n): index combinations sized by a dimension, used whole
         count = None if count == DATA else count
         if any(r["line"] == site.lineno and r["col"] == scan.position(site)["col"] for r in self.facts["records"]):
@@ -948,16 +948,24 @@ class _ScopeWalker(ast.NodeVisitor):
                 "kwargs": [k.arg for k in element.keywords],
             })
 
-    def _only_counters(self, element: ast.Tuple, generators) -> bool:
-        """Is every item of this tuple a constant or the bare counter of an enclosing ``range`` loop?"""
+    def _index_combinations(self, element: ast.Tuple, generators) -> bool:
+        """Is every item of this tuple a constant or the bare counter of an enclosing ``range`` loop, kept
+        whatever the data holds (no condition reads an item or calls)? ``(i, j)`` where ``A[i, j]`` is
+        non-zero is data: its count is the data's."""
         counters = set()
         for loop in self.loop_nodes + list(generators):
             it = getattr(loop, "iter", None)  # a while loop has none
             if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
                     and "range" not in self.scan.ctx.imports.bound and isinstance(loop.target, ast.Name):
                 counters.add(loop.target.id)
-        return all(isinstance(e, ast.Constant) or isinstance(e, ast.Name) and e.id in counters
-                   for e in element.elts)
+        if not all(isinstance(e, ast.Constant) or isinstance(e, ast.Name) and e.id in counters
+                   for e in element.elts):
+            return False
+        conditions = [test for gen in generators for test in gen.ifs]
+        if self.loop_nodes:  # the `if` statements around the element, inside the loops
+            conditions += [n.test for n in _walk_scope(self.loop_nodes[0].body) if isinstance(n, (ast.If, ast.While))
+                           and n.lineno <= element.lineno <= n.end_lineno]
+        return not any(isinstance(n, (ast.Subscript, ast.Call)) for test in conditions for n in ast.walk(test))
 
     def _receiver_class(self, node) -> Optional[str]:
         """The class of an object known to be an instance: a typed local, or a call ``C(...)`` itself."""
