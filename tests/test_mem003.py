@@ -553,3 +553,43 @@ def test_a_classmethod_setting_a_class_only_attribute_keeps_the_finding(tmp_path
             def bump(cls):
                 cls.count += 1
         """, "use.py": BULK_USE}, tmp_path) == ["geometry.py:2"]
+
+
+PICKLES_OLD = '''
+import pickle
+from geometry import Point
+pts = [Point(float(i), 0.5 * i) for i in range(20_000)]
+for proto in range(pickle.HIGHEST_PROTOCOL + 1):  # protocols 0 and 1 refuse a slotted class without __getstate__
+    print(proto, pickle.loads(pickle.dumps(pts[3], proto)).y)
+'''
+
+
+def test_pickling_with_protocol_0_or_1_or_a_run_time_one_gets_no_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PICKLES_OLD})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "main.py:6 pickles with protocol 0 or 1" in f.message
+    before = (tmp_path / "geometry.py").read_text()
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert (tmp_path / "geometry.py").read_text() == before
+
+
+@pytest.mark.parametrize("protocol", ["", ", 2", ", protocol=-1", ", pickle.HIGHEST_PROTOCOL"])
+def test_pickling_with_protocol_2_or_more_keeps_the_fix(protocol, tmp_path):
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE + f"import pickle\ns = pickle.dumps(pts{protocol})\n"})
+    (f,) = mem003(tmp_path)
+    assert f.fix is not None
+
+
+def test_a_class_with_its_own_getstate_keeps_the_fix_under_protocol_0(tmp_path):
+    geometry = PROGRAM_GEOMETRY + '''
+    def __getstate__(self):
+        return (self.x, self.y)
+
+    def __setstate__(self, state):
+        self.x, self.y = state
+'''
+    write_project(tmp_path, {"geometry.py": geometry, "main.py": PICKLES_OLD})
+    before, _ = run_folder(tmp_path)
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
+    assert run_folder(tmp_path)[0] == before

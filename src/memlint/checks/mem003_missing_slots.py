@@ -34,7 +34,8 @@ class MissingSlots(Rule):
             if base_slots is None or not info["metaclass_ok"]:
                 continue  # a base without __slots__ (or an unknown one) keeps the __dict__ anyway
             outside = index.outside.get(qualname, [])
-            own = set(info["attrs"]) | set(info["property_names"]) | set(base_slots) | {"__weakref__"}
+            own = set(info["attrs"]) | set(info["property_names"]) | set(base_slots) | {"__weakref__",
+                                                                                      classes.OLD_PICKLE}
             if any(item["attr"] not in own for _, item in outside):
                 continue  # its instances get new attributes (or __dict__) from outside the class
             small = project.config.min_array_bytes
@@ -59,7 +60,7 @@ class MissingSlots(Rule):
             where += f" ({count:,} instances)"
         if len(sites) > 1:
             where += f" and {len(sites) - 1} more place{'s' if len(sites) > 2 else ''}"
-        why_no_fix = self._why_no_fix(index, qualname, info, attrs, weakref, target)
+        why_no_fix = self._why_no_fix(index, qualname, info, attrs, weakref, target, outside)
         if info["kind"] == "dataclass":
             change = "`slots=True` on its @dataclass"
         else:
@@ -82,10 +83,17 @@ class MissingSlots(Rule):
             estimated_bytes=count * saving if count is not None else None, fix=fix, snippet=info["snippet"]))
 
     @staticmethod
-    def _why_no_fix(index, qualname, info, attrs, weakref, target):
+    def _why_no_fix(index, qualname, info, attrs, weakref, target, outside):
+        old_pickle = [(path, item) for path, item in outside if item["attr"] == classes.OLD_PICKLE]
+        old_pickle += [index.outside_unknown[classes.OLD_PICKLE]] if classes.OLD_PICKLE in index.outside_unknown else []
+        frozen = info["kind"] == "dataclass" and info["dataclass"]["frozen"]  # slots=True adds __getstate__
+        if old_pickle and not info.get("pickles_itself") and not frozen:
+            path, item = old_pickle[0]
+            return (f"{path}:{item['line']} pickles with protocol 0 or 1 (or one chosen at run time), which refuses "
+                    f"a class with __slots__ and no __getstate__")
         extra = [attr for attr, (path, item) in sorted(index.outside_unknown.items())
                  if attr not in info["attrs"] and attr not in info["property_names"] and
-                 not attr.startswith("class attribute ") and attr != "__weakref__"]
+                 not attr.startswith("class attribute ") and attr not in ("__weakref__", classes.OLD_PICKLE)]
         if extra:
             attr = extra[0]
             path, item = index.outside_unknown[attr]

@@ -44,6 +44,11 @@ DATA_FUNCTIONS = {"csv.reader", "csv.DictReader", "itertools.product"}
 FILTERED_BULK = 1000  # a filtered literal range this long or longer still counts as data
 BULK_WRAPPERS = {"list", "tuple", "set", "frozenset", "sorted"}  # calls that keep every item of an iterable
 WEAK_CONTAINERS = {"weakref.WeakSet", "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary"}
+# Pickle protocols 0 and 1 refuse a class with __slots__ and no __getstate__ (TypeError, CPython 3.11):
+# the calls that take a protocol, and its position among their arguments
+PICKLERS = {"pickle", "_pickle", "cloudpickle", "dill"}
+PROTOCOL_ARG = {"dumps": 1, "dump": 2, "Pickler": 1}
+OLD_PICKLE = "<pickled with protocol 0 or 1>"  # the pseudo-attribute an outside fact records for it
 ADDERS = {"append", "add", "appendleft", "insert"}  # methods that keep their argument in a container
 # the calls a fact or a method's scan starts from (names, and methods of any object)
 _SITE_CALL_NAMES = BULK_WRAPPERS | {"setattr", "vars", "super"}
@@ -147,6 +152,23 @@ class _FileScan:
         return "weakref" in self.ctx.imports.modules or self.module.split(".")[0] == "weakref"
 
     @functools.cached_property
+    def _pickle_calls(self) -> list:
+        """Calls that pickle with a protocol that may be 0 or 1: a literal below 2 or one chosen at run time."""
+        if not self.ctx.imports.imports_any(PICKLERS):
+            return []
+        found = []
+        for node in self.ctx.nodes(ast.Call):
+            name = node.func.attr if type(node.func) is ast.Attribute else getattr(node.func, "id", None)
+            position = PROTOCOL_ARG.get(name)
+            if position is None or (self.ctx.qualname(node.func) or "").split(".")[0] not in PICKLERS:
+                continue
+            protocol = node.args[position] if len(node.args) > position else next(
+                (k.value for k in node.keywords if k.arg == "protocol"), None)
+            if protocol is not None and not _new_protocol(protocol):
+                found.append(node)
+        return found
+
+    @functools.cached_property
     def _fact_lines(self) -> list:
         """Sorted lines of every node a bulk, record or outside fact can start from (a superset).
 
@@ -165,6 +187,8 @@ class _FileScan:
                 continue  # super() makes no fact; list(x) only keeps a generator's or map()'s items
             lines.add(node.lineno)
         for node in self._attribute_sites:
+            lines.add(node.lineno)
+        for node in self._pickle_calls:
             lines.add(node.lineno)
         for node in ctx.nodes(ast.Assign):  # `rows[i] = C(...)` in a loop
             if type(node.value) is ast.Call and any(type(t) is ast.Subscript for t in node.targets):
@@ -272,6 +296,9 @@ class _FileScan:
                 for n in _bound_names(stmt):
                     body_names[n] = "value"
         info["property_names"] = sorted(n for n, k in body_names.items() if k == "property")
+        # its own pickling methods serve protocols 0 and 1 whatever the slots
+        info["pickles_itself"] = any(body_names.get(n) == "def"
+                                     for n in ("__getstate__", "__reduce__", "__reduce_ex__"))
 
         # decorators: dataclass, attrs, a few harmless ones; anything else may change the class
         for dec in node.decorator_list:
@@ -996,6 +1023,12 @@ class _ScopeWalker(ast.NodeVisitor):
 
     def _outside_call(self, node) -> None:
         func, args = node.func, node.args
+        if node in self.scan._pickle_calls:
+            # the object dumped; what `Pickler(f, 0)` dumps later is not followed
+            obj = args[0] if args and getattr(func, "attr", getattr(func, "id", None)) != "Pickler" else None
+            if not isinstance(obj, ast.Constant):
+                cls = None if obj is None else self._receiver_class(obj)
+                self.facts["outside"].append({"cls": cls, "attr": OLD_PICKLE, "line": node.lineno})
         if not args:
             if self.scan._may_call_weakref and self.scan.ctx.qualname(func) in WEAK_CONTAINERS:
                 self._weakly_referenced(None, node)
@@ -1176,6 +1209,16 @@ def _literal_strings(node) -> Optional[list]:
                                           for k in node.keys):
         return [k.value for k in node.keys]
     return None
+
+
+def _new_protocol(node) -> bool:
+    """Is this pickle protocol certainly 2 or more? A literal >= 2 (or -1: the highest), or the pickle module's
+    HIGHEST_PROTOCOL / DEFAULT_PROTOCOL."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return node.operand.value == 1
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int and node.value >= 2
+    return isinstance(node, ast.Attribute) and node.attr in ("HIGHEST_PROTOCOL", "DEFAULT_PROTOCOL")
 
 
 def _first_param(func) -> Optional[str]:
