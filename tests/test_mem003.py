@@ -573,9 +573,10 @@ def test_pickling_with_protocol_0_or_1_or_a_run_time_one_gets_no_fix(tmp_path):
     assert (tmp_path / "geometry.py").read_text() == before
 
 
-@pytest.mark.parametrize("protocol", ["", ", 2", ", protocol=-1", ", pickle.HIGHEST_PROTOCOL"])
+@pytest.mark.parametrize("protocol", ["", ", 2", ", protocol=-1", ", pickle.HIGHEST_PROTOCOL", ", protocol=None"])
 def test_pickling_with_protocol_2_or_more_keeps_the_fix(protocol, tmp_path):
-    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE + f"import pickle\ns = pickle.dumps(pts{protocol})\n"})
+    use = BULK_USE + f"import pickle\ns = pickle.dumps(pts{protocol})\n"
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": use})
     (f,) = mem003(tmp_path)
     assert f.fix is not None
 

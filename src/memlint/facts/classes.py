@@ -1212,12 +1212,12 @@ def _literal_strings(node) -> Optional[list]:
 
 
 def _new_protocol(node) -> bool:
-    """Is this pickle protocol certainly 2 or more? A literal >= 2 (or -1: the highest), or the pickle module's
-    HIGHEST_PROTOCOL / DEFAULT_PROTOCOL."""
+    """Is this pickle protocol certainly 2 or more? A literal >= 2 (or -1: the highest, None: the default), or
+    the pickle module's HIGHEST_PROTOCOL / DEFAULT_PROTOCOL."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         return node.operand.value == 1
     if isinstance(node, ast.Constant):
-        return type(node.value) is int and node.value >= 2
+        return node.value is None or type(node.value) is int and node.value >= 2  # None: the default
     return isinstance(node, ast.Attribute) and node.attr in ("HIGHEST_PROTOCOL", "DEFAULT_PROTOCOL")
 
 
