@@ -433,9 +433,14 @@ def test_operand_computed_from_the_target_is_still_fixed():
             e = np.random.default_rng(0).random((512, 512))
             e = e - e.mean(axis=0)
             return e
-        print(centred().sum())
+        def head_scaled():
+            f = np.ones((512, 512))
+            g = np.random.default_rng(1).random((1024, 512))
+            f = f * g[: f.shape[0]]  # reads only f's shape: g's rows do not overlap f
+            return f
+        print(centred().sum(), head_scaled().sum())
         """)
-    assert "e -= e.mean(axis=0)" in fixed
+    assert "e -= e.mean(axis=0)" in fixed and "f *= g[: f.shape[0]]" in fixed
 
 
 def test_temporary_operand_that_numpy_already_reuses_is_not_reported():

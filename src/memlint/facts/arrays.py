@@ -281,8 +281,7 @@ class ArrayFacts:
         rather than the array itself or a new array. A ufunc writing into ``a`` first copies such an operand to
         a temporary of the output's size (NumPy's overlap rule): ``a += a.T`` and even ``a += a[0]`` peak at
         +1.00 A, as ``a = a + a.T`` does, so writing in place saves nothing."""
-        if isinstance(operand, ast.Name) or not any(
-                isinstance(n, ast.Name) and n.id == name for n in ast.walk(operand)):
+        if isinstance(operand, ast.Name) or not _reads_data_of(operand, name):
             return False
         v = self.value(operand)
         return not (v.ownership == "fresh" or v.kind == "py_number")
@@ -1232,6 +1231,20 @@ class ArrayFacts:
 
 
 _NOT_LITERAL = object()
+
+
+def _reads_data_of(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` reads the name ``name`` other than for its size or dtype (``a.shape``, ``len(a)``)."""
+    if isinstance(node, ast.Name):
+        return node.id == name
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in _METADATA_ATTRIBUTES:
+        return False
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
+        return False
+    return any(_reads_data_of(child, name) for child in ast.iter_child_nodes(node))
+
+
+_METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize"})
 
 
 def _is_none_or_ellipsis(node: ast.AST) -> bool:
