@@ -3,6 +3,10 @@
 Reported only for a FRESH local ndarray (never a parameter, attribute or global: rebinding those to a new
 array is how non-mutating code is written). The fix is offered only when catalog section 3.1 is proven:
 no alias, dtype and shape kept exactly, a plain operand, an order that commutes.
+
+Not reported where in place saves nothing: an operand that views ``a`` (``a + a.T``, ``a * a[0]``: NumPy
+copies it to an output-sized temporary first), or a new temporary NumPy already writes the result into
+(``a + a * 2``: temporary elision).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ Two shapes of the pattern, both on a FRESH local ndarray (catalog sections 3.1 a
 
 Only elementwise ufuncs with one output, whose result has exactly ``a``'s dtype and shape, and calls with
 no keyword arguments (``out=``, ``dtype=``, ``casting=``, ``where=``... change what ``out=a`` would mean).
+Not reported when another argument views ``a`` (``np.add(a, a.T)``): NumPy would copy it first, saving nothing.
 """
 
 from __future__ import annotations
