@@ -594,3 +594,35 @@ def test_a_class_with_its_own_getstate_keeps_the_fix_under_protocol_0(tmp_path):
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
+
+
+LABELLED = '''
+from geometry import Point
+
+class Labelled(Point):
+    __slots__ = ("label",)
+
+    def __init__(self, x, y, label):
+        super().__init__(x, y)
+        self.label = label
+'''
+LABELLED_MAIN = PROGRAM_MAIN + "from labelled import Labelled\nq = Labelled(1.0, 2.0, 'a')\nprint(q.label, q.x)\n"
+
+
+def test_a_slotted_subclass_setting_attributes_beyond_the_slots_gets_no_fix(tmp_path):
+    # Labelled's `note` lives in the __dict__ Point gives it today: with Point slotted, AttributeError
+    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": LABELLED_MAIN,
+                             "labelled.py": LABELLED + "        self.note = None\n"})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "Labelled (" in f.message and "it sets `note`" in f.message
+    before = (tmp_path / "geometry.py").read_text()
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert (tmp_path / "geometry.py").read_text() == before
+
+
+def test_a_slotted_subclass_within_its_slots_keeps_the_fix_and_the_behaviour(tmp_path):
+    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": LABELLED_MAIN, "labelled.py": LABELLED})
+    before, _ = run_folder(tmp_path)
+    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
+    assert run_folder(tmp_path)[0] == before

@@ -100,9 +100,17 @@ class MissingSlots(Rule):
             what = {"*": "an attribute with a computed name (setattr)", "__dict__": "`__dict__`/vars()"}.get(
                 attr, f"attribute `{attr}`")
             return f"an object of unknown class gets {what} at {path}:{item['line']}, which may be a {qualname}"
-        for path, sub, nbases in index.subclasses.get(qualname, []):
+        for path, sub, nbases, _ in index.subclasses.get(qualname, []):
             if nbases > 1:
                 return f"{sub} ({path}) also inherits from other bases: their layouts could conflict"
+        provided = set(info["attrs"]) | set(info["property_names"]) | set(index.slots_of_bases(info) or ())
+        for path, sub, attr in _slotted_subclass_needs(index, qualname, provided):
+            if attr == "__weakref__" and weakref:
+                continue  # the class's own slots will have it
+            what = {None: "its __slots__ cannot be read", "__weakref__": "it is weakly referenced"}.get(
+                attr, f"it sets `{attr}`")
+            return (f"{sub} ({path}) has __slots__ and {what}: today that lives in the __dict__ it inherits "
+                    f"from {qualname.rsplit('.', 1)[-1]}")
         if info["kind"] == "dataclass":
             dc = info["dataclass"]
             if target < (3, 10):
@@ -144,3 +152,31 @@ class MissingSlots(Rule):
 def _slots_tuple(names: list) -> str:
     inner = ", ".join(f'"{n}"' for n in names)
     return f"({inner},)" if len(names) == 1 else f"({inner})"
+
+
+def _slotted_subclass_needs(index, qualname: str, provided: set, depth: int = 0):
+    """(path, subclass, attribute) for each attribute a subclass with ``__slots__`` of its own sets (or weakly
+    references: ``__weakref__``) beyond the slots above it: it lives in the __dict__ the class gives it today,
+    and goes with the class's slots. Attribute None: the subclass's slots cannot be read."""
+    if depth > 20:
+        return
+    for path, name, _, sub in index.subclasses.get(qualname, []):
+        q = index.resolve(sub)
+        if q is None:
+            continue
+        _, info = index.classes[q]
+        if not info["slotted"]:
+            continue  # its own __dict__ serves it and its subclasses
+        if info["slots"] is None:
+            yield path, name, None
+            continue
+        have = provided | set(info["slots"]) | set(info["property_names"])
+        needed = list(info["attrs"]) + [item["attr"] for _, item in index.outside.get(q, [])
+                                        if not item["attr"].startswith(("class attribute ", "<"))]
+        if info["weakref"]:
+            needed.append("__weakref__")
+        for attr in needed:
+            if attr not in have:
+                yield path, name, attr
+                break
+        yield from _slotted_subclass_needs(index, q, have, depth + 1)

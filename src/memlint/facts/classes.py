@@ -1322,7 +1322,7 @@ class ClassIndex:
         self.bulk: dict = {}  # class qualname -> [(path, site)]
         self.outside: dict = {}  # class qualname -> [(path, item)]
         self.outside_unknown: dict = {}  # attribute name -> (path, item), receiver unknown
-        self.subclasses: dict = {}  # class qualname -> [(path, name, number of bases)]
+        self.subclasses: dict = {}  # class qualname -> [(path, name, number of bases, qualname)]
         for path, facts in facts_by_path.items():
             for site in facts.get("bulk", []):
                 q = self.resolve(site["cls"])
@@ -1342,7 +1342,8 @@ class ClassIndex:
                 for base in info["bases"]:
                     q = self.resolve(base) if base else None
                     if q is not None:
-                        self.subclasses.setdefault(q, []).append((path, name, len(info["bases"])))
+                        sub = f"{facts.get('module', '')}.{name}" if facts.get("module") else name
+                        self.subclasses.setdefault(q, []).append((path, name, len(info["bases"]), sub))
 
     def resolve(self, qualname: Optional[str], depth: int = 0) -> Optional[str]:
         """The class a qualified name refers to, following re-exports (``from .geometry import Point``)."""
