@@ -23,6 +23,13 @@ def reported(files: dict, tmp_path, **settings) -> list:
     return [f.path.rsplit("/", 1)[-1] + f":{f.line}" for f in mem003(tmp_path, **settings)]
 
 
+def assert_fix_leaves_unchanged(folder, name: str) -> None:
+    """`--fix --unsafe-fixes` leaves this file as it was (the finding carries no fix)."""
+    before = (folder / name).read_text()
+    cli(folder, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert (folder / name).read_text() == before
+
+
 def test_reported_at_the_class_naming_the_bulk_site_and_saving(tmp_path):
     write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
     (f,) = mem003(tmp_path)
@@ -105,9 +112,7 @@ def test_attribute_added_in_another_file_through_unknown_object_gets_no_fix(tmp_
                              "tag.py": "def tag(obj):\n    obj.label = 'a'\n"})
     (f,) = mem003(tmp_path)
     assert f.fix is None and "attribute `label` at" in f.message and "tag.py:2" in f.message
-    before = (tmp_path / "geometry.py").read_text()
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
-    assert (tmp_path / "geometry.py").read_text() == before
+    assert_fix_leaves_unchanged(tmp_path, "geometry.py")
 
 
 def test_attribute_added_to_a_known_instance_in_another_file_is_never_reported(tmp_path):
@@ -568,9 +573,7 @@ def test_pickling_with_protocol_0_or_1_or_a_run_time_one_gets_no_fix(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PICKLES_OLD})
     (f,) = mem003(tmp_path)
     assert f.fix is None and "main.py:6 pickles with protocol 0 or 1" in f.message
-    before = (tmp_path / "geometry.py").read_text()
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
-    assert (tmp_path / "geometry.py").read_text() == before
+    assert_fix_leaves_unchanged(tmp_path, "geometry.py")
 
 
 @pytest.mark.parametrize("protocol", ["", ", 2", ", protocol=-1", ", pickle.HIGHEST_PROTOCOL", ", protocol=None"])
@@ -615,9 +618,7 @@ def test_a_slotted_subclass_setting_attributes_beyond_the_slots_gets_no_fix(tmp_
                              "labelled.py": LABELLED + "        self.note = None\n"})
     (f,) = mem003(tmp_path)
     assert f.fix is None and "Labelled (" in f.message and "it sets `note`" in f.message
-    before = (tmp_path / "geometry.py").read_text()
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
-    assert (tmp_path / "geometry.py").read_text() == before
+    assert_fix_leaves_unchanged(tmp_path, "geometry.py")
 
 
 def test_a_slotted_subclass_within_its_slots_keeps_the_fix_and_the_behaviour(tmp_path):
