@@ -537,8 +537,26 @@ def test_a_class_taking_weak_references_to_itself_does_not_give_others_the_weakr
         def reset_default(cls):
             cls.y = 0.0
     """,
+    """
+    class Point:
+        def __init__(self, x, y):
+            self.x = x
+            self.y = y
+
+        def reset_default(self):
+            type(self).y = 0.0
+    """,
+    """
+    class Point:
+        def __init__(self, x, y):
+            self.x = x
+            self.y = y
+
+        def reset_default(self):
+            self.__class__.y = 0.0
+    """,
 ])
-def test_a_classmethod_setting_an_instance_attribute_on_the_class_is_never_reported(geometry, tmp_path):
+def test_a_method_setting_an_instance_attribute_on_the_class_is_never_reported(geometry, tmp_path):
     # slotted, `Point.reset_default()` replaces the slot `y` with 0.0: every later Point(...) raises
     # AttributeError ('Point' object attribute 'y' is read-only); unslotted, it only sets a class default
     assert reported({"geometry.py": geometry, "use.py": BULK_USE}, tmp_path,

@@ -344,7 +344,9 @@ class _FileScan:
 
         # methods: self.<name> stores, and what rules slots out
         self_attrs: dict = {}
-        class_stores: set = set()  # `cls.<name> = ...` in a classmethod: set on the class after it is made
+        # `cls.<name> = ...` in a classmethod, `type(self).<name> = ...` or `self.__class__.<name> = ...`
+        # elsewhere: set on the class after it is made
+        class_stores: set = set()
         for stmt in node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -352,11 +354,11 @@ class _FileScan:
             kinds = {d.id for d in stmt.decorator_list if isinstance(d, ast.Name)}
             if self_name is None or "staticmethod" in kinds:
                 continue
-            if "classmethod" in kinds:
-                class_stores.update(a.attr for a in self._method_sites[stmt][0]
-                                    if _is_name(a.value, self_name) and type(a.ctx) is ast.Store)
-                continue
-            self._scan_method(stmt, self_name, self_attrs, info, never)
+            is_class = _is_name if "classmethod" in kinds else _is_class_of
+            class_stores.update(a.attr for a in self._method_sites[stmt][0]
+                                if type(a.ctx) is ast.Store and is_class(a.value, self_name))
+            if "classmethod" not in kinds:
+                self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
         if init is not None:
             info["fields"] = _field_sources(init)
@@ -380,7 +382,7 @@ class _FileScan:
             info["attrs"] = [a for a in self_attrs if body_names.get(a) != "property"]
         replaced = [a for a in info["attrs"] if a in class_stores]
         if replaced:
-            never.append(f"a classmethod sets `{replaced[0]}` on the class, which would replace that slot "
+            never.append(f"a method sets `{replaced[0]}` on the class, which would replace that slot "
                          f"(instances could no longer set it)")
         info["never"] = never[0] if never else None
         info["fix_at"] = self._slots_insertion(node)
@@ -418,8 +420,8 @@ class _FileScan:
                 sites[methods[i]][kind].append(node)
 
         for node in self._attribute_sites:
-            if type(node.value) is ast.Name:
-                add(0, node)
+            if type(node.value) is ast.Name or _class_of(node.value) is not None:
+                add(0, node)  # self.x, and type(self).x / self.__class__.x (stores on the class)
         weakref = self._may_call_weakref
         for node in self._call_sites:
             func = node.func
@@ -1224,6 +1226,20 @@ def _new_protocol(node) -> bool:
 def _first_param(func) -> Optional[str]:
     args = func.args.posonlyargs + func.args.args
     return args[0].arg if args else None
+
+
+def _class_of(node) -> Optional[str]:
+    """``x`` for ``type(x)`` or ``x.__class__`` (the class of the object ``x`` names), else None."""
+    if isinstance(node, ast.Attribute) and node.attr == "__class__" and isinstance(node.value, ast.Name):
+        return node.value.id
+    if (isinstance(node, ast.Call) and _is_name(node.func, "type") and len(node.args) == 1 and not node.keywords
+            and isinstance(node.args[0], ast.Name)):
+        return node.args[0].id
+    return None
+
+
+def _is_class_of(node, self_name: str) -> bool:
+    return self_name is not None and _class_of(node) == self_name
 
 
 def _is_name(node, name) -> bool:
