@@ -257,6 +257,7 @@ def _parse_rule_options(value, fail, rule_options: dict[str, dict]) -> dict:
             fail(f"rules.{code}", "is not a rule code")
         if not isinstance(options, dict):
             fail(f"rules.{code}", "must be a table of options")
+        checked = {}
         for name, v in options.items():
             defaults = rule_options[code]
             if name not in defaults:
@@ -271,8 +272,8 @@ def _parse_rule_options(value, fail, rule_options: dict[str, dict]) -> dict:
             elif type(v) is not want and not (want is float and type(v) is int):
                 kind = "str" if issubclass(want, str) else want.__name__
                 fail(f"rules.{code}.{name}", f"must be of type {kind}, not {v!r}")
-            options[name] = v
-        out[code] = dict(options)
+            checked[name] = v
+        out[code] = checked
     return out
 
 

@@ -20,6 +20,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, Optional
 
+from memlint.context import split_lines
+
 ALL = "*"
 # Codes after "noqa:" are separated by commas or spaces (as ruff reads them); a word without digits after
 # the first code is prose ("# noqa: MEM017 filled later"), not a code.
@@ -87,8 +89,6 @@ def _comments_outside(text: str, strings: list) -> Optional[list]:
     instead of the tokenizer (a tenth of the cost on pandas): a ``#`` outside every string literal starts a
     comment. None when a ``#`` on such a line lies inside a literal's span: a string holds it, or a comment
     sits between the parts of an implicitly joined string; only the tokenizer tells those apart."""
-    from memlint.context import split_lines
-
     lines = split_lines(text)
     hashes = {}  # line -> byte columns of its "#"s, for the lines that mention a marker
     for lineno, line in enumerate(lines, 1):
