@@ -74,8 +74,20 @@ def corpus(version: str) -> Path:
     downloads.mkdir(parents=True, exist_ok=True)
     wheels = sorted(downloads.glob(f"pandas-{version}-*.whl"))
     if not wheels:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                        f"pandas=={version}", "-d", str(downloads)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                f"pandas=={version}",
+                "-d",
+                str(downloads),
+            ],
+            check=True,
+        )
         wheels = sorted(downloads.glob(f"pandas-{version}-*.whl"))
     tmp = target.with_name(target.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -134,15 +146,17 @@ def ruff() -> list[str] | None:
 def snapshot(commit: str) -> Path:
     """The commit's own memlint (``git archive``), so that what is measured is exactly that commit, whatever
     is being edited in the working tree meanwhile (an edit to memlint's code also empties the cache)."""
-    sha = subprocess.run(["git", "rev-parse", commit], cwd=REPO, capture_output=True, text=True,
-                         check=True).stdout.strip()
+    sha = subprocess.run(
+        ["git", "rev-parse", commit], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
     target = CORPORA / f"memlint-{sha[:12]}"
     if not (target / "src" / "memlint").is_dir():
         tmp = target.with_name(target.name + ".partial")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", "--format=tar", sha, "src", "rules"], cwd=REPO,
-                                 capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", sha, "src", "rules"], cwd=REPO, capture_output=True, check=True
+        ).stdout
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp)
         tmp.rename(target)
@@ -241,23 +255,32 @@ def peak_memory(cmd: list[str], cwd: Path, interval: float = 0.005, stdout=subpr
             pss += s.get("Pss", 0)
         peak_pss = max(peak_pss, pss)
         time.sleep(interval)
-    return {"sum_hwm": sum(hwm.values()) / 1024, "peak_pss": peak_pss / 1024,
-            "main": hwm.get(proc.pid, 0) / 1024, "processes": len(hwm)}
+    return {
+        "sum_hwm": sum(hwm.values()) / 1024,
+        "peak_pss": peak_pss / 1024,
+        "main": hwm.get(proc.pid, 0) / 1024,
+        "processes": len(hwm),
+    }
 
 
 # --- the run -----------------------------------------------------------------------------------------------
 
 
 def git_commit(commit: str) -> str:
-    return subprocess.run(["git", "rev-parse", "--short", commit], cwd=REPO, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--short", commit], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=5, help="repetitions of the quick measurements (medians)")
-    ap.add_argument("--cold-reps", type=int, default=3,
-                    help="repetitions of the whole-corpus cold runs: cold, first run, doubled (medians)")
+    ap.add_argument(
+        "--cold-reps",
+        type=int,
+        default=3,
+        help="repetitions of the whole-corpus cold runs: cold, first run, doubled (medians)",
+    )
     ap.add_argument("--jobs", type=int, default=None, help="memlint --jobs (default: memlint's default)")
     ap.add_argument("--pandas", default=PANDAS, help="the pandas version whose sources are the corpus")
     ap.add_argument("--no-ruff", action="store_true", help="skip ruff")
@@ -265,8 +288,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=HERE / "results.md")
     opts = ap.parse_args()
     measured = snapshot(opts.commit)
-    check = subprocess.run([sys.executable, "-c", "import memlint; print(memlint.__file__)"],
-                           capture_output=True, text=True).stdout
+    check = subprocess.run(
+        [sys.executable, "-c", "import memlint; print(memlint.__file__)"], capture_output=True, text=True
+    ).stdout
     assert check.startswith(str(measured)), f"measuring {check} instead of {measured}"
 
     root = corpus(opts.pandas)
@@ -283,17 +307,30 @@ def main() -> int:
         extra = f"  runs: {', '.join(f'{r:.2f}' for r in runs)}" if runs else ""
         print(f"{name:>26}: {value:8.3f}{extra}", flush=True)
 
-    print(f"corpus: pandas {opts.pandas}, {len(files)} files, {lines:,} lines; one file: "
-          f"{one.relative_to(root)} ({len(one.read_bytes().splitlines())} lines)", flush=True)
-    floor, runs = median_of(opts.reps, lambda: float(subprocess.run(
-        [sys.executable, "-c", FLOOR, "pandas"], cwd=root, capture_output=True, text=True, check=True).stdout))
+    print(
+        f"corpus: pandas {opts.pandas}, {len(files)} files, {lines:,} lines; one file: "
+        f"{one.relative_to(root)} ({len(one.read_bytes().splitlines())} lines)",
+        flush=True,
+    )
+    floor, runs = median_of(
+        opts.reps,
+        lambda: float(
+            subprocess.run(
+                [sys.executable, "-c", FLOOR, "pandas"], cwd=root, capture_output=True, text=True, check=True
+            ).stdout
+        ),
+    )
     note("floor (ast.parse), s", floor, runs)
     ruff_cmd = None if opts.no_ruff else ruff()
     if ruff_cmd:
         version = subprocess.run([*ruff_cmd, "--version"], capture_output=True, text=True).stdout.strip()
         log["ruff version"] = version
-        t, runs = median_of(opts.reps, lambda: wall(
-            [*ruff_cmd, "check", "--select", "ALL", "--no-cache", "--exit-zero", "--quiet", "pandas"], root))
+        t, runs = median_of(
+            opts.reps,
+            lambda: wall(
+                [*ruff_cmd, "check", "--select", "ALL", "--no-cache", "--exit-zero", "--quiet", "pandas"], root
+            ),
+        )
         note("ruff --select ALL, s", t, runs)
     # Cold and doubled alternate, so that a change in the machine's load hits both alike.
     cold_runs, double_runs = [], []
@@ -348,15 +385,21 @@ def render(opts, log: dict, nfiles: int, lines: int, one: Path, floor: float) ->
 
     def verdict(name, value):
         limit, unit = TARGETS[name]
-        return f"{limit:g}{unit.replace('x floor', 'x').replace('x the corpus', 'x')}", \
-            "met" if value <= limit else "**missed**"
+        return (
+            f"{limit:g}{unit.replace('x floor', 'x').replace('x the corpus', 'x')}",
+            "met" if value <= limit else "**missed**",
+        )
 
     rows = [
         ("floor: `ast.parse` of every file, one process", floor, 1.0, None),
         ("ruff `check --select ALL --no-cache`", log.get("ruff --select ALL, s"), None, None),
         ("memlint cold (`--no-cache`)", cold, cold / floor, "cold"),
-        ("memlint first run (empty cache, filling it)", log["memlint first run, s"],
-         log["memlint first run, s"] / floor, None),
+        (
+            "memlint first run (empty cache, filling it)",
+            log["memlint first run, s"],
+            log["memlint first run, s"] / floor,
+            None,
+        ),
         ("memlint warm (nothing changed)", warm, warm / floor, "warm"),
         (f"memlint one file, cold, start-up included (`{one.as_posix()}`)", single, single / floor, "one file"),
     ]
@@ -375,10 +418,15 @@ def render(opts, log: dict, nfiles: int, lines: int, one: Path, floor: float) ->
         ratio_s = f"{ratio:.2f}" if ratio is not None else f"({t / floor:.2f})"
         goal = "" if target is None else "{} ({})".format(*verdict(target, ratio))
         out.append(f"| {name} | {t:.2f} s | {ratio_s} | {goal} |")
-    out.append(f"| memlint on the corpus twice over | {double:.2f} s | {wall_ratio:.2f}x the corpus "
-               f"(CPU time: {cpu_ratio:.2f}x) | " + "{} ({})".format(*verdict("doubled corpus", wall_ratio)) + " |")
-    out += ["", f"CPU time of the cold run, worker processes included: {log['memlint cold, CPU s']:.1f} s "
-                f"({log['memlint cold, CPU s'] / floor:.1f}x the floor's single-process time)."]
+    out.append(
+        f"| memlint on the corpus twice over | {double:.2f} s | {wall_ratio:.2f}x the corpus "
+        f"(CPU time: {cpu_ratio:.2f}x) | " + "{} ({})".format(*verdict("doubled corpus", wall_ratio)) + " |"
+    )
+    out += [
+        "",
+        f"CPU time of the cold run, worker processes included: {log['memlint cold, CPU s']:.1f} s "
+        f"({log['memlint cold, CPU s'] / floor:.1f}x the floor's single-process time).",
+    ]
     out += [
         "",
         f"Peak memory of the cold run over the whole corpus, worker processes included: "

@@ -65,8 +65,9 @@ print(json.dumps({"output": out.getvalue(), "peak": peak}))
 
 def run_program(code: str) -> tuple[str, int]:
     """Run code in a fresh interpreter: (what it printed, tracemalloc peak in bytes)."""
-    proc = subprocess.run([sys.executable, "-c", _RUNNER], input=textwrap.dedent(code), capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER], input=textwrap.dedent(code), capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     return data["output"], data["peak"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from helpers import config
+
 from memlint.context import FileContext, SourceText
 from memlint.facts.imports import module_name_of
 
@@ -31,14 +31,20 @@ def sees_array(ctx, node) -> bool:
 
 def missed(ctx):
     """Expressions the facts find to be arrays but the pre-test rules out (must be none)."""
-    return [ast.unparse(node) for node in ast.walk(ctx.tree)
-            if isinstance(node, ast.expr) and sees_array(ctx, node) and not ctx.arrays.may_hold_array(node)]
+    return [
+        ast.unparse(node)
+        for node in ast.walk(ctx.tree)
+        if isinstance(node, ast.expr) and sees_array(ctx, node) and not ctx.arrays.may_hold_array(node)
+    ]
 
 
 def read(ctx, expr):
     """The last place the program evaluates ``expr``."""
-    found = [n for n in ast.walk(ctx.tree) if isinstance(n, ast.expr) and ast.unparse(n) == expr
-             and not isinstance(getattr(n, "ctx", None), ast.Store)]
+    found = [
+        n
+        for n in ast.walk(ctx.tree)
+        if isinstance(n, ast.expr) and ast.unparse(n) == expr and not isinstance(getattr(n, "ctx", None), ast.Store)
+    ]
     return max(found, key=lambda n: (n.lineno, n.col_offset))
 
 
@@ -64,8 +70,16 @@ def test_never_rules_out_an_array_in_the_test_snippets():
         assert missed(context(code)) == [], code
 
 
-@pytest.mark.parametrize("name", ["lib/_function_base_impl.py", "lib/_shape_base_impl.py", "linalg/_linalg.py",
-                                  "_core/numeric.py", "lib/_index_tricks_impl.py"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lib/_function_base_impl.py",
+        "lib/_shape_base_impl.py",
+        "linalg/_linalg.py",
+        "_core/numeric.py",
+        "lib/_index_tricks_impl.py",
+    ],
+)
 def test_never_rules_out_an_array_in_numpy_itself(name):
     path = Path(np.__file__).parent / name
     if not path.exists():
@@ -75,14 +89,17 @@ def test_never_rules_out_an_array_in_numpy_itself(name):
     assert missed(ctx) == []
 
 
-@pytest.mark.parametrize("code, expr", [
-    ("import numpy as np\ndef f(n):\n    a = np.zeros(n)\n    b = a.T * 2\n    return b\n", "b"),
-    ("import numpy as np\nG = np.ones(4)\ndef f():\n    return G + 1\n", "G + 1"),
-    ("import numpy as np\ndef f(x):\n    t = 0\n    t += np.arange(3)\n    return t\n", "t"),
-    ("import numpy as np\ndef f(x):\n    if (a := np.ones(3)) is not None:\n        return a[1:]\n", "a[1:]"),
-    ("import numpy as np\nrng = np.random.default_rng(0)\nx = rng.random(10)\ny = x\nprint(y)\n", "y"),
-    ("from numpy import zeros\ndef f(c):\n    a = zeros(3) if c else zeros(4)\n    return a.copy()\n", "a.copy()"),
-])
+@pytest.mark.parametrize(
+    "code, expr",
+    [
+        ("import numpy as np\ndef f(n):\n    a = np.zeros(n)\n    b = a.T * 2\n    return b\n", "b"),
+        ("import numpy as np\nG = np.ones(4)\ndef f():\n    return G + 1\n", "G + 1"),
+        ("import numpy as np\ndef f(x):\n    t = 0\n    t += np.arange(3)\n    return t\n", "t"),
+        ("import numpy as np\ndef f(x):\n    if (a := np.ones(3)) is not None:\n        return a[1:]\n", "a[1:]"),
+        ("import numpy as np\nrng = np.random.default_rng(0)\nx = rng.random(10)\ny = x\nprint(y)\n", "y"),
+        ("from numpy import zeros\ndef f(c):\n    a = zeros(3) if c else zeros(4)\n    return a.copy()\n", "a.copy()"),
+    ],
+)
 def test_follows_arrays_through_names_operators_and_methods(code, expr):
     ctx = context(code)
     node = read(ctx, expr)
@@ -90,13 +107,16 @@ def test_follows_arrays_through_names_operators_and_methods(code, expr):
     assert ctx.arrays.may_hold_array(node)
 
 
-@pytest.mark.parametrize("code, expr", [
-    ("import numpy as np\ndef f(x):\n    return x * 2\n", "x * 2"),  # a parameter
-    ("import numpy as np\nimport pandas as pd\ndef f(p):\n    df = pd.read_csv(p)\n    return df + 1\n", "df + 1"),
-    ("import numpy as np\ndef f(a):\n    a = np.asarray(a)\n    n = a.shape[0] - 1\n    return n\n", "n"),
-    ("import numpy as np\ndef f(rows):\n    for r in rows:\n        y = r + 1\n", "r + 1"),
-    ("import numpy as np\ndef f(xs):\n    k = len(np.unique(xs))\n    return k / 2\n", "k / 2"),
-])
+@pytest.mark.parametrize(
+    "code, expr",
+    [
+        ("import numpy as np\ndef f(x):\n    return x * 2\n", "x * 2"),  # a parameter
+        ("import numpy as np\nimport pandas as pd\ndef f(p):\n    df = pd.read_csv(p)\n    return df + 1\n", "df + 1"),
+        ("import numpy as np\ndef f(a):\n    a = np.asarray(a)\n    n = a.shape[0] - 1\n    return n\n", "n"),
+        ("import numpy as np\ndef f(rows):\n    for r in rows:\n        y = r + 1\n", "r + 1"),
+        ("import numpy as np\ndef f(xs):\n    k = len(np.unique(xs))\n    return k / 2\n", "k / 2"),
+    ],
+)
 def test_rules_out_what_never_comes_from_numpy(code, expr):
     ctx = context(code)
     node = read(ctx, expr)

@@ -6,8 +6,8 @@ import textwrap
 
 import numpy as np
 import pytest
-
 from helpers import config
+
 from memlint.context import FileContext, SourceText
 
 
@@ -33,34 +33,37 @@ def value_at_end(code, name):
     return facts, tree, facts.value(last(tree, name))
 
 
-@pytest.mark.parametrize("expr, dtype, shape", [
-    ("np.zeros((3, 4))", "float64", (3, 4)),
-    ("np.zeros(5, dtype=np.int8)", "int8", (5,)),
-    ("np.ones(5, 'f4')", "float32", (5,)),
-    ("np.empty(n, dtype=float)", "float64", (1000,)),
-    ("np.full((2, 2), 7)", "int64", (2, 2)),
-    ("np.full((2, 2), 7.0, dtype=np.float16)", "float16", (2, 2)),
-    ("np.arange(10)", "int64", (10,)),
-    ("np.arange(0, 1, 0.25)", "float64", (4,)),
-    ("np.linspace(0, 1, 7)", "float64", (7,)),
-    ("np.eye(3)", "float64", (3, 3)),
-    ("np.array([[1, 2], [3, 4]])", "int64", (2, 2)),
-    ("np.zeros((3, 4)).astype(np.int32)", "int32", (3, 4)),
-    ("np.arange(10) / 2", "float64", (10,)),
-    ("np.arange(10, dtype=np.int32) + np.arange(10)", "int64", (10,)),
-    ("np.ones(3, dtype=np.float32) * 2.5", "float32", (3,)),  # NEP 50: Python scalars are weak
-    ("np.ones(3, dtype=np.float32) * np.float64(2.5)", "float64", (3,)),  # NumPy scalars are not
-    ("np.ones(3, dtype=bool) + 1", "int64", (3,)),
-    ("np.ones(3) * 1j", "complex128", (3,)),
-    ("np.sqrt(np.arange(4))", "float64", (4,)),
-    ("np.zeros((3, 1)) + np.zeros((1, 4))", "float64", (3, 4)),
-    ("np.zeros((3, 4))[1:, ::2]", "float64", (2, 2)),
-    ("np.zeros((3, 4)).T", "float64", (4, 3)),
-    ("np.zeros((3, 4)).reshape(2, 6)", "float64", (2, 6)),
-    ("np.zeros((3, 4)) > 0", "bool", (3, 4)),
-    ("np.random.default_rng(0).random((2, 5))", "float64", (2, 5)),
-    ("np.zeros((3, 4)).sum(axis=0)", "float64", (4,)),
-])
+@pytest.mark.parametrize(
+    "expr, dtype, shape",
+    [
+        ("np.zeros((3, 4))", "float64", (3, 4)),
+        ("np.zeros(5, dtype=np.int8)", "int8", (5,)),
+        ("np.ones(5, 'f4')", "float32", (5,)),
+        ("np.empty(n, dtype=float)", "float64", (1000,)),
+        ("np.full((2, 2), 7)", "int64", (2, 2)),
+        ("np.full((2, 2), 7.0, dtype=np.float16)", "float16", (2, 2)),
+        ("np.arange(10)", "int64", (10,)),
+        ("np.arange(0, 1, 0.25)", "float64", (4,)),
+        ("np.linspace(0, 1, 7)", "float64", (7,)),
+        ("np.eye(3)", "float64", (3, 3)),
+        ("np.array([[1, 2], [3, 4]])", "int64", (2, 2)),
+        ("np.zeros((3, 4)).astype(np.int32)", "int32", (3, 4)),
+        ("np.arange(10) / 2", "float64", (10,)),
+        ("np.arange(10, dtype=np.int32) + np.arange(10)", "int64", (10,)),
+        ("np.ones(3, dtype=np.float32) * 2.5", "float32", (3,)),  # NEP 50: Python scalars are weak
+        ("np.ones(3, dtype=np.float32) * np.float64(2.5)", "float64", (3,)),  # NumPy scalars are not
+        ("np.ones(3, dtype=bool) + 1", "int64", (3,)),
+        ("np.ones(3) * 1j", "complex128", (3,)),
+        ("np.sqrt(np.arange(4))", "float64", (4,)),
+        ("np.zeros((3, 1)) + np.zeros((1, 4))", "float64", (3, 4)),
+        ("np.zeros((3, 4))[1:, ::2]", "float64", (2, 2)),
+        ("np.zeros((3, 4)).T", "float64", (4, 3)),
+        ("np.zeros((3, 4)).reshape(2, 6)", "float64", (2, 6)),
+        ("np.zeros((3, 4)) > 0", "bool", (3, 4)),
+        ("np.random.default_rng(0).random((2, 5))", "float64", (2, 5)),
+        ("np.zeros((3, 4)).sum(axis=0)", "float64", (4,)),
+    ],
+)
 def test_dtype_and_shape_of_array_expressions(expr, dtype, shape):
     code = f"import numpy as np\nn = 1000\nx = {expr}\n"
     _, _, v = value_at_end(code, "x")
@@ -69,9 +72,14 @@ def test_dtype_and_shape_of_array_expressions(expr, dtype, shape):
 
 
 def test_dtypes_agree_with_numpy_running_the_same_expressions():
-    for expr in ["np.arange(4, dtype=np.uint8) + 3", "np.arange(4, dtype=np.int16) * np.int32(2)",
-                 "np.arange(4.0, dtype=np.float16) / 3", "-np.arange(4, dtype=np.uint16)",
-                 "np.arange(4) // 2.0", "np.maximum(np.arange(4, dtype=np.int8), 3)"]:
+    for expr in [
+        "np.arange(4, dtype=np.uint8) + 3",
+        "np.arange(4, dtype=np.int16) * np.int32(2)",
+        "np.arange(4.0, dtype=np.float16) / 3",
+        "-np.arange(4, dtype=np.uint16)",
+        "np.arange(4) // 2.0",
+        "np.maximum(np.arange(4, dtype=np.int8), 3)",
+    ]:
         _, _, v = value_at_end(f"import numpy as np\nx = {expr}\n", "x")
         assert v.dtype == eval(expr, {"np": np}).dtype, expr
 
@@ -90,17 +98,20 @@ def test_zero_d_arithmetic_is_a_scalar_and_unknown_ndim_is_not_claimed():
     assert v.kind == "unknown"  # a 0-d z would give a scalar
 
 
-@pytest.mark.parametrize("expr, kind, ownership", [
-    ("np.ma.masked_array([1, 2])", "other_array", "fresh"),
-    ("np.memmap('f', mode='r')", "other_array", "file_backed"),
-    ("np.load('f.npy', mmap_mode='r')", "other_array", "file_backed"),
-    ("np.broadcast_to(np.ones(3), (4, 3))", "ndarray", "read_only"),
-    ("np.asarray(np.ones(3))", "ndarray", "view"),
-    ("np.ones(3)[1:]", "ndarray", "view"),
-    ("helper()", "unknown", "unknown_call"),
-    ("np.ones(3).copy()", "ndarray", "fresh"),
-    ("pd.read_csv('x')", "other_array", "fresh"),
-])
+@pytest.mark.parametrize(
+    "expr, kind, ownership",
+    [
+        ("np.ma.masked_array([1, 2])", "other_array", "fresh"),
+        ("np.memmap('f', mode='r')", "other_array", "file_backed"),
+        ("np.load('f.npy', mmap_mode='r')", "other_array", "file_backed"),
+        ("np.broadcast_to(np.ones(3), (4, 3))", "ndarray", "read_only"),
+        ("np.asarray(np.ones(3))", "ndarray", "view"),
+        ("np.ones(3)[1:]", "ndarray", "view"),
+        ("helper()", "unknown", "unknown_call"),
+        ("np.ones(3).copy()", "ndarray", "fresh"),
+        ("pd.read_csv('x')", "other_array", "fresh"),
+    ],
+)
 def test_kind_and_ownership(expr, kind, ownership):
     _, _, v = value_at_end(f"import numpy as np\nimport pandas as pd\nfrom lib import helper\nx = {expr}\n", "x")
     assert (v.kind, v.ownership) == (kind, ownership)
@@ -166,8 +177,18 @@ def test_is_fresh():
         """
     facts, tree = facts_of(code)
     fresh = {name: facts.is_fresh(names(tree, name)[-1]) for name in "a p v s G t b m c k".split()}
-    assert fresh == {"a": True, "p": False, "v": False, "s": False, "G": False, "t": False, "b": False,
-                     "m": False, "c": True, "k": False}
+    assert fresh == {
+        "a": True,
+        "p": False,
+        "v": False,
+        "s": False,
+        "G": False,
+        "t": False,
+        "b": False,
+        "m": False,
+        "c": True,
+        "k": False,
+    }
 
 
 def test_is_fresh_sees_every_definition_on_a_back_edge():
@@ -183,36 +204,41 @@ def test_is_fresh_sees_every_definition_on_a_back_edge():
     assert not facts.is_fresh(names(tree, "a")[0])
 
 
-@pytest.mark.parametrize("between, expected", [
-    ("y = a * 2 + np.sqrt(a)\nprint(a.shape, len(a))\na[0] = 1.0\nif a.sum() > 0:\n    pass", True),
-    ("b = a", False),
-    ("lst.append(a)", False),
-    ("obj.attr = a", False),
-    ("d = {'k': a}", False),
-    ("helper(a)", False),
-    ("v = a[1:]", False),
-    ("t = a.T", False),
-    ("r = a.reshape(2, 5)", False),
-    ("f = lambda: a", False),
-    ("g = [x for x in a]", False),
-    ("def inner(z=a):\n    return z", False),
-    ("def inner(b):\n    return b * 2", True),  # a nested function that never names `a`
-    ("def inner():\n    return eval('a')", False),  # eval in a nested function may read anything
-    ("class K:\n    def m(self):\n        global g", False),
-    ("h = lambda: vars()", False),
-    ("eval('1')", False),
-    ("print(locals())", False),
-    ("np.add(a, 1, out=a)", False),
-    ("c = np.add(a, 1, a)", False),  # a positional out hands `a` back
-    ("c = np.round(a, 2, a)", False),
-    ("a.flags.writeable = False", False),
-    ("a.dtype = np.int64", False),
-    ("rows = []\nrows += a", False),  # a list keeps the rows of a 2-d array
-    ("total = np.zeros(10)\ntotal += a", True),
-])
+@pytest.mark.parametrize(
+    "between, expected",
+    [
+        ("y = a * 2 + np.sqrt(a)\nprint(a.shape, len(a))\na[0] = 1.0\nif a.sum() > 0:\n    pass", True),
+        ("b = a", False),
+        ("lst.append(a)", False),
+        ("obj.attr = a", False),
+        ("d = {'k': a}", False),
+        ("helper(a)", False),
+        ("v = a[1:]", False),
+        ("t = a.T", False),
+        ("r = a.reshape(2, 5)", False),
+        ("f = lambda: a", False),
+        ("g = [x for x in a]", False),
+        ("def inner(z=a):\n    return z", False),
+        ("def inner(b):\n    return b * 2", True),  # a nested function that never names `a`
+        ("def inner():\n    return eval('a')", False),  # eval in a nested function may read anything
+        ("class K:\n    def m(self):\n        global g", False),
+        ("h = lambda: vars()", False),
+        ("eval('1')", False),
+        ("print(locals())", False),
+        ("np.add(a, 1, out=a)", False),
+        ("c = np.add(a, 1, a)", False),  # a positional out hands `a` back
+        ("c = np.round(a, 2, a)", False),
+        ("a.flags.writeable = False", False),
+        ("a.dtype = np.int64", False),
+        ("rows = []\nrows += a", False),  # a list keeps the rows of a 2-d array
+        ("total = np.zeros(10)\ntotal += a", True),
+    ],
+)
 def test_no_alias(between, expected):
     body = textwrap.indent(between, "    ")
-    code = f"import numpy as np\nfrom lib import helper, lst, obj\ndef f():\n    a = np.zeros(10)\n{body}\n    a = a * 2\n"
+    code = (
+        f"import numpy as np\nfrom lib import helper, lst, obj\ndef f():\n    a = np.zeros(10)\n{body}\n    a = a * 2\n"
+    )
     facts, tree = facts_of(code)
     use = [n for n in names(tree, "a") if n.lineno == code.count("\n")][0]
     assert facts.no_alias(use) is expected
@@ -341,6 +367,7 @@ def f(n, p):
 """
     facts, tree = facts_of(code)
     import sys
+
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(250)
@@ -376,14 +403,17 @@ def test_out_argument_hands_back_the_same_object():
     assert not facts.is_fresh(names(tree, "b")[0])  # a second name for it
 
 
-@pytest.mark.parametrize("expr, is_new_frame", [
-    ('df.eval("c = a + b")', True),  # assignments: a new DataFrame with the column
-    ('df.eval("c = a + b\\nd = c * 2")', True),
-    ('df.eval("a + b")', False),  # a Series
-    ('df.eval("a == b")', False),
-    ('df.eval(expr)', False),  # unknown text
-    ('df.eval("c = a + b", inplace=True)', False),  # None
-])
+@pytest.mark.parametrize(
+    "expr, is_new_frame",
+    [
+        ('df.eval("c = a + b")', True),  # assignments: a new DataFrame with the column
+        ('df.eval("c = a + b\\nd = c * 2")', True),
+        ('df.eval("a + b")', False),  # a Series
+        ('df.eval("a == b")', False),
+        ("df.eval(expr)", False),  # unknown text
+        ('df.eval("c = a + b", inplace=True)', False),  # None
+    ],
+)
 def test_dataframe_eval_is_a_new_frame_only_when_it_assigns(expr, is_new_frame):
     from memlint.facts.arrays import is_pandas
 

@@ -7,7 +7,6 @@ import os
 import sys
 
 import pytest
-
 from helpers import memlint_cli
 
 GOOD = "import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n"  # one MEM017 finding
@@ -44,14 +43,17 @@ def test_syntax_error_is_a_finding_and_other_files_are_still_checked(here):
     assert "broken.py:3:7: MEM000 SyntaxError: " in text
 
 
-@pytest.mark.parametrize("source", [
-    "x = (\n",  # unclosed at the end of the file
-    "def f():\nreturn 1\n",  # indentation
-    "if True:\n\tx = 1\n        y = 2\n",  # tabs and spaces
-    "print 'python 2'\n",
-    "x = 'unterminated\n",
-    "f(**)\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = (\n",  # unclosed at the end of the file
+        "def f():\nreturn 1\n",  # indentation
+        "if True:\n\tx = 1\n        y = 2\n",  # tabs and spaces
+        "print 'python 2'\n",
+        "x = 'unterminated\n",
+        "f(**)\n",
+    ],
+)
 def test_every_kind_of_syntax_error_is_one_finding(here, source):
     (here / "broken.py").write_text(source)
     r = memlint_cli("--output-format", "json", "broken.py")
@@ -135,8 +137,10 @@ def test_unreadable_folder(here, monkeypatch):
 def test_missing_path_is_named_and_exits_2_after_checking_the_rest(here):
     r = memlint_cli("good.py", "no_such_dir", "gone.py")
     assert r.exit_code == 2
-    assert errors_of(r) == ["memlint: error: no_such_dir: no such file or directory",
-                            "memlint: error: gone.py: no such file or directory"]
+    assert errors_of(r) == [
+        "memlint: error: no_such_dir: no such file or directory",
+        "memlint: error: gone.py: no such file or directory",
+    ]
     assert "good.py:2:8: MEM017" in r.stdout
     r = memlint_cli("gone.py")
     assert r.exit_code == 2
@@ -151,8 +155,9 @@ def test_symbolic_link_loops(here):
     (here / "pkg" / "up").symlink_to("..")  # a folder link back up: never followed
     r = memlint_cli("--output-format", "json", ".")
     assert r.exit_code == 2
-    assert sorted(errors_of(r)) == [f"memlint: error: pkg/{n}.py: cannot read: symbolic link loop"
-                                    for n in ("a", "b", "self")]
+    assert sorted(errors_of(r)) == [
+        f"memlint: error: pkg/{n}.py: cannot read: symbolic link loop" for n in ("a", "b", "self")
+    ]
     assert reported(r) == [("good.py", "MEM017")]
     r = memlint_cli("pkg/self.py")
     assert (r.exit_code, errors_of(r)) == (2, ["memlint: error: pkg/self.py: symbolic link loop"])
@@ -231,5 +236,7 @@ def test_python_dash_m_on_bad_input_has_no_traceback(here):
     r = subprocess.run([sys.executable, "-m", "memlint", ".", "missing"], capture_output=True, text=True)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
-    assert r.stderr.splitlines() == ["memlint: error: missing: no such file or directory",
-                                     "memlint: error: blob.py: not a Python source file (it contains NUL bytes)"]
+    assert r.stderr.splitlines() == [
+        "memlint: error: missing: no such file or directory",
+        "memlint: error: blob.py: not a Python source file (it contains NUL bytes)",
+    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import memlint_cli
 
 LEGACY = """\
@@ -56,8 +55,10 @@ def test_moved_lines_stay_accepted(project):
     assert json.loads(memlint_cli("--output-format", "json", "app").stdout)[0]["line"] == 12  # it moved
     assert check().exit_code == 0
     # Re-indented into a class and reformatted: the normalised text is the same finding.
-    legacy.write_text("import numpy as np\n\n\nclass Loader:\n    def load(self):\n"
-                      "        grid = np.full((1000,  1000),   0.0)\n        return grid\n")
+    legacy.write_text(
+        "import numpy as np\n\n\nclass Loader:\n    def load(self):\n"
+        "        grid = np.full((1000,  1000),   0.0)\n        return grid\n"
+    )
     assert check().exit_code == 0
 
 

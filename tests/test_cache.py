@@ -14,9 +14,9 @@ import sys
 import textwrap
 
 import pytest
+from helpers import config
 
 import memlint
-from helpers import config
 from memlint import cache as cache_mod
 from memlint import engine
 
@@ -83,8 +83,16 @@ def test_second_run_checks_nothing_and_reports_the_same(tmp_path, counted):
 
 
 def test_cached_results_equal_fresh_ones_including_project_wide_findings(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL, "geometry.py": GEOMETRY, "use.py": BULK_USE,
-                     "pkg/__init__.py": "", "pkg/b.py": "import numpy as np\nx = np.full(10**7, 0.0)\n"})
+    write(
+        tmp_path,
+        {
+            "a.py": BIG_FULL,
+            "geometry.py": GEOMETRY,
+            "use.py": BULK_USE,
+            "pkg/__init__.py": "",
+            "pkg/b.py": "import numpy as np\nx = np.full(10**7, 0.0)\n",
+        },
+    )
     fresh = as_data(run(tmp_path, use_cache=False))
     assert as_data(run(tmp_path)) == fresh  # cold, writing the cache
     assert as_data(run(tmp_path)) == fresh  # warm, from the cache
@@ -96,7 +104,9 @@ def test_project_wide_finding_follows_an_edit_in_another_file(tmp_path):
     write(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
     assert [f.code for f in run(tmp_path, select=["MEM003"]).findings] == ["MEM003"]
     (tmp_path / "use.py").write_text("from geometry import Point\np = Point(1, 2)\n")
-    assert run(tmp_path, select=["MEM003"]).findings == []  # geometry.py's cached facts are reused, the index is rebuilt
+    assert (
+        run(tmp_path, select=["MEM003"]).findings == []
+    )  # geometry.py's cached facts are reused, the index is rebuilt
 
 
 def test_an_edited_file_is_checked_again(tmp_path, counted):
@@ -118,11 +128,14 @@ def test_an_edit_that_keeps_size_and_timestamp_is_still_seen(tmp_path):
     assert run(tmp_path).findings == []
 
 
-@pytest.mark.parametrize("before, after", [
-    ({"min_array_bytes": 1 << 30}, {}),  # an option that decides whether it is reported
-    ({"ignore": ["MEM017"]}, {}),  # the rules enabled
-    ({"per_file_ignores": {"a.py": ["MEM017"]}}, {}),
-])
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ({"min_array_bytes": 1 << 30}, {}),  # an option that decides whether it is reported
+        ({"ignore": ["MEM017"]}, {}),  # the rules enabled
+        ({"per_file_ignores": {"a.py": ["MEM017"]}}, {}),
+    ],
+)
 def test_a_changed_configuration_never_reuses_results(tmp_path, before, after):
     write(tmp_path, {"a.py": BIG_FULL})
     assert run(tmp_path, **before).findings == []
@@ -134,10 +147,16 @@ def test_a_changed_rule_option_never_reuses_results(tmp_path):
     write(tmp_path, {"a.py": BIG_FULL})
     code, options = next((c, o) for c, o in config().rules.items() if o)
     name, value = next(iter(options.items()))
-    changed = (not value) if isinstance(value, bool) else value + 1 if isinstance(value, (int, float)) else (
-        f"{value}-changed")
+    changed = (
+        (not value)
+        if isinstance(value, bool)
+        else value + 1
+        if isinstance(value, (int, float))
+        else (f"{value}-changed")
+    )
     assert cache_mod.run_key(config(root=tmp_path), ["MEM017"]) != cache_mod.run_key(
-        config(root=tmp_path, rules={code: {name: changed}}), ["MEM017"])
+        config(root=tmp_path, rules={code: {name: changed}}), ["MEM017"]
+    )
 
 
 def test_a_new_memlint_version_never_reuses_results(tmp_path, counted, monkeypatch):
@@ -167,11 +186,19 @@ def test_python_and_numpy_versions_are_part_of_the_key(tmp_path, monkeypatch):
     assert cache_mod.run_key(c, ["MEM017"]) != key
 
 
-@pytest.mark.parametrize("garbage", [
-    b"", b"\x00\xff not json", b'{"digest": 1', b"[]", b'{"digest": "x"}', b"null",
-    b'{"digest": "%s", "module": "a", "result": {"path": "a.py", "findings": [{"code": 1}], "errors": [],'
-    b' "project_facts": {}, "suppressions": null}}',
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"\x00\xff not json",
+        b'{"digest": 1',
+        b"[]",
+        b'{"digest": "x"}',
+        b"null",
+        b'{"digest": "%s", "module": "a", "result": {"path": "a.py", "findings": [{"code": 1}], "errors": [],'
+        b' "project_facts": {}, "suppressions": null}}',
+    ],
+)
 def test_a_corrupt_entry_is_ignored_and_replaced(tmp_path, counted, garbage):
     write(tmp_path, {"a.py": BIG_FULL})
     expected = as_data(run(tmp_path))
@@ -199,8 +226,9 @@ def poison(root):
 
 
 def cli(root, *args):
-    return subprocess.run([sys.executable, "-m", "memlint", *args, "."], capture_output=True, text=True,
-                          cwd=root, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "memlint", *args, "."], capture_output=True, text=True, cwd=root, timeout=120
+    )
 
 
 def test_no_cache_neither_reads_nor_writes(tmp_path):
@@ -229,8 +257,9 @@ def test_cache_lives_beside_the_configuration_with_its_own_gitignore(tmp_path):
     assert not (tmp_path / "src" / ".memlint_cache").exists()
     git = subprocess.run(["git", "init", "-q", str(tmp_path)], capture_output=True)
     if git.returncode == 0:
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
-                                capture_output=True, text=True).stdout
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path, capture_output=True, text=True
+        ).stdout
         assert ".memlint_cache" not in status
 
 
@@ -246,8 +275,13 @@ def test_entries_are_plain_json_and_written_whole(tmp_path):
 
 
 def test_suppressions_survive_the_cache(tmp_path):
-    write(tmp_path, {"a.py": "import numpy as np\na = np.full((1000, 1000), 0.0)  # noqa: MEM017\n"
-                             "b = np.full((1000, 1000), 0.0)\n"})
+    write(
+        tmp_path,
+        {
+            "a.py": "import numpy as np\na = np.full((1000, 1000), 0.0)  # noqa: MEM017\n"
+            "b = np.full((1000, 1000), 0.0)\n"
+        },
+    )
     fresh = as_data(run(tmp_path, use_cache=False))
     assert [f["line"] for f in fresh[0]] == [3]
     run(tmp_path)

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, memlint_cli, register_rule
+
 from memlint import catalog
 from memlint.checks import Rule
 from memlint.findings import UNSAFE
@@ -38,8 +38,13 @@ class FullOnes(Rule):
 
     def check(self, ctx):
         for node in ast.walk(ctx.tree):
-            if (isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.full" and len(node.args) == 2
-                    and isinstance(node.args[1], ast.Constant) and node.args[1].value == 1.0):
+            if (
+                isinstance(node, ast.Call)
+                and ctx.qualname(node.func) == "numpy.full"
+                and len(node.args) == 2
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value == 1.0
+            ):
                 fix = ctx.rewrite(node, _to_ones, UNSAFE, "Replace with np.ones")
                 ctx.report(node, "np.full(shape, 1.0) is np.ones(shape)", fix=fix)
 
@@ -47,8 +52,10 @@ class FullOnes(Rule):
 def _to_ones(call):
     import libcst as cst
 
-    return call.with_changes(func=call.func.with_changes(attr=cst.Name("ones")), args=[call.args[0].with_changes(
-        comma=cst.MaybeSentinel.DEFAULT)])
+    return call.with_changes(
+        func=call.func.with_changes(attr=cst.Name("ones")),
+        args=[call.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)],
+    )
 
 
 @pytest.fixture
@@ -170,13 +177,15 @@ def test_exit_zero_quiet_and_statistics(project):
     assert s.exit_code == 1
     assert s.stdout.split() == ["1", "MEM017", "[*]", "full-zeros", "30.5", "MiB", "at", "stake"]
     rows = json.loads(memlint_cli("--statistics", "--output-format", "json", "src").stdout)
-    assert rows == [{"code": "MEM017", "name": "full-zeros", "count": 1, "fixable": 1,
-                     "estimated_bytes": 32_000_000, "sized": 1}]
+    assert rows == [
+        {"code": "MEM017", "name": "full-zeros", "count": 1, "fixable": 1, "estimated_bytes": 32_000_000, "sized": 1}
+    ]
 
 
 def test_statistics_adds_bytes_per_rule(project):
     (project / "src" / "more.py").write_text(
-        "import numpy as np\na = np.full((1000, 1000), 0.0)\nb = np.full(n, 0.0)\n")
+        "import numpy as np\na = np.full((1000, 1000), 0.0)\nb = np.full(n, 0.0)\n"
+    )
     (row,) = json.loads(memlint_cli("--statistics", "--output-format", "json", "src").stdout)
     assert row["count"] == 3 and row["sized"] == 2 and row["estimated_bytes"] == 32_000_000 + 8_000_000
     assert "at least 38.1 MiB at stake" in memlint_cli("--statistics", "src").stdout  # one size unknown
@@ -218,9 +227,25 @@ def test_version_and_help():
 
     assert memlint_cli("--version").stdout.strip().endswith(__version__)
     help_text = memlint_cli("--help").stdout
-    for option in ("--fix", "--unsafe-fixes", "--diff", "--select", "--extend-select", "--ignore",
-                   "--output-format", "--statistics", "--exit-zero", "--quiet", "--config", "--no-cache",
-                   "--jobs", "--explain", "--list-rules", "--write-baseline", "--baseline"):
+    for option in (
+        "--fix",
+        "--unsafe-fixes",
+        "--diff",
+        "--select",
+        "--extend-select",
+        "--ignore",
+        "--output-format",
+        "--statistics",
+        "--exit-zero",
+        "--quiet",
+        "--config",
+        "--no-cache",
+        "--jobs",
+        "--explain",
+        "--list-rules",
+        "--write-baseline",
+        "--baseline",
+    ):
         assert option in help_text
 
 

@@ -6,10 +6,10 @@ import ast
 import json
 
 import pytest
-
 from helpers import memlint_cli, register_rule
+
 from memlint.checks import Rule
-from memlint.config import DEFAULT_EXCLUDE, _KEYS
+from memlint.config import _KEYS, DEFAULT_EXCLUDE
 
 BIG = "import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n"  # 8 MB: MEM017 with a safe fix
 SMALL = "import numpy as np\ngrid = np.full((100, 100), 0.0)\n"  # 80 kB: under the default 256 KiB
@@ -79,8 +79,9 @@ def test_select_extend_select_and_ignore_keys(repo):
 def test_per_file_ignores_globs_relative_to_the_config_folder(repo):
     write(repo / "pkg" / "tests" / "test_core.py", BIG)
     write(repo / "pkg" / "gen" / "table.py", BIG)
-    write(repo / "pyproject.toml", '[tool.memlint.per-file-ignores]\n"pkg/tests/*" = ["MEM0"]\n'
-                                   '"table.py" = ["MEM017"]\n')
+    write(
+        repo / "pyproject.toml", '[tool.memlint.per-file-ignores]\n"pkg/tests/*" = ["MEM0"]\n"table.py" = ["MEM017"]\n'
+    )
     assert found(".") == [("pkg/core.py", "MEM017")]
     # Named by absolute path, the globs are still relative to the configuration's folder.
     assert found(str(repo / "pkg")) == [("pkg/core.py", "MEM017")]
@@ -102,8 +103,19 @@ def test_exclude_replaces_and_extend_exclude_adds_to_the_defaults(repo):
 
 
 def test_default_excludes(repo):
-    for folder in (".git", ".venv", "venv", "env", "build", "dist", "__pycache__", ".tox", "node_modules",
-                   "site-packages", "memlint.egg-info"):
+    for folder in (
+        ".git",
+        ".venv",
+        "venv",
+        "env",
+        "build",
+        "dist",
+        "__pycache__",
+        ".tox",
+        "node_modules",
+        "site-packages",
+        "memlint.egg-info",
+    ):
         write(repo / folder / "x.py", BIG)
         assert any(__import__("fnmatch").fnmatch(folder, p) for p in DEFAULT_EXCLUDE)
     assert found(".") == [("pkg/core.py", "MEM017")]
@@ -163,7 +175,7 @@ def test_per_rule_options(repo, monkeypatch):
     register_rule(monkeypatch, FullCount())
     write(repo / "pkg" / "two.py", BIG + "other = np.full((1000, 1000), 0.0)\n")
     assert ("pkg/two.py", "MEM991") in found("pkg")
-    write(repo / "pyproject.toml", '[tool.memlint.rules.MEM991]\nmax-calls = 2\n')
+    write(repo / "pyproject.toml", "[tool.memlint.rules.MEM991]\nmax-calls = 2\n")
     assert ("pkg/two.py", "MEM991") not in found("pkg")
     write(repo / "pyproject.toml", '[tool.memlint.rules.MEM991]\nmessage = "np.full again"\n')
     r = json.loads(memlint_cli("--output-format", "json", "--select", "MEM991", "pkg").stdout)
@@ -172,37 +184,49 @@ def test_per_rule_options(repo, monkeypatch):
     r = memlint_cli("pkg")
     assert r.exit_code == 2
     assert "`tool.memlint.rules.MEM991.max-calls` must be of type int" in r.stderr
-    write(repo / "pyproject.toml", '[tool.memlint.rules.MEM991]\nmax-call = 2\n')
+    write(repo / "pyproject.toml", "[tool.memlint.rules.MEM991]\nmax-call = 2\n")
     assert "`tool.memlint.rules.MEM991.max-call` is not an option of MEM991" in memlint_cli("pkg").stderr
 
 
 # --- errors: exit 2, naming the key and the file --------------------------------------------------------
 
 
-@pytest.mark.parametrize("toml, key, why", [
-    ('[tool.memlint]\nselec = ["MEM017"]\n', "tool.memlint.selec", "is not a memlint setting"),
-    ('[tool.memlint]\nselect = "MEM017"\n', "tool.memlint.select", "must be a list"),
-    ('[tool.memlint]\nignore = ["XYZ1"]\n', "tool.memlint.ignore", "unknown rule code `XYZ1`"),
-    ('[tool.memlint]\nextend-select = [17]\n', "tool.memlint.extend-select", "must be a list"),
-    ('[tool.memlint]\nexclude = "build"\n', "tool.memlint.exclude", "must be a list of globs"),
-    ('[tool.memlint]\nextend-exclude = [1]\n', "tool.memlint.extend-exclude", "must be a list of globs"),
-    ('[tool.memlint]\nper-file-ignores = ["tests/*"]\n', "tool.memlint.per-file-ignores", "must be a table"),
-    ('[tool.memlint.per-file-ignores]\n"tests/*" = "MEM017"\n', 'tool.memlint.per-file-ignores."tests/*"',
-     "must be a list"),
-    ('[tool.memlint]\nunsafe-fixes = "yes"\n', "tool.memlint.unsafe-fixes", "must be true or false"),
-    ('[tool.memlint]\noutput-format = "xml"\n', "tool.memlint.output-format", "must be one of text"),
-    ('[tool.memlint]\nmin-array-bytes = -1\n', "tool.memlint.min-array-bytes", "must be a non-negative"),
-    ('[tool.memlint]\nmin-array-bytes = true\n', "tool.memlint.min-array-bytes", "must be a non-negative"),
-    ('[tool.memlint]\nmin-array-bytes = 1.5\n', "tool.memlint.min-array-bytes", "must be a non-negative"),
-    ('[tool.memlint]\nrules = 3\n', "tool.memlint.rules", "must be a table"),
-    ('[tool.memlint.rules.MEM999]\nx = 1\n', "tool.memlint.rules.MEM999", "is not a rule code"),
-    ('[tool.memlint.rules]\nMEM017 = 1\n', "tool.memlint.rules.MEM017", "must be a table of options"),
-    ('[tool.memlint.rules.MEM017]\nlimit = 1\n', "tool.memlint.rules.MEM017.limit", "is not an option"),
-    ('[tool.memlint.rules.MEM003]\ntarget-version = "py310"\n', "tool.memlint.rules.MEM003.target-version",
-     'must be a Python version such as "3.10"'),
-    ('[tool.memlint.rules.MEM003]\ntarget-version = 3.1\n', "tool.memlint.rules.MEM003.target-version",
-     "must be of type str, not 3.1"),
-])
+@pytest.mark.parametrize(
+    "toml, key, why",
+    [
+        ('[tool.memlint]\nselec = ["MEM017"]\n', "tool.memlint.selec", "is not a memlint setting"),
+        ('[tool.memlint]\nselect = "MEM017"\n', "tool.memlint.select", "must be a list"),
+        ('[tool.memlint]\nignore = ["XYZ1"]\n', "tool.memlint.ignore", "unknown rule code `XYZ1`"),
+        ("[tool.memlint]\nextend-select = [17]\n", "tool.memlint.extend-select", "must be a list"),
+        ('[tool.memlint]\nexclude = "build"\n', "tool.memlint.exclude", "must be a list of globs"),
+        ("[tool.memlint]\nextend-exclude = [1]\n", "tool.memlint.extend-exclude", "must be a list of globs"),
+        ('[tool.memlint]\nper-file-ignores = ["tests/*"]\n', "tool.memlint.per-file-ignores", "must be a table"),
+        (
+            '[tool.memlint.per-file-ignores]\n"tests/*" = "MEM017"\n',
+            'tool.memlint.per-file-ignores."tests/*"',
+            "must be a list",
+        ),
+        ('[tool.memlint]\nunsafe-fixes = "yes"\n', "tool.memlint.unsafe-fixes", "must be true or false"),
+        ('[tool.memlint]\noutput-format = "xml"\n', "tool.memlint.output-format", "must be one of text"),
+        ("[tool.memlint]\nmin-array-bytes = -1\n", "tool.memlint.min-array-bytes", "must be a non-negative"),
+        ("[tool.memlint]\nmin-array-bytes = true\n", "tool.memlint.min-array-bytes", "must be a non-negative"),
+        ("[tool.memlint]\nmin-array-bytes = 1.5\n", "tool.memlint.min-array-bytes", "must be a non-negative"),
+        ("[tool.memlint]\nrules = 3\n", "tool.memlint.rules", "must be a table"),
+        ("[tool.memlint.rules.MEM999]\nx = 1\n", "tool.memlint.rules.MEM999", "is not a rule code"),
+        ("[tool.memlint.rules]\nMEM017 = 1\n", "tool.memlint.rules.MEM017", "must be a table of options"),
+        ("[tool.memlint.rules.MEM017]\nlimit = 1\n", "tool.memlint.rules.MEM017.limit", "is not an option"),
+        (
+            '[tool.memlint.rules.MEM003]\ntarget-version = "py310"\n',
+            "tool.memlint.rules.MEM003.target-version",
+            'must be a Python version such as "3.10"',
+        ),
+        (
+            "[tool.memlint.rules.MEM003]\ntarget-version = 3.1\n",
+            "tool.memlint.rules.MEM003.target-version",
+            "must be of type str, not 3.1",
+        ),
+    ],
+)
 def test_config_errors_name_the_key_and_the_file_and_exit_2(repo, toml, key, why):
     write(repo / "pyproject.toml", toml)
     r = memlint_cli("pkg")

@@ -94,13 +94,13 @@ def _scope_by_source(tree, index):
 def test_scopes_of_functions_lambdas_classes_and_comprehensions():
     tree = ast.parse(SOURCE)
     scopes = _scope_by_source(tree, TreeIndex(tree))
-    assert scopes["5:deco"] == {"Module"}          # decorators and defaults: the enclosing scope
-    assert scopes["5:d"] == {"Lambda"}              # a lambda's body: the lambda
+    assert scopes["5:deco"] == {"Module"}  # decorators and defaults: the enclosing scope
+    assert scopes["5:d"] == {"Lambda"}  # a lambda's body: the lambda
     assert scopes["6:x"] == {"Module"} and scopes["6:range"] == {None}  # a default's comprehension: its own
-    assert scopes["6:r"] == {None}                  # a return annotation is evaluated by no modelled scope
+    assert scopes["6:r"] == {None}  # a return annotation is evaluated by no modelled scope
     assert scopes["8:a"] == {None} and scopes["8:z"] == {"f"}
     assert scopes["10:Base"] == {"Module"} and scopes["10:M"] == {"Module"}
     assert scopes["11:attr"] == {None} and scopes["11:x"] == {None}  # a class body is a namespace
-    assert scopes["12:attr"] == {None}              # a method's default: the class body
+    assert scopes["12:attr"] == {None}  # a method's default: the class body
     assert scopes["13:q"] == {"m"} and scopes["13:s"] == {"Lambda"}
     assert scopes["17:u"] == {"h"} and scopes["23:x"] == {"Module"}

@@ -7,11 +7,11 @@ import re
 
 import click
 import pytest
-
 from helpers import REPO, memlint_cli
+
 from memlint import catalog
 from memlint.checks import all_rules, rule_options
-from memlint.cli import main
+from memlint.cli import check
 from memlint.config import _KEYS, DEFAULT_EXCLUDE
 from memlint.findings import PARSE_ERROR
 
@@ -84,7 +84,7 @@ def test_catalog_ships_inside_the_wheel():
 
 def test_usage_documents_every_command_line_option():
     usage = section("Usage")
-    for param in main.params:
+    for param in check.params:
         if isinstance(param, click.Option):
             for opt in param.opts:
                 assert f"`{opt}" in usage, opt
@@ -149,8 +149,7 @@ def test_the_bundled_example_shows_the_brief_patterns_and_its_fixes_keep_its_out
 
 # Each function of the example on its own (the program's peak is head_of_large's array whatever is fixed):
 # its result, its tracemalloc peak, and what it leaves allocated while its result is held.
-_EXAMPLE_CALLS = ["make_particles(100_000)", "normalise()", "head_of_large()", "simulate(10)",
-                  "collect(1000)"]
+_EXAMPLE_CALLS = ["make_particles(100_000)", "normalise()", "head_of_large()", "simulate(10)", "collect(1000)"]
 _MEASURE = """
 import importlib.util, json, sys, tracemalloc
 spec = importlib.util.spec_from_file_location("example", sys.argv[1])
@@ -176,7 +175,11 @@ def _measure_example(folder, code: str) -> list:
 
     path = folder / "measured_example.py"
     path.write_text(code)
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(path), json.dumps(_EXAMPLE_CALLS)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path), json.dumps(_EXAMPLE_CALLS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)

@@ -16,13 +16,19 @@ class _SetIfOtherUnset(Rule):
     mine = other = ""
 
     def check(self, ctx):
-        assigned = {(n.targets[0].id, n.value.value) for n in ast.walk(ctx.tree)
-                    if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name)
-                    and isinstance(n.value, ast.Constant)}
+        assigned = {
+            (n.targets[0].id, n.value.value)
+            for n in ast.walk(ctx.tree)
+            if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name) and isinstance(n.value, ast.Constant)
+        }
         for node in ast.walk(ctx.tree):
-            if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id == self.mine and getattr(node.value, "value", None) == 1
-                    and (self.other, 2) not in assigned):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == self.mine
+                and getattr(node.value, "value", None) == 1
+                and (self.other, 2) not in assigned
+            ):
                 ctx.report(node, f"{self.mine} may become 2", fix=Fix(SAFE, "set", (ctx.edit(node.value, "2"),)))
 
 

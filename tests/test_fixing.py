@@ -8,8 +8,8 @@ import stat
 import subprocess
 
 import pytest
-
 from helpers import memlint_cli, register_rule
+
 from memlint.checks import Rule
 from memlint.findings import SAFE, Edit, Fix
 from memlint.fix import cst_rewrite
@@ -50,12 +50,15 @@ def test_fix_changes_only_the_flagged_text(here):
     fixed = (here / "heat.py").read_text()
     # The comment on the shape's comma stays where it was; so does everything around both calls.
     assert fixed == PROGRAM.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))").replace(
-        "np.full(\n        (N, N),    # square\n        0.0,\n    )", "np.zeros(\n        (N, N),    # square\n    )")
+        "np.full(\n        (N, N),    # square\n        0.0,\n    )", "np.zeros(\n        (N, N),    # square\n    )"
+    )
 
 
 def test_fix_keeps_comments_and_layout_inside_the_call(here):
-    code = ("import numpy as np\ngrid = np.full(\n    (1000, 1000),\n    0.0,  # zero\n    order='F',\n)\n"
-            "x = np.full((1000, 1000), 0.0)  # end\n")
+    code = (
+        "import numpy as np\ngrid = np.full(\n    (1000, 1000),\n    0.0,  # zero\n    order='F',\n)\n"
+        "x = np.full((1000, 1000), 0.0)  # end\n"
+    )
     (here / "a.py").write_text(code)
     memlint_cli("--fix", "a.py")
     fixed = (here / "a.py").read_text()
@@ -89,8 +92,9 @@ def test_old_mac_cr_line_endings_are_kept(here, monkeypatch):
     register_rule(monkeypatch, Split())
     (here / "a.py").write_bytes(b"import numpy as np\rgrid = np.full((1000, 1000), 0.0)\ry = pair()\r")
     memlint_cli("--fix", "--jobs", "1", "a.py")
-    assert (here / "a.py").read_bytes() == (b"import numpy as np\rgrid = np.zeros((1000, 1000))\r"
-                                            b"y = (\r    1,\r    2,\r)\r")
+    assert (here / "a.py").read_bytes() == (
+        b"import numpy as np\rgrid = np.zeros((1000, 1000))\ry = (\r    1,\r    2,\r)\r"
+    )
 
 
 def test_crlf_multi_line_fix(here):

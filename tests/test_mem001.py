@@ -7,7 +7,6 @@ program prints, and memlint offers no fix for it.
 import textwrap
 
 import pytest
-
 from helpers import assert_fix_keeps_behaviour, fix, lint, run_program
 
 
@@ -34,6 +33,7 @@ def _outcome(code):
 
 
 # --- safe fixes: same output, lower peak ---------------------------------------------------------------
+
 
 def test_float_array_times_literal_is_fixed_and_saves_one_array():
     fixed = assert_fix_keeps_behaviour("""
@@ -124,14 +124,19 @@ def test_scalar_operand_needs_no_known_size():
 
 # --- traps: no fix, and the naive rewrite would change the output -----------------------------------------
 
+
 def test_alias_to_another_name():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones((512, 512))
         b = a
         a = a * 2
         print(b.sum(), a.sum())
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
 
 
 def test_parameter_is_never_reported():
@@ -148,25 +153,38 @@ def test_parameter_is_never_reported():
 
 
 def test_view_taken_before():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones((512, 512))
         row = a[0]
         a = a * 2
         print(row.sum())
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
 
 
-@pytest.mark.parametrize("setup, statement, naive", [
-    ("a = np.arange(300000)", "a = a / 2", "a /= 2"),  # int / int is float
-    ("a = np.arange(300000)", "a = a * 1.5", "a *= 1.5"),  # int * float
-    ("a = np.ones(300000, dtype=bool)", "a = a + 1", "a += 1"),  # bool + int
-    ("a = np.ones(300000, dtype=np.int32) * 2**30; b = np.full(300000, 2**30, dtype=np.int64)",
-     "a = a + b", "a += b"),  # int32 + int64: wraps in place
-    ("a = np.full(300000, 1.0, dtype=np.float32); b = np.full(300000, 1e-9)",
-     "a = a + b", "a += b"),  # float32 + float64 loses precision in place
-    ("a = np.ones(300000)", "a = a * 1j", "a *= 1j"),  # float + complex
-])
+@pytest.mark.parametrize(
+    "setup, statement, naive",
+    [
+        ("a = np.arange(300000)", "a = a / 2", "a /= 2"),  # int / int is float
+        ("a = np.arange(300000)", "a = a * 1.5", "a *= 1.5"),  # int * float
+        ("a = np.ones(300000, dtype=bool)", "a = a + 1", "a += 1"),  # bool + int
+        (
+            "a = np.ones(300000, dtype=np.int32) * 2**30; b = np.full(300000, 2**30, dtype=np.int64)",
+            "a = a + b",
+            "a += b",
+        ),  # int32 + int64: wraps in place
+        (
+            "a = np.full(300000, 1.0, dtype=np.float32); b = np.full(300000, 1e-9)",
+            "a = a + b",
+            "a += b",
+        ),  # float32 + float64 loses precision in place
+        ("a = np.ones(300000)", "a = a * 1j", "a *= 1j"),  # float + complex
+    ],
+)
 def test_dtype_promotion_is_not_fixed(setup, statement, naive):
     code = f"import numpy as np\n{setup}\n{statement}\nprint(a.dtype, a[:2], a.sum())\n"
     assert all(f.fix is None for f in findings(code))
@@ -249,14 +267,18 @@ def test_memmap_is_never_rewritten(tmp_path):
 
 
 def test_default_argument_capture():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         def total(x=a):
             return x.sum()
         a = a * 2
         print(total())
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
 
 
 def test_attribute_holder_is_never_reported():
@@ -277,18 +299,23 @@ def test_attribute_holder_is_never_reported():
 
 
 def test_container():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         history = []
         a = np.ones(300000)
         history.append(a)
         a = a * 2
         print(history[0].sum())
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
 
 
 def test_unknown_call_may_keep_a_reference():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         kept = {}
         def remember(x):
@@ -297,12 +324,16 @@ def test_unknown_call_may_keep_a_reference():
         remember(a)
         a = a * 2
         print(kept["x"].sum())
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
     assert findings("import numpy as np\nfrom lib import make\na = make()\na = a * 2\n") == []
 
 
 def test_alias_through_a_loop_back_edge():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         previous = None
@@ -311,18 +342,25 @@ def test_alias_through_a_loop_back_edge():
                 print(previous.sum())
             previous = a
             a = a * 2
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
 
 
 def test_closure_capture():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         total = lambda: a.sum()
         before = a
         a = a * 2
         print(total(), before.sum())
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
 
 
 def test_small_arrays_are_not_reported():
@@ -335,6 +373,7 @@ def test_not_numpy_is_not_reported():
 
 
 # --- found on real code (numpy, pandas): never report ---------------------------------------------------
+
 
 def test_operand_with_more_dimensions_broadcasts_even_when_its_length_is_unknown():
     # numpy/fft/tests/test_pocketfft.py: (L, 1) * (L,) is (L, L)
@@ -362,13 +401,17 @@ def test_array_of_unknown_dtype_is_not_reported():
 
 
 def test_read_only_flag_set_before():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         a.flags.writeable = False
         a = a * 2
         print(a.sum())
-        """, "a = a * 2", "a *= 2")
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
 
 
 def test_operand_of_unknown_type_is_not_reported():
@@ -420,7 +463,8 @@ def test_operand_that_views_the_target_is_not_reported():
     assert findings(code) == []
     out_of_place, peak_out_of_place = run_program(code)
     in_place, peak_in_place = run_program(
-        code.replace("cmat = cmat + cmat.T", "cmat += cmat.T").replace("b = b * b[0]", "b *= b[0]"))
+        code.replace("cmat = cmat + cmat.T", "cmat += cmat.T").replace("b = b * b[0]", "b *= b[0]")
+    )
     assert in_place == out_of_place
     assert peak_in_place > 0.95 * peak_out_of_place
 
@@ -465,9 +509,11 @@ def test_temporary_operand_that_numpy_already_reuses_is_not_reported():
         """
     assert findings(code) == []
     out_of_place, peak_out_of_place = run_program(code)
-    in_place, peak_in_place = run_program(code.replace("a = a + a * 2", "a += a * 2")
-                                          .replace("b = b * np.sqrt(b)", "b *= np.sqrt(b)")
-                                          .replace("c = np.ones(1 << 18) + c", "c += np.ones(1 << 18)"))
+    in_place, peak_in_place = run_program(
+        code.replace("a = a + a * 2", "a += a * 2")
+        .replace("b = b * np.sqrt(b)", "b *= np.sqrt(b)")
+        .replace("c = np.ones(1 << 18) + c", "c += np.ones(1 << 18)")
+    )
     assert in_place == out_of_place
     assert peak_in_place > 0.95 * peak_out_of_place
 

@@ -3,7 +3,6 @@
 import textwrap
 
 import pytest
-
 from helpers import assert_fix_keeps_behaviour, fix, lint, run_program
 from test_mem001 import _outcome
 
@@ -86,14 +85,23 @@ def test_integer_input_of_a_float_ufunc_is_not_reported():
     assert_trap_not_fixed(code, "np.sqrt(z)", "np.sqrt(z, out=z)")
 
 
-@pytest.mark.parametrize("setup, call, naive", [
-    ("a = np.full(300000, 2**30, dtype=np.int32); b = np.full(300000, 2**30)", "np.add(a, b)",
-     "np.add(a, b, out=a)"),  # int32 + int64
-    ("a = np.ones(300000, dtype=np.float32); b = np.full(300000, 1e-9)", "np.add(a, b)",
-     "np.add(a, b, out=a)"),  # float32 + float64
-    ("a = np.ones((512, 1)); b = np.ones((1, 512))", "np.add(a, b)", "np.add(a, b, out=a)"),  # broadcasting
-    ("a = np.array(4.0); b = 1.0", "np.add(a, b)", "np.add(a, b, out=a)"),  # 0-d
-])
+@pytest.mark.parametrize(
+    "setup, call, naive",
+    [
+        (
+            "a = np.full(300000, 2**30, dtype=np.int32); b = np.full(300000, 2**30)",
+            "np.add(a, b)",
+            "np.add(a, b, out=a)",
+        ),  # int32 + int64
+        (
+            "a = np.ones(300000, dtype=np.float32); b = np.full(300000, 1e-9)",
+            "np.add(a, b)",
+            "np.add(a, b, out=a)",
+        ),  # float32 + float64
+        ("a = np.ones((512, 1)); b = np.ones((1, 512))", "np.add(a, b)", "np.add(a, b, out=a)"),  # broadcasting
+        ("a = np.array(4.0); b = 1.0", "np.add(a, b)", "np.add(a, b, out=a)"),  # 0-d
+    ],
+)
 def test_traps_not_fixed(setup, call, naive):
     code = f"import numpy as np\n{setup}\na = {call}\nprint(type(a).__name__, a.dtype, a.shape, a.sum())\n"
     assert all(f.fix is None for f in findings(code))
@@ -111,70 +119,101 @@ def test_where_without_out_is_not_touched():
 
 
 def test_masked_operand_and_not_elementwise():
-    assert findings("""
+    assert (
+        findings("""
         import numpy as np
         a = np.ones(300000)
         m = np.ma.masked_array(a.copy(), mask=a > 0)
         a = np.add(a, m)
-        """) == []
-    assert findings("""
+        """)
+        == []
+    )
+    assert (
+        findings("""
         import numpy as np
         a = np.ones((512, 512))
         a = np.matmul(a, a)
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_parameter_attribute_memmap_read_only_are_not_reported(tmp_path):
     assert findings("import numpy as np\ndef f(x):\n    x = np.sqrt(x)\n    return x\n") == []
     assert findings("import numpy as np\nclass C:\n    def f(self):\n        self.a = np.sqrt(self.a)\n") == []
-    assert findings(f"import numpy as np\nm = np.memmap({str(tmp_path / 'm')!r}, mode='w+', shape=(300000,))\n"
-                    "m = np.sqrt(m)\n") == []
+    assert (
+        findings(
+            f"import numpy as np\nm = np.memmap({str(tmp_path / 'm')!r}, mode='w+', shape=(300000,))\nm = np.sqrt(m)\n"
+        )
+        == []
+    )
     assert findings("import numpy as np\nr = np.broadcast_to(np.ones(512), (512, 512))\nr = np.sqrt(r)\n") == []
 
 
 def test_alias_container_view_default_capture_and_unknown_call():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         b = a
         a = np.exp(a)
         print(b.sum())
-        """, "np.exp(a)", "np.exp(a, out=a)")
-    assert_trap_not_fixed("""
+        """,
+        "np.exp(a)",
+        "np.exp(a, out=a)",
+    )
+    assert_trap_not_fixed(
+        """
         import numpy as np
         keep = [None]
         a = np.ones(300000)
         keep[0] = a
         a = np.exp(a)
         print(keep[0].sum())
-        """, "np.exp(a)", "np.exp(a, out=a)")
-    assert_trap_not_fixed("""
+        """,
+        "np.exp(a)",
+        "np.exp(a, out=a)",
+    )
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         head = a[:3]
         a = np.exp(a)
         print(head)
-        """, "np.exp(a)", "np.exp(a, out=a)")
-    assert_trap_not_fixed("""
+        """,
+        "np.exp(a)",
+        "np.exp(a, out=a)",
+    )
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         def first(x=a):
             return x[0]
         a = np.exp(a)
         print(first())
-        """, "np.exp(a)", "np.exp(a, out=a)")
-    assert_trap_not_fixed("""
+        """,
+        "np.exp(a)",
+        "np.exp(a, out=a)",
+    )
+    assert_trap_not_fixed(
+        """
         import numpy as np
         seen = []
         a = np.ones(300000)
         seen.extend([a])
         a = np.exp(a)
         print(seen[0][0])
-        """, "np.exp(a)", "np.exp(a, out=a)")
+        """,
+        "np.exp(a)",
+        "np.exp(a, out=a)",
+    )
 
 
 def test_loop_alias_through_back_edge_and_safe_loop():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         a = np.ones(300000)
         old = None
@@ -183,7 +222,10 @@ def test_loop_alias_through_back_edge_and_safe_loop():
                 print(old[0])
             old = a
             a = np.exp(a)
-        """, "np.exp(a)", "np.exp(a, out=a)")
+        """,
+        "np.exp(a)",
+        "np.exp(a, out=a)",
+    )
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
         a = np.full(1 << 18, 0.5)
@@ -211,17 +253,21 @@ def test_chained_item_writes_do_not_block_the_fix():
 
 def test_input_of_unknown_dtype_is_not_reported():
     # numpy/_core/tests/test_umath.py: np.power(a, 2.) on an int array returns float64
-    assert findings("""
+    assert (
+        findings("""
         import numpy as np
         def f(dt):
             a = np.arange(10, dtype=dt)
             b = np.power(a, 2.)
             return b
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_unknown_call_and_string_arrays():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         kept = {}
         def remember(x):
@@ -230,7 +276,10 @@ def test_unknown_call_and_string_arrays():
         remember(a)
         a = np.exp(a)
         print(kept["x"][0])
-        """, "np.exp(a)", "np.exp(a, out=a)")
+        """,
+        "np.exp(a)",
+        "np.exp(a, out=a)",
+    )
     assert findings('import numpy as np\ns = np.array(["a", "b"] * 100000, dtype="U1")\ns = np.add("x", s)\n') == []
 
 
@@ -292,7 +341,9 @@ def test_argument_that_views_the_target_is_not_reported():
     assert findings(code) == []
     out_of_place, peak_out_of_place = run_program(code)
     in_place, peak_in_place = run_program(
-        code.replace("np.add(d, d.T)", "np.add(d, d.T, out=d)").replace("np.multiply(e, e[::-1])",
-                                                                          "np.multiply(e, e[::-1], out=e)"))
+        code.replace("np.add(d, d.T)", "np.add(d, d.T, out=d)").replace(
+            "np.multiply(e, e[::-1])", "np.multiply(e, e[::-1], out=e)"
+        )
+    )
     assert in_place == out_of_place
     assert peak_in_place > 0.95 * peak_out_of_place

@@ -4,7 +4,6 @@ import sys
 import textwrap
 
 import pytest
-
 from helpers import run_program
 from test_classes import GEOMETRY, cli, project_findings, write_project
 
@@ -49,7 +48,8 @@ def test_cli_reports_and_fixes_only_with_unsafe_fixes(tmp_path):
     assert (tmp_path / "geometry.py").read_text() == before  # unsafe: never applied by --fix alone
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert (tmp_path / "geometry.py").read_text() == before.replace(
-        "class Point:\n", 'class Point:\n    __slots__ = ("x", "y")\n\n')
+        "class Point:\n", 'class Point:\n    __slots__ = ("x", "y")\n\n'
+    )
     assert cli(tmp_path, "--select", "MEM003").returncode == 0  # fixed: nothing left
 
 
@@ -63,7 +63,7 @@ class Point:
     def norm2(self):
         return self.x * self.x + self.y * self.y
 '''
-PROGRAM_MAIN = '''
+PROGRAM_MAIN = """
 import copy, pickle
 from geometry import Point
 
@@ -76,29 +76,31 @@ def build(n):
 pts = build(20_000)
 print(len(pts), sum(p.norm2() for p in pts), pts[7].x, pts[7].y)
 print(pickle.loads(pickle.dumps(pts[3])).y, copy.copy(pts[5]).x)
-'''
+"""
 
 
 def run_folder(root):
-    return run_program(f"import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, {str(root)!r})\n"
-                       f"import main\n")
+    return run_program(f"import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, {str(root)!r})\nimport main\n")
 
 
 def test_unsafe_fix_keeps_output_and_lowers_peak(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN})
     before, peak_before = run_folder(tmp_path)
     proc = cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
-    assert "__slots__ = (\"x\", \"y\")" in (tmp_path / "geometry.py").read_text(), proc.stdout + proc.stderr
+    assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text(), proc.stdout + proc.stderr
     after, peak_after = run_folder(tmp_path)
     assert before == after
     assert peak_after < peak_before - 20_000 * 30, (peak_before, peak_after)
 
 
 def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
-    write_project(tmp_path, {
-        "geometry.py": PROGRAM_GEOMETRY,
-        "main.py": PROGRAM_MAIN + "import weakref\nq = Point(1.0, 2.0)\nr = weakref.ref(q)\nprint(r() is q)\n",
-    })
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": PROGRAM_GEOMETRY,
+            "main.py": PROGRAM_MAIN + "import weakref\nq = Point(1.0, 2.0)\nr = weakref.ref(q)\nprint(r() is q)\n",
+        },
+    )
     (f,) = mem003(tmp_path)
     assert '"__weakref__"' in f.message and "32 B per instance" in f.message
     before, _ = run_folder(tmp_path)
@@ -108,96 +110,144 @@ def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
 
 
 def test_attribute_added_in_another_file_through_unknown_object_gets_no_fix(tmp_path):
-    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE,
-                             "tag.py": "def tag(obj):\n    obj.label = 'a'\n"})
+    write_project(
+        tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE, "tag.py": "def tag(obj):\n    obj.label = 'a'\n"}
+    )
     (f,) = mem003(tmp_path)
     assert f.fix is None and "attribute `label` at" in f.message and "tag.py:2" in f.message
     assert_fix_leaves_unchanged(tmp_path, "geometry.py")
 
 
 def test_attribute_added_to_a_known_instance_in_another_file_is_never_reported(tmp_path):
-    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE, "tag.py": """
+    assert (
+        reported(
+            {
+                "geometry.py": GEOMETRY,
+                "use.py": BULK_USE,
+                "tag.py": """
         from geometry import Point
         def labelled():
             p = Point(0, 0)
             p.label = "origin"
             return p
-        """}, tmp_path) == []
+        """,
+            },
+            tmp_path,
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize("name,code", [
-    ("already slotted", """
+@pytest.mark.parametrize(
+    "name,code",
+    [
+        (
+            "already slotted",
+            """
         class Point:
             __slots__ = ("x", "y")
             def __init__(self, x, y):
                 self.x = x; self.y = y
-        """),
-    ("dataclass slots", """
+        """,
+        ),
+        (
+            "dataclass slots",
+            """
         from dataclasses import dataclass
         @dataclass(slots=True)
         class Point:
             x: float
             y: float
-        """),
-    ("attrs define", """
+        """,
+        ),
+        (
+            "attrs define",
+            """
         import attrs
         @attrs.define
         class Point:
             x: float
             y: float
-        """),
-    ("attrs s", """
+        """,
+        ),
+        (
+            "attrs s",
+            """
         import attr
         @attr.s
         class Point:
             x = attr.ib()
             y = attr.ib()
-        """),
-    ("NamedTuple", """
+        """,
+        ),
+        (
+            "NamedTuple",
+            """
         from typing import NamedTuple
         class Point(NamedTuple):
             x: float
             y: float
-        """),
-    ("Enum", """
+        """,
+        ),
+        (
+            "Enum",
+            """
         import enum
         class Point(enum.Enum):
             A = 1
             def __init__(self, value):
                 self.extra = value
-        """),
-    ("TypedDict", """
+        """,
+        ),
+        (
+            "TypedDict",
+            """
         from typing import TypedDict
         class Point(TypedDict):
             x: float
             y: float
-        """),
-    ("Protocol", """
+        """,
+        ),
+        (
+            "Protocol",
+            """
         from typing import Protocol
         class Point(Protocol):
             def __init__(self, x, y):
                 self.x = x
-        """),
-    ("exception", """
+        """,
+        ),
+        (
+            "exception",
+            """
         class Point(Exception):
             def __init__(self, x, y):
                 self.x = x; self.y = y
-        """),
-    ("unresolvable base", """
+        """,
+        ),
+        (
+            "unresolvable base",
+            """
         from somewhere import Base
         class Point(Base):
             def __init__(self, x, y):
                 self.x = x; self.y = y
-        """),
-    ("base without slots", """
+        """,
+        ),
+        (
+            "base without slots",
+            """
         class Base:
             def __init__(self):
                 self.z = 0
         class Point(Base):
             def __init__(self, x, y):
                 self.x = x; self.y = y
-        """),
-    ("cached_property", """
+        """,
+        ),
+        (
+            "cached_property",
+            """
         import functools
         class Point:
             def __init__(self, x, y):
@@ -205,54 +255,78 @@ def test_attribute_added_to_a_known_instance_in_another_file_is_never_reported(t
             @functools.cached_property
             def norm(self):
                 return (self.x ** 2 + self.y ** 2) ** 0.5
-        """),
-    ("self.__dict__", """
+        """,
+        ),
+        (
+            "self.__dict__",
+            """
         class Point:
             def __init__(self, x, y):
                 self.x = x; self.y = y
             def as_dict(self):
                 return dict(self.__dict__)
-        """),
-    ("self.__dict__ assigned", """
+        """,
+        ),
+        (
+            "self.__dict__ assigned",
+            """
         class Point:
             def __init__(self, x, y):
                 self.__dict__ = {"x": x, "y": y}
                 self.z = 0
-        """),
-    ("self.__class__ assigned", """
+        """,
+        ),
+        (
+            "self.__class__ assigned",
+            """
         class Point:
             def __init__(self, x, y):
                 self.x = x; self.y = y
             def freeze(self):
                 self.__class__ = Point
-        """),
-    ("vars(self)", """
+        """,
+        ),
+        (
+            "vars(self)",
+            """
         class Point:
             def __init__(self, x, y):
                 self.x = x; self.y = y
             def __repr__(self):
                 return repr(vars(self))
-        """),
-    ("computed setattr", """
+        """,
+        ),
+        (
+            "computed setattr",
+            """
         class Point:
             def __init__(self, **kw):
                 for k, v in kw.items():
                     setattr(self, k, v)
-        """),
-    ("class attribute with an instance attribute's name", """
+        """,
+        ),
+        (
+            "class attribute with an instance attribute's name",
+            """
         class Point:
             x = 0.0
             def __init__(self, x, y):
                 self.x = x; self.y = y
-        """),
-    ("unknown class decorator", """
+        """,
+        ),
+        (
+            "unknown class decorator",
+            """
         from framework import register
         @register
         class Point:
             def __init__(self, x, y):
                 self.x = x; self.y = y
-        """),
-    ("unknown method decorator (may cache in __dict__)", """
+        """,
+        ),
+        (
+            "unknown method decorator (may cache in __dict__)",
+            """
         from pandas.util._decorators import cache_readonly
         class Point:
             def __init__(self, x, y):
@@ -260,42 +334,60 @@ def test_attribute_added_to_a_known_instance_in_another_file_is_never_reported(t
             @cache_readonly
             def norm(self):
                 return 1.0
-        """),
-    ("unknown metaclass", """
+        """,
+        ),
+        (
+            "unknown metaclass",
+            """
         from framework import Meta
         class Point(metaclass=Meta):
             def __init__(self, x, y):
                 self.x = x; self.y = y
-        """),
-    ("no attributes", """
+        """,
+        ),
+        (
+            "no attributes",
+            """
         class Point:
             def __init__(self, x, y):
                 pass
-        """),
-])
+        """,
+        ),
+    ],
+)
 def test_never_reported(name, code, tmp_path):
     assert reported({"geometry.py": code, "use.py": BULK_USE}, tmp_path) == [], name
 
 
 def test_vars_or_dict_of_a_known_instance_elsewhere_is_never_reported(tmp_path):
-    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "print(vars(Point(1, 2)))\n"},
-                    tmp_path) == []
+    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "print(vars(Point(1, 2)))\n"}, tmp_path) == []
     (tmp_path / "b").mkdir()
-    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "q = Point(1, 2)\nprint(q.__dict__)\n"},
-                    tmp_path / "b") == []
+    assert (
+        reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "q = Point(1, 2)\nprint(q.__dict__)\n"}, tmp_path / "b")
+        == []
+    )
 
 
 def test_setattr_on_a_known_instance_elsewhere_is_never_reported(tmp_path):
-    assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "q = Point(1, 2)\nsetattr(q, 'z', 0)\n"},
-                    tmp_path) == []
+    assert (
+        reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "q = Point(1, 2)\nsetattr(q, 'z', 0)\n"}, tmp_path)
+        == []
+    )
 
 
 def test_existing_attribute_set_from_outside_keeps_report_and_fix(tmp_path):
-    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE + """
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": GEOMETRY,
+            "use.py": BULK_USE
+            + """
 def move(p: Point, obj):
     p.x = 3.0
     obj.y = 4.0
-"""})
+""",
+        },
+    )
     (f,) = mem003(tmp_path)
     assert f.fix is not None  # x and y are slots: setting them keeps working
 
@@ -304,19 +396,26 @@ def test_class_attribute_set_from_outside_is_never_reported(tmp_path):
     assert reported({"geometry.py": GEOMETRY, "use.py": BULK_USE + "Point.x = 0\n"}, tmp_path) == []
 
 
-@pytest.mark.parametrize("use", [
-    "from geometry import Point\npts = [Point(i, i) for i in range(10)]\n",  # known and small
-    "from geometry import Point\nfor i in range(10**6):\n    p = Point(i, i)\n    print(p.x)\n",  # not kept
-    "from geometry import Point\ndef f(groups):\n    return [Point(g, g) for g in groups]\n",  # size unknown
-    "from geometry import Point\nimport geometry\nPoint = geometry\npts = [Point(i, i) for i in range(10**6)]\n",
-])
+@pytest.mark.parametrize(
+    "use",
+    [
+        "from geometry import Point\npts = [Point(i, i) for i in range(10)]\n",  # known and small
+        "from geometry import Point\nfor i in range(10**6):\n    p = Point(i, i)\n    print(p.x)\n",  # not kept
+        "from geometry import Point\ndef f(groups):\n    return [Point(g, g) for g in groups]\n",  # size unknown
+        "from geometry import Point\nimport geometry\nPoint = geometry\npts = [Point(i, i) for i in range(10**6)]\n",
+    ],
+)
 def test_no_bulk_evidence_is_never_reported(use, tmp_path):
     assert reported({"geometry.py": GEOMETRY, "use.py": use}, tmp_path) == []
 
 
 def test_corpus_false_positives_small_loops_are_not_bulk(tmp_path):
     """Found on xarray/pandas: one object per column, tree node or grouper is not 'in bulk'."""
-    assert reported({"geometry.py": GEOMETRY, "use.py": """
+    assert (
+        reported(
+            {
+                "geometry.py": GEOMETRY,
+                "use.py": """
         from geometry import Point
         def f(data, tree, groupers):
             labels = []
@@ -336,25 +435,37 @@ def test_corpus_false_positives_small_loops_are_not_bulk(tmp_path):
                     new = Point(case, name)
                     out.append(new)
             return out
-        """}, tmp_path) == []
+        """,
+            },
+            tmp_path,
+        )
+        == []
+    )
 
 
 def test_slotted_base_keeps_only_new_attributes(tmp_path):
-    write_project(tmp_path, {"geometry.py": """
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": """
         class Base:
             __slots__ = ("x",)
         class Point(Base):
             def __init__(self, x, y):
                 self.x = x
                 self.y = y
-        """, "use.py": BULK_USE})
+        """,
+            "use.py": BULK_USE,
+        },
+    )
     (f,) = mem003(tmp_path)
     assert '__slots__ = ("y",)' in f.message
 
 
 def test_multiple_inheritance_subclass_blocks_the_fix(tmp_path):
-    write_project(tmp_path, {"geometry.py": GEOMETRY + "class Mixed(Point, Exception):\n    pass\n",
-                             "use.py": BULK_USE})
+    write_project(
+        tmp_path, {"geometry.py": GEOMETRY + "class Mixed(Point, Exception):\n    pass\n", "use.py": BULK_USE}
+    )
     (f,) = mem003(tmp_path)
     assert f.fix is None and "Mixed" in f.message
 
@@ -382,10 +493,18 @@ def test_dataclass_needs_target_version_310_for_a_fix(tmp_path):
 
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="the fixed program uses dataclass(slots=True), new in 3.10")
 def test_dataclass_fix_adds_slots_true_and_keeps_behaviour(tmp_path):
-    main = PROGRAM_MAIN.replace("from geometry import Point", "from geometry import Point\nimport dataclasses") \
+    main = (
+        PROGRAM_MAIN.replace("from geometry import Point", "from geometry import Point\nimport dataclasses")
         + "print(pts[2], dataclasses.astuple(pts[4]), pts[1] == Point(1.0, 0.5))\n"
-    write_project(tmp_path, {"geometry.py": DATACLASS, "main.py": main,
-                             "pyproject.toml": "[tool.memlint.rules.MEM003]\ntarget-version = \"3.11\"\n"})
+    )
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": DATACLASS,
+            "main.py": main,
+            "pyproject.toml": '[tool.memlint.rules.MEM003]\ntarget-version = "3.11"\n',
+        },
+    )
     before, peak_before = run_folder(tmp_path)
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert "@dataclass(slots=True)\nclass Point:" in (tmp_path / "geometry.py").read_text()
@@ -393,26 +512,43 @@ def test_dataclass_fix_adds_slots_true_and_keeps_behaviour(tmp_path):
     assert before == after and peak_after < peak_before
 
 
-@pytest.mark.parametrize("decorator,expected", [
-    ("@dataclass()", "@dataclass(slots=True)"),
-    ("@dataclass(order=True)", "@dataclass(order=True, slots=True)"),
-    ("@dataclasses.dataclass(eq=True,)", "@dataclasses.dataclass(eq=True, slots=True,)"),
-])
+@pytest.mark.parametrize(
+    "decorator,expected",
+    [
+        ("@dataclass()", "@dataclass(slots=True)"),
+        ("@dataclass(order=True)", "@dataclass(order=True, slots=True)"),
+        ("@dataclasses.dataclass(eq=True,)", "@dataclasses.dataclass(eq=True, slots=True,)"),
+    ],
+)
 def test_dataclass_decorator_spellings(decorator, expected, tmp_path):
-    code = DATACLASS.replace("@dataclass", decorator).replace("from dataclasses import dataclass",
-                                                                "import dataclasses\nfrom dataclasses import dataclass")
-    write_project(tmp_path, {"geometry.py": code, "use.py": BULK_USE,
-                             "pyproject.toml": "[tool.memlint.rules.MEM003]\ntarget-version = \"3.12\"\n"})
+    code = DATACLASS.replace("@dataclass", decorator).replace(
+        "from dataclasses import dataclass", "import dataclasses\nfrom dataclasses import dataclass"
+    )
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": code,
+            "use.py": BULK_USE,
+            "pyproject.toml": '[tool.memlint.rules.MEM003]\ntarget-version = "3.12"\n',
+        },
+    )
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert expected + "\nclass Point:" in (tmp_path / "geometry.py").read_text()
 
 
-@pytest.mark.parametrize("why,code", [
-    ("zero-argument super", DATACLASS + "    def __repr__(self):\n        return super().__repr__()\n"),
-    ("frozen before 3.11", DATACLASS.replace("@dataclass", "@dataclass(frozen=True)")),
-    ("another decorator", DATACLASS.replace("@dataclass", "@functools.total_ordering\n@dataclass").replace(
-        "from dataclasses", "import functools\nfrom dataclasses")),
-])
+@pytest.mark.parametrize(
+    "why,code",
+    [
+        ("zero-argument super", DATACLASS + "    def __repr__(self):\n        return super().__repr__()\n"),
+        ("frozen before 3.11", DATACLASS.replace("@dataclass", "@dataclass(frozen=True)")),
+        (
+            "another decorator",
+            DATACLASS.replace("@dataclass", "@functools.total_ordering\n@dataclass").replace(
+                "from dataclasses", "import functools\nfrom dataclasses"
+            ),
+        ),
+    ],
+)
 def test_dataclass_without_a_safe_slots_true_gets_no_fix(why, code, tmp_path):
     write_project(tmp_path, {"geometry.py": code, "use.py": BULK_USE})
     (f,) = mem003(tmp_path, rules={"MEM003": {"target-version": "3.10"}})
@@ -421,53 +557,82 @@ def test_dataclass_without_a_safe_slots_true_gets_no_fix(why, code, tmp_path):
 
 def test_dataclass_attribute_that_is_not_a_field_is_never_reported(tmp_path):
     code = DATACLASS + "    def __post_init__(self):\n        self.cache = None\n"
-    assert reported({"geometry.py": code, "use.py": BULK_USE}, tmp_path, rules={
-        "MEM003": {"target-version": "3.12"}}) == []
+    assert (
+        reported({"geometry.py": code, "use.py": BULK_USE}, tmp_path, rules={"MEM003": {"target-version": "3.12"}})
+        == []
+    )
 
 
 def test_fix_keeps_crlf_and_tab_indentation(tmp_path):
     write_project(tmp_path, {"use.py": BULK_USE})
     (tmp_path / "geometry.py").write_bytes(
-        b"class Point:\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n\t\tself.y = y\r\n")
+        b"class Point:\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n\t\tself.y = y\r\n"
+    )
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert (tmp_path / "geometry.py").read_bytes() == (
         b'class Point:\r\n\t__slots__ = ("x", "y")\r\n\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n'
-        b"\t\tself.y = y\r\n")
+        b"\t\tself.y = y\r\n"
+    )
 
 
 def test_noqa_on_the_class_silences_it(tmp_path):
-    assert reported({"geometry.py": GEOMETRY.replace("class Point:", "class Point:  # noqa: MEM003"),
-                     "use.py": BULK_USE}, tmp_path) == []
+    assert (
+        reported(
+            {"geometry.py": GEOMETRY.replace("class Point:", "class Point:  # noqa: MEM003"), "use.py": BULK_USE},
+            tmp_path,
+        )
+        == []
+    )
 
 
 def test_one_line_class_body_is_reported_without_fix(tmp_path):
-    write_project(tmp_path, {"geometry.py": "class Point:\n    def __init__(self, x, y): self.x = x; self.y = y\n",
-                             "use.py": BULK_USE})
+    write_project(
+        tmp_path,
+        {"geometry.py": "class Point:\n    def __init__(self, x, y): self.x = x; self.y = y\n", "use.py": BULK_USE},
+    )
     (f,) = mem003(tmp_path)
     assert f.fix is not None  # the def has its own line: __slots__ goes above it
-    write_project(tmp_path, {"geometry.py": textwrap.dedent("""
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": textwrap.dedent("""
         class Point: x = 0; y = 1
-        """)})
+        """)
+        },
+    )
     assert mem003(tmp_path) == []
 
 
 def test_attribute_added_to_what_a_function_returns_blocks_the_fix(tmp_path):
-    write_project(tmp_path, {"geometry.py": GEOMETRY + "def origin():\n    return Point(0, 0)\n",
-                             "use.py": BULK_USE, "tag.py": """
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": GEOMETRY + "def origin():\n    return Point(0, 0)\n",
+            "use.py": BULK_USE,
+            "tag.py": """
         from geometry import origin
         o = origin()
         o.label = "origin"
-        """})
+        """,
+        },
+    )
     (f,) = mem003(tmp_path)
     assert f.fix is None and "attribute `label`" in f.message
 
 
 def test_message_names_the_largest_known_bulk_site_first(tmp_path):
-    write_project(tmp_path, {"geometry.py": GEOMETRY, "a.py": """
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": GEOMETRY,
+            "a.py": """
         from geometry import Point
         def f(n):
             return [Point(i, i) for i in range(n)]
-        """, "b.py": BULK_USE})
+        """,
+            "b.py": BULK_USE,
+        },
+    )
     (f,) = mem003(tmp_path)
     assert "a comprehension at " in f.message and "b.py:3 (1,000,000 instances) and 1 more place" in f.message
 
@@ -478,18 +643,21 @@ def test_weakly_referenced_dataclass_gets_weakref_slot_from_311(tmp_path):
     write_project(tmp_path, {"geometry.py": DATACLASS, "main.py": main})
     (f,) = mem003(tmp_path, rules={"MEM003": {"target-version": "3.10"}})
     assert f.fix is None and "weakref_slot" in f.message
-    (tmp_path / "pyproject.toml").write_text("[tool.memlint.rules.MEM003]\ntarget-version = \"3.11\"\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.memlint.rules.MEM003]\ntarget-version = "3.11"\n')
     before, _ = run_folder(tmp_path)
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert "@dataclass(slots=True, weakref_slot=True)" in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
 
-@pytest.mark.parametrize("weak", [
-    "refs = [weakref.ref(p) for p in pts]\nprint(sum(r() is p for r, p in zip(refs, pts)))\n",
-    "alive = weakref.WeakSet()\nfor p in pts:\n    alive.add(p)\nprint(len(alive))\n",
-    "by_id = weakref.WeakValueDictionary()\nfor i, p in enumerate(pts[:10]):\n    by_id[i] = p\nprint(by_id[3].x)\n",
-])
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "refs = [weakref.ref(p) for p in pts]\nprint(sum(r() is p for r, p in zip(refs, pts)))\n",
+        "alive = weakref.WeakSet()\nfor p in pts:\n    alive.add(p)\nprint(len(alive))\n",
+        "by_id = weakref.WeakValueDictionary()\nfor i, p in enumerate(pts[:10]):\n    by_id[i] = p\nprint(by_id[3].x)\n",
+    ],
+)
 def test_weak_references_to_objects_of_unknown_class_keep_the_weakref_slot(weak, tmp_path):
     # the loop variable and the weak containers' items cannot be typed: any of them may be a Point, and a
     # Point slotted without __weakref__ raises TypeError there
@@ -504,18 +672,27 @@ def test_weak_references_to_objects_of_unknown_class_keep_the_weakref_slot(weak,
 
 
 def test_a_class_taking_weak_references_to_itself_does_not_give_others_the_weakref_slot(tmp_path):
-    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE, "node.py": """
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": GEOMETRY,
+            "use.py": BULK_USE,
+            "node.py": """
         import weakref
         class Observer:
             def watch(self, subject):
                 subject.observers.append(weakref.ref(self))
-        """})
+        """,
+        },
+    )
     (f,) = mem003(tmp_path)
     assert "__weakref__" not in f.message and f.fix is not None
 
 
-@pytest.mark.parametrize("geometry", [
-    """
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        """
     class Point:
         def __init__(self, x, y):
             self.x = x
@@ -525,7 +702,7 @@ def test_a_class_taking_weak_references_to_itself_does_not_give_others_the_weakr
         def reset_default(cls):
             cls.y = 0.0
     """,
-    """
+        """
     from dataclasses import dataclass
 
     @dataclass
@@ -537,7 +714,7 @@ def test_a_class_taking_weak_references_to_itself_does_not_give_others_the_weakr
         def reset_default(cls):
             cls.y = 0.0
     """,
-    """
+        """
     class Point:
         def __init__(self, x, y):
             self.x = x
@@ -546,7 +723,7 @@ def test_a_class_taking_weak_references_to_itself_does_not_give_others_the_weakr
         def reset_default(self):
             type(self).y = 0.0
     """,
-    """
+        """
     class Point:
         def __init__(self, x, y):
             self.x = x
@@ -555,16 +732,21 @@ def test_a_class_taking_weak_references_to_itself_does_not_give_others_the_weakr
         def reset_default(self):
             self.__class__.y = 0.0
     """,
-])
+    ],
+)
 def test_a_method_setting_an_instance_attribute_on_the_class_is_never_reported(geometry, tmp_path):
     # slotted, `Point.reset_default()` replaces the slot `y` with 0.0: every later Point(...) raises
     # AttributeError ('Point' object attribute 'y' is read-only); unslotted, it only sets a class default
-    assert reported({"geometry.py": geometry, "use.py": BULK_USE}, tmp_path,
-                    rules={"MEM003": {"target-version": "3.11"}}) == []
+    assert (
+        reported({"geometry.py": geometry, "use.py": BULK_USE}, tmp_path, rules={"MEM003": {"target-version": "3.11"}})
+        == []
+    )
 
 
 def test_a_classmethod_setting_a_class_only_attribute_keeps_the_finding(tmp_path):
-    assert reported({"geometry.py": """
+    assert reported(
+        {
+            "geometry.py": """
         class Point:
             count = 0
 
@@ -575,16 +757,20 @@ def test_a_classmethod_setting_a_class_only_attribute_keeps_the_finding(tmp_path
             @classmethod
             def bump(cls):
                 cls.count += 1
-        """, "use.py": BULK_USE}, tmp_path) == ["geometry.py:2"]
+        """,
+            "use.py": BULK_USE,
+        },
+        tmp_path,
+    ) == ["geometry.py:2"]
 
 
-PICKLES_OLD = '''
+PICKLES_OLD = """
 import pickle
 from geometry import Point
 pts = [Point(float(i), 0.5 * i) for i in range(20_000)]
 for proto in range(pickle.HIGHEST_PROTOCOL + 1):  # protocols 0 and 1 refuse a slotted class without __getstate__
     print(proto, pickle.loads(pickle.dumps(pts[3], proto)).y)
-'''
+"""
 
 
 def test_pickling_with_protocol_0_or_1_or_a_run_time_one_gets_no_fix(tmp_path):
@@ -603,13 +789,16 @@ def test_pickling_with_protocol_2_or_more_keeps_the_fix(protocol, tmp_path):
 
 
 def test_a_class_with_its_own_getstate_keeps_the_fix_under_protocol_0(tmp_path):
-    geometry = PROGRAM_GEOMETRY + '''
+    geometry = (
+        PROGRAM_GEOMETRY
+        + """
     def __getstate__(self):
         return (self.x, self.y)
 
     def __setstate__(self, state):
         self.x, self.y = state
-'''
+"""
+    )
     write_project(tmp_path, {"geometry.py": geometry, "main.py": PICKLES_OLD})
     before, _ = run_folder(tmp_path)
     cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
@@ -617,7 +806,7 @@ def test_a_class_with_its_own_getstate_keeps_the_fix_under_protocol_0(tmp_path):
     assert run_folder(tmp_path)[0] == before
 
 
-LABELLED = '''
+LABELLED = """
 from geometry import Point
 
 class Labelled(Point):
@@ -626,14 +815,20 @@ class Labelled(Point):
     def __init__(self, x, y, label):
         super().__init__(x, y)
         self.label = label
-'''
+"""
 LABELLED_MAIN = PROGRAM_MAIN + "from labelled import Labelled\nq = Labelled(1.0, 2.0, 'a')\nprint(q.label, q.x)\n"
 
 
 def test_a_slotted_subclass_setting_attributes_beyond_the_slots_gets_no_fix(tmp_path):
     # Labelled's `note` lives in the __dict__ Point gives it today: with Point slotted, AttributeError
-    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": LABELLED_MAIN,
-                             "labelled.py": LABELLED + "        self.note = None\n"})
+    write_project(
+        tmp_path,
+        {
+            "geometry.py": PROGRAM_GEOMETRY,
+            "main.py": LABELLED_MAIN,
+            "labelled.py": LABELLED + "        self.note = None\n",
+        },
+    )
     (f,) = mem003(tmp_path)
     assert f.fix is None and "Labelled (" in f.message and "it sets `note`" in f.message
     assert_fix_leaves_unchanged(tmp_path, "geometry.py")

@@ -1,7 +1,6 @@
 """MEM004: lists of numeric records built in bulk; advice (columns), no fix."""
 
 import pytest
-
 from test_classes import GEOMETRY, cli, project_findings, write_project
 
 
@@ -11,11 +10,17 @@ def mem004(files: dict, tmp_path, **settings) -> list:
 
 
 def test_list_of_instances_of_a_class_from_another_file(tmp_path):
-    (f,) = mem004({"geometry.py": GEOMETRY, "use.py": """
+    (f,) = mem004(
+        {
+            "geometry.py": GEOMETRY,
+            "use.py": """
         import geometry as g
         N = 1_000_000
         pts = [g.Point(i, 0.5 * i) for i in range(N)]
-        """}, tmp_path)
+        """,
+        },
+        tmp_path,
+    )
     assert f.path.endswith("use.py") and (f.line, f.column) == (4, 7)
     assert "Point objects with 2 numeric fields" in f.message
     # m04: 144.5 B per plain two-float record (137.8 MiB per million) vs 16 B as two float64 columns
@@ -25,7 +30,10 @@ def test_list_of_instances_of_a_class_from_another_file(tmp_path):
 
 
 def test_cli_reports_tuples_and_dicts_appended_in_loops(tmp_path):
-    write_project(tmp_path, {"use.py": """
+    write_project(
+        tmp_path,
+        {
+            "use.py": """
         import random
 
         def rows(n):
@@ -37,7 +45,9 @@ def test_cli_reports_tuples_and_dicts_appended_in_loops(tmp_path):
         pairs = []
         for i in range(200_000):
             pairs.append((i, i * 0.25))
-        """})
+        """
+        },
+    )
     proc = cli(tmp_path, "--select", "MEM004")
     lines = [line for line in proc.stdout.splitlines() if "MEM004" in line]
     assert len(lines) == 2, proc.stdout
@@ -46,7 +56,9 @@ def test_cli_reports_tuples_and_dicts_appended_in_loops(tmp_path):
 
 
 def test_dataclass_and_namedtuple_records_use_their_annotations(tmp_path):
-    found = mem004({"recs.py": """
+    found = mem004(
+        {
+            "recs.py": """
         from dataclasses import dataclass
         from typing import NamedTuple
 
@@ -58,73 +70,109 @@ def test_dataclass_and_namedtuple_records_use_their_annotations(tmp_path):
         class Pair(NamedTuple):
             a: int
             b: int
-        """, "use.py": """
+        """,
+            "use.py": """
         from recs import Sample, Pair
         def load(stream):
             samples = [Sample(t, v) for t, v in stream.itertuples()]
             pairs = list(Pair(i, i) for i in range(10 ** 6))
             return samples, pairs
-        """}, tmp_path)
-    assert [(f.line, "Sample" in f.message, "Pair" in f.message) for f in found] == [(4, True, False),
-                                                                                  (5, False, True)]
+        """,
+        },
+        tmp_path,
+    )
+    assert [(f.line, "Sample" in f.message, "Pair" in f.message) for f in found] == [(4, True, False), (5, False, True)]
 
 
-@pytest.mark.parametrize("name,use", [
-    ("known and small", "pts = [(i, i * 2.0) for i in range(100)]\n"),
-    ("unknown, probably small size", "def f(groups):\n    return [(g.a, g.b) for g in groups]\n"),
-    ("constant records are one shared object", "def f(df):\n    return [(1, 2) for t in df.itertuples()]\n"),
-    ("local constant size (pandas test)", "def f():\n    n_rows = 24\n    return [(i % 12, i % 3, i) for i in range(n_rows)]\n"),
-    ("converted at once (numpy test)", "import numpy as np\ndef f(step):\n    return np.array([(i, i) for i in range(101 * step)])\n"),
-    ("non-numeric fields", "def f(n):\n    return [(str(i), i) for i in range(n)]\n"),
-    ("single field", "def f(n):\n    return [(i,) for i in range(n)]\n"),
-    ("generator, not a list", "def f(n):\n    return sum(x for x, y in ((i, i) for i in range(n)))\n"),
-    # tuples of bare range counters enumerate index combinations sized by a dimension, used whole
-    ("index pairs of unknown size (statsmodels multicomp)",
-     "def f(nvals):\n    all_pairs = [(i, j) for i in range(nvals) for j in range(nvals - 1, i, -1)]\n"
-     "    return set(all_pairs)\n"),
-    ("a constant and a counter (statsmodels proportion)",
-     "def f(count):\n    all_pairs = [(0, k) for k in range(1, len(count))]\n    return all_pairs\n"),
-    ("exponent pairs appended in nested loops (astropy polynomial)",
-     "def f(degree):\n    c = []\n    for i in range(degree + 1):\n        for j in range(degree + 1):\n"
-     "            if i + j <= degree:\n                c.append((j, i))\n    return c[::-1]\n"),
-])
+@pytest.mark.parametrize(
+    "name,use",
+    [
+        ("known and small", "pts = [(i, i * 2.0) for i in range(100)]\n"),
+        ("unknown, probably small size", "def f(groups):\n    return [(g.a, g.b) for g in groups]\n"),
+        ("constant records are one shared object", "def f(df):\n    return [(1, 2) for t in df.itertuples()]\n"),
+        (
+            "local constant size (pandas test)",
+            "def f():\n    n_rows = 24\n    return [(i % 12, i % 3, i) for i in range(n_rows)]\n",
+        ),
+        (
+            "converted at once (numpy test)",
+            "import numpy as np\ndef f(step):\n    return np.array([(i, i) for i in range(101 * step)])\n",
+        ),
+        ("non-numeric fields", "def f(n):\n    return [(str(i), i) for i in range(n)]\n"),
+        ("single field", "def f(n):\n    return [(i,) for i in range(n)]\n"),
+        ("generator, not a list", "def f(n):\n    return sum(x for x, y in ((i, i) for i in range(n)))\n"),
+        # tuples of bare range counters enumerate index combinations sized by a dimension, used whole
+        (
+            "index pairs of unknown size (statsmodels multicomp)",
+            "def f(nvals):\n    all_pairs = [(i, j) for i in range(nvals) for j in range(nvals - 1, i, -1)]\n"
+            "    return set(all_pairs)\n",
+        ),
+        (
+            "a constant and a counter (statsmodels proportion)",
+            "def f(count):\n    all_pairs = [(0, k) for k in range(1, len(count))]\n    return all_pairs\n",
+        ),
+        (
+            "exponent pairs appended in nested loops (astropy polynomial)",
+            "def f(degree):\n    c = []\n    for i in range(degree + 1):\n        for j in range(degree + 1):\n"
+            "            if i + j <= degree:\n                c.append((j, i))\n    return c[::-1]\n",
+        ),
+    ],
+)
 def test_never_reported(name, use, tmp_path):
     assert mem004({"use.py": use}, tmp_path) == [], name
 
 
 def test_class_records_need_every_attribute_numeric(tmp_path):
-    assert mem004({"geometry.py": GEOMETRY + """
+    assert (
+        mem004(
+            {
+                "geometry.py": GEOMETRY
+                + """
 class Named:
     def __init__(self, name, value):
         self.name = name
         self.value = value
         self.cache = {}
-""", "use.py": """
+""",
+                "use.py": """
 from geometry import Point, Named
 def f(n, labels):
     named = [Named(i, 1.0) for i in range(n)]      # cache is a dict
     pts = [Point(labels[i], 1.0) for i in range(n)]  # x is not known to be a number
     return named, pts
-"""}, tmp_path) == []
+""",
+            },
+            tmp_path,
+        )
+        == []
+    )
 
 
 def test_annotated_parameters_make_fields_numeric(tmp_path):
-    (f,) = mem004({"geometry.py": """
+    (f,) = mem004(
+        {
+            "geometry.py": """
 class Point:
     def __init__(self, x: float, y: float):
         self.x = x
         self.y = y
-""", "use.py": """
+""",
+            "use.py": """
 from geometry import Point
 def f(xs, ys, n):
     pts = [Point(xs[i], ys[i]) for i in range(n)]
     return pts
-"""}, tmp_path)
+""",
+        },
+        tmp_path,
+    )
     assert "Point objects" in f.message and "of them" not in f.message  # count unknown: no bytes
 
 
 def test_counter_tuples_are_reported_when_known_large_holding_values_or_filtered_by_data(tmp_path):
-    found = mem004({"use.py": """
+    found = mem004(
+        {
+            "use.py": """
         def f(n, xs):
             grid = [(i, j) for i in range(1000) for j in range(1000)]  # 1,000,000 pairs, known
             scaled = [(i, 0.5 * i) for i in range(n)]                  # a value beside the counter
@@ -141,6 +189,14 @@ def test_counter_tuples_are_reported_when_known_large_holding_values_or_filtered
                     if keep(a, i, j):
                         rows.append((i, j))
             return found, rows
-        """}, tmp_path)
+        """
+        },
+        tmp_path,
+    )
     assert [(f.line, "1,000,000 of them" in f.message) for f in found] == [
-        (3, True), (4, False), (5, False), (11, False), (12, False)]
+        (3, True),
+        (4, False),
+        (5, False),
+        (11, False),
+        (12, False),
+    ]

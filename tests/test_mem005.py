@@ -67,7 +67,8 @@ def test_attribute_store_with_bounded_slice_of_unknown_size():
 
 
 def test_write_after_the_view_is_seen_through_it():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         class Box:
             def fill(self):
@@ -77,7 +78,10 @@ def test_write_after_the_view_is_seen_through_it():
         b = Box()
         b.fill()
         print(b.head)
-        """, "d[:3]", "d[:3].copy()")
+        """,
+        "d[:3]",
+        "d[:3].copy()",
+    )
 
 
 def test_two_overlapping_views_stop_sharing_writes():
@@ -96,8 +100,13 @@ def test_two_overlapping_views_stop_sharing_writes():
 
 def test_parameter_memmap_and_whole_views_are_not_reported(tmp_path):
     assert findings("import numpy as np\ndef f(x):\n    return x[:10]\n") == []
-    assert findings(f"import numpy as np\ndef f():\n    m = np.memmap({str(tmp_path / 'm')!r}, mode='w+', "
-                    "shape=(1 << 20,))\n    return m[:10]\n") == []
+    assert (
+        findings(
+            f"import numpy as np\ndef f():\n    m = np.memmap({str(tmp_path / 'm')!r}, mode='w+', "
+            "shape=(1 << 20,))\n    return m[:10]\n"
+        )
+        == []
+    )
     assert findings("import numpy as np\ndef f():\n    d = np.ones(1 << 20)\n    return d[1:]\n") == []
     assert findings("import numpy as np\ndef f(n):\n    d = np.ones(n)\n    return d[1:]\n") == []
     assert findings("import numpy as np\ndef f():\n    d = np.ones((1024, 1024))\n    return d.T\n") == []
@@ -123,7 +132,8 @@ def test_view_of_a_base_that_is_also_stored_is_not_fixed():
 
 
 def test_unknown_call_and_default_capture_of_the_base():
-    assert_trap_not_fixed("""
+    assert_trap_not_fixed(
+        """
         import numpy as np
         registry = []
         def register(x):
@@ -135,8 +145,12 @@ def test_unknown_call_and_default_capture_of_the_base():
         h = head()
         registry[0][:] = 2.0
         print(h)
-        """, "return d[:3]", "return d[:3].copy()")
-    assert_trap_not_fixed("""
+        """,
+        "return d[:3]",
+        "return d[:3].copy()",
+    )
+    assert_trap_not_fixed(
+        """
         import numpy as np
         def head():
             d = np.zeros(1 << 18)
@@ -146,7 +160,10 @@ def test_unknown_call_and_default_capture_of_the_base():
         h, bump = head()
         bump()
         print(h)
-        """, "return d[:3], bump", "return d[:3].copy(), bump")
+        """,
+        "return d[:3], bump",
+        "return d[:3].copy(), bump",
+    )
 
 
 def test_yielded_view_is_copied():
@@ -164,7 +181,8 @@ def test_yielded_view_is_copied():
 
 def test_item_assignment_into_an_array_copies_and_is_not_reported():
     # numpy/_core/tests/test_multiarray.py::test_overlapping_assignment, pandas test_datetimelike.py
-    assert findings("""
+    assert (
+        findings("""
         import numpy as np
         def shift():
             a = np.arange(1 << 18)
@@ -172,14 +190,19 @@ def test_item_assignment_into_an_array_copies_and_is_not_reported():
             out = np.empty(3)
             out[:] = a[:3]
             return out
-        """) == []
-    assert findings("""
+        """)
+        == []
+    )
+    assert (
+        findings("""
         import numpy as np
         class Buffer:
             def fill(self):
                 a = np.arange(1 << 18)
                 self.buf[0] = a[:3]
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_item_assignment_into_a_local_dict_is_an_escape():

@@ -50,33 +50,43 @@ def test_innermost_loop_carries_the_array():
 
 def test_never_reported():
     # reset on every iteration: nothing is carried
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(chunks):
             for c in chunks:
                 buf = np.empty(0)
                 buf = np.concatenate((buf, c))
                 print(buf)
-        """) == []
+        """)
+        == []
+    )
     # a visibly small number of iterations
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         x = np.zeros(1)
         for k in range(3):
             x = np.hstack((x, x))
         for part in (np.ones(2), np.zeros(2)):
             x = np.concatenate([x, part])
-        """) == []
+        """)
+        == []
+    )
     # the result goes to another name: no growth
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(x, items):
             for v in items:
                 y = np.append(x, v)
                 print(y)
-        """) == []
+        """)
+        == []
+    )
     # the name is the loop target, or is bound some other way in the loop
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(items, extra):
             for x in items:
@@ -87,9 +97,12 @@ def test_never_reported():
                 y = np.append(y, v)
                 if len(y) > 100:
                     y = y[-10:]
-        """) == []
+        """)
+        == []
+    )
     # inside a function defined in the loop, or after the loop (its else runs once)
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(items):
             x = np.zeros(0)
@@ -100,16 +113,21 @@ def test_never_reported():
             else:
                 x = np.append(x, 1)
             return x
-        """) == []
+        """)
+        == []
+    )
     # not numpy, or a Python list
-    assert codes("""
+    assert (
+        codes("""
         import mylib as np
         def f(items):
             x = []
             for v in items:
                 x = np.append(x, v)
                 x = x + [v]
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_catalog_example_is_reported_and_its_replacement_is_not():

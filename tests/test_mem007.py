@@ -48,16 +48,20 @@ def test_module_level_script_with_a_large_literal_count():
 
 def test_never_reported():
     # elements of unknown type (they could be arrays or objects)
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(items):
             out = []
             for item in items:
                 out.append(item)
             return np.array(out)
-        """) == []
+        """)
+        == []
+    )
     # the list itself is used: it is needed anyway
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(n):
             out = []
@@ -65,26 +69,35 @@ def test_never_reported():
                 out.append(i)
             print(len(out))
             return np.array(out), out
-        """) == []
+        """)
+        == []
+    )
     # known small
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         vals = []
         for i in range(10):
             vals.append(i)
         arr = np.array(vals)
-        """) == []
+        """)
+        == []
+    )
     # object dtype: the Python objects are kept anyway
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(n):
             out = []
             for i in range(n):
                 out.append(i)
             return np.array(out, dtype=object)
-        """) == []
+        """)
+        == []
+    )
     # the counter is rebound to something else, or the list is rebound
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(n, items):
             out = []
@@ -98,9 +111,12 @@ def test_never_reported():
                 more.append(j)
             more = []
             return a, np.array(more)
-        """) == []
+        """)
+        == []
+    )
     # a parameter, a closure, or appended outside any loop
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def f(n, scale):
             out = []
@@ -118,21 +134,27 @@ def test_never_reported():
             out = []
             out.append(n)
             return np.array(out)
-        """) == []
+        """)
+        == []
+    )
     # not numpy
-    assert codes("""
+    assert (
+        codes("""
         import mylib as np
         def f(n):
             out = []
             for i in range(n):
                 out.append(i)
             return np.array(out)
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_never_reported_for_a_visibly_short_loop():
     """pandas tests/indexes/interval/test_indexing.py: 13 query points, one number each."""
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def check(index, tuples):
             query = [-0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 5.5, 6, 6.5]
@@ -146,7 +168,9 @@ def test_never_reported_for_a_visibly_short_loop():
                 expected.append(found)
             result = index.get_indexer(query)
             return result, np.array(expected, dtype="intp")
-        """) == []
+        """)
+        == []
+    )
     # the same loop over a list that could have grown before the loop is still reported
     assert codes("""
         import numpy as np
@@ -161,14 +185,17 @@ def test_never_reported_for_a_visibly_short_loop():
 
 
 def test_never_reported_when_converted_inside_the_collecting_loop():
-    assert codes("""
+    assert (
+        codes("""
         import numpy as np
         def running(n):
             vals = []
             for i in range(n):
                 vals.append(i * 0.5)
                 print(np.array(vals).mean())
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_catalog_example_is_reported_and_its_replacement_is_not():

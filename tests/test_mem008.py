@@ -1,7 +1,6 @@
 """MEM008 dtype-widening: float arithmetic on 8/16-bit integer arrays gives float64; advice only."""
 
 import numpy as np
-
 from helpers import lint, run_program
 
 
@@ -60,7 +59,8 @@ def test_unknown_length_is_still_reported_per_element():
 
 
 def test_never_reported():
-    assert mem008("""
+    assert (
+        mem008("""
         import numpy as np
         def f(x):
             i32 = np.ones(1_000_000, dtype=np.int32)   # not exact in float32
@@ -72,13 +72,18 @@ def test_never_reported():
                     u16 * 1e300,                          # inf in float32
                     u16[0] / 2,                           # a NumPy scalar
                     x / 2)                                # unknown
-        """) == []
-    assert mem008("""
+        """)
+        == []
+    )
+    assert (
+        mem008("""
         import mylib as np
         def f():
             a = np.ones(1_000_000, dtype=np.uint16)
             return a / 2
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_advice_is_exact_for_16_bit_division_by_two_and_halves_the_result():

@@ -39,7 +39,7 @@ def test_path_spellings_that_visibly_end_in_npy():
 def test_never_reported():
     cases = [
         'x = np.load("a.npz")\nreturn float(x["arr_0"][0])',  # npz ignores mmap_mode
-        'x = np.load(path)\nreturn float(x[0])',                # extension unknown
+        "x = np.load(path)\nreturn float(x[0])",  # extension unknown
         'x = np.load("a.npy", mmap_mode="r")\nreturn float(x[0])',
         'x = np.load("a.npy", allow_pickle=True)\nreturn float(x[0])',  # object arrays cannot be mapped
         'x = np.load("a.npy")\nx[0] = 1\nreturn float(x[0])',  # written: read-only would raise
@@ -48,9 +48,9 @@ def test_never_reported():
         'x = np.load("a.npy")\nnp.add(x, 1, x)\nreturn float(x[0])',
         'x = np.load("a.npy")\nnp.add(x, 1, out=x)\nreturn float(x[0])',
         'x = np.load("a.npy")\nv = x[:10]\nv[0] = 2\nreturn float(x[0])',  # written through a view
-        'x = np.load("a.npy")\nreturn x',                            # escapes: the caller may write
-        'x = np.load("a.npy")\nreturn x[1:]',                        # a view escapes
-        'x = np.load("a.npy")\nprocess(x)\nreturn float(x[0])',   # unknown code may write
+        'x = np.load("a.npy")\nreturn x',  # escapes: the caller may write
+        'x = np.load("a.npy")\nreturn x[1:]',  # a view escapes
+        'x = np.load("a.npy")\nprocess(x)\nreturn float(x[0])',  # unknown code may write
         'x = np.load("a.npy")\nself.x = x\nreturn float(x[0])',
         'return np.load("a.npy")',
         'x = np.load("a.npy")\nnp.save("a.npy", x + 1)\nreturn float(x[0])',  # the mapped file would change
@@ -59,12 +59,15 @@ def test_never_reported():
     assert len(mem009(header + '    x = np.load("a.npy")\n    return float(x[0])\n')) == 1  # the control
     for body in cases:
         assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
-    assert mem009("""
+    assert (
+        mem009("""
         import mylib as np
         def f():
             x = np.load("a.npy")
             return float(x[0])
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_rebinding_the_name_to_a_new_array_keeps_the_finding():
@@ -118,5 +121,10 @@ def test_why_written_arrays_are_never_reported(tmp_path):
         """
     out, _ = run_program(program)
     assert out.startswith("ValueError assignment destination is read-only")
-    assert mem009('import numpy as np\ndef f():\n    data = np.load("a.npy")\n    data[0] = 1.0\n'
-                  '    return float(data.sum())\n') == []
+    assert (
+        mem009(
+            'import numpy as np\ndef f():\n    data = np.load("a.npy")\n    data[0] = 1.0\n'
+            "    return float(data.sum())\n"
+        )
+        == []
+    )

@@ -1,7 +1,6 @@
 import textwrap
 
 import pytest
-
 from helpers import assert_fix_keeps_behaviour, codes, fix, lint
 
 pytest.importorskip("pandas")
@@ -60,7 +59,8 @@ def test_literal_names_with_more_columns_than_read():
 
 def test_never_reported():
     # the frame escapes, or is used through methods and attributes
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         def a(path):
             df = pd.read_csv(path)
@@ -76,9 +76,12 @@ def test_never_reported():
         def d(path, col):
             df = pd.read_csv(path)
             return df[col]
-        """) == []
+        """)
+        == []
+    )
     # already selective, or not a frame
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         def a(path):
             return pd.read_csv(path, usecols=["x"])["x"]
@@ -91,21 +94,27 @@ def test_never_reported():
             return pd.read_csv(path, index_col=0)["price"]       # the index column is read too
         def e(path):
             return pd.read_csv(path, parse_dates=["ts"])["value"]
-        """) == []
+        """)
+        == []
+    )
     # a frame captured by a nested function, or a name also bound elsewhere and used after
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         def a(path):
             df = pd.read_csv(path)
             return lambda: df["x"]
-        """) == []
+        """)
+        == []
+    )
     # not pandas
     assert codes("import mylib as pd\ndef f(p):\n    return pd.read_csv(p)['x']\n") == []
 
 
 def test_never_reported_when_the_call_shows_every_column_is_read():
     """pandas tests/io/formats/test_to_string.py and tests/io/parser/test_c_parser_only.py."""
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         from io import BytesIO, StringIO
         def a(joined, header):
@@ -117,7 +126,9 @@ def test_never_reported_when_the_call_shows_every_column_is_read():
         def c(path):
             df = pd.read_csv(path, header=None, names=["a", "b"])
             return df["a"], df["b"]
-        """) == []
+        """)
+        == []
+    )
 
 
 PROGRAM = """
@@ -178,7 +189,8 @@ def test_columns_converted_right_after_the_read_are_named_with_their_dtypes():
 
 def test_dtype_is_never_reported():
     # dtype=/converters= already given, not a frame, or arguments that may hold a dtype
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         def a(path):
             df = pd.read_csv(path, dtype={"x": "float32"})
@@ -195,10 +207,13 @@ def test_dtype_is_never_reported():
         def d(path):
             df = pd.read_csv(path, chunksize=100)
             return df
-        """) == []
+        """)
+        == []
+    )
     # not a literal narrower dtype: a variable, the defaults' own width, pandas' nullable types,
     # an integer downcast (its dtype depends on the values), astype with errors=
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         def a(path, t):
             df = pd.read_csv(path)
@@ -210,9 +225,12 @@ def test_dtype_is_never_reported():
             df["s"] = df["s"].astype("float32", errors="ignore")
             df["r"] = pd.to_numeric(df["r"], errors="coerce", downcast="float")
             return df
-        """) == []
+        """)
+        == []
+    )
     # not a column of that same frame binding
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         def a(path, other):
             df = pd.read_csv(path)
@@ -233,9 +251,12 @@ def test_dtype_is_never_reported():
             df = pd.read_csv(path)
             out = df.astype({"y": "float32"})
             return out
-        """) == []
+        """)
+        == []
+    )
     # not right after the read, in-memory test data, or not pandas
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         from io import StringIO
         import mylib
@@ -252,7 +273,9 @@ def test_dtype_is_never_reported():
             df = mylib.read_csv(path)
             df["y"] = df["y"].astype("float32")
             return df
-        """) == []
+        """)
+        == []
+    )
 
 
 DTYPE_PROGRAM = """

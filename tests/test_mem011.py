@@ -1,7 +1,6 @@
 import textwrap
 
 import pytest
-
 from helpers import assert_fix_keeps_behaviour, codes, fix, lint, run_program
 
 pytest.importorskip("pandas")
@@ -35,10 +34,18 @@ def test_deprecated_inplace_on_a_local_frame_is_fixed_safely():
 
 
 def test_every_deprecated_method_is_reported():
-    for call in ['drop(columns="a", inplace=True)', 'rename(columns={"a": "b"}, inplace=True)',
-                 'sort_values("a", inplace=True)', "sort_index(inplace=True)", "reset_index(inplace=True)",
-                 'set_index("a", inplace=True)', "dropna(inplace=True)", "drop_duplicates(inplace=True)",
-                 'query("a > 1", inplace=True)', 'eval("c = a + 1", inplace=True)']:
+    for call in [
+        'drop(columns="a", inplace=True)',
+        'rename(columns={"a": "b"}, inplace=True)',
+        'sort_values("a", inplace=True)',
+        "sort_index(inplace=True)",
+        "reset_index(inplace=True)",
+        'set_index("a", inplace=True)',
+        "dropna(inplace=True)",
+        "drop_duplicates(inplace=True)",
+        'query("a > 1", inplace=True)',
+        'eval("c = a + 1", inplace=True)',
+    ]:
         assert codes(f"import pandas as pd\ndef f(df):\n    df.{call}\n") == ["MEM011"], call
 
 
@@ -97,23 +104,35 @@ def test_advice_on_a_parameter_says_the_caller_no_longer_sees_the_change():
     in_place, _ = run_program(code)
     rebound, _ = run_program(code.replace("df.reset_index(inplace=True)", "df = df.reset_index()"))
     assert in_place != rebound  # the trap the message names is real
-    local = lint("""
+    local = lint(
+        """
         import pandas as pd
         def build():
             df = pd.DataFrame({"a": [1]})
             df.reset_index(inplace=True)
             return df
-        """, select=("MEM011",))
+        """,
+        select=("MEM011",),
+    )
     assert [f.message.endswith("write `df = df.reset_index(...)`") for f in local] == [True]
 
 
 def test_never_reported():
     # the methods where inplace=True does save memory (fillna: 0.00 MiB against 91.6 MiB reassigned)
-    for method in ("replace(1, 2", "fillna(0", "ffill(", "bfill(", "interpolate(", "where(df > 1, 0",
-                   "mask(df > 1, 0", "clip(0, 1"):
+    for method in (
+        "replace(1, 2",
+        "fillna(0",
+        "ffill(",
+        "bfill(",
+        "interpolate(",
+        "where(df > 1, 0",
+        "mask(df > 1, 0",
+        "clip(0, 1",
+    ):
         sep = ", " if not method.endswith("(") else ""
         assert codes(f"import pandas as pd\ndef f(df):\n    df.{method}{sep}inplace=True)\n") == [], method
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         import numpy as np
         def f(df, flag, index):
@@ -124,7 +143,9 @@ def test_never_reported():
             df.columns.rename(None, inplace=True)
             a = np.arange(3)
             a.sort()
-        """) == []
+        """)
+        == []
+    )
     assert codes("import polars as pl\ndef f(df):\n    df.drop(columns='a', inplace=True)\n") == []
 
 
@@ -182,7 +203,8 @@ def test_fix_keeps_the_frame_and_removes_the_deprecation_warning():
 
 
 def test_fix_keeps_behaviour_with_a_series():
-    assert_fix_keeps_behaviour("""
+    assert_fix_keeps_behaviour(
+        """
         import warnings
         import pandas as pd
         warnings.simplefilter("ignore")
@@ -194,18 +216,23 @@ def test_fix_keeps_behaviour_with_a_series():
             s.rename("n", inplace=True)
             return s
         print(f().to_dict(), f().name)
-        """, saves_memory=False)
+        """,
+        saves_memory=False,
+    )
 
 
 def test_corpus_cases():
     """From pandas' own tests: Categorical.sort_values(inplace=True) really sorts in place (not deprecated),
     and a fix inside a block asserting the Pandas4Warning would change what it asserts."""
-    assert codes("""
+    assert (
+        codes("""
         import pandas as pd
         def f(cat):
             cat1 = cat.copy()
             cat1.sort_values(inplace=True)
-        """) == []
+        """)
+        == []
+    )
     assert codes("import pandas as pd\ndef f(df):\n    df.sort_values('a', inplace=True)\n") == ["MEM011"]
     (f,) = lint("""
         import pandas as pd

@@ -94,7 +94,8 @@ def test_message_spells_a_temporary_in_parentheses():
         """)
     assert f.message.startswith("(np.arange(100_000) + 1).astype(...)")
     assert "(np.arange(100_000) + 1).astype(np.int64, copy=False)" in fix(
-        "import numpy as np\ndef g():\n    return (np.arange(100_000) + 1).astype(np.int64)\n", select=("MEM012",))
+        "import numpy as np\ndef g():\n    return (np.arange(100_000) + 1).astype(np.int64)\n", select=("MEM012",)
+    )
 
 
 def test_fix_keeps_comments_and_other_arguments():
@@ -105,7 +106,7 @@ def test_fix_keeps_comments_and_other_arguments():
             return np.array(  # keep me
                 a, order="K")
         """
-    assert "np.asarray(  # keep me\n        a, order=\"K\")" in fix(code, select=("MEM012",))
+    assert 'np.asarray(  # keep me\n        a, order="K")' in fix(code, select=("MEM012",))
 
 
 # --- traps: the copy is needed, or the alias could be seen -------------------------------------------------
@@ -177,7 +178,8 @@ def test_augmented_write_to_x_while_result_lives():
 
 
 def test_never_reported():
-    assert mem012("""
+    assert (
+        mem012("""
         import numpy as np
         def main(lst):
             m = np.matrix([[1.0, 2.0], [3.0, 4.0]])
@@ -191,8 +193,11 @@ def test_never_reported():
             h = np.array(c, order="F")            # copies a C-ordered array either way
             k = c.astype(np.float32, copy=True)   # an explicit copy
             return a, b, d, e, f, g, h, k
-        """) == []
-    assert mem012("""
+        """)
+        == []
+    )
+    assert (
+        mem012("""
         import numpy as np
         def main():
             arr = np.array(["2020-10-10"] * 100_000, dtype=object)
@@ -200,20 +205,28 @@ def test_never_reported():
             ok = arr.astype("S").astype("M8")  # memlint cannot know S10 == "S" (numpy's own tests)
             d = np.zeros(100_000, dtype="M8[D]")
             return ok, d.astype("M8")          # a unitless datetime: NumPy picks the unit
-        """) == []
-    assert mem012("""
+        """)
+        == []
+    )
+    assert (
+        mem012("""
         import numpy as np
         def refcounts(a, b):
             arr = np.array([a, b] * 50_000, dtype=object)
             arr2 = arr.flatten()                   # numpy's test_regression counts the references it adds
             return arr2
-        """) == []
-    assert mem012("""
+        """)
+        == []
+    )
+    assert (
+        mem012("""
         import mylib as np
         def main():
             a = np.zeros(100)
             return np.array(a)
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_copy_of_a_temporary_and_the_from_import_spelling():
@@ -295,9 +308,11 @@ def test_the_traps_are_real():
             print(a[0, 0])
         main()
         """
-    for program, copy, alias in [(x_written_later, "np.array(a)", "np.asarray(a)"),
-                                 (caller_array, "x.astype(np.float64)", "x.astype(np.float64, copy=False)"),
-                                 (result_written_x_used, "a.flatten()", "a.ravel()")]:
+    for program, copy, alias in [
+        (x_written_later, "np.array(a)", "np.asarray(a)"),
+        (caller_array, "x.astype(np.float64)", "x.astype(np.float64, copy=False)"),
+        (result_written_x_used, "a.flatten()", "a.ravel()"),
+    ]:
         assert mem012(program) == []
         assert run_program(program)[0] != run_program(program.replace(copy, alias))[0]
 
@@ -305,7 +320,8 @@ def test_the_traps_are_real():
 def test_two_copies_in_a_row_lose_one_not_both():
     """Each rewrite alone keeps behaviour; both together would make b a view of a, and b[0] = 9 would
     reach a. memlint removes the inner copy and keeps the outer one."""
-    for program in ("""
+    for program in (
+        """
         import numpy as np
         def main():
             a = np.zeros((500, 500))
@@ -313,7 +329,8 @@ def test_two_copies_in_a_row_lose_one_not_both():
             b[0] = 9.0
             print(a[0, 0], b[0])
         main()
-        """, """
+        """,
+        """
         import numpy as np
         def main():
             a = np.zeros((500, 500))
@@ -322,7 +339,8 @@ def test_two_copies_in_a_row_lose_one_not_both():
             b[0] = 9.0
             print(a[0, 0], b[0])
         main()
-        """):
+        """,
+    ):
         fixed = assert_fix_keeps_behaviour(program)
         assert "a.ravel()" in fixed and "np.array(" in fixed
 

@@ -53,16 +53,22 @@ def test_broadcast_outer_difference_suggests_the_gram_form():
             return np.sqrt(np.sum((a[:, None] - a) ** 2, axis=-1))   # numpy's test_euclidean_pdist, larger
         """)
     assert g.estimated_bytes == 2000 * 2000 * 3 * 8
-    assert len(mem013("""
+    assert (
+        len(
+            mem013("""
         import numpy as np
         def f():
             a = np.ones((2000, 3))
             return np.linalg.norm(a[:, None, :] - a[None, :, :], axis=2)
-        """)) == 1
+        """)
+        )
+        == 1
+    )
 
 
 def test_never_reported():
-    assert mem013("""
+    assert (
+        mem013("""
         import numpy as np
         def f(x, n):
             a = np.ones(1_000_000)
@@ -82,15 +88,20 @@ def test_never_reported():
             P = np.ones((10, 3))
             e = P[:, None, :] - P[None, :, :]    # small
             return s, keep, w, z, q, m, d, e
-        """) == []
-    assert mem013("""
+        """)
+        == []
+    )
+    assert (
+        mem013("""
         import numpy as np
         def forces(n):
             pos = np.random.default_rng(0).random((2000, 3))
             diff = pos[:, None, :] - pos[None, :, :]   # displacement vectors: the result itself
             r2 = (diff ** 2).sum(-1) + 1.0
             return diff / r2[:, :, None] ** 1.5
-        """) == []
+        """)
+        == []
+    )
 
 
 def test_where_and_maximum_differ_at_nan():
@@ -101,7 +112,10 @@ def test_where_and_maximum_differ_at_nan():
         w, m = np.where(a > 0, a, 0), np.maximum(a, 0)
         print(w.tolist(), m.tolist(), np.signbit(w).tolist(), np.signbit(m).tolist())
         """)
-    assert out.strip() == "[0.0, 0.0, 0.0, 2.0] [nan, 0.0, 0.0, 2.0] [False, False, False, False] [False, False, False, False]"
+    assert (
+        out.strip()
+        == "[0.0, 0.0, 0.0, 2.0] [nan, 0.0, 0.0, 2.0] [False, False, False, False] [False, False, False, False]"
+    )
 
 
 def test_catalog_example_is_reported_and_its_replacement_is_not():

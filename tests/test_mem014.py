@@ -1,5 +1,4 @@
 import numpy as np
-
 from helpers import assert_fix_keeps_behaviour, codes, fix, lint
 
 N = 500_000  # 3.8 MiB as int64: tracemalloc sees the list of Python ints clearly
@@ -11,8 +10,10 @@ def test_range_forms_are_reported_with_a_safe_fix_for_a_literal_length():
     assert f.estimated_bytes == N * 40
     assert "np.arange" in f.message
     assert fix(f"import numpy as np\na = np.array(list(range({N})))\n") == f"import numpy as np\na = np.arange({N})\n"
-    assert fix("import numpy as np\na = np.array(range(2, 10**6, 3))\n") == \
-        "import numpy as np\na = np.arange(2, 10**6, 3)\n"
+    assert (
+        fix("import numpy as np\na = np.array(range(2, 10**6, 3))\n")
+        == "import numpy as np\na = np.arange(2, 10**6, 3)\n"
+    )
 
 
 def test_variable_length_gets_an_unsafe_fix_only():
@@ -31,17 +32,23 @@ def test_why_a_variable_length_is_unsafe():
 
 
 def test_repeated_zero_lists():
-    assert fix("import numpy as np\na = np.array([0] * 1_000_000)\n") == \
-        "import numpy as np\na = np.zeros(1_000_000, dtype=int)\n"
-    assert fix("import numpy as np\na = np.asarray(1_000_000 * [0.0])\n") == \
-        "import numpy as np\na = np.zeros(1_000_000)\n"
+    assert (
+        fix("import numpy as np\na = np.array([0] * 1_000_000)\n")
+        == "import numpy as np\na = np.zeros(1_000_000, dtype=int)\n"
+    )
+    assert (
+        fix("import numpy as np\na = np.asarray(1_000_000 * [0.0])\n")
+        == "import numpy as np\na = np.zeros(1_000_000)\n"
+    )
     (f,) = lint("import numpy as np\ndef f(n):\n    return np.array([0.0] * n)\n")
     assert f.fix.applicability == "unsafe"  # np.zeros(-1) raises where [0.0] * -1 is empty
 
 
 def test_from_import_spelling_needs_the_target_imported():
-    assert fix("from numpy import array, arange\na = array(range(10**6))\n") == \
-        "from numpy import array, arange\na = arange(10**6)\n"
+    assert (
+        fix("from numpy import array, arange\na = array(range(10**6))\n")
+        == "from numpy import array, arange\na = arange(10**6)\n"
+    )
     (f,) = lint("from numpy import array\na = array(range(10**6))\n")
     assert f.fix is None  # arange is not imported: reported, not fixed
 
@@ -84,7 +91,8 @@ def test_fixed_programs_print_the_same_and_peak_lower():
 
 
 def test_unsafe_fix_keeps_behaviour_for_positive_lengths():
-    assert_fix_keeps_behaviour(f"""
+    assert_fix_keeps_behaviour(
+        f"""
         import numpy as np
         def ramp(n):
             return np.array(range(n))
@@ -92,7 +100,9 @@ def test_unsafe_fix_keeps_behaviour_for_positive_lengths():
             return np.array([0] * n)
         r, b = ramp({N}), blank({N})
         print(r.dtype, r.shape, int(r.sum()), b.dtype, b.shape, int(b.sum()))
-        """, unsafe=True)
+        """,
+        unsafe=True,
+    )
 
 
 def test_catalog_example_is_reported_and_its_replacement_is_not():

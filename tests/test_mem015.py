@@ -1,7 +1,6 @@
 import sys
 
 import numpy as np
-
 from helpers import codes, lint
 
 
@@ -24,7 +23,8 @@ def test_views_and_memmaps_are_reported():
 
 
 def test_never_reported():
-    assert codes("""
+    assert (
+        codes("""
         import sys
         import numpy as np
         def f(arr, items):
@@ -35,7 +35,9 @@ def test_never_reported():
             small = np.ones(100)[...]          # a view, but the miscount is 800 bytes
             return (sys.getsizeof(data), sys.getsizeof(same), sys.getsizeof(shaped), sys.getsizeof(picked),
                     sys.getsizeof(small), sys.getsizeof(arr), sys.getsizeof(items))
-        """) == []
+        """)
+        == []
+    )
     assert codes("import mysys as sys\nimport numpy as np\nsys.getsizeof(np.ones(10**6)[1:])\n") == []
 
 

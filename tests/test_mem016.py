@@ -30,7 +30,8 @@ def test_collect_right_after_deleting_numeric_arrays():
 
 
 def test_never_reported():
-    assert codes("""
+    assert (
+        codes("""
         import gc
         import numpy as np
         def f(arr, model):
@@ -51,7 +52,9 @@ def test_never_reported():
             del c
             n = gc.collect()              # the count is used
             return n
-        """) == []
+        """)
+        == []
+    )
     assert codes("import mygc as gc\nimport numpy as np\na = np.ones(3)\ndel a\ngc.collect()\n") == []
 
 
@@ -77,7 +80,8 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
 
 
 def test_in_every_kind_of_block():
-    assert codes("""
+    assert (
+        codes("""
         import gc
         import numpy as np
         def f(n):
@@ -93,4 +97,6 @@ def test_in_every_kind_of_block():
                 c = np.ones(10)
                 del c
                 gc.collect()
-        """) == ["MEM016"] * 3
+        """)
+        == ["MEM016"] * 3
+    )

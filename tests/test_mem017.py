@@ -3,7 +3,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import assert_fix_keeps_behaviour, codes, fix, lint
 
 
@@ -11,7 +10,10 @@ def test_large_full_zero_is_reported_with_bytes_and_safe_fix():
     (f,) = lint("import numpy as np\na = np.full((1000, 1000), 0.0)\n")
     assert f.code == "MEM017" and f.estimated_bytes == 8_000_000
     assert f.fix.applicability == "safe"
-    assert fix("import numpy as np\na = np.full((1000, 1000), 0.0)\n") == "import numpy as np\na = np.zeros((1000, 1000))\n"
+    assert (
+        fix("import numpy as np\na = np.full((1000, 1000), 0.0)\n")
+        == "import numpy as np\na = np.zeros((1000, 1000))\n"
+    )
 
 
 def test_fix_keeps_dtype_order_and_comments():

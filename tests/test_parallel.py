@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import REPO, config
-from memlint import engine
 from test_cache import BIG_FULL, BULK_USE, GEOMETRY, as_data, counted, entries, write  # noqa: F401
+
+from memlint import engine
 
 SNIPPETS = {
     "a.py": BIG_FULL,
@@ -123,8 +123,13 @@ def test_a_worker_that_dies_is_reported_and_the_rest_still_checked(project, alwa
 
 def test_cli_jobs_option(project):
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "memlint", "--no-cache", "--output-format", "json", *args,
-                               "."], capture_output=True, text=True, cwd=project, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "memlint", "--no-cache", "--output-format", "json", *args, "."],
+            capture_output=True,
+            text=True,
+            cwd=project,
+            timeout=300,
+        )
 
     one, two = cli("--jobs", "1"), cli("--jobs", "2")
     assert one.returncode == two.returncode == 2  # nul.py cannot be read
@@ -141,7 +146,8 @@ def test_each_file_is_freed_before_the_next_is_checked(tmp_path):
     from memlint.context import FileContext
 
     source = "import numpy as np\n" + "".join(
-        f"def f{i}(a):\n    b = np.zeros(10)\n    c = b * 2 + a\n    return c.sum()\n" for i in range(50))
+        f"def f{i}(a):\n    b = np.zeros(10)\n    c = b * 2 + a\n    return c.sum()\n" for i in range(50)
+    )
     for i in range(8):
         (tmp_path / f"m{i}.py").write_text(source)
     gc.collect()

@@ -12,20 +12,23 @@ import sys
 
 import pytest
 import yaml
-
 from helpers import REPO
 
 BAD = "import numpy as np\n\ngrid = np.full((1000, 1000), 0.0)\n"
 CLEAN = "import numpy as np\n\ngrid = np.zeros((1000, 1000))\n"
 # What pip prints when it cannot reach the package index: the only reason to skip.
-OFFLINE = ("Failed to establish a new connection", "Temporary failure in name resolution",
-           "No matching distribution found", "Network is unreachable")
+OFFLINE = (
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "No matching distribution found",
+    "Network is unreachable",
+)
 
 
 def test_hook_definitions():
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"memlint", "memlint-fix"}
-    assert hooks["memlint"]["entry"] == "memlint" and hooks["memlint-fix"]["entry"] == "memlint --fix"
+    assert hooks["memlint"]["entry"] == "memlint check" and hooks["memlint-fix"]["entry"] == "memlint check --fix"
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["types"] == ["python"]
 
@@ -38,8 +41,14 @@ def scratch(tmp_path_factory):
     root = tmp_path_factory.mktemp("precommit")
     repo = root / "project"
     repo.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(root / "cache"), "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(root / "cache"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
     (repo / "bad.py").write_text(BAD)
     (repo / "clean.py").write_text(CLEAN)
@@ -47,8 +56,14 @@ def scratch(tmp_path_factory):
 
     def try_repo(*files):
         """Run both hooks of this repository on ``files``: (exit code, output)."""
-        r = subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "--files", *files],
-                           cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+        r = subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "--files", *files],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         out = r.stdout + r.stderr
         if r.returncode != 0 and "Installing environment" in out and any(s in out for s in OFFLINE):
             pytest.skip(f"pre-commit could not install memlint's dependencies (no package index?):\n{out}")

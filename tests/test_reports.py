@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from helpers import memlint_cli
+
 from memlint import __version__, catalog
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -41,30 +41,44 @@ def run(*args):
 def test_json_fields_exactly_as_documented(project):
     findings = json.loads(run("--output-format", "json", "src").stdout)
     assert isinstance(findings, list)
-    keys = ["code", "name", "message", "path", "line", "column", "end_line", "end_column", "estimated_bytes",
-            "fingerprint", "fix"]
+    keys = [
+        "code",
+        "name",
+        "message",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "estimated_bytes",
+        "fingerprint",
+        "fix",
+    ]
     assert all(list(f) == keys for f in findings)
     by_line = {(f["path"], f["line"]): f for f in findings}
     grid = by_line[("src/grid.py", 3)]
     assert grid["code"] == "MEM017" and grid["name"] == "full-zeros"
     assert (grid["column"], grid["end_line"], grid["end_column"]) == (8, 3, 34)  # 1-based, end exclusive
     assert grid["estimated_bytes"] == 8_000_000
-    assert grid["fix"] == {"applicability": "safe", "message": "Replace with np.zeros", "edits": [
-        {"line": 3, "column": 8, "end_line": 3, "end_column": 34, "content": "np.zeros((1000, 1000))"}]}
+    assert grid["fix"] == {
+        "applicability": "safe",
+        "message": "Replace with np.zeros",
+        "edits": [{"line": 3, "column": 8, "end_line": 3, "end_column": 34, "content": "np.zeros((1000, 1000))"}],
+    }
     assert len(grid["fingerprint"]) == 20
     assert by_line[("src/grid.py", 4)]["estimated_bytes"] is None  # size unknown: null, still reported
     syntax = by_line[("src/broken.py", 1)]
     assert syntax["code"] == "MEM000" and syntax["name"] == "syntax-error" and syntax["fix"] is None
     # Columns count characters (like the text format), and a fix's edit replaces exactly the flagged text.
     line = CODE.splitlines()[2]
-    assert line[grid["column"] - 1:grid["end_column"] - 1] == "np.full((1000, 1000), 0.0)"
+    assert line[grid["column"] - 1 : grid["end_column"] - 1] == "np.full((1000, 1000), 0.0)"
 
 
 def test_json_columns_are_characters_not_bytes(project):
     (project / "src" / "grid.py").write_text("import numpy as np\nnamé = 'é'; g = np.full((1000, 1000), 0.0)\n")
     (f,) = [f for f in json.loads(run("--output-format", "json", "src/grid.py").stdout)]
     line = "namé = 'é'; g = np.full((1000, 1000), 0.0)"
-    assert line[f["column"] - 1:f["end_column"] - 1] == "np.full((1000, 1000), 0.0)"
+    assert line[f["column"] - 1 : f["end_column"] - 1] == "np.full((1000, 1000), 0.0)"
 
 
 def test_empty_json_is_an_empty_array(project):
@@ -76,9 +90,11 @@ def test_github_workflow_commands_and_nothing_else_on_stdout(project):
     r = run("--output-format", "github", "src")
     lines = r.stdout.splitlines()
     assert len(lines) == 4 and all(line.startswith("::warning file=") for line in lines)
-    assert ("::warning file=src/grid.py,line=3,col=8,endLine=3,endColumn=34,title=MEM017 (full-zeros)::"
-            "np.full with a zero fill writes its 7.6 MiB into memory at once; np.zeros gives the same float64 "
-            "array and the OS maps its pages only when they are written") in lines
+    assert (
+        "::warning file=src/grid.py,line=3,col=8,endLine=3,endColumn=34,title=MEM017 (full-zeros)::"
+        "np.full with a zero fill writes its 7.6 MiB into memory at once; np.zeros gives the same float64 "
+        "array and the OS maps its pages only when they are written"
+    ) in lines
     # Property values escape ',' and ':' (the file name has a comma), per the workflow-command rules.
     assert any(line.startswith("::warning file=src/my data%2Cv1.py,line=2,col=5,") for line in lines)
     assert any("title=MEM000 (syntax-error)::SyntaxError" in line for line in lines)
@@ -114,8 +130,22 @@ def test_sarif_schema_rejects_what_it_should():
     with pytest.raises(jsonschema.ValidationError):
         validate({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "memlint", "bogus": 1}}}]})
     with pytest.raises(jsonschema.ValidationError):
-        validate({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "memlint"}}, "results": [
-            {"message": {"text": "x"}, "locations": [{"physicalLocation": {"region": {"startLine": 0}}}]}]}]})
+        validate(
+            {
+                "version": "2.1.0",
+                "runs": [
+                    {
+                        "tool": {"driver": {"name": "memlint"}},
+                        "results": [
+                            {
+                                "message": {"text": "x"},
+                                "locations": [{"physicalLocation": {"region": {"startLine": 0}}}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
 
 
 def test_sarif_content(project):
@@ -139,14 +169,16 @@ def test_sarif_content(project):
     assert loc["region"] == {"startLine": 3, "startColumn": 8, "endLine": 3, "endColumn": 34}
     (fix,) = grid["fixes"]
     (change,) = fix["artifactChanges"]
-    assert change["replacements"] == [{"deletedRegion": loc["region"],
-                                       "insertedContent": {"text": "np.zeros((1000, 1000))"}}]
+    assert change["replacements"] == [
+        {"deletedRegion": loc["region"], "insertedContent": {"text": "np.zeros((1000, 1000))"}}
+    ]
     assert grid["properties"]["estimatedBytes"] == 8_000_000
     unfixable = [r for r in results if r["ruleId"] == "MEM000"]
     assert unfixable and all("fixes" not in r for r in unfixable)
     # A path with a space and a comma is a valid URI reference.
-    assert any(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/my%20data%2Cv1.py"
-               for r in results)
+    assert any(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/my%20data%2Cv1.py" for r in results
+    )
 
 
 def test_sarif_with_no_findings_is_valid(project):
@@ -168,7 +200,8 @@ def test_sarif_absolute_paths_are_file_uris(project, tmp_path_factory):
 
 def test_gitlab_code_quality(project):
     (project / "src" / "twice.py").write_text(
-        "import numpy as np\na = np.full((1000, 1000), 0.0)\nb = np.full((1000, 1000), 0.0)\n")
+        "import numpy as np\na = np.full((1000, 1000), 0.0)\nb = np.full((1000, 1000), 0.0)\n"
+    )
     report = json.loads(run("--output-format", "gitlab", "src").stdout)
     assert len(report) == 6
     for issue in report:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import codes, memlint_cli
 
 FULL = "np.full((1000, 1000), 0.0)"  # MEM017
@@ -15,36 +14,42 @@ def lines(*body: str) -> str:
     return "\n".join(("import numpy as np",) + body) + "\n"
 
 
-@pytest.mark.parametrize("comment", [
-    "# noqa",
-    "# noqa: MEM017",
-    "# noqa:MEM017",
-    "# NOQA: MEM017",
-    "# noqa: MEM0",
-    "# noqa: MEM",
-    "# noqa: E501, MEM017",
-    "# noqa: MEM001,MEM017",
-    "# noqa: E501 MEM017",  # ruff also reads codes separated by spaces
-    "# noqa: MEM017 filled column by column later",
-    "# memlint: ignore",
-    "# memlint: ignore[MEM017]",
-    "# memlint: ignore[MEM001, MEM01]",
-    "# type: ignore  # noqa: MEM017",
-    "# keep this: it is filled later  # noqa: MEM017",
-])
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# noqa",
+        "# noqa: MEM017",
+        "# noqa:MEM017",
+        "# NOQA: MEM017",
+        "# noqa: MEM0",
+        "# noqa: MEM",
+        "# noqa: E501, MEM017",
+        "# noqa: MEM001,MEM017",
+        "# noqa: E501 MEM017",  # ruff also reads codes separated by spaces
+        "# noqa: MEM017 filled column by column later",
+        "# memlint: ignore",
+        "# memlint: ignore[MEM017]",
+        "# memlint: ignore[MEM001, MEM01]",
+        "# type: ignore  # noqa: MEM017",
+        "# keep this: it is filled later  # noqa: MEM017",
+    ],
+)
 def test_line_suppressions_silence(comment):
     assert codes(lines(f"a = {FULL}  {comment}")) == []
 
 
-@pytest.mark.parametrize("comment", [
-    "# noqa: E501",  # another tool's code
-    "# noqa: MEM001",  # another rule
-    "# noqa: MEM0170",  # longer than the code: not a prefix of it
-    "# noqa: E501 me too",  # prose after the codes is not a code (`ME` would silence every MEM rule)
-    "# memlint: ignore[MEM001]",
-    "# memlint: ignore-file",  # file-level only on a line of its own
-    "# this is not a noqa comment",
-])
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# noqa: E501",  # another tool's code
+        "# noqa: MEM001",  # another rule
+        "# noqa: MEM0170",  # longer than the code: not a prefix of it
+        "# noqa: E501 me too",  # prose after the codes is not a code (`ME` would silence every MEM rule)
+        "# memlint: ignore[MEM001]",
+        "# memlint: ignore-file",  # file-level only on a line of its own
+        "# this is not a noqa comment",
+    ],
+)
 def test_other_comments_do_not_silence(comment):
     assert codes(lines(f"a = {FULL}  {comment}")) == ["MEM017"]
 
@@ -59,16 +64,19 @@ def test_noqa_inside_a_string_is_not_a_comment():
 
 
 def test_multi_line_finding_is_silenced_on_its_first_line():
-    assert codes(lines(f"a = np.full(  # noqa: MEM017", "    (1000, 1000), 0.0)")) == []
-    assert codes(lines(f"a = np.full(", "    (1000, 1000), 0.0)  # noqa: MEM017")) == ["MEM017"]
+    assert codes(lines("a = np.full(  # noqa: MEM017", "    (1000, 1000), 0.0)")) == []
+    assert codes(lines("a = np.full(", "    (1000, 1000), 0.0)  # noqa: MEM017")) == ["MEM017"]
 
 
-@pytest.mark.parametrize("comment, expected", [
-    ("# memlint: ignore-file", []),
-    ("# memlint: ignore-file[MEM017]", []),
-    ("# memlint: ignore-file[MEM0]", []),
-    ("# memlint: ignore-file[MEM003]", ["MEM017", "MEM017"]),
-])
+@pytest.mark.parametrize(
+    "comment, expected",
+    [
+        ("# memlint: ignore-file", []),
+        ("# memlint: ignore-file[MEM017]", []),
+        ("# memlint: ignore-file[MEM0]", []),
+        ("# memlint: ignore-file[MEM003]", ["MEM017", "MEM017"]),
+    ],
+)
 def test_file_level_suppressions(comment, expected):
     code = f"{comment}\nimport numpy as np\na = {FULL}\n\n\ndef f():\n    return {FULL}\n"
     assert codes(code) == expected

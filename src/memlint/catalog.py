@@ -59,7 +59,7 @@ def rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load() -> dict[str, RuleDoc]:
     docs = {}
     for path in sorted(rules_dir().glob("MEM*.toml")):

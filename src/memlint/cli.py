@@ -40,40 +40,104 @@ def _warning(message: str) -> None:
     click.echo(f"memlint: warning: {message}", err=True)
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+class _CheckByDefault(click.Group):
+    """`memlint PATH...` is `memlint check PATH...`: any first argument that names no subcommand (an option, a
+    path) goes to `check`. A folder named like a subcommand is checked as `./server`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands:
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_CheckByDefault, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Find and fix memory antipatterns in Python and NumPy code (`memlint check --help`)."""
+
+
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
-@click.option("--unsafe-fixes", "unsafe_fixes", is_flag=True, default=None,
-              help="Also offer unsafe fixes (right in the common case, not proven); with --fix, apply them.")
+@click.option(
+    "--unsafe-fixes",
+    "unsafe_fixes",
+    is_flag=True,
+    default=None,
+    help="Also offer unsafe fixes (right in the common case, not proven); with --fix, apply them.",
+)
 @click.option("--diff", is_flag=True, help="Print the diff of the fixes --fix would apply; write nothing.")
-@click.option("--select", metavar="CODES", callback=lambda c, p, v: _codes_option(v),
-              help="Rules to enable: comma-separated codes or prefixes (MEM0, MEM001).")
-@click.option("--extend-select", metavar="CODES", callback=lambda c, p, v: _codes_option(v),
-              help="Rules to enable in addition to the configured ones.")
-@click.option("--ignore", metavar="CODES", callback=lambda c, p, v: _codes_option(v),
-              help="Rules to disable (codes or prefixes).")
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default=None,
-              help="Report format (default: text, or output-format from the configuration).")
+@click.option(
+    "--select",
+    metavar="CODES",
+    callback=lambda c, p, v: _codes_option(v),
+    help="Rules to enable: comma-separated codes or prefixes (MEM0, MEM001).",
+)
+@click.option(
+    "--extend-select",
+    metavar="CODES",
+    callback=lambda c, p, v: _codes_option(v),
+    help="Rules to enable in addition to the configured ones.",
+)
+@click.option(
+    "--ignore", metavar="CODES", callback=lambda c, p, v: _codes_option(v), help="Rules to disable (codes or prefixes)."
+)
+@click.option(
+    "--output-format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default=None,
+    help="Report format (default: text, or output-format from the configuration).",
+)
 @click.option("--statistics", is_flag=True, help="Count findings per rule, with the bytes at stake.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings and errors, nothing else.")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Use this configuration file instead of the nearest pyproject.toml/memlint.toml.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file instead of the nearest pyproject.toml/memlint.toml.",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .memlint_cache/.")
-@click.option("--jobs", "-j", metavar="N", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: cores).")
+@click.option(
+    "--jobs", "-j", metavar="N", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores)."
+)
 @click.option("--explain", "explain_code", metavar="CODE", help="Explain a rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
-@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False),
-              help="Record the current findings as accepted, in FILE, and exit 0.")
-@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Report only findings not recorded in FILE.")
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record the current findings as accepted, in FILE, and exit 0.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only findings not recorded in FILE.",
+)
 @click.version_option(__version__, prog_name="memlint")
-def main(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, statistics, exit_zero,
-         quiet, config_file, no_cache, jobs, explain_code, list_rules, write_baseline, baseline_file):
+def check(
+    paths,
+    fix,
+    unsafe_fixes,
+    diff,
+    select,
+    extend_select,
+    ignore,
+    output_format,
+    statistics,
+    exit_zero,
+    quiet,
+    config_file,
+    no_cache,
+    jobs,
+    explain_code,
+    list_rules,
+    write_baseline,
+    baseline_file,
+):
     """Find and fix memory antipatterns in Python and NumPy code.
 
-    PATHS are files and folders to check (default: the current folder). Folders are searched for *.py files;
+    `memlint PATH...` is short for `memlint check PATH...`. PATHS are files and folders to check (default: the
+    current folder). Folders are searched for *.py files;
     files named here are always checked. Exit status: 0 no findings (or all fixed), 1 findings remain,
     2 usage, configuration or internal error.
     """
@@ -83,9 +147,26 @@ def main(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_f
         if list_rules:
             _list_rules()
             return
-        sys.exit(_lint(paths or (Path("."),), fix, unsafe_fixes, diff, select, extend_select, ignore,
-                       output_format, statistics, exit_zero, quiet, config_file, no_cache, jobs,
-                       write_baseline, baseline_file))
+        sys.exit(
+            _lint(
+                paths or (Path("."),),
+                fix,
+                unsafe_fixes,
+                diff,
+                select,
+                extend_select,
+                ignore,
+                output_format,
+                statistics,
+                exit_zero,
+                quiet,
+                config_file,
+                no_cache,
+                jobs,
+                write_baseline,
+                baseline_file,
+            )
+        )
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(EXIT_ERROR)
@@ -113,8 +194,24 @@ def _list_rules() -> None:
         click.echo(f"{doc.code:<7} {doc.name:<{width}}  {doc.fix:<6}  {doc.summary}")
 
 
-def _lint(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_format, statistics, exit_zero,
-          quiet, config_file, no_cache, jobs, write_baseline, baseline_file) -> int:
+def _lint(
+    paths,
+    fix,
+    unsafe_fixes,
+    diff,
+    select,
+    extend_select,
+    ignore,
+    output_format,
+    statistics,
+    exit_zero,
+    quiet,
+    config_file,
+    no_cache,
+    jobs,
+    write_baseline,
+    baseline_file,
+) -> int:
     from memlint import engine, report, suppress
 
     if config_file is not None and not config_file.is_file():
@@ -172,9 +269,16 @@ def _lint(paths, fix, unsafe_fixes, diff, select, extend_select, ignore, output_
         _warning(f"no Python files found under {', '.join(str(p) for p in paths)}")
     if statistics:
         fmt = "json" if fmt == "json" else "text"
-    text = report.render(fmt, findings, fixed=fixed, statistics=statistics, quiet=quiet,
-                         unsafe_fixes=config.unsafe_fixes, errors=len(result.errors),
-                         color=fmt == "text" and sys.stdout.isatty())
+    text = report.render(
+        fmt,
+        findings,
+        fixed=fixed,
+        statistics=statistics,
+        quiet=quiet,
+        unsafe_fixes=config.unsafe_fixes,
+        errors=len(result.errors),
+        color=fmt == "text" and sys.stdout.isatty(),
+    )
     click.echo(text, nl=False)
     if result.errors:
         return EXIT_ERROR

@@ -25,9 +25,27 @@ else:  # pragma: no cover
 
 OUTPUT_FORMATS = ("text", "json", "github", "sarif", "gitlab")
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", "virtualenv", "__pypackages__", "build", "dist",
-    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".memlint_cache",
-    "node_modules", "site-packages", "*.egg-info",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    "virtualenv",
+    "__pypackages__",
+    "build",
+    "dist",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".memlint_cache",
+    "node_modules",
+    "site-packages",
+    "*.egg-info",
 )
 # NumPy elides temporaries from 256 KiB up (numpy/_core/src/multiarray/temp_elide.c): the size from which
 # NumPy itself considers an array worth saving a copy of.
@@ -64,8 +82,7 @@ class Config:
                     return False
         return on
 
-    def apply_command_line(self, select: Optional[list], extend_select: Optional[list],
-                           ignore: Optional[list]) -> None:
+    def apply_command_line(self, select: Optional[list], extend_select: Optional[list], ignore: Optional[list]) -> None:
         """Layer the command line's choices over the file's, as ruff does: the command line wins.
 
         ``--select`` replaces the file's selection (its ``ignore`` included); ``--extend-select`` re-enables
@@ -135,8 +152,10 @@ class Config:
 
     def fingerprint(self) -> str:
         """What about the configuration changes findings: part of the cache key."""
-        data = {k: getattr(self, k) for k in ("select", "extend_select", "ignore", "per_file_ignores",
-                                                "min_array_bytes", "rules")}
+        data = {
+            k: getattr(self, k)
+            for k in ("select", "extend_select", "ignore", "per_file_ignores", "min_array_bytes", "rules")
+        }
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -233,7 +252,7 @@ def _parse(data: dict, path: Path, prefix: str, rule_options: dict[str, dict]) -
         elif kind == "globcodes":
             if not isinstance(value, dict):
                 fail(key, f"must be {expected}")
-            value = {glob: check_codes(f"{key}.\"{glob}\"", codes) for glob, codes in value.items()}
+            value = {glob: check_codes(f'{key}."{glob}"', codes) for glob, codes in value.items()}
         elif kind == "format":
             if value not in OUTPUT_FORMATS:
                 fail(key, f"must be {expected}, not {value!r}")

@@ -50,20 +50,20 @@ class SourceText:
         end_line = getattr(node, "end_lineno", None) or node.lineno
         end_col = getattr(node, "end_col_offset", None)
         end_col = node.col_offset if end_col is None else end_col
-        return (node.lineno, self.char_col(node.lineno, node.col_offset),
-                end_line, self.char_col(end_line, end_col))
+        return (node.lineno, self.char_col(node.lineno, node.col_offset), end_line, self.char_col(end_line, end_col))
 
     def offset(self, line: int, col: int) -> int:
         return self.line_starts[line - 1] + col
 
     def segment(self, node: ast.AST) -> str:
         line, col, end_line, end_col = self.span(node)
-        return self.text[self.offset(line, col): self.offset(end_line, end_col)]
+        return self.text[self.offset(line, col) : self.offset(end_line, end_col)]
 
 
 class FileContext:
-    def __init__(self, path: str, source: SourceText, tree: ast.Module, config, module_name: str = "",
-                 is_package: bool = False):
+    def __init__(
+        self, path: str, source: SourceText, tree: ast.Module, config, module_name: str = "", is_package: bool = False
+    ):
         self.path = path
         self.source = source
         self.tree = tree
@@ -124,14 +124,29 @@ class FileContext:
     def is_large(self, nbytes: Optional[int]) -> bool:
         return nbytes is not None and nbytes >= self.config.min_array_bytes
 
-    def report(self, node: ast.AST, message: str, estimated_bytes: Optional[int] = None,
-               fix: Optional[Fix] = None, code: Optional[str] = None) -> None:
+    def report(
+        self,
+        node: ast.AST,
+        message: str,
+        estimated_bytes: Optional[int] = None,
+        fix: Optional[Fix] = None,
+        code: Optional[str] = None,
+    ) -> None:
         line, col, end_line, end_col = self.source.span(node)
-        self.findings.append(Finding(
-            code=code or self.rule_code, message=message, path=self.path, line=line, column=col + 1,
-            end_line=end_line, end_column=end_col + 1, estimated_bytes=estimated_bytes, fix=fix,
-            snippet=self.source.segment(node)[:400],
-        ))
+        self.findings.append(
+            Finding(
+                code=code or self.rule_code,
+                message=message,
+                path=self.path,
+                line=line,
+                column=col + 1,
+                end_line=end_line,
+                end_column=end_col + 1,
+                estimated_bytes=estimated_bytes,
+                fix=fix,
+                snippet=self.source.segment(node)[:400],
+            )
+        )
 
     # --- building fixes -----------------------------------------------------------------------------
 

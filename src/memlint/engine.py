@@ -56,16 +56,18 @@ def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional
         source = SourceText(text)
         line = min(max(e.lineno or 1, 1), max(len(source.lines), 1))
         col = max((e.offset or 1) - 1, 0)
-        result.findings.append(Finding(PARSE_ERROR, f"SyntaxError: {e.msg}", display, line, col + 1, line,
-                                       col + 1, snippet=e.msg))
+        result.findings.append(
+            Finding(PARSE_ERROR, f"SyntaxError: {e.msg}", display, line, col + 1, line, col + 1, snippet=e.msg)
+        )
         _fingerprint(result.findings)
         return result
     except (ValueError, RecursionError, MemoryError) as e:  # e.g. source too deeply nested
         result.errors.append(f"{display}: cannot parse: {e}")
         return result
     module = module_name_of(path) if path is not None else ""
-    ctx = FileContext(display, SourceText(text), tree, config, module,
-                      is_package=path is not None and path.stem == "__init__")
+    ctx = FileContext(
+        display, SourceText(text), tree, config, module, is_package=path is not None and path.stem == "__init__"
+    )
     for rule in rules:
         if not config.enabled(rule.code, display):
             continue
@@ -194,11 +196,12 @@ def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Option
     from concurrent.futures.process import BrokenProcessPool
 
     order = sorted(range(len(paths)), key=lambda i: -sizes[i])
-    pending = deque(order[k:k + _CHUNK_FILES] for k in range(0, len(order), _CHUNK_FILES))
+    pending = deque(order[k : k + _CHUNK_FILES] for k in range(0, len(order), _CHUNK_FILES))
     workers = min(jobs - 1, len(pending))
     running: dict = {}  # future -> chunk
-    with ProcessPoolExecutor(workers, mp_context=_mp_context(), initializer=_init_worker,
-                             initargs=(config, [r.code for r in rules], cache)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=_mp_context(), initializer=_init_worker, initargs=(config, [r.code for r in rules], cache)
+    ) as pool:
         while pending or running:
             while pending and len(running) < 2 * workers:  # keep the workers busy, no more
                 chunk = pending.popleft()
@@ -219,8 +222,13 @@ def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Option
                     chunk_results = future.result()
                 except BrokenProcessPool:  # a worker died (out of memory, a crash in C): name what was lost
                     workers = 0
-                    chunk_results = [FileResult(files_mod.display_path(paths[i]), errors=[
-                        f"{files_mod.display_path(paths[i])}: not checked: a worker process died"]) for i in chunk]
+                    chunk_results = [
+                        FileResult(
+                            files_mod.display_path(paths[i]),
+                            errors=[f"{files_mod.display_path(paths[i])}: not checked: a worker process died"],
+                        )
+                        for i in chunk
+                    ]
                 yield from zip(chunk, chunk_results)
 
 
@@ -289,8 +297,9 @@ def _one_per_scope(text: str, candidates: list) -> list:
     return list(chosen.values())
 
 
-def fix_text(display: str, text: str, config, unsafe: bool, first_round: list,
-             path: Optional[Path] = None) -> tuple[str, int, list]:
+def fix_text(
+    display: str, text: str, config, unsafe: bool, first_round: list, path: Optional[Path] = None
+) -> tuple[str, int, list]:
     """Apply fixes until none is left: (new text, fixes applied, errors).
 
     Each rule judged its fix on the text it saw, and two fixes that are safe alone may not be safe together

@@ -38,8 +38,9 @@ class SourceFile:
             raise InputError(f"{self.display}: cannot decode: {e.msg}") from None
         except (UnicodeDecodeError, LookupError) as e:
             line = self.data[: getattr(e, "start", 0)].count(b"\n") + 1
-            raise InputError(f"{self.display}:{line}: cannot decode as {getattr(e, 'encoding', '?')}: "
-                             f"{getattr(e, 'reason', e)}") from None
+            raise InputError(
+                f"{self.display}:{line}: cannot decode as {getattr(e, 'encoding', '?')}: {getattr(e, 'reason', e)}"
+            ) from None
 
 
 def display_path(path: Path) -> str:

@@ -14,8 +14,9 @@ import stat
 import tempfile
 import tokenize
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 from memlint.findings import Edit
 
@@ -48,8 +49,9 @@ def cst_rewrite(segment: str, is_statement: bool, transform: Callable) -> Option
 
 def _comments(code: str) -> list[str]:
     try:
-        return [t.string.strip() for t in tokenize.generate_tokens(io.StringIO(code).readline)
-                if t.type == tokenize.COMMENT]
+        return [
+            t.string.strip() for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.COMMENT
+        ]
     except (tokenize.TokenError, SyntaxError):
         return []
 

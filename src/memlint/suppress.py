@@ -10,15 +10,15 @@ numbers, so that edits elsewhere in a file do not bring accepted findings back.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import io
 import json
 import re
 import tokenize
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 from memlint.context import split_lines
 

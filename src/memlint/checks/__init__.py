@@ -53,7 +53,7 @@ class PythonVersion(str):
         return tuple(int(p) for p in self.split("."))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code, from every module in this package."""
     rules = {}
@@ -73,4 +73,3 @@ def rule_options() -> dict[str, dict]:
 
 def enabled_rules(config) -> list[Rule]:
     return [rule for code, rule in all_rules().items() if config.enabled(code)]
-

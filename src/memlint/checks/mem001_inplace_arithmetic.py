@@ -19,8 +19,20 @@ from memlint.facts.arrays import in_place_verdict
 from memlint.findings import SAFE
 
 _COMMUTATIVE = ("Add", "Mult", "BitAnd", "BitOr", "BitXor")
-_SYMBOLS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod": "%", "Pow": "**",
-            "LShift": "<<", "RShift": ">>", "BitOr": "|", "BitXor": "^", "BitAnd": "&"}
+_SYMBOLS = {
+    "Add": "+",
+    "Sub": "-",
+    "Mult": "*",
+    "Div": "/",
+    "FloorDiv": "//",
+    "Mod": "%",
+    "Pow": "**",
+    "LShift": "<<",
+    "RShift": ">>",
+    "BitOr": "|",
+    "BitXor": "^",
+    "BitAnd": "&",
+}
 
 
 class InplaceArithmetic(Rule):
@@ -29,8 +41,12 @@ class InplaceArithmetic(Rule):
 
     def check(self, ctx) -> None:
         for node in ctx.nodes(ast.Assign):
-            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                    and isinstance(node.value, ast.BinOp)):
+            if not (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.BinOp)
+            ):
                 continue
             op = type(node.value.op).__name__
             if op not in _SYMBOLS:
@@ -58,8 +74,9 @@ class InplaceArithmetic(Rule):
             return
         if op in _COMMUTATIVE and facts.is_elided_temporary(operand, a):
             return  # `a = a + a * 2`: NumPy already writes the result into the temporary `a * 2`
-        if isinstance(operand, (ast.Constant, ast.JoinedStr)) and type(operand.value if isinstance(
-                operand, ast.Constant) else "") not in (int, float, complex, bool):
+        if isinstance(operand, (ast.Constant, ast.JoinedStr)) and type(
+            operand.value if isinstance(operand, ast.Constant) else ""
+        ) not in (int, float, complex, bool):
             return  # `"x" + s` concatenates strings: not arithmetic, and not commutative
         b = facts.value(operand)
         operands = [a, b] if position == 0 else [b, a]
@@ -73,8 +90,10 @@ class InplaceArithmetic(Rule):
         size = f"a second {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "a second "
         dtype = f"{a.dtype} " if a.dtype is not None else ""
         augmented = f"{use.id} {_SYMBOLS[op]}= {ctx.source.segment(operand)}"
-        message = (f"`{ctx.source.segment(node)}` allocates {size}{dtype}array for the result; "
-                   f"`{augmented}` writes into `{use.id}`'s own buffer")
+        message = (
+            f"`{ctx.source.segment(node)}` allocates {size}{dtype}array for the result; "
+            f"`{augmented}` writes into `{use.id}`'s own buffer"
+        )
         fix = None
         if verdict == "safe":
             fix = ctx.rewrite(node, lambda n: _augmented(n, position), SAFE, f"Replace with `{augmented}`")

@@ -50,8 +50,12 @@ class UfuncOut(Rule):
                 self._check_one(ctx, node, qualname, ufunc, same[0][1], same[0][0], replaces=True)
                 continue
             for i, a in names:
-                if ctx.arrays.may_hold_array(a) and ctx.arrays.is_fresh(a) and ctx.arrays.is_dead_after(a) and sum(
-                        1 for x in call.args if isinstance(x, ast.Name) and x.id == a.id) == 1:
+                if (
+                    ctx.arrays.may_hold_array(a)
+                    and ctx.arrays.is_fresh(a)
+                    and ctx.arrays.is_dead_after(a)
+                    and sum(1 for x in call.args if isinstance(x, ast.Name) and x.id == a.id) == 1
+                ):
                     self._check_one(ctx, node, qualname, ufunc, a, i, replaces=False)
                     break
 
@@ -78,8 +82,10 @@ class UfuncOut(Rule):
             why = f"while `{use.id}` still holds the input"
         else:
             why = f"while `{use.id}`, never read again, still holds its input"
-        message = (f"`{call_text}` allocates {size}{dtype}array {why}; "
-                   f"pass `out={use.id}` to write the result into that buffer")
+        message = (
+            f"`{call_text}` allocates {size}{dtype}array {why}; "
+            f"pass `out={use.id}` to write the result into that buffer"
+        )
         fix = None
         if verdict == "safe":
             fix = ctx.rewrite(node.value, lambda n: _with_out(n, use.id), SAFE, f"Add `out={use.id}`")
@@ -95,7 +101,13 @@ def _with_out(call, name: str):
     last = args[-1]
     if last.comma is cst.MaybeSentinel.DEFAULT:
         args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    args.append(cst.Arg(value=cst.Name(name), keyword=cst.Name("out"),
-                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                              whitespace_after=cst.SimpleWhitespace(""))))
+    args.append(
+        cst.Arg(
+            value=cst.Name(name),
+            keyword=cst.Name("out"),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+            ),
+        )
+    )
     return call.with_changes(args=args)

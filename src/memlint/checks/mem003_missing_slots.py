@@ -34,8 +34,9 @@ class MissingSlots(Rule):
             if base_slots is None or not info["metaclass_ok"]:
                 continue  # a base without __slots__ (or an unknown one) keeps the __dict__ anyway
             outside = index.outside.get(qualname, [])
-            own = set(info["attrs"]) | set(info["property_names"]) | set(base_slots) | {"__weakref__",
-                                                                                      classes.OLD_PICKLE}
+            own = (
+                set(info["attrs"]) | set(info["property_names"]) | set(base_slots) | {"__weakref__", classes.OLD_PICKLE}
+            )
             if any(item["attr"] not in own for _, item in outside):
                 continue  # its instances get new attributes (or __dict__) from outside the class
             small = project.config.min_array_bytes
@@ -66,21 +67,36 @@ class MissingSlots(Rule):
         else:
             change = "__slots__ = " + _slots_tuple(attrs + (["__weakref__"] if weakref else []))
         if unknown_weakref is not None:
-            change += (f" (__weakref__ because {unknown_weakref[0]}:{unknown_weakref[1]['line']} takes weak "
-                       f"references to objects of unknown class)")
+            change += (
+                f" (__weakref__ because {unknown_weakref[0]}:{unknown_weakref[1]['line']} takes weak "
+                f"references to objects of unknown class)"
+            )
         saved = f"about {saving} B per instance"
         if count is not None:
             saved += f", {format_bytes(count * saving)} for {count:,}"
-        message = (f"{name} is built in bulk in {where} and each instance carries a __dict__; {change} saves "
-                   f"{saved} (CPython 3.11 measurement)")
+        message = (
+            f"{name} is built in bulk in {where} and each instance carries a __dict__; {change} saves "
+            f"{saved} (CPython 3.11 measurement)"
+        )
         if why_no_fix:
             message += f"; no automatic fix: {why_no_fix}"
         fix = None if why_no_fix else self._fix(info, attrs, weakref)
         if fix is None and not why_no_fix and info["kind"] != "dataclass":
             message += "; no automatic fix: the class body has no line of its own to put __slots__ on"
-        project.report(Finding(
-            self.code, message, path, info["line"], info["col"], info["end_line"], info["end_col"],
-            estimated_bytes=count * saving if count is not None else None, fix=fix, snippet=info["snippet"]))
+        project.report(
+            Finding(
+                self.code,
+                message,
+                path,
+                info["line"],
+                info["col"],
+                info["end_line"],
+                info["end_col"],
+                estimated_bytes=count * saving if count is not None else None,
+                fix=fix,
+                snippet=info["snippet"],
+            )
+        )
 
     @staticmethod
     def _why_no_fix(index, qualname, info, attrs, weakref, target, outside):
@@ -89,16 +105,24 @@ class MissingSlots(Rule):
         frozen = info["kind"] == "dataclass" and info["dataclass"]["frozen"]  # slots=True adds __getstate__
         if old_pickle and not info.get("pickles_itself") and not frozen:
             path, item = old_pickle[0]
-            return (f"{path}:{item['line']} pickles with protocol 0 or 1 (or one chosen at run time), which refuses "
-                    f"a class with __slots__ and no __getstate__")
-        extra = [attr for attr, (path, item) in sorted(index.outside_unknown.items())
-                 if attr not in info["attrs"] and attr not in info["property_names"] and
-                 not attr.startswith("class attribute ") and attr not in ("__weakref__", classes.OLD_PICKLE)]
+            return (
+                f"{path}:{item['line']} pickles with protocol 0 or 1 (or one chosen at run time), which refuses "
+                f"a class with __slots__ and no __getstate__"
+            )
+        extra = [
+            attr
+            for attr, (path, item) in sorted(index.outside_unknown.items())
+            if attr not in info["attrs"]
+            and attr not in info["property_names"]
+            and not attr.startswith("class attribute ")
+            and attr not in ("__weakref__", classes.OLD_PICKLE)
+        ]
         if extra:
             attr = extra[0]
             path, item = index.outside_unknown[attr]
             what = {"*": "an attribute with a computed name (setattr)", "__dict__": "`__dict__`/vars()"}.get(
-                attr, f"attribute `{attr}`")
+                attr, f"attribute `{attr}`"
+            )
             return f"an object of unknown class gets {what} at {path}:{item['line']}, which may be a {qualname}"
         for path, sub, nbases, _ in index.subclasses.get(qualname, []):
             if nbases > 1:
@@ -108,9 +132,12 @@ class MissingSlots(Rule):
             if attr == "__weakref__" and weakref:
                 continue  # the class's own slots will have it
             what = {None: "its __slots__ cannot be read", "__weakref__": "it is weakly referenced"}.get(
-                attr, f"it sets `{attr}`")
-            return (f"{sub} ({path}) has __slots__ and {what}: today that lives in the __dict__ it inherits "
-                    f"from {qualname.rsplit('.', 1)[-1]}")
+                attr, f"it sets `{attr}`"
+            )
+            return (
+                f"{sub} ({path}) has __slots__ and {what}: today that lives in the __dict__ it inherits "
+                f"from {qualname.rsplit('.', 1)[-1]}"
+            )
         if info["kind"] == "dataclass":
             dc = info["dataclass"]
             if target < (3, 10):
@@ -171,8 +198,11 @@ def _slotted_subclass_needs(index, qualname: str, provided: set, depth: int = 0)
             yield path, name, None
             continue
         have = provided | set(info["slots"]) | set(info["property_names"])
-        needed = list(info["attrs"]) + [item["attr"] for _, item in index.outside.get(q, [])
-                                        if not item["attr"].startswith(("class attribute ", "<"))]
+        needed = list(info["attrs"]) + [
+            item["attr"]
+            for _, item in index.outside.get(q, [])
+            if not item["attr"].startswith(("class attribute ", "<"))
+        ]
         if info["weakref"]:
             needed.append("__weakref__")
         for attr in needed:

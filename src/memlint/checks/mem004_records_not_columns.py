@@ -39,15 +39,28 @@ class RecordsNotColumns(Rule):
                         continue  # known and small
                 size = ""
                 if count is not None:
-                    size = (f" {count:,} of them take about {format_bytes(objects)} as objects vs "
-                            f"{format_bytes(columns)} as {fields} float64/int64 columns (CPython 3.11);")
-                message = (f"list of {what} with {fields} numeric fields built in {record['how']}:{size} keep "
-                           f"the fields as columns instead: a dict of NumPy arrays, a structured array or a "
-                           f"DataFrame")
-                project.report(Finding(
-                    self.code, message, path, record["line"], record["col"], record["end_line"],
-                    record["end_col"], estimated_bytes=None if objects is None else objects - columns,
-                    snippet=record["snippet"]))
+                    size = (
+                        f" {count:,} of them take about {format_bytes(objects)} as objects vs "
+                        f"{format_bytes(columns)} as {fields} float64/int64 columns (CPython 3.11);"
+                    )
+                message = (
+                    f"list of {what} with {fields} numeric fields built in {record['how']}:{size} keep "
+                    f"the fields as columns instead: a dict of NumPy arrays, a structured array or a "
+                    f"DataFrame"
+                )
+                project.report(
+                    Finding(
+                        self.code,
+                        message,
+                        path,
+                        record["line"],
+                        record["col"],
+                        record["end_line"],
+                        record["end_col"],
+                        estimated_bytes=None if objects is None else objects - columns,
+                        snippet=record["snippet"],
+                    )
+                )
 
     @staticmethod
     def _describe(index, record):

@@ -39,9 +39,13 @@ class ViewKeepsBase(Rule):
             return [(v, "returns") for v in values]
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
             call = node.value
-            if isinstance(call.func, ast.Attribute) and call.func.attr in _CONTAINER_METHODS and call.args and (
-                    _may_be_view(ctx, call.args[-1])) and (
-                    isinstance(call.func.value, ast.Attribute) or ctx.arrays.python_container(call.func.value)):
+            if (
+                isinstance(call.func, ast.Attribute)
+                and call.func.attr in _CONTAINER_METHODS
+                and call.args
+                and (_may_be_view(ctx, call.args[-1]))
+                and (isinstance(call.func.value, ast.Attribute) or ctx.arrays.python_container(call.func.value))
+            ):
                 return [(call.args[-1], "stores in a container")]
         if isinstance(node, ast.Yield) and node.value is not None:
             return [(node.value, "yields")]
@@ -49,8 +53,11 @@ class ViewKeepsBase(Rule):
             target = node.targets[0]
             if isinstance(target, ast.Attribute):
                 return [(node.value, "stores in an attribute")]
-            if isinstance(target, ast.Subscript) and _may_be_view(ctx, node.value) and (
-                    ctx.arrays.python_container(target.value)):
+            if (
+                isinstance(target, ast.Subscript)
+                and _may_be_view(ctx, node.value)
+                and (ctx.arrays.python_container(target.value))
+            ):
                 return [(node.value, "stores in a container")]
         return []
 
@@ -83,10 +90,15 @@ class ViewKeepsBase(Rule):
             reason = f"`{base.id}` is used after the view is taken (a later write would no longer reach it)"
         text = ctx.source.segment(view)
         base_size = f"all {numpy_api.format_bytes(whole.nbytes)} of " if whole.nbytes is not None else "all of "
-        view_size = (f"the {numpy_api.format_bytes(v.nbytes)} slice" if v.nbytes is not None
-                     else f"the slice (at most {numpy_api.format_bytes(view_bytes)})")
-        message = (f"{how} `{text}`, a view that keeps {base_size}`{base.id}` alive as long as it lives; "
-                   f"`{text}.copy()` keeps only {view_size}")
+        view_size = (
+            f"the {numpy_api.format_bytes(v.nbytes)} slice"
+            if v.nbytes is not None
+            else f"the slice (at most {numpy_api.format_bytes(view_bytes)})"
+        )
+        message = (
+            f"{how} `{text}`, a view that keeps {base_size}`{base.id}` alive as long as it lives; "
+            f"`{text}.copy()` keeps only {view_size}"
+        )
         fix = None
         if reason is None:
             fix = ctx.rewrite(view, _copy, SAFE, "Copy the view so that the base can be freed")
@@ -98,8 +110,9 @@ class ViewKeepsBase(Rule):
 
 def _may_be_view(ctx, view: ast.AST) -> bool:
     """Cheap first: only a subscript of a name that may hold an ndarray can be a view of a fresh array."""
-    return (isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name)
-            and ctx.arrays.may_hold_array(view.value))
+    return (
+        isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name) and ctx.arrays.may_hold_array(view.value)
+    )
 
 
 def _bounded_slice_bytes(facts, view: ast.Subscript, whole):

@@ -20,8 +20,12 @@ from memlint.facts import numpy_api
 # The joined arrays of each growing function: positions and keywords that take whole arrays (append), or
 # that take a sequence of arrays (the others).
 _APPEND = "numpy.append"
-_SEQUENCE_ARG = {"numpy.concatenate": "arrays", "numpy.vstack": "tup", "numpy.hstack": "tup",
-                 "numpy.column_stack": "tup"}
+_SEQUENCE_ARG = {
+    "numpy.concatenate": "arrays",
+    "numpy.vstack": "tup",
+    "numpy.hstack": "tup",
+    "numpy.column_stack": "tup",
+}
 # A loop that visibly runs only a handful of times (a literal tuple of pieces, range(3)) copies a handful of
 # times: not worth a finding.
 _FEW_ITERATIONS = 8
@@ -36,8 +40,9 @@ class ArrayGrownInLoop(Rule):
 
     def check(self, ctx) -> None:
         for stmt in ctx.nodes(ast.Assign):
-            if not (len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-                    and isinstance(stmt.value, ast.Call)):
+            if not (
+                len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)
+            ):
                 continue
             name, call = stmt.targets[0].id, stmt.value
             function = ctx.qualname(call.func)
@@ -51,11 +56,15 @@ class ArrayGrownInLoop(Rule):
             short = "np." + function.split(".")[-1]
             spelled = f"{short}({name}, ...)" if function == _APPEND else f"{short}([{name}, ...])"
             if function in ("numpy.vstack", "numpy.column_stack"):
-                instead = (f"preallocate with np.empty((n, k)) and fill `{name}[i]`, or append the pieces to a "
-                           f"list and call {short} once after the loop")
+                instead = (
+                    f"preallocate with np.empty((n, k)) and fill `{name}[i]`, or append the pieces to a "
+                    f"list and call {short} once after the loop"
+                )
             else:
-                instead = (f"preallocate with np.empty(n) and fill `{name}[i]`, use np.fromiter(..., count=n), "
-                           f"or append the pieces to a list and call np.concatenate once after the loop")
+                instead = (
+                    f"preallocate with np.empty(n) and fill `{name}[i]`, use np.fromiter(..., count=n), "
+                    f"or append the pieces to a list and call np.concatenate once after the loop"
+                )
             ctx.report(
                 call,
                 f"`{name} = {spelled}` in a loop copies all of `{name}` on every iteration: the bytes copied "
@@ -76,6 +85,7 @@ def _innermost_loop(ctx, stmt: ast.stmt) -> Optional[ast.AST]:
 
 def _joins(function: Optional[str], call: ast.Call, name: str) -> bool:
     """Is ``call`` a NumPy join one of whose whole-array inputs is the plain name ``name``?"""
+
     def is_name(node):
         return isinstance(node, ast.Name) and node.id == name
 
@@ -91,7 +101,8 @@ def _joins(function: Optional[str], call: ast.Call, name: str) -> bool:
 def _carried(loop: ast.AST, name: str, ctx) -> bool:
     """Is ``name`` bound in the loop only by joins of itself (so each iteration starts from the last one)?"""
     if isinstance(loop, (ast.For, ast.AsyncFor)) and any(
-            isinstance(n, ast.Name) and n.id == name for n in ast.walk(loop.target)):
+        isinstance(n, ast.Name) and n.id == name for n in ast.walk(loop.target)
+    ):
         return False
     for stmt in loop.body:
         for node in ast.walk(stmt):
@@ -105,8 +116,12 @@ def _carried(loop: ast.AST, name: str, ctx) -> bool:
 
 def _is_self_join(target: ast.Name, stmt: ast.stmt, name: str, ctx) -> bool:
     for node in ast.walk(stmt):
-        if (isinstance(node, ast.Assign) and node.targets == [target] and isinstance(node.value, ast.Call)
-                and _joins(ctx.qualname(node.value.func), node.value, name)):
+        if (
+            isinstance(node, ast.Assign)
+            and node.targets == [target]
+            and isinstance(node.value, ast.Call)
+            and _joins(ctx.qualname(node.value.func), node.value, name)
+        ):
             return True
     return False
 
@@ -117,8 +132,12 @@ def _few_iterations(ctx, loop: ast.AST) -> bool:
     it = loop.iter
     if isinstance(it, (ast.Tuple, ast.List, ast.Set)):
         return len(it.elts) <= _FEW_ITERATIONS and not any(isinstance(e, ast.Starred) for e in it.elts)
-    if (isinstance(it, ast.Call) and ctx.imports.is_builtin(it.func, "range") and not it.keywords
-            and 1 <= len(it.args) <= 3):
+    if (
+        isinstance(it, ast.Call)
+        and ctx.imports.is_builtin(it.func, "range")
+        and not it.keywords
+        and 1 <= len(it.args) <= 3
+    ):
         length = numpy_api.literal_range_length(it.args)
         return length is not None and length <= _FEW_ITERATIONS
     return False

@@ -33,8 +33,11 @@ class ListThenArray(Rule):
         # Only scopes that convert a plain name with np.array/np.asarray can hold the pattern.
         scopes = {}
         for node in ctx.nodes(ast.Call):
-            if (len(node.args) == 1 and isinstance(node.args[0], ast.Name)
-                    and ctx.qualname(node.func) in ("numpy.array", "numpy.asarray")):
+            if (
+                len(node.args) == 1
+                and isinstance(node.args[0], ast.Name)
+                and ctx.qualname(node.func) in ("numpy.array", "numpy.asarray")
+            ):
                 scope = ctx.arrays.scope_of(node)
                 if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
                     scopes[id(scope)] = scope
@@ -87,8 +90,12 @@ class _Scope:
         counter = None
         if self.ctx.imports.is_builtin(it.func, "range") and isinstance(target, ast.Name):
             counter = target.id
-        elif (self.ctx.imports.is_builtin(it.func, "enumerate") and isinstance(target, ast.Tuple)
-              and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name)):
+        elif (
+            self.ctx.imports.is_builtin(it.func, "enumerate")
+            and isinstance(target, ast.Tuple)
+            and len(target.elts) == 2
+            and isinstance(target.elts[0], ast.Name)
+        ):
             counter = target.elts[0].id
         if counter is not None:
             self.counters[counter] = self.counters.get(counter, 0) + 1
@@ -106,8 +113,12 @@ class _Scope:
         for node, parent, loop in self.uses[name]:
             if isinstance(node.ctx, ast.Store):
                 continue  # the one binding, `name = []`
-            if (isinstance(parent, ast.Attribute) and parent.attr == "append" and loop is not None
-                    and node.lineno > init.lineno):
+            if (
+                isinstance(parent, ast.Attribute)
+                and parent.attr == "append"
+                and loop is not None
+                and node.lineno > init.lineno
+            ):
                 appends.append((node, loop))
             elif isinstance(parent, ast.Call) and parent.args == [node] and self._is_conversion(parent):
                 conversions.append(parent)
@@ -148,16 +159,22 @@ class _Scope:
             return None
         node, loop = appends[0]
         statement = self.parent.get(id(self.parent.get(id(self.parent[id(node)]))))
-        if not (isinstance(loop, ast.For) and statement in loop.body and isinstance(loop.iter, ast.Call)
-                and self.ctx.imports.is_builtin(loop.iter.func, "range") and not loop.iter.keywords
-                and 1 <= len(loop.iter.args) <= 3 and self._loop_of(loop) is None):
+        if not (
+            isinstance(loop, ast.For)
+            and statement in loop.body
+            and isinstance(loop.iter, ast.Call)
+            and self.ctx.imports.is_builtin(loop.iter.func, "range")
+            and not loop.iter.keywords
+            and 1 <= len(loop.iter.args) <= 3
+            and self._loop_of(loop) is None
+        ):
             return None
         return numpy_api.literal_range_length(loop.iter.args)
 
     def _most_appended(self, appends) -> Optional[int]:
         """An upper bound on the numbers appended, when every loop around every append has a visible count."""
         total = 0
-        for node, loop in appends:
+        for _node, loop in appends:
             product = 1
             while loop is not None:
                 count = self._iterations(loop)
@@ -174,15 +191,27 @@ class _Scope:
         if not isinstance(loop, (ast.For, ast.AsyncFor)):
             return None
         it = loop.iter
-        if isinstance(it, ast.Name) and it.id not in self.nested and len(self.assigned.get(it.id, ())) == 1 \
-                and self._bindings(it.id) == 1 and all(  # nothing could have changed it before the loop ends
-                    isinstance(n.ctx, ast.Store) or n.lineno > loop.end_lineno
-                    or not isinstance(p, (ast.Attribute, ast.Call, ast.Subscript)) for n, p, _ in self.uses[it.id]):
+        if (
+            isinstance(it, ast.Name)
+            and it.id not in self.nested
+            and len(self.assigned.get(it.id, ())) == 1
+            and self._bindings(it.id) == 1
+            and all(  # nothing could have changed it before the loop ends
+                isinstance(n.ctx, ast.Store)
+                or n.lineno > loop.end_lineno
+                or not isinstance(p, (ast.Attribute, ast.Call, ast.Subscript))
+                for n, p, _ in self.uses[it.id]
+            )
+        ):
             it = self.assigned[it.id][0]
         if isinstance(it, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in it.elts):
             return len(it.elts)
-        if (isinstance(it, ast.Call) and self.ctx.imports.is_builtin(it.func, "range") and not it.keywords
-                and 1 <= len(it.args) <= 3):
+        if (
+            isinstance(it, ast.Call)
+            and self.ctx.imports.is_builtin(it.func, "range")
+            and not it.keywords
+            and 1 <= len(it.args) <= 3
+        ):
             return numpy_api.literal_range_length(it.args)
         return None
 
@@ -216,8 +245,13 @@ class _Scope:
         """The kind of number appended by the statement ``name.append(x)``, else None."""
         attribute = self.parent[id(name_node)]
         call = self.parent.get(id(attribute))
-        if not (isinstance(call, ast.Call) and call.func is attribute and len(call.args) == 1
-                and not call.keywords and isinstance(self.parent.get(id(call)), ast.Expr)):
+        if not (
+            isinstance(call, ast.Call)
+            and call.func is attribute
+            and len(call.args) == 1
+            and not call.keywords
+            and isinstance(self.parent.get(id(call)), ast.Expr)
+        ):
             return None
         return self._number_kind(call.args[0], 0)
 
@@ -241,8 +275,9 @@ class _Scope:
             return kinds.pop() if len(kinds) == 1 else "number"
         if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
             return self._number_kind(expr.operand, depth + 1)
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult, ast.Div,
-                                                                ast.FloorDiv, ast.Mod, ast.Pow)):
+        if isinstance(expr, ast.BinOp) and isinstance(
+            expr.op, (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow)
+        ):
             kinds = {self._number_kind(expr.left, depth + 1), self._number_kind(expr.right, depth + 1)}
             if None in kinds:
                 return None
@@ -258,5 +293,9 @@ class _Scope:
 def _is_empty_list(ctx, value: ast.AST) -> bool:
     if isinstance(value, ast.List):
         return not value.elts
-    return (isinstance(value, ast.Call) and ctx.imports.is_builtin(value.func, "list") and not value.args
-            and not value.keywords)
+    return (
+        isinstance(value, ast.Call)
+        and ctx.imports.is_builtin(value.func, "list")
+        and not value.args
+        and not value.keywords
+    )

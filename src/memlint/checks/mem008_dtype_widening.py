@@ -38,8 +38,11 @@ class DtypeWidening(Rule):
                 continue  # a float64 operand makes float64 by itself: not this rule's business
             if result.nbytes is not None and not ctx.is_large(result.nbytes):
                 continue
-            ctx.report(node, self._message(ctx, node, ufunc, first, second, ints[0], result, float32),
-                       estimated_bytes=result.nbytes)
+            ctx.report(
+                node,
+                self._message(ctx, node, ufunc, first, second, ints[0], result, float32),
+                estimated_bytes=result.nbytes,
+            )
 
     @staticmethod
     def _message(ctx, node, ufunc, first, second, source, result, float32) -> str:
@@ -49,16 +52,22 @@ class DtypeWidening(Rule):
             call = f"np.{ufunc.__name__}(..., dtype=np.float32)"
         growth = result.dtype.itemsize // source.dtype.itemsize
         if result.nbytes is not None and source.nbytes is not None:
-            sizes = (f"turns the {numpy_api.format_bytes(source.nbytes)} {source.dtype} array into a "
-                     f"{numpy_api.format_bytes(result.nbytes)} float64 array ({growth}x)")
+            sizes = (
+                f"turns the {numpy_api.format_bytes(source.nbytes)} {source.dtype} array into a "
+                f"{numpy_api.format_bytes(result.nbytes)} float64 array ({growth}x)"
+            )
             smaller = f"a {numpy_api.format_bytes(result.nbytes // 2)} float32 array"
         else:
-            sizes = (f"gives float64: {result.dtype.itemsize} bytes per element instead of "
-                     f"{source.dtype.itemsize} ({growth}x the {source.dtype} array)")
+            sizes = (
+                f"gives float64: {result.dtype.itemsize} bytes per element instead of "
+                f"{source.dtype.itemsize} ({growth}x the {source.dtype} array)"
+            )
             smaller = f"{float32.itemsize} bytes per element"
-        return (f"{ctx.source.segment(node) if len(ctx.source.segment(node)) <= 40 else 'this arithmetic'} "
-                f"{sizes}; {call} gives {smaller}, and every {source.dtype.itemsize * 8}-bit integer is exact "
-                f"in float32 (the result is rounded to float32)")
+        return (
+            f"{ctx.source.segment(node) if len(ctx.source.segment(node)) <= 40 else 'this arithmetic'} "
+            f"{sizes}; {call} gives {smaller}, and every {source.dtype.itemsize * 8}-bit integer is exact "
+            f"in float32 (the result is rounded to float32)"
+        )
 
 
 def _operands(ctx, node):
@@ -77,7 +86,7 @@ def _operands(ctx, node):
     return ufunc, node.args[0], node.args[1]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _operator_ufunc(op: type):
     """The ufunc an ``ast`` operator class computes (asked once per class: every BinOp of a file asks)."""
     name = numpy_api.OPERATOR_UFUNCS.get(op.__name__)
@@ -85,8 +94,7 @@ def _operator_ufunc(op: type):
 
 
 def _small_int_array(v) -> bool:
-    return (v.kind == "ndarray" and v.dtype is not None and v.dtype.kind in "iu"
-            and v.dtype.itemsize <= _SMALL_INT_BYTES)
+    return v.kind == "ndarray" and v.dtype is not None and v.dtype.kind in "iu" and v.dtype.itemsize <= _SMALL_INT_BYTES
 
 
 def _harmless_operand(v, float32) -> bool:
@@ -95,5 +103,9 @@ def _harmless_operand(v, float32) -> bool:
         if v.pytype not in ("int", "float", "bool"):
             return False
         return v.constant is None or numpy_api.fits(v.constant, float32)
-    return (v.kind in ("ndarray", "np_scalar") and v.dtype is not None and v.dtype.kind in "iub"
-            and v.dtype.itemsize <= _SMALL_INT_BYTES)
+    return (
+        v.kind in ("ndarray", "np_scalar")
+        and v.dtype is not None
+        and v.dtype.kind in "iub"
+        and v.dtype.itemsize <= _SMALL_INT_BYTES
+    )

@@ -32,7 +32,7 @@ class LoadWithoutMmap(Rule):
                 continue
             ctx.report(
                 node,
-                f'np.load reads the whole .npy file into memory, but {name} is only read here: '
+                f"np.load reads the whole .npy file into memory, but {name} is only read here: "
                 f'np.load(..., mmap_mode="r") maps the file and only the pages read become resident '
                 f"(measured: reading 1000 rows of a 381.5 MiB file took +389.4 MiB resident, +17.9 MiB mapped); "
                 f'the mapped array is read-only (mmap_mode="c" allows writes in memory)',
@@ -56,8 +56,12 @@ class LoadWithoutMmap(Rule):
     @staticmethod
     def _bound_name(ctx, call: ast.Call):
         stmt = ctx.arrays.parent(call)
-        if isinstance(stmt, ast.Assign) and stmt.value is call and len(stmt.targets) == 1 and isinstance(
-                stmt.targets[0], ast.Name):
+        if (
+            isinstance(stmt, ast.Assign)
+            and stmt.value is call
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
             return stmt.targets[0].id
         return None
 
@@ -80,8 +84,9 @@ def _ends_in_npy(ctx, node: ast.AST, depth: int) -> bool:
         return False
     if isinstance(node, ast.Name):
         defs = ctx.arrays.reaching(node)
-        return bool(defs) and all(d.kind == "assign" and d.value is not None and _ends_in_npy(ctx, d.value, depth + 1)
-                                  for d in defs)
+        return bool(defs) and all(
+            d.kind == "assign" and d.value is not None and _ends_in_npy(ctx, d.value, depth + 1) for d in defs
+        )
     return False
 
 
@@ -99,8 +104,13 @@ def _only_read(ctx, value: ast.expr, depth: int) -> bool:
         if arrays.reads_only(use):
             continue
         view = arrays.parent(use)
-        if (depth < _MAX_VIEW_DEPTH and isinstance(view, ast.Subscript) and view.value is use
-                and isinstance(view.ctx, ast.Load) and _only_read(ctx, view, depth + 1)):
+        if (
+            depth < _MAX_VIEW_DEPTH
+            and isinstance(view, ast.Subscript)
+            and view.value is use
+            and isinstance(view.ctx, ast.Load)
+            and _only_read(ctx, view, depth + 1)
+        ):
             continue
         return False
     return True
@@ -111,8 +121,11 @@ def _saves_arrays(ctx, load: ast.Call) -> bool:
     truncated mapping crashes the reader with SIGBUS), and which file is saved is rarely provable."""
     scope = ctx.arrays.scope_of(load)
     body = scope.body if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
-    return any(isinstance(n, ast.Call) and (ctx.qualname(n.func) or "").startswith(_SAVE_FUNCTIONS)
-               for stmt in body for n in ast.walk(stmt))
+    return any(
+        isinstance(n, ast.Call) and (ctx.qualname(n.func) or "").startswith(_SAVE_FUNCTIONS)
+        for stmt in body
+        for n in ast.walk(stmt)
+    )
 
 
 def _module_name_escapes(ctx, name: str) -> bool:

@@ -29,13 +29,41 @@ _READERS = ("pandas.read_csv", "pandas.read_table")
 _READER_NAMES = frozenset(q.rpartition(".")[2] for q in _READERS)
 # Keywords that change which columns exist or how they are named, or that are not a plain frame read:
 # with any of them the finding stays advice.
-_ARGUMENTS_KEEPING_THE_FIX = frozenset({
-    "sep", "delimiter", "encoding", "encoding_errors", "compression", "decimal", "thousands", "quotechar",
-    "escapechar", "comment", "nrows", "skiprows", "na_values", "keep_default_na", "na_filter", "low_memory",
-    "dtype", "engine", "storage_options", "memory_map", "float_precision", "skip_blank_lines", "true_values",
-    "false_values", "skipinitialspace", "dayfirst", "cache_dates", "dtype_backend", "lineterminator",
-    "quoting", "doublequote",
-})
+_ARGUMENTS_KEEPING_THE_FIX = frozenset(
+    {
+        "sep",
+        "delimiter",
+        "encoding",
+        "encoding_errors",
+        "compression",
+        "decimal",
+        "thousands",
+        "quotechar",
+        "escapechar",
+        "comment",
+        "nrows",
+        "skiprows",
+        "na_values",
+        "keep_default_na",
+        "na_filter",
+        "low_memory",
+        "dtype",
+        "engine",
+        "storage_options",
+        "memory_map",
+        "float_precision",
+        "skip_blank_lines",
+        "true_values",
+        "false_values",
+        "skipinitialspace",
+        "dayfirst",
+        "cache_dates",
+        "dtype_backend",
+        "lineterminator",
+        "quoting",
+        "doublequote",
+    }
+)
 _NOT_A_FRAME = frozenset({"chunksize", "iterator"})
 # Keywords that use columns besides the ones subscripted: usecols= would have to list them too.
 _USES_OTHER_COLUMNS = frozenset({"index_col", "parse_dates", "converters"})
@@ -73,8 +101,9 @@ class ReadCsvAllColumns(Rule):
                 continue
             fix = None
             if fixable and len(node.args) == 1 and all(k.arg in _ARGUMENTS_KEEPING_THE_FIX for k in node.keywords):
-                fix = ctx.rewrite(node, lambda c: _add_usecols(c, spelled), UNSAFE,
-                                  f"Add usecols={columns!r}")
+                fix = ctx.rewrite(
+                    node, lambda c, spelled=spelled: _add_usecols(c, spelled), UNSAFE, f"Add usecols={columns!r}"
+                )
             reader = ctx.qualname(node.func).split(".")[-1]
             ctx.report(
                 node,
@@ -125,7 +154,7 @@ def _statements_after(ctx, stmt) -> Optional[list]:
     for field in ("body", "orelse", "finalbody"):
         block = getattr(parent, field, None)
         if isinstance(block, list) and any(s is stmt for s in block):
-            return block[[s is stmt for s in block].index(True) + 1:]
+            return block[[s is stmt for s in block].index(True) + 1 :]
     return None
 
 
@@ -138,8 +167,11 @@ def _conversion(ctx, stmt, binding) -> Optional[dict]:
     name = binding.targets[0].id
     target, value = stmt.targets[0], stmt.value
     if isinstance(target, ast.Name) and target.id == name:  # df = df.astype({"c": "float32"})
-        if not (_plain_call(value, "astype") and isinstance(value.args[0], ast.Dict)
-                and _is_frame(ctx, value.func.value, binding)):
+        if not (
+            _plain_call(value, "astype")
+            and isinstance(value.args[0], ast.Dict)
+            and _is_frame(ctx, value.func.value, binding)
+        ):
             return None
         keys, values = value.args[0].keys, value.args[0].values
         if not keys or not all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys):
@@ -154,18 +186,31 @@ def _conversion(ctx, stmt, binding) -> Optional[dict]:
     if _plain_call(value, "astype") and _column_of(ctx, value.func.value, binding) == column:
         dtype = value.args[0]
         return {column: (spelled, ctx.source.segment(dtype))} if _narrow_dtype(ctx, dtype) else None
-    if (isinstance(value, ast.Call) and ctx.qualname(value.func) == "pandas.to_numeric"
-            and len(value.args) == 1 and _column_of(ctx, value.args[0], binding) == column
-            and [k.arg for k in value.keywords] == ["downcast"]
-            and isinstance(value.keywords[0].value, ast.Constant) and value.keywords[0].value.value == "float"):
-        return {column: (spelled, spelled[-1] + "float32" + spelled[-1])}  # to_numeric's smallest float; an integer downcast depends on the values
+    if (
+        isinstance(value, ast.Call)
+        and ctx.qualname(value.func) == "pandas.to_numeric"
+        and len(value.args) == 1
+        and _column_of(ctx, value.args[0], binding) == column
+        and [k.arg for k in value.keywords] == ["downcast"]
+        and isinstance(value.keywords[0].value, ast.Constant)
+        and value.keywords[0].value.value == "float"
+    ):
+        return {
+            column: (spelled, spelled[-1] + "float32" + spelled[-1])
+        }  # to_numeric's smallest float; an integer downcast depends on the values
     return None
 
 
 def _plain_call(node, method: str) -> bool:
     """``x.method(arg)``: one positional argument and no keywords."""
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method
-            and len(node.args) == 1 and not node.keywords and not isinstance(node.args[0], ast.Starred))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == method
+        and len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+    )
 
 
 def _is_frame(ctx, node, binding) -> bool:
@@ -178,8 +223,12 @@ def _is_frame(ctx, node, binding) -> bool:
 
 def _column_of(ctx, node, binding) -> Optional[str]:
     """The literal column name of ``df["c"]`` on the frame ``binding`` defines, else None."""
-    if (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
-            and isinstance(node.slice.value, str) and _is_frame(ctx, node.value, binding)):
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.slice, ast.Constant)
+        and isinstance(node.slice.value, str)
+        and _is_frame(ctx, node.value, binding)
+    ):
         return node.slice.value
     return None
 
@@ -194,8 +243,9 @@ def _narrow_dtype(ctx, node) -> bool:
 
 def _in_memory_source(ctx, call: ast.Call) -> bool:
     """An ``io.StringIO``/``io.BytesIO`` source: text the program already holds, in practice small test data."""
-    source = call.args[0] if call.args else next((k.value for k in call.keywords
-                                                  if k.arg == "filepath_or_buffer"), None)
+    source = (
+        call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "filepath_or_buffer"), None)
+    )
     return isinstance(source, ast.Call) and ctx.qualname(source.func) in ("io.StringIO", "io.BytesIO")
 
 
@@ -208,9 +258,11 @@ def _may_have_other_columns(ctx, call: ast.Call, columns: list) -> bool:
     """
     names = next((k.value for k in call.keywords if k.arg == "names"), None)
     if names is not None:
-        return (isinstance(names, (ast.List, ast.Tuple))
-                and all(isinstance(e, ast.Constant) for e in names.elts)
-                and len({e.value for e in names.elts} - set(columns)) > 0)
+        return (
+            isinstance(names, (ast.List, ast.Tuple))
+            and all(isinstance(e, ast.Constant) for e in names.elts)
+            and len({e.value for e in names.elts} - set(columns)) > 0
+        )
     return not _in_memory_source(ctx, call)
 
 
@@ -226,8 +278,11 @@ def _literal_columns(subscript: ast.Subscript) -> Optional[list]:
     key = subscript.slice
     if isinstance(key, ast.Constant) and isinstance(key.value, str):
         return [key]
-    if (isinstance(key, ast.List) and key.elts
-            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in key.elts)):
+    if (
+        isinstance(key, ast.List)
+        and key.elts
+        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in key.elts)
+    ):
         return list(key.elts)
     return None
 
@@ -239,8 +294,12 @@ def _columns_read(ctx, call: ast.Call):
     if isinstance(parent, ast.Subscript) and parent.value is call:
         columns = _literal_columns(parent)
         return (columns, True) if columns else None
-    if not (isinstance(parent, ast.Assign) and parent.value is call and len(parent.targets) == 1
-            and isinstance(parent.targets[0], ast.Name)):
+    if not (
+        isinstance(parent, ast.Assign)
+        and parent.value is call
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0], ast.Name)
+    ):
         return None
     flow = ctx.arrays.flow_of(call)
     name = parent.targets[0].id
@@ -267,10 +326,15 @@ def _add_usecols(call, spelled: list):
     import libcst as cst
 
     space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    elements = [cst.Element(cst.parse_expression(s), comma=space if i < len(spelled) - 1 else cst.MaybeSentinel.DEFAULT)
-                for i, s in enumerate(spelled)]
-    usecols = cst.Arg(cst.List(elements), keyword=cst.Name("usecols"),
-                      equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+    elements = [
+        cst.Element(cst.parse_expression(s), comma=space if i < len(spelled) - 1 else cst.MaybeSentinel.DEFAULT)
+        for i, s in enumerate(spelled)
+    ]
+    usecols = cst.Arg(
+        cst.List(elements),
+        keyword=cst.Name("usecols"),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
     args = list(call.args)
     last = args[-1]
     if isinstance(last.comma, cst.Comma):  # a trailing comma: the new argument takes it, on a line of its own

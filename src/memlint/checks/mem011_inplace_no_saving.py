@@ -27,8 +27,7 @@ _FRAME_ONLY_KEYWORDS = {
 }
 # Context managers that observe warnings: a fix there would change what they see (pandas tests assert the
 # Pandas4Warning itself).
-_WARNING_CONTEXTS = frozenset({"warns", "catch_warnings", "assert_produces_warning", "deprecated_call",
-                               "assert_warns"})
+_WARNING_CONTEXTS = frozenset({"warns", "catch_warnings", "assert_produces_warning", "deprecated_call", "assert_warns"})
 
 
 class InplaceNoSaving(Rule):
@@ -37,21 +36,29 @@ class InplaceNoSaving(Rule):
 
     def check(self, ctx) -> None:
         for node in ctx.nodes(ast.Call):
-            if not (isinstance(node.func, ast.Attribute)
-                    and node.func.attr in PANDAS_INPLACE_DEPRECATED and _inplace_true(node)):
+            if not (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr in PANDAS_INPLACE_DEPRECATED
+                and _inplace_true(node)
+            ):
                 continue
             receiver = node.func.value
             value = ctx.arrays.value(receiver)
             if value.kind in ("ndarray", "np_scalar", "py_number") or (
-                    value.kind == "other_array" and not is_pandas(value)):
+                value.kind == "other_array" and not is_pandas(value)
+            ):
                 continue  # known not to be a pandas object
             method = node.func.attr
             if method in _FRAME_ONLY_KEYWORDS and not is_pandas(value) and not _frame_only_call(node):
                 continue  # could be Index.rename or Categorical.sort_values, which keep inplace
             fix = None
             if self._fixable(ctx, node, value):
-                fix = ctx.rewrite(ctx.arrays.parent(node), _reassign, SAFE,
-                                  f"Replace with `{receiver.id} = {receiver.id}.{method}(...)`")
+                fix = ctx.rewrite(
+                    ctx.arrays.parent(node),
+                    _reassign,
+                    SAFE,
+                    f"Replace with `{receiver.id} = {receiver.id}.{method}(...)`",
+                )
             ctx.report(
                 node,
                 f"inplace=True on .{method}() saves no memory under pandas 3 (Copy-on-Write): the new object "
@@ -80,7 +87,8 @@ class InplaceNoSaving(Rule):
         if method == "eval" and not _assigns(call):
             return False  # without an assignment it raises in place; reassigned it would return a Series
         return not any(k.arg is None or k.arg == "target" for k in call.keywords) and not any(
-            isinstance(a, ast.Starred) for a in call.args)
+            isinstance(a, ast.Starred) for a in call.args
+        )
 
 
 def _instead(ctx, call: ast.Call) -> str:
@@ -99,8 +107,7 @@ def _instead(ctx, call: ast.Call) -> str:
 
 
 def _keyword_true(call: ast.Call, name: str) -> bool:
-    return any(k.arg == name and isinstance(k.value, ast.Constant) and k.value.value is True
-               for k in call.keywords)
+    return any(k.arg == name and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords)
 
 
 def _inplace_true(call: ast.Call) -> bool:
@@ -151,8 +158,12 @@ def _reassign(expr_stmt):
 
     call = expr_stmt.value
     args = [a for a in call.args if not (a.keyword is not None and a.keyword.value == "inplace")]
-    if len(args) < len(call.args) and args and call.args[-1].keyword is not None \
-            and call.args[-1].keyword.value == "inplace":
+    if (
+        len(args) < len(call.args)
+        and args
+        and call.args[-1].keyword is not None
+        and call.args[-1].keyword.value == "inplace"
+    ):
         args[-1] = args[-1].with_changes(comma=call.args[-1].comma)  # the new last argument ends as the old
     new_call = call.with_changes(args=args)
     return cst.Assign(targets=[cst.AssignTarget(target=call.func.value)], value=new_call)

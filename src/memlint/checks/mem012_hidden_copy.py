@@ -54,8 +54,12 @@ class HiddenCopy(Rule):
             if not _alias_cannot_be_seen(ctx, node, source):  # last: the costliest facts
                 continue
             size = f"all {numpy_api.format_bytes(nbytes)} of the array" if nbytes is not None else "the whole array"
-            fix = ctx.rewrite(node, lambda n: _rewrite(n, transform, asarray_name), SAFE,
-                              f"Replace with {replacement}")
+            fix = ctx.rewrite(
+                node,
+                lambda n, transform=transform: _rewrite(n, transform, asarray_name),
+                SAFE,
+                f"Replace with {replacement}",
+            )
             ctx.report(
                 node,
                 f"{spelled} copies {size}, and nothing here needs the copy; {replacement} returns the array "
@@ -116,9 +120,12 @@ def _match(ctx, call: ast.Call):
         if x is None:
             return None
         order = call.args[0] if call.args else keywords.get("order")
-        if not (order is None or isinstance(order, ast.Constant) and isinstance(order.value, str)
-                and order.value.upper() in _RAVEL_ORDERS_OF_C_ARRAYS) \
-                and not (x.ndim is not None and x.ndim <= 1):
+        if not (
+            order is None
+            or isinstance(order, ast.Constant)
+            and isinstance(order.value, str)
+            and order.value.upper() in _RAVEL_ORDERS_OF_C_ARRAYS
+        ) and not (x.ndim is not None and x.ndim <= 1):
             return None  # ravel("F") of a C-ordered 2-d array copies too: nothing to save
         return source, "ravel"
     return None
@@ -177,8 +184,9 @@ def _is_copy_we_may_remove(ctx, x: ast.AST) -> bool:
     if isinstance(x, ast.Call):
         return _match(ctx, x) is not None
     if isinstance(x, ast.Name):
-        return any(isinstance(d.value, ast.Call) and _match(ctx, d.value) is not None
-                   for d in ctx.arrays.reaching(x) or ())
+        return any(
+            isinstance(d.value, ast.Call) and _match(ctx, d.value) is not None for d in ctx.arrays.reaching(x) or ()
+        )
     return False
 
 
@@ -217,8 +225,7 @@ def _only_read(ctx, use: ast.Name) -> bool:
     node = use
     while node is not None and not isinstance(node, ast.stmt):
         node = ctx.arrays.parent(node)
-    return not (isinstance(node, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == use.id for t in node.targets))
+    return not (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == use.id for t in node.targets))
 
 
 def _rewrite(call, transform: str, asarray_name: Optional[str]):
@@ -233,8 +240,14 @@ def _rewrite(call, transform: str, asarray_name: Optional[str]):
     args = list(call.args)
     comma = args[-1].comma  # a trailing comma stays trailing
     args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    args.append(cst.Arg(value=cst.Name("False"), keyword=cst.Name("copy"),
-                        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                              whitespace_after=cst.SimpleWhitespace("")),
-                        comma=comma))
+    args.append(
+        cst.Arg(
+            value=cst.Name("False"),
+            keyword=cst.Name("copy"),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+            ),
+            comma=comma,
+        )
+    )
     return call.with_changes(args=args)

@@ -19,9 +19,20 @@ from memlint.facts import numpy_api
 
 _COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
 # The operators whose temporaries NumPy can reuse, as the augmented assignment spells them.
-_IN_PLACE = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=", ast.FloorDiv: "//=", ast.Mod: "%=",
-             ast.Pow: "**=", ast.BitAnd: "&=", ast.BitOr: "|=", ast.BitXor: "^=", ast.LShift: "<<=",
-             ast.RShift: ">>="}
+_IN_PLACE = {
+    ast.Add: "+=",
+    ast.Sub: "-=",
+    ast.Mult: "*=",
+    ast.Div: "/=",
+    ast.FloorDiv: "//=",
+    ast.Mod: "%=",
+    ast.Pow: "**=",
+    ast.BitAnd: "&=",
+    ast.BitOr: "|=",
+    ast.BitXor: "^=",
+    ast.LShift: "<<=",
+    ast.RShift: ">>=",
+}
 # Which of np.maximum/np.minimum a clamp ``np.where(a <op> k, a, k)`` computes.
 _CLAMPS = {ast.Gt: "maximum", ast.GtE: "maximum", ast.Lt: "minimum", ast.LtE: "minimum"}
 _MIRRORED = {ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.LtE: ast.GtE}
@@ -110,15 +121,20 @@ class ExpressionTemporaries(Rule):
         mask = a.nbytes // a.dtype.itemsize
         if bound.pytype not in ("int", "float") or not ctx.is_large(mask):
             return  # the mask is what a clamp saves
-        operands = (("array", numpy_api.dtype_of(ast.Constant("bool"), ctx.qualname), a.ndim),
-                    ("array", a.dtype, a.ndim), ("py", bound.pytype))
+        operands = (
+            ("array", numpy_api.dtype_of(ast.Constant("bool"), ctx.qualname), a.ndim),
+            ("array", a.dtype, a.ndim),
+            ("py", bound.pytype),
+        )
         if numpy_api.result_of("function", "where", operands) != ("ndarray", a.dtype):
             return  # a bound that changes the dtype (int array, float bound): np.maximum would differ too
         k = ctx.source.segment(right)
-        nan = (f"; unlike np.where it keeps NaN as NaN" if a.dtype.kind == "f" else "")
-        in_place = (f", and np.{clamp}({left.id}, {k}, out={left.id}) needs nothing more"
-                    if ctx.arrays.is_fresh(left) and ctx.arrays.no_alias(left) and ctx.arrays.is_dead_after(left)
-                    else "")
+        nan = "; unlike np.where it keeps NaN as NaN" if a.dtype.kind == "f" else ""
+        in_place = (
+            f", and np.{clamp}({left.id}, {k}, out={left.id}) needs nothing more"
+            if ctx.arrays.is_fresh(left) and ctx.arrays.no_alias(left) and ctx.arrays.is_dead_after(left)
+            else ""
+        )
         ctx.report(
             call,
             f"np.where builds a {numpy_api.format_bytes(mask)} boolean mask besides its "
@@ -164,15 +180,25 @@ def _summed_squares_over_last_axis(ctx, diff: ast.AST) -> bool:
     parent = ctx.arrays.parent(diff)
     if isinstance(parent, ast.Call) and ctx.qualname(parent.func) == "numpy.linalg.norm":
         return parent.args[:1] == [diff] and _last_axis(ctx, parent, 1)
-    if not (isinstance(parent, ast.BinOp) and parent.left is diff and isinstance(parent.op, ast.Pow)
-            and ctx.arrays.value(parent.right).constant == 2):
+    if not (
+        isinstance(parent, ast.BinOp)
+        and parent.left is diff
+        and isinstance(parent.op, ast.Pow)
+        and ctx.arrays.value(parent.right).constant == 2
+    ):
         return False
     above = ctx.arrays.parent(parent)
     if isinstance(above, ast.Call) and ctx.qualname(above.func) == "numpy.sum":
         return bool(above.args) and above.args[0] is parent and _last_axis(ctx, above, 1)
     call = ctx.arrays.parent(above)
-    return (isinstance(above, ast.Attribute) and above.value is parent and above.attr == "sum"
-            and isinstance(call, ast.Call) and call.func is above and _last_axis(ctx, call, 0))
+    return (
+        isinstance(above, ast.Attribute)
+        and above.value is parent
+        and above.attr == "sum"
+        and isinstance(call, ast.Call)
+        and call.func is above
+        and _last_axis(ctx, call, 0)
+    )
 
 
 def _last_axis(ctx, call: ast.Call, position: int) -> bool:
@@ -189,8 +215,14 @@ def _adds_axis(node: ast.AST) -> bool:
         return False
     parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
     return any(isinstance(p, ast.Constant) and p.value is None for p in parts) and all(
-        isinstance(p, ast.Slice) and p.lower is None and p.upper is None and p.step is None
-        or isinstance(p, ast.Constant) and p.value is None for p in parts)
+        isinstance(p, ast.Slice)
+        and p.lower is None
+        and p.upper is None
+        and p.step is None
+        or isinstance(p, ast.Constant)
+        and p.value is None
+        for p in parts
+    )
 
 
 def _same_name(node: ast.AST, name: ast.Name) -> bool:

@@ -54,8 +54,12 @@ class PythonListToArray(Rule):
         fix = None
         if _numpy_function(ctx, node, "arange") is not None:
             safe = length is not None and length > 0  # an empty result would be float64, not int64
-            fix = ctx.rewrite(node, lambda n: _to_arange(n, _numpy_function(ctx, node, "arange")),
-                              SAFE if safe else UNSAFE, "Replace with np.arange(...)")
+            fix = ctx.rewrite(
+                node,
+                lambda n: _to_arange(n, _numpy_function(ctx, node, "arange")),
+                SAFE if safe else UNSAFE,
+                "Replace with np.arange(...)",
+            )
         held = length * _LIST_OF_INTS_BYTES if length is not None else None
         size = f" ({numpy_api.format_bytes(held)} here)" if held is not None else ""
         ctx.report(
@@ -79,8 +83,9 @@ class PythonListToArray(Rule):
         if zeros is not None and (int_usable or not is_int):
             # [0] * 0 is an empty float64 array, np.zeros(0, dtype=int) an int64 one; np.zeros(-1) raises.
             safe = n is not None and (n > 0 if is_int else n >= 0)
-            fix = ctx.rewrite(node, lambda c: _to_zeros(c, zeros, is_int), SAFE if safe else UNSAFE,
-                              f"Replace with {replacement}")
+            fix = ctx.rewrite(
+                node, lambda c: _to_zeros(c, zeros, is_int), SAFE if safe else UNSAFE, f"Replace with {replacement}"
+            )
         held = n * _LIST_OF_REFS_BYTES if n is not None else None
         ctx.report(
             node,
@@ -94,8 +99,12 @@ class PythonListToArray(Rule):
 
 def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
     """The ``range(...)`` call in ``range(...)`` or ``list(range(...))``, with plain positional arguments."""
-    if (isinstance(arg, ast.Call) and ctx.imports.is_builtin(arg.func, "list") and len(arg.args) == 1
-            and not arg.keywords):
+    if (
+        isinstance(arg, ast.Call)
+        and ctx.imports.is_builtin(arg.func, "list")
+        and len(arg.args) == 1
+        and not arg.keywords
+    ):
         arg = arg.args[0]
     if not (isinstance(arg, ast.Call) and ctx.imports.is_builtin(arg.func, "range")):
         return None
@@ -151,7 +160,12 @@ def _to_zeros(call, spelling: str, is_int: bool):
     count = product.right if isinstance(product.left, cst.List) else product.left
     args = [cst.Arg(count)]
     if is_int:
-        args = [cst.Arg(count, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                cst.Arg(cst.Name("int"), keyword=cst.Name("dtype"),
-                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))]
+        args = [
+            cst.Arg(count, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(
+                cst.Name("int"),
+                keyword=cst.Name("dtype"),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            ),
+        ]
     return _with_func(call, spelling).with_changes(args=args)

@@ -14,8 +14,11 @@ from memlint.checks import Rule
 from memlint.facts import numpy_api
 
 # Ownership states (facts.arrays) of arrays whose buffer belongs to something else.
-_NOT_OWNING = {"view": "a view of another array", "read_only": "a broadcast view",
-               "file_backed": "a memory-mapped file"}
+_NOT_OWNING = {
+    "view": "a view of another array",
+    "read_only": "a broadcast view",
+    "file_backed": "a memory-mapped file",
+}
 
 
 def _never_owns(ctx, expr: ast.expr, value) -> bool:
@@ -28,8 +31,9 @@ def _never_owns(ctx, expr: ast.expr, value) -> bool:
         return False
     if isinstance(expr, ast.Name):
         defs = ctx.arrays.reaching(expr) or []
-        return bool(defs) and all(d.kind == "assign" and d.value is not None and _spelled_as_view(d.value)
-                                  for d in defs)
+        return bool(defs) and all(
+            d.kind == "assign" and d.value is not None and _spelled_as_view(d.value) for d in defs
+        )
     return _spelled_as_view(expr)
 
 
@@ -50,8 +54,7 @@ class GetsizeofArray(Rule):
 
     def check(self, ctx) -> None:
         for node in ctx.nodes(ast.Call):
-            if not (ctx.qualname(node.func) == "sys.getsizeof"
-                    and len(node.args) == 1 and not node.keywords):
+            if not (ctx.qualname(node.func) == "sys.getsizeof" and len(node.args) == 1 and not node.keywords):
                 continue
             value = ctx.arrays.value(node.args[0])
             if not _never_owns(ctx, node.args[0], value):

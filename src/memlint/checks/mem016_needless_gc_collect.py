@@ -65,5 +65,8 @@ def _blocks(node):
 
 
 def _is_gc_collect(ctx, stmt: ast.stmt) -> bool:
-    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
-            and ctx.qualname(stmt.value.func) == "gc.collect")
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and ctx.qualname(stmt.value.func) == "gc.collect"
+    )

@@ -23,8 +23,11 @@ def _arguments(call: ast.Call):
 
 
 def _is_literal(node: ast.AST, values) -> bool:
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float, bool) and any(
-        node.value == v and type(node.value) is type(v) for v in values)
+    return (
+        isinstance(node, ast.Constant)
+        and type(node.value) in (int, float, bool)
+        and any(node.value == v and type(node.value) is type(v) for v in values)
+    )
 
 
 class FullZeros(Rule):
@@ -99,7 +102,9 @@ def _last_argument(arg, removed):
         return arg.with_changes(comma=removed.comma)
     closing = removed.comma.whitespace_after if isinstance(removed.comma, cst.Comma) else removed.whitespace_after_arg
     if isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace) and isinstance(
-            closing, cst.ParenthesizedWhitespace):
-        comma = comma.with_changes(whitespace_after=comma.whitespace_after.with_changes(
-            indent=closing.indent, last_line=closing.last_line))
+        closing, cst.ParenthesizedWhitespace
+    ):
+        comma = comma.with_changes(
+            whitespace_after=comma.whitespace_after.with_changes(indent=closing.indent, last_line=closing.last_line)
+        )
     return arg.with_changes(comma=comma)

@@ -27,8 +27,7 @@ class ArrayNames:
 
     def __init__(self, ctx):
         # `qualname` resolves a call to NumPy exactly when the root name of its function is bound to NumPy.
-        self._numpy_roots = {name for name, q in ctx.imports.bound.items()
-                             if q == "numpy" or q.startswith("numpy.")}
+        self._numpy_roots = {name for name, q in ctx.imports.bound.items() if q == "numpy" or q.startswith("numpy.")}
         self._module = ctx.tree
         self._bindings: dict[str, list] = {}  # name -> the statements binding a value to it, in any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
@@ -55,8 +54,9 @@ class ArrayNames:
         key = (scope, name)
         values = self._values.get(key)
         if values is None:
-            values = self._values[key] = [node.value for node in self._bindings.get(name, ())
-                                          if ctx.arrays.scope_of(node) is scope]
+            values = self._values[key] = [
+                node.value for node in self._bindings.get(name, ()) if ctx.arrays.scope_of(node) is scope
+            ]
         return values
 
     def _name(self, ctx, root: tuple) -> bool:

@@ -115,8 +115,10 @@ def join(a: Value, b: Value) -> Value:
         return a
     if a == b:
         return a
-    same = {f.name: getattr(a, f.name) if getattr(a, f.name) == getattr(b, f.name) else None
-            for f in dataclasses.fields(Value)}
+    same = {
+        f.name: getattr(a, f.name) if getattr(a, f.name) == getattr(b, f.name) else None
+        for f in dataclasses.fields(Value)
+    }
     kind = same["kind"] or "unknown"
     ownership = same["ownership"] or "unknown"
     ndim = same["ndim"]
@@ -133,9 +135,25 @@ def _creates_new(expr: Optional[ast.AST]) -> bool:
     """Whether evaluating ``expr`` makes a new object rather than handing over one held elsewhere."""
     if isinstance(expr, ast.IfExp):
         return _creates_new(expr.body) and _creates_new(expr.orelse)
-    return isinstance(expr, (ast.Call, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Constant, ast.List, ast.Tuple,
-                             ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
-                             ast.JoinedStr))
+    return isinstance(
+        expr,
+        (
+            ast.Call,
+            ast.BinOp,
+            ast.UnaryOp,
+            ast.Compare,
+            ast.Constant,
+            ast.List,
+            ast.Tuple,
+            ast.Dict,
+            ast.Set,
+            ast.ListComp,
+            ast.SetComp,
+            ast.DictComp,
+            ast.GeneratorExp,
+            ast.JoinedStr,
+        ),
+    )
 
 
 def _hands_over(expr: Optional[ast.AST]) -> bool:
@@ -144,8 +162,7 @@ def _hands_over(expr: Optional[ast.AST]) -> bool:
         return _hands_over(expr.body) or _hands_over(expr.orelse)
     if isinstance(expr, ast.Call) and any(k.arg == "out" for k in expr.keywords):
         return True  # a ufunc returns its `out=` array
-    return isinstance(expr, (ast.Name, ast.NamedExpr, ast.BoolOp, ast.Await, ast.Yield, ast.YieldFrom,
-                             ast.Starred))
+    return isinstance(expr, (ast.Name, ast.NamedExpr, ast.BoolOp, ast.Await, ast.Yield, ast.YieldFrom, ast.Starred))
 
 
 def _handed_name(expr: Optional[ast.AST]) -> Optional[str]:
@@ -156,21 +173,51 @@ def _handed_name(expr: Optional[ast.AST]) -> Optional[str]:
 
 
 # Array attributes that are plain data (no reference to the buffer).
-_METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes",
-                             "empty"})
+_METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes", "empty"})
 # Methods whose result never shares the receiver's memory (with no ``out=``).
-_NEW_RESULT_METHODS = numpy_api.REDUCTIONS | frozenset({
-    "copy", "tolist", "item", "tobytes", "cumsum", "cumprod", "round", "flatten", "nonzero", "dot", "fill",
-    "argsort", "isna", "isnull", "notna", "notnull", "to_numpy_copy", "sort",
-})
+_NEW_RESULT_METHODS = numpy_api.REDUCTIONS | frozenset(
+    {
+        "copy",
+        "tolist",
+        "item",
+        "tobytes",
+        "cumsum",
+        "cumprod",
+        "round",
+        "flatten",
+        "nonzero",
+        "dot",
+        "fill",
+        "argsort",
+        "isna",
+        "isnull",
+        "notna",
+        "notnull",
+        "to_numpy_copy",
+        "sort",
+    }
+)
 # ndarray methods that write into the array they are called on.
-_IN_PLACE_METHODS = frozenset({"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags",
-                               "byteswap"})
+_IN_PLACE_METHODS = frozenset(
+    {"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags", "byteswap"}
+)
 # pandas DataFrame/Series methods that take ``inplace=True`` (then they update the object, return None and keep
 # no reference to it); without it each returns a new object. pandas 3.1 deprecates ``inplace`` for the first
 # group (PDEP-8), where it never saved memory, and keeps it for the second, where it does (research m11, m14).
-PANDAS_INPLACE_DEPRECATED = frozenset({"drop", "rename", "sort_values", "sort_index", "reset_index", "set_index",
-                                       "dropna", "drop_duplicates", "query", "eval"})
+PANDAS_INPLACE_DEPRECATED = frozenset(
+    {
+        "drop",
+        "rename",
+        "sort_values",
+        "sort_index",
+        "reset_index",
+        "set_index",
+        "dropna",
+        "drop_duplicates",
+        "query",
+        "eval",
+    }
+)
 PANDAS_INPLACE_KEPT = frozenset({"replace", "fillna", "ffill", "bfill", "interpolate", "where", "mask", "clip"})
 # Their results, and ``copy``'s, are new pandas objects of the receiver's kind (``eval`` may return a Series
 # or a scalar, and ``Series.reset_index`` a DataFrame: see ``_pandas_method``).
@@ -190,17 +237,73 @@ def _assigns_columns(call: ast.Call) -> bool:
 
 
 # Builtins that read an object without keeping a reference to it.
-_READING_BUILTINS = frozenset({"len", "print", "repr", "str", "float", "int", "bool", "complex", "isinstance",
-                               "format", "id", "type", "hash", "abs"})
+_READING_BUILTINS = frozenset(
+    {
+        "len",
+        "print",
+        "repr",
+        "str",
+        "float",
+        "int",
+        "bool",
+        "complex",
+        "isinstance",
+        "format",
+        "id",
+        "type",
+        "hash",
+        "abs",
+    }
+)
 _NUMBER_BUILTINS = {"float": "float", "int": "int", "bool": "bool", "complex": "complex", "len": "int"}
 # NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
-_NEW_RESULT_FUNCTIONS = frozenset({
-    "copy", "allclose", "array_equal", "array_equiv", "isclose", "sort", "argsort", "unique", "where", "dot",
-    "cumsum", "cumprod", "diff", "round", "around", "clip", "nonzero", "flatnonzero", "inner",
-    "outer", "vdot", "tensordot", "trace", "shape", "ndim", "size", "isscalar", "iscomplexobj",
-    "isrealobj", "linalg.norm", "linalg.inv", "linalg.det", "linalg.solve", "histogram", "bincount",
-    "searchsorted", "percentile", "quantile", "nanpercentile", "nanquantile", "average", "cov", "corrcoef",
-})
+_NEW_RESULT_FUNCTIONS = frozenset(
+    {
+        "copy",
+        "allclose",
+        "array_equal",
+        "array_equiv",
+        "isclose",
+        "sort",
+        "argsort",
+        "unique",
+        "where",
+        "dot",
+        "cumsum",
+        "cumprod",
+        "diff",
+        "round",
+        "around",
+        "clip",
+        "nonzero",
+        "flatnonzero",
+        "inner",
+        "outer",
+        "vdot",
+        "tensordot",
+        "trace",
+        "shape",
+        "ndim",
+        "size",
+        "isscalar",
+        "iscomplexobj",
+        "isrealobj",
+        "linalg.norm",
+        "linalg.inv",
+        "linalg.det",
+        "linalg.solve",
+        "histogram",
+        "bincount",
+        "searchsorted",
+        "percentile",
+        "quantile",
+        "nanpercentile",
+        "nanquantile",
+        "average",
+        "cov",
+        "corrcoef",
+    }
+)
 
 
 class ArrayFacts:
@@ -295,8 +398,14 @@ class ArrayFacts:
         if isinstance(operand, ast.Name) or other.kind != "ndarray" or other.shape is None or other.dtype is None:
             return False
         v = self.value(operand)
-        return (v.kind == "ndarray" and v.ownership == "fresh" and v.dtype == other.dtype and v.shape == other.shape
-                and v.nbytes is not None and v.nbytes >= _ELIDED_BYTES)
+        return (
+            v.kind == "ndarray"
+            and v.ownership == "fresh"
+            and v.dtype == other.dtype
+            and v.shape == other.shape
+            and v.nbytes is not None
+            and v.nbytes >= _ELIDED_BYTES
+        )
 
     def is_dead_after(self, name: ast.Name) -> bool:
         flow = self.flow_of(name)
@@ -345,8 +454,7 @@ class ArrayFacts:
         flow = self.flow_of(d.node)
         if flow is None:
             return []
-        return [use for unit in flow.units for use in unit.uses
-                if use.id == d.name and d in (flow.reaching(use) or ())]
+        return [use for unit in flow.units for use in unit.uses if use.id == d.name and d in (flow.reaching(use) or ())]
 
     def uses_of_binding(self, stmt: ast.AST) -> Optional[list]:
         """The uses of the one local name a plain ``name = value`` statement binds; None where they cannot
@@ -441,8 +549,12 @@ class ArrayFacts:
             call = self.parent(p)
             if self.is_pandas_inplace_statement(call):
                 return True
-            return (isinstance(call, ast.Call) and call.func is p and p.attr in _NEW_RESULT_METHODS
-                    and not any(k.arg in ("out", "copy", "inplace") or k.arg is None for k in call.keywords))
+            return (
+                isinstance(call, ast.Call)
+                and call.func is p
+                and p.attr in _NEW_RESULT_METHODS
+                and not any(k.arg in ("out", "copy", "inplace") or k.arg is None for k in call.keywords)
+            )
         if isinstance(p, ast.Subscript) and p.value is use:
             if isinstance(p.ctx, (ast.Store, ast.Del)):
                 return True
@@ -458,8 +570,7 @@ class ArrayFacts:
             return False
         q = self.ctx.qualname(call.func)
         if q is None:
-            return (isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS
-                    and self._is_builtin(call.func))
+            return isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS and self._is_builtin(call.func)
         if q.startswith("numpy."):
             name = q[6:]
             ufunc = numpy_api.ufunc_of(q)
@@ -509,8 +620,9 @@ class ArrayFacts:
             return Value(ownership="parameter")
         if d.kind in ("assign", "walrus") and d.value is not None:
             v = self._value(d.value)
-            if v.ownership == "fresh" and (d.kind == "walrus" or d.targets > 1 or (
-                    _hands_over(d.value) and _handed_name(d.value) != d.name)):
+            if v.ownership == "fresh" and (
+                d.kind == "walrus" or d.targets > 1 or (_hands_over(d.value) and _handed_name(d.value) != d.name)
+            ):
                 v = v.but(ownership="alias")
             return v
         if d.kind == "aug":
@@ -695,8 +807,11 @@ class ArrayFacts:
         if kinds == {"py_number"}:
             return _py(pytype="bool")
         if not kinds <= {"ndarray", "np_scalar", "py_number"}:
-            return Value("other_array", ownership="fresh") if "other_array" in kinds and kinds <= {
-                "other_array", "ndarray", "np_scalar", "py_number"} else UNKNOWN
+            return (
+                Value("other_array", ownership="fresh")
+                if "other_array" in kinds and kinds <= {"other_array", "ndarray", "np_scalar", "py_number"}
+                else UNKNOWN
+            )
         specs = (self._spec(left), self._spec(right))
         if None in specs:
             return self._result(("ndarray", numpy_api._np().dtype(bool)), [left, right])
@@ -719,9 +834,12 @@ class ArrayFacts:
                 dtype = numpy_api.result_of("function", "real", (self._spec(base),))
                 return base.but(dtype=dtype[1] if dtype else None, ownership="view")
             if e.attr in ("size", "nbytes", "ndim", "itemsize"):
-                known = {"size": math.prod(base.shape) if base.shape is not None else None,
-                         "nbytes": base.nbytes, "ndim": base.ndim,
-                         "itemsize": base.dtype.itemsize if base.dtype is not None else None}[e.attr]
+                known = {
+                    "size": math.prod(base.shape) if base.shape is not None else None,
+                    "nbytes": base.nbytes,
+                    "ndim": base.ndim,
+                    "itemsize": base.dtype.itemsize if base.dtype is not None else None,
+                }[e.attr]
                 return _py(known) if known is not None else _py(pytype="int")
             return UNKNOWN
         if isinstance(e.value, ast.Name) and base.kind == "unknown":
@@ -742,8 +860,12 @@ class ArrayFacts:
         if base.kind != "ndarray":
             return UNKNOWN
         index_value = self._value(e.slice) if not isinstance(e.slice, (ast.Slice, ast.Tuple)) else None
-        if index_value is not None and index_value.kind in ("ndarray", "unknown") and index_value.dtype is not None \
-                and (index_value.dtype.kind == "b" or (index_value.kind == "ndarray" and index_value.ndim)):
+        if (
+            index_value is not None
+            and index_value.kind in ("ndarray", "unknown")
+            and index_value.dtype is not None
+            and (index_value.dtype.kind == "b" or (index_value.kind == "ndarray" and index_value.ndim))
+        ):
             # advanced indexing copies: a boolean mask gives 1-d, integers give the index's shape
             # (a 0-d integer array indexes like an int: a view, hence the ndim test)
             if index_value.dtype.kind == "b":
@@ -830,12 +952,17 @@ class ArrayFacts:
     def is_pandas_inplace_statement(self, call) -> bool:
         """``frame.m(..., inplace=True)`` as a statement, on a known pandas object, for a method that takes
         ``inplace``: it updates the object, returns None and hands out no reference to it."""
-        return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and isinstance(self.parent(call), ast.Expr)
-                and call.func.attr in PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT
-                and any(k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
-                        for k in call.keywords)
-                and is_pandas(self.value(call.func.value)))
+        return (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(self.parent(call), ast.Expr)
+            and call.func.attr in PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT
+            and any(
+                k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in call.keywords
+            )
+            and is_pandas(self.value(call.func.value))
+        )
 
     def _pandas_method(self, receiver: Value, call: ast.Call) -> Value:
         """A new pandas object from the methods that always make one (without ``inplace``); its ``origin``
@@ -846,8 +973,9 @@ class ArrayFacts:
         if name not in _PANDAS_NEW_OBJECT_METHODS and not (name == "eval" and _assigns_columns(call)):
             return Value(ownership="unknown_call")
         origin = receiver.origin
-        drops = any(k.arg == "drop" and isinstance(k.value, ast.Constant) and k.value.value is True
-                    for k in call.keywords)
+        drops = any(
+            k.arg == "drop" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
+        )
         if name == "reset_index" and origin == "pandas.Series" and not drops:
             origin = "pandas.DataFrame"
         return Value("other_array", ownership="fresh", origin=origin)
@@ -865,8 +993,12 @@ class ArrayFacts:
             value = d.value if d.kind == "assign" and d.targets == 1 else None
             if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
                 continue
-            if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-                    and value.func.id in ("list", "dict", "set") and self._is_builtin(value.func)):
+            if (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id in ("list", "dict", "set")
+                and self._is_builtin(value.func)
+            ):
                 continue
             return False
         return True
@@ -922,7 +1054,9 @@ class ArrayFacts:
             dtype = self._dtype_arg(dtype_node)
             if dtype_node is None:
                 if name == "full":
-                    fill = self._value(self._arg(call, 1, "fill_value")) if self._arg(call, 1, "fill_value") else UNKNOWN
+                    fill = (
+                        self._value(self._arg(call, 1, "fill_value")) if self._arg(call, 1, "fill_value") else UNKNOWN
+                    )
                     spec = self._spec(fill)
                     got = numpy_api.result_of("function", "full", (("py", "int"), spec)) if spec else None
                     dtype = got[1] if got else None
@@ -970,11 +1104,17 @@ class ArrayFacts:
         if name == "broadcast_to":
             source = self._value(self._arg(call, 0, "array"))
             shape, ndim = self._shape_arg(self._arg(call, 1, "shape"))
-            kind = "ndarray" if source.kind in ("ndarray", "py_number", "np_scalar") and "subok" not in kw else "unknown"
+            kind = (
+                "ndarray" if source.kind in ("ndarray", "py_number", "np_scalar") and "subok" not in kw else "unknown"
+            )
             return Value(kind, source.dtype, shape, "read_only", ndim)
         if name == "frombuffer":
-            return _array(self._dtype_arg(self._arg(call, 1, "dtype")) or numpy_api.default_float(), None,
-                          ownership="view", ndim=1)
+            return _array(
+                self._dtype_arg(self._arg(call, 1, "dtype")) or numpy_api.default_float(),
+                None,
+                ownership="view",
+                ndim=1,
+            )
         if name in ("memmap", "lib.format.open_memmap"):
             return Value("other_array", self._dtype_arg(self._arg(call, 1, "dtype")), None, "file_backed")
         if name == "load":
@@ -992,8 +1132,13 @@ class ArrayFacts:
                 return Value("np_scalar", scalar_dtype, (), "fresh", 0)
             return Value(ownership="unknown_call")
         if name in numpy_api.REDUCTIONS:
-            return self._reduce(self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN, name, call,
-                                axis_position=1, function=True)
+            return self._reduce(
+                self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN,
+                name,
+                call,
+                axis_position=1,
+                function=True,
+            )
         ufunc = numpy_api.ufunc_of("numpy." + name)
         if ufunc is not None:
             return self._ufunc(name, ufunc, call, kw)
@@ -1003,8 +1148,11 @@ class ArrayFacts:
         """Always a 1-d ndarray; its dtype and length when the arguments are known numbers."""
         dtype_node = self._arg(call, 3, "dtype")
         args = [self._value(a) for a in call.args[:3]]
-        if any(k in self._keywords(call) for k in ("start", "stop", "step")) or not args or any(
-                a.kind != "py_number" for a in args):
+        if (
+            any(k in self._keywords(call) for k in ("start", "stop", "step"))
+            or not args
+            or any(a.kind != "py_number" for a in args)
+        ):
             return _array(self._dtype_arg(dtype_node), None, ndim=1)
         dtype_node = self._arg(call, 3, "dtype")
         dtype = self._dtype_arg(dtype_node)
@@ -1014,7 +1162,9 @@ class ArrayFacts:
         values = [a.constant for a in args]
         length = None
         if all(type(v) in (int, float) for v in values):
-            start, stop, step = (0, values[0], 1) if len(values) == 1 else (*values[:2], values[2] if len(values) == 3 else 1)
+            start, stop, step = (
+                (0, values[0], 1) if len(values) == 1 else (*values[:2], values[2] if len(values) == 3 else 1)
+            )
             if step:
                 length = max(0, math.ceil((stop - start) / step))
         return _array(dtype, (length,) if length is not None else None, ndim=1)
@@ -1081,19 +1231,35 @@ class ArrayFacts:
             dims = [self._value(a).constant for a in call.args]
             shape = tuple(dims) if all(type(d) is int and d >= 0 for d in dims) else None
             return _array(float64, shape, ndim=len(call.args))
-        size_position = {"random": 0, "random_sample": 0, "ranf": 0, "sample": 0, "standard_normal": 0,
-                         "normal": 2, "uniform": 2, "exponential": 1, "randint": 2}.get(name)
+        size_position = {
+            "random": 0,
+            "random_sample": 0,
+            "ranf": 0,
+            "sample": 0,
+            "standard_normal": 0,
+            "normal": 2,
+            "uniform": 2,
+            "exponential": 1,
+            "randint": 2,
+        }.get(name)
         if size_position is None:
             return Value(ownership="unknown_call")
         return self._sized(call, size_position, float64 if name != "randint" else None, "randint" == name)
 
     def _generator_method(self, name: str, call: ast.Call) -> Value:
-        size_position = {"random": 0, "standard_normal": 0, "normal": 2, "uniform": 2, "exponential": 1,
-                         "integers": 2}.get(name)
+        size_position = {
+            "random": 0,
+            "standard_normal": 0,
+            "normal": 2,
+            "uniform": 2,
+            "exponential": 1,
+            "integers": 2,
+        }.get(name)
         if size_position is None:
             return Value(ownership="unknown_call")
-        return self._sized(call, size_position, numpy_api.default_float() if name != "integers" else None,
-                           name == "integers")
+        return self._sized(
+            call, size_position, numpy_api.default_float() if name != "integers" else None, name == "integers"
+        )
 
     def _sized(self, call, size_position: int, dtype, integers: bool) -> Value:
         size = self._arg(call, size_position, "size")
@@ -1143,8 +1309,13 @@ class ArrayFacts:
         kw = self._keywords(call)
         if receiver.kind == "np_scalar":
             if name in numpy_api.REDUCTIONS | {"copy", "astype", "item"}:
-                return Value("np_scalar" if name != "item" else "py_number", receiver.dtype if name != "astype"
-                             else self._dtype_arg(self._arg(call, 0, "dtype")), (), "fresh", 0)
+                return Value(
+                    "np_scalar" if name != "item" else "py_number",
+                    receiver.dtype if name != "astype" else self._dtype_arg(self._arg(call, 0, "dtype")),
+                    (),
+                    "fresh",
+                    0,
+                )
             return Value(ownership="unknown_call")
         if name == "copy":
             return receiver.but(ownership="fresh")
@@ -1286,20 +1457,65 @@ def _pytype_of_dtype(dtype) -> Optional[str]:
 
 _LITERAL_OPS = {
     # dtype kind of the target -> operators (and the ufuncs they call) that may take a Python literal
-    "f": {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow",
-          "subtract", "multiply", "true_divide", "divide", "floor_divide", "remainder", "power"},
-    "i": {"add", "sub", "mul", "floordiv", "mod", "and_", "or_", "xor", "lshift", "rshift",
-          "subtract", "multiply", "floor_divide", "remainder", "bitwise_and", "bitwise_or", "bitwise_xor",
-          "left_shift", "right_shift"},
-    "b": {"and_", "or_", "xor", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or",
-          "logical_xor"},
+    "f": {
+        "add",
+        "sub",
+        "mul",
+        "truediv",
+        "floordiv",
+        "mod",
+        "pow",
+        "subtract",
+        "multiply",
+        "true_divide",
+        "divide",
+        "floor_divide",
+        "remainder",
+        "power",
+    },
+    "i": {
+        "add",
+        "sub",
+        "mul",
+        "floordiv",
+        "mod",
+        "and_",
+        "or_",
+        "xor",
+        "lshift",
+        "rshift",
+        "subtract",
+        "multiply",
+        "floor_divide",
+        "remainder",
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+        "left_shift",
+        "right_shift",
+    },
+    "b": {"and_", "or_", "xor", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or", "logical_xor"},
 }
 _LITERAL_OPS["c"] = _LITERAL_OPS["f"] - {"floordiv", "mod", "floor_divide", "remainder"}
 _LITERAL_OPS["u"] = _LITERAL_OPS["i"]
 _LITERAL_TYPES = {"f": ("int", "float"), "c": ("int", "float"), "i": ("int",), "u": ("int",), "b": ("bool",)}
 # Elementwise ufuncs beyond the operators that keep a number type and accept an in-range literal.
-_LITERAL_UFUNCS = frozenset({"maximum", "minimum", "fmax", "fmin", "copysign", "hypot", "arctan2",
-                             "logaddexp", "logaddexp2", "fmod", "heaviside", "nextafter"})
+_LITERAL_UFUNCS = frozenset(
+    {
+        "maximum",
+        "minimum",
+        "fmax",
+        "fmin",
+        "copysign",
+        "hypot",
+        "arctan2",
+        "logaddexp",
+        "logaddexp2",
+        "fmod",
+        "heaviside",
+        "nextafter",
+    }
+)
 
 
 def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple[str, str]:

@@ -56,14 +56,30 @@ _SITE_CALL_METHODS = ADDERS | {"__setattr__"}
 SAFE_BASES = {"object", "builtins.object", "abc.ABC", "typing.Generic"}  # no instance __dict__ of their own
 SAFE_CLASS_DECORATORS = {"functools.total_ordering", "typing.final", "typing_extensions.final"}
 SAFE_METHOD_DECORATORS = {
-    "property", "staticmethod", "classmethod", "abc.abstractmethod", "typing.overload", "typing.final",
-    "typing_extensions.override", "typing.override", "functools.wraps",
+    "property",
+    "staticmethod",
+    "classmethod",
+    "abc.abstractmethod",
+    "typing.overload",
+    "typing.final",
+    "typing_extensions.override",
+    "typing.override",
+    "functools.wraps",
 }
 NUMBER_TYPES = {"int", "float"}
 NUMBER_FUNCS = {"float", "int", "len", "abs", "round", "ord"}
 NUMBER_MODULES = {"math", "random"}  # every function there returning numbers for number arguments
-RANDOM_NON_NUMBERS = {"random.choice", "random.choices", "random.sample", "random.shuffle", "random.Random",
-                      "random.getstate", "random.seed", "random.randbytes", "random.setstate"}
+RANDOM_NON_NUMBERS = {
+    "random.choice",
+    "random.choices",
+    "random.sample",
+    "random.shuffle",
+    "random.Random",
+    "random.getstate",
+    "random.seed",
+    "random.randbytes",
+    "random.setstate",
+}
 
 
 def record_bytes(kind: str, fields: int) -> int:
@@ -135,7 +151,9 @@ class _FileScan:
     @functools.cached_property
     def _attribute_sites(self) -> list:
         """Attributes stored (on any object) or named ``__dict__``, in walk order: where attributes are added."""
-        return [node for node in self.ctx.nodes(ast.Attribute) if type(node.ctx) is ast.Store or node.attr == "__dict__"]
+        return [
+            node for node in self.ctx.nodes(ast.Attribute) if type(node.ctx) is ast.Store or node.attr == "__dict__"
+        ]
 
     @functools.cached_property
     def _call_sites(self) -> list:
@@ -144,8 +162,14 @@ class _FileScan:
         calls = self.ctx.nodes(ast.Call)
         if self._may_call_weakref:
             return calls
-        return [node for node in calls if type(node.func) is ast.Name and node.func.id in _SITE_CALL_NAMES
-                or type(node.func) is ast.Attribute and node.func.attr in _SITE_CALL_METHODS]
+        return [
+            node
+            for node in calls
+            if type(node.func) is ast.Name
+            and node.func.id in _SITE_CALL_NAMES
+            or type(node.func) is ast.Attribute
+            and node.func.attr in _SITE_CALL_METHODS
+        ]
 
     @functools.cached_property
     def _may_call_weakref(self) -> bool:
@@ -162,8 +186,11 @@ class _FileScan:
             position = PROTOCOL_ARG.get(name)
             if position is None or (self.ctx.qualname(node.func) or "").split(".")[0] not in PICKLERS:
                 continue
-            protocol = node.args[position] if len(node.args) > position else next(
-                (k.value for k in node.keywords if k.arg == "protocol"), None)
+            protocol = (
+                node.args[position]
+                if len(node.args) > position
+                else next((k.value for k in node.keywords if k.arg == "protocol"), None)
+            )
             if protocol is not None and not _new_protocol(protocol):
                 found.append(node)
         return found
@@ -182,8 +209,15 @@ class _FileScan:
         weakref = self._may_call_weakref  # then any call may be weakref's (under any name)
         for node in self._call_sites:
             func = node.func
-            if not weakref and type(func) is ast.Name and (func.id == "super" or func.id in BULK_WRAPPERS and not (
-                    len(node.args) == 1 and type(node.args[0]) in (ast.GeneratorExp, ast.Call))):
+            if (
+                not weakref
+                and type(func) is ast.Name
+                and (
+                    func.id == "super"
+                    or func.id in BULK_WRAPPERS
+                    and not (len(node.args) == 1 and type(node.args[0]) in (ast.GeneratorExp, ast.Call))
+                )
+            ):
                 continue  # super() makes no fact; list(x) only keeps a generator's or map()'s items
             lines.add(node.lineno)
         for node in self._attribute_sites:
@@ -216,8 +250,10 @@ class _FileScan:
     def may_be_typed(self, name: str, scope) -> bool:
         """False when nothing in the scope's lines can type this name: then no walk of the scope is needed."""
         first, last = (1, float("inf")) if scope is self.ctx.tree else (_first_line(scope), scope.end_lineno)
-        return any(first <= node.lineno <= last and self.qualname(node) is not None
-                   for node in self._typing_sources.get(name, ()))
+        return any(
+            first <= node.lineno <= last and self.qualname(node) is not None
+            for node in self._typing_sources.get(name, ())
+        )
 
     def may_hold_facts(self, stmt) -> bool:
         """Does this statement span a line of ``_fact_lines`` (decorators included)?"""
@@ -248,14 +284,19 @@ class _FileScan:
         source = self.ctx.source
         line = node.lineno
         header_end = node.col_offset + len("class ") + len(node.name.encode("utf-8"))
-        pos = {"line": line, "col": source.char_col(line, node.col_offset) + 1, "end_line": line,
-               "end_col": source.char_col(line, header_end) + 1}
+        pos = {
+            "line": line,
+            "col": source.char_col(line, node.col_offset) + 1,
+            "end_line": line,
+            "end_col": source.char_col(line, header_end) + 1,
+        }
         info = {
             **pos,
             "snippet": f"class {node.name}",
             "bases": [self.qualname(b) for b in node.bases],
-            "metaclass_ok": all(k.arg == "metaclass" and self.qualname(k.value) == "abc.ABCMeta"
-                                for k in node.keywords),
+            "metaclass_ok": all(
+                k.arg == "metaclass" and self.qualname(k.value) == "abc.ABCMeta" for k in node.keywords
+            ),
             "kind": "plain",
             "never": None,  # why slots are ruled out by the class itself
             "slots": None,  # declared slot names when the class is slotted (None: not slotted)
@@ -297,8 +338,9 @@ class _FileScan:
                     body_names[n] = "value"
         info["property_names"] = sorted(n for n, k in body_names.items() if k == "property")
         # its own pickling methods serve protocols 0 and 1 whatever the slots
-        info["pickles_itself"] = any(body_names.get(n) == "def"
-                                     for n in ("__getstate__", "__reduce__", "__reduce_ex__"))
+        info["pickles_itself"] = any(
+            body_names.get(n) == "def" for n in ("__getstate__", "__reduce__", "__reduce_ex__")
+        )
 
         # decorators: dataclass, attrs, a few harmless ones; anything else may change the class
         for dec in node.decorator_list:
@@ -328,7 +370,9 @@ class _FileScan:
                 if isinstance(dec, ast.Call) and dec.keywords:
                     last = dec.keywords[-1].value
                     info["dataclass"]["after_last"] = [
-                        last.end_lineno, source.char_col(last.end_lineno, last.end_col_offset) + 1]
+                        last.end_lineno,
+                        source.char_col(last.end_lineno, last.end_col_offset) + 1,
+                    ]
             elif q is not None and (q.startswith("attr.") or q.startswith("attrs.")):
                 slots = kw.get("slots")
                 # attrs.define/frozen/mutable slot by default; attr.s/attr.attrs only with slots=True
@@ -355,19 +399,22 @@ class _FileScan:
             if self_name is None or "staticmethod" in kinds:
                 continue
             is_class = _is_name if "classmethod" in kinds else _is_class_of
-            class_stores.update(a.attr for a in self._method_sites[stmt][0]
-                                if type(a.ctx) is ast.Store and is_class(a.value, self_name))
+            class_stores.update(
+                a.attr for a in self._method_sites[stmt][0] if type(a.ctx) is ast.Store and is_class(a.value, self_name)
+            )
             if "classmethod" not in kinds:
                 self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
         if init is not None:
             info["fields"] = _field_sources(init)
             params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
-            info["numeric_params"] = [a.arg for a in params
-                                      if a.annotation is not None and _annotation_name(a.annotation) in NUMBER_TYPES]
+            info["numeric_params"] = [
+                a.arg for a in params if a.annotation is not None and _annotation_name(a.annotation) in NUMBER_TYPES
+            ]
         info["annotations"] = [n for n in annotations if not _is_classvar(annotations[n])]
-        info["numeric_annotations"] = [n for n in info["annotations"]
-                                       if _annotation_name(annotations[n]) in NUMBER_TYPES]
+        info["numeric_annotations"] = [
+            n for n in info["annotations"] if _annotation_name(annotations[n]) in NUMBER_TYPES
+        ]
         if info["kind"] == "dataclass":
             # dataclass moves field defaults out of the class; every instance attribute must be a field
             extra = [a for a in self_attrs if a not in info["annotations"] and body_names.get(a) != "property"]
@@ -377,13 +424,16 @@ class _FileScan:
         else:
             conflicts = [a for a in self_attrs if body_names.get(a) in ("value", "def")]
             if conflicts:
-                never.append(f"attribute `{conflicts[0]}` is also a class attribute (a slot of that name "
-                             f"would raise ValueError)")
+                never.append(
+                    f"attribute `{conflicts[0]}` is also a class attribute (a slot of that name would raise ValueError)"
+                )
             info["attrs"] = [a for a in self_attrs if body_names.get(a) != "property"]
         replaced = [a for a in info["attrs"] if a in class_stores]
         if replaced:
-            never.append(f"a method sets `{replaced[0]}` on the class, which would replace that slot "
-                         f"(instances could no longer set it)")
+            never.append(
+                f"a method sets `{replaced[0]}` on the class, which would replace that slot "
+                f"(instances could no longer set it)"
+            )
         info["never"] = never[0] if never else None
         info["fix_at"] = self._slots_insertion(node)
         return info
@@ -407,8 +457,12 @@ class _FileScan:
         kind in walk order: (attributes stored or ``__dict__``, calls that may touch the instance, ``__class__``
         names). One pass over the file's candidates instead of a walk of every method."""
         ctx = self.ctx
-        methods = [m for cls in self.local_classes.values() for m in cls.body
-                   if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        methods = [
+            m
+            for cls in self.local_classes.values()
+            for m in cls.body
+            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
         sites: dict = {m: ([], [], []) for m in methods}
         if not methods:
             return sites
@@ -425,7 +479,12 @@ class _FileScan:
         weakref = self._may_call_weakref
         for node in self._call_sites:
             func = node.func
-            if weakref or type(func) is ast.Name and func.id in ("vars", "setattr", "super") or _is_object_setattr(func):
+            if (
+                weakref
+                or type(func) is ast.Name
+                and func.id in ("vars", "setattr", "super")
+                or _is_object_setattr(func)
+            ):
                 add(1, node)
         text = ctx.source.text
         if "__class__" in text or not text.isascii():  # a non-ASCII spelling may normalise to it
@@ -437,7 +496,8 @@ class _FileScan:
     def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
         attributes, calls, names = self._method_sites[method]
         if any(_is_name(a.value, self_name) for a in attributes) and any(
-                c.args and _is_name(c.args[0], self_name) for c in calls):
+            c.args and _is_name(c.args[0], self_name) for c in calls
+        ):
             # both the instance's attribute nodes and its vars()/setattr() calls add attributes and reasons:
             # keep the walk's order between them
             nodes = _walk(method)
@@ -457,8 +517,11 @@ class _FileScan:
                 args = node.args
                 if isinstance(func, ast.Name) and func.id == "vars" and args and _is_name(args[0], self_name):
                     never.append("it uses vars(self)")
-                elif (isinstance(func, ast.Name) and func.id == "setattr" or _is_object_setattr(func)) \
-                        and len(args) >= 2 and _is_name(args[0], self_name):
+                elif (
+                    (isinstance(func, ast.Name) and func.id == "setattr" or _is_object_setattr(func))
+                    and len(args) >= 2
+                    and _is_name(args[0], self_name)
+                ):
                     if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
                         self_attrs.setdefault(args[1].value, None)
                     else:
@@ -480,8 +543,8 @@ class _FileScan:
         source = self.ctx.source
         text = source.lines[first.lineno - 1]
         indent = text[: len(text) - len(text.lstrip(" \t"))]
-        first_char = text[source.char_col(first.lineno, first.col_offset):][:1]  # read on its line: no offsets
-        if not indent or not text[len(indent):].startswith(first_char or "\0"):
+        first_char = text[source.char_col(first.lineno, first.col_offset) :][:1]  # read on its line: no offsets
+        if not indent or not text[len(indent) :].startswith(first_char or "\0"):
             return None
         if _is_docstring(first):
             if len(body) < 2 or body[1].lineno <= first.end_lineno:
@@ -506,8 +569,9 @@ class _FileScan:
         """Methods are scopes whose first parameter is the instance; other statements are walked as is."""
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                static = any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
-                             for d in stmt.decorator_list)
+                static = any(
+                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list
+                )
                 if self.may_hold_facts(stmt):
                     self._scan_scope(stmt, stmt.body, None if static else _first_param(stmt))
             else:
@@ -571,8 +635,12 @@ class _FileScan:
                 else:
                     other.add(a.arg)
         for node in nodes:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                    and isinstance(node.value, ast.Call):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call)
+            ):
                 q = self.qualname(node.value.func)
                 if q is not None:
                     candidates.setdefault(node.targets[0].id, set()).add(q)
@@ -581,8 +649,7 @@ class _FileScan:
             elif isinstance(node, ast.Assign):
                 for t in node.targets:
                     other.update(_names_in_target(t))
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem,
-                                   ast.NamedExpr)):
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr)):
                 target = node.optional_vars if isinstance(node, ast.withitem) else node.target
                 if target is not None:
                     other.update(_names_in_target(target))
@@ -607,24 +674,25 @@ class _FileScan:
                         bindings.setdefault(n, []).append(node.value if isinstance(t, ast.Name) else None)
             elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
                 for n in _names_in_target(node.target):
-                    bindings.setdefault(n, []).append(getattr(node, "value", None) if isinstance(
-                        node, ast.AnnAssign) else None)
+                    bindings.setdefault(n, []).append(
+                        getattr(node, "value", None) if isinstance(node, ast.AnnAssign) else None
+                    )
             elif isinstance(node, (ast.withitem,)) and node.optional_vars is not None:
                 for n in _names_in_target(node.optional_vars):
                     bindings.setdefault(n, []).append(None)
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             for a in scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs:
                 ann = getattr(a, "annotation", None)
-                bindings.setdefault(a.arg, []).append("number" if ann is not None and _annotation_name(
-                    ann) in NUMBER_TYPES else None)
+                bindings.setdefault(a.arg, []).append(
+                    "number" if ann is not None and _annotation_name(ann) in NUMBER_TYPES else None
+                )
         changed = True
         while changed:
             changed = False
             for n, values in bindings.items():
                 if n in names:
                     continue
-                if all(v in ("range", "number") or isinstance(v, ast.AST) and self.is_number(v, names)
-                       for v in values):
+                if all(v in ("range", "number") or isinstance(v, ast.AST) and self.is_number(v, names) for v in values):
                     names.add(n)
                     changed = True
         return names
@@ -640,13 +708,21 @@ class _FileScan:
         if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
             return self.is_number(node.left, numeric) and self.is_number(node.right, numeric)
         if isinstance(node, ast.Call) and not node.keywords:
-            if isinstance(node.func, ast.Name) and node.func.id in NUMBER_FUNCS and \
-                    node.func.id not in self.ctx.imports.bound:
-                return len(node.args) <= 1 and (node.func.id not in ("abs", "round") or all(
-                    self.is_number(a, numeric) for a in node.args))
+            if (
+                isinstance(node.func, ast.Name)
+                and node.func.id in NUMBER_FUNCS
+                and node.func.id not in self.ctx.imports.bound
+            ):
+                return len(node.args) <= 1 and (
+                    node.func.id not in ("abs", "round") or all(self.is_number(a, numeric) for a in node.args)
+                )
             q = self.ctx.qualname(node.func)
-            if q is not None and q.split(".")[0] in NUMBER_MODULES and q.count(".") == 1 \
-                    and q not in RANDOM_NON_NUMBERS:
+            if (
+                q is not None
+                and q.split(".")[0] in NUMBER_MODULES
+                and q.count(".") == 1
+                and q not in RANDOM_NON_NUMBERS
+            ):
                 return all(self.is_number(a, numeric) for a in node.args)
         return False
 
@@ -660,8 +736,13 @@ class _FileScan:
         if not isinstance(iterable, ast.Call):
             return None
         func = iterable.func
-        if isinstance(func, ast.Name) and func.id == "range" and "range" not in self.ctx.imports.bound \
-                and not iterable.keywords and 1 <= len(iterable.args) <= 3:
+        if (
+            isinstance(func, ast.Name)
+            and func.id == "range"
+            and "range" not in self.ctx.imports.bound
+            and not iterable.keywords
+            and 1 <= len(iterable.args) <= 3
+        ):
             values = [_int_value(a, constants) for a in iterable.args]
             if any(v is None for v in values):
                 return DATA
@@ -674,8 +755,13 @@ class _FileScan:
             if all(isinstance(c, int) for c in counts):
                 return min(counts)
             return DATA if DATA in counts else None
-        if isinstance(func, ast.Attribute) and func.attr in DATA_METHODS or \
-                (self.ctx.qualname(func) or "") in DATA_FUNCTIONS or isinstance(func, ast.Name) and func.id == "open":
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in DATA_METHODS
+            or (self.ctx.qualname(func) or "") in DATA_FUNCTIONS
+            or isinstance(func, ast.Name)
+            and func.id == "open"
+        ):
             return DATA
         return None
 
@@ -801,8 +887,10 @@ class _ScopeWalker(ast.NodeVisitor):
     def loop_count(self, extra=()):
         """The product of the enclosing loops' counts; DATA if one walks data of unknown size; else None.
         Computed only when a fact needs it (a loop's count may need the scope's constants)."""
-        counts = [self.scan.count_of(loop.iter, self.constants) if isinstance(loop, (ast.For, ast.AsyncFor))
-                  else None for loop in self.loop_nodes] + list(extra)
+        counts = [
+            self.scan.count_of(loop.iter, self.constants) if isinstance(loop, (ast.For, ast.AsyncFor)) else None
+            for loop in self.loop_nodes
+        ] + list(extra)
         if all(isinstance(c, int) for c in counts):
             total = 1
             for c in counts:
@@ -815,6 +903,7 @@ class _ScopeWalker(ast.NodeVisitor):
         for gen in node.generators:
             self.visit(gen.iter)
         if keeps:
+
             def generator_counts():
                 counts = []
                 for gen in node.generators:
@@ -850,18 +939,29 @@ class _ScopeWalker(ast.NodeVisitor):
 
     def visit_Call(self, node):
         func = node.func
-        if isinstance(func, ast.Name) and func.id in BULK_WRAPPERS and func.id not in self.scan.ctx.imports.bound \
-                and len(node.args) == 1:
+        if (
+            isinstance(func, ast.Name)
+            and func.id in BULK_WRAPPERS
+            and func.id not in self.scan.ctx.imports.bound
+            and len(node.args) == 1
+        ):
             arg = node.args[0]
             if isinstance(arg, ast.GeneratorExp):
                 arg._kept = True
                 arg._kept_list = func.id == "list" and getattr(node, "_kept_list", False)
-            elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "map" \
-                    and len(arg.args) >= 2 and "map" not in self.scan.ctx.imports.bound:
+            elif (
+                isinstance(arg, ast.Call)
+                and isinstance(arg.func, ast.Name)
+                and arg.func.id == "map"
+                and len(arg.args) >= 2
+                and "map" not in self.scan.ctx.imports.bound
+            ):
+
                 def map_count():
                     counts = [self.scan.count_of(a, self.constants) for a in arg.args[1:]]
-                    return [min(counts) if all(isinstance(c, int) for c in counts) else
-                            DATA if DATA in counts else None]
+                    return [
+                        min(counts) if all(isinstance(c, int) for c in counts) else DATA if DATA in counts else None
+                    ]
 
                 self.bulk(arg, arg.args[0], "map()", map_count)
         if isinstance(func, ast.Attribute) and func.attr in ADDERS and self.loop_nodes and node.args:
@@ -870,8 +970,13 @@ class _ScopeWalker(ast.NodeVisitor):
                 value = self._assigned_in_loop(value.id)
             if isinstance(value, ast.Call):
                 self.bulk(value, value.func, "a loop that appends")
-            if func.attr == "append" and isinstance(func.value, ast.Name) and value is not None \
-                    and self._may_be_record(value) and func.value.id in self.scope.lists:
+            if (
+                func.attr == "append"
+                and isinstance(func.value, ast.Name)
+                and value is not None
+                and self._may_be_record(value)
+                and func.value.id in self.scope.lists
+            ):
                 self.record(self.scope.lists[func.value.id], value, f"a loop (appended at line {node.lineno})")
         self._outside_call(node)
         self.generic_visit(node)
@@ -956,26 +1061,35 @@ class _ScopeWalker(ast.NodeVisitor):
         count = None if count == DATA else count
         if any(r["line"] == site.lineno and r["col"] == scan.position(site)["col"] for r in self.facts["records"]):
             return  # one finding per list
-        entry = {"how": how, "count": count, **scan.position(site),
-                 "snippet": f"{scan.ctx.source.segment(site)[:200]} <- {scan.ctx.source.segment(element)[:200]}"}
+        entry = {
+            "how": how,
+            "count": count,
+            **scan.position(site),
+            "snippet": f"{scan.ctx.source.segment(site)[:200]} <- {scan.ctx.source.segment(element)[:200]}",
+        }
         numeric = self.scope.numeric
         if isinstance(element, ast.Tuple):
             if all(scan.is_number(e, numeric) for e in element.elts):
                 self.facts["records"].append({**entry, "kind": "tuple", "fields": len(element.elts)})
         elif isinstance(element, ast.Dict):
             if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in element.keys) and all(
-                    scan.is_number(v, numeric) for v in element.values):
+                scan.is_number(v, numeric) for v in element.values
+            ):
                 self.facts["records"].append({**entry, "kind": "dict", "fields": len(element.keys)})
         else:
             q = scan.qualname(element.func)
             if any(isinstance(a, ast.Starred) for a in element.args) or any(k.arg is None for k in element.keywords):
                 return
-            self.facts["records"].append({
-                **entry, "kind": "class", "cls": q,
-                "numeric_args": [scan.is_number(a, numeric) for a in element.args],
-                "numeric_kwargs": [k.arg for k in element.keywords if scan.is_number(k.value, numeric)],
-                "kwargs": [k.arg for k in element.keywords],
-            })
+            self.facts["records"].append(
+                {
+                    **entry,
+                    "kind": "class",
+                    "cls": q,
+                    "numeric_args": [scan.is_number(a, numeric) for a in element.args],
+                    "numeric_kwargs": [k.arg for k in element.keywords if scan.is_number(k.value, numeric)],
+                    "kwargs": [k.arg for k in element.keywords],
+                }
+            )
 
     def _index_combinations(self, element: ast.Tuple, generators) -> bool:
         """Is every item of this tuple a constant or the bare counter of an enclosing ``range`` loop, kept
@@ -984,16 +1098,23 @@ class _ScopeWalker(ast.NodeVisitor):
         counters = set()
         for loop in self.loop_nodes + list(generators):
             it = getattr(loop, "iter", None)  # a while loop has none
-            if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range" \
-                    and "range" not in self.scan.ctx.imports.bound and isinstance(loop.target, ast.Name):
+            if (
+                isinstance(it, ast.Call)
+                and isinstance(it.func, ast.Name)
+                and it.func.id == "range"
+                and "range" not in self.scan.ctx.imports.bound
+                and isinstance(loop.target, ast.Name)
+            ):
                 counters.add(loop.target.id)
-        if not all(isinstance(e, ast.Constant) or isinstance(e, ast.Name) and e.id in counters
-                   for e in element.elts):
+        if not all(isinstance(e, ast.Constant) or isinstance(e, ast.Name) and e.id in counters for e in element.elts):
             return False
         conditions = [test for gen in generators for test in gen.ifs]
         if self.loop_nodes:  # the `if` statements around the element, inside the loops
-            conditions += [n.test for n in _walk_scope(self.loop_nodes[0].body) if isinstance(n, (ast.If, ast.While))
-                           and n.lineno <= element.lineno <= n.end_lineno]
+            conditions += [
+                n.test
+                for n in _walk_scope(self.loop_nodes[0].body)
+                if isinstance(n, (ast.If, ast.While)) and n.lineno <= element.lineno <= n.end_lineno
+            ]
         return not any(isinstance(n, (ast.Subscript, ast.Call)) for test in conditions for n in ast.walk(test))
 
     def _receiver_class(self, node) -> Optional[str]:
@@ -1094,8 +1215,18 @@ def _walk(node) -> list:
     return nodes
 
 
-_BINDING_TYPES = {ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.withitem, ast.NamedExpr,
-                  ast.Global, ast.Nonlocal, ast.comprehension}
+_BINDING_TYPES = {
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.For,
+    ast.AsyncFor,
+    ast.withitem,
+    ast.NamedExpr,
+    ast.Global,
+    ast.Nonlocal,
+    ast.comprehension,
+}
 _OWN_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
@@ -1194,7 +1325,7 @@ def _int_value(node, constants: dict) -> Optional[int]:
         if left is None or right is None:
             return None
         if isinstance(node.op, ast.Pow):
-            return left ** right if 0 <= right <= 64 and abs(left) < 2 ** 32 else None
+            return left**right if 0 <= right <= 64 and abs(left) < 2**32 else None
         if isinstance(node.op, ast.FloorDiv):
             return left // right if right else None
         return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
@@ -1205,10 +1336,10 @@ def _literal_strings(node) -> Optional[list]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)) and all(
-            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
         return [e.value for e in node.elts]
-    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str)
-                                          for k in node.keys):
+    if isinstance(node, ast.Dict) and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
         return [k.value for k in node.keys]
     return None
 
@@ -1232,8 +1363,13 @@ def _class_of(node) -> Optional[str]:
     """``x`` for ``type(x)`` or ``x.__class__`` (the class of the object ``x`` names), else None."""
     if isinstance(node, ast.Attribute) and node.attr == "__class__" and isinstance(node.value, ast.Name):
         return node.value.id
-    if (isinstance(node, ast.Call) and _is_name(node.func, "type") and len(node.args) == 1 and not node.keywords
-            and isinstance(node.args[0], ast.Name)):
+    if (
+        isinstance(node, ast.Call)
+        and _is_name(node.func, "type")
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name)
+    ):
         return node.args[0].id
     return None
 
@@ -1247,8 +1383,12 @@ def _is_name(node, name) -> bool:
 
 
 def _is_object_setattr(func) -> bool:
-    return isinstance(func, ast.Attribute) and func.attr == "__setattr__" and isinstance(func.value, ast.Name) \
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "__setattr__"
+        and isinstance(func.value, ast.Name)
         and func.value.id == "object"
+    )
 
 
 def _is_docstring(stmt) -> bool:
@@ -1276,8 +1416,15 @@ def _empty_lists(nodes) -> dict:
     for node in nodes:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             v = node.value
-            if isinstance(v, ast.List) and not v.elts or isinstance(v, ast.Call) and isinstance(
-                    v.func, ast.Name) and v.func.id == "list" and not v.args and not v.keywords:
+            if (
+                isinstance(v, ast.List)
+                and not v.elts
+                or isinstance(v, ast.Call)
+                and isinstance(v.func, ast.Name)
+                and v.func.id == "list"
+                and not v.args
+                and not v.keywords
+            ):
                 found[node.targets[0].id] = node
     return found
 

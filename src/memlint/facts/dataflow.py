@@ -20,8 +20,16 @@ from typing import Optional
 from memlint.facts.tree import TreeIndex, children
 
 SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
-           ast.DictComp, ast.GeneratorExp)
+_NESTED = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 _NESTED_TYPES = frozenset(_NESTED)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _OPAQUE_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
@@ -32,8 +40,7 @@ class Def:
 
     __slots__ = ("index", "name", "kind", "node", "value", "targets")
 
-    def __init__(self, index: int, name: str, kind: str, node: ast.AST, value: Optional[ast.expr],
-                 targets: int = 1):
+    def __init__(self, index: int, name: str, kind: str, node: ast.AST, value: Optional[ast.expr], targets: int = 1):
         self.index, self.name, self.kind, self.node, self.value = index, name, kind, node, value
         self.targets = targets  # how many names the same value is bound to (``a = b = x`` gives 2)
 
@@ -459,8 +466,9 @@ class ScopeFlow:
         bits = self.reach_in[u.index]
         found = [d for d in self.defs_of.get(name.id, ()) if bits >> d.index & 1]
         # a walrus earlier in the same unit also reaches
-        found += [d for d in u.defs if d.name == name.id and d.kind == "walrus" and d not in found
-                  and _before(d.node, name)]
+        found += [
+            d for d in u.defs if d.name == name.id and d.kind == "walrus" and d not in found and _before(d.node, name)
+        ]
         return found
 
     def is_live_after(self, unit: Unit, name: str) -> bool:

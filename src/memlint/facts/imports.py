@@ -41,16 +41,24 @@ def _package_parts(folder: Path, memo: dict) -> tuple:
     if folder not in memo:
         parts: tuple = ()
         if (folder / "__init__.py").is_file():
-            parts = (folder.name,) if folder.parent == folder else _package_parts(folder.parent, memo) + (
-                folder.name,)
+            parts = (folder.name,) if folder.parent == folder else _package_parts(folder.parent, memo) + (folder.name,)
         memo[folder] = parts
     return memo[folder]
 
 
 class ImportMap:
     # The nodes it reads: a caller holding an index of the tree's nodes by type passes just these.
-    NODE_TYPES = (ast.Import, ast.ImportFrom, ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                  ast.arg, ast.Global, ast.Nonlocal)
+    NODE_TYPES = (
+        ast.Import,
+        ast.ImportFrom,
+        ast.Name,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.arg,
+        ast.Global,
+        ast.Nonlocal,
+    )
 
     def __init__(self, tree: ast.Module, module_name: str = "", is_package: bool = False, nodes=None):
         self.module_name = module_name

@@ -10,11 +10,18 @@ import ast
 import functools
 from typing import Optional
 
-_BUILTIN_DTYPES = {"float": float, "int": int, "bool": bool, "complex": complex, "object": object, "str": str,
-                   "bytes": bytes}
+_BUILTIN_DTYPES = {
+    "float": float,
+    "int": int,
+    "bool": bool,
+    "complex": complex,
+    "object": object,
+    "str": str,
+    "bytes": bytes,
+}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _np():
     import numpy
 
@@ -129,25 +136,68 @@ _PY_SAMPLES = {"int": 1, "float": 1.0, "complex": 1j, "bool": True}
 
 # Python operators as NumPy computes them (``ast`` operator class name -> ``operator`` function name).
 BINARY_OPERATORS = {
-    "Add": "add", "Sub": "sub", "Mult": "mul", "Div": "truediv", "FloorDiv": "floordiv", "Mod": "mod",
-    "Pow": "pow", "LShift": "lshift", "RShift": "rshift", "BitOr": "or_", "BitXor": "xor", "BitAnd": "and_",
+    "Add": "add",
+    "Sub": "sub",
+    "Mult": "mul",
+    "Div": "truediv",
+    "FloorDiv": "floordiv",
+    "Mod": "mod",
+    "Pow": "pow",
+    "LShift": "lshift",
+    "RShift": "rshift",
+    "BitOr": "or_",
+    "BitXor": "xor",
+    "BitAnd": "and_",
     "MatMult": "matmul",
 }
 # The ufunc each operator calls for ndarrays (``a + b`` is ``np.add(a, b)``).
 OPERATOR_UFUNCS = {
-    "Add": "add", "Sub": "subtract", "Mult": "multiply", "Div": "true_divide", "FloorDiv": "floor_divide",
-    "Mod": "remainder", "Pow": "power", "LShift": "left_shift", "RShift": "right_shift", "BitOr": "bitwise_or",
-    "BitXor": "bitwise_xor", "BitAnd": "bitwise_and", "MatMult": "matmul",
+    "Add": "add",
+    "Sub": "subtract",
+    "Mult": "multiply",
+    "Div": "true_divide",
+    "FloorDiv": "floor_divide",
+    "Mod": "remainder",
+    "Pow": "power",
+    "LShift": "left_shift",
+    "RShift": "right_shift",
+    "BitOr": "bitwise_or",
+    "BitXor": "bitwise_xor",
+    "BitAnd": "bitwise_and",
+    "MatMult": "matmul",
 }
 COMPARE_OPERATORS = {"Eq": "eq", "NotEq": "ne", "Lt": "lt", "LtE": "le", "Gt": "gt", "GtE": "ge"}
 UNARY_OPERATORS = {"USub": "neg", "UAdd": "pos", "Invert": "invert"}
 
 # Array methods and functions that reduce (without ``axis`` they give one NumPy scalar).
-REDUCTIONS = frozenset({
-    "sum", "prod", "mean", "std", "var", "min", "max", "amin", "amax", "argmin", "argmax", "any", "all",
-    "ptp", "nansum", "nanprod", "nanmean", "nanstd", "nanvar", "nanmin", "nanmax", "median", "nanmedian",
-    "count_nonzero",
-})
+REDUCTIONS = frozenset(
+    {
+        "sum",
+        "prod",
+        "mean",
+        "std",
+        "var",
+        "min",
+        "max",
+        "amin",
+        "amax",
+        "argmin",
+        "argmax",
+        "any",
+        "all",
+        "ptp",
+        "nansum",
+        "nanprod",
+        "nanmean",
+        "nanstd",
+        "nanvar",
+        "nanmin",
+        "nanmax",
+        "median",
+        "nanmedian",
+        "count_nonzero",
+    }
+)
 
 
 def _sample(spec):
@@ -206,7 +256,7 @@ def result_of(kind: str, name: str, operands: tuple, keywords: tuple = ()) -> Op
     return _describe(result)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ufunc_of(qualname: Optional[str]):
     """The ``numpy.ufunc`` a qualified name such as ``numpy.add`` denotes, else None."""
     if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
@@ -222,7 +272,7 @@ def is_elementwise_ufunc(qualname: Optional[str]) -> bool:
     return u is not None and u.signature is None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def numpy_constant(qualname: Optional[str]):
     """The Python number a name like ``numpy.pi`` denotes, else None."""
     if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
@@ -279,7 +329,7 @@ def array_literal(value) -> Optional[tuple]:
     return (a.dtype, a.shape) if a.dtype.kind in "biufc" else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def scalar_type_dtype(qualname: Optional[str]):
     """The dtype of a NumPy scalar type such as ``numpy.float32`` (called to make a NumPy scalar), else None."""
     if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
@@ -294,7 +344,7 @@ def scalar_type_dtype(qualname: Optional[str]):
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def out_position(qualname: str) -> Optional[int]:
     """The positional index of a NumPy function's ``out`` parameter (``np.round(a, 2, out)``: 2), from its
     signature; 1 when the signature cannot be read (only the first argument is then known not to be ``out``).

@@ -25,12 +25,25 @@ MARKER_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmp
 # type-checked.
 _MARKER_FIELDS = ("ctx", "op", "ops")
 _SCALAR_FIELDS = {
-    "Name": ("id",), "Attribute": ("attr",), "Constant": ("value", "kind"), "keyword": ("arg",),
-    "arg": ("arg", "type_comment"), "alias": ("name", "asname"), "FunctionDef": ("name", "type_comment"),
-    "AsyncFunctionDef": ("name", "type_comment"), "ClassDef": ("name",), "ImportFrom": ("module", "level"),
-    "Global": ("names",), "Nonlocal": ("names",), "comprehension": ("is_async",),
-    "FormattedValue": ("conversion",), "Assign": ("type_comment",), "For": ("type_comment",),
-    "AsyncFor": ("type_comment",), "With": ("type_comment",), "AsyncWith": ("type_comment",),
+    "Name": ("id",),
+    "Attribute": ("attr",),
+    "Constant": ("value", "kind"),
+    "keyword": ("arg",),
+    "arg": ("arg", "type_comment"),
+    "alias": ("name", "asname"),
+    "FunctionDef": ("name", "type_comment"),
+    "AsyncFunctionDef": ("name", "type_comment"),
+    "ClassDef": ("name",),
+    "ImportFrom": ("module", "level"),
+    "Global": ("names",),
+    "Nonlocal": ("names",),
+    "comprehension": ("is_async",),
+    "FormattedValue": ("conversion",),
+    "Assign": ("type_comment",),
+    "For": ("type_comment",),
+    "AsyncFor": ("type_comment",),
+    "With": ("type_comment",),
+    "AsyncWith": ("type_comment",),
     "ExceptHandler": ("name",),
 }
 _child_fields_cache: dict = {}

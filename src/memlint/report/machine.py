@@ -51,8 +51,10 @@ def _escape_property(s: str) -> str:
 def render_github(findings: list, **_) -> str:
     lines = []
     for f in findings:
-        props = (f"file={_escape_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
-                 f"endColumn={f.end_column},title={_escape_property(f'{f.code} ({_name(f.code)})')}")
+        props = (
+            f"file={_escape_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
+            f"endColumn={f.end_column},title={_escape_property(f'{f.code} ({_name(f.code)})')}"
+        )
         lines.append(f"::warning {props}::{_escape_data(f.message)}")
     return "".join(line + "\n" for line in lines)
 
@@ -84,10 +86,12 @@ def render_sarif(findings: list, **_) -> str:
         rules.append(rule)
     results = []
     for f in findings:
-        location = {"physicalLocation": {
-            "artifactLocation": {"uri": _uri(f.path)},
-            "region": _region(f.line, f.column, f.end_line, f.end_column),
-        }}
+        location = {
+            "physicalLocation": {
+                "artifactLocation": {"uri": _uri(f.path)},
+                "region": _region(f.line, f.column, f.end_line, f.end_column),
+            }
+        }
         result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
@@ -99,28 +103,41 @@ def render_sarif(findings: list, **_) -> str:
         if f.estimated_bytes is not None:
             result["properties"] = {"estimatedBytes": f.estimated_bytes}
         if f.fix:
-            result["fixes"] = [{
-                "description": {"text": f"{f.fix.message} ({f.fix.applicability} fix)"},
-                "artifactChanges": [{
-                    "artifactLocation": {"uri": _uri(f.path)},
-                    "replacements": [{
-                        "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
-                        "insertedContent": {"text": e.content},
-                    } for e in f.fix.edits],
-                }],
-            }]
+            result["fixes"] = [
+                {
+                    "description": {"text": f"{f.fix.message} ({f.fix.applicability} fix)"},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": {"uri": _uri(f.path)},
+                            "replacements": [
+                                {
+                                    "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
+                                    "insertedContent": {"text": e.content},
+                                }
+                                for e in f.fix.edits
+                            ],
+                        }
+                    ],
+                }
+            ]
         results.append(result)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "memlint", "version": __version__, "informationUri": "https://pypi.org/project/memlint/",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "memlint",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/memlint/",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, indent=2) + "\n"
 
@@ -133,12 +150,19 @@ def render_gitlab(findings: list, **_) -> str:
     for f in findings:
         seen[f.fingerprint] += 1
         n = seen[f.fingerprint]
-        out.append({
-            "description": f"{f.code} {f.message}",
-            "check_name": f.code,
-            "fingerprint": f.fingerprint if n == 1 else f"{f.fingerprint}-{n}",
-            "severity": "major" if f.code == "MEM000" else "minor",
-            "location": {"path": f.path, "positions": {"begin": {"line": f.line, "column": f.column},
-                                                       "end": {"line": f.end_line, "column": f.end_column}}},
-        })
+        out.append(
+            {
+                "description": f"{f.code} {f.message}",
+                "check_name": f.code,
+                "fingerprint": f.fingerprint if n == 1 else f"{f.fingerprint}-{n}",
+                "severity": "major" if f.code == "MEM000" else "minor",
+                "location": {
+                    "path": f.path,
+                    "positions": {
+                        "begin": {"line": f.line, "column": f.column},
+                        "end": {"line": f.end_line, "column": f.end_column},
+                    },
+                },
+            }
+        )
     return json.dumps(out, indent=2) + "\n"

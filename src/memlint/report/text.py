@@ -18,8 +18,17 @@ def _plural(n: int, word: str, plural: str = "") -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
-def render(findings: list, *, fixed: int = 0, unsafe_fixes: bool = False, statistics: bool = False,
-           quiet: bool = False, color: bool = False, errors: int = 0, **_) -> str:
+def render(
+    findings: list,
+    *,
+    fixed: int = 0,
+    unsafe_fixes: bool = False,
+    statistics: bool = False,
+    quiet: bool = False,
+    color: bool = False,
+    errors: int = 0,
+    **_,
+) -> str:
     def style(s, **kw):
         return click.style(s, **kw) if color else s
 
@@ -46,7 +55,9 @@ def render(findings: list, *, fixed: int = 0, unsafe_fixes: bool = False, statis
             lines.append(f"[*] {will_fix} fixable with {option}.")
         if hidden:
             more = "more fix" if will_fix else "fix"
-            lines.append(f"{_plural(hidden, more, more.replace('fix', 'fixes'))} available with `--fix --unsafe-fixes`.")
+            lines.append(
+                f"{_plural(hidden, more, more.replace('fix', 'fixes'))} available with `--fix --unsafe-fixes`."
+            )
     elif errors:
         lines.append(f"No findings, but {_plural(errors, 'error')} (see above): not every file was checked.")
     elif not fixed:
@@ -64,15 +75,17 @@ def statistics_rows(findings: list, unsafe_fixes: bool = False) -> list[dict]:
     rows = []
     for code, group in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         known = [f.estimated_bytes for f in group if f.estimated_bytes is not None]
-        rows.append({
-            "code": code,
-            "name": docs[code].name if code in docs else "",
-            "count": len(group),
-            "fixable": sum(1 for f in group if f.fix and f.fix.applicability in fixable),
-            # The sum over findings whose size is known; null when none is.
-            "estimated_bytes": sum(known) if known else None,
-            "sized": len(known),  # how many findings the byte total covers
-        })
+        rows.append(
+            {
+                "code": code,
+                "name": docs[code].name if code in docs else "",
+                "count": len(group),
+                "fixable": sum(1 for f in group if f.fix and f.fix.applicability in fixable),
+                # The sum over findings whose size is known; null when none is.
+                "estimated_bytes": sum(known) if known else None,
+                "sized": len(known),  # how many findings the byte total covers
+            }
+        )
     return rows
 
 
