@@ -177,6 +177,17 @@ def check(
         sys.exit(EXIT_ERROR)
 
 
+@main.command(context_settings={"help_option_names": ["-h", "--help"]})
+def server() -> None:
+    """Run the language server (LSP over stdio) for editors: diagnostics, quick fixes, fix-all, hover."""
+    try:
+        from memlint.server import main as serve
+    except ImportError as e:
+        _error(f"`memlint server` needs pygls 2 ({e.name or e}): pip install 'numpy-memlint[server]'")
+        sys.exit(EXIT_ERROR)
+    serve()
+
+
 def _explain(code: str) -> int:
     doc = catalog.load().get(code.strip().upper())
     if doc is None:

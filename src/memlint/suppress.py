@@ -117,6 +117,44 @@ def _comments(text: str):
         return
 
 
+def add_noqa(text: str, codes_by_line: dict[int, Iterable[str]]) -> str:
+    """``text`` with ``# noqa: CODE`` on each given line: merged into a ``# noqa:`` comment already there,
+    else after whatever the line holds (an existing comment stays). A line that ends inside a string or
+    with a backslash cannot take a comment and is left as it is."""
+    lines = split_lines(text)
+    comments: dict[int, tuple[int, str]] = {}  # line -> (column, comment)
+    inside_strings: set[int] = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = (tok.start[1], tok.string)
+            elif tok.end[0] > tok.start[0]:
+                inside_strings.update(range(tok.start[0], tok.end[0]))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return text
+    for lineno, wanted in codes_by_line.items():
+        if not 1 <= lineno <= len(lines) or lineno in inside_strings:
+            continue
+        line = lines[lineno - 1]
+        body = line.rstrip("\r\n")
+        if body.rstrip().endswith("\\"):
+            continue
+        column, comment = comments.get(lineno, (len(body), ""))
+        m = _NOQA.search(comment)
+        if m and m.group("codes") is None:
+            continue  # a bare noqa already silences everything on the line
+        have = [c.upper() for c in re.split(r"[\s,]+", m.group("codes")) if c] if m else []
+        merged = have + sorted(set(c.upper() for c in wanted) - set(have))
+        noqa = f"# noqa: {', '.join(merged)}"
+        if m:
+            comment = comment[: m.start()] + noqa + comment[m.end() :]
+        else:
+            comment = f"{comment}  {noqa}" if comment else noqa
+        code = body[:column].rstrip()
+        lines[lineno - 1] = (f"{code}  {comment}" if code else body[:column] + comment) + line[len(body) :]
+    return "".join(lines)
+
+
 # --- baselines -----------------------------------------------------------------------------------------
 
 
