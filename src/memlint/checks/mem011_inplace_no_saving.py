@@ -3,7 +3,7 @@
 For ``drop, rename, sort_values, sort_index, reset_index, set_index, dropna, drop_duplicates, query, eval``
 pandas builds the new frame and then swaps it in: ``inplace=True`` saves no memory and warns
 (``Pandas4Warning``, PDEP-8). ``replace, fillna, ffill, bfill, interpolate, where, mask, clip`` do write in
-place and are never reported. Both lists live in the facts layer (``facts.arrays``).
+place and are never reported. Both lists live in the facts layer (``facts.pandas_api``).
 
 The fix ``df = df.m(...)`` is safe under catalog 3.6 only: an expression statement, on a plain local name
 that is not a parameter, bound only to new pandas objects (``pd.DataFrame``, ``pd.read_csv``, their methods),

@@ -59,254 +59,46 @@ scope. NumPy names are resolved only through the file's imports; NumPy behaviour
 from __future__ import annotations
 
 import ast
-import dataclasses
 import math
-from dataclasses import dataclass
 from typing import Optional
 
 from memlint.facts import numpy_api
 from memlint.facts.dataflow import ScopeFlow, find_opaque_holders
+from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
+from memlint.facts.ownership import Ownership, _handed_name, _hands_over
+from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
+from memlint.facts.values import (
+    BOTTOM,
+    NUMERIC_PYTYPES,
+    UNKNOWN,
+    Value,
+    join,
+    ndarray_value,
+    number_value,
+    py_result_type,
+)
 
-NUMERIC_PYTYPES = {int: "int", float: "float", complex: "complex", bool: "bool"}
+__all__ = [
+    "PANDAS_INPLACE_DEPRECATED",
+    "PANDAS_INPLACE_KEPT",
+    "UNKNOWN",
+    "ArrayFacts",
+    "Value",
+    "in_place_verdict",
+    "is_pandas",
+    "join",
+]
 
-
-@dataclass(frozen=True)
-class Value:
-    kind: str = "unknown"
-    dtype: object = None
-    shape: Optional[tuple] = None
-    ownership: str = "unknown"
-    ndim: Optional[int] = None
-    constant: object = None
-    pytype: Optional[str] = None
-    origin: Optional[str] = None
-
-    @property
-    def nbytes(self) -> Optional[int]:
-        return numpy_api.nbytes(self.shape, self.dtype)
-
-    def but(self, **changes) -> Value:
-        return dataclasses.replace(self, **changes)
-
-
-UNKNOWN = Value()
-_BOTTOM = Value(kind="bottom", ownership="bottom")  # "no information yet" while iterating over loops
-_ELIDED_BYTES = 256 * 1024  # NPY_MIN_ELIDE_BYTES: NumPy reuses temporaries from this size up
 _EVAL_BUDGET = 20000  # definition values computed for one question before giving up (pathological loops)
 
 
-def _array(dtype=None, shape=None, ownership="fresh", ndim=None, **kw) -> Value:
-    if shape is not None:
-        ndim = len(shape)
-    return Value("ndarray", dtype, shape, ownership, ndim, **kw)
-
-
-def _py(value=None, pytype=None) -> Value:
-    if value is not None:
-        pytype = NUMERIC_PYTYPES.get(type(value))
-    return Value("py_number", None, None, "fresh", None, value, pytype)
-
-
-def join(a: Value, b: Value) -> Value:
-    """What is known of a value that is one of ``a`` or ``b``."""
-    if a is _BOTTOM or a == _BOTTOM:
-        return b
-    if b is _BOTTOM or b == _BOTTOM:
-        return a
-    if a == b:
-        return a
-    same = {
-        f.name: getattr(a, f.name) if getattr(a, f.name) == getattr(b, f.name) else None
-        for f in dataclasses.fields(Value)
-    }
-    kind = same["kind"] or "unknown"
-    ownership = same["ownership"] or "unknown"
-    ndim = same["ndim"]
-    shape = same["shape"] if same["shape"] is not None else None
-    return Value(kind, same["dtype"], shape, ownership, ndim, same["constant"], same["pytype"], same["origin"])
-
-
-def is_pandas(v: Value) -> bool:
-    """A pandas object made by a known pandas call (``pd.DataFrame``, ``pd.read_csv``, their methods)."""
-    return v.kind == "other_array" and (v.origin or "").startswith("pandas.")
-
-
-def _creates_new(expr: Optional[ast.AST]) -> bool:
-    """Whether evaluating ``expr`` makes a new object rather than handing over one held elsewhere."""
-    if isinstance(expr, ast.IfExp):
-        return _creates_new(expr.body) and _creates_new(expr.orelse)
-    return isinstance(
-        expr,
-        (
-            ast.Call,
-            ast.BinOp,
-            ast.UnaryOp,
-            ast.Compare,
-            ast.Constant,
-            ast.List,
-            ast.Tuple,
-            ast.Dict,
-            ast.Set,
-            ast.ListComp,
-            ast.SetComp,
-            ast.DictComp,
-            ast.GeneratorExp,
-            ast.JoinedStr,
-        ),
-    )
-
-
-def _hands_over(expr: Optional[ast.AST]) -> bool:
-    """Whether ``expr`` evaluates to an object that something else (a name, an operand) already holds."""
-    if isinstance(expr, ast.IfExp):
-        return _hands_over(expr.body) or _hands_over(expr.orelse)
-    if isinstance(expr, ast.Call) and any(k.arg == "out" for k in expr.keywords):
-        return True  # a ufunc returns its `out=` array
-    return isinstance(expr, (ast.Name, ast.NamedExpr, ast.BoolOp, ast.Await, ast.Yield, ast.YieldFrom, ast.Starred))
-
-
-def _handed_name(expr: Optional[ast.AST]) -> Optional[str]:
-    """The name whose object ``expr`` hands back (``a``, ``np.sqrt(x, out=a)``), else None."""
-    if isinstance(expr, ast.Call):
-        expr = next((k.value for k in expr.keywords if k.arg == "out"), None)
-    return expr.id if isinstance(expr, ast.Name) else None
-
-
-# Array attributes that are plain data (no reference to the buffer).
-_METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes", "empty"})
-# Methods whose result never shares the receiver's memory (with no ``out=``).
-_NEW_RESULT_METHODS = numpy_api.REDUCTIONS | frozenset(
-    {
-        "copy",
-        "tolist",
-        "item",
-        "tobytes",
-        "cumsum",
-        "cumprod",
-        "round",
-        "flatten",
-        "nonzero",
-        "dot",
-        "fill",
-        "argsort",
-        "isna",
-        "isnull",
-        "notna",
-        "notnull",
-        "to_numpy_copy",
-        "sort",
-    }
-)
-# ndarray methods that write into the array they are called on.
-_IN_PLACE_METHODS = frozenset(
-    {"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags", "byteswap"}
-)
-# pandas DataFrame/Series methods that take ``inplace=True`` (then they update the object, return None and keep
-# no reference to it); without it each returns a new object. pandas 3.1 deprecates ``inplace`` for the first
-# group (PDEP-8), where it never saved memory, and keeps it for the second, where it does (research m11, m14).
-PANDAS_INPLACE_DEPRECATED = frozenset(
-    {
-        "drop",
-        "rename",
-        "sort_values",
-        "sort_index",
-        "reset_index",
-        "set_index",
-        "dropna",
-        "drop_duplicates",
-        "query",
-        "eval",
-    }
-)
-PANDAS_INPLACE_KEPT = frozenset({"replace", "fillna", "ffill", "bfill", "interpolate", "where", "mask", "clip"})
-# Their results, and ``copy``'s, are new pandas objects of the receiver's kind (``eval`` may return a Series
-# or a scalar, and ``Series.reset_index`` a DataFrame: see ``_pandas_method``).
-_PANDAS_NEW_OBJECT_METHODS = (PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT | {"copy"}) - {"eval"}
-
-
-def _assigns_columns(call: ast.Call) -> bool:
-    """``frame.eval("c = a + b")``: an expression made only of assignments returns a new DataFrame
-    (without one, ``eval`` returns the computed Series or scalar)."""
-    if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
-        return False
-    try:
-        body = ast.parse(call.args[0].value.strip()).body
-    except SyntaxError:
-        return False
-    return bool(body) and all(isinstance(stmt, ast.Assign) for stmt in body)
-
-
-# Builtins that read an object without keeping a reference to it.
-_READING_BUILTINS = frozenset(
-    {
-        "len",
-        "print",
-        "repr",
-        "str",
-        "float",
-        "int",
-        "bool",
-        "complex",
-        "isinstance",
-        "format",
-        "id",
-        "type",
-        "hash",
-        "abs",
-    }
-)
 _NUMBER_BUILTINS = {"float": "float", "int": "int", "bool": "bool", "complex": "complex", "len": "int"}
-# NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
-_NEW_RESULT_FUNCTIONS = frozenset(
-    {
-        "copy",
-        "allclose",
-        "array_equal",
-        "array_equiv",
-        "isclose",
-        "sort",
-        "argsort",
-        "unique",
-        "where",
-        "dot",
-        "cumsum",
-        "cumprod",
-        "diff",
-        "round",
-        "around",
-        "clip",
-        "nonzero",
-        "flatnonzero",
-        "inner",
-        "outer",
-        "vdot",
-        "tensordot",
-        "trace",
-        "shape",
-        "ndim",
-        "size",
-        "isscalar",
-        "iscomplexobj",
-        "isrealobj",
-        "linalg.norm",
-        "linalg.inv",
-        "linalg.det",
-        "linalg.solve",
-        "histogram",
-        "bincount",
-        "searchsorted",
-        "percentile",
-        "quantile",
-        "nanpercentile",
-        "nanquantile",
-        "average",
-        "cov",
-        "corrcoef",
-    }
-)
 
 
-class ArrayFacts:
+class ArrayFacts(Ownership, NumpyValues, PandasValues):
+    """The facts of one file: an evaluator of expressions over each scope's reaching definitions (here), with
+    NumPy's semantics (``numpy_calls``), pandas' (``pandas_api``) and ownership questions (``ownership``)."""
+
     def __init__(self, ctx):
         self.ctx = ctx
         self._flows: dict[int, Optional[ScopeFlow]] = {}
@@ -343,85 +135,6 @@ class ArrayFacts:
         self._assumed.clear()
         self._used_assumptions = set()
 
-    def is_fresh(self, name: ast.Name) -> bool:
-        flow = self.flow_of(name)
-        if flow is None or flow.opaque or name.id in flow.declared:
-            return False
-        defs = flow.reaching(name)
-        if not defs or any(d.kind == "param" for d in defs):
-            return False
-        v = self.value(name)
-        return v.kind == "ndarray" and v.ownership == "fresh"
-
-    def no_alias(self, name: ast.Name) -> bool:
-        flow = self.flow_of(name)
-        if flow is None or flow.opaque or name.id in flow.captured or name.id in flow.declared:
-            return False
-        defs = self._buffer_defs(flow, name)
-        if defs is None:
-            return False
-        for d in defs:
-            if d.kind == "param" or d.kind == "aug":
-                continue
-            if d.kind not in ("assign",) or d.targets > 1 or not _creates_new(d.value):
-                return False
-        here = flow.unit_of_use[id(name)]
-        for unit in flow.units:
-            for use in unit.uses:
-                if use is name or use.id != name.id:
-                    continue
-                reaching = flow.reaching(use) or []
-                if not any(d in defs for d in reaching):
-                    continue
-                if unit is not here and not flow.can_reach(unit, here):
-                    continue
-                if not self._transient(use):
-                    return False
-        return True
-
-    def may_overlap(self, operand: ast.expr, name: str) -> bool:
-        """Whether ``operand`` reads ``name`` and may be a view of its array (``a.T``, ``a[0]``, ``f(a)``)
-        rather than the array itself or a new array. A ufunc writing into ``a`` first copies such an operand to
-        a temporary of the output's size (NumPy's overlap rule): ``a += a.T`` and even ``a += a[0]`` peak at
-        +1.00 A, as ``a = a + a.T`` does, so writing in place saves nothing."""
-        if isinstance(operand, ast.Name) or not _reads_data_of(operand, name):
-            return False
-        v = self.value(operand)
-        return not (v.ownership == "fresh" or v.kind == "py_number")
-
-    def is_elided_temporary(self, operand: ast.expr, other: Value) -> bool:
-        """Whether NumPy writes ``operand + other`` (or ``*``, ``&``, ``|``, ``^``, or any operator with the
-        temporary on the left) into ``operand`` itself: temporary elision (numpy/_core/src/multiarray/temp_elide.c,
-        CPython on Linux and macOS) takes an operand that is no variable but a new array of at least 256 KiB,
-        when the other operand has its exact dtype and shape. ``a = a + a * 2`` then allocates no array for its
-        result: it peaks at +1.00 A, as ``a += a * 2`` does (measured)."""
-        if isinstance(operand, ast.Name) or other.kind != "ndarray" or other.shape is None or other.dtype is None:
-            return False
-        v = self.value(operand)
-        return (
-            v.kind == "ndarray"
-            and v.ownership == "fresh"
-            and v.dtype == other.dtype
-            and v.shape == other.shape
-            and v.nbytes is not None
-            and v.nbytes >= _ELIDED_BYTES
-        )
-
-    def is_dead_after(self, name: ast.Name) -> bool:
-        flow = self.flow_of(name)
-        if flow is None or flow.opaque or name.id in flow.captured or name.id in flow.declared:
-            return False
-        unit = flow.unit_of_use.get(id(name))
-        if unit is None:
-            return False
-        if any(use is not name and use.id == name.id for use in unit.uses):
-            return False
-        if name.id in unit.kill:
-            return True
-        if isinstance(flow.scope, ast.Module):
-            return False  # a module's names stay readable by importers
-        return not flow.is_live_after(unit, name.id)
-
     def value_before(self, stmt: ast.stmt, name: str) -> Value:
         """What is known of the value ``name`` holds just before ``stmt`` runs (e.g. the target of a ``del``):
         the join of the definitions of ``name`` reaching the statement."""
@@ -431,7 +144,7 @@ class ArrayFacts:
             return UNKNOWN
         bits = flow.reach_in[unit.index]
         defs = [d for d in flow.defs_of.get(name, ()) if bits >> d.index & 1]
-        v = _BOTTOM
+        v = BOTTOM
         try:
             for d in defs:
                 v = join(v, self._def_value(d))
@@ -447,43 +160,6 @@ class ArrayFacts:
     def reaching(self, name: ast.Name):
         flow = self.flow_of(name)
         return None if flow is None else flow.reaching(name)
-
-    def uses_of(self, d) -> list:
-        """The occurrences of ``d.name`` that the definition ``d`` (a ``dataflow.Def``) reaches, in source
-        order: loads, and the targets of augmented assignments (which read and write the object)."""
-        flow = self.flow_of(d.node)
-        if flow is None:
-            return []
-        return [use for unit in flow.units for use in unit.uses if use.id == d.name and d in (flow.reaching(use) or ())]
-
-    def uses_of_binding(self, stmt: ast.AST) -> Optional[list]:
-        """The uses of the one local name a plain ``name = value`` statement binds; None where they cannot
-        all be known (other targets, a scope trusted for nothing, a name captured or declared global)."""
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
-            return None
-        flow = self.flow_of(stmt)
-        name = stmt.targets[0].id
-        if flow is None or flow.opaque or name in flow.captured or name in flow.declared:
-            return None
-        definitions = [d for d in flow.defs_of.get(name, ()) if d.node is stmt]
-        return self.uses_of(definitions[0]) if len(definitions) == 1 else None
-
-    def reads_only(self, node: ast.AST) -> bool:
-        """Whether this occurrence of an object (a name, or any expression) only reads it: what ``no_alias``
-        accepts (no reference kept or handed out) minus the writes it allows: item and augmented assignment,
-        a ufunc's positional ``out``, and methods that write into the array."""
-        p = self.parent(node)
-        if isinstance(p, ast.AugAssign) and p.target is node:
-            return False
-        if isinstance(p, ast.Subscript) and p.value is node:
-            return isinstance(p.ctx, ast.Load) and self.reads_only(p)  # a view, read the same way
-        if isinstance(p, ast.Attribute) and p.value is node and p.attr in _IN_PLACE_METHODS:
-            return False
-        if isinstance(p, ast.Call) and any(a is node for a in p.args):
-            ufunc = numpy_api.ufunc_of(self.ctx.qualname(p.func))
-            if ufunc is not None and [a is node for a in p.args].index(True) >= ufunc.nin:
-                return False
-        return self._transient(node)
 
     # --- scopes ------------------------------------------------------------------------------------------
 
@@ -507,80 +183,6 @@ class ArrayFacts:
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         return self.ctx.parent(node)
 
-    def _buffer_defs(self, flow: ScopeFlow, name: ast.Name):
-        """The definitions that bound the object ``name`` holds here: through ``a += x``, which keeps it."""
-        defs = flow.reaching(name)
-        if not defs:
-            return None
-        found, stack = set(), list(defs)
-        while stack:
-            d = stack.pop()
-            if d in found:
-                continue
-            found.add(d)
-            if d.kind == "aug":
-                more = flow.reaching(d.node.target)
-                if not more:
-                    return None
-                stack.extend(more)
-        return found
-
-    def _transient(self, use: ast.AST) -> bool:
-        """Whether this occurrence reads the object without keeping (or handing out) a reference to it."""
-        p = self.parent(use)
-        if isinstance(p, (ast.BinOp, ast.UnaryOp, ast.Compare)):
-            return True
-        if isinstance(p, ast.AugAssign):
-            if p.target is use:
-                return True  # `a += x` writes into a's own buffer
-            # `lst += a` would keep a's rows (views) in a list; numbers and arrays keep nothing
-            return self.value(p.target).kind in ("ndarray", "np_scalar", "py_number")
-        if isinstance(p, ast.Expr):
-            return True
-        if isinstance(p, (ast.If, ast.While, ast.Assert)) and p.test is use:
-            return True
-        if isinstance(p, ast.IfExp) and p.test is use:
-            return True
-        if isinstance(p, ast.Attribute) and p.value is use:
-            if not isinstance(p.ctx, ast.Load):
-                return False  # `a.shape = ...`, `a.dtype = ...` change the array itself
-            if p.attr in _METADATA_ATTRS:
-                return True
-            call = self.parent(p)
-            if self.is_pandas_inplace_statement(call):
-                return True
-            return (
-                isinstance(call, ast.Call)
-                and call.func is p
-                and p.attr in _NEW_RESULT_METHODS
-                and not any(k.arg in ("out", "copy", "inplace") or k.arg is None for k in call.keywords)
-            )
-        if isinstance(p, ast.Subscript) and p.value is use:
-            if isinstance(p.ctx, (ast.Store, ast.Del)):
-                return True
-            return self._transient(p)
-        if isinstance(p, ast.Call) and use in p.args:
-            return self._reading_call(p)
-        return False
-
-    def _reading_call(self, call: ast.Call) -> bool:
-        if any(k.arg in ("out", "copy") or k.arg is None for k in call.keywords):
-            return False
-        if any(isinstance(a, ast.Starred) for a in call.args):
-            return False
-        q = self.ctx.qualname(call.func)
-        if q is None:
-            return isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS and self._is_builtin(call.func)
-        if q.startswith("numpy."):
-            name = q[6:]
-            ufunc = numpy_api.ufunc_of(q)
-            if ufunc is not None:
-                return len(call.args) <= ufunc.nin  # a further positional argument is `out`
-            if name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS or name == "array":
-                out = numpy_api.out_position(q)
-                return out is None or len(call.args) <= out
-        return q in ("pandas.isna", "pandas.notna", "pandas.isnull", "pandas.notnull")
-
     def _module_flow(self) -> Optional[ScopeFlow]:
         return self.flow_of(self.ctx.tree.body[0]) if self.ctx.tree.body else None
 
@@ -597,7 +199,7 @@ class ArrayFacts:
         self._budget -= 1
         if self._budget < 0:
             return UNKNOWN
-        self._assumed[key] = _BOTTOM
+        self._assumed[key] = BOTTOM
         value, used = UNKNOWN, set()
         for _ in range(6):
             saved = self._used_assumptions
@@ -630,7 +232,7 @@ class ArrayFacts:
             if before.kind in ("ndarray", "other_array"):
                 return before  # in place: the same object, dtype and shape
             if before.kind == "bottom":
-                return _BOTTOM
+                return BOTTOM
             return self._binop(type(d.node.op).__name__, before, self._value(d.value))
         return UNKNOWN
 
@@ -638,7 +240,7 @@ class ArrayFacts:
 
     def _value(self, e: ast.AST) -> Value:
         if isinstance(e, ast.Constant):
-            return _py(e.value) if type(e.value) in NUMERIC_PYTYPES else UNKNOWN
+            return number_value(e.value) if type(e.value) in NUMERIC_PYTYPES else UNKNOWN
         if isinstance(e, ast.Name):
             return self._name(e)
         if isinstance(e, ast.BinOp):
@@ -670,7 +272,7 @@ class ArrayFacts:
             if e.id in flow.defs_of or isinstance(flow.scope, ast.Module):
                 return UNKNOWN
             return self._global(e.id)
-        v = _BOTTOM
+        v = BOTTOM
         for d in defs:
             v = join(v, self._def_value(d))
         return v
@@ -720,14 +322,14 @@ class ArrayFacts:
             elif ndim is None:
                 kind = "unknown"  # an ndarray, or a NumPy scalar if every array operand is 0-d
         if kind == "py_number":
-            return _py(pytype=None).but(pytype=None)
+            return number_value(pytype=None).but(pytype=None)
         if kind == "np_scalar":
             return Value("np_scalar", dtype, (), ownership, 0)
         return Value(kind, dtype, shape if kind == "ndarray" else None, ownership, ndim)
 
     def _binop(self, op: str, left: Value, right: Value) -> Value:
         if left.kind == "bottom" or right.kind == "bottom":
-            return _BOTTOM
+            return BOTTOM
         if left.kind == "py_number" and right.kind == "py_number":
             return self._py_binop(op, left, right)
         kinds = {left.kind, right.kind}
@@ -760,32 +362,32 @@ class ArrayFacts:
         if left.constant is not None and right.constant is not None:
             a, b = left.constant, right.constant
             if name == "pow" and not (isinstance(b, int) and 0 <= b <= 64 and abs(a) <= 2**16):
-                return _py(pytype=_py_result_type(name, left.pytype, right.pytype))
+                return number_value(pytype=py_result_type(name, left.pytype, right.pytype))
             try:
                 result = getattr(operator, name)(a, b)
             except (ArithmeticError, TypeError, ValueError):
                 return UNKNOWN
             if type(result) is int and abs(result) > 2**256:
-                return _py(pytype="int")
-            return _py(result)
-        return _py(pytype=_py_result_type(name, left.pytype, right.pytype))
+                return number_value(pytype="int")
+            return number_value(result)
+        return number_value(pytype=py_result_type(name, left.pytype, right.pytype))
 
     def _unary(self, e: ast.UnaryOp) -> Value:
         operand = self._value(e.operand)
         if operand.kind == "bottom":
-            return _BOTTOM
+            return BOTTOM
         if isinstance(e.op, ast.Not):
-            return _py(pytype="bool") if operand.kind != "ndarray" else UNKNOWN
+            return number_value(pytype="bool") if operand.kind != "ndarray" else UNKNOWN
         name = numpy_api.UNARY_OPERATORS[type(e.op).__name__]
         if operand.kind == "py_number":
             if operand.constant is not None:
                 import operator
 
                 try:
-                    return _py(getattr(operator, name)(operand.constant))
+                    return number_value(getattr(operator, name)(operand.constant))
                 except TypeError:
                     return UNKNOWN
-            return _py(pytype=operand.pytype if operand.pytype != "bool" else "int")
+            return number_value(pytype=operand.pytype if operand.pytype != "bool" else "int")
         if operand.kind not in ("ndarray", "np_scalar"):
             return Value("other_array", ownership="fresh") if operand.kind == "other_array" else UNKNOWN
         spec = self._spec(operand)
@@ -799,13 +401,13 @@ class ArrayFacts:
             return UNKNOWN
         op = type(e.ops[0]).__name__
         if op in ("Is", "IsNot", "In", "NotIn"):
-            return _py(pytype="bool")
+            return number_value(pytype="bool")
         left, right = self._value(e.left), self._value(e.comparators[0])
         if left.kind == "bottom" or right.kind == "bottom":
-            return _BOTTOM
+            return BOTTOM
         kinds = {left.kind, right.kind}
         if kinds == {"py_number"}:
-            return _py(pytype="bool")
+            return number_value(pytype="bool")
         if not kinds <= {"ndarray", "np_scalar", "py_number"}:
             return (
                 Value("other_array", ownership="fresh")
@@ -822,10 +424,10 @@ class ArrayFacts:
         q = self.ctx.qualname(e)
         if q is not None:
             constant = numpy_api.numpy_constant(q)
-            return _py(constant) if constant is not None else UNKNOWN
+            return number_value(constant) if constant is not None else UNKNOWN
         base = self._value(e.value)
         if base.kind == "bottom":
-            return _BOTTOM
+            return BOTTOM
         if base.kind == "ndarray":
             if e.attr == "T":
                 shape = tuple(reversed(base.shape)) if base.shape is not None else None
@@ -840,7 +442,7 @@ class ArrayFacts:
                     "ndim": base.ndim,
                     "itemsize": base.dtype.itemsize if base.dtype is not None else None,
                 }[e.attr]
-                return _py(known) if known is not None else _py(pytype="int")
+                return number_value(known) if known is not None else number_value(pytype="int")
             return UNKNOWN
         if isinstance(e.value, ast.Name) and base.kind == "unknown":
             return Value(ownership="attribute")
@@ -849,14 +451,14 @@ class ArrayFacts:
     def _subscript(self, e: ast.Subscript) -> Value:
         base = self._value(e.value)
         if base.kind == "bottom":
-            return _BOTTOM
+            return BOTTOM
         if isinstance(e.value, ast.Attribute) and e.value.attr == "shape":
             owner = self._value(e.value.value)
             if owner.kind == "ndarray" and owner.shape is not None:
                 index = self._literal_index(e.slice)
                 if isinstance(index, int) and -len(owner.shape) <= index < len(owner.shape):
-                    return _py(owner.shape[index])
-            return _py(pytype="int") if owner.kind == "ndarray" else UNKNOWN
+                    return number_value(owner.shape[index])
+            return number_value(pytype="int") if owner.kind == "ndarray" else UNKNOWN
         if base.kind != "ndarray":
             return UNKNOWN
         index_value = self._value(e.slice) if not isinstance(e.slice, (ast.Slice, ast.Tuple)) else None
@@ -869,8 +471,8 @@ class ArrayFacts:
             # advanced indexing copies: a boolean mask gives 1-d, integers give the index's shape
             # (a 0-d integer array indexes like an int: a view, hence the ndim test)
             if index_value.dtype.kind == "b":
-                return _array(base.dtype, None, ndim=1 if base.ndim == index_value.ndim else None)
-            return _array(base.dtype, None)
+                return ndarray_value(base.dtype, None, ndim=1 if base.ndim == index_value.ndim else None)
+            return ndarray_value(base.dtype, None)
         parts = e.slice.elts if isinstance(e.slice, ast.Tuple) else [e.slice]
         if not all(self._is_basic(p) for p in parts):
             return UNKNOWN
@@ -881,17 +483,17 @@ class ArrayFacts:
                 return UNKNOWN
             if len(shape) == 0 and not any(p is Ellipsis for p in (index if isinstance(index, tuple) else (index,))):
                 return Value("np_scalar", base.dtype, (), "fresh", 0)
-            return _array(base.dtype, shape, ownership="view")
+            return ndarray_value(base.dtype, shape, ownership="view")
         if base.ndim is not None:
             dropped = sum(1 for p in parts if not isinstance(p, ast.Slice) and not _is_none_or_ellipsis(p))
             added = sum(1 for p in parts if isinstance(p, ast.Constant) and p.value is None)
             if any(isinstance(p, ast.Constant) and p.value is Ellipsis for p in parts):
-                return _array(base.dtype, None, ownership="view", ndim=None)
+                return ndarray_value(base.dtype, None, ownership="view", ndim=None)
             ndim = base.ndim - dropped + added
             if ndim == 0 and dropped == base.ndim:
                 return Value("np_scalar", base.dtype, (), "fresh", 0)
-            return _array(base.dtype, None, ownership="view", ndim=ndim if ndim >= 0 else None)
-        return _array(base.dtype, None, ownership="view")
+            return ndarray_value(base.dtype, None, ownership="view", ndim=ndim if ndim >= 0 else None)
+        return ndarray_value(base.dtype, None, ownership="view")
 
     def _is_basic(self, part: ast.AST) -> bool:
         """Basic indexing: an int, a slice, ``None`` or ``...`` (the result is a view)."""
@@ -931,16 +533,13 @@ class ArrayFacts:
         if q is not None and (q == "numpy" or q.startswith("numpy.")):
             return self._numpy_call(q[6:], call)
         if q is not None and q.startswith("pandas."):
-            name = q[7:]
-            if name in ("DataFrame", "Series") or name.startswith("read_"):
-                return Value("other_array", ownership="fresh", origin=q)
-            return Value(ownership="unknown_call", origin=q)
+            return self._pandas_call(q)
         if isinstance(call.func, ast.Name) and call.func.id in _NUMBER_BUILTINS and self._is_builtin(call.func):
-            return _py(pytype=_NUMBER_BUILTINS[call.func.id])
+            return number_value(pytype=_NUMBER_BUILTINS[call.func.id])
         if isinstance(call.func, ast.Attribute) and q is None:
             receiver = self._value(call.func.value)
             if receiver.kind == "bottom":
-                return _BOTTOM
+                return BOTTOM
             if receiver.kind in ("ndarray", "np_scalar"):
                 return self._method(receiver, call.func.attr, call)
             if receiver.origin == "numpy.random.default_rng" and receiver.ownership != "parameter":
@@ -948,60 +547,6 @@ class ArrayFacts:
             if is_pandas(receiver):
                 return self._pandas_method(receiver, call)
         return Value(ownership="unknown_call", origin=q)
-
-    def is_pandas_inplace_statement(self, call) -> bool:
-        """``frame.m(..., inplace=True)`` as a statement, on a known pandas object, for a method that takes
-        ``inplace``: it updates the object, returns None and hands out no reference to it."""
-        return (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and isinstance(self.parent(call), ast.Expr)
-            and call.func.attr in PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT
-            and any(
-                k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
-                for k in call.keywords
-            )
-            and is_pandas(self.value(call.func.value))
-        )
-
-    def _pandas_method(self, receiver: Value, call: ast.Call) -> Value:
-        """A new pandas object from the methods that always make one (without ``inplace``); its ``origin``
-        stays the call that made the receiver, naming the kind of object (``pandas.Series``...)."""
-        name = call.func.attr
-        if any(k.arg == "inplace" for k in call.keywords):
-            return Value(ownership="unknown_call")
-        if name not in _PANDAS_NEW_OBJECT_METHODS and not (name == "eval" and _assigns_columns(call)):
-            return Value(ownership="unknown_call")
-        origin = receiver.origin
-        drops = any(
-            k.arg == "drop" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
-        )
-        if name == "reset_index" and origin == "pandas.Series" and not drops:
-            origin = "pandas.DataFrame"
-        return Value("other_array", ownership="fresh", origin=origin)
-
-    def python_container(self, node: ast.AST) -> bool:
-        """Whether ``node`` is a local name that every reaching definition binds to a new list, dict or set
-        (a literal, a comprehension, or ``list()``/``dict()``/``set()``): storing into it keeps a reference,
-        where storing into an array would copy."""
-        if not isinstance(node, ast.Name):
-            return False
-        defs = self.reaching(node)
-        if not defs:
-            return False
-        for d in defs:
-            value = d.value if d.kind == "assign" and d.targets == 1 else None
-            if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
-                continue
-            if (
-                isinstance(value, ast.Call)
-                and isinstance(value.func, ast.Name)
-                and value.func.id in ("list", "dict", "set")
-                and self._is_builtin(value.func)
-            ):
-                continue
-            return False
-        return True
 
     def _is_builtin(self, name: ast.Name) -> bool:
         """The name is not bound anywhere in its scope, the module, or an import."""
@@ -1044,535 +589,9 @@ class ArrayFacts:
             return ((v.constant,), 1) if type(v.constant) is int and v.constant >= 0 else (None, 1)
         return None, None
 
-    def _numpy_call(self, name: str, call: ast.Call) -> Value:
-        kw = self._keywords(call)
-        if "like" in kw:
-            return Value(ownership="unknown_call")
-        if name in ("zeros", "ones", "empty", "full"):
-            shape, ndim = self._shape_arg(self._arg(call, 0, "shape"))
-            dtype_node = self._arg(call, 2 if name == "full" else 1, "dtype")
-            dtype = self._dtype_arg(dtype_node)
-            if dtype_node is None:
-                if name == "full":
-                    fill = (
-                        self._value(self._arg(call, 1, "fill_value")) if self._arg(call, 1, "fill_value") else UNKNOWN
-                    )
-                    spec = self._spec(fill)
-                    got = numpy_api.result_of("function", "full", (("py", "int"), spec)) if spec else None
-                    dtype = got[1] if got else None
-                    if fill.kind == "ndarray":
-                        shape = None  # a fill array broadcasts: keep the shape only for scalars
-                else:
-                    dtype = numpy_api.default_float()
-            return _array(dtype, shape, ndim=ndim)
-        if name in ("zeros_like", "ones_like", "empty_like", "full_like"):
-            proto = self._value(self._arg(call, 0, "a") or self._arg(call, 0, "prototype")) if call.args else UNKNOWN
-            dtype_node = self._arg(call, 2 if name == "full_like" else 1, "dtype")
-            dtype = self._dtype_arg(dtype_node) if dtype_node is not None else proto.dtype
-            shape, ndim = self._shape_arg(kw.get("shape")) if "shape" in kw else (self._shape_of(proto), proto.ndim)
-            if proto.kind in ("py_number", "np_scalar"):
-                shape, ndim = (), 0
-            if proto.kind in ("ndarray", "py_number", "np_scalar") or kw.get("subok") is not None:
-                if proto.kind == "unknown" or proto.kind == "other_array":
-                    return Value(ownership="fresh")
-                return _array(dtype, shape, ndim=ndim)
-            return Value("other_array" if proto.kind == "other_array" else "unknown", dtype, None, "fresh")
-        if name == "arange":
-            return self._arange(call)
-        if name == "linspace":
-            num_node = self._arg(call, 2, "num")
-            num = self._value(num_node).constant if num_node is not None else 50
-            if self._arg(call, 4, "retstep") is not None:
-                return UNKNOWN
-            start, stop = self._value(self._arg(call, 0, "start")), self._value(self._arg(call, 1, "stop"))
-            if start.kind != "py_number" or stop.kind != "py_number":
-                return Value(ownership="fresh") if {start.kind, stop.kind} <= {"ndarray", "py_number"} else UNKNOWN
-            dtype = self._dtype_arg(self._arg(call, 5, "dtype"))
-            if dtype is None:
-                dtype = numpy_api._np().dtype(complex if "complex" in (start.pytype, stop.pytype) else float)
-            return _array(dtype, (num,) if type(num) is int and num >= 0 else None, ndim=1)
-        if name in ("eye", "identity"):
-            n = self._value(self._arg(call, 0, "N" if name == "eye" else "n")).constant
-            m_node = self._arg(call, 1, "M") if name == "eye" else None
-            m = self._value(m_node).constant if m_node is not None else n
-            dtype_node = self._arg(call, 3 if name == "eye" else 1, "dtype")
-            dtype = self._dtype_arg(dtype_node) if dtype_node is not None else numpy_api.default_float()
-            shape = (n, m) if type(n) is int and type(m) is int and n >= 0 and m >= 0 else None
-            return _array(dtype, shape, ndim=2)
-        if name in ("array", "copy", "asarray", "ascontiguousarray", "asfortranarray", "asanyarray"):
-            return self._array_call(name, call, kw)
-        if name == "broadcast_to":
-            source = self._value(self._arg(call, 0, "array"))
-            shape, ndim = self._shape_arg(self._arg(call, 1, "shape"))
-            kind = (
-                "ndarray" if source.kind in ("ndarray", "py_number", "np_scalar") and "subok" not in kw else "unknown"
-            )
-            return Value(kind, source.dtype, shape, "read_only", ndim)
-        if name == "frombuffer":
-            return _array(
-                self._dtype_arg(self._arg(call, 1, "dtype")) or numpy_api.default_float(),
-                None,
-                ownership="view",
-                ndim=1,
-            )
-        if name in ("memmap", "lib.format.open_memmap"):
-            return Value("other_array", self._dtype_arg(self._arg(call, 1, "dtype")), None, "file_backed")
-        if name == "load":
-            mode = self._arg(call, 1, "mmap_mode")
-            if mode is not None and not (isinstance(mode, ast.Constant) and mode.value is None):
-                return Value("other_array", ownership="file_backed", origin="numpy.load")
-            return Value(ownership="unknown_call", origin="numpy.load")
-        if name.startswith("ma.") or name in ("matrix", "asmatrix", "bmat"):
-            return Value("other_array", ownership="fresh", origin="numpy." + name)
-        if name.startswith("random."):
-            return self._random_call(name[7:], call)
-        scalar_dtype = numpy_api.scalar_type_dtype("numpy." + name)
-        if scalar_dtype is not None:
-            if len(call.args) == 1 and not kw and self._value(call.args[0]).kind in ("py_number", "np_scalar"):
-                return Value("np_scalar", scalar_dtype, (), "fresh", 0)
-            return Value(ownership="unknown_call")
-        if name in numpy_api.REDUCTIONS:
-            return self._reduce(
-                self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN,
-                name,
-                call,
-                axis_position=1,
-                function=True,
-            )
-        ufunc = numpy_api.ufunc_of("numpy." + name)
-        if ufunc is not None:
-            return self._ufunc(name, ufunc, call, kw)
-        return Value(ownership="unknown_call", origin="numpy." + name)
-
-    def _arange(self, call: ast.Call) -> Value:
-        """Always a 1-d ndarray; its dtype and length when the arguments are known numbers."""
-        dtype_node = self._arg(call, 3, "dtype")
-        args = [self._value(a) for a in call.args[:3]]
-        if (
-            any(k in self._keywords(call) for k in ("start", "stop", "step"))
-            or not args
-            or any(a.kind != "py_number" for a in args)
-        ):
-            return _array(self._dtype_arg(dtype_node), None, ndim=1)
-        dtype_node = self._arg(call, 3, "dtype")
-        dtype = self._dtype_arg(dtype_node)
-        if dtype is None and dtype_node is None:
-            got = numpy_api.result_of("function", "arange", tuple(("py", a.pytype) for a in args))
-            dtype = got[1] if got else None
-        values = [a.constant for a in args]
-        length = None
-        if all(type(v) in (int, float) for v in values):
-            start, stop, step = (
-                (0, values[0], 1) if len(values) == 1 else (*values[:2], values[2] if len(values) == 3 else 1)
-            )
-            if step:
-                length = max(0, math.ceil((stop - start) / step))
-        return _array(dtype, (length,) if length is not None else None, ndim=1)
-
-    def _array_call(self, name: str, call: ast.Call, kw: dict) -> Value:
-        source_node = self._arg(call, 0, "a") if name != "array" else self._arg(call, 0, "object")
-        source = self._value(source_node) if source_node is not None else UNKNOWN
-        dtype_node = self._arg(call, 1, "dtype")
-        dtype = self._dtype_arg(dtype_node) if dtype_node is not None else None
-        literal = None
-        if source_node is not None and isinstance(source_node, (ast.List, ast.Tuple)) and _small(source_node):
-            numbers = self._number_structure(source_node)
-            literal = numpy_api.array_literal(numbers) if numbers is not None else None
-        if literal is not None:
-            shape, src_dtype = literal[1], literal[0]
-        elif source.kind in ("ndarray", "np_scalar", "py_number"):
-            shape, src_dtype = self._shape_of(source), source.dtype
-            if source.kind == "py_number" and source.pytype:
-                got = numpy_api.result_of("function", "asarray", (("py", source.pytype),))
-                src_dtype = got[1] if got else None
-        else:
-            shape, src_dtype = None, None
-        if dtype_node is None:
-            dtype = src_dtype
-        ndim = len(shape) if shape is not None else (source.ndim if source.kind == "ndarray" else None)
-        if name in ("array", "copy"):
-            if kw.get("subok") is not None or "ndmin" in kw:
-                return Value(ownership="fresh")
-            copy = kw.get("copy")
-            if name == "array" and copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
-                return _array(dtype, shape, ownership="unknown", ndim=ndim)
-            if name == "array" and literal is None and source.kind not in ("ndarray", "np_scalar", "py_number"):
-                return _array(dtype, None, ndim=None)
-            return _array(dtype, shape, ndim=ndim)
-        # asarray and friends hand back their argument when it is already a fitting array
-        if name == "asanyarray" and source.kind != "ndarray":
-            return Value(ownership="unknown_call")
-        if literal is not None:
-            return _array(dtype, shape, ndim=ndim)
-        ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
-        return _array(dtype, shape, ownership=ownership, ndim=ndim)
-
-    def _number_structure(self, node: ast.AST):
-        """Nested lists of Python numbers standing for a literal (``[[1, -np.inf], [x, 2]]``), else None.
-
-        Each element is its constant when known, else a sample of its Python type: the dtype NumPy gives a
-        list of Python numbers depends only on their types (and on the size of large ints, which are constants).
-        """
-        if isinstance(node, (ast.List, ast.Tuple)):
-            items = [self._number_structure(e) for e in node.elts]
-            return None if any(i is None for i in items) else items
-        v = self._value(node)
-        if v.kind != "py_number" or v.pytype is None or (v.pytype == "int" and v.constant is None):
-            return None  # an int of unknown size may need uint64 or object
-        return v.constant if v.constant is not None else numpy_api._PY_SAMPLES[v.pytype]
-
-    def _random_call(self, name: str, call: ast.Call) -> Value:
-        if name == "default_rng":
-            return Value(ownership="fresh", origin="numpy.random.default_rng")
-        float64 = numpy_api.default_float()
-        if name in ("rand", "randn"):
-            if not call.args:
-                return _py(pytype="float")
-            dims = [self._value(a).constant for a in call.args]
-            shape = tuple(dims) if all(type(d) is int and d >= 0 for d in dims) else None
-            return _array(float64, shape, ndim=len(call.args))
-        size_position = {
-            "random": 0,
-            "random_sample": 0,
-            "ranf": 0,
-            "sample": 0,
-            "standard_normal": 0,
-            "normal": 2,
-            "uniform": 2,
-            "exponential": 1,
-            "randint": 2,
-        }.get(name)
-        if size_position is None:
-            return Value(ownership="unknown_call")
-        return self._sized(call, size_position, float64 if name != "randint" else None, "randint" == name)
-
-    def _generator_method(self, name: str, call: ast.Call) -> Value:
-        size_position = {
-            "random": 0,
-            "standard_normal": 0,
-            "normal": 2,
-            "uniform": 2,
-            "exponential": 1,
-            "integers": 2,
-        }.get(name)
-        if size_position is None:
-            return Value(ownership="unknown_call")
-        return self._sized(
-            call, size_position, numpy_api.default_float() if name != "integers" else None, name == "integers"
-        )
-
-    def _sized(self, call, size_position: int, dtype, integers: bool) -> Value:
-        size = self._arg(call, size_position, "size")
-        dtype_node = self._arg(call, 3, "dtype") if integers else self._arg(call, None, "dtype")
-        if dtype_node is not None:
-            dtype = self._dtype_arg(dtype_node)
-        elif integers:
-            dtype = numpy_api._np().dtype("int64")
-        if size is None or (isinstance(size, ast.Constant) and size.value is None):
-            return Value(ownership="fresh")  # a Python or NumPy scalar
-        shape, ndim = self._shape_arg(size)
-        if ndim is None:
-            return Value(ownership="fresh")
-        return _array(dtype, shape, ndim=ndim)
-
-    def _ufunc(self, name: str, ufunc, call: ast.Call, kw: dict) -> Value:
-        if "out" in kw or len(call.args) > ufunc.nin or ufunc.nout != 1:
-            out = kw.get("out") or (call.args[ufunc.nin] if len(call.args) > ufunc.nin else None)
-            return self._value(out) if out is not None and ufunc.nout == 1 else UNKNOWN  # the out= array itself
-        operands = [self._value(a) for a in call.args]
-        if len(operands) != ufunc.nin:
-            return UNKNOWN
-        if any(v.kind == "bottom" for v in operands):
-            return _BOTTOM
-        kinds = {v.kind for v in operands}
-        if "other_array" in kinds:
-            return Value("other_array", ownership="fresh")
-        if not kinds <= {"ndarray", "np_scalar", "py_number"}:
-            return UNKNOWN
-        specs = tuple(self._spec(v) for v in operands)
-        keywords = ()
-        if "dtype" in kw:
-            dtype = self._dtype_arg(kw["dtype"])
-            if dtype is None:
-                return self._result(("ndarray", None), operands) if "ndarray" in kinds else UNKNOWN
-            keywords = (("dtype", dtype),)
-        if set(kw) - {"dtype", "where", "casting", "order", "subok", "signature"}:
-            return UNKNOWN
-        if "casting" in kw or "signature" in kw:
-            return self._result(("ndarray", None), operands) if "ndarray" in kinds else UNKNOWN
-        if None in specs:
-            return self._result(("ndarray" if "ndarray" in kinds else "np_scalar", None), operands)
-        computed = numpy_api.result_of("ufunc", name, specs, keywords)
-        return self._result(computed, operands) if computed else UNKNOWN
-
-    def _method(self, receiver: Value, name: str, call: ast.Call) -> Value:
-        kw = self._keywords(call)
-        if receiver.kind == "np_scalar":
-            if name in numpy_api.REDUCTIONS | {"copy", "astype", "item"}:
-                return Value(
-                    "np_scalar" if name != "item" else "py_number",
-                    receiver.dtype if name != "astype" else self._dtype_arg(self._arg(call, 0, "dtype")),
-                    (),
-                    "fresh",
-                    0,
-                )
-            return Value(ownership="unknown_call")
-        if name == "copy":
-            return receiver.but(ownership="fresh")
-        if name == "astype":
-            dtype = self._dtype_arg(self._arg(call, 0, "dtype"))
-            copy = self._arg(call, 3, "copy")
-            if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
-                return receiver.but(dtype=dtype, ownership="unknown")
-            return receiver.but(dtype=dtype, ownership="fresh")
-        if name == "flatten":
-            size = math.prod(receiver.shape) if receiver.shape is not None else None
-            return _array(receiver.dtype, (size,) if size is not None else None, ndim=1)
-        if name in ("ravel", "reshape", "view", "transpose", "swapaxes", "squeeze"):
-            shape, ndim = None, None
-            if name == "ravel":
-                ndim = 1
-                if receiver.shape is not None:
-                    shape = (math.prod(receiver.shape),)
-            elif name == "transpose" and not call.args and receiver.shape is not None:
-                shape = tuple(reversed(receiver.shape))
-            elif name == "reshape" and call.args and not kw:
-                if len(call.args) == 1:
-                    shape, ndim = self._shape_arg(call.args[0])
-                else:
-                    shape, ndim = self._shape_arg(ast.Tuple(elts=list(call.args), ctx=ast.Load()))
-                if shape is not None and receiver.shape is not None and math.prod(shape) != math.prod(receiver.shape):
-                    shape = None
-                if shape is None and ndim is not None and receiver.shape is not None:
-                    pass
-            elif name in ("transpose", "swapaxes"):
-                ndim = receiver.ndim
-            dtype = receiver.dtype if name != "view" or not call.args else self._dtype_arg(call.args[0])
-            if name == "view" and kw:
-                return Value(ownership="view")
-            return Value("ndarray", dtype, shape, "view", len(shape) if shape is not None else ndim)
-        if name in numpy_api.REDUCTIONS:
-            return self._reduce(receiver, name, call, axis_position=0, function=False)
-        if name in ("cumsum", "cumprod") and "out" not in kw:
-            spec = self._spec(receiver)
-            got = numpy_api.result_of("method", name, (spec,)) if spec else None
-            axis = self._arg(call, 0, "axis")
-            if axis is None:
-                size = math.prod(receiver.shape) if receiver.shape is not None else None
-                return _array(got[1] if got else None, (size,) if size is not None else None, ndim=1)
-            return _array(got[1] if got else None, receiver.shape, ndim=receiver.ndim)
-        if name == "round" and "out" not in kw and not call.args:
-            return receiver.but(ownership="fresh")
-        if name == "item":
-            return _py(pytype=_pytype_of_dtype(receiver.dtype))
-        return Value(ownership="unknown_call")
-
-    def _reduce(self, receiver: Value, name: str, call: ast.Call, axis_position: int, function: bool) -> Value:
-        kw = self._keywords(call)
-        if receiver.kind not in ("ndarray", "np_scalar", "py_number") or "out" in kw or set(kw) - {"axis", "dtype"}:
-            return UNKNOWN if receiver.kind != "bottom" else _BOTTOM
-        if len(call.args) > axis_position + 1:
-            return UNKNOWN
-        axis = self._arg(call, axis_position, "axis")
-        dtype_node = kw.get("dtype")
-        spec = self._spec(receiver)
-        keywords = ()
-        if dtype_node is not None:
-            dtype = self._dtype_arg(dtype_node)
-            if dtype is None:
-                return UNKNOWN
-            keywords = (("dtype", dtype),)
-        got = None
-        if spec is not None:
-            got = numpy_api.result_of("function" if function else "method", name, (spec,), keywords)
-            if got is None:
-                return UNKNOWN
-        dtype = got[1] if got else None
-        if axis is None or (isinstance(axis, ast.Constant) and axis.value is None):
-            return Value("np_scalar", dtype, (), "fresh", 0)
-        a = self._value(axis).constant
-        if type(a) is int and receiver.ndim is not None and receiver.ndim >= 2 and -receiver.ndim <= a < receiver.ndim:
-            shape = None
-            if receiver.shape is not None:
-                shape = tuple(d for i, d in enumerate(receiver.shape) if i != a % receiver.ndim)
-            return _array(dtype, shape, ndim=receiver.ndim - 1)
-        if type(a) is int and receiver.ndim == 1:
-            return Value("np_scalar", dtype, (), "fresh", 0)
-        return UNKNOWN
-
 
 _NOT_LITERAL = object()
 
 
-def _reads_data_of(node: ast.AST, name: str) -> bool:
-    """Whether ``node`` reads the name ``name`` other than for its size or dtype (``a.shape``, ``len(a)``)."""
-    if isinstance(node, ast.Name):
-        return node.id == name
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in _METADATA_ATTRIBUTES:
-        return False
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
-        return False
-    return any(_reads_data_of(child, name) for child in ast.iter_child_nodes(node))
-
-
-_METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize"})
-
-
 def _is_none_or_ellipsis(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and (node.value is None or node.value is Ellipsis)
-
-
-def _small(node: ast.AST) -> bool:
-    count = 0
-    for _ in ast.walk(node):
-        count += 1
-        if count > 2000:
-            return False
-    return True
-
-
-def _py_result_type(op: str, left: Optional[str], right: Optional[str]) -> Optional[str]:
-    if left is None or right is None:
-        return None
-    import operator
-
-    try:
-        result = getattr(operator, op)(numpy_api._PY_SAMPLES[left], numpy_api._PY_SAMPLES[right])
-    except (ArithmeticError, TypeError, ValueError):
-        return None
-    return NUMERIC_PYTYPES.get(type(result))
-
-
-def _pytype_of_dtype(dtype) -> Optional[str]:
-    if dtype is None:
-        return None
-    return {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}.get(dtype.kind)
-
-
-# --- may an operation write its result into one of its operands? ------------------------------------------
-#
-# Catalog section 3.1: ``a = a op x`` -> ``a op= x`` (and ``np.f(a, x)`` -> ``np.f(a, x, out=a)``) keeps
-# behaviour only if the result has exactly a's dtype and shape, and every operand is a plain ndarray, a NumPy
-# scalar or a Python number literal that NumPy 1.x value-based casting would not promote either.
-
-_LITERAL_OPS = {
-    # dtype kind of the target -> operators (and the ufuncs they call) that may take a Python literal
-    "f": {
-        "add",
-        "sub",
-        "mul",
-        "truediv",
-        "floordiv",
-        "mod",
-        "pow",
-        "subtract",
-        "multiply",
-        "true_divide",
-        "divide",
-        "floor_divide",
-        "remainder",
-        "power",
-    },
-    "i": {
-        "add",
-        "sub",
-        "mul",
-        "floordiv",
-        "mod",
-        "and_",
-        "or_",
-        "xor",
-        "lshift",
-        "rshift",
-        "subtract",
-        "multiply",
-        "floor_divide",
-        "remainder",
-        "bitwise_and",
-        "bitwise_or",
-        "bitwise_xor",
-        "left_shift",
-        "right_shift",
-    },
-    "b": {"and_", "or_", "xor", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or", "logical_xor"},
-}
-_LITERAL_OPS["c"] = _LITERAL_OPS["f"] - {"floordiv", "mod", "floor_divide", "remainder"}
-_LITERAL_OPS["u"] = _LITERAL_OPS["i"]
-_LITERAL_TYPES = {"f": ("int", "float"), "c": ("int", "float"), "i": ("int",), "u": ("int",), "b": ("bool",)}
-# Elementwise ufuncs beyond the operators that keep a number type and accept an in-range literal.
-_LITERAL_UFUNCS = frozenset(
-    {
-        "maximum",
-        "minimum",
-        "fmax",
-        "fmin",
-        "copysign",
-        "hypot",
-        "arctan2",
-        "logaddexp",
-        "logaddexp2",
-        "fmod",
-        "heaviside",
-        "nextafter",
-    }
-)
-
-
-def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple[str, str]:
-    """Whether ``operands[target]`` can receive the result of an operation: ("safe" | "unknown" |
-    "impossible", reason). ``kind`` is "operator" (an ``operator`` function name) or "ufunc"."""
-    a = operands[target]
-    if a.ndim == 0:
-        return "impossible", "on a 0-d array the result is a NumPy scalar"
-    if a.dtype is None:
-        return "unknown", "the dtype of the array is not known"
-    if a.dtype.kind not in "biufc":
-        return "impossible", f"{a.dtype} arrays are not numeric"
-    specs = []
-    for i, o in enumerate(operands):
-        if o.kind == "other_array":
-            return "impossible", "the operand is not a plain ndarray (masked array, matrix, pandas...)"
-        if i != target and o.kind == "ndarray" and o.ndim is not None and a.ndim is not None and o.ndim > a.ndim:
-            return "impossible", "broadcasting makes the result larger than the array"
-        if i != target and o.kind == "ndarray" and o.shape is not None and a.shape is not None:
-            if numpy_api.broadcast(a.shape, o.shape) != tuple(a.shape):
-                return "impossible", "broadcasting makes the result larger than the array"
-        if o.kind == "py_number" and o.pytype:
-            specs.append(("py", o.pytype))
-        elif o.kind == "np_scalar" and o.dtype is not None:
-            specs.append(("scalar", o.dtype))
-        elif o.kind == "ndarray" and o.dtype is not None:
-            specs.append(("array", o.dtype, o.ndim))
-        else:
-            specs.append(None)
-    if None not in specs:
-        got = numpy_api.result_of(kind, name, tuple(specs))
-        if got is None:
-            return "impossible", "NumPy refuses these operands"
-        if got[1] != a.dtype:
-            return "impossible", f"the result is {got[1]}, not {a.dtype}"
-    for i, o in enumerate(operands):
-        if i == target:
-            continue
-        if o.kind == "py_number":
-            if o.constant is None or o.pytype not in _LITERAL_TYPES[a.dtype.kind]:
-                return "unknown", "the operand is not a number literal of the array's kind"
-            allowed = name in _LITERAL_OPS[a.dtype.kind] or (kind == "ufunc" and name in _LITERAL_UFUNCS)
-            if not allowed or not numpy_api.fits(o.constant, a.dtype):
-                return "unknown", f"{o.constant!r} may not keep {a.dtype} under every NumPy version"
-            continue
-        if o.kind not in ("ndarray", "np_scalar"):
-            # pandas, xarray, pd.NA... take over NumPy operations (__array_ufunc__, __array_priority__):
-            # the result need not even be an ndarray, so there is nothing to suggest
-            return "impossible", "the operand's type is not known"
-        if o.dtype is None:
-            return "unknown", "the operand's dtype is not known"
-        if o.kind == "ndarray" and o.shape is None:
-            return "unknown", "the operand's shape is not known"
-    if None in specs:
-        return "unknown", "the result's dtype is not known"
-    if a.ndim is None:
-        return "unknown", "the number of dimensions of the array is not known"
-    if a.shape is None and any(o.kind == "ndarray" and o.ndim != 0 for i, o in enumerate(operands) if i != target):
-        return "unknown", "the shape of the array is not known"
-    return "safe", ""

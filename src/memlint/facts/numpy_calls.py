@@ -1,0 +1,509 @@
+"""NumPy call semantics: the values of NumPy constructors, functions, ufuncs, reductions and ndarray methods
+(``NumpyValues``, mixed into ``ArrayFacts``), and whether an operation may write its result into one of its
+operands (``in_place_verdict``). What NumPy computes (dtypes, broadcasting) is asked of NumPy (``numpy_api``)."""
+
+from __future__ import annotations
+
+import ast
+import math
+
+from memlint.facts import numpy_api
+from memlint.facts.values import BOTTOM, UNKNOWN, Value, ndarray_value, number_value, pytype_of_dtype
+
+
+class NumpyValues:
+    """Values of calls of NumPy functions and of ndarray methods."""
+
+    def _numpy_call(self, name: str, call: ast.Call) -> Value:
+        kw = self._keywords(call)
+        if "like" in kw:
+            return Value(ownership="unknown_call")
+        if name in ("zeros", "ones", "empty", "full"):
+            shape, ndim = self._shape_arg(self._arg(call, 0, "shape"))
+            dtype_node = self._arg(call, 2 if name == "full" else 1, "dtype")
+            dtype = self._dtype_arg(dtype_node)
+            if dtype_node is None:
+                if name == "full":
+                    fill = (
+                        self._value(self._arg(call, 1, "fill_value")) if self._arg(call, 1, "fill_value") else UNKNOWN
+                    )
+                    spec = self._spec(fill)
+                    got = numpy_api.result_of("function", "full", (("py", "int"), spec)) if spec else None
+                    dtype = got[1] if got else None
+                    if fill.kind == "ndarray":
+                        shape = None  # a fill array broadcasts: keep the shape only for scalars
+                else:
+                    dtype = numpy_api.default_float()
+            return ndarray_value(dtype, shape, ndim=ndim)
+        if name in ("zeros_like", "ones_like", "empty_like", "full_like"):
+            proto = self._value(self._arg(call, 0, "a") or self._arg(call, 0, "prototype")) if call.args else UNKNOWN
+            dtype_node = self._arg(call, 2 if name == "full_like" else 1, "dtype")
+            dtype = self._dtype_arg(dtype_node) if dtype_node is not None else proto.dtype
+            shape, ndim = self._shape_arg(kw.get("shape")) if "shape" in kw else (self._shape_of(proto), proto.ndim)
+            if proto.kind in ("py_number", "np_scalar"):
+                shape, ndim = (), 0
+            if proto.kind in ("ndarray", "py_number", "np_scalar") or kw.get("subok") is not None:
+                if proto.kind == "unknown" or proto.kind == "other_array":
+                    return Value(ownership="fresh")
+                return ndarray_value(dtype, shape, ndim=ndim)
+            return Value("other_array" if proto.kind == "other_array" else "unknown", dtype, None, "fresh")
+        if name == "arange":
+            return self._arange(call)
+        if name == "linspace":
+            num_node = self._arg(call, 2, "num")
+            num = self._value(num_node).constant if num_node is not None else 50
+            if self._arg(call, 4, "retstep") is not None:
+                return UNKNOWN
+            start, stop = self._value(self._arg(call, 0, "start")), self._value(self._arg(call, 1, "stop"))
+            if start.kind != "py_number" or stop.kind != "py_number":
+                return Value(ownership="fresh") if {start.kind, stop.kind} <= {"ndarray", "py_number"} else UNKNOWN
+            dtype = self._dtype_arg(self._arg(call, 5, "dtype"))
+            if dtype is None:
+                dtype = numpy_api._np().dtype(complex if "complex" in (start.pytype, stop.pytype) else float)
+            return ndarray_value(dtype, (num,) if type(num) is int and num >= 0 else None, ndim=1)
+        if name in ("eye", "identity"):
+            n = self._value(self._arg(call, 0, "N" if name == "eye" else "n")).constant
+            m_node = self._arg(call, 1, "M") if name == "eye" else None
+            m = self._value(m_node).constant if m_node is not None else n
+            dtype_node = self._arg(call, 3 if name == "eye" else 1, "dtype")
+            dtype = self._dtype_arg(dtype_node) if dtype_node is not None else numpy_api.default_float()
+            shape = (n, m) if type(n) is int and type(m) is int and n >= 0 and m >= 0 else None
+            return ndarray_value(dtype, shape, ndim=2)
+        if name in ("array", "copy", "asarray", "ascontiguousarray", "asfortranarray", "asanyarray"):
+            return self._array_call(name, call, kw)
+        if name == "broadcast_to":
+            source = self._value(self._arg(call, 0, "array"))
+            shape, ndim = self._shape_arg(self._arg(call, 1, "shape"))
+            kind = (
+                "ndarray" if source.kind in ("ndarray", "py_number", "np_scalar") and "subok" not in kw else "unknown"
+            )
+            return Value(kind, source.dtype, shape, "read_only", ndim)
+        if name == "frombuffer":
+            return ndarray_value(
+                self._dtype_arg(self._arg(call, 1, "dtype")) or numpy_api.default_float(),
+                None,
+                ownership="view",
+                ndim=1,
+            )
+        if name in ("memmap", "lib.format.open_memmap"):
+            return Value("other_array", self._dtype_arg(self._arg(call, 1, "dtype")), None, "file_backed")
+        if name == "load":
+            mode = self._arg(call, 1, "mmap_mode")
+            if mode is not None and not (isinstance(mode, ast.Constant) and mode.value is None):
+                return Value("other_array", ownership="file_backed", origin="numpy.load")
+            return Value(ownership="unknown_call", origin="numpy.load")
+        if name.startswith("ma.") or name in ("matrix", "asmatrix", "bmat"):
+            return Value("other_array", ownership="fresh", origin="numpy." + name)
+        if name.startswith("random."):
+            return self._random_call(name[7:], call)
+        scalar_dtype = numpy_api.scalar_type_dtype("numpy." + name)
+        if scalar_dtype is not None:
+            if len(call.args) == 1 and not kw and self._value(call.args[0]).kind in ("py_number", "np_scalar"):
+                return Value("np_scalar", scalar_dtype, (), "fresh", 0)
+            return Value(ownership="unknown_call")
+        if name in numpy_api.REDUCTIONS:
+            return self._reduce(
+                self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN,
+                name,
+                call,
+                axis_position=1,
+                function=True,
+            )
+        ufunc = numpy_api.ufunc_of("numpy." + name)
+        if ufunc is not None:
+            return self._ufunc(name, ufunc, call, kw)
+        return Value(ownership="unknown_call", origin="numpy." + name)
+
+    def _arange(self, call: ast.Call) -> Value:
+        """Always a 1-d ndarray; its dtype and length when the arguments are known numbers."""
+        dtype_node = self._arg(call, 3, "dtype")
+        args = [self._value(a) for a in call.args[:3]]
+        if (
+            any(k in self._keywords(call) for k in ("start", "stop", "step"))
+            or not args
+            or any(a.kind != "py_number" for a in args)
+        ):
+            return ndarray_value(self._dtype_arg(dtype_node), None, ndim=1)
+        dtype_node = self._arg(call, 3, "dtype")
+        dtype = self._dtype_arg(dtype_node)
+        if dtype is None and dtype_node is None:
+            got = numpy_api.result_of("function", "arange", tuple(("py", a.pytype) for a in args))
+            dtype = got[1] if got else None
+        values = [a.constant for a in args]
+        length = None
+        if all(type(v) in (int, float) for v in values):
+            start, stop, step = (
+                (0, values[0], 1) if len(values) == 1 else (*values[:2], values[2] if len(values) == 3 else 1)
+            )
+            if step:
+                length = max(0, math.ceil((stop - start) / step))
+        return ndarray_value(dtype, (length,) if length is not None else None, ndim=1)
+
+    def _array_call(self, name: str, call: ast.Call, kw: dict) -> Value:
+        source_node = self._arg(call, 0, "a") if name != "array" else self._arg(call, 0, "object")
+        source = self._value(source_node) if source_node is not None else UNKNOWN
+        dtype_node = self._arg(call, 1, "dtype")
+        dtype = self._dtype_arg(dtype_node) if dtype_node is not None else None
+        literal = None
+        if source_node is not None and isinstance(source_node, (ast.List, ast.Tuple)) and _small(source_node):
+            numbers = self._number_structure(source_node)
+            literal = numpy_api.array_literal(numbers) if numbers is not None else None
+        if literal is not None:
+            shape, src_dtype = literal[1], literal[0]
+        elif source.kind in ("ndarray", "np_scalar", "py_number"):
+            shape, src_dtype = self._shape_of(source), source.dtype
+            if source.kind == "py_number" and source.pytype:
+                got = numpy_api.result_of("function", "asarray", (("py", source.pytype),))
+                src_dtype = got[1] if got else None
+        else:
+            shape, src_dtype = None, None
+        if dtype_node is None:
+            dtype = src_dtype
+        ndim = len(shape) if shape is not None else (source.ndim if source.kind == "ndarray" else None)
+        if name in ("array", "copy"):
+            if kw.get("subok") is not None or "ndmin" in kw:
+                return Value(ownership="fresh")
+            copy = kw.get("copy")
+            if name == "array" and copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
+                return ndarray_value(dtype, shape, ownership="unknown", ndim=ndim)
+            if name == "array" and literal is None and source.kind not in ("ndarray", "np_scalar", "py_number"):
+                return ndarray_value(dtype, None, ndim=None)
+            return ndarray_value(dtype, shape, ndim=ndim)
+        # asarray and friends hand back their argument when it is already a fitting array
+        if name == "asanyarray" and source.kind != "ndarray":
+            return Value(ownership="unknown_call")
+        if literal is not None:
+            return ndarray_value(dtype, shape, ndim=ndim)
+        ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
+        return ndarray_value(dtype, shape, ownership=ownership, ndim=ndim)
+
+    def _number_structure(self, node: ast.AST):
+        """Nested lists of Python numbers standing for a literal (``[[1, -np.inf], [x, 2]]``), else None.
+
+        Each element is its constant when known, else a sample of its Python type: the dtype NumPy gives a
+        list of Python numbers depends only on their types (and on the size of large ints, which are constants).
+        """
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self._number_structure(e) for e in node.elts]
+            return None if any(i is None for i in items) else items
+        v = self._value(node)
+        if v.kind != "py_number" or v.pytype is None or (v.pytype == "int" and v.constant is None):
+            return None  # an int of unknown size may need uint64 or object
+        return v.constant if v.constant is not None else numpy_api._PY_SAMPLES[v.pytype]
+
+    def _random_call(self, name: str, call: ast.Call) -> Value:
+        if name == "default_rng":
+            return Value(ownership="fresh", origin="numpy.random.default_rng")
+        float64 = numpy_api.default_float()
+        if name in ("rand", "randn"):
+            if not call.args:
+                return number_value(pytype="float")
+            dims = [self._value(a).constant for a in call.args]
+            shape = tuple(dims) if all(type(d) is int and d >= 0 for d in dims) else None
+            return ndarray_value(float64, shape, ndim=len(call.args))
+        size_position = {
+            "random": 0,
+            "random_sample": 0,
+            "ranf": 0,
+            "sample": 0,
+            "standard_normal": 0,
+            "normal": 2,
+            "uniform": 2,
+            "exponential": 1,
+            "randint": 2,
+        }.get(name)
+        if size_position is None:
+            return Value(ownership="unknown_call")
+        return self._sized(call, size_position, float64 if name != "randint" else None, "randint" == name)
+
+    def _generator_method(self, name: str, call: ast.Call) -> Value:
+        size_position = {
+            "random": 0,
+            "standard_normal": 0,
+            "normal": 2,
+            "uniform": 2,
+            "exponential": 1,
+            "integers": 2,
+        }.get(name)
+        if size_position is None:
+            return Value(ownership="unknown_call")
+        return self._sized(
+            call, size_position, numpy_api.default_float() if name != "integers" else None, name == "integers"
+        )
+
+    def _sized(self, call, size_position: int, dtype, integers: bool) -> Value:
+        size = self._arg(call, size_position, "size")
+        dtype_node = self._arg(call, 3, "dtype") if integers else self._arg(call, None, "dtype")
+        if dtype_node is not None:
+            dtype = self._dtype_arg(dtype_node)
+        elif integers:
+            dtype = numpy_api._np().dtype("int64")
+        if size is None or (isinstance(size, ast.Constant) and size.value is None):
+            return Value(ownership="fresh")  # a Python or NumPy scalar
+        shape, ndim = self._shape_arg(size)
+        if ndim is None:
+            return Value(ownership="fresh")
+        return ndarray_value(dtype, shape, ndim=ndim)
+
+    def _ufunc(self, name: str, ufunc, call: ast.Call, kw: dict) -> Value:
+        if "out" in kw or len(call.args) > ufunc.nin or ufunc.nout != 1:
+            out = kw.get("out") or (call.args[ufunc.nin] if len(call.args) > ufunc.nin else None)
+            return self._value(out) if out is not None and ufunc.nout == 1 else UNKNOWN  # the out= array itself
+        operands = [self._value(a) for a in call.args]
+        if len(operands) != ufunc.nin:
+            return UNKNOWN
+        if any(v.kind == "bottom" for v in operands):
+            return BOTTOM
+        kinds = {v.kind for v in operands}
+        if "other_array" in kinds:
+            return Value("other_array", ownership="fresh")
+        if not kinds <= {"ndarray", "np_scalar", "py_number"}:
+            return UNKNOWN
+        specs = tuple(self._spec(v) for v in operands)
+        keywords = ()
+        if "dtype" in kw:
+            dtype = self._dtype_arg(kw["dtype"])
+            if dtype is None:
+                return self._result(("ndarray", None), operands) if "ndarray" in kinds else UNKNOWN
+            keywords = (("dtype", dtype),)
+        if set(kw) - {"dtype", "where", "casting", "order", "subok", "signature"}:
+            return UNKNOWN
+        if "casting" in kw or "signature" in kw:
+            return self._result(("ndarray", None), operands) if "ndarray" in kinds else UNKNOWN
+        if None in specs:
+            return self._result(("ndarray" if "ndarray" in kinds else "np_scalar", None), operands)
+        computed = numpy_api.result_of("ufunc", name, specs, keywords)
+        return self._result(computed, operands) if computed else UNKNOWN
+
+    def _method(self, receiver: Value, name: str, call: ast.Call) -> Value:
+        kw = self._keywords(call)
+        if receiver.kind == "np_scalar":
+            if name in numpy_api.REDUCTIONS | {"copy", "astype", "item"}:
+                return Value(
+                    "np_scalar" if name != "item" else "py_number",
+                    receiver.dtype if name != "astype" else self._dtype_arg(self._arg(call, 0, "dtype")),
+                    (),
+                    "fresh",
+                    0,
+                )
+            return Value(ownership="unknown_call")
+        if name == "copy":
+            return receiver.but(ownership="fresh")
+        if name == "astype":
+            dtype = self._dtype_arg(self._arg(call, 0, "dtype"))
+            copy = self._arg(call, 3, "copy")
+            if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
+                return receiver.but(dtype=dtype, ownership="unknown")
+            return receiver.but(dtype=dtype, ownership="fresh")
+        if name == "flatten":
+            size = math.prod(receiver.shape) if receiver.shape is not None else None
+            return ndarray_value(receiver.dtype, (size,) if size is not None else None, ndim=1)
+        if name in ("ravel", "reshape", "view", "transpose", "swapaxes", "squeeze"):
+            shape, ndim = None, None
+            if name == "ravel":
+                ndim = 1
+                if receiver.shape is not None:
+                    shape = (math.prod(receiver.shape),)
+            elif name == "transpose" and not call.args and receiver.shape is not None:
+                shape = tuple(reversed(receiver.shape))
+            elif name == "reshape" and call.args and not kw:
+                if len(call.args) == 1:
+                    shape, ndim = self._shape_arg(call.args[0])
+                else:
+                    shape, ndim = self._shape_arg(ast.Tuple(elts=list(call.args), ctx=ast.Load()))
+                if shape is not None and receiver.shape is not None and math.prod(shape) != math.prod(receiver.shape):
+                    shape = None
+                if shape is None and ndim is not None and receiver.shape is not None:
+                    pass
+            elif name in ("transpose", "swapaxes"):
+                ndim = receiver.ndim
+            dtype = receiver.dtype if name != "view" or not call.args else self._dtype_arg(call.args[0])
+            if name == "view" and kw:
+                return Value(ownership="view")
+            return Value("ndarray", dtype, shape, "view", len(shape) if shape is not None else ndim)
+        if name in numpy_api.REDUCTIONS:
+            return self._reduce(receiver, name, call, axis_position=0, function=False)
+        if name in ("cumsum", "cumprod") and "out" not in kw:
+            spec = self._spec(receiver)
+            got = numpy_api.result_of("method", name, (spec,)) if spec else None
+            axis = self._arg(call, 0, "axis")
+            if axis is None:
+                size = math.prod(receiver.shape) if receiver.shape is not None else None
+                return ndarray_value(got[1] if got else None, (size,) if size is not None else None, ndim=1)
+            return ndarray_value(got[1] if got else None, receiver.shape, ndim=receiver.ndim)
+        if name == "round" and "out" not in kw and not call.args:
+            return receiver.but(ownership="fresh")
+        if name == "item":
+            return number_value(pytype=pytype_of_dtype(receiver.dtype))
+        return Value(ownership="unknown_call")
+
+    def _reduce(self, receiver: Value, name: str, call: ast.Call, axis_position: int, function: bool) -> Value:
+        kw = self._keywords(call)
+        if receiver.kind not in ("ndarray", "np_scalar", "py_number") or "out" in kw or set(kw) - {"axis", "dtype"}:
+            return UNKNOWN if receiver.kind != "bottom" else BOTTOM
+        if len(call.args) > axis_position + 1:
+            return UNKNOWN
+        axis = self._arg(call, axis_position, "axis")
+        dtype_node = kw.get("dtype")
+        spec = self._spec(receiver)
+        keywords = ()
+        if dtype_node is not None:
+            dtype = self._dtype_arg(dtype_node)
+            if dtype is None:
+                return UNKNOWN
+            keywords = (("dtype", dtype),)
+        got = None
+        if spec is not None:
+            got = numpy_api.result_of("function" if function else "method", name, (spec,), keywords)
+            if got is None:
+                return UNKNOWN
+        dtype = got[1] if got else None
+        if axis is None or (isinstance(axis, ast.Constant) and axis.value is None):
+            return Value("np_scalar", dtype, (), "fresh", 0)
+        a = self._value(axis).constant
+        if type(a) is int and receiver.ndim is not None and receiver.ndim >= 2 and -receiver.ndim <= a < receiver.ndim:
+            shape = None
+            if receiver.shape is not None:
+                shape = tuple(d for i, d in enumerate(receiver.shape) if i != a % receiver.ndim)
+            return ndarray_value(dtype, shape, ndim=receiver.ndim - 1)
+        if type(a) is int and receiver.ndim == 1:
+            return Value("np_scalar", dtype, (), "fresh", 0)
+        return UNKNOWN
+
+
+def _small(node: ast.AST) -> bool:
+    count = 0
+    for _ in ast.walk(node):
+        count += 1
+        if count > 2000:
+            return False
+    return True
+
+
+# --- may an operation write its result into one of its operands? ------------------------------------------
+#
+# Catalog section 3.1: ``a = a op x`` -> ``a op= x`` (and ``np.f(a, x)`` -> ``np.f(a, x, out=a)``) keeps
+# behaviour only if the result has exactly a's dtype and shape, and every operand is a plain ndarray, a NumPy
+# scalar or a Python number literal that NumPy 1.x value-based casting would not promote either.
+
+_LITERAL_OPS = {
+    # dtype kind of the target -> operators (and the ufuncs they call) that may take a Python literal
+    "f": {
+        "add",
+        "sub",
+        "mul",
+        "truediv",
+        "floordiv",
+        "mod",
+        "pow",
+        "subtract",
+        "multiply",
+        "true_divide",
+        "divide",
+        "floor_divide",
+        "remainder",
+        "power",
+    },
+    "i": {
+        "add",
+        "sub",
+        "mul",
+        "floordiv",
+        "mod",
+        "and_",
+        "or_",
+        "xor",
+        "lshift",
+        "rshift",
+        "subtract",
+        "multiply",
+        "floor_divide",
+        "remainder",
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+        "left_shift",
+        "right_shift",
+    },
+    "b": {"and_", "or_", "xor", "bitwise_and", "bitwise_or", "bitwise_xor", "logical_and", "logical_or", "logical_xor"},
+}
+_LITERAL_OPS["c"] = _LITERAL_OPS["f"] - {"floordiv", "mod", "floor_divide", "remainder"}
+_LITERAL_OPS["u"] = _LITERAL_OPS["i"]
+_LITERAL_TYPES = {"f": ("int", "float"), "c": ("int", "float"), "i": ("int",), "u": ("int",), "b": ("bool",)}
+# Elementwise ufuncs beyond the operators that keep a number type and accept an in-range literal.
+_LITERAL_UFUNCS = frozenset(
+    {
+        "maximum",
+        "minimum",
+        "fmax",
+        "fmin",
+        "copysign",
+        "hypot",
+        "arctan2",
+        "logaddexp",
+        "logaddexp2",
+        "fmod",
+        "heaviside",
+        "nextafter",
+    }
+)
+
+
+def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple[str, str]:
+    """Whether ``operands[target]`` can receive the result of an operation: ("safe" | "unknown" |
+    "impossible", reason). ``kind`` is "operator" (an ``operator`` function name) or "ufunc"."""
+    a = operands[target]
+    if a.ndim == 0:
+        return "impossible", "on a 0-d array the result is a NumPy scalar"
+    if a.dtype is None:
+        return "unknown", "the dtype of the array is not known"
+    if a.dtype.kind not in "biufc":
+        return "impossible", f"{a.dtype} arrays are not numeric"
+    specs = []
+    for i, o in enumerate(operands):
+        if o.kind == "other_array":
+            return "impossible", "the operand is not a plain ndarray (masked array, matrix, pandas...)"
+        if i != target and o.kind == "ndarray" and o.ndim is not None and a.ndim is not None and o.ndim > a.ndim:
+            return "impossible", "broadcasting makes the result larger than the array"
+        if i != target and o.kind == "ndarray" and o.shape is not None and a.shape is not None:
+            if numpy_api.broadcast(a.shape, o.shape) != tuple(a.shape):
+                return "impossible", "broadcasting makes the result larger than the array"
+        if o.kind == "py_number" and o.pytype:
+            specs.append(("py", o.pytype))
+        elif o.kind == "np_scalar" and o.dtype is not None:
+            specs.append(("scalar", o.dtype))
+        elif o.kind == "ndarray" and o.dtype is not None:
+            specs.append(("array", o.dtype, o.ndim))
+        else:
+            specs.append(None)
+    if None not in specs:
+        got = numpy_api.result_of(kind, name, tuple(specs))
+        if got is None:
+            return "impossible", "NumPy refuses these operands"
+        if got[1] != a.dtype:
+            return "impossible", f"the result is {got[1]}, not {a.dtype}"
+    for i, o in enumerate(operands):
+        if i == target:
+            continue
+        if o.kind == "py_number":
+            if o.constant is None or o.pytype not in _LITERAL_TYPES[a.dtype.kind]:
+                return "unknown", "the operand is not a number literal of the array's kind"
+            allowed = name in _LITERAL_OPS[a.dtype.kind] or (kind == "ufunc" and name in _LITERAL_UFUNCS)
+            if not allowed or not numpy_api.fits(o.constant, a.dtype):
+                return "unknown", f"{o.constant!r} may not keep {a.dtype} under every NumPy version"
+            continue
+        if o.kind not in ("ndarray", "np_scalar"):
+            # pandas, xarray, pd.NA... take over NumPy operations (__array_ufunc__, __array_priority__):
+            # the result need not even be an ndarray, so there is nothing to suggest
+            return "impossible", "the operand's type is not known"
+        if o.dtype is None:
+            return "unknown", "the operand's dtype is not known"
+        if o.kind == "ndarray" and o.shape is None:
+            return "unknown", "the operand's shape is not known"
+    if None in specs:
+        return "unknown", "the result's dtype is not known"
+    if a.ndim is None:
+        return "unknown", "the number of dimensions of the array is not known"
+    if a.shape is None and any(o.kind == "ndarray" and o.ndim != 0 for i, o in enumerate(operands) if i != target):
+        return "unknown", "the shape of the array is not known"
+    return "safe", ""

@@ -1,0 +1,392 @@
+"""Ownership and aliasing: whether an array is fresh (this function's own), whether another name, container or
+call may hold it, whether a use only reads it and whether it is read again. Mixed into ``ArrayFacts``, whose
+evaluator (``value``, ``flow_of``, ``parent``...) these questions use."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from memlint.facts import numpy_api
+from memlint.facts.dataflow import ScopeFlow
+from memlint.facts.values import Value
+
+_ELIDED_BYTES = 256 * 1024  # NPY_MIN_ELIDE_BYTES: NumPy reuses temporaries from this size up
+
+
+def _creates_new(expr: Optional[ast.AST]) -> bool:
+    """Whether evaluating ``expr`` makes a new object rather than handing over one held elsewhere."""
+    if isinstance(expr, ast.IfExp):
+        return _creates_new(expr.body) and _creates_new(expr.orelse)
+    return isinstance(
+        expr,
+        (
+            ast.Call,
+            ast.BinOp,
+            ast.UnaryOp,
+            ast.Compare,
+            ast.Constant,
+            ast.List,
+            ast.Tuple,
+            ast.Dict,
+            ast.Set,
+            ast.ListComp,
+            ast.SetComp,
+            ast.DictComp,
+            ast.GeneratorExp,
+            ast.JoinedStr,
+        ),
+    )
+
+
+def _hands_over(expr: Optional[ast.AST]) -> bool:
+    """Whether ``expr`` evaluates to an object that something else (a name, an operand) already holds."""
+    if isinstance(expr, ast.IfExp):
+        return _hands_over(expr.body) or _hands_over(expr.orelse)
+    if isinstance(expr, ast.Call) and any(k.arg == "out" for k in expr.keywords):
+        return True  # a ufunc returns its `out=` array
+    return isinstance(expr, (ast.Name, ast.NamedExpr, ast.BoolOp, ast.Await, ast.Yield, ast.YieldFrom, ast.Starred))
+
+
+def _handed_name(expr: Optional[ast.AST]) -> Optional[str]:
+    """The name whose object ``expr`` hands back (``a``, ``np.sqrt(x, out=a)``), else None."""
+    if isinstance(expr, ast.Call):
+        expr = next((k.value for k in expr.keywords if k.arg == "out"), None)
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _reads_data_of(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` reads the name ``name`` other than for its size or dtype (``a.shape``, ``len(a)``)."""
+    if isinstance(node, ast.Name):
+        return node.id == name
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in _METADATA_ATTRIBUTES:
+        return False
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
+        return False
+    return any(_reads_data_of(child, name) for child in ast.iter_child_nodes(node))
+
+
+_METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize"})
+
+
+# Array attributes that are plain data (no reference to the buffer).
+_METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes", "empty"})
+
+
+# Methods whose result never shares the receiver's memory (with no ``out=``).
+_NEW_RESULT_METHODS = numpy_api.REDUCTIONS | frozenset(
+    {
+        "copy",
+        "tolist",
+        "item",
+        "tobytes",
+        "cumsum",
+        "cumprod",
+        "round",
+        "flatten",
+        "nonzero",
+        "dot",
+        "fill",
+        "argsort",
+        "isna",
+        "isnull",
+        "notna",
+        "notnull",
+        "to_numpy_copy",
+        "sort",
+    }
+)
+
+
+# ndarray methods that write into the array they are called on.
+_IN_PLACE_METHODS = frozenset(
+    {"fill", "sort", "resize", "put", "itemset", "partition", "setfield", "setflags", "byteswap"}
+)
+
+
+# Builtins that read an object without keeping a reference to it.
+_READING_BUILTINS = frozenset(
+    {
+        "len",
+        "print",
+        "repr",
+        "str",
+        "float",
+        "int",
+        "bool",
+        "complex",
+        "isinstance",
+        "format",
+        "id",
+        "type",
+        "hash",
+        "abs",
+    }
+)
+
+
+# NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
+_NEW_RESULT_FUNCTIONS = frozenset(
+    {
+        "copy",
+        "allclose",
+        "array_equal",
+        "array_equiv",
+        "isclose",
+        "sort",
+        "argsort",
+        "unique",
+        "where",
+        "dot",
+        "cumsum",
+        "cumprod",
+        "diff",
+        "round",
+        "around",
+        "clip",
+        "nonzero",
+        "flatnonzero",
+        "inner",
+        "outer",
+        "vdot",
+        "tensordot",
+        "trace",
+        "shape",
+        "ndim",
+        "size",
+        "isscalar",
+        "iscomplexobj",
+        "isrealobj",
+        "linalg.norm",
+        "linalg.inv",
+        "linalg.det",
+        "linalg.solve",
+        "histogram",
+        "bincount",
+        "searchsorted",
+        "percentile",
+        "quantile",
+        "nanpercentile",
+        "nanquantile",
+        "average",
+        "cov",
+        "corrcoef",
+    }
+)
+
+
+class Ownership:
+    """The catalog's FRESH and NOALIAS, and the reads and deaths of names (see ``arrays`` for the API)."""
+
+    def is_fresh(self, name: ast.Name) -> bool:
+        flow = self.flow_of(name)
+        if flow is None or flow.opaque or name.id in flow.declared:
+            return False
+        defs = flow.reaching(name)
+        if not defs or any(d.kind == "param" for d in defs):
+            return False
+        v = self.value(name)
+        return v.kind == "ndarray" and v.ownership == "fresh"
+
+    def no_alias(self, name: ast.Name) -> bool:
+        flow = self.flow_of(name)
+        if flow is None or flow.opaque or name.id in flow.captured or name.id in flow.declared:
+            return False
+        defs = self._buffer_defs(flow, name)
+        if defs is None:
+            return False
+        for d in defs:
+            if d.kind == "param" or d.kind == "aug":
+                continue
+            if d.kind not in ("assign",) or d.targets > 1 or not _creates_new(d.value):
+                return False
+        here = flow.unit_of_use[id(name)]
+        for unit in flow.units:
+            for use in unit.uses:
+                if use is name or use.id != name.id:
+                    continue
+                reaching = flow.reaching(use) or []
+                if not any(d in defs for d in reaching):
+                    continue
+                if unit is not here and not flow.can_reach(unit, here):
+                    continue
+                if not self._transient(use):
+                    return False
+        return True
+
+    def may_overlap(self, operand: ast.expr, name: str) -> bool:
+        """Whether ``operand`` reads ``name`` and may be a view of its array (``a.T``, ``a[0]``, ``f(a)``)
+        rather than the array itself or a new array. A ufunc writing into ``a`` first copies such an operand to
+        a temporary of the output's size (NumPy's overlap rule): ``a += a.T`` and even ``a += a[0]`` peak at
+        +1.00 A, as ``a = a + a.T`` does, so writing in place saves nothing."""
+        if isinstance(operand, ast.Name) or not _reads_data_of(operand, name):
+            return False
+        v = self.value(operand)
+        return not (v.ownership == "fresh" or v.kind == "py_number")
+
+    def is_elided_temporary(self, operand: ast.expr, other: Value) -> bool:
+        """Whether NumPy writes ``operand + other`` (or ``*``, ``&``, ``|``, ``^``, or any operator with the
+        temporary on the left) into ``operand`` itself: temporary elision (numpy/_core/src/multiarray/temp_elide.c,
+        CPython on Linux and macOS) takes an operand that is no variable but a new array of at least 256 KiB,
+        when the other operand has its exact dtype and shape. ``a = a + a * 2`` then allocates no array for its
+        result: it peaks at +1.00 A, as ``a += a * 2`` does (measured)."""
+        if isinstance(operand, ast.Name) or other.kind != "ndarray" or other.shape is None or other.dtype is None:
+            return False
+        v = self.value(operand)
+        return (
+            v.kind == "ndarray"
+            and v.ownership == "fresh"
+            and v.dtype == other.dtype
+            and v.shape == other.shape
+            and v.nbytes is not None
+            and v.nbytes >= _ELIDED_BYTES
+        )
+
+    def is_dead_after(self, name: ast.Name) -> bool:
+        flow = self.flow_of(name)
+        if flow is None or flow.opaque or name.id in flow.captured or name.id in flow.declared:
+            return False
+        unit = flow.unit_of_use.get(id(name))
+        if unit is None:
+            return False
+        if any(use is not name and use.id == name.id for use in unit.uses):
+            return False
+        if name.id in unit.kill:
+            return True
+        if isinstance(flow.scope, ast.Module):
+            return False  # a module's names stay readable by importers
+        return not flow.is_live_after(unit, name.id)
+
+    def uses_of(self, d) -> list:
+        """The occurrences of ``d.name`` that the definition ``d`` (a ``dataflow.Def``) reaches, in source
+        order: loads, and the targets of augmented assignments (which read and write the object)."""
+        flow = self.flow_of(d.node)
+        if flow is None:
+            return []
+        return [use for unit in flow.units for use in unit.uses if use.id == d.name and d in (flow.reaching(use) or ())]
+
+    def uses_of_binding(self, stmt: ast.AST) -> Optional[list]:
+        """The uses of the one local name a plain ``name = value`` statement binds; None where they cannot
+        all be known (other targets, a scope trusted for nothing, a name captured or declared global)."""
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            return None
+        flow = self.flow_of(stmt)
+        name = stmt.targets[0].id
+        if flow is None or flow.opaque or name in flow.captured or name in flow.declared:
+            return None
+        definitions = [d for d in flow.defs_of.get(name, ()) if d.node is stmt]
+        return self.uses_of(definitions[0]) if len(definitions) == 1 else None
+
+    def reads_only(self, node: ast.AST) -> bool:
+        """Whether this occurrence of an object (a name, or any expression) only reads it: what ``no_alias``
+        accepts (no reference kept or handed out) minus the writes it allows: item and augmented assignment,
+        a ufunc's positional ``out``, and methods that write into the array."""
+        p = self.parent(node)
+        if isinstance(p, ast.AugAssign) and p.target is node:
+            return False
+        if isinstance(p, ast.Subscript) and p.value is node:
+            return isinstance(p.ctx, ast.Load) and self.reads_only(p)  # a view, read the same way
+        if isinstance(p, ast.Attribute) and p.value is node and p.attr in _IN_PLACE_METHODS:
+            return False
+        if isinstance(p, ast.Call) and any(a is node for a in p.args):
+            ufunc = numpy_api.ufunc_of(self.ctx.qualname(p.func))
+            if ufunc is not None and [a is node for a in p.args].index(True) >= ufunc.nin:
+                return False
+        return self._transient(node)
+
+    def python_container(self, node: ast.AST) -> bool:
+        """Whether ``node`` is a local name that every reaching definition binds to a new list, dict or set
+        (a literal, a comprehension, or ``list()``/``dict()``/``set()``): storing into it keeps a reference,
+        where storing into an array would copy."""
+        if not isinstance(node, ast.Name):
+            return False
+        defs = self.reaching(node)
+        if not defs:
+            return False
+        for d in defs:
+            value = d.value if d.kind == "assign" and d.targets == 1 else None
+            if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+                continue
+            if (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name)
+                and value.func.id in ("list", "dict", "set")
+                and self._is_builtin(value.func)
+            ):
+                continue
+            return False
+        return True
+
+    def _buffer_defs(self, flow: ScopeFlow, name: ast.Name):
+        """The definitions that bound the object ``name`` holds here: through ``a += x``, which keeps it."""
+        defs = flow.reaching(name)
+        if not defs:
+            return None
+        found, stack = set(), list(defs)
+        while stack:
+            d = stack.pop()
+            if d in found:
+                continue
+            found.add(d)
+            if d.kind == "aug":
+                more = flow.reaching(d.node.target)
+                if not more:
+                    return None
+                stack.extend(more)
+        return found
+
+    def _transient(self, use: ast.AST) -> bool:
+        """Whether this occurrence reads the object without keeping (or handing out) a reference to it."""
+        p = self.parent(use)
+        if isinstance(p, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+            return True
+        if isinstance(p, ast.AugAssign):
+            if p.target is use:
+                return True  # `a += x` writes into a's own buffer
+            # `lst += a` would keep a's rows (views) in a list; numbers and arrays keep nothing
+            return self.value(p.target).kind in ("ndarray", "np_scalar", "py_number")
+        if isinstance(p, ast.Expr):
+            return True
+        if isinstance(p, (ast.If, ast.While, ast.Assert)) and p.test is use:
+            return True
+        if isinstance(p, ast.IfExp) and p.test is use:
+            return True
+        if isinstance(p, ast.Attribute) and p.value is use:
+            if not isinstance(p.ctx, ast.Load):
+                return False  # `a.shape = ...`, `a.dtype = ...` change the array itself
+            if p.attr in _METADATA_ATTRS:
+                return True
+            call = self.parent(p)
+            if self.is_pandas_inplace_statement(call):
+                return True
+            return (
+                isinstance(call, ast.Call)
+                and call.func is p
+                and p.attr in _NEW_RESULT_METHODS
+                and not any(k.arg in ("out", "copy", "inplace") or k.arg is None for k in call.keywords)
+            )
+        if isinstance(p, ast.Subscript) and p.value is use:
+            if isinstance(p.ctx, (ast.Store, ast.Del)):
+                return True
+            return self._transient(p)
+        if isinstance(p, ast.Call) and use in p.args:
+            return self._reading_call(p)
+        return False
+
+    def _reading_call(self, call: ast.Call) -> bool:
+        if any(k.arg in ("out", "copy") or k.arg is None for k in call.keywords):
+            return False
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            return False
+        q = self.ctx.qualname(call.func)
+        if q is None:
+            return isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS and self._is_builtin(call.func)
+        if q.startswith("numpy."):
+            name = q[6:]
+            ufunc = numpy_api.ufunc_of(q)
+            if ufunc is not None:
+                return len(call.args) <= ufunc.nin  # a further positional argument is `out`
+            if name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS or name == "array":
+                out = numpy_api.out_position(q)
+                return out is None or len(call.args) <= out
+        return q in ("pandas.isna", "pandas.notna", "pandas.isnull", "pandas.notnull")

@@ -1,0 +1,93 @@
+"""pandas: which calls make pandas objects, which methods return new ones, and ``inplace=True``. Mixed into
+``ArrayFacts``."""
+
+from __future__ import annotations
+
+import ast
+
+from memlint.facts.values import Value
+
+# pandas DataFrame/Series methods that take ``inplace=True`` (then they update the object, return None and keep
+# no reference to it); without it each returns a new object. pandas 3.1 deprecates ``inplace`` for the first
+# group (PDEP-8), where it never saved memory, and keeps it for the second, where it does (research m11, m14).
+PANDAS_INPLACE_DEPRECATED = frozenset(
+    {
+        "drop",
+        "rename",
+        "sort_values",
+        "sort_index",
+        "reset_index",
+        "set_index",
+        "dropna",
+        "drop_duplicates",
+        "query",
+        "eval",
+    }
+)
+
+
+PANDAS_INPLACE_KEPT = frozenset({"replace", "fillna", "ffill", "bfill", "interpolate", "where", "mask", "clip"})
+
+
+# Their results, and ``copy``'s, are new pandas objects of the receiver's kind (``eval`` may return a Series
+# or a scalar, and ``Series.reset_index`` a DataFrame: see ``_pandas_method``).
+_PANDAS_NEW_OBJECT_METHODS = (PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT | {"copy"}) - {"eval"}
+
+
+def is_pandas(v: Value) -> bool:
+    """A pandas object made by a known pandas call (``pd.DataFrame``, ``pd.read_csv``, their methods)."""
+    return v.kind == "other_array" and (v.origin or "").startswith("pandas.")
+
+
+def _assigns_columns(call: ast.Call) -> bool:
+    """``frame.eval("c = a + b")``: an expression made only of assignments returns a new DataFrame
+    (without one, ``eval`` returns the computed Series or scalar)."""
+    if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+        return False
+    try:
+        body = ast.parse(call.args[0].value.strip()).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(isinstance(stmt, ast.Assign) for stmt in body)
+
+
+class PandasValues:
+    """Values of pandas calls and methods."""
+
+    def _pandas_call(self, q: str) -> Value:
+        """The value of a call of ``pandas.<name>``: constructors and readers make a new pandas object."""
+        name = q[7:]
+        if name in ("DataFrame", "Series") or name.startswith("read_"):
+            return Value("other_array", ownership="fresh", origin=q)
+        return Value(ownership="unknown_call", origin=q)
+
+    def is_pandas_inplace_statement(self, call) -> bool:
+        """``frame.m(..., inplace=True)`` as a statement, on a known pandas object, for a method that takes
+        ``inplace``: it updates the object, returns None and hands out no reference to it."""
+        return (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(self.parent(call), ast.Expr)
+            and call.func.attr in PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT
+            and any(
+                k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in call.keywords
+            )
+            and is_pandas(self.value(call.func.value))
+        )
+
+    def _pandas_method(self, receiver: Value, call: ast.Call) -> Value:
+        """A new pandas object from the methods that always make one (without ``inplace``); its ``origin``
+        stays the call that made the receiver, naming the kind of object (``pandas.Series``...)."""
+        name = call.func.attr
+        if any(k.arg == "inplace" for k in call.keywords):
+            return Value(ownership="unknown_call")
+        if name not in _PANDAS_NEW_OBJECT_METHODS and not (name == "eval" and _assigns_columns(call)):
+            return Value(ownership="unknown_call")
+        origin = receiver.origin
+        drops = any(
+            k.arg == "drop" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
+        )
+        if name == "reset_index" and origin == "pandas.Series" and not drops:
+            origin = "pandas.DataFrame"
+        return Value("other_array", ownership="fresh", origin=origin)

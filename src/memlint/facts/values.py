@@ -1,0 +1,85 @@
+"""What memlint knows of a value: the ``Value`` record, its lattice (``join``) and the constructors every
+fact module builds values with. See ``arrays`` for the meaning of each field."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Optional
+
+from memlint.facts import numpy_api
+
+NUMERIC_PYTYPES = {int: "int", float: "float", complex: "complex", bool: "bool"}
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: str = "unknown"
+    dtype: object = None
+    shape: Optional[tuple] = None
+    ownership: str = "unknown"
+    ndim: Optional[int] = None
+    constant: object = None
+    pytype: Optional[str] = None
+    origin: Optional[str] = None
+
+    @property
+    def nbytes(self) -> Optional[int]:
+        return numpy_api.nbytes(self.shape, self.dtype)
+
+    def but(self, **changes) -> Value:
+        return dataclasses.replace(self, **changes)
+
+
+UNKNOWN = Value()
+
+BOTTOM = Value(kind="bottom", ownership="bottom")  # "no information yet" while iterating over loops
+
+
+def ndarray_value(dtype=None, shape=None, ownership="fresh", ndim=None, **kw) -> Value:
+    if shape is not None:
+        ndim = len(shape)
+    return Value("ndarray", dtype, shape, ownership, ndim, **kw)
+
+
+def number_value(value=None, pytype=None) -> Value:
+    if value is not None:
+        pytype = NUMERIC_PYTYPES.get(type(value))
+    return Value("py_number", None, None, "fresh", None, value, pytype)
+
+
+def join(a: Value, b: Value) -> Value:
+    """What is known of a value that is one of ``a`` or ``b``."""
+    if a is BOTTOM or a == BOTTOM:
+        return b
+    if b is BOTTOM or b == BOTTOM:
+        return a
+    if a == b:
+        return a
+    same = {
+        f.name: getattr(a, f.name) if getattr(a, f.name) == getattr(b, f.name) else None
+        for f in dataclasses.fields(Value)
+    }
+    kind = same["kind"] or "unknown"
+    ownership = same["ownership"] or "unknown"
+    ndim = same["ndim"]
+    shape = same["shape"] if same["shape"] is not None else None
+    return Value(kind, same["dtype"], shape, ownership, ndim, same["constant"], same["pytype"], same["origin"])
+
+
+def py_result_type(op: str, left: Optional[str], right: Optional[str]) -> Optional[str]:
+    if left is None or right is None:
+        return None
+    import operator
+
+    try:
+        result = getattr(operator, op)(numpy_api._PY_SAMPLES[left], numpy_api._PY_SAMPLES[right])
+    except (ArithmeticError, TypeError, ValueError):
+        return None
+    return NUMERIC_PYTYPES.get(type(result))
+
+
+def pytype_of_dtype(dtype) -> Optional[str]:
+    if dtype is None:
+        return None
+    return {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}.get(dtype.kind)
