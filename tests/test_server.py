@@ -268,6 +268,26 @@ def test_configuration_is_the_projects_own(tmp_path):
     run(session())
 
 
+def test_configuration_read_again_when_it_changes(tmp_path):
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.memlint]\n")
+
+    async def session():
+        editor = Editor(tmp_path)
+        await editor.start()
+        assert [d.code for d in await editor.open("grid.py", FULL)] == ["MEM017"]
+        config.write_text('[tool.memlint]\nignore = ["MEM017"]\n')
+        editor.received.clear()
+        editor.client.workspace_did_change_watched_files(
+            lsp.DidChangeWatchedFilesParams([lsp.FileEvent(config.as_uri(), lsp.FileChangeType.Changed)])
+        )
+        after = await editor.wait(editor.uri("grid.py"))
+        await editor.stop()
+        return after
+
+    assert run(session()) == []
+
+
 def test_unsafe_fixes_only_when_configured_and_labelled(tmp_path):
     # MEM014 with a length memlint cannot see is an unsafe fix.
     source = "import numpy as np\n\n\ndef f(n):\n    return np.array(range(n))\n"
