@@ -259,3 +259,37 @@ def test_console_script_and_python_dash_m(project):
         assert r.returncode == 1, r.stderr
         assert r.stdout.startswith("src/sim.py:5:12: MEM017 [*]")
         assert subprocess.run(command + ["src/clean.py"], capture_output=True, env=env).returncode == 0
+
+
+def test_python_dash_m_never_imports_from_the_checked_folder(tmp_path):
+    """`python -m memlint` puts the working folder first on sys.path; a project's own click.py, numpy.py or
+    libcst.py must still never be imported (and so never run), even when fixing in worker processes."""
+    for name in ("click", "numpy", "libcst", "tomli", "tomllib"):
+        (tmp_path / f"{name}.py").write_text(f"open('RAN-{name}', 'w').close()\nraise SystemExit('{name}.py ran')\n")
+    (tmp_path / "sim.py").write_text(SIM)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    r = subprocess.run(
+        [sys.executable, "-m", "memlint", "--no-cache", "--fix", "."],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert sorted(p.name for p in tmp_path.glob("RAN-*")) == []
+    assert (r.returncode, r.stderr) == (0, ""), r.stderr
+    assert (tmp_path / "sim.py").read_text() == FIXED_SIM
+
+
+def test_a_closed_stdout_ends_the_run_quietly(project):
+    """`memlint --list-rules | head -3`: the reader going away is a normal end, never an internal error."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    for args in (["--list-rules"], ["--no-cache", "src"], ["--explain", "MEM017"]):
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before memlint writes a byte: every write fails with EPIPE
+        with os.fdopen(write, "wb") as stdout:
+            r = subprocess.run(
+                [sys.executable, "-m", "memlint", *args], stdout=stdout, stderr=subprocess.PIPE, text=True, env=env
+            )
+        assert r.stderr == "", (args, r.stderr)
+        assert r.returncode in (0, 1), (args, r.returncode)

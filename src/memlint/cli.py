@@ -167,6 +167,8 @@ def check(
                 baseline_file,
             )
         )
+    except BrokenPipeError:
+        raise  # the reader went away (`memlint --list-rules | head`): click ends quietly, as for --help
     except KeyboardInterrupt:
         _error("interrupted")
         sys.exit(EXIT_ERROR)
