@@ -14,7 +14,9 @@ from pathlib import Path
 
 from memlint.checks import rule_options
 from memlint.config import Config, _with_rule_defaults
-from memlint.engine import fix_text, lint_text
+from memlint.engine import lint_text
+from memlint.filters import FindingFilter
+from memlint.fix import fix_text
 
 
 def config(**settings) -> Config:
@@ -27,7 +29,7 @@ def config(**settings) -> Config:
 
 def lint(code: str, select=("MEM",), **settings) -> list:
     c = config(select=list(select), **settings)
-    return lint_text("t.py", textwrap.dedent(code), c, _rules(c)).findings
+    return _shown("t.py", textwrap.dedent(code), c)
 
 
 def codes(code: str, **kw) -> list:
@@ -38,10 +40,16 @@ def fix(code: str, unsafe: bool = False, select=("MEM",), **settings) -> str:
     """The text `memlint --fix` (with `--unsafe-fixes` if unsafe) would write."""
     c = config(select=list(select), **settings)
     code = textwrap.dedent(code)
-    first = lint_text("t.py", code, c, _rules(c)).findings
+    first = _shown("t.py", code, c)
     new, _, errors = fix_text("t.py", code, c, unsafe, first)
     assert not errors, errors
     return new
+
+
+def _shown(display: str, code: str, c: Config) -> list:
+    """The findings a user sees: after selection and suppression comments."""
+    result = lint_text(display, code, c, _rules(c))
+    return FindingFilter(c).apply(result.findings, {display: result.suppressions})
 
 
 def _rules(c):

@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from helpers import config
 
-from memlint.context import FileContext, SourceText
+from memlint.context import FileContext
 from memlint.facts.imports import module_name_of
+from memlint.source import SourceText
 
 TESTS = Path(__file__).parent
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from helpers import config
 
-from memlint.context import FileContext, SourceText
+from memlint.context import FileContext
+from memlint.source import SourceText
 
 
 def facts_of(code):

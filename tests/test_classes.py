@@ -11,10 +11,11 @@ import pytest
 from helpers import config
 
 from memlint.checks import enabled_rules
-from memlint.context import FileContext, SourceText
+from memlint.context import FileContext
 from memlint.engine import run
 from memlint.facts.classes import ClassIndex, file_facts
 from memlint.facts.imports import module_name_of
+from memlint.source import SourceText
 
 
 def write_project(root: Path, files: dict) -> Path:

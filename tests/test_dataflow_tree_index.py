@@ -5,8 +5,9 @@ import textwrap
 
 import pytest
 
-from memlint.context import FileContext, SourceText
+from memlint.context import FileContext
 from memlint.facts.tree import MARKER_TYPES, TreeIndex, children
+from memlint.source import SourceText
 
 SOURCE = textwrap.dedent("""
     import numpy as np

@@ -6,8 +6,9 @@ import ast
 from helpers import config, register_rule
 
 from memlint.checks import Rule, enabled_rules
-from memlint.engine import fix_text, lint_text
+from memlint.engine import lint_text
 from memlint.findings import SAFE, Fix
+from memlint.fix import fix_text
 
 
 class _SetIfOtherUnset(Rule):

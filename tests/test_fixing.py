@@ -12,7 +12,7 @@ from helpers import memlint_cli, register_rule
 
 from memlint.checks import Rule
 from memlint.findings import SAFE, Edit, Fix
-from memlint.fix import cst_rewrite
+from memlint.source import cst_rewrite
 
 PROGRAM = """\
 #!/usr/bin/env python

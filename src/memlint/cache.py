@@ -21,12 +21,12 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from memlint.engine import FileResult
 from memlint.findings import Finding
+from memlint.results import FileResult
 from memlint.suppress import Suppressions
 
 CACHE_DIR = ".memlint_cache"
-_FORMAT = 1  # the layout of an entry; bumped when it changes
+_FORMAT = 2  # the layout of an entry; bumped when it changes (2: findings before suppressions)
 
 
 def digest(data: bytes) -> str:

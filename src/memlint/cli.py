@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import defaultdict
 from pathlib import Path
 from typing import Optional
 
@@ -226,6 +225,8 @@ def _lint(
     baseline_file,
 ) -> int:
     from memlint import engine, report, suppress
+    from memlint.filters import FindingFilter
+    from memlint.fix import fix_files
 
     if config_file is not None and not config_file.is_file():
         _error(f"{config_file}: configuration file not found")
@@ -250,9 +251,10 @@ def _lint(
     result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache)
     fixed = 0
     if fix or diff:
-        fixed, diffs, errors = _apply_fixes(result, config, write=fix and not diff)
+        outcome = fix_files(result, config, write=fix and not diff)
+        fixed, errors = outcome.fixed, outcome.errors
         if diff:
-            click.echo("".join(diffs), nl=False)
+            click.echo("".join(outcome.diffs), nl=False)
             for e in result.errors + errors:
                 _error(e)
             if not quiet:
@@ -277,7 +279,7 @@ def _lint(
         return EXIT_ERROR if result.errors else EXIT_CLEAN
     findings = result.findings
     if baseline is not None:
-        findings = suppress.filter_baseline(findings, baseline)
+        findings = FindingFilter(config, baseline).apply(findings, result.suppressions)
     if result.files_checked == 0 and not result.errors and not quiet:
         _warning(f"no Python files found under {', '.join(str(p) for p in paths)}")
     if statistics:
@@ -296,42 +298,3 @@ def _lint(
     if result.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
-
-
-def _apply_fixes(result, config, write: bool) -> tuple[int, list, list]:
-    """Fix every file that has applicable fixes: (fixes applied, diffs, errors)."""
-    from memlint import engine, files
-    from memlint.fix import parses, unified_diff, write_atomic
-
-    by_file = defaultdict(list)
-    for f in result.findings:
-        if engine.applicable(f, config.unsafe_fixes):
-            by_file[f.path].append(f)
-    fixed, diffs, errors = 0, [], []
-    for display, first_round in sorted(by_file.items()):
-        path = result.paths[display]
-        try:
-            source = files.read(path)
-            text, encoding = source.decode()
-        except files.InputError as e:
-            errors.append(str(e))
-            continue
-        try:
-            new, n, errs = engine.fix_text(display, text, config, config.unsafe_fixes, first_round, path)
-        except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
-            codes = ",".join(sorted({f.code for f in first_round}))
-            errors.append(f"{display}: internal error while fixing ({codes}): {type(e).__name__}: {e}")
-            continue
-        errors += errs
-        if new == text or not parses(new):
-            continue
-        if write:
-            try:
-                write_atomic(path, new.encode(encoding))
-            except (OSError, UnicodeEncodeError) as e:
-                errors.append(f"{display}: cannot write the fixed file: {getattr(e, 'strerror', None) or e}")
-                continue
-        else:
-            diffs.append(unified_diff(display, text, new))
-        fixed += n
-    return fixed, diffs, errors

@@ -4,60 +4,12 @@ from __future__ import annotations
 
 import ast
 import functools
-import re
 from typing import Callable, Optional
 
 from memlint.facts.imports import ImportMap
 from memlint.facts.tree import MARKER_TYPES, TreeIndex
 from memlint.findings import Edit, Finding, Fix
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as Python counts them (ends kept): only \\n, \\r\\n and \\r end a line. str.splitlines also splits
-    at form feeds and other Unicode breaks, which would shift every position after one."""
-    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
-
-
-class SourceText:
-    """A decoded file and the conversion from ``ast`` positions (UTF-8 byte columns) to characters."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    # Computed on first use: most files have nothing to report, and splitting costs a third of a parse.
-    @functools.cached_property
-    def lines(self) -> list[str]:
-        return split_lines(self.text)
-
-    @functools.cached_property
-    def line_starts(self) -> list[int]:
-        starts, pos = [], 0
-        for line in self.lines:
-            starts.append(pos)
-            pos += len(line)
-        starts.append(pos)
-        return starts
-
-    def char_col(self, line: int, byte_col: int) -> int:
-        """0-based character column of a 0-based UTF-8 byte column on a 1-based line."""
-        if line > len(self.lines):
-            return byte_col
-        s = self.lines[line - 1]
-        return byte_col if s.isascii() else len(s.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
-
-    def span(self, node: ast.AST) -> tuple[int, int, int, int]:
-        """(line, col, end_line, end_col) of a node: 1-based lines, 0-based character columns."""
-        end_line = getattr(node, "end_lineno", None) or node.lineno
-        end_col = getattr(node, "end_col_offset", None)
-        end_col = node.col_offset if end_col is None else end_col
-        return (node.lineno, self.char_col(node.lineno, node.col_offset), end_line, self.char_col(end_line, end_col))
-
-    def offset(self, line: int, col: int) -> int:
-        return self.line_starts[line - 1] + col
-
-    def segment(self, node: ast.AST) -> str:
-        line, col, end_line, end_col = self.span(node)
-        return self.text[self.offset(line, col) : self.offset(end_line, end_col)]
+from memlint.source import SourceText, cst_rewrite
 
 
 class FileContext:
@@ -165,8 +117,6 @@ class FileContext:
         Everything outside the node is untouched, and inside it libcst keeps comments and formatting.
         Returns None where libcst cannot take the node on its own (the finding is then reported unfixed).
         """
-        from memlint.fix import cst_rewrite
-
         content = cst_rewrite(self.source.segment(node), isinstance(node, ast.stmt), transform)
         if content is None:
             return None

@@ -1,4 +1,4 @@
-"""The pipeline: paths -> files -> facts -> findings -> filters; and findings -> edits -> fixed text.
+"""The pipeline: paths -> files -> facts -> findings -> filters (``filters.py``). Fixing is ``fix.py``.
 
 Each file is parsed once with the stdlib ``ast``; every enabled rule runs on that one tree and the facts
 built from it. Rules that need other files' evidence add a second, project-wide step over JSON-able facts
@@ -8,45 +8,28 @@ collected per file.
 from __future__ import annotations
 
 import ast
-import bisect
 import gc
 import os
 import sys
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from memlint import files as files_mod
+from memlint.cache import Cache
 from memlint.checks import Rule, enabled_rules
-from memlint.context import FileContext, SourceText
+from memlint.context import FileContext
 from memlint.facts.imports import module_name_of
-from memlint.findings import PARSE_ERROR, SAFE, UNSAFE, Finding
-from memlint.fix import apply_edits, newline_of, parses
+from memlint.filters import FindingFilter
+from memlint.findings import PARSE_ERROR, Finding
+from memlint.results import FileResult, RunResult
+from memlint.source import SourceText
 from memlint.suppress import Suppressions, fingerprint
-
-MAX_FIX_ROUNDS = 100  # a round fixes one finding per function: a file may need many
-
-
-@dataclass
-class FileResult:
-    path: str
-    findings: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    project_facts: dict = field(default_factory=dict)  # rule code -> JSON-able facts of this file
-    suppressions: Optional[Suppressions] = None
-
-
-@dataclass
-class RunResult:
-    findings: list
-    errors: list
-    files_checked: int
-    paths: dict = field(default_factory=dict)  # display path -> Path
 
 
 def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional[Path] = None) -> FileResult:
-    """Check one file's text. Never raises for bad input: problems become findings or errors."""
+    """Check one file's text: every finding of ``rules`` and the file's suppression comments, unfiltered
+    (``filters.py`` decides what is shown). Never raises for bad input: problems become findings or errors."""
     result = FileResult(display)
     try:
         with warnings.catch_warnings():
@@ -83,7 +66,7 @@ def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional
         except Exception as e:  # a bug in one rule must not stop the run
             result.errors.append(f"{display}: internal error in {rule.code}: {type(e).__name__}: {e}")
     result.suppressions = Suppressions.from_source(text, ctx.nodes(ast.Constant, ast.JoinedStr))
-    result.findings = [f for f in ctx.findings if not result.suppressions.silences(f.code, f.line)]
+    result.findings = ctx.findings
     ctx.release()
     _fingerprint(result.findings)
     return result
@@ -97,7 +80,7 @@ def _fingerprint(findings: list) -> None:
 def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
     try:
         source = files_mod.read(path)
-        text, _ = source.decode()
+        text = source.decode()
     except files_mod.InputError as e:
         return FileResult(files_mod.display_path(path), errors=[str(e)])
     result = lint_text(source.display, text, config, rules, path)
@@ -109,29 +92,24 @@ def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
 class Project:
     """What a project-wide rule sees: every checked file's facts for that rule, and ``report``."""
 
-    def __init__(self, code: str, facts: dict, config, suppressions: dict):
+    def __init__(self, code: str, facts: dict, config):
         self.code = code
         self.facts = facts  # display path -> facts collected from that file
         self.config = config
-        self._suppressions = suppressions
         self.findings: list[Finding] = []
 
     def report(self, finding: Finding) -> None:
-        s = self._suppressions.get(finding.path)
-        if not self.config.enabled(finding.code, finding.path) or s and s.silences(finding.code, finding.line):
-            return
         finding.fingerprint = fingerprint(finding.code, finding.path, finding.snippet)
         self.findings.append(finding)
 
 
 def project_findings(results: list[FileResult], config, rules: list[Rule]) -> tuple[list, list]:
     findings, errors = [], []
-    suppressions = {r.path: r.suppressions for r in results if r.suppressions is not None}
     for rule in rules:
         if not rule.is_project_rule:
             continue
         facts = {r.path: r.project_facts[rule.code] for r in results if rule.code in r.project_facts}
-        project = Project(rule.code, facts, config, suppressions)
+        project = Project(rule.code, facts, config)
         try:
             rule.check_project(project)
         except Exception as e:
@@ -140,15 +118,20 @@ def project_findings(results: list[FileResult], config, rules: list[Rule]) -> tu
     return findings, errors
 
 
-def run(paths: list[Path], config, jobs: Optional[int] = None, use_cache: bool = True) -> RunResult:
+def run(
+    paths: list[Path],
+    config,
+    jobs: Optional[int] = None,
+    use_cache: bool = True,
+    findings_filter: Optional[FindingFilter] = None,
+) -> RunResult:
     """Check every file under ``paths``: cached results where nothing changed, the rest in ``jobs`` worker
-    processes (default: one per core), then the project-wide rules over every file's facts."""
+    processes (default: one per core), then the project-wide rules over every file's facts; then the filters
+    (by default selection and suppressions, no baseline)."""
     rules = enabled_rules(config)
     paths_found, errors = files_mod.discover(paths, config)
     cache = None
     if use_cache and paths_found:
-        from memlint.cache import Cache
-
         cache = Cache.open(config, [r.code for r in rules])
     results: list = [None] * len(paths_found)
     todo = []
@@ -166,7 +149,11 @@ def run(paths: list[Path], config, jobs: Optional[int] = None, use_cache: bool =
     findings += more
     errors += more_errors
     findings.sort(key=Finding.sort_key)
-    return RunResult(findings, errors, len(paths_found), {r.path: p for r, p in zip(results, paths_found)})
+    suppressions = {r.path: r.suppressions for r in results if r.suppressions is not None}
+    findings = (findings_filter or FindingFilter(config)).apply(findings, suppressions)
+    return RunResult(
+        findings, errors, len(paths_found), {r.path: p for r, p in zip(results, paths_found)}, suppressions
+    )
 
 
 # --- checking many files: worker processes ----------------------------------------------------------------
@@ -276,65 +263,3 @@ def _check_quietly(path: Path, config, rules: list[Rule], cache) -> FileResult:
         if enabled:
             gc.collect(0)  # everything the file allocated is in the youngest generation
             gc.enable()
-
-
-# --- fixing ---------------------------------------------------------------------------------------------
-
-
-def applicable(finding: Finding, unsafe: bool) -> bool:
-    return finding.fix is not None and finding.fix.applicability in ((SAFE, UNSAFE) if unsafe else (SAFE,))
-
-
-def _one_per_scope(text: str, candidates: list) -> list:
-    """The first fix in each top-level function or class, and in the module's own code."""
-    body = ast.parse(text).body
-    starts = [min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]) for stmt in body]
-    chosen: dict = {}
-    for f in sorted(candidates, key=lambda f: (f.fix.edits[0].line, f.fix.edits[0].column)):
-        i = bisect.bisect_right(starts, f.fix.edits[0].line) - 1
-        scoped = i >= 0 and isinstance(body[i], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        chosen.setdefault(i if scoped else "module", f)
-    return list(chosen.values())
-
-
-def fix_text(
-    display: str, text: str, config, unsafe: bool, first_round: list, path: Optional[Path] = None
-) -> tuple[str, int, list]:
-    """Apply fixes until none is left: (new text, fixes applied, errors).
-
-    Each rule judged its fix on the text it saw, and two fixes that are safe alone may not be safe together
-    (the facts layer reasons per function). So a round applies at most one fix per scope, and the rest are
-    judged again on the new text. A fix whose result does not parse is dropped and reported; the file is
-    never left broken.
-    """
-    rules = [r for r in enabled_rules(config) if not r.is_project_rule]
-    newline = newline_of(text)
-    applied_total, errors = 0, []
-    rejected: set = set()  # fixes that would not parse, by (code, snippet): never retried
-
-    def fixable(findings):
-        return [f for f in findings if applicable(f, unsafe) and (f.code, f.snippet) not in rejected]
-
-    candidates = fixable(first_round)
-    for _ in range(MAX_FIX_ROUNDS):
-        if not candidates:
-            break
-        candidates = _one_per_scope(text, candidates)
-        new, applied = apply_edits(text, ((i, e) for i, f in enumerate(candidates) for e in f.fix.edits), newline)
-        if not parses(new):
-            # Find the culprits: each fix alone on this round's text; the ones that parse go ahead.
-            good = []
-            for i, f in enumerate(candidates):
-                attempt, ok = apply_edits(text, ((i, e) for e in f.fix.edits), newline)
-                if ok and parses(attempt):
-                    good.append((i, f))
-                else:
-                    rejected.add((f.code, f.snippet))
-                    errors.append(f"{display}:{f.line}: the {f.code} fix would not parse; left unapplied")
-            new, applied = apply_edits(text, ((i, e) for i, f in good for e in f.fix.edits), newline)
-            if not parses(new):
-                new, applied = text, set()
-        text = new
-        applied_total += len(applied)
-        candidates = fixable(lint_text(display, text, config, rules, path).findings)
-    return text, applied_total, errors

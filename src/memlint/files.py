@@ -22,18 +22,26 @@ class InputError(Exception):
 
 @dataclass
 class SourceFile:
+    """A Python source file as memlint reads and writes it: its bytes, and the text they decode to.
+
+    The document that checking and fixing share: ``decode`` gives the text rules read, ``encode`` turns a
+    fixed text back into bytes the same way (encoding, BOM). Another kind of source (a notebook) is a
+    subclass with its own pair.
+    """
+
     path: Path
     display: str  # as reported: relative to the working folder when under it
     data: bytes
+    encoding: str = "utf-8"  # set by decode
 
-    def decode(self) -> tuple[str, str]:
-        """(text, encoding); raises InputError for binary or undecodable files."""
+    def decode(self) -> str:
+        """The text; raises InputError for binary or undecodable files."""
         if b"\0" in self.data:
             raise InputError(f"{self.display}: not a Python source file (it contains NUL bytes)")
         lines = iter(self.data.splitlines(keepends=True))
         try:
-            encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
-            return self.data.decode(encoding), encoding
+            self.encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+            return self.data.decode(self.encoding)
         except SyntaxError as e:
             raise InputError(f"{self.display}: cannot decode: {e.msg}") from None
         except (UnicodeDecodeError, LookupError) as e:
@@ -41,6 +49,10 @@ class SourceFile:
             raise InputError(
                 f"{self.display}:{line}: cannot decode as {getattr(e, 'encoding', '?')}: {getattr(e, 'reason', e)}"
             ) from None
+
+    def encode(self, text: str) -> bytes:
+        """The bytes of a new text, written as the file was (after ``decode``); raises UnicodeEncodeError."""
+        return text.encode(self.encoding)
 
 
 def display_path(path: Path) -> str:

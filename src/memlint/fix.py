@@ -1,59 +1,154 @@
-"""Writing fixes: libcst rewrites of single nodes, edits applied to text, diffs, atomic writes.
+"""``--fix`` and ``--diff`` end to end: read each file with something to fix, apply its fixes in rounds,
+check that the result parses, and write it back atomically the way it was (or show the diff).
 
-libcst is imported here only, and only when a fix is built: a run that has nothing to fix never pays for it.
+The command line only calls ``fix_files``. A file is handled through its document (``files.SourceFile``:
+bytes -> text with ``decode``, text -> bytes with ``encode``), so another kind of source (a notebook)
+brings its own pair and the rest stays as it is.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
-import io
 import os
 import re
 import stat
 import tempfile
-import tokenize
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
-from memlint.findings import Edit
+from memlint import engine, files
+from memlint.checks import enabled_rules
+from memlint.filters import FindingFilter
+from memlint.findings import SAFE, UNSAFE, Edit, Finding
+from memlint.results import RunResult
+from memlint.source import SourceText, split_lines
 
+MAX_FIX_ROUNDS = 100  # a round fixes one finding per function: a file may need many
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
-def cst_rewrite(segment: str, is_statement: bool, transform: Callable) -> Optional[str]:
-    """Parse one node's source with libcst, transform it, and render it back; None if libcst cannot."""
-    import libcst as cst
+@dataclass
+class FixOutcome:
+    fixed: int = 0  # findings fixed (with write=False: that would be)
+    diffs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
+
+def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[FindingFilter] = None) -> FixOutcome:
+    """Fix every file of a run that has applicable fixes; with ``write`` False, collect their diffs instead."""
+    findings_filter = findings_filter or FindingFilter(config)
+    by_file = defaultdict(list)
+    for f in result.findings:
+        if applicable(f, config.unsafe_fixes):
+            by_file[f.path].append(f)
+    outcome = FixOutcome()
+    for display, first_round in sorted(by_file.items()):
+        _fix_file(result.paths[display], display, first_round, config, findings_filter, write, outcome)
+    return outcome
+
+
+def _fix_file(
+    path: Path, display: str, first_round: list, config, findings_filter: FindingFilter, write: bool, out: FixOutcome
+) -> None:
     try:
-        if not is_statement:
-            node = cst.parse_expression(segment)
-            new = cst.Module([]).code_for_node(transform(node))
-        else:
-            if "\n" in segment.rstrip("\n"):
-                return None  # a multi-line statement depends on indentation outside the segment
-            line = cst.parse_statement(segment)
-            if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
-                line = line.with_changes(body=[transform(line.body[0])])
-            else:
-                line = transform(line)
-            new = cst.Module([]).code_for_node(line).rstrip("\r\n")
-    except (cst.ParserSyntaxError, ValueError, TypeError, AttributeError):
-        return None
-    # A fix never drops a comment: if the transform lost one, offer no fix rather than a lossy one.
-    lost = Counter(_comments(segment)) - Counter(_comments(new))  # (Counter <= needs Python 3.10)
-    return None if lost else new
-
-
-def _comments(code: str) -> list[str]:
+        source = files.read(path)
+        text = source.decode()
+    except files.InputError as e:
+        out.errors.append(str(e))
+        return
     try:
-        return [
-            t.string.strip() for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.COMMENT
-        ]
-    except (tokenize.TokenError, SyntaxError):
-        return []
+        new, n, errors = fix_text(display, text, config, config.unsafe_fixes, first_round, path, findings_filter)
+    except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
+        codes = ",".join(sorted({f.code for f in first_round}))
+        out.errors.append(f"{display}: internal error while fixing ({codes}): {type(e).__name__}: {e}")
+        return
+    out.errors += errors
+    if new == text or not parses(new):
+        return
+    if write:
+        try:
+            write_atomic(path, source.encode(new))
+        except (OSError, UnicodeEncodeError) as e:
+            out.errors.append(f"{display}: cannot write the fixed file: {getattr(e, 'strerror', None) or e}")
+            return
+    else:
+        out.diffs.append(unified_diff(display, text, new))
+    out.fixed += n
+
+
+# --- fix rounds -------------------------------------------------------------------------------------------
+
+
+def applicable(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and finding.fix.applicability in ((SAFE, UNSAFE) if unsafe else (SAFE,))
+
+
+def _one_per_scope(text: str, candidates: list) -> list:
+    """The first fix in each top-level function or class, and in the module's own code."""
+    body = ast.parse(text).body
+    starts = [min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]) for stmt in body]
+    chosen: dict = {}
+    for f in sorted(candidates, key=lambda f: (f.fix.edits[0].line, f.fix.edits[0].column)):
+        i = bisect.bisect_right(starts, f.fix.edits[0].line) - 1
+        scoped = i >= 0 and isinstance(body[i], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        chosen.setdefault(i if scoped else "module", f)
+    return list(chosen.values())
+
+
+def fix_text(
+    display: str,
+    text: str,
+    config,
+    unsafe: bool,
+    first_round: list,
+    path: Optional[Path] = None,
+    findings_filter: Optional[FindingFilter] = None,
+) -> tuple[str, int, list]:
+    """Apply fixes until none is left: (new text, fixes applied, errors).
+
+    Each rule judged its fix on the text it saw, and two fixes that are safe alone may not be safe together
+    (the facts layer reasons per function). So a round applies at most one fix per scope, and the rest are
+    judged again on the new text, through the same filters as the report. A fix whose result does not parse
+    is dropped and reported; the file is never left broken.
+    """
+    findings_filter = findings_filter or FindingFilter(config)
+    rules = [r for r in enabled_rules(config) if not r.is_project_rule]
+    newline = newline_of(text)
+    applied_total, errors = 0, []
+    rejected: set = set()  # fixes that would not parse, by (code, snippet): never retried
+
+    def fixable(findings):
+        return [f for f in findings if applicable(f, unsafe) and (f.code, f.snippet) not in rejected]
+
+    candidates = fixable(first_round)
+    for _ in range(MAX_FIX_ROUNDS):
+        if not candidates:
+            break
+        candidates = _one_per_scope(text, candidates)
+        new, applied = apply_edits(text, ((i, e) for i, f in enumerate(candidates) for e in f.fix.edits), newline)
+        if not parses(new):
+            # Find the culprits: each fix alone on this round's text; the ones that parse go ahead.
+            good = []
+            for i, f in enumerate(candidates):
+                attempt, ok = apply_edits(text, ((i, e) for e in f.fix.edits), newline)
+                if ok and parses(attempt):
+                    good.append((i, f))
+                else:
+                    rejected.add((f.code, f.snippet))
+                    errors.append(f"{display}:{f.line}: the {f.code} fix would not parse; left unapplied")
+            new, applied = apply_edits(text, ((i, e) for i, f in good for e in f.fix.edits), newline)
+            if not parses(new):
+                new, applied = text, set()
+        text = new
+        applied_total += len(applied)
+        checked = engine.lint_text(display, text, config, rules, path)
+        candidates = fixable(findings_filter.apply(checked.findings, {display: checked.suppressions}))
+    return text, applied_total, errors
 
 
 def apply_edits(text: str, edits: Iterable[tuple[int, Edit]], newline: str) -> tuple[str, set[int]]:
@@ -61,8 +156,6 @@ def apply_edits(text: str, edits: Iterable[tuple[int, Edit]], newline: str) -> t
 
     ``edits`` pairs each edit with the id of its fix: a fix is applied whole or not at all.
     """
-    from memlint.context import SourceText
-
     source = SourceText(text)
     by_fix: dict[int, list[tuple[int, int, str]]] = {}
     for fix_id, e in edits:
@@ -97,10 +190,11 @@ def newline_of(text: str) -> str:
     return m.group() if m else "\n"
 
 
+# --- diffs and writes -------------------------------------------------------------------------------------
+
+
 def unified_diff(path: str, before: str, after: str) -> str:
     """A ``git diff``-style patch that ``patch -p1`` and ``git apply`` accept."""
-    from memlint.context import split_lines
-
     lines = []
     for line in difflib.unified_diff(split_lines(before), split_lines(after), f"a/{path}", f"b/{path}"):
         lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")

@@ -23,11 +23,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
-from memlint import __version__, catalog, engine, files, suppress
+from memlint import __version__, catalog, engine, files, fix, suppress
 from memlint.checks import enabled_rules, rule_options
 from memlint.config import Config, ConfigError, load_config
-from memlint.context import split_lines
+from memlint.filters import FindingFilter
 from memlint.findings import PARSE_ERROR, SAFE, Finding
+from memlint.source import split_lines
 
 SOURCE = "memlint"
 FIX_ALL = "source.fixAll.memlint"
@@ -151,7 +152,7 @@ def lint_document(path: Path, text: str, config: Config, project: dict) -> list:
         result.findings = []
         project[display] = result  # an unsaved edit counts as the project's state until the file is reread
     findings.sort(key=Finding.sort_key)
-    return findings
+    return FindingFilter(config).apply(findings, {display: result.suppressions})
 
 
 # --- positions: memlint's 1-based lines and code-point columns <-> the client's encoding -----------------
@@ -309,7 +310,7 @@ def build() -> MemlintServer:
                 if not _overlaps(finding_range(checked, codec, f), params.range):
                     continue
                 diag = diagnostic(checked, codec, f)
-                if f.fix is not None and engine.applicable(f, checked.config.unsafe_fixes):
+                if f.fix is not None and fix.applicable(f, checked.config.unsafe_fixes):
                     label = f.fix.message if f.fix.applicability == SAFE else f"{f.fix.message} (unsafe)"
                     new = fix_one(checked.text, f)
                     if new is not None:
@@ -394,19 +395,17 @@ def _action(title, kind, uri, version, edits, diags, preferred=False) -> lsp.Cod
 
 def fix_one(text: str, f: Finding) -> Optional[str]:
     """The text with this one finding's fix applied, or None where it would not parse."""
-    from memlint.fix import apply_edits, newline_of, parses
-
-    new, applied = apply_edits(text, ((0, e) for e in f.fix.edits), newline_of(text))
-    return new if applied and parses(new) else None
+    new, applied = fix.apply_edits(text, ((0, e) for e in f.fix.edits), fix.newline_of(text))
+    return new if applied and fix.parses(new) else None
 
 
 def fix_all(uri: str, checked: Checked) -> str:
     """What ``memlint --fix`` would write for this text: every safe fix, in the same rounds."""
     path = Path(to_fs_path(uri) or "")
-    safe = [f for f in checked.findings if engine.applicable(f, False)]
+    safe = [f for f in checked.findings if fix.applicable(f, False)]
     if not safe:
         return checked.text
-    new, _, _ = engine.fix_text(files.display_path(path), checked.text, checked.config, False, safe, path)
+    new, _, _ = fix.fix_text(files.display_path(path), checked.text, checked.config, False, safe, path)
     return new
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Optional
 
-from memlint.context import split_lines
+from memlint.source import split_lines
 
 ALL = "*"
 # Codes after "noqa:" are separated by commas or spaces (as ruff reads them); a word without digits after
@@ -181,15 +181,3 @@ def read_baseline(path: Path) -> Counter:
         return Counter({str(k): int(v) for k, v in data["fingerprints"].items()})
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise ValueError(f"{path}: not a memlint baseline ({e})") from None
-
-
-def filter_baseline(findings: list, baseline: Counter) -> list:
-    """Findings beyond what the baseline accepts; identical findings are matched by count."""
-    left = Counter(baseline)
-    kept = []
-    for f in findings:
-        if left[f.fingerprint] > 0:
-            left[f.fingerprint] -= 1
-        else:
-            kept.append(f)
-    return kept

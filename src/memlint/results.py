@@ -1,0 +1,27 @@
+"""What checking gives: one file's result (what the cache stores) and a whole run's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from memlint.suppress import Suppressions
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list = field(default_factory=list)  # every finding of the enabled rules, before the filters
+    errors: list = field(default_factory=list)
+    project_facts: dict = field(default_factory=dict)  # rule code -> JSON-able facts of this file
+    suppressions: Optional[Suppressions] = None
+
+
+@dataclass
+class RunResult:
+    findings: list  # after the filters (selection, suppressions, baseline), sorted
+    errors: list
+    files_checked: int
+    paths: dict[str, Path] = field(default_factory=dict)  # display path -> Path
+    suppressions: dict[str, Suppressions] = field(default_factory=dict)  # display path -> its comments
