@@ -1,4 +1,28 @@
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+_INTERPRETER_FOLDER = Path(sys.executable).parent  # python, and the memlint and pre-commit commands beside it
+
+
+@pytest.fixture(autouse=True)
+def _fresh_interpreters_are_marked_slow(request, monkeypatch):
+    """A test that starts a Python program in a new process (about a second each) must be marked slow.
+
+    `pytest -m "not slow"` is the inner loop and stays fast only if this holds; tools such as git may run anywhere.
+    """
+    if request.node.get_closest_marker("slow"):
+        return
+    start = subprocess.Popen.__init__
+
+    def refuse_python(self, args, *rest, **kwargs):
+        program = Path(args if isinstance(args, (str, Path)) else args[0])
+        if program.parent == _INTERPRETER_FOLDER or program.name.startswith("python"):
+            raise AssertionError(f"{request.node.nodeid} starts {program.name}: mark it @pytest.mark.slow")
+        start(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse_python)

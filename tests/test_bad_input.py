@@ -228,6 +228,7 @@ def test_very_deep_expressions(here):
     assert ("good.py", "MEM017") in reported(r)
 
 
+@pytest.mark.slow
 def test_python_dash_m_on_bad_input_has_no_traceback(here):
     import subprocess
 

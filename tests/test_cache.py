@@ -231,6 +231,7 @@ def cli(root, *args):
     )
 
 
+@pytest.mark.slow
 def test_no_cache_neither_reads_nor_writes(tmp_path):
     write(tmp_path, {"a.py": BIG_FULL})
     proc = cli(tmp_path, "--no-cache")
@@ -248,6 +249,7 @@ def test_no_cache_neither_reads_nor_writes(tmp_path):
     assert {p: p.read_bytes() for p in entries(tmp_path)} == before  # and writes nothing
 
 
+@pytest.mark.slow
 def test_cache_lives_beside_the_configuration_with_its_own_gitignore(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.memlint]\nselect = ['MEM017']\n")
     write(tmp_path, {"src/a.py": BIG_FULL})

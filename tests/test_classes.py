@@ -198,6 +198,7 @@ def test_engine_runs_the_project_rules_over_two_files(tmp_path):
     assert all(r.code in ("MEM003", "MEM004") for r in enabled_rules(config(select=["MEM003", "MEM004"])))
 
 
+@pytest.mark.slow
 def test_bad_input_gives_no_traceback(tmp_path):
     write_project(
         tmp_path,
@@ -239,6 +240,7 @@ def test_loops_over_opened_files_and_readers_are_bulk(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_cached_facts_give_the_same_project_findings_and_follow_edits(tmp_path):
     write_project(
         tmp_path,

@@ -249,6 +249,7 @@ def test_version_and_help():
         assert option in help_text
 
 
+@pytest.mark.slow
 def test_console_script_and_python_dash_m(project):
     """Both entry points work in a real process, with the documented exit codes."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
@@ -261,6 +262,7 @@ def test_console_script_and_python_dash_m(project):
         assert subprocess.run(command + ["src/clean.py"], capture_output=True, env=env).returncode == 0
 
 
+@pytest.mark.slow
 def test_python_dash_m_never_imports_from_the_checked_folder(tmp_path):
     """`python -m memlint` puts the working folder first on sys.path; a project's own click.py, numpy.py or
     libcst.py must still never be imported (and so never run), even when fixing in worker processes."""
@@ -281,6 +283,7 @@ def test_python_dash_m_never_imports_from_the_checked_folder(tmp_path):
     assert (tmp_path / "sim.py").read_text() == FIXED_SIM
 
 
+@pytest.mark.slow
 def test_a_closed_stdout_ends_the_run_quietly(project):
     """`memlint --list-rules | head -3`: the reader going away is a normal end, never an internal error."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}

@@ -128,6 +128,7 @@ def test_exit_codes_section_matches_the_cli():
         assert code in codes
 
 
+@pytest.mark.slow
 def test_the_bundled_example_shows_the_brief_patterns_and_its_fixes_keep_its_output(tmp_path, monkeypatch):
     code = (REPO / "examples" / "example.py").read_text()
     (tmp_path / "example.py").write_text(code)

@@ -35,6 +35,7 @@ def _outcome(code):
 # --- safe fixes: same output, lower peak ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_float_array_times_literal_is_fixed_and_saves_one_array():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -52,6 +53,7 @@ def test_message_names_the_temporary_and_its_size():
     assert f.fix.applicability == "safe"
 
 
+@pytest.mark.slow
 def test_int32_plus_fitting_literal_in_a_function():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -65,6 +67,7 @@ def test_int32_plus_fitting_literal_in_a_function():
     assert "c += 7" in fixed
 
 
+@pytest.mark.slow
 def test_commutative_order_and_same_dtype_array_operand():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -77,6 +80,7 @@ def test_commutative_order_and_same_dtype_array_operand():
     assert "a += b" in fixed and "a *= 3" in fixed
 
 
+@pytest.mark.slow
 def test_float32_with_float32_scalar():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -87,6 +91,7 @@ def test_float32_with_float32_scalar():
     assert "a -= np.float32(0.25)" in fixed
 
 
+@pytest.mark.slow
 def test_loop_without_alias_is_fixed():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -98,6 +103,7 @@ def test_loop_without_alias_is_fixed():
     assert "a *= 1.5" in fixed
 
 
+@pytest.mark.slow
 def test_item_writes_before_do_not_block_the_fix():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -110,6 +116,7 @@ def test_item_writes_before_do_not_block_the_fix():
     assert "a += 1.0" in fixed
 
 
+@pytest.mark.slow
 def test_scalar_operand_needs_no_known_size():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -125,6 +132,7 @@ def test_scalar_operand_needs_no_known_size():
 # --- traps: no fix, and the naive rewrite would change the output -----------------------------------------
 
 
+@pytest.mark.slow
 def test_alias_to_another_name():
     assert_trap_not_fixed(
         """
@@ -139,6 +147,7 @@ def test_alias_to_another_name():
     )
 
 
+@pytest.mark.slow
 def test_parameter_is_never_reported():
     code = """
         import numpy as np
@@ -152,6 +161,7 @@ def test_parameter_is_never_reported():
     assert_trap_not_fixed(code, "x = x * 2", "x *= 2")
 
 
+@pytest.mark.slow
 def test_view_taken_before():
     assert_trap_not_fixed(
         """
@@ -166,6 +176,7 @@ def test_view_taken_before():
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "setup, statement, naive",
     [
@@ -195,6 +206,7 @@ def test_dtype_change_is_not_even_reported():
     assert findings("import numpy as np\na = np.arange(300000)\na = a / 2\n") == []
 
 
+@pytest.mark.slow
 def test_broadcasting_to_a_larger_shape():
     code = """
         import numpy as np
@@ -207,6 +219,7 @@ def test_broadcasting_to_a_larger_shape():
     assert_trap_not_fixed(code, "a = a + b", "a += b")
 
 
+@pytest.mark.slow
 def test_masked_operand():
     code = """
         import numpy as np
@@ -230,6 +243,7 @@ def test_string_operand_order():
     assert findings('import numpy as np\ns = np.array(["a", "b"])\ns = s + "x"\n') == []
 
 
+@pytest.mark.slow
 def test_zero_d_array():
     code = """
         import numpy as np
@@ -241,6 +255,7 @@ def test_zero_d_array():
     assert_trap_not_fixed(code, "z = z * 2", "z *= 2")
 
 
+@pytest.mark.slow
 def test_read_only_broadcast_view():
     code = """
         import numpy as np
@@ -252,6 +267,7 @@ def test_read_only_broadcast_view():
     assert_trap_not_fixed(code, "r = r * 2", "r *= 2")
 
 
+@pytest.mark.slow
 def test_memmap_is_never_rewritten(tmp_path):
     path = tmp_path / "m.dat"
     code = f"""
@@ -266,6 +282,7 @@ def test_memmap_is_never_rewritten(tmp_path):
     assert_trap_not_fixed(code, "m = m * 2", "m *= 2")
 
 
+@pytest.mark.slow
 def test_default_argument_capture():
     assert_trap_not_fixed(
         """
@@ -281,6 +298,7 @@ def test_default_argument_capture():
     )
 
 
+@pytest.mark.slow
 def test_attribute_holder_is_never_reported():
     code = """
         import numpy as np
@@ -298,6 +316,7 @@ def test_attribute_holder_is_never_reported():
     assert_trap_not_fixed(code, "data = data * 2", "data *= 2")
 
 
+@pytest.mark.slow
 def test_container():
     assert_trap_not_fixed(
         """
@@ -313,6 +332,7 @@ def test_container():
     )
 
 
+@pytest.mark.slow
 def test_unknown_call_may_keep_a_reference():
     assert_trap_not_fixed(
         """
@@ -331,6 +351,7 @@ def test_unknown_call_may_keep_a_reference():
     assert findings("import numpy as np\nfrom lib import make\na = make()\na = a * 2\n") == []
 
 
+@pytest.mark.slow
 def test_alias_through_a_loop_back_edge():
     assert_trap_not_fixed(
         """
@@ -348,6 +369,7 @@ def test_alias_through_a_loop_back_edge():
     )
 
 
+@pytest.mark.slow
 def test_closure_capture():
     assert_trap_not_fixed(
         """
@@ -400,6 +422,7 @@ def test_array_of_unknown_dtype_is_not_reported():
     assert findings(code) == []
 
 
+@pytest.mark.slow
 def test_read_only_flag_set_before():
     assert_trap_not_fixed(
         """
@@ -431,6 +454,7 @@ def test_operand_of_unknown_type_is_not_reported():
     assert findings(code) == []
 
 
+@pytest.mark.slow
 def test_non_commutative_operand_order_is_not_the_pattern():
     code = """
         import numpy as np
@@ -443,6 +467,7 @@ def test_non_commutative_operand_order_is_not_the_pattern():
     assert_trap_not_fixed(code, "a = 1.0 - a", "a -= 1.0")
 
 
+@pytest.mark.slow
 def test_operand_that_views_the_target_is_not_reported():
     # statsmodels/genmod/cov_struct.py and tsa/tsatools.py: `cmat = cmat + cmat.T`. NumPy copies an operand
     # that overlaps the output into a temporary of the output's size before writing in place, so
@@ -469,6 +494,7 @@ def test_operand_that_views_the_target_is_not_reported():
     assert peak_in_place > 0.95 * peak_out_of_place
 
 
+@pytest.mark.slow
 def test_operand_computed_from_the_target_is_still_fixed():
     # a reduction of `e` is a new array: no overlap, and in place saves the result array
     fixed = assert_fix_keeps_behaviour("""
@@ -487,6 +513,7 @@ def test_operand_computed_from_the_target_is_still_fixed():
     assert "e -= e.mean(axis=0)" in fixed and "f *= g[: f.shape[0]]" in fixed
 
 
+@pytest.mark.slow
 def test_temporary_operand_that_numpy_already_reuses_is_not_reported():
     # NumPy's temporary elision (temp_elide.c, CPython on Linux/macOS): in `a = a + a * 2` the temporary
     # `a * 2` (>= 256 KiB, a's dtype and shape) receives the result, so the statement already peaks at one
@@ -518,6 +545,7 @@ def test_temporary_operand_that_numpy_already_reuses_is_not_reported():
     assert peak_in_place > 0.95 * peak_out_of_place
 
 
+@pytest.mark.slow
 def test_temporary_operand_numpy_cannot_reuse_is_still_fixed():
     # not commutative (the temporary is on the right of `-`), or broadcast (the temporary is smaller than `a`):
     # no elision, and in place saves the result array

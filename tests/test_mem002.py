@@ -19,6 +19,7 @@ def assert_trap_not_fixed(code, naive_old, naive_new):
     assert _outcome(code) != _outcome(naive), "the trap is not real"
 
 
+@pytest.mark.slow
 def test_sqrt_into_itself_is_fixed_and_saves_one_array():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -35,6 +36,7 @@ def test_message_and_size():
     assert f.fix.applicability == "safe"
 
 
+@pytest.mark.slow
 def test_binary_ufunc_with_literal_and_with_array():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -51,6 +53,7 @@ def test_binary_ufunc_with_literal_and_with_array():
     assert "np.add(a, b, out=a)" in fixed and "maximum(a, 7, out=a)" in fixed
 
 
+@pytest.mark.slow
 def test_dead_input_takes_the_result():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -63,6 +66,7 @@ def test_dead_input_takes_the_result():
     assert "np.exp(x, out=x)" in fixed
 
 
+@pytest.mark.slow
 def test_input_read_later_is_not_used_as_out():
     code = """
         import numpy as np
@@ -74,6 +78,7 @@ def test_input_read_later_is_not_used_as_out():
     assert_trap_not_fixed(code, "np.exp(x)", "np.exp(x, out=x)")
 
 
+@pytest.mark.slow
 def test_integer_input_of_a_float_ufunc_is_not_reported():
     code = """
         import numpy as np
@@ -85,6 +90,7 @@ def test_integer_input_of_a_float_ufunc_is_not_reported():
     assert_trap_not_fixed(code, "np.sqrt(z)", "np.sqrt(z, out=z)")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "setup, call, naive",
     [
@@ -150,6 +156,7 @@ def test_parameter_attribute_memmap_read_only_are_not_reported(tmp_path):
     assert findings("import numpy as np\nr = np.broadcast_to(np.ones(512), (512, 512))\nr = np.sqrt(r)\n") == []
 
 
+@pytest.mark.slow
 def test_alias_container_view_default_capture_and_unknown_call():
     assert_trap_not_fixed(
         """
@@ -211,6 +218,7 @@ def test_alias_container_view_default_capture_and_unknown_call():
     )
 
 
+@pytest.mark.slow
 def test_loop_alias_through_back_edge_and_safe_loop():
     assert_trap_not_fixed(
         """
@@ -236,6 +244,7 @@ def test_loop_alias_through_back_edge_and_safe_loop():
     assert "np.sqrt(a, out=a)" in fixed
 
 
+@pytest.mark.slow
 def test_chained_item_writes_do_not_block_the_fix():
     # numpy/_core/tests/test_ufunc.py::test_long_arrays: `t[0][0] = 1` writes through a transient view
     fixed = assert_fix_keeps_behaviour("""
@@ -265,6 +274,7 @@ def test_input_of_unknown_dtype_is_not_reported():
     )
 
 
+@pytest.mark.slow
 def test_unknown_call_and_string_arrays():
     assert_trap_not_fixed(
         """
@@ -283,6 +293,7 @@ def test_unknown_call_and_string_arrays():
     assert findings('import numpy as np\ns = np.array(["a", "b"] * 100000, dtype="U1")\ns = np.add("x", s)\n') == []
 
 
+@pytest.mark.slow
 def test_returned_ufunc_of_a_dead_local():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -307,6 +318,7 @@ def test_returned_ufunc_of_a_dead_local():
     assert_trap_not_fixed(code, "np.exp(z)", "np.exp(z, out=z)")
 
 
+@pytest.mark.slow
 def test_chebyshev_points_from_numpy_polynomial():
     # numpy/polynomial/chebyshev.py chebpts2: a true positive found in NumPy's own sources
     fixed = assert_fix_keeps_behaviour("""
@@ -323,6 +335,7 @@ def test_chebyshev_points_from_numpy_polynomial():
     assert "return np.cos(x, out=x)" in fixed
 
 
+@pytest.mark.slow
 def test_argument_that_views_the_target_is_not_reported():
     # as statsmodels' `cmat = cmat + cmat.T` (MEM001): NumPy copies an argument overlapping `out=` into a
     # temporary of the output's size, so `np.add(d, d.T, out=d)` peaks as high as `np.add(d, d.T)`

@@ -39,6 +39,7 @@ def test_reported_at_the_class_naming_the_bulk_site_and_saving(tmp_path):
     assert f.fix.applicability == "unsafe"
 
 
+@pytest.mark.slow
 def test_cli_reports_and_fixes_only_with_unsafe_fixes(tmp_path):
     write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
     proc = cli(tmp_path, "--select", "MEM003")
@@ -83,6 +84,7 @@ def run_folder(root):
     return run_program(f"import sys\nsys.dont_write_bytecode = True\nsys.path.insert(0, {str(root)!r})\nimport main\n")
 
 
+@pytest.mark.slow
 def test_unsafe_fix_keeps_output_and_lowers_peak(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN})
     before, peak_before = run_folder(tmp_path)
@@ -93,6 +95,7 @@ def test_unsafe_fix_keeps_output_and_lowers_peak(tmp_path):
     assert peak_after < peak_before - 20_000 * 30, (peak_before, peak_after)
 
 
+@pytest.mark.slow
 def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
     write_project(
         tmp_path,
@@ -109,6 +112,7 @@ def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
     assert run_folder(tmp_path)[0] == before
 
 
+@pytest.mark.slow
 def test_attribute_added_in_another_file_through_unknown_object_gets_no_fix(tmp_path):
     write_project(
         tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE, "tag.py": "def tag(obj):\n    obj.label = 'a'\n"}
@@ -491,6 +495,7 @@ def test_dataclass_needs_target_version_310_for_a_fix(tmp_path):
     assert f.fix is not None and f.fix.applicability == "unsafe"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="the fixed program uses dataclass(slots=True), new in 3.10")
 def test_dataclass_fix_adds_slots_true_and_keeps_behaviour(tmp_path):
     main = (
@@ -512,6 +517,7 @@ def test_dataclass_fix_adds_slots_true_and_keeps_behaviour(tmp_path):
     assert before == after and peak_after < peak_before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "decorator,expected",
     [
@@ -563,6 +569,7 @@ def test_dataclass_attribute_that_is_not_a_field_is_never_reported(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_fix_keeps_crlf_and_tab_indentation(tmp_path):
     write_project(tmp_path, {"use.py": BULK_USE})
     (tmp_path / "geometry.py").write_bytes(
@@ -637,6 +644,7 @@ def test_message_names_the_largest_known_bulk_site_first(tmp_path):
     assert "a comprehension at " in f.message and "b.py:3 (1,000,000 instances) and 1 more place" in f.message
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="the fixed program uses weakref_slot=True, new in 3.11")
 def test_weakly_referenced_dataclass_gets_weakref_slot_from_311(tmp_path):
     main = PROGRAM_MAIN + "import weakref\nq = Point(1.0, 2.0)\nr = weakref.ref(q)\nprint(r() is q, r().x)\n"
@@ -650,6 +658,7 @@ def test_weakly_referenced_dataclass_gets_weakref_slot_from_311(tmp_path):
     assert run_folder(tmp_path)[0] == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "weak",
     [
@@ -773,6 +782,7 @@ for proto in range(pickle.HIGHEST_PROTOCOL + 1):  # protocols 0 and 1 refuse a s
 """
 
 
+@pytest.mark.slow
 def test_pickling_with_protocol_0_or_1_or_a_run_time_one_gets_no_fix(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PICKLES_OLD})
     (f,) = mem003(tmp_path)
@@ -788,6 +798,7 @@ def test_pickling_with_protocol_2_or_more_keeps_the_fix(protocol, tmp_path):
     assert f.fix is not None
 
 
+@pytest.mark.slow
 def test_a_class_with_its_own_getstate_keeps_the_fix_under_protocol_0(tmp_path):
     geometry = (
         PROGRAM_GEOMETRY
@@ -819,6 +830,7 @@ class Labelled(Point):
 LABELLED_MAIN = PROGRAM_MAIN + "from labelled import Labelled\nq = Labelled(1.0, 2.0, 'a')\nprint(q.label, q.x)\n"
 
 
+@pytest.mark.slow
 def test_a_slotted_subclass_setting_attributes_beyond_the_slots_gets_no_fix(tmp_path):
     # Labelled's `note` lives in the __dict__ Point gives it today: with Point slotted, AttributeError
     write_project(
@@ -834,6 +846,7 @@ def test_a_slotted_subclass_setting_attributes_beyond_the_slots_gets_no_fix(tmp_
     assert_fix_leaves_unchanged(tmp_path, "geometry.py")
 
 
+@pytest.mark.slow
 def test_a_slotted_subclass_within_its_slots_keeps_the_fix_and_the_behaviour(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": LABELLED_MAIN, "labelled.py": LABELLED})
     before, _ = run_folder(tmp_path)

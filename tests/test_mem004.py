@@ -29,6 +29,7 @@ def test_list_of_instances_of_a_class_from_another_file(tmp_path):
     assert f.fix is None and f.estimated_bytes == 1_000_000 * (144 - 16)
 
 
+@pytest.mark.slow
 def test_cli_reports_tuples_and_dicts_appended_in_loops(tmp_path):
     write_project(
         tmp_path,

@@ -2,6 +2,7 @@
 
 import textwrap
 
+import pytest
 from helpers import assert_fix_keeps_behaviour, fix, lint
 from test_mem001 import _outcome
 
@@ -18,6 +19,7 @@ def assert_trap_not_fixed(code, naive_old, naive_new):
     assert _outcome(code) != _outcome(naive), "the trap is not real"
 
 
+@pytest.mark.slow
 def test_returned_header_is_copied_and_base_freed():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -37,6 +39,7 @@ def test_message_names_the_retained_base():
     assert f.estimated_bytes == 8 * (1 << 20) - 80 and f.fix.applicability == "safe"
 
 
+@pytest.mark.slow
 def test_slices_kept_in_a_list_across_a_loop():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -51,6 +54,7 @@ def test_slices_kept_in_a_list_across_a_loop():
     assert "kept.append(chunk[:5].copy())" in fixed
 
 
+@pytest.mark.slow
 def test_attribute_store_with_bounded_slice_of_unknown_size():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -66,6 +70,7 @@ def test_attribute_store_with_bounded_slice_of_unknown_size():
     assert "self.head = values[:4].copy()" in fixed
 
 
+@pytest.mark.slow
 def test_write_after_the_view_is_seen_through_it():
     assert_trap_not_fixed(
         """
@@ -84,6 +89,7 @@ def test_write_after_the_view_is_seen_through_it():
     )
 
 
+@pytest.mark.slow
 def test_two_overlapping_views_stop_sharing_writes():
     code = """
         import numpy as np
@@ -114,6 +120,7 @@ def test_parameter_memmap_and_whole_views_are_not_reported(tmp_path):
     assert findings("import numpy as np\ndef f():\n    d = np.ones(100)\n    return d[:10]\n") == []  # small
 
 
+@pytest.mark.slow
 def test_view_of_a_base_that_is_also_stored_is_not_fixed():
     code = """
         import numpy as np
@@ -131,6 +138,7 @@ def test_view_of_a_base_that_is_also_stored_is_not_fixed():
     assert_trap_not_fixed(code, "return d[:3]", "return d[:3].copy()")
 
 
+@pytest.mark.slow
 def test_unknown_call_and_default_capture_of_the_base():
     assert_trap_not_fixed(
         """
@@ -166,6 +174,7 @@ def test_unknown_call_and_default_capture_of_the_base():
     )
 
 
+@pytest.mark.slow
 def test_yielded_view_is_copied():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
@@ -205,6 +214,7 @@ def test_item_assignment_into_an_array_copies_and_is_not_reported():
     )
 
 
+@pytest.mark.slow
 def test_item_assignment_into_a_local_dict_is_an_escape():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np

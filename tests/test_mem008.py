@@ -1,6 +1,7 @@
 """MEM008 dtype-widening: float arithmetic on 8/16-bit integer arrays gives float64; advice only."""
 
 import numpy as np
+import pytest
 from helpers import lint, run_program
 
 
@@ -86,6 +87,7 @@ def test_never_reported():
     )
 
 
+@pytest.mark.slow
 def test_advice_is_exact_for_16_bit_division_by_two_and_halves_the_result():
     """The advised call gives the same values as the flagged one for 16-bit input, at half the bytes."""
     out, _ = run_program("""

@@ -2,6 +2,7 @@
 
 import textwrap
 
+import pytest
 from helpers import lint, run_program
 
 
@@ -82,6 +83,7 @@ def test_rebinding_the_name_to_a_new_array_keeps_the_finding():
     assert f.line == 4
 
 
+@pytest.mark.slow
 def test_the_suggestion_keeps_the_read_and_loads_less(tmp_path):
     """What the message advises: the same values read, and the mapped load allocates far less."""
     path = tmp_path / "big.npy"
@@ -107,6 +109,7 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
     assert mem009(doc.use_instead) == []
 
 
+@pytest.mark.slow
 def test_why_written_arrays_are_never_reported(tmp_path):
     """The mapped array is read-only: the suggestion on a written array would turn it into a crash."""
     path = tmp_path / "a.npy"

@@ -150,6 +150,7 @@ print(total, sorted(counts.items())[:5])
 """
 
 
+@pytest.mark.slow
 def test_fix_keeps_output_and_lowers_the_traced_peak():
     # tracemalloc sees the frame's column arrays (not the C parser's buffers): skipping 4 of 6 columns shows.
     fixed = assert_fix_keeps_behaviour(PROGRAM, unsafe=True)
@@ -299,6 +300,7 @@ print(df.dtypes.to_dict(), df["x"].sum(), df["y"].sum(), df["label"].cat.categor
 """
 
 
+@pytest.mark.slow
 def test_the_advised_dtype_gives_the_same_frame_with_a_lower_peak():
     from helpers import run_program
 

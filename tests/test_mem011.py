@@ -86,6 +86,7 @@ def test_reported_without_a_fix_where_the_frame_may_be_held_elsewhere():
     assert [f.fix for f in found] == [None] * 9
 
 
+@pytest.mark.slow
 def test_advice_on_a_parameter_says_the_caller_no_longer_sees_the_change():
     # dask/dataframe/io/parquet/arrow.py: `df.reset_index(inplace=True)` on a parameter changes the caller's
     # frame; `df = df.reset_index()` alone would not, so the advice says to hand the new frame back
@@ -187,6 +188,7 @@ print("deprecation warnings:", sum("inplace" in str(w.message) for w in caught) 
 """
 
 
+@pytest.mark.slow
 def test_fix_keeps_the_frame_and_removes_the_deprecation_warning():
     fixed = fix(PROGRAM)
     assert "inplace" not in fixed.split("def clean")[1].split("return df")[0]
@@ -202,6 +204,7 @@ def test_fix_keeps_the_frame_and_removes_the_deprecation_warning():
     assert peak_after <= peak_before * 1.10, (peak_before, peak_after)
 
 
+@pytest.mark.slow
 def test_fix_keeps_behaviour_with_a_series():
     assert_fix_keeps_behaviour(
         """

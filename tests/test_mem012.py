@@ -1,5 +1,6 @@
 """MEM012 hidden-copy: np.array(ndarray), astype to the same dtype, flatten; safe fixes under catalog 3.7."""
 
+import pytest
 from helpers import assert_fix_keeps_behaviour, fix, lint
 
 
@@ -10,6 +11,7 @@ def mem012(code):
 # --- fixes that keep behaviour and lower the peak -------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_np_array_of_a_fresh_array_that_dies_becomes_asarray():
     code = """
         import numpy as np
@@ -26,6 +28,7 @@ def test_np_array_of_a_fresh_array_that_dies_becomes_asarray():
     assert "b = np.asarray(a)" in fixed
 
 
+@pytest.mark.slow
 def test_astype_to_the_same_dtype_read_only_gets_copy_false():
     code = """
         import numpy as np
@@ -42,6 +45,7 @@ def test_astype_to_the_same_dtype_read_only_gets_copy_false():
     assert "a.astype(np.float32, copy=False).sum()" in fixed
 
 
+@pytest.mark.slow
 def test_flatten_of_a_dying_fresh_array_becomes_ravel():
     code = """
         import numpy as np
@@ -59,6 +63,7 @@ def test_flatten_of_a_dying_fresh_array_becomes_ravel():
     assert "flat = grid.ravel()" in fixed
 
 
+@pytest.mark.slow
 def test_copy_whose_result_is_only_read_while_x_lives():
     code = """
         import numpy as np
@@ -229,6 +234,7 @@ def test_never_reported():
     )
 
 
+@pytest.mark.slow
 def test_copy_of_a_temporary_and_the_from_import_spelling():
     code = """
         from numpy import array, asarray, linspace
@@ -276,6 +282,7 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
     assert mem012(doc.use_instead) == []
 
 
+@pytest.mark.slow
 def test_the_traps_are_real():
     """What the traps protect: had memlint rewritten them, the programs would print something else."""
     from helpers import run_program
@@ -317,6 +324,7 @@ def test_the_traps_are_real():
         assert run_program(program)[0] != run_program(program.replace(copy, alias))[0]
 
 
+@pytest.mark.slow
 def test_two_copies_in_a_row_lose_one_not_both():
     """Each rewrite alone keeps behaviour; both together would make b a view of a, and b[0] = 9 would
     reach a. memlint removes the inner copy and keeps the outer one."""
@@ -345,6 +353,7 @@ def test_two_copies_in_a_row_lose_one_not_both():
         assert "a.ravel()" in fixed and "np.array(" in fixed
 
 
+@pytest.mark.slow
 def test_no_alias_for_other_rules_to_write_through():
     """`b = b * 2` is a read, but MEM001 rewrites it to `b *= 2`: with b = np.asarray(a) that would write a."""
     from helpers import run_program
@@ -365,6 +374,7 @@ def test_no_alias_for_other_rules_to_write_through():
     assert run_program(fixed)[0] == run_program(code)[0]
 
 
+@pytest.mark.slow
 def test_flatten_in_fortran_order_of_a_2d_array_is_not_reported():
     # spelled as in scipy/io/matlab/_mio5.py (`.flatten('F')`), which memlint would report on any fresh 2-d
     # array: ravel("F") of a C-ordered 2-d array copies it as flatten("F") does, so the fix saves nothing

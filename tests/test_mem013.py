@@ -1,5 +1,6 @@
 """MEM013 expression-temporaries: advice only, and only where sizes are known and large."""
 
+import pytest
 from helpers import lint, run_program
 
 
@@ -104,6 +105,7 @@ def test_never_reported():
     )
 
 
+@pytest.mark.slow
 def test_where_and_maximum_differ_at_nan():
     """Why MEM013 gives advice, not a fix (catalog m13): np.where turns NaN into 0, np.maximum keeps it."""
     out, _ = run_program("""

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from helpers import assert_fix_keeps_behaviour, codes, fix, lint
 
 N = 500_000  # 3.8 MiB as int64: tracemalloc sees the list of Python ints clearly
@@ -72,6 +73,7 @@ def test_fix_without_usable_int_name_is_not_offered():
     assert f.fix is None
 
 
+@pytest.mark.slow
 def test_fixed_programs_print_the_same_and_peak_lower():
     assert_fix_keeps_behaviour(f"""
         import numpy as np
@@ -90,6 +92,7 @@ def test_fixed_programs_print_the_same_and_peak_lower():
         """)
 
 
+@pytest.mark.slow
 def test_unsafe_fix_keeps_behaviour_for_positive_lengths():
     assert_fix_keeps_behaviour(
         f"""

@@ -1,3 +1,4 @@
+import pytest
 from helpers import codes, lint, run_program
 
 
@@ -58,6 +59,7 @@ def test_never_reported():
     assert codes("import mygc as gc\nimport numpy as np\na = np.ones(3)\ndel a\ngc.collect()\n") == []
 
 
+@pytest.mark.slow
 def test_del_frees_a_numeric_array_at_once():
     """The premise, measured as m12 does: with the collector disabled, `del` returns the buffer."""
     output, _ = run_program("""

@@ -35,6 +35,7 @@ def test_from_import_spelling_uses_imported_zeros():
     assert fix(code) == "from numpy import full, zeros\na = zeros((1000, 1000))\n"
 
 
+@pytest.mark.slow
 def test_fixed_program_prints_the_same():
     assert_fix_keeps_behaviour(
         """
@@ -63,6 +64,7 @@ print("GROWN", grown)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="resident memory is read from Linux /proc")
 def test_fix_lowers_resident_memory_in_a_child_process():
     """tracemalloc counts np.zeros' lazy pages as allocated; only the resident set shows the saving."""

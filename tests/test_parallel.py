@@ -121,6 +121,7 @@ def test_a_worker_that_dies_is_reported_and_the_rest_still_checked(project, alwa
     assert len(result.findings) > 0 and result.files_checked == checked.files_checked
 
 
+@pytest.mark.slow
 def test_cli_jobs_option(project):
     def cli(*args):
         return subprocess.run(

@@ -72,6 +72,7 @@ def scratch(tmp_path_factory):
     return repo, try_repo
 
 
+@pytest.mark.slow
 def test_clean_file_passes_both_hooks(scratch):
     repo, try_repo = scratch
     code, out = try_repo("clean.py")
@@ -80,6 +81,7 @@ def test_clean_file_passes_both_hooks(scratch):
     assert (repo / "clean.py").read_text() == CLEAN
 
 
+@pytest.mark.slow
 def test_bad_file_fails_the_hook_and_memlint_fix_fixes_it(scratch):
     repo, try_repo = scratch
     code, out = try_repo("bad.py")
