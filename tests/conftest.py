@@ -26,3 +26,19 @@ def _fresh_interpreters_are_marked_slow(request, monkeypatch):
         start(self, args, *rest, **kwargs)
 
     monkeypatch.setattr(subprocess.Popen, "__init__", refuse_python)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The files the engine really checks in this process (rather than takes from the cache), as they go."""
+    from memlint import engine
+
+    calls = []
+    real = engine.lint_text
+
+    def lint_text(display, *args, **kw):
+        calls.append(display)
+        return real(display, *args, **kw)
+
+    monkeypatch.setattr(engine, "lint_text", lint_text)
+    return calls

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from memlint.checks import rule_options
 from memlint.config import Config, _with_rule_defaults
-from memlint.engine import lint_text
+from memlint.engine import lint_text, run
 from memlint.filters import FindingFilter
 from memlint.fix import fix_text
 
@@ -93,7 +93,73 @@ def assert_fix_keeps_behaviour(code: str, unsafe: bool = False, saves_memory: bo
     return fixed
 
 
+def outcome(code: str) -> str:
+    """What a program prints, or the last line of its error if it raises."""
+    try:
+        return run_program(code)[0]
+    except AssertionError as e:  # run_program asserts the program ran to its end
+        return "raised: " + str(e).strip().splitlines()[-1]
+
+
+def assert_trap_not_fixed(rule: str, code: str, naive_old: str, naive_new: str) -> None:
+    """`rule` leaves the code alone, even with unsafe fixes, and the naive rewrite (`naive_old` replaced by
+    `naive_new`) would change what the program prints: the trap is real and memlint does not fall into it."""
+    code = textwrap.dedent(code)
+    assert fix(code, unsafe=True, select=(rule,)) == code
+    naive = code.replace(naive_old, naive_new)
+    assert naive != code
+    assert outcome(code) != outcome(naive), "the trap is not real: the naive rewrite behaves the same"
+
+
 REPO = Path(__file__).resolve().parents[1]
+
+# --- projects of several files ----------------------------------------------------------------------------
+
+GEOMETRY = """
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+"""
+BULK_USE = """
+from geometry import Point
+pts = [Point(i, 0.5 * i) for i in range(1_000_000)]
+"""  # with GEOMETRY: MEM003 on Point
+BIG_FULL = """
+import numpy as np
+a = np.full((1000, 1000), 0.0)
+"""  # MEM017 with a safe fix
+
+
+def write_project(root: Path, files: dict) -> Path:
+    """Write {relative path: code} under root (code dedented, folders made)."""
+    for name, code in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code))
+    return root
+
+
+def project_findings(root: Path, select=("MEM003", "MEM004"), **settings) -> list:
+    """What `memlint` reports on a folder, through the engine (project-wide rules included), without cache."""
+    return run([root], config(select=list(select), **settings), use_cache=False).findings
+
+
+def as_data(result) -> tuple:
+    """An engine result as plain data (findings, errors), to compare two runs."""
+    return [f.to_dict() for f in result.findings], result.errors
+
+
+def cache_entries(root: Path) -> list:
+    """The cache's entry files under a project root."""
+    return sorted((root / ".memlint_cache").glob("*/*.json"))
+
+
+def memlint_process(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m memlint ARGS .` in a new interpreter, run inside `folder` as a user would (tests: slow)."""
+    return subprocess.run(
+        [sys.executable, "-m", "memlint", *args, "."], capture_output=True, text=True, cwd=folder, timeout=300
+    )
 
 
 def memlint_cli(*args: str, input: str = None):

@@ -14,48 +14,11 @@ import sys
 import textwrap
 
 import pytest
-from helpers import config
+from helpers import BIG_FULL, BULK_USE, GEOMETRY, as_data, cache_entries, config, memlint_process, write_project
 
 import memlint
 from memlint import cache as cache_mod
 from memlint import engine
-
-BIG_FULL = """
-import numpy as np
-a = np.full((1000, 1000), 0.0)
-"""
-GEOMETRY = """
-class Point:
-    def __init__(self, x, y):
-        self.x = x
-        self.y = y
-"""
-BULK_USE = """
-from geometry import Point
-pts = [Point(i, 0.5 * i) for i in range(1_000_000)]
-"""
-
-
-def write(root, files: dict):
-    for name, code in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(code))
-    return root
-
-
-@pytest.fixture
-def counted(monkeypatch):
-    """How many files the engine really checked (rather than took from the cache)."""
-    calls = []
-    real = engine.lint_text
-
-    def lint_text(display, *args, **kw):
-        calls.append(display)
-        return real(display, *args, **kw)
-
-    monkeypatch.setattr(engine, "lint_text", lint_text)
-    return calls
 
 
 def run(root, use_cache=True, **settings):
@@ -63,16 +26,8 @@ def run(root, use_cache=True, **settings):
     return engine.run([root], config(root=root, **settings), jobs=1, use_cache=use_cache)
 
 
-def as_data(result):
-    return [f.to_dict() for f in result.findings], result.errors
-
-
-def entries(root):
-    return sorted((root / ".memlint_cache").glob("*/*.json"))
-
-
 def test_second_run_checks_nothing_and_reports_the_same(tmp_path, counted):
-    write(tmp_path, {"a.py": BIG_FULL, "geometry.py": GEOMETRY, "use.py": BULK_USE})
+    write_project(tmp_path, {"a.py": BIG_FULL, "geometry.py": GEOMETRY, "use.py": BULK_USE})
     first = run(tmp_path)
     assert len(counted) == 3
     counted.clear()
@@ -83,7 +38,7 @@ def test_second_run_checks_nothing_and_reports_the_same(tmp_path, counted):
 
 
 def test_cached_results_equal_fresh_ones_including_project_wide_findings(tmp_path):
-    write(
+    write_project(
         tmp_path,
         {
             "a.py": BIG_FULL,
@@ -101,7 +56,7 @@ def test_cached_results_equal_fresh_ones_including_project_wide_findings(tmp_pat
 
 
 def test_project_wide_finding_follows_an_edit_in_another_file(tmp_path):
-    write(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
     assert [f.code for f in run(tmp_path, select=["MEM003"]).findings] == ["MEM003"]
     (tmp_path / "use.py").write_text("from geometry import Point\np = Point(1, 2)\n")
     assert (
@@ -110,7 +65,7 @@ def test_project_wide_finding_follows_an_edit_in_another_file(tmp_path):
 
 
 def test_an_edited_file_is_checked_again(tmp_path, counted):
-    write(tmp_path, {"a.py": BIG_FULL, "b.py": "x = 1\n"})
+    write_project(tmp_path, {"a.py": BIG_FULL, "b.py": "x = 1\n"})
     assert [f.code for f in run(tmp_path).findings] == ["MEM017"]
     (tmp_path / "a.py").write_text("import numpy as np\na = np.zeros((1000, 1000))\n")
     counted.clear()
@@ -120,7 +75,7 @@ def test_an_edited_file_is_checked_again(tmp_path, counted):
 
 def test_an_edit_that_keeps_size_and_timestamp_is_still_seen(tmp_path):
     """The key is the content, not the modification time: a checkout or a fast edit keeps the mtime."""
-    path = write(tmp_path, {"a.py": BIG_FULL}) / "a.py"
+    path = write_project(tmp_path, {"a.py": BIG_FULL}) / "a.py"
     assert [f.code for f in run(tmp_path).findings] == ["MEM017"]
     stat = path.stat()
     path.write_text(textwrap.dedent(BIG_FULL).replace("0.0)", "1.0)"))  # same length
@@ -137,14 +92,14 @@ def test_an_edit_that_keeps_size_and_timestamp_is_still_seen(tmp_path):
     ],
 )
 def test_a_changed_configuration_never_reuses_results(tmp_path, before, after):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     assert run(tmp_path, **before).findings == []
     assert [f.code for f in run(tmp_path, **after).findings] == ["MEM017"]
     assert run(tmp_path, **before).findings == []
 
 
 def test_a_changed_rule_option_never_reuses_results(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     code, options = next((c, o) for c, o in config().rules.items() if o)
     name, value = next(iter(options.items()))
     changed = (
@@ -160,7 +115,7 @@ def test_a_changed_rule_option_never_reuses_results(tmp_path):
 
 
 def test_a_new_memlint_version_never_reuses_results(tmp_path, counted, monkeypatch):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     run(tmp_path)
     counted.clear()
     run(tmp_path)
@@ -200,9 +155,9 @@ def test_python_and_numpy_versions_are_part_of_the_key(tmp_path, monkeypatch):
     ],
 )
 def test_a_corrupt_entry_is_ignored_and_replaced(tmp_path, counted, garbage):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     expected = as_data(run(tmp_path))
-    (entry,) = entries(tmp_path)
+    (entry,) = cache_entries(tmp_path)
     entry.write_bytes(garbage.replace(b"%s", cache_mod.digest((tmp_path / "a.py").read_bytes()).encode()))
     counted.clear()
     assert as_data(run(tmp_path)) == expected
@@ -211,49 +166,43 @@ def test_a_corrupt_entry_is_ignored_and_replaced(tmp_path, counted, garbage):
 
 
 def test_an_unreadable_cache_folder_turns_caching_off(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     (tmp_path / ".memlint_cache").write_text("a file where the folder should be")
     assert [f.code for f in run(tmp_path).findings] == ["MEM017"]
 
 
 def poison(root):
     """Rewrite every cached finding's message: a run that reads the cache reports the poisoned text."""
-    for entry in entries(root):
+    for entry in cache_entries(root):
         data = json.loads(entry.read_text())
         for f in data["result"]["findings"]:
             f["message"] = "FROM THE CACHE"
         entry.write_text(json.dumps(data))
 
 
-def cli(root, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "memlint", *args, "."], capture_output=True, text=True, cwd=root, timeout=120
-    )
-
-
 @pytest.mark.slow
 def test_no_cache_neither_reads_nor_writes(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL})
-    proc = cli(tmp_path, "--no-cache")
+    write_project(tmp_path, {"a.py": BIG_FULL})
+    proc = memlint_process(tmp_path, "--no-cache")
     assert proc.returncode == 1 and "MEM017" in proc.stdout
     assert not (tmp_path / ".memlint_cache").exists()  # did not write
-    cli(tmp_path)
-    assert entries(tmp_path)
+    memlint_process(tmp_path)
+    assert cache_entries(tmp_path)
     poison(tmp_path)
-    assert "FROM THE CACHE" in cli(tmp_path).stdout  # the poisoned entry is what a cached run reads...
-    proc = cli(tmp_path, "--no-cache")
+    assert "FROM THE CACHE" in memlint_process(tmp_path).stdout  # the poisoned entry is what a cached run reads...
+    proc = memlint_process(tmp_path, "--no-cache")
     assert "FROM THE CACHE" not in proc.stdout and "MEM017" in proc.stdout  # ...and --no-cache does not
-    before = {p: p.read_bytes() for p in entries(tmp_path)}
+    before = {p: p.read_bytes() for p in cache_entries(tmp_path)}
     (tmp_path / "b.py").write_text(textwrap.dedent(BIG_FULL))
-    cli(tmp_path, "--no-cache")
-    assert {p: p.read_bytes() for p in entries(tmp_path)} == before  # and writes nothing
+    memlint_process(tmp_path, "--no-cache")
+    assert {p: p.read_bytes() for p in cache_entries(tmp_path)} == before  # and writes nothing
 
 
 @pytest.mark.slow
 def test_cache_lives_beside_the_configuration_with_its_own_gitignore(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.memlint]\nselect = ['MEM017']\n")
-    write(tmp_path, {"src/a.py": BIG_FULL})
-    proc = cli(tmp_path / "src")
+    write_project(tmp_path, {"src/a.py": BIG_FULL})
+    proc = memlint_process(tmp_path / "src")
     assert "MEM017" in proc.stdout
     assert (tmp_path / ".memlint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
     assert not (tmp_path / "src" / ".memlint_cache").exists()
@@ -266,18 +215,18 @@ def test_cache_lives_beside_the_configuration_with_its_own_gitignore(tmp_path):
 
 
 def test_entries_are_plain_json_and_written_whole(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL, "geometry.py": GEOMETRY, "use.py": BULK_USE})
+    write_project(tmp_path, {"a.py": BIG_FULL, "geometry.py": GEOMETRY, "use.py": BULK_USE})
     run(tmp_path)
     files = list((tmp_path / ".memlint_cache").rglob("*"))
     assert not [p for p in files if p.name.endswith(".tmp")]
-    for entry in entries(tmp_path):
+    for entry in cache_entries(tmp_path):
         data = json.loads(entry.read_text(encoding="utf-8"))
         assert set(data) == {"digest", "module", "result"}
         assert set(data["result"]) == {"path", "findings", "errors", "project_facts", "suppressions"}
 
 
 def test_suppressions_survive_the_cache(tmp_path):
-    write(
+    write_project(
         tmp_path,
         {
             "a.py": "import numpy as np\na = np.full((1000, 1000), 0.0)  # noqa: MEM017\n"
@@ -291,7 +240,7 @@ def test_suppressions_survive_the_cache(tmp_path):
 
 
 def test_files_that_cannot_be_read_are_never_cached_as_clean(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     (tmp_path / "bad.py").write_bytes(b"x = 1\x00\n")
     first = run(tmp_path)
     assert any("bad.py" in e for e in first.errors)
@@ -303,7 +252,7 @@ def keys(root):
 
 
 def test_entries_of_run_keys_unused_for_a_week_are_removed(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     run(tmp_path, ignore=["MEM017"])
     (old,) = keys(tmp_path)
     week_ago = old.stat().st_mtime - 8 * 86400
@@ -315,7 +264,7 @@ def test_entries_of_run_keys_unused_for_a_week_are_removed(tmp_path):
 
 
 def test_a_key_in_use_is_kept(tmp_path):
-    write(tmp_path, {"a.py": BIG_FULL})
+    write_project(tmp_path, {"a.py": BIG_FULL})
     run(tmp_path, ignore=["MEM017"])
     (first,) = keys(tmp_path)
     week_ago = first.stat().st_mtime - 8 * 86400

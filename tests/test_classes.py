@@ -4,41 +4,16 @@ import ast
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import config
+from helpers import GEOMETRY, config, memlint_process, project_findings, write_project
 
 from memlint.checks import enabled_rules
 from memlint.context import FileContext
-from memlint.engine import run
 from memlint.facts.classes import ClassIndex, file_facts
 from memlint.facts.imports import module_name_of
 from memlint.source import SourceText
-
-
-def write_project(root: Path, files: dict) -> Path:
-    for name, code in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(code))
-    return root
-
-
-def project_findings(root: Path, select=("MEM003", "MEM004"), **settings) -> list:
-    """What `memlint` reports on a folder, through the engine (project-wide rules included)."""
-    return run([root], config(select=list(select), **settings), use_cache=False).findings
-
-
-def cli(root: Path, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "memlint", "--no-cache", *args, str(root)],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        timeout=120,
-    )
 
 
 def facts_of(path: Path) -> dict:
@@ -51,14 +26,6 @@ def facts_of(path: Path) -> dict:
 
 def index_of(root: Path) -> ClassIndex:
     return ClassIndex({str(p): facts_of(p) for p in sorted(root.rglob("*.py"))})
-
-
-GEOMETRY = """
-class Point:
-    def __init__(self, x, y):
-        self.x = x
-        self.y = y
-"""
 
 
 def test_facts_are_plain_json(tmp_path):
@@ -208,7 +175,7 @@ def test_bad_input_gives_no_traceback(tmp_path):
             "c.py": "from b import Q\nqs = [Q() for _ in range(10**7)]\n",
         },
     )
-    proc = cli(tmp_path, "--select", "MEM003,MEM004")
+    proc = memlint_process(tmp_path, "--no-cache", "--select", "MEM003,MEM004")
     assert "Traceback" not in proc.stderr and proc.returncode == 1  # MEM000 for a.py
 
 

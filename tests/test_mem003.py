@@ -4,13 +4,7 @@ import sys
 import textwrap
 
 import pytest
-from helpers import run_program
-from test_classes import GEOMETRY, cli, project_findings, write_project
-
-BULK_USE = """
-from geometry import Point
-pts = [Point(i, 0.5 * i) for i in range(1_000_000)]
-"""
+from helpers import BULK_USE, GEOMETRY, memlint_process, project_findings, run_program, write_project
 
 
 def mem003(root, **settings):
@@ -25,7 +19,7 @@ def reported(files: dict, tmp_path, **settings) -> list:
 def assert_fix_leaves_unchanged(folder, name: str) -> None:
     """`--fix --unsafe-fixes` leaves this file as it was (the finding carries no fix)."""
     before = (folder / name).read_text()
-    cli(folder, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(folder, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert (folder / name).read_text() == before
 
 
@@ -42,16 +36,16 @@ def test_reported_at_the_class_naming_the_bulk_site_and_saving(tmp_path):
 @pytest.mark.slow
 def test_cli_reports_and_fixes_only_with_unsafe_fixes(tmp_path):
     write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
-    proc = cli(tmp_path, "--select", "MEM003")
+    proc = memlint_process(tmp_path, "--no-cache", "--select", "MEM003")
     assert proc.returncode == 1 and "geometry.py:2:1: MEM003 Point is built in bulk" in proc.stdout
     before = (tmp_path / "geometry.py").read_text()
-    cli(tmp_path, "--select", "MEM003", "--fix")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix")
     assert (tmp_path / "geometry.py").read_text() == before  # unsafe: never applied by --fix alone
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert (tmp_path / "geometry.py").read_text() == before.replace(
         "class Point:\n", 'class Point:\n    __slots__ = ("x", "y")\n\n'
     )
-    assert cli(tmp_path, "--select", "MEM003").returncode == 0  # fixed: nothing left
+    assert memlint_process(tmp_path, "--no-cache", "--select", "MEM003").returncode == 0  # fixed: nothing left
 
 
 PROGRAM_GEOMETRY = '''
@@ -88,7 +82,7 @@ def run_folder(root):
 def test_unsafe_fix_keeps_output_and_lowers_peak(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN})
     before, peak_before = run_folder(tmp_path)
-    proc = cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    proc = memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text(), proc.stdout + proc.stderr
     after, peak_after = run_folder(tmp_path)
     assert before == after
@@ -107,7 +101,7 @@ def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
     (f,) = mem003(tmp_path)
     assert '"__weakref__"' in f.message and "32 B per instance" in f.message
     before, _ = run_folder(tmp_path)
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("x", "y", "__weakref__")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -511,7 +505,7 @@ def test_dataclass_fix_adds_slots_true_and_keeps_behaviour(tmp_path):
         },
     )
     before, peak_before = run_folder(tmp_path)
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert "@dataclass(slots=True)\nclass Point:" in (tmp_path / "geometry.py").read_text()
     after, peak_after = run_folder(tmp_path)
     assert before == after and peak_after < peak_before
@@ -538,7 +532,7 @@ def test_dataclass_decorator_spellings(decorator, expected, tmp_path):
             "pyproject.toml": '[tool.memlint.rules.MEM003]\ntarget-version = "3.12"\n',
         },
     )
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert expected + "\nclass Point:" in (tmp_path / "geometry.py").read_text()
 
 
@@ -575,7 +569,7 @@ def test_fix_keeps_crlf_and_tab_indentation(tmp_path):
     (tmp_path / "geometry.py").write_bytes(
         b"class Point:\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n\t\tself.y = y\r\n"
     )
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert (tmp_path / "geometry.py").read_bytes() == (
         b'class Point:\r\n\t__slots__ = ("x", "y")\r\n\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n'
         b"\t\tself.y = y\r\n"
@@ -653,7 +647,7 @@ def test_weakly_referenced_dataclass_gets_weakref_slot_from_311(tmp_path):
     assert f.fix is None and "weakref_slot" in f.message
     (tmp_path / "pyproject.toml").write_text('[tool.memlint.rules.MEM003]\ntarget-version = "3.11"\n')
     before, _ = run_folder(tmp_path)
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert "@dataclass(slots=True, weakref_slot=True)" in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -675,7 +669,7 @@ def test_weak_references_to_objects_of_unknown_class_keep_the_weakref_slot(weak,
     assert '"__weakref__") (__weakref__ because ' in f.message and "main.py:" in f.message
     assert "32 B per instance" in f.message
     before, _ = run_folder(tmp_path)
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("x", "y", "__weakref__")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -812,7 +806,7 @@ def test_a_class_with_its_own_getstate_keeps_the_fix_under_protocol_0(tmp_path):
     )
     write_project(tmp_path, {"geometry.py": geometry, "main.py": PICKLES_OLD})
     before, _ = run_folder(tmp_path)
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -850,6 +844,6 @@ def test_a_slotted_subclass_setting_attributes_beyond_the_slots_gets_no_fix(tmp_
 def test_a_slotted_subclass_within_its_slots_keeps_the_fix_and_the_behaviour(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": LABELLED_MAIN, "labelled.py": LABELLED})
     before, _ = run_folder(tmp_path)
-    cli(tmp_path, "--select", "MEM003", "--fix", "--unsafe-fixes")
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before

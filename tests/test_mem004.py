@@ -1,7 +1,7 @@
 """MEM004: lists of numeric records built in bulk; advice (columns), no fix."""
 
 import pytest
-from test_classes import GEOMETRY, cli, project_findings, write_project
+from helpers import GEOMETRY, memlint_process, project_findings, write_project
 
 
 def mem004(files: dict, tmp_path, **settings) -> list:
@@ -49,7 +49,7 @@ def test_cli_reports_tuples_and_dicts_appended_in_loops(tmp_path):
         """
         },
     )
-    proc = cli(tmp_path, "--select", "MEM004")
+    proc = memlint_process(tmp_path, "--no-cache", "--select", "MEM004")
     lines = [line for line in proc.stdout.splitlines() if "MEM004" in line]
     assert len(lines) == 2, proc.stdout
     assert "use.py:5:5: MEM004 list of dicts with 2 numeric fields built in a loop (appended at line 7)" in lines[0]

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import shutil
-import subprocess
-import sys
 
 import pytest
-from helpers import REPO, config
-from test_cache import BIG_FULL, BULK_USE, GEOMETRY, as_data, counted, entries, write  # noqa: F401
+from helpers import BIG_FULL, BULK_USE, GEOMETRY, REPO, as_data, cache_entries, config, memlint_process, write_project
 
 from memlint import engine
 
@@ -37,7 +34,7 @@ def project(tmp_path):
     """A multi-file project: memlint's own sources (real code it did not write for this test) plus snippets
     with per-file findings, a project-wide finding, a syntax error, a suppression and an unreadable file."""
     shutil.copytree(REPO / "src" / "memlint", tmp_path / "memlint")
-    write(tmp_path, SNIPPETS)
+    write_project(tmp_path, SNIPPETS)
     (tmp_path / "nul.py").write_bytes(b"x = 1\x00\n")
     return tmp_path
 
@@ -73,7 +70,7 @@ def test_more_jobs_than_files_and_results_in_a_stable_order(project, always_pool
 
 def test_workers_fill_the_cache_that_a_later_run_reuses(project, always_pool, counted):
     cold = run(project, jobs=2, use_cache=True)
-    assert len(entries(project)) == cold.files_checked - 1  # all but the unreadable file
+    assert len(cache_entries(project)) == cold.files_checked - 1  # all but the unreadable file
     counted.clear()
     warm = run(project, jobs=2, use_cache=True)
     assert counted == [] and as_data(warm) == as_data(cold) == as_data(run(project, jobs=1))
@@ -84,7 +81,7 @@ def test_a_small_run_starts_no_pool(tmp_path, monkeypatch, counted):
         raise AssertionError("a pool was started for a small run")
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
-    write(tmp_path, SNIPPETS)
+    write_project(tmp_path, SNIPPETS)
     result = run(tmp_path, jobs=2)
     assert len(counted) == result.files_checked == 6
     assert [f.code for f in run(tmp_path / "a.py", jobs=2).findings] == ["MEM017"]
@@ -124,13 +121,7 @@ def test_a_worker_that_dies_is_reported_and_the_rest_still_checked(project, alwa
 @pytest.mark.slow
 def test_cli_jobs_option(project):
     def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "memlint", "--no-cache", "--output-format", "json", *args, "."],
-            capture_output=True,
-            text=True,
-            cwd=project,
-            timeout=300,
-        )
+        return memlint_process(project, "--no-cache", "--output-format", "json", *args)
 
     one, two = cli("--jobs", "1"), cli("--jobs", "2")
     assert one.returncode == two.returncode == 2  # nul.py cannot be read
