@@ -207,7 +207,7 @@ def test_per_rule_options(repo, monkeypatch):
             "must be a list",
         ),
         ('[tool.memlint]\nunsafe-fixes = "yes"\n', "tool.memlint.unsafe-fixes", "must be true or false"),
-        ('[tool.memlint]\noutput-format = "xml"\n', "tool.memlint.output-format", "must be one of text"),
+        ('[tool.memlint]\noutput-format = "xml"\n', "tool.memlint.output-format", "must be one of concise, full, text"),
         ("[tool.memlint]\nmin-array-bytes = -1\n", "tool.memlint.min-array-bytes", "must be a non-negative"),
         ("[tool.memlint]\nmin-array-bytes = true\n", "tool.memlint.min-array-bytes", "must be a non-negative"),
         ("[tool.memlint]\nmin-array-bytes = 1.5\n", "tool.memlint.min-array-bytes", "must be a non-negative"),

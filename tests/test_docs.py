@@ -111,15 +111,29 @@ def test_configuration_documents_every_key_default_and_rule_option():
 
 def test_github_actions_and_precommit_snippets():
     actions = section("GitHub Actions")
-    assert "memlint --output-format github" in actions
+    assert "memlint check --output-format github" in actions
     assert "--output-format sarif" in actions and "upload-sarif" in actions
     import yaml
 
     workflow = yaml.safe_load(re.search(r"```yaml\n(.*?)```", actions, re.S).group(1))
     runs = [step.get("run", "") for step in workflow["jobs"]["memlint"]["steps"]]
-    assert any(run.startswith("memlint --output-format github") for run in runs)
+    assert "pip install numpy-memlint" in runs
+    assert any(run.startswith("memlint check --output-format github") for run in runs)
     hooks = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section("pre-commit"), re.S).group(1))
     assert hooks["repos"][0]["hooks"][0]["id"] == "memlint"
+
+
+def test_every_install_instruction_names_numpy_memlint():
+    """`memlint` on the package index is another project: no instruction may install it."""
+    commands = [
+        line for block in re.findall(r"```(?:console|yaml)\n(.*?)```", README, re.S) for line in block.splitlines()
+    ]
+    installs = [c for c in commands if "pip install" in c and "-e" not in c.split() and "pip install ." not in c]
+    assert len(installs) >= 2, installs
+    for command in installs:
+        assert "numpy-memlint" in command, command
+    assert not re.search(r"pip install\s+[\"']?memlint\b", README)
+    assert "rev: v0.1.0" not in README  # no tag exists
 
 
 def test_exit_codes_section_matches_the_cli():

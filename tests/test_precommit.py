@@ -1,6 +1,8 @@
-"""The pre-commit hooks, run by real `pre-commit try-repo` against this repository from a scratch git repo.
+"""The pre-commit hooks, run by real `pre-commit try-repo` on a local clone of this checkout, from a scratch
+git repo.
 
-pre-commit builds memlint from this checkout into its own virtualenv (pip, from PyPI): about 25 s per call.
+pre-commit builds memlint from the clone into its own virtualenv (pip, from the package index): about 25 s
+per call.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import pytest
 import yaml
 from helpers import REPO
+from test_install import clone  # noqa: F401  (a fixture: this checkout as a git repository)
 
 BAD = "import numpy as np\n\ngrid = np.full((1000, 1000), 0.0)\n"
 CLEAN = "import numpy as np\n\ngrid = np.zeros((1000, 1000))\n"
@@ -34,7 +37,7 @@ def test_hook_definitions():
 
 
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory):
+def scratch(tmp_path_factory, clone):
     if shutil.which("git") is None:
         pytest.skip("pre-commit needs git")
     pytest.importorskip("pre_commit", reason="pre-commit is a test dependency: pip install -e '.[test]'")
@@ -57,7 +60,7 @@ def scratch(tmp_path_factory):
     def try_repo(*files):
         """Run both hooks of this repository on ``files``: (exit code, output)."""
         r = subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "--files", *files],
+            [sys.executable, "-m", "pre_commit", "try-repo", str(clone[0]), "--files", *files],
             cwd=repo,
             env=env,
             capture_output=True,

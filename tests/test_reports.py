@@ -89,7 +89,7 @@ def test_empty_json_is_an_empty_array(project):
 def test_github_workflow_commands_and_nothing_else_on_stdout(project):
     r = run("--output-format", "github", "src")
     lines = r.stdout.splitlines()
-    assert len(lines) == 4 and all(line.startswith("::warning file=") for line in lines)
+    assert len(lines) == 4 and all(line.startswith(("::warning file=", "::error file=")) for line in lines)
     assert (
         "::warning file=src/grid.py,line=3,col=8,endLine=3,endColumn=34,title=MEM017 (full-zeros)::"
         "np.full with a zero fill writes its 7.6 MiB into memory at once; np.zeros gives the same float64 "
@@ -97,14 +97,15 @@ def test_github_workflow_commands_and_nothing_else_on_stdout(project):
     ) in lines
     # Property values escape ',' and ':' (the file name has a comma), per the workflow-command rules.
     assert any(line.startswith("::warning file=src/my data%2Cv1.py,line=2,col=5,") for line in lines)
-    assert any("title=MEM000 (syntax-error)::SyntaxError" in line for line in lines)
+    # A file that does not parse is an error annotation (GitHub counts errors apart from warnings), first.
+    assert lines[0].startswith("::error file=src/broken.py,") and "title=MEM000 (syntax-error)::SyntaxError" in lines[0]
 
 
 def test_github_format_keeps_stdout_clean_with_errors_and_fixes(project):
     (project / "src" / "bin.py").write_bytes(b"\x00\x01binary")
     r = memlint_cli("--output-format", "github", "--fix", "src")
     assert r.exit_code == 2  # the binary file is an error
-    assert all(line.startswith("::warning ") for line in r.stdout.splitlines())
+    assert all(line.startswith(("::warning ", "::error ")) for line in r.stdout.splitlines())
     assert "src/bin.py" in r.stderr
 
 

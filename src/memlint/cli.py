@@ -84,7 +84,7 @@ def main() -> None:
     "--output-format",
     type=click.Choice(OUTPUT_FORMATS),
     default=None,
-    help="Report format (default: text, or output-format from the configuration).",
+    help="Report format (default: concise, or output-format from the configuration); text is concise.",
 )
 @click.option("--statistics", is_flag=True, help="Count findings per rule, with the bytes at stake.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
@@ -248,7 +248,8 @@ def _lint(
             _error(str(e))
             return EXIT_ERROR
 
-    result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache)
+    progress = None if quiet else _progress_display()
+    result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache, progress=progress)
     fixed = 0
     if fix or diff:
         outcome = fix_files(result, config, write=fix and not diff)
@@ -283,7 +284,8 @@ def _lint(
     if result.files_checked == 0 and not result.errors and not quiet:
         _warning(f"no Python files found under {', '.join(str(p) for p in paths)}")
     if statistics:
-        fmt = "json" if fmt == "json" else "text"
+        fmt = "json" if fmt == "json" else "concise"
+    color = fmt in ("concise", "text", "full") and use_color(sys.stdout)
     text = report.render(
         fmt,
         findings,
@@ -291,10 +293,72 @@ def _lint(
         statistics=statistics,
         quiet=quiet,
         unsafe_fixes=config.unsafe_fixes,
-        errors=len(result.errors),
-        color=fmt == "text" and sys.stdout.isatty(),
+        errors=result.errors,
+        color=color,
+        source=_reader(result),
     )
-    click.echo(text, nl=False)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary_file:
+        from memlint.report import github
+
+        try:
+            github.append_step_summary(
+                summary_file, github.step_summary(findings, result.errors, fixed, config.unsafe_fixes)
+            )
+        except OSError as e:
+            _warning(f"{summary_file}: cannot write the step summary: {e.strerror}")
+    click.echo(text, nl=False, color=color)  # click would strip colour from a pipe FORCE_COLOR asked for
     if result.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
+
+
+PROGRESS_MIN_FILES = 50  # fewer files are checked in a blink: no display
+
+
+def _progress_display():
+    """``files done/total`` on stderr, rewritten in place and cleared at the end: only on a terminal, never
+    on a pipe or in CI (where a log would keep every update), and only for runs of many files."""
+    import time
+
+    if os.environ.get("CI") or not sys.stderr.isatty():
+        return None
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        if total < PROGRESS_MIN_FILES:
+            return
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:  # at most ten updates a second
+            return
+        last[0] = now
+        sys.stderr.write(f"\rmemlint: {done}/{total} files checked")
+        if done == total:
+            sys.stderr.write("\r\x1b[K")  # leave the terminal as it was
+        sys.stderr.flush()
+
+    return show
+
+
+def use_color(stream) -> bool:
+    """Colour on a terminal; NO_COLOR (any non-empty value) turns it off, else FORCE_COLOR turns it on
+    (the precedence CPython's own colours use)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty()
+
+
+def _reader(result):
+    """Display path -> the checked file's text (None if it cannot be read now): for the full format."""
+    from memlint import files
+
+    def read(display: str):
+        path = result.paths.get(display)
+        try:
+            return files.read(path).decode()[0] if path is not None else None
+        except files.InputError:
+            return None
+
+    return read

@@ -23,7 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-OUTPUT_FORMATS = ("text", "json", "github", "sarif", "gitlab")
+OUTPUT_FORMATS = ("concise", "full", "text", "json", "github", "sarif", "gitlab")  # text: concise's old name
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",
@@ -67,7 +67,7 @@ class Config:
     exclude: list = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: list = field(default_factory=list)
     unsafe_fixes: bool = False
-    output_format: str = "text"
+    output_format: str = "concise"
     min_array_bytes: int = DEFAULT_MIN_ARRAY_BYTES
     rules: dict = field(default_factory=dict)  # code -> {option: value}, defaults filled in
 

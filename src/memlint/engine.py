@@ -13,7 +13,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from memlint import files as files_mod
 from memlint.cache import Cache
@@ -124,10 +124,13 @@ def run(
     jobs: Optional[int] = None,
     use_cache: bool = True,
     findings_filter: Optional[FindingFilter] = None,
+    progress: Optional[Callable] = None,
 ) -> RunResult:
     """Check every file under ``paths``: cached results where nothing changed, the rest in ``jobs`` worker
     processes (default: one per core), then the project-wide rules over every file's facts; then the filters
-    (by default selection and suppressions, no baseline)."""
+    (by default selection and suppressions, no baseline).
+
+    ``progress(done, total)`` is called after each file that is checked (not taken from the cache)."""
     rules = enabled_rules(config)
     paths_found, errors = files_mod.discover(paths, config)
     cache = None
@@ -141,8 +144,10 @@ def run(
             results[i] = cache.load(path, files_mod.display_path(path), module_name_of(path, packages))
         if results[i] is None:
             todo.append(i)
-    for i, result in _check_all([paths_found[i] for i in todo], config, rules, cache, jobs):
+    for done, (i, result) in enumerate(_check_all([paths_found[i] for i in todo], config, rules, cache, jobs), 1):
         results[todo[i]] = result
+        if progress is not None:
+            progress(done, len(todo))
     findings = [f for r in results for f in r.findings]
     errors += [e for r in results for e in r.errors]
     more, more_errors = project_findings(results, config, rules)

@@ -1,13 +1,15 @@
-"""Formats for machines: JSON, GitHub workflow commands, SARIF 2.1.0 and GitLab code quality."""
+"""Formats for machines: JSON, SARIF 2.1.0 and GitLab code quality (GitHub's are in ``github.py``)."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
 from memlint import __version__, catalog
+from memlint.findings import PARSE_ERROR
 
 
 def _name(code: str) -> str:
@@ -40,25 +42,6 @@ def render_json(findings: list, statistics: bool = False, unsafe_fixes: bool = F
     return json.dumps([finding_json(f) for f in findings], indent=2) + "\n"
 
 
-def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(s: str) -> str:
-    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
-
-
-def render_github(findings: list, **_) -> str:
-    lines = []
-    for f in findings:
-        props = (
-            f"file={_escape_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
-            f"endColumn={f.end_column},title={_escape_property(f'{f.code} ({_name(f.code)})')}"
-        )
-        lines.append(f"::warning {props}::{_escape_data(f.message)}")
-    return "".join(line + "\n" for line in lines)
-
-
 def _uri(path: str) -> str:
     """A URI reference: relative paths percent-encoded (``my file.py`` -> ``my%20file.py``), absolute ones
     as ``file://`` URIs."""
@@ -70,7 +53,54 @@ def _region(line, column, end_line, end_column) -> dict:
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
-def render_sarif(findings: list, **_) -> str:
+# GitHub code scanning reads at most 1,024 characters of a rule's fullDescription; the whole text is in help.
+MAX_FULL_DESCRIPTION = 1024
+
+
+def _full_description(doc) -> str:
+    """The catalog's "why", cut at the last sentence that fits (GitHub's limit), else at a word."""
+    text = " ".join(doc.why.split()) or doc.summary
+    if len(text) <= MAX_FULL_DESCRIPTION:
+        return text
+    cut = text[: MAX_FULL_DESCRIPTION - 4]
+    end = cut.rfind(". ")
+    return cut[: end + 1] if end > 0 else cut[: cut.rfind(" ")] + " ..."
+
+
+def _rule_properties(code: str, doc) -> dict:
+    """Code scanning's properties: tags to filter by, how often a result is right, how much it matters."""
+    if code == PARSE_ERROR:
+        return {"tags": ["correctness"], "precision": "very-high", "problem.severity": "error", "fix": "none"}
+    # memlint reports only what it can name a saving for: high precision; memory is never a security matter.
+    return {"tags": ["memory", "performance"], "precision": "high", "problem.severity": "warning", "fix": doc.fix}
+
+
+def _notification(message: str) -> dict:
+    """An error message of the run (``path: why`` or ``path:line: why``) as a SARIF notification, with the
+    file's location when the message starts with a path that exists."""
+    note = {"level": "error", "message": {"text": message}}
+    head = message.split(": ", 1)[0]
+    path, _, line = head.partition(":")
+    if path and os.path.exists(path):
+        location = {"artifactLocation": {"uri": _uri(path)}}
+        if line.isdigit() and int(line) >= 1:
+            location["region"] = {"startLine": int(line)}
+        note["locations"] = [{"physicalLocation": location}]
+    return note
+
+
+def _line_hashes(findings: list) -> list:
+    """``primaryLocationLineHash`` per finding, unique in the log: identical findings in one file (same
+    rule, same flagged text) are told apart by their order, as GitHub's own ``hash:n`` values are."""
+    seen: Counter = Counter()
+    out = []
+    for f in findings:
+        seen[f.fingerprint] += 1
+        out.append(f"{f.fingerprint[:16]}:{seen[f.fingerprint]}")
+    return out
+
+
+def render_sarif(findings: list, errors: list = (), **_) -> str:
     docs = catalog.load()
     codes = sorted({f.code for f in findings})
     index = {code: i for i, code in enumerate(codes)}
@@ -79,13 +109,15 @@ def render_sarif(findings: list, **_) -> str:
         doc = docs.get(code)
         rule = {"id": code, "name": doc.name if doc else code}
         if doc:
+            level = "error" if code == PARSE_ERROR else "warning"
             rule["shortDescription"] = {"text": doc.summary}
-            rule["fullDescription"] = {"text": doc.why.strip() or doc.summary}
+            rule["fullDescription"] = {"text": _full_description(doc)}
             rule["help"] = {"text": doc.explain(), "markdown": doc.explain()}
-            rule["properties"] = {"fix": doc.fix}
+            rule["defaultConfiguration"] = {"level": level}
+            rule["properties"] = _rule_properties(code, doc)
         rules.append(rule)
     results = []
-    for f in findings:
+    for f, line_hash in zip(findings, _line_hashes(findings)):
         location = {
             "physicalLocation": {
                 "artifactLocation": {"uri": _uri(f.path)},
@@ -95,10 +127,10 @@ def render_sarif(findings: list, **_) -> str:
         result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
-            "level": "error" if f.code == "MEM000" else "warning",
+            "level": "error" if f.code == PARSE_ERROR else "warning",
             "message": {"text": f.message},
             "locations": [location],
-            "partialFingerprints": {"memlint/v1": f.fingerprint},
+            "partialFingerprints": {"primaryLocationLineHash": line_hash, "memlint/v1": f.fingerprint},
         }
         if f.estimated_bytes is not None:
             result["properties"] = {"estimatedBytes": f.estimated_bytes}
@@ -121,6 +153,21 @@ def render_sarif(findings: list, **_) -> str:
                 }
             ]
         results.append(result)
+    # Files that do not parse are results (MEM000) and notifications; files memlint could not read are
+    # notifications only: either way the run's status page names them.
+    notes = [_notification(e) for e in errors]
+    notes += [
+        {
+            "level": "error",
+            "message": {"text": f"{f.path}:{f.line}:{f.column}: {f.message}"},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": {"startLine": f.line}}}
+            ],
+            "descriptor": {"id": PARSE_ERROR},
+        }
+        for f in findings
+        if f.code == PARSE_ERROR
+    ]
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -130,10 +177,11 @@ def render_sarif(findings: list, **_) -> str:
                     "driver": {
                         "name": "memlint",
                         "version": __version__,
-                        "informationUri": "https://pypi.org/project/memlint/",
+                        "informationUri": "https://pypi.org/project/numpy-memlint/",
                         "rules": rules,
                     }
                 },
+                "invocations": [{"executionSuccessful": not errors, "toolExecutionNotifications": notes}],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

@@ -1,11 +1,16 @@
-"""The terminal format: ``path:line:col: CODE [*] message``, then a summary; colour only on a TTY.
+"""The terminal formats, then a summary; colour only on a terminal (or as NO_COLOR/FORCE_COLOR say).
 
-``[*]`` marks a finding that ``--fix`` would fix: safe fixes always, unsafe ones when unsafe fixes are on.
+``concise``: one line per finding, ``path:line:col: CODE [*] message``. ``full``: that line, then the source
+lines with a caret under the span, the fix's help and, for a finding with a fix, the fix as a small diff
+(ruff's ``full``). ``[*]`` marks a finding that ``--fix`` would fix: safe fixes always, unsafe ones when
+unsafe fixes are on.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
+from typing import Callable, Optional
 
 import click
 
@@ -26,9 +31,28 @@ def render(
     statistics: bool = False,
     quiet: bool = False,
     color: bool = False,
-    errors: int = 0,
+    errors: list = (),
     **_,
 ) -> str:
+    """The concise format."""
+    return _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, lambda f, style: [])
+
+
+def render_full(findings: list, *, source: Optional[Callable] = None, **options) -> str:
+    """The full format: each finding's line, then its source with a caret under the span and its fix."""
+
+    def details(f, style):
+        text = source(f.path) if source is not None else None
+        return _details(f, text, style) if text is not None else []
+
+    o = {"fixed": 0, "unsafe_fixes": False, "statistics": False, "quiet": False, "color": False, "errors": ()}
+    o.update((k, v) for k, v in options.items() if k in o)
+    return _render(
+        findings, o["fixed"], o["unsafe_fixes"], o["statistics"], o["quiet"], o["color"], o["errors"], details
+    )
+
+
+def _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, details) -> str:
     def style(s, **kw):
         return click.style(s, **kw) if color else s
 
@@ -40,11 +64,12 @@ def render(
         marker = " [*]" if f.fix and f.fix.applicability in fixable else ""
         where = style(f"{f.path}:{f.line}:{f.column}:", bold=True)
         lines.append(f"{where} {style(f.code, fg='red', bold=True)}{marker} {f.message}")
+        lines += details(f, style)
     if quiet:
         return "".join(line + "\n" for line in lines)
     will_fix = sum(1 for f in findings if f.fix and f.fix.applicability in fixable)
     hidden = sum(1 for f in findings if f.fix and f.fix.applicability == UNSAFE and not unsafe_fixes)
-    if lines:
+    if lines and lines[-1]:
         lines.append("")
     if fixed:
         lines.append(f"Fixed {_plural(fixed, 'finding')}.")
@@ -59,10 +84,66 @@ def render(
                 f"{_plural(hidden, more, more.replace('fix', 'fixes'))} available with `--fix --unsafe-fixes`."
             )
     elif errors:
-        lines.append(f"No findings, but {_plural(errors, 'error')} (see above): not every file was checked.")
+        lines.append(f"No findings, but {_plural(len(errors), 'error')} (see above): not every file was checked.")
     elif not fixed:
         lines.append("All checks passed!")
     return "\n".join(lines) + "\n"
+
+
+_MAX_SPAN_LINES = 6  # a longer span shows its first lines and "..."
+
+
+def _details(f, text: str, style) -> list:
+    """The lines under a finding in the full format: source, caret, help, the fix as a diff."""
+    from memlint.context import split_lines
+
+    source = [line.rstrip("\r\n") for line in split_lines(text)]
+    if not source:
+        return []
+    first = min(f.line, len(source))
+    last = min(max(f.end_line, first), len(source), first + _MAX_SPAN_LINES - 1)
+    width = len(str(last))
+    gutter = " " * width + " |"
+    out = [style(gutter, fg="blue")]
+    for n in range(first, last + 1):
+        line = source[n - 1]
+        out.append(f"{style(f'{n:>{width}} |', fg='blue')} {line}".rstrip())
+        if n == first:
+            start = min(f.column - 1, len(line))
+            end = f.end_column - 1 if f.end_line == f.line else len(line)
+            # The caret line copies the line's tabs so the caret sits under the span in any tab width.
+            pad = "".join(c if c == "\t" else " " for c in line[:start])
+            carets = "^" * max(min(end, len(line)) - start, 1)
+            out.append(f"{style(gutter, fg='blue')} {pad}{style(carets + ' ' + f.code, fg='red', bold=True)}")
+    if last < max(f.end_line, first):
+        out.append(f"{style(gutter, fg='blue')} ...")
+    out.append(style(gutter, fg="blue"))
+    if f.fix is not None:
+        out.append(f"{' ' * width} = help: {f.fix.message}")
+        out += _fix_diff(f, text, style)
+    out.append("")
+    return out
+
+
+def _fix_diff(f, text: str, style) -> list:
+    """The fix as the changed lines only: ``-`` old lines with their numbers, ``+`` new ones."""
+    from memlint.context import split_lines
+    from memlint.fix import apply_edits, newline_of
+
+    new, applied = apply_edits(text, ((0, e) for e in f.fix.edits), newline_of(text))
+    if not applied:
+        return []
+    before = [line.rstrip("\r\n") for line in split_lines(text)]
+    after = [line.rstrip("\r\n") for line in split_lines(new)]
+    kind = "Safe fix" if f.fix.applicability == SAFE else "Unsafe fix (applied with `--fix --unsafe-fixes`)"
+    out = ["", kind]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        width = len(str(max(i2, j2)))
+        out += [style(f"{i:>{width}} - {before[i - 1]}".rstrip(), fg="red") for i in range(i1 + 1, i2 + 1)]
+        out += [style(f"{j:>{width}} + {after[j - 1]}".rstrip(), fg="green") for j in range(j1 + 1, j2 + 1)]
+    return out
 
 
 def statistics_rows(findings: list, unsafe_fixes: bool = False) -> list[dict]:
