@@ -357,7 +357,7 @@ def _reader(result):
     def read(display: str):
         path = result.paths.get(display)
         try:
-            return files.read(path).decode()[0] if path is not None else None
+            return files.read(path).decode() if path is not None else None
         except files.InputError:
             return None
 

@@ -95,7 +95,7 @@ _MAX_SPAN_LINES = 6  # a longer span shows its first lines and "..."
 
 def _details(f, text: str, style) -> list:
     """The lines under a finding in the full format: source, caret, help, the fix as a diff."""
-    from memlint.context import split_lines
+    from memlint.source import split_lines
 
     source = [line.rstrip("\r\n") for line in split_lines(text)]
     if not source:
@@ -127,7 +127,7 @@ def _details(f, text: str, style) -> list:
 
 def _fix_diff(f, text: str, style) -> list:
     """The fix as the changed lines only: ``-`` old lines with their numbers, ``+`` new ones."""
-    from memlint.context import split_lines
+    from memlint.source import split_lines
     from memlint.fix import apply_edits, newline_of
 
     new, applied = apply_edits(text, ((0, e) for e in f.fix.edits), newline_of(text))
