@@ -223,8 +223,14 @@ def test_per_rule_options(repo, monkeypatch):
         (
             "[tool.memlint.rules.MEM003]\ntarget-version = 3.1\n",
             "tool.memlint.rules.MEM003.target-version",
-            "must be of type str, not 3.1",
+            'must be a string in quotes (target-version = "3.10"), not the number 3.1',
         ),
+        (  # unquoted, TOML reads 3.10 as the number 3.1: the message must not say "3.1" alone
+            "[tool.memlint.rules.MEM003]\ntarget-version = 3.10\n",
+            "tool.memlint.rules.MEM003.target-version",
+            'must be a string in quotes (target-version = "3.10")',
+        ),
+        ("[tool]\nmemlint = 5\n", "tool.memlint", "must be a table ([tool.memlint]), not 5"),
     ],
 )
 def test_config_errors_name_the_key_and_the_file_and_exit_2(repo, toml, key, why):
@@ -245,6 +251,23 @@ def test_invalid_toml_names_the_file_and_position(repo):
     write(repo / "memlint.toml", "select = [\n")
     r = memlint_cli("pkg")
     assert r.exit_code == 2 and "memlint.toml: invalid TOML" in r.stderr
+
+
+def test_a_configuration_that_is_not_utf8_names_the_file_and_line(repo):
+    (repo / "pyproject.toml").write_bytes(b'[tool.memlint]\n# caf\xe9 au lait\nselect = ["MEM"]\n')
+    r = memlint_cli("pkg")
+    assert (r.exit_code, r.stdout) == (2, "")
+    (line,) = r.stderr.splitlines()
+    assert line == f"memlint: error: {repo / 'pyproject.toml'}:2: invalid TOML: not UTF-8 (invalid continuation byte)"
+
+
+def test_a_tool_key_that_is_not_a_table(repo):
+    write(repo / "pyproject.toml", "tool = 5\n")  # not ours: the file is passed over as having no [tool.memlint]
+    assert found("pkg") == [("pkg/core.py", "MEM017")]
+    r = memlint_cli("--config", "pyproject.toml", "pkg")  # named: its `tool` must hold [tool.memlint]
+    assert r.exit_code == 2 and r.stderr.splitlines() == [
+        "memlint: error: pyproject.toml: `tool` must be a table ([tool.memlint]), not 5"
+    ]
 
 
 def test_errors_in_an_explicit_config_file(repo):

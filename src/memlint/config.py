@@ -196,9 +196,10 @@ def find_config_file(start: Path) -> Optional[Path]:
 
 def _has_memlint_table(pyproject: Path) -> bool:
     try:
-        return "memlint" in _read_toml(pyproject).get("tool", {})
+        tool = _read_toml(pyproject).get("tool", {})
     except ConfigError:
         return True  # report the broken file rather than skip past it
+    return isinstance(tool, dict) and "memlint" in tool  # another tool's odd `tool` is not ours to judge
 
 
 def _read_toml(path: Path) -> dict:
@@ -207,6 +208,9 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except UnicodeDecodeError as e:  # TOML is UTF-8 by definition
+        line = e.object[: e.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: invalid TOML: not UTF-8 ({e.reason})") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read configuration: {e.strerror}") from None
 
@@ -218,7 +222,12 @@ def load_config(explicit: Optional[Path], start: Path, rule_options: dict[str, d
         return _with_rule_defaults(Config(), rule_options)
     data = _read_toml(path)
     if path.name == "pyproject.toml" or explicit is not None and "tool" in data:
-        data = data.get("tool", {}).get("memlint", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: `tool` must be a table ([tool.memlint]), not {tool!r}")
+        data = tool.get("memlint", {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: `tool.memlint` must be a table ([tool.memlint]), not {data!r}")
         prefix = "tool.memlint."
     else:
         prefix = ""
@@ -288,6 +297,9 @@ def _parse_rule_options(value, fail, rule_options: dict[str, dict]) -> dict:
                     v = want(v)
                 except ValueError as e:
                     fail(f"rules.{code}.{name}", str(e))
+            elif issubclass(want, str) and type(v) in (int, float):  # TOML reads an unquoted 3.10 as 3.1
+                example = getattr(want, "example", "...")
+                fail(f"rules.{code}.{name}", f'must be a string in quotes ({name} = "{example}"), not the number {v!r}')
             elif type(v) is not want and not (want is float and type(v) is int):
                 kind = "str" if issubclass(want, str) else want.__name__
                 fail(f"rules.{code}.{name}", f"must be of type {kind}, not {v!r}")

@@ -42,6 +42,8 @@ class PythonVersion(str):
     """The type of an option naming a Python version (``"3.10"``): a bad value is a configuration error,
     reported with its key and file when the configuration is read, never silently some other version."""
 
+    example = "3.10"  # for messages
+
     def __new__(cls, text: str):
         if not re.fullmatch(r"3\.\d{1,2}", text):
             raise ValueError(f'must be a Python version such as "3.10", not {text!r}')
