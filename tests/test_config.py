@@ -291,3 +291,15 @@ def test_mem000_is_a_known_code_but_syntax_errors_are_always_reported(repo):
     write(repo / "pkg" / "broken.py", "def f(:\n")
     assert found("pkg") == [("pkg/broken.py", "MEM000"), ("pkg/core.py", "MEM017")]
     assert ("pkg/broken.py", "MEM000") in found("pkg", "--ignore", "MEM000")
+
+
+def test_an_empty_selection_is_a_warning(repo):
+    """Nothing selected is almost always a mistake: say so rather than report a clean run silently."""
+    warning = "memlint: warning: no rule is selected (see --select, --ignore and select/ignore in the configuration)"
+    r = memlint_cli("--select", "", "pkg")
+    assert (r.exit_code, r.stderr.splitlines()) == (0, [warning])
+    write(repo / "pyproject.toml", '[tool.memlint]\nignore = ["MEM"]\n')
+    r = memlint_cli("pkg")
+    assert (r.exit_code, r.stderr.splitlines()) == (0, [warning])
+    assert memlint_cli("--quiet", "pkg").stderr == ""
+    assert memlint_cli("--select", "MEM000", "pkg").stderr == ""  # syntax errors only: a choice, not a mistake

@@ -14,8 +14,9 @@ from typing import Optional
 import click
 
 from memlint import __version__, catalog
-from memlint.checks import all_rules, rule_options
+from memlint.checks import all_rules, enabled_rules, rule_options
 from memlint.config import OUTPUT_FORMATS, ConfigError, load_config
+from memlint.findings import PARSE_ERROR
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -237,6 +238,8 @@ def _lint(
         _error(str(e))
         return EXIT_ERROR
     config.apply_command_line(select, extend_select, ignore)
+    if not quiet and not enabled_rules(config) and not config.enabled(PARSE_ERROR):
+        _warning("no rule is selected (see --select, --ignore and select/ignore in the configuration)")
     if unsafe_fixes is not None:
         config.unsafe_fixes = unsafe_fixes
     fmt = output_format or config.output_format
