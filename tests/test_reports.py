@@ -219,3 +219,19 @@ def test_text_colour_only_when_asked_for_a_terminal(project):
     f = Finding("MEM017", "msg", "src/grid.py", 3, 8, 3, 34)
     assert "\x1b[" in render("text", [f], color=True)
     assert render("text", [f], color=False).splitlines()[0] == "src/grid.py:3:8: MEM017 msg"
+
+
+def test_text_report_one_finding_one_line_even_for_a_multi_line_statement(tmp_path, monkeypatch):
+    """A message that quotes a statement spread over lines is folded: grep, editors and CI read one line each."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text(
+        "import numpy as np\n\n\ndef f():\n    a = np.ones((1000, 1000))\n    a = a * (\n        2.0)\n    return a\n"
+    )
+    for args in ((), ("--quiet",)):
+        r = memlint_cli("--no-cache", *args, "m.py")
+        assert r.exit_code == 1
+        (line,) = [line for line in r.stdout.splitlines() if "MEM001" in line]
+        assert line.startswith("m.py:6:5: MEM001 `a = a * ( 2.0)` allocates"), line
+        assert r.stdout.count("m.py:") == 1
+    (finding,) = json.loads(memlint_cli("--no-cache", "--output-format", "json", "m.py").stdout)
+    assert "(\n        2.0)" in finding["message"]  # machine formats keep the message as it is

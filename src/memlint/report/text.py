@@ -9,6 +9,7 @@ unsafe fixes are on.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from typing import Callable, Optional
 
@@ -17,6 +18,8 @@ import click
 from memlint import catalog
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import SAFE, UNSAFE
+
+_ONE_LINE = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
 def _plural(n: int, word: str, plural: str = "") -> str:
@@ -63,7 +66,8 @@ def _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, det
     for f in findings:
         marker = " [*]" if f.fix and f.fix.applicability in fixable else ""
         where = style(f"{f.path}:{f.line}:{f.column}:", bold=True)
-        lines.append(f"{where} {style(f.code, fg='red', bold=True)}{marker} {f.message}")
+        message = _ONE_LINE.sub(" ", f.message)  # a message quoting a multi-line statement: one finding, one line
+        lines.append(f"{where} {style(f.code, fg='red', bold=True)}{marker} {message}")
         lines += details(f, style)
     if quiet:
         return "".join(line + "\n" for line in lines)
