@@ -56,7 +56,8 @@ def main() -> None:
 
 
 @main.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+# readable=False: memlint reports a file it cannot read itself (one line, the other files still checked)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option(
     "--unsafe-fixes",
@@ -93,7 +94,7 @@ def main() -> None:
 @click.option(
     "--config",
     "config_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
     help="Use this configuration file instead of the nearest pyproject.toml/memlint.toml.",
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .memlint_cache/.")
@@ -104,13 +105,13 @@ def main() -> None:
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option(
     "--write-baseline",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
     help="Record the current findings as accepted, in FILE, and exit 0.",
 )
 @click.option(
     "--baseline",
     "baseline_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
     help="Report only findings not recorded in FILE.",
 )
 @click.version_option(__version__, prog_name="memlint")

@@ -1,7 +1,8 @@
 """Which files to check, and reading them as Python source.
 
 Folders are searched for ``*.py`` (excluded folders pruned, symbolic links to folders not followed, so a
-link loop cannot trap the walk); files named on the command line are always checked. Reading follows
+link loop cannot trap the walk; named pipes and links to nothing passed over); files named on the command
+line are always checked, and one that cannot be read is an error naming it. Reading follows
 Python's own rules (PEP 263 coding cookie, UTF-8 BOM) and remembers them so that ``--fix`` writes the file
 back the same way.
 """
@@ -113,12 +114,15 @@ def _walk(root: Path, config, add, errors: list[str]) -> None:
                 p = base / name
                 if config.is_excluded(p, root):
                     continue
+                # Passed over quietly, as ruff does: a named pipe, socket or device (not source code, and
+                # reading a pipe would block forever) and a link to nothing.
                 try:
-                    if not stat.S_ISREG(p.stat().st_mode):  # a named pipe would block the read forever
-                        errors.append(f"{display_path(p)}: not a file or directory")
+                    if not stat.S_ISREG(p.stat().st_mode):
                         continue
+                except FileNotFoundError:
+                    continue
                 except OSError:
-                    pass  # a broken link or a link loop: reading it reports the reason
+                    pass  # a link loop: reading it reports the reason
                 add(p)
 
 
