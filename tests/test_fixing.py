@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import stat
 import subprocess
 
 import pytest
-from helpers import memlint_cli, register_rule
+from helpers import memlint_cli, register_rule, run_program
 
 from memlint.checks import Rule
 from memlint.findings import SAFE, Edit, Fix
@@ -330,3 +331,45 @@ def test_many_fixes_in_one_function_are_all_applied_by_one_fix(here):
     assert (r.exit_code, r.stdout) == (0, "Fixed 30 findings.\n")
     assert (here / "a.py").read_text().count("np.zeros((1000, 1000))  # buffer") == 30
     assert memlint_cli("--diff", "a.py").stdout == ""
+
+
+SELF_DOCUMENTING = """\
+import numpy as np
+
+print(f"{np.full((512, 512), 0.0).sum()=}")
+print(f"{np.full((512, 512), 0.0).sum() = :.1f}")
+print(f"{np.full((512, 512), 0.0).sum():.1f}")
+"""
+
+
+def test_no_fix_inside_a_self_documenting_f_string(here):
+    """`f"{expr=}"` prints expr's source text: rewriting it would change the output. The finding stays."""
+    (here / "report.py").write_text(SELF_DOCUMENTING)
+    r = memlint_cli("--no-cache", "--output-format", "json", "report.py")
+    fixes = {f["line"]: f["fix"] is not None for f in json.loads(r.stdout) if f["code"] == "MEM017"}
+    assert fixes == {3: False, 4: False, 5: True}
+    before, _ = run_program(SELF_DOCUMENTING)
+    memlint_cli("--no-cache", "--fix", "report.py")
+    fixed = (here / "report.py").read_text()
+    assert fixed == SELF_DOCUMENTING.replace("np.full((512, 512), 0.0).sum():", "np.zeros((512, 512)).sum():")
+    assert run_program(fixed)[0] == before
+
+
+class RenameEverything(Rule):
+    """Test-only rule with a plain-edit fix (no libcst) on every name `x`: the refusal is the fix machinery's,
+    not each rule's."""
+
+    code = "MEM991"
+
+    def check(self, ctx):
+        for node in ctx.nodes(ast.Name):
+            if node.id == "x":
+                ctx.report(node, "x", fix=Fix(SAFE, "rename", (ctx.edit(node, "y"),)))
+
+
+def test_the_self_documenting_guard_holds_for_every_rule(here, monkeypatch):
+    register_rule(monkeypatch, RenameEverything())
+    (here / "names.py").write_text('x = y = 1\nprint(f"{x=}", f"{x}", f"{ x = }", f"{x!r:>4}")\n')
+    r = memlint_cli("--no-cache", "--jobs", "1", "--select", "MEM991", "--fix", "names.py")
+    assert r.exit_code == 1  # the findings in {x=} and { x = } are left, unfixed
+    assert (here / "names.py").read_text() == 'y = y = 1\nprint(f"{x=}", f"{y}", f"{ x = }", f"{y!r:>4}")\n'

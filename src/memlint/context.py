@@ -84,6 +84,8 @@ class FileContext:
         fix: Optional[Fix] = None,
         code: Optional[str] = None,
     ) -> None:
+        if fix is not None and self._inside_self_documenting(fix):
+            fix = None  # the finding stands; the rewrite would change what the f-string prints
         line, col, end_line, end_col = self.source.span(node)
         self.findings.append(
             Finding(
@@ -101,6 +103,32 @@ class FileContext:
         )
 
     # --- building fixes -----------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _self_documenting(self) -> list[tuple[int, int]]:
+        """Text offsets of the f-strings that print their own source, ``f"{expr=}"``: any rewrite inside one
+        changes the program's output. In the tree ``{expr=}`` is the literal ``"expr="`` then the value; a
+        literal ``"a="`` before ``{x}`` looks the same and is refused too (a rare fix lost, never a wrong one)."""
+        spans = []
+        for node in self.nodes(ast.JoinedStr):
+            pairs = zip(node.values, node.values[1:])
+            if any(
+                type(a) is ast.Constant and isinstance(a.value, str) and a.value.rstrip().endswith("=")
+                for a, b in pairs
+                if type(b) is ast.FormattedValue
+            ):
+                line, col, end_line, end_col = self.source.span(node)
+                spans.append((self.source.offset(line, col), self.source.offset(end_line, end_col)))
+        return spans
+
+    def _inside_self_documenting(self, fix: Fix) -> bool:
+        if not self._self_documenting:
+            return False
+        for e in fix.edits:
+            start, end = self.source.offset(e.line, e.column - 1), self.source.offset(e.end_line, e.end_column - 1)
+            if any(start < span_end and span_start < end for span_start, span_end in self._self_documenting):
+                return True
+        return False
 
     def edit(self, node: ast.AST, content: str) -> Edit:
         """Replace a node's exact source text."""
