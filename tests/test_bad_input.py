@@ -122,6 +122,7 @@ def _without_read_override() -> list:
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
 
 
+@pytest.mark.slow
 def test_an_unreadable_file_named_on_the_command_line_is_one_line_and_the_rest_is_checked(here):
     """Like a missing file: one line, exit 2, the other files checked (was: click's 3-line usage error)."""
     (here / "secret.py").write_text(GOOD)

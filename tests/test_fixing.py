@@ -342,6 +342,7 @@ print(f"{np.full((512, 512), 0.0).sum():.1f}")
 """
 
 
+@pytest.mark.slow
 def test_no_fix_inside_a_self_documenting_f_string(here):
     """`f"{expr=}"` prints expr's source text: rewriting it would change the output. The finding stays."""
     (here / "report.py").write_text(SELF_DOCUMENTING)
