@@ -131,8 +131,8 @@ def _details(f, text: str, style) -> list:
 
 def _fix_diff(f, text: str, style) -> list:
     """The fix as the changed lines only: ``-`` old lines with their numbers, ``+`` new ones."""
-    from memlint.source import split_lines
     from memlint.fix import apply_edits, newline_of
+    from memlint.source import split_lines
 
     new, applied = apply_edits(text, ((0, e) for e in f.fix.edits), newline_of(text))
     if not applied:
