@@ -191,6 +191,63 @@ def server() -> None:
     serve()
 
 
+@main.command(
+    context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
+    # the first argument is the program; everything after it is the program's own
+)
+@click.option("-m", "module", metavar="MODULE", help="Run a module, as `python -m MODULE` does.")
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The project's folder: its files are checked and measured (default: the script's folder; with -m, the current one).",
+)
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", help="Report format.")
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Draw the memory timeline to FILE (PNG).",
+)
+@click.option(
+    "--compare-fixes",
+    is_flag=True,
+    help="Apply each fix to a temporary copy of the project, run again, report the saving.",
+)
+@click.option("--unsafe-fixes", is_flag=True, help="With --compare-fixes, compare the unsafe fixes too.")
+@click.argument("program", nargs=-1, type=click.UNPROCESSED)
+def measure(module, project, output_format, plot_path, compare_fixes, unsafe_fixes, program):
+    """Run a program and rank memlint's findings by the memory they really cost.
+
+    `memlint measure script.py [ARGS]...` or `memlint measure -m MODULE [ARGS]...`. The program runs in a child
+    interpreter under tracemalloc (the only time memlint runs code); the project's findings are joined with what
+    their statements allocated, and sorted by it. Exit status: the program's own; 2 when memlint itself failed.
+    """
+    from memlint.measure import MeasureError
+    from memlint.measure import measure as run_measure
+
+    program = list(program)
+    if not module and not program:
+        _error("memlint measure: name a script or -m MODULE")
+        sys.exit(EXIT_ERROR)
+    target, args = (module, program) if module else (program[0], program[1:])
+    try:
+        status = run_measure(
+            target, args, bool(module), project, output_format, plot_path, compare_fixes, unsafe_fixes, click.echo
+        )
+    except MeasureError as e:
+        _error(str(e))
+        status = EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted")
+        status = EXIT_ERROR
+    except Exception as e:
+        if os.environ.get("MEMLINT_DEBUG"):
+            raise
+        _error(f"internal error: {type(e).__name__}: {e} (please report it)")
+        status = EXIT_ERROR
+    sys.exit(status)
+
+
 def _explain(code: str) -> int:
     doc = catalog.load().get(code.strip().upper())
     if doc is None:

@@ -1,0 +1,293 @@
+"""The child interpreter of ``memlint measure``: runs the user's program under tracemalloc and a line tracer.
+
+This file is executed (not imported) by ``python -c`` so that the program sees the ``sys.path`` it would see
+when run as ``python script.py`` or ``python -m module``, and memlint itself is never imported into it. It
+only uses the standard library (and psutil, where installed, for the resident set of a few lines).
+
+argv: RESULT_FILE CONFIG_JSON script|module TARGET [ARGS...]. The result is one JSON document (see
+``_result``); the exit status is the program's own.
+
+How a line is measured. Every event of the line tracer (a line starting, a call, a return) in a project file
+ends a segment; ``tracemalloc``'s peak since the previous event (``reset_peak``) is the highest the traced
+memory went during that segment. A line's rise is the highest the memory went while it ran (its callees
+included) above what was allocated when it started: for ``a = a * 2`` one array. The program's peak is the
+highest segment peak; when it rises by PEAK_STEP or more a snapshot is taken, and the last one tells what
+was alive at (within PEAK_STEP of) the peak, attributed to the innermost project frame of each allocation.
+"""
+
+import json
+import os
+import runpy
+import sys
+import time
+import tracemalloc
+
+PEAK_STEP = 1.05  # a new snapshot when the peak passes the last snapshot's by 5%...
+SNAPSHOT_SHARE = 0.25  # ... and snapshots so far took at most a quarter of the time...
+PEAK_JUMP = 1.10  # ... or it passes it by 10%
+PEAK_MOMENT = 1.005  # the peak's time and line are those of the last rise of 0.5% or more
+SNAPSHOT_FLOOR = 1 << 20  # below 1 MiB nothing is worth a snapshot
+TIMELINE_STEP = 0.002  # seconds between two timeline points (the highest point in between is kept)
+
+_ME = os.path.abspath(__file__) if "__file__" in globals() else ""
+
+
+class Tracer:
+    def __init__(self, roots, rss_lines):
+        self.roots = tuple(os.path.join(os.path.normcase(r), "") for r in roots)
+        self.excluded = ("site-packages", "dist-packages")
+        self.project = {}  # co_filename -> is it a project file
+        self.stack = []  # per running project frame: [frame, line, start, line_peak, frame_peak, rss_start]
+        self.lines = {}  # (file, line) -> [executions, max_rise, total_rise, t_of_max, level_of_max, rss_rise]
+        self.rss_lines = rss_lines
+        self.rss = _rss_reader() if rss_lines else None
+        self.t0 = time.perf_counter()
+        self.t0_epoch = time.time()
+        self.peak = 0
+        self.peak_time = 0.0
+        self.peak_line = None
+        self.snapshot_peak = 0
+        self.snapshot_seconds = 0.0
+        self.at_peak = None
+        self.timeline = []
+        self.next_point = 0.0
+        self.point_high = 0
+
+    def is_project(self, filename):
+        known = self.project.get(filename)
+        if known is None:
+            path = os.path.normcase(os.path.abspath(filename))
+            known = (
+                path.startswith(self.roots)
+                and not any(x in path for x in self.excluded)
+                and path != _ME
+                and os.path.isfile(path)
+            )
+            self.project[filename] = known
+        return known
+
+    def segment(self):
+        """End the segment since the last event: its peak goes to the running line; returns current bytes."""
+        current, high = tracemalloc.get_traced_memory()
+        if self.stack:
+            rec = self.stack[-1]
+            if high > rec[3]:
+                rec[3] = high
+        now = time.perf_counter() - self.t0
+        if high > self.peak:
+            if high > self.peak * PEAK_MOMENT:  # a rise that matters: remember when and where
+                rec = self.stack[-1] if self.stack else None
+                self.peak_time = now
+                self.peak_line = [rec[0].f_code.co_filename, rec[1]] if rec is not None else None
+            self.peak = high
+            if high >= SNAPSHOT_FLOOR and self.may_snapshot(high, now):
+                self.snapshot_peak = high
+                started = time.perf_counter()
+                self.at_peak = self.snapshot(high, current)
+                self.snapshot_seconds += time.perf_counter() - started
+        if high > self.point_high:
+            self.point_high = high
+        if now >= self.next_point:
+            self.timeline.append([round(now, 6), current, self.point_high])
+            self.point_high = 0
+            self.next_point = now + TIMELINE_STEP
+        return current
+
+    def may_snapshot(self, high, now):
+        """Snapshots cost time in proportion to the live allocations: while memory climbs they may take
+        SNAPSHOT_SHARE of the run; a rise of PEAK_JUMP always gets one."""
+        if high >= self.snapshot_peak * PEAK_JUMP:
+            return True
+        return high >= self.snapshot_peak * PEAK_STEP and self.snapshot_seconds <= SNAPSHOT_SHARE * now
+
+    def snapshot(self, high, current):
+        """What is alive now, by the project line that allocated it (innermost project frame), plus the
+        bytes the running line allocated and freed again since the peak (``high - current``)."""
+        sizes = {}
+        for trace in _raw_traces():  # (domain, size, frames innermost first, ...)
+            sizes[trace[2]] = sizes.get(trace[2], 0) + trace[1]
+        by_line = {}
+        elsewhere = {}
+        for frames, size in sizes.items():
+            key = None
+            for filename, lineno in frames:
+                if filename == _ME:
+                    key = False  # memlint's own bookkeeping
+                    break
+                if self.is_project(filename):
+                    key = (filename, lineno)
+                    break
+            if key:
+                by_line[key] = by_line.get(key, 0) + size
+            elif key is None and frames:
+                elsewhere[frames[0]] = elsewhere.get(frames[0], 0) + size
+        return {
+            "peak": high,
+            "current": current,
+            "time": round(time.perf_counter() - self.t0, 6),
+            "running_line": list(self.stack_line()) if self.stack else None,
+            "lines": [[f, n, b] for (f, n), b in by_line.items()],
+            "elsewhere": [[f, n, b] for (f, n), b in sorted(elsewhere.items(), key=lambda kv: -kv[1])[:20]],
+        }
+
+    def stack_line(self):
+        rec = self.stack[-1]
+        return rec[0].f_code.co_filename, rec[1]
+
+    # -- sys.settrace callbacks --
+
+    def on_call(self, frame, event, arg):
+        if not self.is_project(frame.f_code.co_filename):
+            return None
+        current = self.segment()
+        self.stack.append([frame, None, current, current, current, None])
+        tracemalloc.reset_peak()  # after the bookkeeping: what the tracer allocated is not the program's peak
+        return self.on_event
+
+    def on_event(self, frame, event, arg):
+        if event == "line":
+            current = self.segment()
+            rec = self.stack[-1]
+            if rec[0] is not frame:
+                rec = self._find(frame)
+                if rec is None:
+                    tracemalloc.reset_peak()
+                    return self.on_event
+            self.close_line(rec, current)
+            rec[1] = frame.f_lineno
+            rec[2] = rec[3] = current
+            if self.rss is not None and (frame.f_code.co_filename, rec[1]) in self.rss_lines:
+                rec[5] = self.rss()
+        elif event == "return":
+            current = self.segment()
+            rec = self._find(frame)
+            if rec is not None:
+                self.close_line(rec, current)
+                self.stack.pop()
+                if self.stack and rec[4] > self.stack[-1][3]:
+                    self.stack[-1][3] = rec[4]
+        tracemalloc.reset_peak()
+        return self.on_event
+
+    def _find(self, frame):
+        """The record of ``frame``, dropping records above it (frames left without a return event)."""
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] is frame:
+                del self.stack[i + 1 :]
+                return self.stack[i]
+        return None
+
+    def close_line(self, rec, current):
+        if rec[3] > rec[4]:
+            rec[4] = rec[3]
+        if rec[1] is None:
+            return
+        key = (rec[0].f_code.co_filename, rec[1])
+        stats = self.lines.get(key)
+        if stats is None:
+            stats = self.lines[key] = [0, 0, 0, 0.0, 0, None]
+        rise = rec[3] - rec[2]
+        stats[0] += 1
+        stats[2] += rise
+        if rise > stats[1] or stats[0] == 1:
+            stats[1] = rise
+            stats[3] = round(time.perf_counter() - self.t0, 6)
+            stats[4] = rec[3]
+        if rec[5] is not None:
+            grown = self.rss() - rec[5]
+            stats[5] = grown if stats[5] is None else max(stats[5], grown)
+            rec[5] = None
+
+
+def _raw_traces():
+    """Every live allocation as (domain, size, ((file, line), ...) innermost first, ...): the snapshot's own
+    data, without building a Trace object for each (a snapshot of millions of allocations takes seconds)."""
+    get = getattr(tracemalloc, "_get_traces", None)
+    if get is not None:
+        return get()
+    return [
+        (t.domain, t.size, tuple((f.filename, f.lineno) for f in reversed(t.traceback)))
+        for t in tracemalloc.take_snapshot().traces
+    ]
+
+
+def _rss_reader():
+    try:
+        import psutil
+    except ImportError:
+        return None
+    process = psutil.Process()
+    return lambda: process.memory_info().rss
+
+
+def _result(tracer, status, wall, overhead):
+    lines = [[f, n, *s] for (f, n), s in tracer.lines.items()]
+    modules = sorted({os.path.abspath(m.__file__) for m in list(sys.modules.values()) if getattr(m, "__file__", None)})
+    return {
+        "status": status,
+        "peak": tracer.peak,
+        "peak_time": tracer.peak_time,
+        "peak_line": tracer.peak_line,
+        "wall": wall,
+        "t0_epoch": tracer.t0_epoch,
+        "tracemalloc_overhead": overhead,
+        "lines": lines,
+        "at_peak": tracer.at_peak,
+        "timeline": tracer.timeline,
+        "modules": modules,
+    }
+
+
+def main():
+    result_file, config = sys.argv[1], json.loads(sys.argv[2])
+    kind, target, args = sys.argv[3], sys.argv[4], sys.argv[5:]
+    tracer = Tracer(config["roots"], {(f, n) for f, n in config["rss_lines"]})
+    if kind == "script":
+        sys.argv = [target, *args]
+        sys.path[0] = os.path.dirname(os.path.realpath(target))
+        target = os.path.abspath(target)  # as __main__.__file__ is since Python 3.9
+    else:
+        sys.argv = [target, *args]  # runpy puts the module's file in argv[0]
+        sys.path[0] = os.getcwd()
+    status = 0
+    overhead = 0
+    tracemalloc.start(config["frames"])
+    start = time.perf_counter()
+    sys.settrace(tracer.on_call)
+    try:
+        if kind == "script":
+            runpy.run_path(target, run_name="__main__")
+        else:
+            runpy.run_module(target, run_name="__main__", alter_sys=True)
+    except SystemExit as e:
+        code = e.code
+        if code is None:
+            status = 0
+        elif isinstance(code, int):
+            status = code
+        else:
+            print(code, file=sys.stderr)
+            status = 1
+    except BaseException:
+        sys.settrace(None)
+        import traceback
+
+        traceback.print_exc()
+        status = 1
+    finally:
+        sys.settrace(None)
+        wall = time.perf_counter() - start
+        tracer.segment()
+        overhead = tracemalloc.get_tracemalloc_memory()
+        tracemalloc.stop()
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    with open(result_file, "w", encoding="utf-8") as f:
+        json.dump(_result(tracer, status, wall, overhead), f)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
