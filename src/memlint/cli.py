@@ -222,8 +222,8 @@ def measure(module, project, output_format, plot_path, compare_fixes, unsafe_fix
     interpreter under tracemalloc (the only time memlint runs code); the project's findings are joined with what
     their statements allocated, and sorted by it. Exit status: the program's own; 2 when memlint itself failed.
     """
-    from memlint.measure import MeasureError
-    from memlint.measure import measure as run_measure
+    from memlint.measure.command import MeasureError
+    from memlint.measure.command import measure as run_measure
 
     program = list(program)
     if not module and not program:

@@ -46,6 +46,7 @@ class Measured:
             cost=self.cost,
             statement_lines=list(self.lines),
             time=self.time,
+            level=self.level,
         )
         return d
 

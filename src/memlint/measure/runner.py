@@ -66,7 +66,7 @@ def run(
         out_path = os.path.join(tmp, "stdout")
         cmd = [sys.executable, "-c", _BOOT, CHILD, result_file, config, kind, target, *args]
         with open(out_path, "wb") as out:
-            stdout = out if capture else (sys.stderr if stdout_to_stderr else None)
+            stdout = out if capture else (2 if stdout_to_stderr else None)  # 2: our standard error
             proc = subprocess.Popen(cmd, stdout=stdout, cwd=cwd)
             samples = _sample(proc, psutil)
         data = None

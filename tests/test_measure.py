@@ -1,0 +1,259 @@
+"""`memlint measure`: a real program runs under the tracer and the findings are ranked by what they cost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from memlint.cli import main
+
+MiB = 1024 * 1024
+N = 2_000_000  # float64: 15.3 MiB per array
+
+PROGRAM = f"""
+import numpy as np
+
+
+def main():
+    a = np.ones({N})
+    a = a * 2.0
+    print(float(a.sum()))
+
+
+def never_called():
+    b = np.ones({N})
+    b = b * 3.0
+    return b
+
+
+main()
+"""
+
+
+def write(folder: Path, name: str, code: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(code).lstrip())
+    return path
+
+
+def measure(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "memlint", "measure", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def measure_json(*args, cwd=None) -> tuple[dict, subprocess.CompletedProcess]:
+    done = measure("--output-format", "json", *args, cwd=cwd)
+    assert done.stdout, done.stderr
+    return json.loads(done.stdout), done
+
+
+def by_line(report: dict) -> dict:
+    return {(f["code"], f["line"]): f for f in report["findings"]}
+
+
+@pytest.mark.slow
+def test_a_finding_is_measured_by_what_its_statement_allocated(tmp_path):
+    script = write(tmp_path, "prog.py", PROGRAM)
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    assert "4000000.0" in done.stderr  # the program's own output goes to stderr when stdout carries JSON
+    found = by_line(report)
+    mem001 = found[("MEM001", 6)]
+    assert mem001["ran"] and mem001["executions"] == 1
+    # `a = a * 2.0` holds the old and the new array at once: one array more than before the statement
+    assert abs(mem001["measured_bytes"] - N * 8) < 0.05 * N * 8
+    assert report["summary"]["peak_bytes"] >= 2 * N * 8
+    assert report["summary"]["peak_line"][1] == 6
+    # what was alive at the peak: both arrays, while line 6 ran
+    assert mem001["bytes_at_peak"] >= 1.9 * N * 8
+    never = found[("MEM001", 12)]
+    assert not never["ran"] and never["measured_bytes"] == 0
+    assert report["findings"][0]["line"] == 6  # costliest first, lines that never ran last
+
+
+@pytest.mark.slow
+def test_the_text_table_ranks_findings_and_marks_lines_never_run(tmp_path):
+    script = write(tmp_path, "prog.py", PROGRAM)
+    done = measure(script)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("4000000.0\n")  # the program's output first, on its own stdout
+    assert "Findings on lines that ran, costliest first:" in out
+    assert "15.3 MiB" in out
+    assert "never ran" in out and "prog.py:12" in out.split("never ran")[1]
+
+
+@pytest.mark.slow
+def test_exit_status_is_the_programs_own(tmp_path):
+    script = write(tmp_path, "prog.py", "import sys\nprint('bye')\nsys.exit(3)\n")
+    done = measure(script)
+    assert done.returncode == 3
+    assert "bye" in done.stdout
+    crash = write(tmp_path, "crash.py", "raise ValueError('boom')\n")
+    done = measure(crash)
+    assert done.returncode == 1
+    assert "ValueError: boom" in done.stderr
+
+
+def test_a_missing_script_is_memlints_error(tmp_path):
+    done = measure(tmp_path / "nope.py")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "nope.py: no such file" in done.stderr
+
+
+@pytest.mark.slow
+def test_the_program_sees_its_own_sys_path_and_arguments(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    write(tmp_path / "pkg", "helper.py", "VALUE = 42\n")
+    script = write(
+        tmp_path / "pkg",
+        "prog.py",
+        """
+        import sys
+        import helper  # beside the script, as `python prog.py` finds it
+        print(helper.VALUE, sys.argv[1:], sys.path[0])
+        """,
+    )
+    done = measure(script, "--flag", "x", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first == f"42 ['--flag', 'x'] {os.path.realpath(tmp_path / 'pkg')}"
+    # -m runs a module from the current folder, as python -m does
+    done = measure("-m", "prog", "y", cwd=tmp_path / "pkg")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith("42 ['y'] ")
+
+
+@pytest.mark.slow
+def test_allocations_no_rule_explains_are_listed(tmp_path):
+    script = write(
+        tmp_path,
+        "prog.py",
+        f"""
+        import numpy as np
+        kept = np.ones({N})  # alive at the peak, and nothing wrong with it
+        other = np.ones({N})
+        print(kept.sum() + other.sum())
+        """,
+    )
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    top = report["unexplained_at_peak"][:2]
+    assert sorted(u["line"] for u in top) == [2, 3]
+    assert all(abs(u["bytes_at_peak"] - N * 8) < 0.01 * N * 8 for u in top)
+
+
+@pytest.mark.slow
+def test_the_resident_set_measures_lazy_zeros(tmp_path):
+    # np.full writes every page; np.zeros gets them from the kernel untouched: tracemalloc counts both alike
+    script = write(
+        tmp_path,
+        "prog.py",
+        """
+        import numpy as np
+
+
+        def main():
+            grid = np.full((4000, 4000), 0.0)
+            grid[0, :] += 1.0
+            return float(grid.sum())
+
+
+        print(main())
+        """,
+    )
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    mem017 = by_line(report)[("MEM017", 5)]
+    assert mem017["resident_bytes"] > 0.8 * 4000 * 4000 * 8
+    assert mem017["cost"] == mem017["resident_bytes"]
+
+
+@pytest.mark.slow
+def test_the_plot_marks_the_peak_and_the_findings_where_the_data_says(tmp_path):
+    from matplotlib.image import imread
+
+    script = write(tmp_path, "prog.py", PROGRAM)
+    png = tmp_path / "timeline.png"
+    report, done = measure_json(script, "--plot", png)
+    assert done.returncode == 0, done.stderr
+    plot = report["plot"]
+    pixels = imread(png)
+    width, height = plot["size_pixels"]
+    assert pixels.shape[:2] == (height, width) == (450, 1000)
+    summary = report["summary"]
+    assert plot["peak"]["x"] == summary["peak_seconds"] and plot["peak"]["y"] == summary["peak_bytes"]
+
+    def colour_at(pixel):
+        x, y = (round(v) for v in pixel)
+        return pixels[y, x, :3]
+
+    def rgb(hex_colour):
+        return [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+
+    assert colour_at(plot["peak"]["pixel"]) == pytest.approx(rgb(plot["colours"]["peak"]), abs=0.05)
+    found = by_line(report)
+    assert plot["findings"], "the costliest finding is marked"
+    for mark in plot["findings"]:
+        f = found[(mark["code"], mark["line"])]
+        assert (mark["x"], mark["y"]) == (f["time"], f["level"])
+        px, py = mark["pixel"]
+        far_from_peak = abs(px - plot["peak"]["pixel"][0]) + abs(py - plot["peak"]["pixel"][1]) > 12
+        if far_from_peak:
+            assert colour_at(mark["pixel"]) == pytest.approx(rgb(plot["colours"]["finding"]), abs=0.05)
+
+
+@pytest.mark.slow
+def test_compare_fixes_reports_each_fixs_saving_and_unchanged_output(tmp_path):
+    script = write(tmp_path, "prog.py", PROGRAM)
+    report, done = measure_json(script, "--compare-fixes")
+    assert done.returncode == 0, done.stderr
+    compare = report["compare_fixes"]
+    assert not compare["output_changed"]
+    (row,) = [r for r in compare["fixes"] if r["code"] == "MEM001"]
+    assert row["output_changed"] == ""
+    assert abs(row["saving"] - N * 8) < 0.05 * N * 8  # `a *= 2.0` never holds two arrays
+    assert compare["all"]["peak_after"] < 0.6 * compare["all"]["peak_before"]
+    assert script.read_text() == textwrap.dedent(PROGRAM).lstrip()  # the project itself is untouched
+
+
+@pytest.mark.slow
+def test_compare_fixes_fails_loudly_when_a_fix_changes_the_output(tmp_path, monkeypatch):
+    import libcst as cst
+
+    from memlint.checks import mem001_inplace_arithmetic as mem001
+
+    def wrong(assign, position):  # a deliberately wrong fix: `a += 2.0` for `a = a * 2.0`
+        return cst.AugAssign(target=assign.targets[0].target, operator=cst.AddAssign(), value=assign.value.right)
+
+    monkeypatch.setattr(mem001, "_augmented", wrong)
+    script = write(tmp_path, "prog.py", PROGRAM)
+    result = CliRunner().invoke(main, ["measure", "--output-format", "json", "--compare-fixes", str(script)])
+    assert result.exit_code == 2, result.output
+    report = json.loads(result.stdout)
+    assert report["compare_fixes"]["output_changed"]
+    (row,) = [r for r in report["compare_fixes"]["fixes"] if r["code"] == "MEM001"]
+    assert row["output_changed"] == "standard output line 1: '4000000.0' -> '6000000.0'"
+    assert "a fix changed the program's output" in result.stderr
+
+
+def test_without_the_extra_one_line_says_what_to_install(monkeypatch, tmp_path):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "psutil" else real(name, *a))
+    script = write(tmp_path, "prog.py", "print(1)\n")
+    result = CliRunner().invoke(main, ["measure", str(script)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        'memlint: error: memlint measure needs psutil and matplotlib: pip install "numpy-memlint[measure]" '
+        "(missing: psutil)"
+    )
