@@ -104,9 +104,9 @@ def test_exit_status_is_the_programs_own(tmp_path):
 
 
 def test_a_missing_script_is_memlints_error(tmp_path):
-    done = measure(tmp_path / "nope.py")
-    assert done.returncode == 2
-    assert done.stderr.strip().count("\n") == 0 and "nope.py: no such file" in done.stderr
+    result = CliRunner().invoke(main, ["measure", str(tmp_path / "nope.py")])
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "nope.py: no such file" in result.stderr
 
 
 @pytest.mark.slow
