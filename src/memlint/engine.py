@@ -19,6 +19,7 @@ from memlint import files as files_mod
 from memlint.cache import Cache
 from memlint.checks import Rule, enabled_rules
 from memlint.context import FileContext
+from memlint.facts import calls
 from memlint.facts.imports import module_name_of
 from memlint.filters import FindingFilter
 from memlint.findings import PARSE_ERROR, Finding
@@ -51,10 +52,13 @@ def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional
     ctx = FileContext(
         display, SourceText(text), tree, config, module, is_package=path is not None and path.stem == "__init__"
     )
+    # Arrays also come from the calls of the data model (cv2.imread, keras datasets...): NumPy's rules run there.
+    array_modules = calls.top_level_modules(getattr(config, "calls", {}))
     for rule in rules:
         if not config.enabled(rule.code, display):
             continue
-        if rule.requires_imports and not ctx.imports.imports_any(rule.requires_imports):
+        required = rule.requires_imports | array_modules if "numpy" in rule.requires_imports else rule.requires_imports
+        if required and not ctx.imports.imports_any(required):
             continue
         ctx.rule_code = rule.code
         try:

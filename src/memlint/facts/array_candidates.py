@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import ast
 
+from memlint.facts import calls
+
 # The attributes of an array that are arrays (views) too; the others are numbers (``.size``), or unknown.
 _ARRAY_ATTRIBUTES = frozenset({"T", "real", "imag"})
 
@@ -27,14 +29,18 @@ class ArrayNames:
 
     def __init__(self, ctx):
         # `qualname` resolves a call to NumPy exactly when the root name of its function is bound to NumPy.
-        self._numpy_roots = {name for name, q in ctx.imports.bound.items() if q == "numpy" or q.startswith("numpy.")}
+        # The calls of the data model (calls.toml, [tool.memlint.calls]) are sources too: their modules' roots.
+        known = calls.known_modules(getattr(ctx.config, "calls", {}))
+        self._numpy_roots = {
+            name for name, q in ctx.imports.bound.items() if q == "numpy" or q.startswith("numpy.") or q in known
+        }
         self._module = ctx.tree
         self._bindings: dict[str, list] = {}  # name -> the statements binding a value to it, in any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
             if node.value is not None:
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                    if isinstance(target, ast.Name):
-                        self._bindings.setdefault(target.id, []).append(node)
+                    for name in _bound_names(target):  # an item of a tuple target: the whole value, as a bound
+                        self._bindings.setdefault(name, []).append(node)
         self._values: dict[tuple, list] = {}  # (scope, name) -> the values bound to it there, on first need
         self._known: dict[tuple, bool] = {}
 
@@ -122,4 +128,14 @@ class ArrayNames:
                 stack += (e.body, e.orelse)
             elif isinstance(e, ast.NamedExpr):
                 stack.append(e.value)
+            elif isinstance(e, (ast.Tuple, ast.List)):
+                stack += e.elts  # the right side of a tuple assignment
         return False
+
+
+def _bound_names(target: ast.AST) -> list:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for e in target.elts for n in _bound_names(e.value if isinstance(e, ast.Starred) else e)]
+    return []

@@ -8,6 +8,7 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
 
     - ``kind``: "ndarray" (a base-class ``numpy.ndarray``, never a subclass), "np_scalar", "py_number"
       (int, float, bool, complex), "other_array" (masked array, ``np.matrix``, memmap, pandas objects...)
+      "tuple" (a tuple whose ``items`` are known Values: ``np.meshgrid``, ``calls.toml``'s ``returns``)
       or "unknown". An "unknown" kind may still carry a ``dtype``: "an ndarray or NumPy scalar of this
       dtype" (e.g. arithmetic on an array whose number of dimensions is unknown: a 0-d array gives a scalar).
     - ``dtype``: a ``numpy.dtype`` or None.
@@ -19,7 +20,8 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
       elsewhere: ``b = a``, ``a = b = x``, a walrus), or "unknown".
     - ``constant``: the Python number of a literal (or of an expression folded from literals), else None;
       ``pytype``: "int", "float", "complex" or "bool" for a Python number; ``origin``: the qualified name of
-      the call that made the value (``numpy.random.default_rng``, ``pandas.read_csv``...).
+      the call that made the value (``numpy.random.default_rng``, ``pandas.read_csv``...); ``items``: a
+      tuple's Values.
     - ``nbytes`` (property): shape x itemsize, or None.
 
 ``ArrayFacts.is_fresh(name)``
@@ -59,11 +61,12 @@ scope. NumPy names are resolved only through the file's imports; NumPy behaviour
 from __future__ import annotations
 
 import ast
+import dataclasses
 import math
 from typing import Optional
 
-from memlint.facts import numpy_api
-from memlint.facts.dataflow import ScopeFlow, find_opaque_holders
+from memlint.facts import calls, numpy_api
+from memlint.facts.dataflow import ScopeFlow, find_opaque_holders, unpacked_expr
 from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
 from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
@@ -234,6 +237,27 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
             if before.kind == "bottom":
                 return BOTTOM
             return self._binop(type(d.node.op).__name__, before, self._value(d.value))
+        if d.kind == "unpack":
+            return self._unpacked(d)
+        return UNKNOWN
+
+    def _unpacked(self, d) -> Value:
+        """The item a tuple assignment (``(x, y), _ = load()``, ``a, b = f(), g()``) binds to ``d.name``: of a
+        literal tuple, its expression's value (an alias where it names another object); of a value known
+        to be a tuple (``calls.toml``'s ``returns``), its item. Starred targets give nothing."""
+        element = unpacked_expr(d)
+        if element is not None:
+            if isinstance(element, ast.expr):
+                v = self._value(element)
+                return v.but(ownership="alias") if v.ownership == "fresh" and _hands_over(element) else v
+            value, path = self._value(d.node.value), element[1]
+            for index, length in path:
+                if value.kind == "bottom":
+                    return BOTTOM
+                if value.kind != "tuple" or value.items is None or len(value.items) != length:
+                    return UNKNOWN
+                value = value.items[index]
+            return value
         return UNKNOWN
 
     # --- values of expressions ---------------------------------------------------------------------------
@@ -459,6 +483,11 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
                 if isinstance(index, int) and -len(owner.shape) <= index < len(owner.shape):
                     return number_value(owner.shape[index])
             return number_value(pytype="int") if owner.kind == "ndarray" else UNKNOWN
+        if base.kind == "tuple":
+            index = self._value(e.slice).constant
+            if base.items is None or type(index) is not int or not -len(base.items) <= index < len(base.items):
+                return UNKNOWN
+            return base.items[index]
         if base.kind != "ndarray":
             return UNKNOWN
         index_value = self._value(e.slice) if not isinstance(e.slice, (ast.Slice, ast.Tuple)) else None
@@ -546,7 +575,30 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
                 return self._generator_method(call.func.attr, call)
             if is_pandas(receiver):
                 return self._pandas_method(receiver, call)
-        return Value(ownership="unknown_call", origin=q)
+        return self._known_call(q, call) if q is not None else Value(ownership="unknown_call")
+
+    def _known_call(self, q: str, call: ast.Call) -> Value:
+        """A call the data model knows (``calls.toml``, then ``[tool.memlint.calls]``), else unknown."""
+        entry = getattr(self.ctx.config, "calls", {}).get(q) or calls.library().get(q)
+        if entry is None:
+            return Value(ownership="unknown_call", origin=q)
+        if any(self._passed(call, None, name) for name in entry.unless):
+            return Value(ownership="unknown_call", origin=q)
+        if entry.argument is not None:
+            name, position = entry.argument
+            spelled = calls.spelling(self._arg(call, position, name), self.ctx.qualname)
+            entry = entry.merged(entry.cases.get(spelled, calls.Returns()))
+        if entry.dtype_argument is not None:
+            name, position = entry.dtype_argument
+            node = self._arg(call, position, name)
+            if node is not None:
+                entry = dataclasses.replace(entry, dtype=self._dtype_arg(node))
+        return calls.value_of(entry, q)
+
+    def _passed(self, call: ast.Call, position: Optional[int], name: str) -> bool:
+        """Whether the call passes this argument with a value other than ``False`` or ``None``."""
+        node = self._arg(call, position, name)
+        return node is not None and not (isinstance(node, ast.Constant) and node.value in (False, None))
 
     def _is_builtin(self, name: ast.Name) -> bool:
         """The name is not bound anywhere in its scope, the module, or an import."""

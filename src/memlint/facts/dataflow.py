@@ -519,3 +519,36 @@ def _position(node: ast.AST) -> tuple:
 
 def _before(a: ast.AST, b: ast.AST) -> bool:
     return (getattr(a, "end_lineno", 0), getattr(a, "end_col_offset", 0)) <= (b.lineno, b.col_offset)
+
+
+def target_path(target: ast.AST, name: str) -> Optional[list]:
+    """[(index, length)...] leading through nested tuple targets to the one occurrence of ``name``, else None."""
+    if isinstance(target, ast.Name):
+        return [] if target.id == name else None
+    if not isinstance(target, (ast.Tuple, ast.List)) or any(isinstance(e, ast.Starred) for e in target.elts):
+        return None
+    found = [(i, p) for i, e in enumerate(target.elts) if (p := target_path(e, name)) is not None]
+    if len(found) != 1:
+        return None
+    index, rest = found[0]
+    return [(index, len(target.elts)), *rest]
+
+
+def unpacked_expr(d):
+    """For an ``unpack`` definition by a one-target assignment: the expression of a literal tuple on the right
+    that ``d.name`` receives, or ("path", [(index, length)...]) into the value on the right; else None."""
+    stmt = d.node
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+        return None
+    path = target_path(stmt.targets[0], d.name)
+    if not path:
+        return None
+    value, rest = stmt.value, list(path)
+    while rest and isinstance(value, (ast.Tuple, ast.List)):
+        index, length = rest[0]
+        if len(value.elts) != length or any(isinstance(e, ast.Starred) for e in value.elts):
+            return None
+        value, rest = value.elts[index], rest[1:]
+    if not rest:
+        return value
+    return None if value is not stmt.value else ("path", path)

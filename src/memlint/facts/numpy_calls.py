@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import math
+from typing import Optional
 
 from memlint.facts import numpy_api
 from memlint.facts.values import BOTTOM, UNKNOWN, Value, ndarray_value, number_value, pytype_of_dtype
@@ -91,7 +92,7 @@ class NumpyValues:
             mode = self._arg(call, 1, "mmap_mode")
             if mode is not None and not (isinstance(mode, ast.Constant) and mode.value is None):
                 return Value("other_array", ownership="file_backed", origin="numpy.load")
-            return Value(ownership="unknown_call", origin="numpy.load")
+            return self._loaded(call)
         if name.startswith("ma.") or name in ("matrix", "asmatrix", "bmat"):
             return Value("other_array", ownership="fresh", origin="numpy." + name)
         if name.startswith("random."):
@@ -112,7 +113,93 @@ class NumpyValues:
         ufunc = numpy_api.ufunc_of("numpy." + name)
         if ufunc is not None:
             return self._ufunc(name, ufunc, call, kw)
-        return Value(ownership="unknown_call", origin="numpy." + name)
+        if name == "clip":
+            return self._clip(call, kw)
+        if name == "interp":
+            return self._interp(call)
+        if name == "meshgrid":
+            return self._meshgrid(call, kw)
+        return self._known_call("numpy." + name, call)
+
+    def _loaded(self, call: ast.Call) -> Value:
+        """``np.load`` without ``mmap_mode``: a new ndarray read from a ``.npy`` file. Without
+        ``allow_pickle=True`` NumPy returns nothing else but the ``NpzFile`` of a ``.npz`` archive, which no
+        array operation accepts (``z[:10]``, ``z + 1`` and ``z.shape`` raise): a file named ``.npz`` (or
+        ``allow_pickle``) gives nothing."""
+        file = self._arg(call, 0, "file")
+        pickle = self._arg(call, 2, "allow_pickle")
+        if pickle is not None and not (isinstance(pickle, ast.Constant) and pickle.value is False):
+            return Value(ownership="unknown_call", origin="numpy.load")
+        if file is None or _literal_suffix(file) not in (None, ".npy"):
+            return Value(ownership="unknown_call", origin="numpy.load")
+        return Value("ndarray", None, None, "fresh", None, origin="numpy.load")
+
+    def _clip(self, call: ast.Call, kw: dict) -> Value:
+        """``np.clip(a, lo, hi)``: a ufunc in all but name (its dtype asked of NumPy); ``out=`` is returned."""
+        out = self._arg(call, 3, "out")
+        if out is not None:
+            return self._value(out)
+        if set(kw) - {"a", "a_min", "a_max", "min", "max"} or len(call.args) > 3:
+            return UNKNOWN
+        nodes = [
+            self._arg(call, 0, "a"),
+            self._arg(call, 1, "a_min") or kw.get("min"),
+            self._arg(call, 2, "a_max") or kw.get("max"),
+        ]
+        bounds = [n for n in nodes[1:] if n is not None and not (isinstance(n, ast.Constant) and n.value is None)]
+        if nodes[0] is None or not bounds:
+            return UNKNOWN
+        operands = [self._value(nodes[0])] + [self._value(n) for n in bounds]
+        if any(v.kind == "bottom" for v in operands):
+            return BOTTOM
+        if not {v.kind for v in operands} <= {"ndarray", "np_scalar", "py_number"}:
+            return UNKNOWN
+        specs = tuple(self._spec(v) for v in operands)
+        if None in specs:
+            return self._result(("ndarray" if "ndarray" in {v.kind for v in operands} else "np_scalar", None), operands)
+        computed = numpy_api.result_of("function", "clip", specs + specs[-1:] * (3 - len(specs)))
+        return self._result(computed, operands) if computed else UNKNOWN
+
+    def _interp(self, call: ast.Call) -> Value:
+        """``np.interp(x, xp, fp)``: float64 (complex128 for complex ``fp``) of ``x``'s shape; a NumPy scalar
+        for a scalar ``x``."""
+        x, fp = self._arg(call, 0, "x"), self._arg(call, 2, "fp")
+        if x is None or fp is None:
+            return UNKNOWN
+        xv = self._value(x)
+        if xv.kind == "bottom":
+            return BOTTOM
+        fv = self._value(fp)
+        numbers = self._number_structure(fp) if isinstance(fp, (ast.List, ast.Tuple)) else None
+        real = (fv.kind == "ndarray" and fv.dtype is not None and fv.dtype.kind in "biuf") or (
+            numbers is not None and not any(isinstance(n, complex) for n in _flat(numbers))
+        )
+        dtype = numpy_api.default_float() if real else None
+        if xv.kind in ("py_number", "np_scalar"):
+            return Value("np_scalar", dtype, (), "fresh", 0)
+        if xv.kind == "ndarray":
+            return ndarray_value(dtype, xv.shape, ndim=xv.ndim)
+        return UNKNOWN
+
+    def _meshgrid(self, call: ast.Call, kw: dict) -> Value:
+        """``np.meshgrid(x, y...)``: a tuple of new arrays (views with ``copy=False``), each of as many
+        dimensions as there are inputs and of its input's dtype."""
+        if set(kw) - {"indexing", "sparse", "copy"} or not call.args:
+            return UNKNOWN
+        copy = kw.get("copy")
+        fresh = copy is None or (isinstance(copy, ast.Constant) and copy.value is True)
+        items = []
+        for arg in call.args:
+            v = self._value(arg)
+            if v.kind == "bottom":
+                return BOTTOM
+            if v.kind == "ndarray":
+                items.append(ndarray_value(v.dtype, None, "fresh" if fresh else "view", ndim=len(call.args)))
+            elif isinstance(arg, (ast.List, ast.Tuple)):
+                items.append(ndarray_value(None, None, "fresh" if fresh else "view", ndim=len(call.args)))
+            else:
+                items.append(UNKNOWN)
+        return Value("tuple", ownership="fresh", origin="numpy.meshgrid", items=tuple(items))
 
     def _arange(self, call: ast.Call) -> Value:
         """Always a 1-d ndarray; its dtype and length when the arguments are known numbers."""
@@ -339,8 +426,20 @@ class NumpyValues:
 
     def _reduce(self, receiver: Value, name: str, call: ast.Call, axis_position: int, function: bool) -> Value:
         kw = self._keywords(call)
-        if receiver.kind not in ("ndarray", "np_scalar", "py_number") or "out" in kw or set(kw) - {"axis", "dtype"}:
-            return UNKNOWN if receiver.kind != "bottom" else BOTTOM
+        if receiver.kind == "bottom":
+            return BOTTOM
+        if (
+            receiver.kind not in ("ndarray", "np_scalar", "py_number")
+            or "out" in kw
+            or set(kw) - {"axis", "dtype", "keepdims"}
+        ):
+            return UNKNOWN
+        keepdims = kw.get("keepdims")
+        if keepdims is not None and not (isinstance(keepdims, ast.Constant) and keepdims.value in (True, False)):
+            return UNKNOWN
+        keepdims = keepdims is not None and keepdims.value is True
+        if keepdims and (receiver.kind != "ndarray" or receiver.ndim is None):
+            return UNKNOWN
         if len(call.args) > axis_position + 1:
             return UNKNOWN
         axis = self._arg(call, axis_position, "axis")
@@ -358,9 +457,17 @@ class NumpyValues:
             if got is None:
                 return UNKNOWN
         dtype = got[1] if got else None
-        if axis is None or (isinstance(axis, ast.Constant) and axis.value is None):
+        whole = axis is None or (isinstance(axis, ast.Constant) and axis.value is None)
+        a = None if whole else self._value(axis).constant
+        if keepdims:  # the reduced axes stay, of length 1
+            if not whole and not (type(a) is int and -receiver.ndim <= a < receiver.ndim):
+                return UNKNOWN
+            shape = None
+            if receiver.shape is not None:
+                shape = tuple(1 if whole or i == a % receiver.ndim else d for i, d in enumerate(receiver.shape))
+            return ndarray_value(dtype, shape, ndim=receiver.ndim)
+        if whole:
             return Value("np_scalar", dtype, (), "fresh", 0)
-        a = self._value(axis).constant
         if type(a) is int and receiver.ndim is not None and receiver.ndim >= 2 and -receiver.ndim <= a < receiver.ndim:
             shape = None
             if receiver.shape is not None:
@@ -369,6 +476,27 @@ class NumpyValues:
         if type(a) is int and receiver.ndim == 1:
             return Value("np_scalar", dtype, (), "fresh", 0)
         return UNKNOWN
+
+
+def _literal_suffix(node: ast.AST) -> Optional[str]:
+    """The extension a file name spelled in the source ends with (``"a.npz"``, ``f"{d}/a.npz"``,
+    ``os.path.join(d, "a.npz")``), else None."""
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[-1]
+    elif isinstance(node, ast.Call) and node.args and not node.keywords:
+        node = node.args[-1]
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        dot = node.value.rfind(".")
+        return node.value[dot:].lower() if dot >= 0 and "/" not in node.value[dot:] else ""
+    return None
+
+
+def _flat(numbers):
+    if isinstance(numbers, list):
+        for n in numbers:
+            yield from _flat(n)
+    else:
+        yield numbers
 
 
 def _small(node: ast.AST) -> bool:

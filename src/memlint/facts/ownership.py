@@ -8,7 +8,7 @@ import ast
 from typing import Optional
 
 from memlint.facts import numpy_api
-from memlint.facts.dataflow import ScopeFlow
+from memlint.facts.dataflow import ScopeFlow, unpacked_expr
 from memlint.facts.values import Value
 
 _ELIDED_BYTES = 256 * 1024  # NPY_MIN_ELIDE_BYTES: NumPy reuses temporaries from this size up
@@ -198,6 +198,8 @@ class Ownership:
         for d in defs:
             if d.kind == "param" or d.kind == "aug":
                 continue
+            if d.kind == "unpack" and self._unpacks_new(d):
+                continue
             if d.kind not in ("assign",) or d.targets > 1 or not _creates_new(d.value):
                 return False
         here = flow.unit_of_use[id(name)]
@@ -316,6 +318,14 @@ class Ownership:
                 continue
             return False
         return True
+
+    def _unpacks_new(self, d) -> bool:
+        """A tuple assignment binds ``d.name`` to a new object: a new object's expression in a literal tuple,
+        or an item the data model says is fresh (``(x, y), _ = mnist.load_data()``)."""
+        element = unpacked_expr(d)
+        if isinstance(element, ast.expr):
+            return _creates_new(element)
+        return element is not None and isinstance(d.node.value, ast.Call) and self._def_value(d).ownership == "fresh"
 
     def _buffer_defs(self, flow: ScopeFlow, name: ast.Name):
         """The definitions that bound the object ``name`` holds here: through ``a += x``, which keeps it."""

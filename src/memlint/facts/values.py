@@ -22,6 +22,7 @@ class Value:
     constant: object = None
     pytype: Optional[str] = None
     origin: Optional[str] = None
+    items: Optional[tuple] = None  # kind "tuple": the Values of its items
 
     @property
     def nbytes(self) -> Optional[int]:

@@ -1,0 +1,208 @@
+"""Where arrays come from: what a known call guarantees about the value it returns, kept as data.
+
+The library's knowledge is ``calls.toml`` (beside this module); a project adds its own loaders under
+``[tool.memlint.calls]`` in the same form. Each entry, keyed by a fully qualified name (matched through the
+file's imports, as NumPy's names are), says what the call guarantees, each key optional (absent: unknown):
+
+- ``kind``: "ndarray" (a base-class ``numpy.ndarray``), "dataframe", "series", "tensor" or "other";
+- ``dtype``: any string ``numpy.dtype`` accepts; ``ndim``: the number of dimensions;
+- ``owner``: "fresh" (a new object nothing else holds), "shares-input" (a view of, or the same object as, an
+  argument), "read-only" or "file-backed".
+
+The library's own entries may also say (never in a configuration):
+
+- ``dtype-argument = "name@position"``: the dtype is this argument's when the call passes one;
+- ``returns = [..]``: the call returns a tuple, of these entries (nested as the tuple is);
+- ``argument = "name@position"`` with ``cases = { spelling = entry }``: the entry merged over the base one
+  when the argument is spelled so ("" when absent; a number, ``True``, or a qualified name such as
+  ``cv2.IMREAD_GRAYSCALE``);
+- ``unless = [names]``: nothing is known when any of these arguments is passed with a value other than
+  ``False``/``None`` (``return_centers=True`` adds an item to the tuple);
+- ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from memlint.facts.values import Value
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KINDS = ("ndarray", "dataframe", "series", "tensor", "other")
+OWNERS = ("fresh", "shares-input", "read-only", "file-backed")
+USER_KEYS = ("kind", "dtype", "ndim", "owner")
+_LIBRARY_KEYS = (*USER_KEYS, "dtype-argument", "returns", "argument", "cases", "unless", "also", "checked")
+
+
+class CallsError(ValueError):
+    """A bad entry: the message names the key (the caller names the file)."""
+
+
+@dataclass(frozen=True)
+class Returns:
+    """What one known call guarantees. ``dtype`` is a ``numpy.dtype`` (resolved when read)."""
+
+    kind: Optional[str] = None
+    dtype: object = None
+    ndim: Optional[int] = None
+    owner: Optional[str] = None
+    items: Optional[tuple] = None  # a tuple result: its items' Returns
+    dtype_argument: Optional[tuple] = None  # (keyword, position or None)
+    argument: Optional[tuple] = None
+    cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
+    unless: tuple = ()
+
+    def merged(self, other: Returns) -> Returns:
+        """This entry with ``other``'s known keys over it (a case over its base entry)."""
+        changes = {
+            k: getattr(other, k) for k in ("kind", "dtype", "ndim", "owner", "items") if getattr(other, k) is not None
+        }
+        return dataclasses.replace(self, argument=None, cases=None, **changes)
+
+
+def _argument_spec(text, key: str) -> tuple:
+    """``"name@1"`` -> ("name", 1); ``"name"`` -> ("name", None) (keyword-only)."""
+    if not isinstance(text, str) or not text:
+        raise CallsError(f'`{key}` must be a string such as "dtype@1"')
+    name, _, position = text.partition("@")
+    if position and not position.isdigit():
+        raise CallsError(f'`{key}` must be a string such as "dtype@1"')
+    return name, int(position) if position else None
+
+
+def parse_entry(table, key: str, library: bool = False) -> Returns:
+    """One entry, validated: ``CallsError`` names the first bad key under ``key``."""
+    import numpy
+
+    if not isinstance(table, dict):
+        raise CallsError(f'`{key}` must be a table such as {{ kind = "ndarray", dtype = "uint16" }}')
+    allowed = _LIBRARY_KEYS if library else USER_KEYS
+    for name in table:
+        if name not in allowed:
+            raise CallsError(f"`{key}.{name}` is not a key of a call (known: {', '.join(allowed)})")
+    kind, dtype, ndim, owner = (table.get(k) for k in USER_KEYS)
+    if kind is not None and kind not in KINDS:
+        raise CallsError(f"`{key}.kind` must be one of {', '.join(KINDS)}, not {kind!r}")
+    if owner is not None and owner not in OWNERS:
+        raise CallsError(f"`{key}.owner` must be one of {', '.join(OWNERS)}, not {owner!r}")
+    if ndim is not None and (type(ndim) is not int or ndim < 0):
+        raise CallsError(f"`{key}.ndim` must be a non-negative integer, not {ndim!r}")
+    if dtype is not None:
+        if not isinstance(dtype, str):
+            raise CallsError(f"`{key}.dtype` must be a string numpy.dtype accepts, not {dtype!r}")
+        try:
+            dtype = numpy.dtype(dtype)
+        except (TypeError, ValueError):
+            raise CallsError(f"`{key}.dtype` is not a dtype numpy accepts: {dtype!r}") from None
+    fields = {"kind": kind, "dtype": dtype, "ndim": ndim, "owner": owner}
+    if library:
+        if "dtype-argument" in table:
+            fields["dtype_argument"] = _argument_spec(table["dtype-argument"], f"{key}.dtype-argument")
+        if "argument" in table:
+            fields["argument"] = _argument_spec(table["argument"], f"{key}.argument")
+            cases = table.get("cases", {})
+            fields["cases"] = {s: parse_entry(c, f"{key}.cases.{s}", True) for s, c in cases.items()}
+        if "returns" in table:
+            fields["items"] = _items(table["returns"], f"{key}.returns")
+        fields["unless"] = tuple(table.get("unless", ()))
+    return Returns(**fields)
+
+
+def _items(value, key: str) -> tuple:
+    if not isinstance(value, list):
+        raise CallsError(f"`{key}` must be a list")
+    return tuple(
+        Returns(kind="tuple", items=_items(v, f"{key}[{i}]")) if isinstance(v, list) else parse_entry(v, key, True)
+        for i, v in enumerate(value)
+    )
+
+
+@functools.cache
+def _library_tables() -> dict:
+    """The library's tables by qualified name, each ``also`` name included (read without importing NumPy:
+    the engine asks for the modules of every file)."""
+    with Path(__file__).with_name("calls.toml").open("rb") as f:
+        data = tomllib.load(f)
+    return {n: (name, table) for name, table in data.items() for n in (name, *table.get("also", ()))}
+
+
+@functools.cache
+def library() -> dict:
+    """The library's entries by qualified name."""
+    entries = {name: parse_entry(table, name, library=True) for name, (_, table) in _library_tables().items()}
+    return {n: entries[name] for n, (name, _) in _library_tables().items()}
+
+
+def known_modules(user: dict) -> frozenset:
+    """Every known call's name and each of its dotted prefixes (``cv2``, ``keras.datasets``...): what an
+    imported name must be bound to for its calls to be known ones."""
+    if not user:
+        return _library_modules()
+    return _library_modules() | _prefixes(user)
+
+
+def top_level_modules(user: dict) -> frozenset:
+    """The top-level packages of every known call (``cv2``, ``keras``, the project's own)."""
+    if not user:
+        return _library_top_level()
+    return _library_top_level() | {name.split(".")[0] for name in user}
+
+
+@functools.cache
+def _library_top_level() -> frozenset:
+    return frozenset(name.split(".")[0] for name in _library_tables())
+
+
+@functools.cache
+def _library_modules() -> frozenset:
+    return _prefixes(_library_tables())
+
+
+def _prefixes(names) -> frozenset:
+    out = set()
+    for name in names:
+        parts = name.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return frozenset(out)
+
+
+def spelling(node: Optional[ast.AST], qualname: Callable) -> Optional[str]:
+    """How an argument is spelled for ``cases``: "" when absent, a number or ``True``, a qualified name."""
+    if node is None:
+        return ""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, bool):
+        return str(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return f"-{node.operand.value}" if type(node.operand.value) is int else None
+    return qualname(node)
+
+
+_OWNERSHIP = {"fresh": "fresh", "shares-input": "view", "read-only": "read_only", "file-backed": "file_backed"}
+
+
+def value_of(entry: Returns, origin: str) -> Value:
+    """The ``Value`` an entry (its cases already chosen) describes; a dtype only for an ndarray."""
+    ownership = _OWNERSHIP.get(entry.owner, "unknown_call")
+    if entry.items is not None:
+        return Value("tuple", ownership=ownership, origin=origin, items=tuple(value_of(i, origin) for i in entry.items))
+    if entry.kind == "ndarray":
+        return Value("ndarray", entry.dtype, None, ownership, entry.ndim, origin=origin)
+    if entry.kind in ("dataframe", "series"):
+        return Value(
+            "other_array",
+            ownership=ownership,
+            origin="pandas.DataFrame" if entry.kind == "dataframe" else "pandas.Series",
+        )
+    if entry.kind == "tensor":
+        return Value("other_array", ownership=ownership, origin=origin)
+    return Value(ownership="unknown_call" if entry.kind is None else ownership, origin=origin)

@@ -1,0 +1,445 @@
+"""Where arrays come from (facts/calls.toml): each entry checked against the installed library where it is
+installed, the facts it gives, the findings they enable, and a trap for every entry a wrong assumption would
+turn into a wrong fix."""
+
+import ast
+import textwrap
+
+import numpy as np
+import pytest
+from helpers import assert_fix_keeps_behaviour, config, fix, lint, run_program
+
+from memlint.context import FileContext, SourceText
+from memlint.facts import calls
+
+
+def value_of(code: str, expr: str, **settings):
+    """The facts' Value of ``expr`` read after ``code``."""
+    code = textwrap.dedent(code) + f"\nprint({expr})\n"
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config(**settings))
+    found = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.expr) and ast.unparse(n) == expr and not isinstance(getattr(n, "ctx", None), ast.Store)
+    ]
+    node = max(found, key=lambda n: (n.lineno, n.col_offset))
+    return ctx.arrays.value(node)
+
+
+def described(v) -> tuple:
+    return (v.kind, str(v.dtype) if v.dtype is not None else None, v.ndim, v.ownership)
+
+
+def outcome(code: str) -> str:
+    try:
+        return run_program(code)[0]
+    except AssertionError as e:  # the program raised
+        return "raised: " + str(e).strip().splitlines()[-1]
+
+
+def assert_trap_not_fixed(code: str, naive_old: str, naive_new: str) -> None:
+    """memlint leaves the code alone, and the naive rewrite would change what it does."""
+    code = textwrap.dedent(code)
+    assert fix(code, unsafe=True) == code
+    naive = code.replace(naive_old, naive_new)
+    assert naive != code
+    assert outcome(code) != outcome(naive), "the trap is not real: the naive rewrite behaves the same"
+
+
+# --- the data -----------------------------------------------------------------------------------------------
+
+
+def test_every_library_entry_parses_and_says_how_it_was_checked():
+    tables = dict(calls._library_tables().values())
+    assert len(tables) >= 15
+    for name, table in tables.items():
+        assert table.get("checked"), name
+    entries = calls.library()
+    assert "tensorflow.keras.datasets.mnist.load_data" in entries  # `also` names
+    assert entries["numpy.hamming"] is entries["numpy.hanning"]
+
+
+@pytest.mark.parametrize(
+    "table, error",
+    [
+        ({"kind": "array"}, "`x.kind` must be one of ndarray, dataframe, series, tensor, other"),
+        ({"dtype": "uint13"}, "`x.dtype` is not a dtype numpy accepts"),
+        ({"ndim": -1}, "`x.ndim` must be a non-negative integer"),
+        ({"ndim": True}, "`x.ndim` must be a non-negative integer"),
+        ({"owner": "mine"}, "`x.owner` must be one of fresh, shares-input, read-only, file-backed"),
+        ({"returns": []}, "`x.returns` is not a key of a call"),
+        ("ndarray", "`x` must be a table"),
+    ],
+)
+def test_a_bad_entry_names_its_key(table, error):
+    with pytest.raises(calls.CallsError, match=error.replace(".", r"\.").replace("`", "`")):
+        calls.parse_entry(table, "x")
+
+
+# --- checked against the installed libraries ------------------------------------------------------------
+
+
+def test_cv2_imread_entries_match_opencv(tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    png8, png16 = str(tmp_path / "a.png"), str(tmp_path / "b.png")
+    cv2.imwrite(png8, np.zeros((4, 5, 3), np.uint8))
+    cv2.imwrite(png16, np.zeros((4, 5), np.uint16))  # a 16-bit one-channel file: the flags still decide
+    entry = calls.library()["cv2.imread"]
+    for spelling, flags in [("", None), ("1", 1), ("cv2.IMREAD_COLOR", cv2.IMREAD_COLOR), ("0", 0)]:
+        case = entry.merged(entry.cases[spelling])
+        for path in (png8, png16):
+            img = cv2.imread(path) if flags is None else cv2.imread(path, flags)
+            assert type(img) is np.ndarray and img.flags.writeable and img.base is None
+            assert (img.dtype, img.ndim) == (case.dtype, case.ndim)
+    assert cv2.imread(png16, cv2.IMREAD_UNCHANGED).dtype == np.uint16  # why UNCHANGED has no case
+    src = np.zeros((4, 5, 3), np.uint8)
+    converted = cv2.cvtColor(src, cv2.COLOR_BGR2RGB)
+    assert type(converted) is np.ndarray and not np.shares_memory(converted, src) and converted.flags.writeable
+
+
+@pytest.mark.parametrize("module, function", [("imageio.v3", "imread"), ("skimage.io", "imread")])
+def test_image_readers_give_new_writeable_ndarrays(tmp_path, module, function):
+    reader = getattr(pytest.importorskip(module), function)
+    cv2 = pytest.importorskip("cv2")
+    path = str(tmp_path / "a.png")
+    cv2.imwrite(path, np.zeros((4, 5, 3), np.uint8))
+    img = reader(path)
+    assert type(img) is np.ndarray and img.flags.writeable and img.flags.owndata
+    entry = calls.library()[f"{module}.{function}"]
+    assert (entry.kind, entry.owner, entry.dtype, entry.ndim) == ("ndarray", "fresh", None, None)
+
+
+def test_tifffile_imread(tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    tifffile.imwrite(tmp_path / "a.tif", np.zeros((3, 4), np.uint16))
+    img = tifffile.imread(tmp_path / "a.tif")
+    assert type(img) is np.ndarray and img.flags.writeable and img.dtype == np.uint16
+
+
+@pytest.mark.parametrize(
+    "name", ["load_iris", "load_digits", "load_wine", "load_breast_cancer", "load_diabetes", "make_blobs"]
+)
+def test_sklearn_entries_match_scikit_learn(name):
+    datasets = pytest.importorskip("sklearn.datasets")
+    entry = calls.library()[f"sklearn.datasets.{name}"]
+    if entry.cases:
+        X, y = getattr(datasets, name)(return_X_y=True)
+        entry = entry.merged(entry.cases["True"])
+    else:
+        X, y = getattr(datasets, name)()
+    for array, item in zip((X, y), entry.items):
+        assert type(array) is np.ndarray and array.flags.writeable
+        assert (array.dtype, array.ndim) == (item.dtype, item.ndim)
+
+
+def test_numpy_entries_match_numpy(tmp_path):
+    path = tmp_path / "a.bin"
+    np.arange(6, dtype=np.uint16).tofile(path)
+    for name, data in [
+        ("numpy.fromfile", np.fromfile(path)),
+        ("numpy.fromfile", np.fromfile(path, dtype=np.uint16)),
+        ("numpy.hanning", np.hanning(5)),
+        ("numpy.kaiser", np.kaiser(5, 2.0)),
+    ]:
+        entry = calls.library()[name]
+        assert type(data) is np.ndarray and data.flags.writeable and data.flags.owndata
+        assert data.ndim == entry.ndim
+    assert np.fromfile(path).dtype == calls.library()["numpy.fromfile"].dtype  # the default, float64
+
+
+# --- facts ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code, expr, expected",
+    [
+        ("import cv2\nimg = cv2.imread(p)", "img", ("ndarray", "uint8", 3, "fresh")),
+        ("import cv2\nimg = cv2.imread(p, 0)", "img", ("ndarray", "uint8", 2, "fresh")),
+        ("import cv2\nimg = cv2.imread(p, cv2.IMREAD_GRAYSCALE)", "img", ("ndarray", "uint8", 2, "fresh")),
+        ("import cv2\nimg = cv2.imread(p, cv2.IMREAD_UNCHANGED)", "img", ("ndarray", None, None, "fresh")),
+        ("import cv2\nimg = cv2.imread(p, flags)", "img", ("ndarray", None, None, "fresh")),
+        ("import cv2\nimg = cv2.cvtColor(a, c, out)", "img", ("unknown", None, None, "unknown_call")),
+        ("from cv2 import imread\nimg = imread(p)", "img", ("ndarray", "uint8", 3, "fresh")),
+        (
+            "from keras.datasets import mnist\n(x, y), (xt, yt) = mnist.load_data()",
+            "x",
+            ("ndarray", "uint8", 3, "fresh"),
+        ),
+        (
+            "import tensorflow as tf\n(x, y), _ = tf.keras.datasets.mnist.load_data()",
+            "y",
+            ("ndarray", "uint8", 1, "fresh"),
+        ),
+        (
+            "from keras.datasets import fashion_mnist\n(x, y), _ = fashion_mnist.load_data()",
+            "x",
+            ("ndarray", "uint8", 3, "read_only"),
+        ),
+        (
+            "from keras.datasets import mnist\ntrain, test = mnist.load_data()\nx = train[0]",
+            "x",
+            ("ndarray", "uint8", 3, "fresh"),
+        ),
+        ("from keras.datasets import mnist\n(x, y, z), _ = mnist.load_data()", "x", ("unknown", None, None, "unknown")),
+        (
+            "from sklearn.datasets import load_iris\nX, y = load_iris(return_X_y=True)",
+            "X",
+            ("ndarray", "float64", 2, "fresh"),
+        ),
+        (
+            "from sklearn.datasets import load_iris\nX, y = load_iris(return_X_y=True, as_frame=True)",
+            "X",
+            ("unknown", None, None, "unknown"),
+        ),
+        (
+            "from sklearn.datasets import make_blobs\nX, y = make_blobs(return_centers=True)",
+            "X",
+            ("unknown", None, None, "unknown"),
+        ),
+        ("import numpy as np\na = np.fromfile(f, dtype=np.uint16)", "a", ("ndarray", "uint16", 1, "fresh")),
+        ("import numpy as np\na = np.fromfile(f)", "a", ("ndarray", "float64", 1, "fresh")),
+        ("import numpy as np\na = np.fromfile(f, dtype=t)", "a", ("ndarray", None, 1, "fresh")),
+        ("import numpy as np\na = np.genfromtxt(f)", "a", ("ndarray", "float64", None, "fresh")),
+        ("import numpy as np\na = np.genfromtxt(f, usemask=True)", "a", ("unknown", None, None, "unknown_call")),
+        ("import numpy as np\na = np.genfromtxt(f, names=True)", "a", ("unknown", None, None, "unknown_call")),
+        ("import numpy as np\na = np.hanning(256)", "a", ("ndarray", "float64", 1, "fresh")),
+        ("import numpy as np\na = np.load(p)", "a", ("ndarray", None, None, "fresh")),
+        ("import numpy as np\na = np.load('x.npy')", "a", ("ndarray", None, None, "fresh")),
+        ("import numpy as np\na = np.load('x.npz')", "a", ("unknown", None, None, "unknown_call")),
+        ("import numpy as np\na = np.load(f'{d}/x.npz')", "a", ("unknown", None, None, "unknown_call")),
+        ("import numpy as np\na = np.load(p, allow_pickle=True)", "a", ("unknown", None, None, "unknown_call")),
+        ("import numpy as np\na = np.load(p, mmap_mode='r')", "a", ("other_array", None, None, "file_backed")),
+        (
+            "import numpy as np\na = np.zeros(8, np.uint8)\nb = np.clip(a, 0, 255)",
+            "b",
+            ("ndarray", "uint8", 1, "fresh"),
+        ),
+        (
+            "import numpy as np\na = np.zeros(8, np.uint8)\nb = np.clip(a, 0.0, 1.0)",
+            "b",
+            ("ndarray", "float64", 1, "fresh"),
+        ),
+        (
+            "import numpy as np\na = np.zeros(8)\nb = np.clip(a, 0, None, out=a)",
+            "b",
+            ("ndarray", "float64", 1, "alias"),
+        ),
+        (
+            "import numpy as np\nx = np.zeros(8, np.float32)\nb = np.interp(x, xp, [0, 1])",
+            "b",
+            ("ndarray", "float64", 1, "fresh"),
+        ),
+        ("import numpy as np\nb = np.interp(0.5, xp, [0, 1])", "b", ("np_scalar", "float64", 0, "fresh")),
+        (
+            "import numpy as np\nX, Y = np.meshgrid(np.arange(3.0), np.arange(4))",
+            "Y",
+            ("ndarray", "int64", 2, "fresh"),
+        ),
+        (
+            "import numpy as np\nX, Y = np.meshgrid(np.arange(3.0), np.arange(4), copy=False)",
+            "X",
+            ("ndarray", "float64", 2, "view"),
+        ),
+        (
+            "import numpy as np\na = np.zeros((3, 4), np.float32)\nm = a.mean(axis=1, keepdims=True)",
+            "m",
+            ("ndarray", "float32", 2, "fresh"),
+        ),
+        ("import numpy as np\na, b = np.zeros(3), 2", "a", ("ndarray", "float64", 1, "fresh")),
+        ("import numpy as np\nx = np.zeros(3)\na, b = x, 2", "a", ("ndarray", "float64", 1, "alias")),
+        ("import numpy as np\nn, m = 10, 20\na = np.zeros((n, m))", "a", ("ndarray", "float64", 2, "fresh")),
+    ],
+)
+def test_values_of_known_calls(code, expr, expected):
+    assert described(value_of(code, expr)) == expected
+
+
+def test_keepdims_shape_and_unpacked_constants_give_sizes():
+    assert value_of("import numpy as np\na = np.zeros((3, 4))\nm = a.sum(axis=0, keepdims=True)", "m").shape == (1, 4)
+    assert value_of("import numpy as np\nn, m = 10, 20\na = np.zeros((n, m))", "a").shape == (10, 20)
+
+
+# --- findings the knowledge enables -------------------------------------------------------------------------
+
+
+def test_an_opencv_image_divided_by_255_widens_it():
+    found = lint(
+        """
+        import cv2
+        img = cv2.imread("a.png") / 255.0
+        gray = cv2.imread("a.png", cv2.IMREAD_GRAYSCALE)
+        g = gray / 255.0
+        raw = cv2.imread("a.png", cv2.IMREAD_UNCHANGED) / 255.0
+    """,
+        select=("MEM008",),
+    )
+    assert [f.line for f in found] == [3, 5]
+    assert "8x the uint8 array" in found[0].message
+
+
+def test_keras_dataset_scaled_after_astype_is_fixed_in_place():
+    found = lint("""
+        from tensorflow.keras.datasets import cifar10
+        (x, y), _ = cifar10.load_data()
+        x = x.astype("float32")
+        x = x / 255.0
+    """)
+    assert [(f.code, f.line, f.fix.applicability if f.fix else None) for f in found] == [("MEM001", 5, "safe")]
+
+
+def _keras_standin(tmp_path) -> str:
+    """A stand-in for keras.datasets built as keras 3.15.1 builds its arrays (mnist: np.load of an .npz
+    archive; fashion_mnist: np.frombuffer of the file's bytes): Keras itself needs a backend and the network."""
+    package = tmp_path / "keras" / "datasets"
+    package.mkdir(parents=True)
+    (tmp_path / "keras" / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    archive = tmp_path / "mnist.npz"
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (600, 28, 28), dtype=np.uint8)
+    labels = rng.integers(0, 10, 600, dtype=np.uint8)
+    np.savez(archive, x_train=images, y_train=labels, x_test=images[:100], y_test=labels[:100])
+    (package / "mnist.py").write_text(
+        textwrap.dedent(f"""
+        import numpy as np
+        def load_data():
+            with np.load({str(archive)!r}, allow_pickle=False) as f:
+                x_train, y_train = f["x_train"], f["y_train"]
+                x_test, y_test = f["x_test"], f["y_test"]
+                return (x_train, y_train), (x_test, y_test)
+    """)
+    )
+    (package / "fashion_mnist.py").write_text(
+        textwrap.dedent(f"""
+        import numpy as np
+        def load_data():
+            with np.load({str(archive)!r}) as f:
+                raw = [f[k].tobytes() for k in ("x_train", "y_train", "x_test", "y_test")]
+            x_train = np.frombuffer(raw[0], np.uint8).reshape(600, 28, 28)
+            y_train = np.frombuffer(raw[1], np.uint8)
+            x_test = np.frombuffer(raw[2], np.uint8).reshape(100, 28, 28)
+            y_test = np.frombuffer(raw[3], np.uint8)
+            return (x_train, y_train), (x_test, y_test)
+    """)
+    )
+    return f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
+
+
+def test_mnist_arrays_are_fresh_the_fix_keeps_behaviour(tmp_path):
+    prelude = _keras_standin(tmp_path)
+    fixed = assert_fix_keeps_behaviour(
+        prelude
+        + textwrap.dedent("""
+        from keras.datasets import mnist
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+        x_train = x_train - 1
+        print(x_train.sum(), x_train.dtype, y_train[:5])
+    """),
+        saves_memory=False,  # 470 KiB: below NumPy's elision size the saving is the temporary's only
+    )
+    assert "x_train -= 1" in fixed
+
+
+def test_trap_fashion_mnist_arrays_are_read_only(tmp_path):
+    prelude = _keras_standin(tmp_path)
+    assert_trap_not_fixed(
+        prelude
+        + textwrap.dedent("""
+        from keras.datasets import fashion_mnist
+        (x_train, y_train), (x_test, y_test) = fashion_mnist.load_data()
+        x_train = x_train - 1
+        print(x_train.sum(), x_train.dtype)
+    """),
+        "x_train = x_train - 1",
+        "x_train -= 1",
+    )
+
+
+def test_trap_meshgrid_without_copy_gives_broadcast_views():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        x = np.arange(300.0)
+        X, Y = np.meshgrid(x, np.arange(200.0), copy=False)
+        X = X * 2.0
+        print(x.sum(), X.sum())
+        """,
+        "X = X * 2.0",
+        "X *= 2.0",
+    )
+
+
+def test_meshgrid_copies_are_fixed():
+    assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+        X, Y = np.meshgrid(np.arange(300.0), np.arange(200.0))
+        X = X * 2.0
+        print(X.sum(), Y.sum())
+        """
+    )
+
+
+def test_trap_an_item_of_a_literal_tuple_that_names_another_array():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        x = np.zeros(100_000)
+        a, b = x, np.ones(3)
+        a = a + 1
+        print(x.sum(), a.sum())
+        """,
+        "a = a + 1",
+        "a += 1",
+    )
+
+
+def test_items_of_a_literal_tuple_of_new_arrays_are_fixed():
+    assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+        a, b = np.zeros(100_000), np.ones(3)
+        a = a + 1
+        print(a.sum(), b.sum())
+        """
+    )
+
+
+def test_trap_clip_into_out_returns_out():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        a = np.linspace(-1, 2, 100_000)
+        b = np.clip(a, 0.0, 1.0, out=a)
+        b = b * 2
+        print(a.sum(), b.sum())
+        """,
+        "b = b * 2",
+        "b *= 2",
+    )
+
+
+def test_trap_keepdims_result_is_smaller_than_the_array():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        x = np.arange(12.0).reshape(3, 4)
+        m = x.mean(axis=1, keepdims=True)
+        m = m - x
+        print(m.shape, m.sum())
+        """,
+        "m = m - x",
+        "m -= x",
+    )
+
+
+def test_keepdims_centering_is_fixed():
+    assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+        x = np.random.default_rng(0).random((400, 1000))
+        x = x - x.mean(axis=1, keepdims=True)
+        print(x.sum())
+        """
+    )
