@@ -326,6 +326,7 @@ def _keras_standin(tmp_path) -> str:
     return f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
 
 
+@pytest.mark.slow
 def test_mnist_arrays_are_fresh_the_fix_keeps_behaviour(tmp_path):
     prelude = _keras_standin(tmp_path)
     fixed = assert_fix_keeps_behaviour(
@@ -341,6 +342,7 @@ def test_mnist_arrays_are_fresh_the_fix_keeps_behaviour(tmp_path):
     assert "x_train -= 1" in fixed
 
 
+@pytest.mark.slow
 def test_trap_fashion_mnist_arrays_are_read_only(tmp_path):
     prelude = _keras_standin(tmp_path)
     assert_trap_not_fixed(
@@ -356,6 +358,7 @@ def test_trap_fashion_mnist_arrays_are_read_only(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_trap_meshgrid_without_copy_gives_broadcast_views():
     assert_trap_not_fixed(
         """
@@ -370,6 +373,7 @@ def test_trap_meshgrid_without_copy_gives_broadcast_views():
     )
 
 
+@pytest.mark.slow
 def test_meshgrid_copies_are_fixed():
     assert_fix_keeps_behaviour(
         """
@@ -381,6 +385,7 @@ def test_meshgrid_copies_are_fixed():
     )
 
 
+@pytest.mark.slow
 def test_trap_an_item_of_a_literal_tuple_that_names_another_array():
     assert_trap_not_fixed(
         """
@@ -395,6 +400,7 @@ def test_trap_an_item_of_a_literal_tuple_that_names_another_array():
     )
 
 
+@pytest.mark.slow
 def test_items_of_a_literal_tuple_of_new_arrays_are_fixed():
     assert_fix_keeps_behaviour(
         """
@@ -406,6 +412,7 @@ def test_items_of_a_literal_tuple_of_new_arrays_are_fixed():
     )
 
 
+@pytest.mark.slow
 def test_trap_clip_into_out_returns_out():
     assert_trap_not_fixed(
         """
@@ -420,6 +427,7 @@ def test_trap_clip_into_out_returns_out():
     )
 
 
+@pytest.mark.slow
 def test_trap_keepdims_result_is_smaller_than_the_array():
     assert_trap_not_fixed(
         """
@@ -434,6 +442,7 @@ def test_trap_keepdims_result_is_smaller_than_the_array():
     )
 
 
+@pytest.mark.slow
 def test_keepdims_centering_is_fixed():
     assert_fix_keeps_behaviour(
         """
