@@ -53,8 +53,10 @@ def test_json_fields_exactly_as_documented(project):
         "estimated_bytes",
         "fingerprint",
         "fix",
+        "cell",
     ]
     assert all(list(f) == keys for f in findings)
+    assert all(f["cell"] is None for f in findings)  # a notebook's findings name their cell
     by_line = {(f["path"], f["line"]): f for f in findings}
     grid = by_line[("src/grid.py", 3)]
     assert grid["code"] == "MEM017" and grid["name"] == "full-zeros"

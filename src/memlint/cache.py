@@ -26,7 +26,7 @@ from memlint.results import FileResult
 from memlint.suppress import Suppressions
 
 CACHE_DIR = ".memlint_cache"
-_FORMAT = 2  # the layout of an entry; bumped when it changes (2: findings before suppressions)
+_FORMAT = 3  # the layout of an entry; bumped when it changes (2: findings before suppressions; 3: cells)
 
 
 def digest(data: bytes) -> str:
@@ -95,6 +95,7 @@ def result_to_json(result: FileResult) -> dict:
         "errors": list(result.errors),
         "project_facts": result.project_facts,
         "suppressions": result.suppressions.to_json() if result.suppressions is not None else None,
+        "cells": result.cells,
     }
 
 
@@ -109,6 +110,7 @@ def result_from_json(d: dict) -> FileResult:
         errors=list(d["errors"]),
         project_facts=facts,
         suppressions=Suppressions.from_json(s) if s is not None else None,
+        cells=d["cells"],
     )
 
 

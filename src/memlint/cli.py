@@ -341,7 +341,8 @@ def _lint(
         return EXIT_ERROR if result.errors else EXIT_CLEAN
     findings = result.findings
     if baseline is not None:
-        findings = FindingFilter(config, baseline).apply(findings, result.suppressions)
+        # run applied the suppression comments already (in a notebook's module lines, not its cells' lines)
+        findings = FindingFilter(config, baseline).apply(findings, {})
     if result.files_checked == 0 and not result.errors and not quiet:
         _warning(f"no Python files found under {', '.join(str(p) for p in paths)}")
     if statistics:

@@ -37,6 +37,7 @@ DEFAULT_EXCLUDE = (
     "build",
     "dist",
     "__pycache__",
+    ".ipynb_checkpoints",
     ".tox",
     ".nox",
     ".mypy_cache",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from memlint import files as files_mod
+from memlint import notebook
 from memlint.cache import Cache
 from memlint.checks import Rule, enabled_rules
 from memlint.context import FileContext
@@ -28,14 +29,17 @@ from memlint.source import SourceText
 from memlint.suppress import Suppressions, fingerprint
 
 
-def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional[Path] = None) -> FileResult:
+def lint_text(
+    display: str, text: str, config, rules: list[Rule], path: Optional[Path] = None, parse=ast.parse
+) -> FileResult:
     """Check one file's text: every finding of ``rules`` and the file's suppression comments, unfiltered
-    (``filters.py`` decides what is shown). Never raises for bad input: problems become findings or errors."""
+    (``filters.py`` decides what is shown). Never raises for bad input: problems become findings or errors.
+    ``parse``: how the text becomes a tree (a notebook's allows top-level ``await``)."""
     result = FileResult(display)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(text, filename=display)
+            tree = parse(text, filename=display)
     except SyntaxError as e:
         source = SourceText(text)
         line = min(max(e.lineno or 1, 1), max(len(source.lines), 1))
@@ -48,9 +52,9 @@ def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional
     except (ValueError, RecursionError, MemoryError) as e:  # e.g. source too deeply nested
         result.errors.append(f"{display}: cannot parse: {e}")
         return result
-    module = module_name_of(path) if path is not None else ""
+    module = _module_name(path)
     ctx = FileContext(
-        display, SourceText(text), tree, config, module, is_package=path is not None and path.stem == "__init__"
+        display, SourceText(text), tree, config, module, is_package=module != "" and path.stem == "__init__"
     )
     # Arrays also come from the calls of the data model (cv2.imread, keras datasets...): NumPy's rules run there.
     array_modules = calls.top_level_modules(getattr(config, "calls", {}))
@@ -76,6 +80,37 @@ def lint_text(display: str, text: str, config, rules: list[Rule], path: Optional
     return result
 
 
+def _module_name(path: Optional[Path], packages: Optional[dict] = None) -> str:
+    """A notebook is no importable module: it is named nothing, as code given without a path is."""
+    return "" if path is None or notebook.is_notebook(path) else module_name_of(path, packages)
+
+
+def lint_notebook(display: str, data: bytes, config, rules: list[Rule]) -> FileResult:
+    """Check a notebook as the module its code cells make (see ``notebook``). Findings stay in that module's
+    lines (as the project-wide rules and suppressions see them) until ``run`` gives them their cells."""
+    try:
+        nb = notebook.Notebook.parse(data, display)
+    except files_mod.InputError as e:
+        return FileResult(display, errors=[str(e)])
+    return lint_cells(display, nb, config, rules)
+
+
+def lint_cells(display: str, nb, config, rules: list[Rule]) -> FileResult:
+    view = notebook.view(nb)
+    result = lint_text(display, view.text, config, rules, parse=notebook.parse_python)
+    for cell in view.cells:
+        if cell.error:
+            line, col, msg = cell.error
+            line += cell.start - 1
+            result.findings.append(
+                Finding(PARSE_ERROR, f"SyntaxError: {msg}", display, line, col + 1, line, col + 1, snippet=msg)
+            )
+    _fingerprint(result.findings)
+    notebook.confine_fixes(result.findings, view)
+    result.cells = notebook.cell_map(nb, view)
+    return result
+
+
 def _fingerprint(findings: list) -> None:
     for f in findings:
         f.fingerprint = fingerprint(f.code, f.path, f.snippet)
@@ -84,12 +119,14 @@ def _fingerprint(findings: list) -> None:
 def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
     try:
         source = files_mod.read(path)
-        text = source.decode()
+        if notebook.is_notebook(path):
+            result = lint_notebook(source.display, source.data, config, rules)
+        else:
+            result = lint_text(source.display, source.decode(), config, rules, path)
     except files_mod.InputError as e:
         return FileResult(files_mod.display_path(path), errors=[str(e)])
-    result = lint_text(source.display, text, config, rules, path)
     if cache is not None:
-        cache.store(path, source.display, module_name_of(path), source.data, result)
+        cache.store(path, source.display, _module_name(path), source.data, result)
     return result
 
 
@@ -145,7 +182,7 @@ def run(
     packages: dict = {}  # folder -> package, asked once per folder
     for i, path in enumerate(paths_found):
         if cache is not None:
-            results[i] = cache.load(path, files_mod.display_path(path), module_name_of(path, packages))
+            results[i] = cache.load(path, files_mod.display_path(path), _module_name(path, packages))
         if results[i] is None:
             todo.append(i)
     for done, (i, result) in enumerate(_check_all([paths_found[i] for i in todo], config, rules, cache, jobs), 1):
@@ -160,6 +197,13 @@ def run(
     findings.sort(key=Finding.sort_key)
     suppressions = {r.path: r.suppressions for r in results if r.suppressions is not None}
     findings = (findings_filter or FindingFilter(config)).apply(findings, suppressions)
+    # Suppressions are in a notebook's module lines: its findings get their cells only once filtered.
+    cells = {r.path: r.cells for r in results if r.cells is not None}
+    if cells:
+        for f in findings:
+            if f.path in cells:
+                notebook.to_cells([f], cells[f.path])
+        findings.sort(key=Finding.sort_key)
     return RunResult(
         findings, errors, len(paths_found), {r.path: p for r, p in zip(results, paths_found)}, suppressions
     )

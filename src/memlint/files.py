@@ -1,6 +1,6 @@
 """Which files to check, and reading them as Python source.
 
-Folders are searched for ``*.py`` (excluded folders pruned, symbolic links to folders not followed, so a
+Folders are searched for ``*.py`` and ``*.ipynb`` (excluded folders pruned, symbolic links to folders not followed, so a
 link loop cannot trap the walk; named pipes and links to nothing passed over); files named on the command
 line are always checked, and one that cannot be read is an error naming it. Reading follows
 Python's own rules (PEP 263 coding cookie, UTF-8 BOM) and remembers them so that ``--fix`` writes the file
@@ -110,7 +110,7 @@ def _walk(root: Path, config, add, errors: list[str]) -> None:
         base = Path(folder)
         dirs[:] = sorted(d for d in dirs if not config.is_excluded(base / d, root))
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".ipynb")):
                 p = base / name
                 if config.is_excluded(p, root):
                     continue

@@ -2,7 +2,9 @@
 
 Everything here is plain data (JSON-serialisable through ``to_dict``/``from_dict``) so that findings can
 cross process boundaries, live in the cache and be written by every report format without re-parsing.
-Positions are 1-based lines and 1-based character columns, end exclusive, as ruff reports them.
+Positions are 1-based lines and 1-based character columns, end exclusive, as ruff reports them. In a
+notebook they are relative to the finding's ``cell``, and ``file_lines`` are the lines of the ``.ipynb`` file
+that hold the flagged source (for reports that point into the file).
 """
 
 from __future__ import annotations
@@ -57,9 +59,24 @@ class Finding:
     # The normalised text of the flagged source: with code and path, the baseline fingerprint.
     snippet: str = ""
     fingerprint: str = field(default="", compare=False)
+    cell: Optional[int] = None  # notebooks: 1-based, every cell counted (markdown too)
+    file_lines: Optional[tuple[int, int]] = None
 
     def sort_key(self):
-        return (self.path, self.line, self.column, self.code)
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
+
+    def file_region(self) -> tuple:
+        """(line, column, end_line, end_column) in the file itself, for reports that point into it: in a
+        notebook, the lines of the ``.ipynb`` JSON holding the flagged source, without columns (None)."""
+        if self.cell is None:
+            return (self.line, self.column, self.end_line, self.end_column)
+        first, last = self.file_lines or (1, 1)
+        return (first, None, last, None)
+
+    def cell_prefix(self) -> str:
+        """``cell N:line:column: `` for a notebook's finding (put before its message where the report points
+        into the file), else nothing."""
+        return f"cell {self.cell}:{self.line}:{self.column}: " if self.cell is not None else ""
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -70,6 +87,8 @@ class Finding:
     def from_dict(cls, d: dict) -> Finding:
         d = dict(d)
         fix = d.pop("fix")
+        if d.get("file_lines") is not None:
+            d["file_lines"] = tuple(d["file_lines"])
         return cls(fix=Fix.from_dict(fix) if fix else None, **d)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from memlint import engine, files
+from memlint import engine, files, notebook
 from memlint.checks import enabled_rules
 from memlint.filters import FindingFilter
 from memlint.findings import SAFE, UNSAFE, Edit, Finding
@@ -55,6 +55,9 @@ def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[
 def _fix_file(
     path: Path, display: str, first_round: list, config, findings_filter: FindingFilter, write: bool, out: FixOutcome
 ) -> None:
+    if notebook.is_notebook(path):
+        _fix_notebook_file(path, display, first_round, config, findings_filter, write, out)
+        return
     try:
         source = files.read(path)
         text = source.decode()
@@ -88,13 +91,14 @@ def applicable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and finding.fix.applicability in ((SAFE, UNSAFE) if unsafe else (SAFE,))
 
 
-def _one_per_scope(text: str, candidates: list) -> list:
-    """The first fix in each top-level function or class, and in the module's own code."""
-    body = ast.parse(text).body
+def _one_per_scope(text: str, candidates: list, parse=ast.parse, line_of=lambda f: f.fix.edits[0].line) -> list:
+    """The first fix in each top-level function or class, and in the module's own code. ``line_of``: a fix's
+    first line in ``text`` (a notebook's fixes are in their cells' lines)."""
+    body = parse(text).body
     starts = [min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())]) for stmt in body]
     chosen: dict = {}
-    for f in sorted(candidates, key=lambda f: (f.fix.edits[0].line, f.fix.edits[0].column)):
-        i = bisect.bisect_right(starts, f.fix.edits[0].line) - 1
+    for f in sorted(candidates, key=lambda f: (line_of(f), f.fix.edits[0].column)):
+        i = bisect.bisect_right(starts, line_of(f)) - 1
         scoped = i >= 0 and isinstance(body[i], (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         chosen.setdefault(i if scoped else "module", f)
     return list(chosen.values())
@@ -149,6 +153,102 @@ def fix_text(
         checked = engine.lint_text(display, text, config, rules, path)
         candidates = fixable(findings_filter.apply(checked.findings, {display: checked.suppressions}))
     return text, applied_total, errors
+
+
+def _fix_notebook_file(
+    path: Path, display: str, first_round: list, config, findings_filter: FindingFilter, write: bool, out: FixOutcome
+) -> None:
+    try:
+        source = files.read(path)
+        new, n, errors, diff = fix_notebook(
+            display, source.data, config, config.unsafe_fixes, first_round, findings_filter
+        )
+    except files.InputError as e:
+        out.errors.append(str(e))
+        return
+    except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
+        codes = ",".join(sorted({f.code for f in first_round}))
+        out.errors.append(f"{display}: internal error while fixing ({codes}): {type(e).__name__}: {e}")
+        return
+    out.errors += errors
+    if new == source.data:
+        return
+    if write:
+        try:
+            write_atomic(path, new)
+        except OSError as e:
+            out.errors.append(f"{display}: cannot write the fixed file: {e.strerror or e}")
+            return
+    else:
+        out.diffs.append(diff)
+    out.fixed += n
+
+
+def fix_notebook(
+    display: str, data: bytes, config, unsafe: bool, first_round: list, findings_filter: Optional[FindingFilter] = None
+) -> tuple[bytes, int, list, str]:
+    """``fix_text`` for a notebook: (the new file, fixes applied, errors, the cell-relative diff).
+
+    Findings come with their cell (``run`` gives them), and each fix is applied to its own cell's source:
+    none crosses a cell boundary, and a cell whose new source would not parse keeps its old one. Rounds go
+    as in ``fix_text``, with the cells' shared top level as one scope. Only the changed sources' JSON
+    strings are rewritten (``Notebook.dumps``).
+    """
+    findings_filter = findings_filter or FindingFilter(config)
+    nb = notebook.Notebook.parse(data, display)
+    rules = [r for r in enabled_rules(config) if not r.is_project_rule]
+    sources = {c.number: c.source for c in nb.cells}
+    applied_total, errors = 0, []
+    rejected: set = set()
+
+    def fixable(findings):
+        return [f for f in findings if f.cell and applicable(f, unsafe) and (f.code, f.snippet) not in rejected]
+
+    candidates = fixable(first_round)
+    for _ in range(MAX_FIX_ROUNDS):
+        if not candidates:
+            break
+        view = notebook.view(nb.with_sources(sources))
+        start = {c.number: c.start for c in view.cells}
+        candidates = _one_per_scope(
+            view.text,
+            [f for f in candidates if f.cell in start],
+            parse=notebook.parse_python,
+            line_of=lambda f, start=start: start[f.cell] + f.fix.edits[0].line - 1,
+        )
+        by_cell: dict = {}
+        for f in candidates:
+            by_cell.setdefault(f.cell, []).append(f)
+        for number, fixes in by_cell.items():
+            text = sources[number]
+            newline = newline_of(text)
+            new, applied = apply_edits(text, ((i, e) for i, f in enumerate(fixes) for e in f.fix.edits), newline)
+            if not notebook.cell_parses(new):
+                good = []
+                for i, f in enumerate(fixes):
+                    attempt, ok = apply_edits(text, ((i, e) for e in f.fix.edits), newline)
+                    if ok and notebook.cell_parses(attempt):
+                        good.append((i, f))
+                    else:
+                        rejected.add((f.code, f.snippet))
+                        errors.append(
+                            f"{display}:cell {number}:{f.line}: the {f.code} fix would not parse; left unapplied"
+                        )
+                new, applied = apply_edits(text, ((i, e) for i, f in good for e in f.fix.edits), newline)
+                if not notebook.cell_parses(new):
+                    new, applied = text, set()
+            sources[number] = new
+            applied_total += len(applied)
+        checked = engine.lint_cells(display, nb.with_sources(sources), config, rules)
+        found = findings_filter.apply(checked.findings, {display: checked.suppressions})
+        notebook.to_cells(found, checked.cells)
+        candidates = fixable(found)
+    diff = "".join(
+        unified_diff(f"{display}:cell {c.number}", c.source, sources[c.number])
+        for c in nb.cells
+        if sources[c.number] != c.source
+    )
+    return nb.dumps(sources), applied_total, errors, diff
 
 
 def apply_edits(text: str, edits: Iterable[tuple[int, Edit]], newline: str) -> tuple[str, set[int]]:

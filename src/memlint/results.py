@@ -16,6 +16,7 @@ class FileResult:
     errors: list = field(default_factory=list)
     project_facts: dict = field(default_factory=dict)  # rule code -> JSON-able facts of this file
     suppressions: Optional[Suppressions] = None
+    cells: Optional[list] = None  # a notebook's cell map (notebook.cell_map): its findings are in module lines
 
 
 @dataclass

@@ -40,12 +40,13 @@ def _escape_property(s: str) -> str:
 def render(findings: list, **_) -> str:
     lines = []
     for f in by_stake(findings):
-        props = (
-            f"file={_escape_property(f.path)},line={f.line},col={f.column},endLine={f.end_line},"
-            f"endColumn={f.end_column},title={_escape_property(f'{f.code} ({_name(f.code)})')}"
-        )
+        # A notebook's finding: the .ipynb lines holding its source, no columns; the cell position leads the message.
+        line, column, end_line, end_column = f.file_region()
+        props = f"file={_escape_property(f.path)},line={line}," + (f"col={column}," if column else "")
+        props += f"endLine={end_line}," + (f"endColumn={end_column}," if end_column else "")
+        props += f"title={_escape_property(f'{f.code} ({_name(f.code)})')}"
         level = "error" if f.code == PARSE_ERROR else "warning"
-        lines.append(f"::{level} {props}::{_escape_data(f.message)}")
+        lines.append(f"::{level} {props}::{_escape_data(f.cell_prefix() + f.message)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -108,8 +109,8 @@ def step_summary(findings: list, errors: list = (), fixed: int = 0, unsafe_fixes
         title = "Top findings" if len(findings) > len(top) else "Findings"
         out += ["", f"### {title}", "", "| bytes at stake | where | finding |", "| ---: | --- | --- |"]
         for f in top:
-            where = f"{f.path}:{f.line}"
-            link = _link(f.path, f.line, env)
+            where = f"{f.path}:cell {f.cell}:{f.line}" if f.cell is not None else f"{f.path}:{f.line}"
+            link = _link(f.path, f.file_region()[0], env)
             where = f"[{_cell(where)}]({link})" if link else f"`{_cell(where)}`"
             size = format_bytes(f.estimated_bytes) if f.estimated_bytes is not None else ""
             out.append(f"| {size} | {where} | {f.code} {_cell(f.message)} |")

@@ -1,4 +1,11 @@
-"""Formats for machines: JSON, SARIF 2.1.0 and GitLab code quality (GitHub's are in ``github.py``)."""
+"""Formats for machines: JSON, SARIF 2.1.0 and GitLab code quality (GitHub's are in ``github.py``).
+
+In a notebook, JSON gives the cell and positions relative to it, as the text format does. SARIF and GitLab
+(and GitHub) point into the file a reviewer sees in a pull request: the lines of the ``.ipynb`` JSON that hold
+the flagged source (``Finding.file_region``; one JSON string per source line, as Jupyter writes a notebook),
+without columns, and the message starts with the cell position (``cell 3:4:5:``). SARIF leaves out a
+notebook fix's edits: they are cell text, not the file's JSON.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +38,7 @@ def finding_json(f) -> dict:
         "estimated_bytes": f.estimated_bytes,
         "fingerprint": f.fingerprint,
         "fix": f.fix.to_dict() if f.fix else None,
+        "cell": f.cell,
     }
 
 
@@ -50,7 +58,8 @@ def _uri(path: str) -> str:
 
 
 def _region(line, column, end_line, end_column) -> dict:
-    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+    region = {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+    return {k: v for k, v in region.items() if v is not None}
 
 
 # GitHub code scanning reads at most 1,024 characters of a rule's fullDescription; the whole text is in help.
@@ -121,20 +130,25 @@ def render_sarif(findings: list, errors: list = (), **_) -> str:
         location = {
             "physicalLocation": {
                 "artifactLocation": {"uri": _uri(f.path)},
-                "region": _region(f.line, f.column, f.end_line, f.end_column),
+                "region": _region(*f.file_region()),
             }
         }
         result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": "error" if f.code == PARSE_ERROR else "warning",
-            "message": {"text": f.message},
+            "message": {"text": f.cell_prefix() + f.message},
             "locations": [location],
             "partialFingerprints": {"primaryLocationLineHash": line_hash, "memlint/v1": f.fingerprint},
         }
+        properties = {}
         if f.estimated_bytes is not None:
-            result["properties"] = {"estimatedBytes": f.estimated_bytes}
-        if f.fix:
+            properties["estimatedBytes"] = f.estimated_bytes
+        if f.cell is not None:
+            properties.update(cell=f.cell, cellLine=f.line, cellColumn=f.column)
+        if properties:
+            result["properties"] = properties
+        if f.fix and f.cell is None:
             result["fixes"] = [
                 {
                     "description": {"text": f"{f.fix.message} ({f.fix.applicability} fix)"},
@@ -159,9 +173,14 @@ def render_sarif(findings: list, errors: list = (), **_) -> str:
     notes += [
         {
             "level": "error",
-            "message": {"text": f"{f.path}:{f.line}:{f.column}: {f.message}"},
+            "message": {"text": f"{f.path}:{f.cell_prefix() or f'{f.line}:{f.column}: '}{f.message}"},
             "locations": [
-                {"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": {"startLine": f.line}}}
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {"startLine": f.file_region()[0]},
+                    }
+                }
             ],
             "descriptor": {"id": PARSE_ERROR},
         }
@@ -198,18 +217,19 @@ def render_gitlab(findings: list, **_) -> str:
     for f in findings:
         seen[f.fingerprint] += 1
         n = seen[f.fingerprint]
+        line, column, end_line, end_column = f.file_region()
+        begin, end = {"line": line}, {"line": end_line}
+        if column is not None:
+            begin["column"], end["column"] = column, end_column
         out.append(
             {
-                "description": f"{f.code} {f.message}",
+                "description": f"{f.code} {f.cell_prefix()}{f.message}",
                 "check_name": f.code,
                 "fingerprint": f.fingerprint if n == 1 else f"{f.fingerprint}-{n}",
                 "severity": "major" if f.code == "MEM000" else "minor",
                 "location": {
                     "path": f.path,
-                    "positions": {
-                        "begin": {"line": f.line, "column": f.column},
-                        "end": {"line": f.end_line, "column": f.end_column},
-                    },
+                    "positions": {"begin": begin, "end": end},
                 },
             }
         )

@@ -1,6 +1,7 @@
 """The terminal formats, then a summary; colour only on a terminal (or as NO_COLOR/FORCE_COLOR say).
 
-``concise``: one line per finding, ``path:line:col: CODE [*] message``. ``full``: that line, then the source
+``concise``: one line per finding, ``path:line:col: CODE [*] message`` (``path:cell N:line:col:`` in a
+notebook, as ruff writes it). ``full``: that line, then the source
 lines with a caret under the span, the fix's help and, for a finding with a fix, the fix as a small diff
 (ruff's ``full``). ``[*]`` marks a finding that ``--fix`` would fix: safe fixes always, unsafe ones when
 unsafe fixes are on.
@@ -18,6 +19,7 @@ import click
 from memlint import catalog
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import SAFE, UNSAFE
+from memlint.notebook import cell_source
 
 _ONE_LINE = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
@@ -46,6 +48,8 @@ def render_full(findings: list, *, source: Optional[Callable] = None, **options)
 
     def details(f, style):
         text = source(f.path) if source is not None else None
+        if text is not None and f.cell is not None:  # a notebook's positions are in the cell's source
+            text = cell_source(text, f.path, f.cell)
         return _details(f, text, style) if text is not None else []
 
     o = {"fixed": 0, "unsafe_fixes": False, "statistics": False, "quiet": False, "color": False, "errors": ()}
@@ -65,7 +69,8 @@ def _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, det
     lines = []
     for f in findings:
         marker = " [*]" if f.fix and f.fix.applicability in fixable else ""
-        where = style(f"{f.path}:{f.line}:{f.column}:", bold=True)
+        cell = f"cell {f.cell}:" if f.cell is not None else ""
+        where = style(f"{f.path}:{cell}{f.line}:{f.column}:", bold=True)
         message = _ONE_LINE.sub(" ", f.message)  # a message quoting a multi-line statement: one finding, one line
         lines.append(f"{where} {style(f.code, fg='red', bold=True)}{marker} {message}")
         lines += details(f, style)
