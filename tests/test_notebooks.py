@@ -400,3 +400,20 @@ def test_a_fix_never_crosses_a_cell_or_touches_a_masked_line():
     assert to_end.fix is not None and to_end.fix.edits[0] == Edit(3, 1, 4, 1, "x\n")
     assert across.fix is None and masked.fix is None and two_cells.fix is None
     assert (masked.cell, masked.line, masked.file_lines) == (4, 2, (21, 21))
+
+
+TOP_LEVEL_FIXES = {
+    "MEM001": (f"a = np.ones({BIG})", "a = a * 2"),
+    "MEM002": (f"a = np.ones({BIG})", "a = np.sqrt(a)"),
+    "MEM012": (f"a = np.ones({BIG})", "g = np.array(a)"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(TOP_LEVEL_FIXES))
+def test_top_level_fixes_are_safe_in_one_cell_and_unsafe_across_cells(here, code):
+    make, flagged = TOP_LEVEL_FIXES[code]
+    write(here, "m.ipynb", [cell("import numpy as np"), cell(f"{make}\n{flagged}")])
+    assert fix_of(None, code)["applicability"] == "safe"
+    write(here, "m.ipynb", [cell("import numpy as np"), cell(make), cell(flagged)])
+    fix = fix_of(None, code)
+    assert fix["applicability"] == "unsafe" and "`a` is also used in cell 2" in fix["message"]

@@ -33,7 +33,7 @@ def test_hook_definitions():
     assert set(hooks) == {"memlint", "memlint-fix"}
     assert hooks["memlint"]["entry"] == "memlint check" and hooks["memlint-fix"]["entry"] == "memlint check --fix"
     for hook in hooks.values():
-        assert hook["language"] == "python" and hook["types"] == ["python"]
+        assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"]
 
 
 @pytest.fixture(scope="module")
