@@ -213,6 +213,13 @@ def test_every_output_format_points_at_the_cell(here):
     assert gitlab[0]["description"].startswith("MEM017 cell 2:2:8: ")
 
 
+def test_full_format_shows_the_cell_source(here):
+    write(here, "a.ipynb", [cell("import numpy as np"), cell(f"n = 1\ngrid = np.full({BIG}, 0.0)")])
+    out = check("--output-format", "full", "a.ipynb").stdout
+    assert out.startswith("a.ipynb:cell 2:2:8: MEM017")
+    assert f"2 | grid = np.full({BIG}, 0.0)" in out and f"2 + grid = np.zeros({BIG})" in out
+
+
 def test_project_index_sees_notebooks(here):
     """A class defined in the package and built in bulk in a notebook is MEM003 evidence."""
     (here / "geometry.py").write_text(
