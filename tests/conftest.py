@@ -42,3 +42,16 @@ def counted(monkeypatch):
 
     monkeypatch.setattr(engine, "lint_text", lint_text)
     return calls
+
+
+@pytest.fixture(scope="session")
+def clone(tmp_path_factory):
+    """This checkout as a git repository (see helpers.git_snapshot): (folder, commit SHA)."""
+    import shutil
+
+    from helpers import git_snapshot
+
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    dest = tmp_path_factory.mktemp("clone") / "memlint"
+    return dest, git_snapshot(dest)

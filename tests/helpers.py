@@ -184,3 +184,54 @@ def register_rule(monkeypatch, rule) -> None:
     from memlint.checks import all_rules
 
     monkeypatch.setitem(all_rules(), rule.code, rule)
+
+
+# --- documents and formats --------------------------------------------------------------------------------
+
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
+
+
+def validate_sarif(log: dict) -> None:
+    """Raise unless ``log`` is valid against the official SARIF 2.1.0 schema (vendored in tests/data)."""
+    import jsonschema
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER).validate(log)
+
+
+def readme_section(title: str) -> str:
+    """The text of the README's ``## title`` section, up to the next ``## ``."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    return readme.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
+
+
+def git_snapshot(dest: Path) -> str:
+    """This checkout as a git repository of one commit on branch main, at ``dest`` (the files git would
+    track, uncommitted edits included): what a clone of it would hold. Returns the commit SHA."""
+    import os
+    import shutil
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if (REPO / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, dest / name)
+    env = {**os.environ, **GIT_ENV}
+    for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "snapshot"]):
+        subprocess.run(cmd, cwd=dest, env=env, check=True)
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=dest, capture_output=True, text=True, check=True
+    ).stdout.strip()

@@ -7,7 +7,7 @@ import re
 
 import click
 import pytest
-from helpers import REPO, memlint_cli
+from helpers import REPO, memlint_cli, readme_section
 
 from memlint import catalog
 from memlint.checks import all_rules, rule_options
@@ -18,8 +18,7 @@ from memlint.findings import PARSE_ERROR
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
-def section(title: str) -> str:
-    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+section = readme_section
 
 
 def console_commands(text: str) -> list:

@@ -19,18 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO
-from test_docs import section
-from test_reports import validate
+from helpers import GIT_ENV, REPO, readme_section, validate_sarif
 
 pytestmark = pytest.mark.slow
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.com",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.com",
-}
 OFFLINE = ("Failed to establish a new connection", "Temporary failure in name resolution", "Network is unreachable")
 
 
@@ -39,30 +31,6 @@ def _run(cmd, **kw) -> subprocess.CompletedProcess:
     if r.returncode != 0 and any(s in r.stdout + r.stderr for s in OFFLINE):
         pytest.skip(f"no package index: {r.stderr[-500:]}")
     return r
-
-
-@pytest.fixture(scope="module")
-def clone(tmp_path_factory) -> tuple[Path, str]:
-    """This checkout as a git repository of one commit (the files git would track, edits included), on
-    branch main: (folder, commit SHA)."""
-    if shutil.which("git") is None:
-        pytest.skip("needs git")
-    dest = tmp_path_factory.mktemp("clone") / "memlint"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        if (REPO / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, dest / name)
-    env = {**os.environ, **GIT_ENV}
-    for cmd in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "snapshot"]):
-        subprocess.run(cmd, cwd=dest, env=env, check=True)
-    sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=dest, capture_output=True, text=True, check=True).stdout
-    return dest, sha.strip()
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +133,7 @@ def _github_env(bin_dir: Path, project: Path, **extra) -> dict:
 def test_the_readme_workflow_runs_as_written(wheel, fresh_venv, project):
     """`pip install numpy-memlint` (the index replaced by the built wheel), then the workflow's memlint steps."""
     _uninstall(fresh_venv)
-    workflow = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section("GitHub Actions"), re.S).group(1))
+    workflow = yaml.safe_load(re.search(r"```yaml\n(.*?)```", readme_section("GitHub Actions"), re.S).group(1))
     steps = workflow["jobs"]["memlint"]["steps"]
     env = _github_env(fresh_venv, project, PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheel.parent))
     done = _run_steps(steps, project, env)
@@ -182,7 +150,7 @@ def test_the_readme_workflow_runs_as_written(wheel, fresh_venv, project):
     assert re.search(r"\*\*\d+ findings\*\* in 1 file, \*\*(at least )?[\d.]+ MiB at stake\*\*", summary), summary
     assert "](https://github.com/octo/project/blob/0123456789abcdef/example.py#L" in summary
     log = json.loads((project / "memlint.sarif").read_text())
-    validate(log)
+    validate_sarif(log)
     assert log["runs"][0]["results"]
 
 
@@ -234,7 +202,7 @@ def test_the_action_installs_from_its_checkout_and_reports(clone, fresh_venv, pr
 def test_pip_install_from_a_git_url_as_the_readme_writes_it(clone, fresh_venv, project):
     folder, sha = clone
     _uninstall(fresh_venv)
-    (command,) = [c for c in re.findall(r"```console\n(.*?)```", section("Install"), re.S) if "git+" in c]
+    (command,) = [c for c in re.findall(r"```console\n(.*?)```", readme_section("Install"), re.S) if "git+" in c]
     # file://localhost/...: pip before 24 wants a host in a git+ URL (git accepts either form).
     url = "file://localhost" + folder.as_posix()
     command = command.strip().replace("https://github.com/OWNER/memlint", url).replace("COMMIT", sha)
@@ -248,7 +216,7 @@ def test_the_readme_pre_commit_snippet_and_autoupdate(clone, project, tmp_path):
     """The snippet as written (rev: main), then `pre-commit autoupdate`, which pins the commit SHA."""
     pytest.importorskip("pre_commit", reason="pre-commit is a test dependency: pip install -e '.[test]'")
     folder, sha = clone
-    snippet = re.search(r"```yaml\n(.*?)```", section("pre-commit"), re.S).group(1)
+    snippet = re.search(r"```yaml\n(.*?)```", readme_section("pre-commit"), re.S).group(1)
     config = snippet.replace("https://github.com/OWNER/memlint", str(folder))
     (project / ".pre-commit-config.yaml").write_text(config)
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
@@ -262,7 +230,7 @@ def test_the_readme_pre_commit_snippet_and_autoupdate(clone, project, tmp_path):
     r = pre_commit("run", "--all-files")
     assert r.returncode == 1, r.stdout + r.stderr  # the memlint hook fails on the example's findings
     assert re.search(r"^example\.py:\d+:\d+: MEM017 \[\*\]", r.stdout, re.M), r.stdout
-    (command,) = re.findall(r"```console\n(.*?)```", section("pre-commit"), re.S)
+    (command,) = re.findall(r"```console\n(.*?)```", readme_section("pre-commit"), re.S)
     r = _run(
         ["bash", "-c", command.strip().replace("pre-commit ", f"{sys.executable} -m pre_commit ")], cwd=project, env=env
     )

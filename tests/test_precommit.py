@@ -15,7 +15,6 @@ import sys
 import pytest
 import yaml
 from helpers import REPO
-from test_install import clone  # noqa: F401  (a fixture: this checkout as a git repository)
 
 BAD = "import numpy as np\n\ngrid = np.full((1000, 1000), 0.0)\n"
 CLEAN = "import numpy as np\n\ngrid = np.zeros((1000, 1000))\n"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import memlint_cli
+from helpers import SARIF_SCHEMA, memlint_cli, validate_sarif
 
 from memlint import __version__, catalog
 
-SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+SCHEMA = SARIF_SCHEMA
 
 CODE = """\
 import numpy as np
@@ -115,9 +114,7 @@ def sarif(*args) -> dict:
     return json.loads(run("--output-format", "sarif", *args).stdout)
 
 
-def validate(log: dict) -> None:
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER).validate(log)
+validate = validate_sarif
 
 
 def test_sarif_is_valid_against_the_official_2_1_0_schema(project):

@@ -10,8 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import REPO, memlint_cli
-from test_reports import validate
+from helpers import REPO, memlint_cli, validate_sarif
 
 from memlint import catalog
 from memlint.report.machine import MAX_FULL_DESCRIPTION
@@ -106,7 +105,7 @@ def test_step_summary_of_a_clean_run(project, monkeypatch):
 def sarif_log(*args) -> dict:
     r = memlint_cli("--no-cache", "--output-format", "sarif", *args)
     log = json.loads(r.stdout)
-    validate(log)
+    validate_sarif(log)
     return log
 
 
@@ -137,7 +136,7 @@ def test_sarif_rule_descriptors_fit_code_scanning(project, monkeypatch):
 
     findings = [Finding(code, "m", "src/sizes.py", 1, 1, 1, 2, snippet=code) for code in catalog.load()]
     log = json.loads(render("sarif", findings))
-    validate(log)
+    validate_sarif(log)
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     assert len(rules) == len(catalog.load())
     assert len(" ".join(catalog.load()["MEM003"].why.split())) > MAX_FULL_DESCRIPTION
@@ -159,7 +158,7 @@ def test_sarif_names_unreadable_files_and_syntax_errors_in_notifications(project
     r = memlint_cli("--no-cache", "--output-format", "sarif", "src")
     assert r.exit_code == 2
     log = json.loads(r.stdout)
-    validate(log)
+    validate_sarif(log)
     (invocation,) = log["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
     notes = invocation["toolExecutionNotifications"]

@@ -67,6 +67,10 @@ def main() -> None:
     help="Also offer unsafe fixes (right in the common case, not proven); with --fix, apply them.",
 )
 @click.option("--diff", is_flag=True, help="Print the diff of the fixes --fix would apply; write nothing.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing that is left (exit 0 unless errors).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="With --fix or --fix-only: exit 1 when anything was fixed.")
+@click.option("--show-fixes", is_flag=True, help="With --fix or --fix-only: list what was fixed, per file and rule.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding, and exit.")
 @click.option(
     "--select",
     metavar="CODES",
@@ -134,6 +138,10 @@ def check(
     list_rules,
     write_baseline,
     baseline_file,
+    fix_only,
+    exit_non_zero_on_fix,
+    show_fixes,
+    add_noqa,
 ):
     """Find and fix memory antipatterns in Python and NumPy code.
 
@@ -166,6 +174,10 @@ def check(
                 jobs,
                 write_baseline,
                 baseline_file,
+                fix_only=fix_only,
+                exit_non_zero_on_fix=exit_non_zero_on_fix,
+                show_fixes=show_fixes,
+                add_noqa=add_noqa,
             )
         )
     except BrokenPipeError:
@@ -282,6 +294,10 @@ def _lint(
     jobs,
     write_baseline,
     baseline_file,
+    fix_only=False,
+    exit_non_zero_on_fix=False,
+    show_fixes=False,
+    add_noqa=False,
 ) -> int:
     from memlint import engine, report, suppress
     from memlint.filters import FindingFilter
@@ -309,12 +325,15 @@ def _lint(
             _error(str(e))
             return EXIT_ERROR
 
+    fix = fix or fix_only
     progress = None if quiet else _progress_display()
     result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache, progress=progress)
-    fixed = 0
+    if add_noqa:
+        return _add_noqa(result, quiet)
+    fixed, fixes = 0, {}
     if fix or diff:
         outcome = fix_files(result, config, write=fix and not diff)
-        fixed, errors = outcome.fixed, outcome.errors
+        fixed, errors, fixes = outcome.fixed, outcome.errors, outcome.by_file
         if diff:
             click.echo("".join(outcome.diffs), nl=False)
             for e in result.errors + errors:
@@ -343,6 +362,8 @@ def _lint(
     if baseline is not None:
         # run applied the suppression comments already (in a notebook's module lines, not its cells' lines)
         findings = FindingFilter(config, baseline).apply(findings, {})
+    if fix_only:  # what is left is not reported
+        findings = []
     if result.files_checked == 0 and not result.errors and not quiet:
         _warning(f"no Python files found under {', '.join(str(p) for p in paths)}")
     if statistics:
@@ -358,6 +379,8 @@ def _lint(
         errors=result.errors,
         color=color,
         source=_reader(result),
+        fixes={path: codes for path, codes in fixes.items() if codes} if show_fixes or statistics else None,
+        fix_only=fix_only,
     )
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary_file:
@@ -372,7 +395,66 @@ def _lint(
     click.echo(text, nl=False, color=color)  # click would strip colour from a pipe FORCE_COLOR asked for
     if result.errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
+    if exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if findings or exit_non_zero_on_fix and fixed else EXIT_CLEAN
+
+
+def _add_noqa(result, quiet: bool) -> int:
+    """``--add-noqa``: a ``# noqa: CODE`` on the first line of every finding (the line a suppression is read
+    from), merged into a ``# noqa:`` already there; other comments stay. A file is written only if its syntax
+    tree is unchanged (a comment is all that was added)."""
+    import ast
+    from collections import defaultdict
+
+    from memlint import files
+    from memlint.findings import PARSE_ERROR
+    from memlint.fix import write_atomic
+    from memlint.suppress import Suppressions, add_noqa
+
+    by_file: dict = defaultdict(lambda: defaultdict(set))
+    notebooks = set()
+    for f in result.findings:
+        if getattr(f, "cell", None) is not None:
+            notebooks.add(f.path)
+        elif f.code != PARSE_ERROR:  # a file that does not parse cannot be silenced
+            by_file[f.path][f.line].add(f.code)
+    for path in sorted(notebooks):
+        if not quiet:
+            _warning(f"{path}: --add-noqa does not edit notebooks; add the comments in the notebook's cells")
+    added, errors = 0, list(result.errors)
+    for display, wanted in sorted(by_file.items()):
+        path = result.paths[display]
+        try:
+            source = files.read(path)
+            text = source.decode()
+        except files.InputError as e:
+            errors.append(str(e))
+            continue
+        new = add_noqa(text, wanted)
+        try:
+            same = ast.dump(ast.parse(new)) == ast.dump(ast.parse(text))
+        except (SyntaxError, ValueError):
+            same = False
+        silenced = Suppressions.from_source(new if same else text)
+        for line, codes in sorted(wanted.items()):
+            if all(silenced.silences(c, line) for c in codes):
+                added += same
+            elif not quiet:
+                _warning(
+                    f"{display}:{line}: no place for a noqa comment (the line ends inside a string or a backslash)"
+                )
+        if new == text or not same:
+            continue
+        try:
+            write_atomic(path, source.encode(new))
+        except (OSError, UnicodeEncodeError) as e:
+            errors.append(f"{display}: cannot write: {getattr(e, 'strerror', None) or e}")
+    for e in errors:
+        _error(e)
+    if not quiet:
+        click.echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.", err=True)
+    return EXIT_ERROR if errors else EXIT_CLEAN
 
 
 PROGRESS_MIN_FILES = 50  # fewer files are checked in a blink: no display

@@ -51,6 +51,7 @@ DEFAULT_EXCLUDE = (
 # NumPy elides temporaries from 256 KiB up (numpy/_core/src/multiarray/temp_elide.c): the size from which
 # NumPy itself considers an array worth saving a copy of.
 DEFAULT_MIN_ARRAY_BYTES = 256 * 1024
+OPT_IN_RULES = frozenset({"MEM100"})  # off unless selected by name (or MEM1, MEM10)
 
 
 class ConfigError(Exception):
@@ -73,8 +74,14 @@ class Config:
     rules: dict = field(default_factory=dict)  # code -> {option: value}, defaults filled in
 
     def enabled(self, code: str, path: Optional[str] = None) -> bool:
-        """ruff's rule: the longest matching prefix among selects and ignores decides; ignore wins ties."""
-        matches = [(len(p), True) for p in self.select + self.extend_select if code.startswith(p)]
+        """ruff's rule: the longest matching prefix among selects and ignores decides; ignore wins ties.
+
+        An opt-in rule (MEM100) is selected only by a prefix that names its group (``MEM1``, ``MEM100``):
+        the default ``MEM`` leaves it off."""
+        selects = self.select + self.extend_select
+        if code in OPT_IN_RULES:
+            selects = [p for p in selects if len(p) > len("MEM")]
+        matches = [(len(p), True) for p in selects if code.startswith(p)]
         matches += [(len(p), False) for p in self.ignore if code.startswith(p)]
         on = bool(matches) and max(matches, key=lambda m: (m[0], not m[1]))[1]
         if on and path is not None:

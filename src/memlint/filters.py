@@ -13,6 +13,8 @@ from typing import Optional
 from memlint.findings import PARSE_ERROR, Finding
 from memlint.suppress import Suppressions
 
+UNUSED_NOQA = "MEM100"
+
 
 class FindingFilter:
     def __init__(self, config, baseline: Optional[Counter] = None):
@@ -22,6 +24,7 @@ class FindingFilter:
     def apply(self, findings: Iterable[Finding], suppressions: Mapping[str, Optional[Suppressions]]) -> list:
         """The findings a user sees, in the order given. ``suppressions``: display path -> that file's
         comments. A baseline accepts each fingerprint as many times as it records it, first come first."""
+        findings = list(findings)
         accepted = Counter(self.baseline or ())
         kept = []
         for f in findings:
@@ -35,4 +38,13 @@ class FindingFilter:
                 accepted[f.fingerprint] -= 1
                 continue
             kept.append(f)
+        if self.config.enabled(UNUSED_NOQA):  # judged on every finding, before the comments silenced them
+            from memlint.checks.mem100_unused_noqa import unused_noqa
+
+            for f in unused_noqa(findings, suppressions, self.config):
+                if accepted[f.fingerprint] > 0:
+                    accepted[f.fingerprint] -= 1
+                    continue
+                kept.append(f)
+            kept.sort(key=Finding.sort_key)
         return kept

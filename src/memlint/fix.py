@@ -15,7 +15,7 @@ import os
 import re
 import stat
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,7 @@ class FixOutcome:
     fixed: int = 0  # findings fixed (with write=False: that would be)
     diffs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    by_file: dict[str, Counter] = field(default_factory=dict)  # display path -> fixes applied per rule code
 
 
 def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[FindingFilter] = None) -> FixOutcome:
@@ -65,7 +66,10 @@ def _fix_file(
         out.errors.append(str(e))
         return
     try:
-        new, n, errors = fix_text(display, text, config, config.unsafe_fixes, first_round, path, findings_filter)
+        codes: Counter = Counter()
+        new, n, errors = fix_text(
+            display, text, config, config.unsafe_fixes, first_round, path, findings_filter, fixed_codes=codes
+        )
     except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
         codes = ",".join(sorted({f.code for f in first_round}))
         out.errors.append(f"{display}: internal error while fixing ({codes}): {type(e).__name__}: {e}")
@@ -82,6 +86,7 @@ def _fix_file(
     else:
         out.diffs.append(unified_diff(display, text, new))
     out.fixed += n
+    out.by_file[display] = codes
 
 
 # --- fix rounds -------------------------------------------------------------------------------------------
@@ -112,8 +117,10 @@ def fix_text(
     first_round: list,
     path: Optional[Path] = None,
     findings_filter: Optional[FindingFilter] = None,
+    fixed_codes: Optional[Counter] = None,
 ) -> tuple[str, int, list]:
-    """Apply fixes until none is left: (new text, fixes applied, errors).
+    """Apply fixes until none is left: (new text, fixes applied, errors); ``fixed_codes``, if given, counts
+    the fixes applied per rule code.
 
     Each rule judged its fix on the text it saw, and two fixes that are safe alone may not be safe together
     (the facts layer reasons per function). So a round applies at most one fix per scope, and the rest are
@@ -150,6 +157,8 @@ def fix_text(
                 new, applied = text, set()
         text = new
         applied_total += len(applied)
+        if fixed_codes is not None:
+            fixed_codes.update(candidates[i].code for i in applied)
         checked = engine.lint_text(display, text, config, rules, path)
         candidates = fixable(findings_filter.apply(checked.findings, {display: checked.suppressions}))
     return text, applied_total, errors

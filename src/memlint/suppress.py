@@ -38,9 +38,12 @@ def _codes(text: Optional[str]) -> frozenset:
 class Suppressions:
     """Which codes are silenced on which lines of one file."""
 
-    def __init__(self, by_line: dict[int, frozenset], file_wide: frozenset):
+    def __init__(self, by_line: dict[int, frozenset], file_wide: frozenset, noqa: Optional[dict] = None):
         self.by_line = by_line
         self.file_wide = file_wide
+        # line -> (where the code before the comment ends, where the comment starts: 0-based characters;
+        # the comment) for each noqa comment that lists codes: what MEM100 (unused-noqa) judges and rewrites.
+        self.noqa: dict[int, tuple[int, int, str]] = noqa or {}
 
     @classmethod
     def from_source(cls, text: str, strings: Optional[list] = None) -> Suppressions:
@@ -48,14 +51,18 @@ class Suppressions:
         nodes), which let the comments be found without tokenizing the whole file."""
         by_line: dict[int, frozenset] = {}
         file_wide: frozenset = frozenset()
+        noqa: dict = {}
         if "memlint:" not in text and "noqa" not in text.lower():  # the common case: no comment to read
             return cls(by_line, file_wide)
         comments = _comments_outside(text, strings) if strings is not None else None
-        for lineno, comment, own_line in _comments(text) if comments is None else comments:
+        for lineno, column, comment, code_end in _comments(text) if comments is None else comments:
+            own_line = code_end == 0
             codes: frozenset = frozenset()
             m = _NOQA.search(comment)
             if m:
                 codes |= _codes(m.group("codes"))
+                if m.group("codes") is not None:
+                    noqa[lineno] = (code_end, column, comment)
             for m in _IGNORE.finditer(comment):
                 if m.group("file"):
                     if own_line:
@@ -64,17 +71,22 @@ class Suppressions:
                     codes |= _codes(m.group("codes"))
             if codes:
                 by_line[lineno] = by_line.get(lineno, frozenset()) | codes
-        return cls(by_line, file_wide)
+        return cls(by_line, file_wide, noqa)
 
     def silences(self, code: str, line: int) -> bool:
         return _covers(self.file_wide, code) or _covers(self.by_line.get(line, frozenset()), code)
 
     def to_json(self):
-        return {"lines": {str(k): sorted(v) for k, v in self.by_line.items()}, "file": sorted(self.file_wide)}
+        return {
+            "lines": {str(k): sorted(v) for k, v in self.by_line.items()},
+            "file": sorted(self.file_wide),
+            "noqa": {str(k): list(v) for k, v in self.noqa.items()},
+        }
 
     @classmethod
     def from_json(cls, d) -> Suppressions:
-        return cls({int(k): frozenset(v) for k, v in d["lines"].items()}, frozenset(d["file"]))
+        noqa = {int(k): tuple(v) for k, v in d.get("noqa", {}).items()}
+        return cls({int(k): frozenset(v) for k, v in d["lines"].items()}, frozenset(d["file"]), noqa)
 
 
 def _covers(codes: frozenset, code: str) -> bool:
@@ -103,16 +115,17 @@ def _comments_outside(text: str, strings: list) -> Optional[list]:
     for lineno in hashes:
         line = lines[lineno - 1]
         at = line.index("#")
-        found.append((lineno, line[at:].rstrip("\r\n"), not line[:at].strip()))
+        found.append((lineno, at, line[at:].rstrip("\r\n"), len(line[:at].rstrip())))
     return found
 
 
 def _comments(text: str):
-    """(line, comment text, whether the comment is alone on its line) for every real comment."""
+    """(line, column, comment text, where the code before it ends: 0 for a comment alone on its line) for
+    every real comment; columns are 0-based characters."""
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type == tokenize.COMMENT:
-                yield tok.start[0], tok.string, not tok.line[: tok.start[1]].strip()
+                yield tok.start[0], tok.start[1], tok.string, len(tok.line[: tok.start[1]].rstrip())
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return
 

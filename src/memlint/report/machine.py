@@ -80,6 +80,13 @@ def _rule_properties(code: str, doc) -> dict:
     """Code scanning's properties: tags to filter by, how often a result is right, how much it matters."""
     if code == PARSE_ERROR:
         return {"tags": ["correctness"], "precision": "very-high", "problem.severity": "error", "fix": "none"}
+    if code == "MEM100":  # unused-noqa: housekeeping, not memory
+        return {
+            "tags": ["maintainability"],
+            "precision": "very-high",
+            "problem.severity": "recommendation",
+            "fix": doc.fix,
+        }
     # memlint reports only what it can name a saving for: high precision; memory is never a security matter.
     return {"tags": ["memory", "performance"], "precision": "high", "problem.severity": "warning", "fix": doc.fix}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Callable, Optional
 
 import click
@@ -37,10 +37,15 @@ def render(
     quiet: bool = False,
     color: bool = False,
     errors: list = (),
+    fixes: Optional[dict] = None,
+    fix_only: bool = False,
     **_,
 ) -> str:
-    """The concise format."""
-    return _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, lambda f, style: [])
+    """The concise format. ``fixes``: display path -> Counter of fixes applied per code (``--show-fixes``);
+    ``fix_only``: ``--fix-only``, where what is left is not reported."""
+    return _render(
+        findings, fixed, unsafe_fixes, statistics, quiet, color, errors, lambda f, style: [], fixes, fix_only
+    )
 
 
 def render_full(findings: list, *, source: Optional[Callable] = None, **options) -> str:
@@ -55,16 +60,25 @@ def render_full(findings: list, *, source: Optional[Callable] = None, **options)
     o = {"fixed": 0, "unsafe_fixes": False, "statistics": False, "quiet": False, "color": False, "errors": ()}
     o.update((k, v) for k, v in options.items() if k in o)
     return _render(
-        findings, o["fixed"], o["unsafe_fixes"], o["statistics"], o["quiet"], o["color"], o["errors"], details
+        findings,
+        o["fixed"],
+        o["unsafe_fixes"],
+        o["statistics"],
+        o["quiet"],
+        o["color"],
+        o["errors"],
+        details,
+        options.get("fixes"),
+        options.get("fix_only", False),
     )
 
 
-def _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, details) -> str:
+def _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, details, fixes, fix_only) -> str:
     def style(s, **kw):
         return click.style(s, **kw) if color else s
 
     if statistics:
-        return render_statistics(findings, unsafe_fixes)
+        return render_statistics(findings, unsafe_fixes, fixes)
     fixable = (SAFE, UNSAFE) if unsafe_fixes else (SAFE,)
     lines = []
     for f in findings:
@@ -80,9 +94,14 @@ def _render(findings, fixed, unsafe_fixes, statistics, quiet, color, errors, det
     hidden = sum(1 for f in findings if f.fix and f.fix.applicability == UNSAFE and not unsafe_fixes)
     if lines and lines[-1]:
         lines.append("")
-    if fixed:
+    if fixes:
+        lines += _fixes_by_file(fixes) + [""]
+    if fixed and not fixes:
         lines.append(f"Fixed {_plural(fixed, 'finding')}.")
-    if findings:
+    if fix_only:
+        if not fixed:
+            lines.append("Nothing to fix.")
+    elif findings:
         lines.append(f"Found {_plural(len(findings), 'finding')}.")
         if will_fix:
             option = "`--fix --unsafe-fixes`" if unsafe_fixes else "`--fix`"
@@ -155,6 +174,19 @@ def _fix_diff(f, text: str, style) -> list:
     return out
 
 
+def _fixes_by_file(fixes: dict) -> list:
+    """``--show-fixes``: what --fix changed, per file, as ruff lists it."""
+    docs = catalog.load()
+    total = sum(sum(c.values()) for c in fixes.values())
+    out = [f"Fixed {_plural(total, 'finding')}:"]
+    for path in sorted(fixes):
+        out.append(f"- {path}:")
+        for code, n in sorted(fixes[path].items(), key=lambda kv: (-kv[1], kv[0])):
+            name = docs[code].name if code in docs else code
+            out.append(f"    {n} × {code} ({name})")
+    return out
+
+
 def statistics_rows(findings: list, unsafe_fixes: bool = False) -> list[dict]:
     """One row per rule, most frequent first: count, name, whether --fix fixes it, bytes at stake."""
     docs = catalog.load()
@@ -179,10 +211,16 @@ def statistics_rows(findings: list, unsafe_fixes: bool = False) -> list[dict]:
     return rows
 
 
-def render_statistics(findings: list, unsafe_fixes: bool = False) -> str:
+def render_statistics(findings: list, unsafe_fixes: bool = False, fixes: Optional[dict] = None) -> str:
+    """One row per rule of what is left; after ``--fix``, then the count of what was fixed, per rule."""
     rows = statistics_rows(findings, unsafe_fixes)
+    fixed: Counter = sum((Counter(c) for c in (fixes or {}).values()), Counter())
+    tail = []
+    if fixed:
+        per_rule = ", ".join(f"{n} {code}" for code, n in sorted(fixed.items(), key=lambda kv: (-kv[1], kv[0])))
+        tail = [f"Fixed {_plural(sum(fixed.values()), 'finding')} ({per_rule})."]
     if not rows:
-        return ""
+        return "".join(line + "\n" for line in tail)
     width = max(len(r["name"]) for r in rows)
     out = []
     for r in rows:
@@ -192,4 +230,4 @@ def render_statistics(findings: list, unsafe_fixes: bool = False) -> str:
             least = "at least " if r["sized"] < r["count"] else ""  # some sizes unknown: a lower bound
             stake = f"{least}{format_bytes(r['estimated_bytes'])} at stake"
         out.append(f"{r['count']:5d}  {r['code']}  {marker} {r['name']:<{width}}  {stake}".rstrip())
-    return "\n".join(out) + "\n"
+    return "\n".join(out + tail) + "\n"
