@@ -452,3 +452,113 @@ def test_keepdims_centering_is_fixed():
         print(x.sum())
         """
     )
+
+
+# --- the project's own loaders: [tool.memlint.calls] ----------------------------------------------------
+
+_SCAN_SCRIPT = """
+from mylab.io import read_scan
+import mylab.io as lab
+
+def normalise(path):
+    scan = read_scan(path)
+    return scan / 65535.0
+
+def other(path):
+    v = lab.read_volume(path)
+    v = v * 2.0
+    return v
+"""
+
+
+def _project(tmp_path, calls_toml: str):
+    (tmp_path / "pyproject.toml").write_text("[tool.memlint]\n[tool.memlint.calls]\n" + calls_toml)
+    (tmp_path / "scan.py").write_text(_SCAN_SCRIPT)
+
+
+def test_declared_loaders_are_known_through_the_imports(tmp_path, monkeypatch):
+    from helpers import memlint_cli
+
+    _project(
+        tmp_path,
+        '"mylab.io.read_scan" = { kind = "ndarray", dtype = "uint16", ndim = 3, owner = "fresh" }\n'
+        '"mylab.io.read_volume" = { kind = "ndarray", dtype = "float64", owner = "fresh" }\n',
+    )
+    monkeypatch.chdir(tmp_path)
+    result = memlint_cli("check", "--no-cache", "--output-format", "json", "scan.py")
+    found = sorted((f["code"], f["line"]) for f in __import__("json").loads(result.stdout))
+    assert found == [("MEM001", 11), ("MEM008", 7)], result.stdout
+    assert memlint_cli("check", "--no-cache", "scan.py", "--config", str(tmp_path / "none.toml")).exit_code == 2
+
+
+def test_without_a_declaration_the_same_code_is_clean(tmp_path, monkeypatch):
+    from helpers import memlint_cli
+
+    _project(tmp_path, "")
+    monkeypatch.chdir(tmp_path)
+    assert memlint_cli("check", "--no-cache", "scan.py").exit_code == 0
+
+
+def test_a_declared_owner_other_than_fresh_keeps_the_fix_away(tmp_path, monkeypatch):
+    from helpers import memlint_cli
+
+    _project(tmp_path, '"mylab.io.read_volume" = { kind = "ndarray", dtype = "float64", owner = "read-only" }\n')
+    monkeypatch.chdir(tmp_path)
+    assert memlint_cli("check", "--no-cache", "scan.py").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "entry, key, why",
+    [
+        ('"mylab.io.read_scan" = { kind = "array" }', 'calls."mylab.io.read_scan".kind', "must be one of ndarray"),
+        ('"mylab.io.read_scan" = { dtype = "uint13" }', 'calls."mylab.io.read_scan".dtype', "is not a dtype"),
+        ('"mylab.io.read_scan" = { ndim = "3" }', 'calls."mylab.io.read_scan".ndim', "non-negative integer"),
+        ('"mylab.io.read_scan" = { owner = "me" }', 'calls."mylab.io.read_scan".owner', "must be one of fresh"),
+        ('"mylab.io.read_scan" = { shape = [3] }', 'calls."mylab.io.read_scan".shape', "is not a key of a call"),
+        ('"mylab.io.read_scan" = { returns = [] }', 'calls."mylab.io.read_scan".returns', "is not a key of a call"),
+        ('"read_scan" = { kind = "ndarray" }', 'calls."read_scan"', "module.function"),
+        ('"mylab.io.read_scan" = "ndarray"', 'calls."mylab.io.read_scan"', "must be a table"),
+    ],
+)
+def test_a_bad_declaration_is_one_line_naming_file_and_key(tmp_path, monkeypatch, entry, key, why):
+    from helpers import memlint_cli
+
+    _project(tmp_path, entry + "\n")
+    monkeypatch.chdir(tmp_path)
+    result = memlint_cli("check", "--no-cache", "scan.py")
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1, message
+    assert "pyproject.toml" in message and f"`tool.memlint.{key}`" in message and why in message, message
+
+
+def test_calls_must_be_a_table(tmp_path, monkeypatch):
+    from helpers import memlint_cli
+
+    (tmp_path / "pyproject.toml").write_text('[tool.memlint]\ncalls = ["mylab.io.read_scan"]\n')
+    (tmp_path / "scan.py").write_text(_SCAN_SCRIPT)
+    monkeypatch.chdir(tmp_path)
+    result = memlint_cli("check", "--no-cache", "scan.py")
+    assert result.exit_code == 2 and "`tool.memlint.calls` must be a table" in result.stderr
+
+
+def test_a_module_bound_to_a_known_module_by_assignment():
+    v = value_of(
+        """
+        import tensorflow as tf
+        mnist = tf.keras.datasets.mnist
+        (x, y), _ = mnist.load_data()
+        """,
+        "x",
+    )
+    assert described(v) == ("ndarray", "uint8", 3, "fresh")
+    rebound = value_of(
+        """
+        import tensorflow as tf
+        mnist = tf.keras.datasets.mnist
+        mnist = other
+        (x, y), _ = mnist.load_data()
+        """,
+        "x",
+    )
+    assert rebound.dtype is None

@@ -72,6 +72,7 @@ class Config:
     output_format: str = "concise"
     min_array_bytes: int = DEFAULT_MIN_ARRAY_BYTES
     rules: dict = field(default_factory=dict)  # code -> {option: value}, defaults filled in
+    calls: dict = field(default_factory=dict)  # qualified name -> facts.calls.Returns: the project's loaders
 
     def enabled(self, code: str, path: Optional[str] = None) -> bool:
         """ruff's rule: the longest matching prefix among selects and ignores decides; ignore wins ties.
@@ -162,7 +163,7 @@ class Config:
         """What about the configuration changes findings: part of the cache key."""
         data = {
             k: getattr(self, k)
-            for k in ("select", "extend_select", "ignore", "per_file_ignores", "min_array_bytes", "rules")
+            for k in ("select", "extend_select", "ignore", "per_file_ignores", "min_array_bytes", "rules", "calls")
         }
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -187,6 +188,7 @@ _KEYS = {
     "output-format": ("output_format", "format", "one of " + ", ".join(OUTPUT_FORMATS)),
     "min-array-bytes": ("min_array_bytes", int, "a non-negative integer (bytes)"),
     "rules": ("rules", "rules", "a table of [tool.memlint.rules.CODE] tables"),
+    "calls": ("calls", "calls", 'a table of "module.function" = { kind, dtype, ndim, owner }'),
 }
 
 
@@ -275,6 +277,8 @@ def _parse(data: dict, path: Path, prefix: str, rule_options: dict[str, dict]) -
                 fail(key, f"must be {expected}, not {value!r}")
         elif kind == "rules":
             value = _parse_rule_options(value, fail, rule_options)
+        elif kind == "calls":
+            value = _parse_calls(value, fail)
         elif kind is int:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 fail(key, f"must be {expected}, not {value!r}")
@@ -313,6 +317,25 @@ def _parse_rule_options(value, fail, rule_options: dict[str, dict]) -> dict:
                 fail(f"rules.{code}.{name}", f"must be of type {kind}, not {v!r}")
             checked[name] = v
         out[code] = checked
+    return out
+
+
+def _parse_calls(value, fail) -> dict:
+    """``"mylab.io.read_scan" = { kind = "ndarray", dtype = "uint16", ndim = 3, owner = "fresh" }``: what the
+    project's own loaders return, in the form of ``facts/calls.toml``."""
+    from memlint.facts import calls
+
+    if not isinstance(value, dict):
+        fail("calls", f"must be {_KEYS['calls'][2]}")
+    out = {}
+    for name, table in value.items():
+        parts = name.split(".")
+        if len(parts) < 2 or not all(p.isidentifier() for p in parts):
+            fail(f'calls."{name}"', "must name a function by its module: module.function")
+        try:
+            out[name] = calls.parse_entry(table, f'calls."{name}"')
+        except calls.CallsError as e:
+            fail(e.key, e.why)
     return out
 
 

@@ -34,6 +34,11 @@ class ArrayNames:
         self._numpy_roots = {
             name for name, q in ctx.imports.bound.items() if q == "numpy" or q.startswith("numpy.") or q in known
         }
+        for node in ctx.tree.body:  # `mnist = tf.keras.datasets.mnist`: a module's name for a known module
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                q = ctx.qualname(node.value) if isinstance(node.value, (ast.Attribute, ast.Name)) else None
+                if q is not None and q in known:
+                    self._numpy_roots.add(node.targets[0].id)
         self._module = ctx.tree
         self._bindings: dict[str, list] = {}  # name -> the statements binding a value to it, in any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):

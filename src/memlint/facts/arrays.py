@@ -575,7 +575,28 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
                 return self._generator_method(call.func.attr, call)
             if is_pandas(receiver):
                 return self._pandas_method(receiver, call)
+        if q is None:
+            q = self._aliased_qualname(call.func)
         return self._known_call(q, call) if q is not None else Value(ownership="unknown_call")
+
+    def _aliased_qualname(self, func: ast.expr) -> Optional[str]:
+        """``mnist = tf.keras.datasets.mnist`` at module level, then ``mnist.load_data()``: the qualified name
+        through the one module-level binding of the root name, to an imported name or its attribute."""
+        attrs, node = [], func
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        module = self._module_flow()
+        if not attrs or not isinstance(node, ast.Name) or module is None or module.opaque:
+            return None
+        flow = self.flow_of(func)
+        if flow is None or (flow is not module and node.id in flow.defs_of):
+            return None
+        defs = module.defs_of.get(node.id, ())
+        if len(defs) != 1 or defs[0].kind != "assign" or defs[0].targets != 1:
+            return None
+        base = self.ctx.qualname(defs[0].value)
+        return ".".join([base, *reversed(attrs)]) if base else None
 
     def _known_call(self, q: str, call: ast.Call) -> Value:
         """A call the data model knows (``calls.toml``, then ``[tool.memlint.calls]``), else unknown."""

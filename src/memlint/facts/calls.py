@@ -45,7 +45,11 @@ _LIBRARY_KEYS = (*USER_KEYS, "dtype-argument", "returns", "argument", "cases", "
 
 
 class CallsError(ValueError):
-    """A bad entry: the message names the key (the caller names the file)."""
+    """A bad entry: ``key`` is the full key, ``why`` what is wrong (the caller names the file)."""
+
+    def __init__(self, key: str, why: str):
+        super().__init__(f"`{key}` {why}")
+        self.key, self.why = key, why
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,10 @@ class Returns:
 def _argument_spec(text, key: str) -> tuple:
     """``"name@1"`` -> ("name", 1); ``"name"`` -> ("name", None) (keyword-only)."""
     if not isinstance(text, str) or not text:
-        raise CallsError(f'`{key}` must be a string such as "dtype@1"')
+        raise CallsError(key, 'must be a string such as "dtype@1"')
     name, _, position = text.partition("@")
     if position and not position.isdigit():
-        raise CallsError(f'`{key}` must be a string such as "dtype@1"')
+        raise CallsError(key, 'must be a string such as "dtype@1"')
     return name, int(position) if position else None
 
 
@@ -85,25 +89,25 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
     import numpy
 
     if not isinstance(table, dict):
-        raise CallsError(f'`{key}` must be a table such as {{ kind = "ndarray", dtype = "uint16" }}')
+        raise CallsError(key, 'must be a table such as { kind = "ndarray", dtype = "uint16" }')
     allowed = _LIBRARY_KEYS if library else USER_KEYS
     for name in table:
         if name not in allowed:
-            raise CallsError(f"`{key}.{name}` is not a key of a call (known: {', '.join(allowed)})")
+            raise CallsError(f"{key}.{name}", f"is not a key of a call (known: {', '.join(allowed)})")
     kind, dtype, ndim, owner = (table.get(k) for k in USER_KEYS)
     if kind is not None and kind not in KINDS:
-        raise CallsError(f"`{key}.kind` must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise CallsError(f"{key}.kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
     if owner is not None and owner not in OWNERS:
-        raise CallsError(f"`{key}.owner` must be one of {', '.join(OWNERS)}, not {owner!r}")
+        raise CallsError(f"{key}.owner", f"must be one of {', '.join(OWNERS)}, not {owner!r}")
     if ndim is not None and (type(ndim) is not int or ndim < 0):
-        raise CallsError(f"`{key}.ndim` must be a non-negative integer, not {ndim!r}")
+        raise CallsError(f"{key}.ndim", f"must be a non-negative integer, not {ndim!r}")
     if dtype is not None:
         if not isinstance(dtype, str):
-            raise CallsError(f"`{key}.dtype` must be a string numpy.dtype accepts, not {dtype!r}")
+            raise CallsError(f"{key}.dtype", f"must be a string numpy.dtype accepts, not {dtype!r}")
         try:
             dtype = numpy.dtype(dtype)
         except (TypeError, ValueError):
-            raise CallsError(f"`{key}.dtype` is not a dtype numpy accepts: {dtype!r}") from None
+            raise CallsError(f"{key}.dtype", f"is not a dtype numpy accepts: {dtype!r}") from None
     fields = {"kind": kind, "dtype": dtype, "ndim": ndim, "owner": owner}
     if library:
         if "dtype-argument" in table:
@@ -120,7 +124,7 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
 
 def _items(value, key: str) -> tuple:
     if not isinstance(value, list):
-        raise CallsError(f"`{key}` must be a list")
+        raise CallsError(key, "must be a list")
     return tuple(
         Returns(kind="tuple", items=_items(v, f"{key}[{i}]")) if isinstance(v, list) else parse_entry(v, key, True)
         for i, v in enumerate(value)
