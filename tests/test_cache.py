@@ -221,7 +221,7 @@ def test_entries_are_plain_json_and_written_whole(tmp_path):
     assert not [p for p in files if p.name.endswith(".tmp")]
     for entry in cache_entries(tmp_path):
         data = json.loads(entry.read_text(encoding="utf-8"))
-        assert set(data) == {"digest", "module", "result"}
+        assert set(data) == {"digest", "module", "config", "result"}  # config: a nearer configuration
         assert set(data["result"]) == {"path", "findings", "errors", "project_facts", "suppressions", "cells"}
 
 

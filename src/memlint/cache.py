@@ -143,12 +143,13 @@ class Cache:
         name = digest(f"{os.path.abspath(path)}\0{display}".encode())
         return self.folder / f"{name}.json"
 
-    def load(self, path: Path, display: str, module: str) -> Optional[FileResult]:
-        """The cached result of this file if its bytes are unchanged since it was stored, else None."""
+    def load(self, path: Path, display: str, module: str, config_key: str = "") -> Optional[FileResult]:
+        """The cached result of this file if its bytes are unchanged since it was stored, else None.
+        ``config_key``: the fingerprint of a nearer configuration that governs the file, or ""."""
         try:
             with open(self._entry(path, display), "rb") as f:
                 entry = json.loads(f.read())
-            if entry.get("module") != module:
+            if entry.get("module") != module or entry.get("config", "") != config_key:
                 return None
             with open(path, "rb") as f:
                 if entry["digest"] != digest(f.read()):
@@ -158,9 +159,11 @@ class Cache:
             return None  # no entry, a stale or corrupt one, or an unreadable file: check it afresh
         return result if result.path == display else None
 
-    def store(self, path: Path, display: str, module: str, data: bytes, result: FileResult) -> None:
+    def store(
+        self, path: Path, display: str, module: str, data: bytes, result: FileResult, config_key: str = ""
+    ) -> None:
         """Write one entry atomically; a cache that cannot be written is silently skipped."""
-        entry = {"digest": digest(data), "module": module, "result": result_to_json(result)}
+        entry = {"digest": digest(data), "module": module, "config": config_key, "result": result_to_json(result)}
         target = self._entry(path, display)
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         try:

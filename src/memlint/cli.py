@@ -311,11 +311,9 @@ def _lint(
     except ConfigError as e:
         _error(str(e))
         return EXIT_ERROR
-    config.apply_command_line(select, extend_select, ignore)
+    config.apply_command_line(select, extend_select, ignore, unsafe_fixes)
     if not quiet and not enabled_rules(config) and not config.enabled(PARSE_ERROR):
         _warning("no rule is selected (see --select, --ignore and select/ignore in the configuration)")
-    if unsafe_fixes is not None:
-        config.unsafe_fixes = unsafe_fixes
     fmt = output_format or config.output_format
     baseline = None
     if baseline_file is not None:

@@ -73,6 +73,31 @@ class Config:
     min_array_bytes: int = DEFAULT_MIN_ARRAY_BYTES
     rules: dict = field(default_factory=dict)  # code -> {option: value}, defaults filled in
     calls: dict = field(default_factory=dict)  # qualified name -> facts.calls.Returns: the project's loaders
+    # A run's configuration (not one named with --config) lets a nearer configuration file govern the files
+    # of its folder: ``for_path``. What it needs to load them, and those it loaded, by folder:
+    discover: bool = field(default=False, compare=False)
+    command_line: tuple = field(default=(None, None, None, None), compare=False)
+    rule_defaults: dict = field(default_factory=dict, repr=False, compare=False)
+    _nearer: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def for_path(self, path) -> Config:
+        """The configuration that governs a file: the nearest ``memlint.toml`` or ``pyproject.toml`` with a
+        ``[tool.memlint]`` table above it, with the command line's options over it; this one when that is
+        this one's file, when there is none, or when discovery is off (``--config FILE``). The project-wide
+        facts stay this configuration's: a nearer one takes this one's ``calls``."""
+        if not self.discover:
+            return self
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._nearer:
+            found = find_config_file(Path(folder + os.sep + "x"))  # the folder itself is searched too
+            if found is None or self.source is not None and os.path.abspath(found) == os.path.abspath(self.source):
+                self._nearer[folder] = self
+            else:
+                nearer = _load(found, False, self.rule_defaults)
+                nearer.apply_command_line(*self.command_line)
+                nearer.calls = self.calls
+                self._nearer[folder] = nearer
+        return self._nearer[folder]
 
     def enabled(self, code: str, path: Optional[str] = None) -> bool:
         """ruff's rule: the longest matching prefix among selects and ignores decides; ignore wins ties.
@@ -91,12 +116,22 @@ class Config:
                     return False
         return on
 
-    def apply_command_line(self, select: Optional[list], extend_select: Optional[list], ignore: Optional[list]) -> None:
+    def apply_command_line(
+        self,
+        select: Optional[list],
+        extend_select: Optional[list],
+        ignore: Optional[list],
+        unsafe_fixes: Optional[bool] = None,
+    ) -> None:
         """Layer the command line's choices over the file's, as ruff does: the command line wins.
 
         ``--select`` replaces the file's selection (its ``ignore`` included); ``--extend-select`` re-enables
-        what the file ignored; ``--ignore`` disables what the file selected.
+        what the file ignored; ``--ignore`` disables what the file selected. The same layering applies to every
+        nearer configuration file (``for_path``).
         """
+        self.command_line = (select, extend_select, ignore, unsafe_fixes)
+        if unsafe_fixes is not None:
+            self.unsafe_fixes = unsafe_fixes
         if select is not None:
             self.select, self.extend_select, self.ignore = list(select), [], []
         for code in extend_select or []:
@@ -226,21 +261,69 @@ def _read_toml(path: Path) -> dict:
 
 
 def load_config(explicit: Optional[Path], start: Path, rule_options: dict[str, dict]) -> Config:
-    """Read and validate the configuration; ``rule_options`` maps each rule code to its option defaults."""
+    """Read and validate the configuration; ``rule_options`` maps each rule code to its option defaults.
+
+    Without ``explicit`` (``--config FILE``), nearer configuration files govern their folders' files
+    (``Config.for_path``)."""
     path = explicit if explicit is not None else find_config_file(start)
-    if path is None:
-        return _with_rule_defaults(Config(), rule_options)
+    config = (
+        _with_rule_defaults(Config(), rule_options) if path is None else _load(path, explicit is not None, rule_options)
+    )
+    config.discover = explicit is None
+    config.rule_defaults = rule_options
+    return config
+
+
+def _table(path: Path, explicit: bool) -> tuple[dict, str]:
+    """A configuration file's memlint settings and the prefix its keys are named with in messages."""
     data = _read_toml(path)
-    if path.name == "pyproject.toml" or explicit is not None and "tool" in data:
+    if path.name == "pyproject.toml" or explicit and "tool" in data:
         tool = data.get("tool", {})
         if not isinstance(tool, dict):
             raise ConfigError(f"{path}: `tool` must be a table ([tool.memlint]), not {tool!r}")
         data = tool.get("memlint", {})
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: `tool.memlint` must be a table ([tool.memlint]), not {data!r}")
-        prefix = "tool.memlint."
-    else:
-        prefix = ""
+        return data, "tool.memlint."
+    return data, ""
+
+
+# Keys whose values add up along `extend` (as ruff's extend-* do); every other key of the extending file
+# replaces the extended file's.
+_ADDITIVE = ("extend-select", "extend-exclude")
+_MERGED = ("per-file-ignores", "rules", "calls")
+
+
+def _settings(path: Path, explicit: bool, seen: tuple = ()) -> tuple[dict, str]:
+    """A file's settings with those of the files it extends (``extend = "../pyproject.toml"``) beneath."""
+    data, prefix = _table(path, explicit)
+    if "extend" not in data:
+        return data, prefix
+    data = dict(data)
+    target = data.pop("extend")
+    if not isinstance(target, str):
+        raise ConfigError(f"{path}: `{prefix}extend` must be the path of a configuration file, not {target!r}")
+    base_path = Path(os.path.abspath(path.parent / os.path.expanduser(target)))
+    if not base_path.is_file():
+        raise ConfigError(f"{path}: `{prefix}extend` names {target!r}, which is not a file")
+    if base_path in seen or base_path == Path(os.path.abspath(path)):
+        raise ConfigError(f"{path}: `{prefix}extend` makes a cycle through {base_path}")
+    base, _ = _settings(base_path, False, (*seen, Path(os.path.abspath(path))))
+    merged = {**base, **data}
+    for key in _ADDITIVE:
+        if key in base and key in data and isinstance(base[key], list) and isinstance(data[key], list):
+            merged[key] = base[key] + data[key]
+    for key in _MERGED:
+        if key in base and key in data and isinstance(base[key], dict) and isinstance(data[key], dict):
+            if key == "rules":
+                merged[key] = {c: {**base[key].get(c, {}), **data[key].get(c, {})} for c in {**base[key], **data[key]}}
+            else:
+                merged[key] = {**base[key], **data[key]}
+    return merged, prefix
+
+
+def _load(path: Path, explicit: bool, rule_options: dict[str, dict]) -> Config:
+    data, prefix = _settings(path, explicit)
     return _with_rule_defaults(_parse(data, path, prefix, rule_options), rule_options)
 
 

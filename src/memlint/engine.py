@@ -59,7 +59,8 @@ def lint_text(
     # Arrays also come from the calls of the data model (cv2.imread, keras datasets...): NumPy's rules run there.
     array_modules = calls.top_level_modules(getattr(config, "calls", {}))
     for rule in rules:
-        if not config.enabled(rule.code, display):
+        # Project-wide rules collect every file's facts (the filter stage drops what this file ignores).
+        if not rule.is_project_rule and not config.enabled(rule.code, display):
             continue
         required = rule.requires_imports | array_modules if "numpy" in rule.requires_imports else rule.requires_imports
         if required and not ctx.imports.imports_any(required):
@@ -117,6 +118,13 @@ def _fingerprint(findings: list) -> None:
 
 
 def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
+    """Check one file under the configuration that governs it (``Config.for_path``): its own rules and
+    options, with the run's project-wide rules collecting its facts for the whole project."""
+    governing = config.for_path(path)
+    if governing is not config:
+        own = [r for r in enabled_rules(governing) if not r.is_project_rule]
+        rules = own + [r for r in rules if r.is_project_rule]
+        config = governing
     try:
         source = files_mod.read(path)
         if notebook.is_notebook(path):
@@ -126,8 +134,13 @@ def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
     except files_mod.InputError as e:
         return FileResult(files_mod.display_path(path), errors=[str(e)])
     if cache is not None:
-        cache.store(path, source.display, _module_name(path), source.data, result)
+        cache.store(path, source.display, _module_name(path), source.data, result, _config_key(config))
     return result
+
+
+def _config_key(config) -> str:
+    """A nearer configuration's part of a file's cache entry (the run's own is in the cache's run key)."""
+    return config.fingerprint() if config.source is not None and not config.discover else ""
 
 
 class Project:
@@ -182,7 +195,9 @@ def run(
     packages: dict = {}  # folder -> package, asked once per folder
     for i, path in enumerate(paths_found):
         if cache is not None:
-            results[i] = cache.load(path, files_mod.display_path(path), _module_name(path, packages))
+            results[i] = cache.load(
+                path, files_mod.display_path(path), _module_name(path, packages), _config_key(config.for_path(path))
+            )
         if results[i] is None:
             todo.append(i)
     for done, (i, result) in enumerate(_check_all([paths_found[i] for i in todo], config, rules, cache, jobs), 1):

@@ -29,7 +29,7 @@ class FindingFilter:
         kept = []
         for f in findings:
             if f.code != PARSE_ERROR:  # a file memlint cannot read is never reported as clean
-                if not self.config.enabled(f.code, f.path):
+                if not self.config.for_path(f.path).enabled(f.code, f.path):
                     continue
                 s = suppressions.get(f.path)
                 if s is not None and s.silences(f.code, f.line):
@@ -38,7 +38,7 @@ class FindingFilter:
                 accepted[f.fingerprint] -= 1
                 continue
             kept.append(f)
-        if self.config.enabled(UNUSED_NOQA):  # judged on every finding, before the comments silenced them
+        if any(self.config.for_path(p).enabled(UNUSED_NOQA) for p in suppressions):  # on every finding, unsilenced
             from memlint.checks.mem100_unused_noqa import unused_noqa
 
             for f in unused_noqa(findings, suppressions, self.config):

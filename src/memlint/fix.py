@@ -45,11 +45,12 @@ def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[
     findings_filter = findings_filter or FindingFilter(config)
     by_file = defaultdict(list)
     for f in result.findings:
-        if applicable(f, config.unsafe_fixes):
+        if applicable(f, config.for_path(result.paths[f.path]).unsafe_fixes):
             by_file[f.path].append(f)
     outcome = FixOutcome()
     for display, first_round in sorted(by_file.items()):
-        _fix_file(result.paths[display], display, first_round, config, findings_filter, write, outcome)
+        path = result.paths[display]  # each file is fixed under the configuration that governs it
+        _fix_file(path, display, first_round, config.for_path(path), findings_filter, write, outcome)
     return outcome
 
 

@@ -30,7 +30,10 @@ def unused_noqa(findings: list, suppressions: dict, config) -> list:
     for path, s in suppressions.items():
         # A notebook's comments are read in its cells joined as one module: not judged (its edits would land
         # on the wrong lines).
-        if s is None or not s.noqa or path.endswith(".ipynb") or not config.enabled(CODE, path):
+        if s is None or not s.noqa or path.endswith(".ipynb"):
+            continue
+        governing = config.for_path(path)
+        if not governing.enabled(CODE, path):
             continue
         found: dict = {}
         for f in findings:
@@ -40,7 +43,7 @@ def unused_noqa(findings: list, suppressions: dict, config) -> list:
             m = _NOQA.search(comment)
             codes = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
             here = found.get(line, ())
-            unused = [c for c in codes if _judged(c.upper(), path, config) and not _silences(c.upper(), here)]
+            unused = [c for c in codes if _judged(c.upper(), path, governing) and not _silences(c.upper(), here)]
             if not unused or any(CODE.startswith(c.upper()) for c in codes):  # listing MEM100 itself keeps it
                 continue
             kept = [c for c in codes if c not in unused]
