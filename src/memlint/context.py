@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, overload
 
 from memlint.facts.imports import ImportMap
 from memlint.facts.tree import MARKER_TYPES, TreeIndex
-from memlint.findings import Edit, Finding, Fix
+from memlint.findings import Applicability, Edit, Finding, Fix
 from memlint.source import SourceText, cst_rewrite
+
+if TYPE_CHECKING:  # for the type checker only: no import at run time, no cycle
+    import libcst
+
+    from memlint.config import Config
+    from memlint.facts.arrays import ArrayFacts
+    from memlint.facts.class_schema import FileClassFacts
+
+Node = TypeVar("Node", bound=ast.AST)
+Other = TypeVar("Other", bound=ast.AST)
 
 
 class FileContext:
+    """One file as the rules see it. A rule reads the tree, asks the facts (``imports``, ``arrays``, ``nodes``,
+    ``parent``, ``scope_of``, ``qualname``) and calls ``report`` with a ``Fix`` built by ``edit``/``rewrite``."""
+
     def __init__(
-        self, path: str, source: SourceText, tree: ast.Module, config, module_name: str = "", is_package: bool = False
+        self,
+        path: str,
+        source: SourceText,
+        tree: ast.Module,
+        config: Config,
+        module_name: str = "",
+        is_package: bool = False,
     ):
         self.path = path
         self.source = source
@@ -33,7 +52,13 @@ class FileContext:
     def _index(self) -> TreeIndex:
         return TreeIndex(self.tree)
 
-    def nodes(self, *types: type) -> list:
+    @overload
+    def nodes(self, kind: type[Node], /) -> list[Node]: ...
+    @overload
+    def nodes(self, kind: type[Node], other: type[Other], /) -> list[Node | Other]: ...
+    @overload
+    def nodes(self, *types: type[ast.AST]) -> list[Any]: ...
+    def nodes(self, *types: type[ast.AST]) -> list[Any]:
         """Every node of these exact ``ast`` types in the file, each type's in ``ast.walk`` order.
 
         One walk of the tree, shared by every rule and fact: prefer ``ctx.nodes(ast.Call)`` to
@@ -54,11 +79,18 @@ class FileContext:
         return self._index.scope_of(node)
 
     @functools.cached_property
-    def arrays(self):
+    def arrays(self) -> ArrayFacts:
         """Per-function array facts (dtype, shape, ownership, aliases), computed on first use."""
         from memlint.facts.arrays import ArrayFacts
 
         return ArrayFacts(self)
+
+    @functools.cached_property
+    def class_facts(self) -> FileClassFacts:
+        """What this file tells the class index (MEM003, MEM004), scanned once on first use."""
+        from memlint.facts.classes import file_facts
+
+        return file_facts(self)
 
     def qualname(self, node: ast.AST) -> Optional[str]:
         return self.imports.qualname(node)
@@ -70,7 +102,8 @@ class FileContext:
         self.__dict__.clear()
         self.findings = findings
 
-    def option(self, name: str):
+    def option(self, name: str) -> Any:
+        """The running rule's option ``name`` (``[tool.memlint.rules.CODE]``, else the rule's default)."""
         return self.config.option(self.rule_code, name)
 
     def is_large(self, nbytes: Optional[int]) -> bool:
@@ -139,7 +172,13 @@ class FileContext:
         """Insert text at a 1-based line and 0-based character column."""
         return Edit(line, col + 1, line, col + 1, content)
 
-    def rewrite(self, node: ast.AST, transform: Callable, applicability: str, message: str) -> Optional[Fix]:
+    def rewrite(
+        self,
+        node: ast.AST,
+        transform: Callable[[Any], libcst.CSTNode],
+        applicability: Applicability,
+        message: str,
+    ) -> Optional[Fix]:
         """A fix that rewrites one node with libcst: ``transform`` maps the node's libcst form to a new one.
 
         Everything outside the node is untouched, and inside it libcst keeps comments and formatting.

@@ -13,7 +13,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from memlint import files as files_mod
 from memlint import notebook
@@ -27,6 +27,9 @@ from memlint.findings import PARSE_ERROR, Finding
 from memlint.results import FileResult, RunResult
 from memlint.source import SourceText
 from memlint.suppress import Suppressions, fingerprint
+
+if TYPE_CHECKING:
+    from memlint.config import Config
 
 
 def lint_text(
@@ -146,7 +149,7 @@ def _config_key(config) -> str:
 class Project:
     """What a project-wide rule sees: every checked file's facts for that rule, and ``report``."""
 
-    def __init__(self, code: str, facts: dict, config):
+    def __init__(self, code: str, facts: dict[str, Any], config: Config):
         self.code = code
         self.facts = facts  # display path -> facts collected from that file
         self.config = config

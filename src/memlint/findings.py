@@ -10,10 +10,12 @@ that hold the flagged source (for reports that point into the file).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import Any, Literal, Optional
 
-SAFE = "safe"
-UNSAFE = "unsafe"
+# safe: --fix applies it; unsafe: only with --unsafe-fixes (right in the common case, not proven)
+Applicability = Literal["safe", "unsafe"]
+SAFE: Applicability = "safe"
+UNSAFE: Applicability = "unsafe"
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,11 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    applicability: str  # SAFE or UNSAFE
+    applicability: Applicability
     message: str
     edits: tuple[Edit, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "applicability": self.applicability,
             "message": self.message,
@@ -41,7 +43,7 @@ class Fix:
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> Fix:
+    def from_dict(cls, d: dict[str, Any]) -> Fix:
         return cls(d["applicability"], d["message"], tuple(Edit(**e) for e in d["edits"]))
 
 
@@ -62,10 +64,10 @@ class Finding:
     cell: Optional[int] = None  # notebooks: 1-based, every cell counted (markdown too)
     file_lines: Optional[tuple[int, int]] = None
 
-    def sort_key(self):
+    def sort_key(self) -> tuple[str, int, int, int, str]:
         return (self.path, self.cell or 0, self.line, self.column, self.code)
 
-    def file_region(self) -> tuple:
+    def file_region(self) -> tuple[int, Optional[int], int, Optional[int]]:
         """(line, column, end_line, end_column) in the file itself, for reports that point into it: in a
         notebook, the lines of the ``.ipynb`` JSON holding the flagged source, without columns (None)."""
         if self.cell is None:
@@ -78,13 +80,13 @@ class Finding:
         into the file), else nothing."""
         return f"cell {self.cell}:{self.line}:{self.column}: " if self.cell is not None else ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["fix"] = self.fix.to_dict() if self.fix else None
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> Finding:
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
         d = dict(d)
         fix = d.pop("fix")
         if d.get("file_lines") is not None:

@@ -12,26 +12,33 @@ import functools
 import importlib
 import pkgutil
 import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:  # for the type checker only: rules import nothing of the engine at run time
+    from memlint.config import Config
+    from memlint.context import FileContext
+    from memlint.engine import Project
 
 
 class Rule:
-    code: str = ""
+    code: ClassVar[str] = ""
     # Top-level modules at least one of which a file must import for the rule to have anything to find
     # (a cheap pre-filter); empty means every file.
-    requires_imports: frozenset = frozenset()
+    requires_imports: ClassVar[frozenset[str]] = frozenset()
     # Per-rule options under [tool.memlint.rules.CODE]: name -> default (its type is the option's type; a str
     # subclass such as PythonVersion also checks the value).
-    options: dict = {}
+    options: ClassVar[dict[str, Any]] = {}
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         """Report this rule's findings in one file through ``ctx.report``."""
 
     # Project-wide rules override both of these.
-    def collect(self, ctx):
+    def collect(self, ctx: FileContext) -> Any:
+        """This file's facts for ``check_project``: plain JSON data (they cross processes and live in the cache)."""
         return None
 
-    def check_project(self, project) -> None:
-        pass
+    def check_project(self, project: Project) -> None:
+        """Report findings over every file's ``collect``ed facts (``project.facts``) through ``project.report``."""
 
     @property
     def is_project_rule(self) -> bool:
@@ -50,7 +57,7 @@ class PythonVersion(str):
         return super().__new__(cls, text)
 
     @property
-    def info(self) -> tuple:
+    def info(self) -> tuple[int, ...]:
         """``"3.10"`` -> (3, 10), to compare with ``sys.version_info``-like tuples."""
         return tuple(int(p) for p in self.split("."))
 
@@ -69,9 +76,9 @@ def all_rules() -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
-def rule_options() -> dict[str, dict]:
+def rule_options() -> dict[str, dict[str, Any]]:
     return {code: dict(rule.options) for code, rule in all_rules().items()}
 
 
-def enabled_rules(config) -> list[Rule]:
+def enabled_rules(config: Config) -> list[Rule]:
     return [rule for code, rule in all_rules().items() if config.enabled(code)]

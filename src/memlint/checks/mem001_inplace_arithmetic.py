@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.findings import SAFE
@@ -39,7 +40,7 @@ class InplaceArithmetic(Rule):
     code = "MEM001"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Assign):
             if not (
                 isinstance(node, ast.Assign)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.findings import SAFE
@@ -25,7 +26,7 @@ class UfuncOut(Rule):
     code = "MEM002"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Assign, ast.Return):
             if isinstance(node, ast.Assign):
                 if not (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):

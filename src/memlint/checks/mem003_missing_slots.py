@@ -7,10 +7,17 @@ from the class index (facts/classes.py). Reported at the class definition; the f
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from memlint.checks import PythonVersion, Rule
+from memlint.context import FileContext
 from memlint.facts import classes
+from memlint.facts.class_schema import FileClassFacts
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import UNSAFE, Edit, Finding, Fix
+
+if TYPE_CHECKING:
+    from memlint.engine import Project
 
 
 class MissingSlots(Rule):
@@ -19,11 +26,17 @@ class MissingSlots(Rule):
     # `weakref_slot=True`), so below that a dataclass is reported without a fix.
     options = {"target-version": PythonVersion("3.9")}
 
-    def collect(self, ctx):
-        facts = classes.file_facts(ctx)
-        return {k: facts[k] for k in ("module", "aliases", "classes", "bulk", "outside")}
+    def collect(self, ctx: FileContext) -> FileClassFacts:
+        facts = ctx.class_facts
+        return {
+            "module": facts["module"],
+            "aliases": facts["aliases"],
+            "classes": facts["classes"],
+            "bulk": facts["bulk"],
+            "outside": facts["outside"],
+        }
 
-    def check_project(self, project) -> None:
+    def check_project(self, project: Project) -> None:
         index = classes.ClassIndex(project.facts)
         target = PythonVersion(project.config.option(self.code, "target-version")).info
         for qualname, sites in index.bulk.items():

@@ -7,10 +7,17 @@ only: turning records into columns changes every use of the list.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import classes
+from memlint.facts.class_schema import FileClassFacts
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import Finding
+
+if TYPE_CHECKING:
+    from memlint.engine import Project
 
 NAMEDTUPLE_BASES = {"typing.NamedTuple", "typing_extensions.NamedTuple"}
 
@@ -18,11 +25,16 @@ NAMEDTUPLE_BASES = {"typing.NamedTuple", "typing_extensions.NamedTuple"}
 class RecordsNotColumns(Rule):
     code = "MEM004"
 
-    def collect(self, ctx):
-        facts = classes.file_facts(ctx)
-        return {k: facts[k] for k in ("module", "aliases", "classes", "records")}
+    def collect(self, ctx: FileContext) -> FileClassFacts:
+        facts = ctx.class_facts
+        return {
+            "module": facts["module"],
+            "aliases": facts["aliases"],
+            "classes": facts["classes"],
+            "records": facts["records"],
+        }
 
-    def check_project(self, project) -> None:
+    def check_project(self, project: Project) -> None:
         index = classes.ClassIndex(project.facts)
         for path, facts in project.facts.items():
             for record in facts.get("records", []):
@@ -38,7 +50,7 @@ class RecordsNotColumns(Rule):
                     if objects - columns < project.config.min_array_bytes:
                         continue  # known and small
                 size = ""
-                if count is not None:
+                if objects is not None and columns is not None:
                     size = (
                         f" {count:,} of them take about {format_bytes(objects)} as objects vs "
                         f"{format_bytes(columns)} as {fields} float64/int64 columns (CPython 3.11);"

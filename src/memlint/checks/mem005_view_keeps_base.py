@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.findings import SAFE
 
@@ -22,7 +23,7 @@ class ViewKeepsBase(Rule):
     code = "MEM005"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Return, ast.Expr, ast.Yield, ast.Assign):  # what _escapes looks at
             for escaping, how in self._escapes(ctx, node):
                 self._check_one(ctx, node, escaping, how)

@@ -15,6 +15,7 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 
 # The joined arrays of each growing function: positions and keywords that take whole arrays (append), or
@@ -38,7 +39,7 @@ class ArrayGrownInLoop(Rule):
     code = "MEM006"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for stmt in ctx.nodes(ast.Assign):
             if not (
                 len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)

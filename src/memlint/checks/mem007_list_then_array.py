@@ -16,6 +16,7 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -29,7 +30,7 @@ class ListThenArray(Rule):
     code = "MEM007"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         # Only scopes that convert a plain name with np.array/np.asarray can hold the pattern.
         scopes = {}
         for node in ctx.nodes(ast.Call):

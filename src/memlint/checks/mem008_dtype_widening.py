@@ -11,6 +11,7 @@ import ast
 import functools
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 
 _SMALL_INT_BYTES = 2  # 8- and 16-bit integers are exact in float32 (24-bit significand)
@@ -20,7 +21,7 @@ class DtypeWidening(Rule):
     code = "MEM008"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         float32 = numpy_api.dtype_of(ast.Constant("float32"), ctx.qualname)
         for node in ctx.nodes(ast.BinOp, ast.Call):
             operands = _operands(ctx, node)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 
 _LOAD_KEYWORDS = {"mmap_mode", "allow_pickle", "fix_imports", "encoding", "max_header_size"}
 _JOIN_FUNCTIONS = {"os.path.join", "posixpath.join", "ntpath.join"}
@@ -21,7 +22,7 @@ class LoadWithoutMmap(Rule):
     code = "MEM009"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.load"):
                 continue

@@ -22,6 +22,7 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.findings import UNSAFE
 
@@ -73,7 +74,7 @@ class ReadCsvAllColumns(Rule):
     code = "MEM010"
     requires_imports = frozenset({"pandas"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Call):
             func = node.func  # cheap first: an imported name, or an attribute spelled read_csv / read_table
             if not (isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and func.attr in _READER_NAMES):

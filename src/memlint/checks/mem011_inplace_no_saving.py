@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts.arrays import PANDAS_INPLACE_DEPRECATED, is_pandas
 from memlint.findings import SAFE
 
@@ -34,7 +35,7 @@ class InplaceNoSaving(Rule):
     code = "MEM011"
     requires_imports = frozenset({"pandas"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Call):
             if not (
                 isinstance(node.func, ast.Attribute)

@@ -17,6 +17,7 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.findings import SAFE
 
@@ -31,7 +32,7 @@ class HiddenCopy(Rule):
     code = "MEM012"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         asarray_name = _bound_name(ctx, "numpy.asarray")
         for node in ctx.nodes(ast.Call):
             if not isinstance(node, ast.Call):

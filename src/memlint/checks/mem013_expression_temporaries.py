@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 
 _COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
@@ -43,7 +44,7 @@ class ExpressionTemporaries(Rule):
     code = "MEM013"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for stmt in ctx.nodes(ast.Assign):
             if len(stmt.targets) == 1 and isinstance(stmt.value, ast.BinOp):
                 self._named_intermediate(ctx, stmt, stmt.value)

@@ -18,6 +18,7 @@ import ast
 from typing import Optional
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.findings import SAFE, UNSAFE
 
@@ -31,7 +32,7 @@ class PythonListToArray(Rule):
     code = "MEM014"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Call):
             if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
                 continue  # dtype=, copy=, ndmin=... would change what the replacement must spell

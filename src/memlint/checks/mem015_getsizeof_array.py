@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 
 # Ownership states (facts.arrays) of arrays whose buffer belongs to something else.
@@ -52,7 +53,7 @@ class GetsizeofArray(Rule):
     code = "MEM015"
     requires_imports = frozenset({"sys"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for node in ctx.nodes(ast.Call):
             if not (ctx.qualname(node.func) == "sys.getsizeof" and len(node.args) == 1 and not node.keywords):
                 continue

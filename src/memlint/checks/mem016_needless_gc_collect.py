@@ -13,13 +13,14 @@ from __future__ import annotations
 import ast
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 
 
 class NeedlessGcCollect(Rule):
     code = "MEM016"
     requires_imports = frozenset({"gc"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         for call in ctx.nodes(ast.Call):
             stmt = ctx.arrays.parent(call)
             if not (_is_gc_collect(ctx, stmt) and stmt.value is call):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, Any, Optional
 
 from memlint.checks import Rule
+from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.findings import SAFE
+
+if TYPE_CHECKING:
+    import numpy
 
 
 def _arguments(call: ast.Call):
@@ -34,7 +39,7 @@ class FullZeros(Rule):
     code = "MEM017"
     requires_imports = frozenset({"numpy"})
 
-    def check(self, ctx) -> None:
+    def check(self, ctx: FileContext) -> None:
         zeros_name = self._zeros_name(ctx)
         for node in ctx.nodes(ast.Call):
             if not (isinstance(node, ast.Call) and ctx.qualname(node.func) == "numpy.full"):
@@ -43,6 +48,7 @@ class FullZeros(Rule):
             if args is None or set(args) - {"shape", "fill_value", "dtype", "order"}:
                 continue
             fill, dtype_node = args["fill_value"], args.get("dtype")
+            dtype: Optional[numpy.dtype[Any]]
             if dtype_node is None:
                 if not _is_literal(fill, (0.0,)):
                     continue  # np.full(s, 0) is int64, and -0.0 is not +0.0

@@ -15,9 +15,15 @@ import ast
 import bisect
 import functools
 import sys
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
+from memlint.facts.class_schema import ClassInfo, FileClassFacts, Position, SlotsInsertion
 from memlint.facts.tree import children
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from memlint.context import FileContext
 
 # --- object sizes on CPython 3.11 (research m04: 1M records of two floats; per record, list slot included:
 # plain class 144.5 B, __slots__ 104.5 B, dict 240.4 B, tuple 112.4 B, float64 columns 16 B). Each record
@@ -94,12 +100,10 @@ def column_bytes(fields: int) -> int:
 # --- the per-file pass ----------------------------------------------------------------------------------
 
 
-def file_facts(ctx) -> dict:
-    """Everything the class index needs from one file, as plain data; scanned once per file, however many
-    rules ask (MEM003 and MEM004 both do)."""
-    if getattr(ctx, "_class_facts", None) is None:
-        ctx._class_facts = _FileScan(ctx).facts
-    return ctx._class_facts
+def file_facts(ctx: FileContext) -> FileClassFacts:
+    """Everything the class index needs from one file, as plain data (rules read ``ctx.class_facts``, which
+    scans once per file however many rules ask: MEM003 and MEM004 both do)."""
+    return _FileScan(ctx).facts
 
 
 class _FileScan:
@@ -112,7 +116,7 @@ class _FileScan:
         if top_classes:  # only then is the module scope's binding count needed
             top_bindings = self.top_bindings
             self.local_classes = {node.name: node for node in top_classes if top_bindings.get(node.name) == 1}
-        self.facts = {
+        self.facts: FileClassFacts = {
             "module": self.module,
             "aliases": _class_aliases(ctx),
             "classes": {},
@@ -274,13 +278,13 @@ class _FileScan:
             return "object"
         return q
 
-    def position(self, node) -> dict:
+    def position(self, node) -> Position:
         line, col, end_line, end_col = self.ctx.source.span(node)
         return {"line": line, "col": col + 1, "end_line": end_line, "end_col": end_col + 1}
 
     # -- classes ----------------------------------------------------------------------------------------
 
-    def _class_info(self, node: ast.ClassDef) -> dict:
+    def _class_info(self, node: ast.ClassDef) -> ClassInfo:
         source = self.ctx.source
         line = node.lineno
         header_end = node.col_offset + len("class ") + len(node.name.encode("utf-8"))
@@ -533,7 +537,7 @@ class _FileScan:
             elif isinstance(node, ast.Name) and node.id == "__class__":
                 info["zero_arg_super"] = True
 
-    def _slots_insertion(self, node: ast.ClassDef) -> Optional[dict]:
+    def _slots_insertion(self, node: ast.ClassDef) -> Optional[SlotsInsertion]:
         """Where ``__slots__`` goes: on a new line after the docstring, or before the first statement."""
         body = node.body
         if body[0].lineno == node.lineno:
@@ -1465,7 +1469,7 @@ def _simple_number(node) -> bool:
 class ClassIndex:
     """Every module-level class of the checked files, by qualified name, with its evidence from all files."""
 
-    def __init__(self, facts_by_path: dict):
+    def __init__(self, facts_by_path: Mapping[str, FileClassFacts]):
         self.classes: dict = {}  # qualname -> (path, info)
         self.imported: dict = {}  # module -> its from-import bindings, as ``_class_aliases`` groups them
         self.aliases: dict = {}  # module -> {name: qualname}, expanded on the first lookup in that module
@@ -1522,7 +1526,7 @@ class ClassIndex:
             return self.resolve(target, depth + 1)
         return None
 
-    def slots_of_bases(self, info: dict, depth: int = 0) -> Optional[list]:
+    def slots_of_bases(self, info: ClassInfo, depth: int = 0) -> Optional[list[str]]:
         """The slot names the bases provide, or None if some base keeps a ``__dict__`` or is unknown."""
         if depth > 20:
             return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
+from memlint.facts.kinds import DefKind
 from memlint.facts.tree import TreeIndex, children
 
 SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
@@ -40,7 +41,9 @@ class Def:
 
     __slots__ = ("index", "name", "kind", "node", "value", "targets")
 
-    def __init__(self, index: int, name: str, kind: str, node: ast.AST, value: Optional[ast.expr], targets: int = 1):
+    def __init__(
+        self, index: int, name: str, kind: DefKind, node: ast.AST, value: Optional[ast.expr], targets: int = 1
+    ):
         self.index, self.name, self.kind, self.node, self.value = index, name, kind, node, value
         self.targets = targets  # how many names the same value is bound to (``a = b = x`` gives 2)
 
@@ -121,7 +124,7 @@ class ScopeFlow:
             p.succ.add(u.index)
             u.pred.add(p.index)
 
-    def _def(self, unit: Unit, name: str, kind: str, node, value=None, targets: int = 1) -> None:
+    def _def(self, unit: Unit, name: str, kind: DefKind, node, value=None, targets: int = 1) -> None:
         d = Def(len(self.defs), name, kind, node, value, targets)
         self.defs.append(d)
         self.defs_of.setdefault(name, []).append(d)
@@ -314,7 +317,7 @@ class ScopeFlow:
                 if isinstance(child, ast.expr):
                     self._scan_expr(child, u)
 
-    def _bind_target(self, t: ast.expr, u: Unit, kind: str, node, value, targets: int = 1) -> None:
+    def _bind_target(self, t: ast.expr, u: Unit, kind: DefKind, node, value, targets: int = 1) -> None:
         if isinstance(t, ast.Name):
             self._def(u, t.id, kind, node, value, targets)
         elif isinstance(t, (ast.Tuple, ast.List)):

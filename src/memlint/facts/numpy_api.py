@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import numpy
 
 _BUILTIN_DTYPES = {
     "float": float,
@@ -28,7 +31,7 @@ def _np():
     return numpy
 
 
-def dtype_of(node: Optional[ast.AST], qualname) -> Optional[object]:
+def dtype_of(node: Optional[ast.AST], qualname) -> Optional[numpy.dtype[Any]]:
     """The ``numpy.dtype`` a ``dtype=`` argument spells (``np.float32``, ``"f4"``, ``float``...), else None.
 
     ``qualname`` resolves a node through the file's imports (``ImportMap.qualname``).
@@ -112,16 +115,17 @@ def is_sized(dtype) -> bool:
     return dtype.kind not in "mM" or _np().datetime_data(dtype)[0] != "generic"
 
 
-def default_float():
+def default_float() -> numpy.dtype[Any]:
     return _np().dtype("float64")
 
 
 def format_bytes(n: int) -> str:
     """``8000000`` -> ``7.6 MiB``: the unit users see in messages."""
+    size: float = n
     for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+        if size < 1024 or unit == "GiB":
+            return f"{size} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
     raise AssertionError
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Optional
+from typing import Literal, Optional
 
 from memlint.facts import numpy_api
+from memlint.facts.kinds import Verdict
 from memlint.facts.values import BOTTOM, UNKNOWN, Value, ndarray_value, number_value, pytype_of_dtype
 
 
@@ -577,7 +578,9 @@ _LITERAL_UFUNCS = frozenset(
 )
 
 
-def in_place_verdict(kind: str, name: str, operands: list, target: int) -> tuple[str, str]:
+def in_place_verdict(
+    kind: Literal["operator", "ufunc"], name: str, operands: list[Value], target: int
+) -> tuple[Verdict, str]:
     """Whether ``operands[target]`` can receive the result of an operation: ("safe" | "unknown" |
     "impossible", reason). ``kind`` is "operator" (an ``operator`` function name) or "ufunc"."""
     a = operands[target]

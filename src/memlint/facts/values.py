@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from memlint.facts import numpy_api
+from memlint.facts.kinds import Ownership, ValueKind
+
+if TYPE_CHECKING:
+    import numpy
 
 NUMERIC_PYTYPES = {int: "int", float: "float", complex: "complex", bool: "bool"}
 
 
 @dataclass(frozen=True)
 class Value:
-    kind: str = "unknown"
-    dtype: object = None
-    shape: Optional[tuple] = None
-    ownership: str = "unknown"
+    kind: ValueKind = "unknown"
+    dtype: Optional[numpy.dtype[Any]] = None
+    shape: Optional[tuple[int, ...]] = None
+    ownership: Ownership = "unknown"
     ndim: Optional[int] = None
     constant: object = None
     pytype: Optional[str] = None
@@ -37,7 +41,7 @@ UNKNOWN = Value()
 BOTTOM = Value(kind="bottom", ownership="bottom")  # "no information yet" while iterating over loops
 
 
-def ndarray_value(dtype=None, shape=None, ownership="fresh", ndim=None, **kw) -> Value:
+def ndarray_value(dtype=None, shape=None, ownership: Ownership = "fresh", ndim=None, **kw) -> Value:
     if shape is not None:
         ndim = len(shape)
     return Value("ndarray", dtype, shape, ownership, ndim, **kw)
@@ -61,8 +65,8 @@ def join(a: Value, b: Value) -> Value:
         f.name: getattr(a, f.name) if getattr(a, f.name) == getattr(b, f.name) else None
         for f in dataclasses.fields(Value)
     }
-    kind = same["kind"] or "unknown"
-    ownership = same["ownership"] or "unknown"
+    kind: ValueKind = same["kind"] or "unknown"
+    ownership: Ownership = same["ownership"] or "unknown"
     ndim = same["ndim"]
     shape = same["shape"] if same["shape"] is not None else None
     return Value(kind, same["dtype"], shape, ownership, ndim, same["constant"], same["pytype"], same["origin"])

@@ -1,0 +1,34 @@
+"""The words the facts use for what they know, as types: a misspelt kind is a type error, not a silent miss.
+
+Only ``typing`` is imported here, so any module may use these at run time at no cost.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+# What a Value is (see ``arrays``): "bottom" is "no information yet" while iterating over loops.
+ValueKind = Literal["ndarray", "np_scalar", "py_number", "other_array", "unknown", "bottom"]
+
+# Who holds a value's object, and so whether writing into it in place is safe (see ``arrays``).
+Ownership = Literal[
+    "fresh",  # a new object this expression created and nothing else holds
+    "parameter",
+    "global",
+    "attribute",
+    "view",  # of another array: slices, .T, .reshape, np.asarray...
+    "file_backed",  # np.memmap, np.load(mmap_mode=...)
+    "read_only",  # np.broadcast_to
+    "unknown_call",  # returned by code memlint does not know
+    "alias",  # a second name for an object held elsewhere: b = a, a = b = x, a walrus
+    "unknown",
+    "bottom",
+]
+
+# Can an operand receive an operation's result in place? "impossible": there is nothing to suggest.
+Verdict = Literal["safe", "unknown", "impossible"]
+
+# How a name is bound (``dataflow.Def.kind``).
+DefKind = Literal[
+    "param", "assign", "aug", "unpack", "for", "with", "except", "import", "def", "walrus", "del", "other"
+]
