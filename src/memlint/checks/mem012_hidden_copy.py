@@ -14,7 +14,8 @@ Anywhere else the copy may be what the author wants (a defensive copy), and meml
 from __future__ import annotations
 
 import ast
-from typing import Optional
+import functools
+from typing import Optional, cast
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -57,7 +58,7 @@ class HiddenCopy(Rule):
             size = f"all {numpy_api.format_bytes(nbytes)} of the array" if nbytes is not None else "the whole array"
             fix = ctx.rewrite(
                 node,
-                lambda n, transform=transform: _rewrite(n, transform, asarray_name),
+                functools.partial(_rewrite, transform=transform, asarray_name=asarray_name),
                 SAFE,
                 f"Replace with {replacement}",
             )
@@ -235,7 +236,7 @@ def _rewrite(call, transform: str, asarray_name: Optional[str]):
     if transform == "asarray":
         if isinstance(call.func, cst.Attribute):
             return call.with_changes(func=call.func.with_changes(attr=cst.Name("asarray")))
-        return call.with_changes(func=cst.Name(asarray_name))
+        return call.with_changes(func=cst.Name(cast(str, asarray_name)))  # check() offers no fix without one
     if transform == "ravel":
         return call.with_changes(func=call.func.with_changes(attr=cst.Name("ravel")))
     args = list(call.args)

@@ -48,11 +48,11 @@ class ExpressionTemporaries(Rule):
         for stmt in ctx.nodes(ast.Assign):
             if len(stmt.targets) == 1 and isinstance(stmt.value, ast.BinOp):
                 self._named_intermediate(ctx, stmt, stmt.value)
-        for node in ctx.nodes(ast.BinOp):
-            self._outer_difference(ctx, node)
-        for node in ctx.nodes(ast.Call):
-            if len(node.args) == 3 and ctx.qualname(node.func) == "numpy.where":  # the clamp's three arguments
-                self._where_clamp(ctx, node)
+        for binop in ctx.nodes(ast.BinOp):
+            self._outer_difference(ctx, binop)
+        for call in ctx.nodes(ast.Call):
+            if len(call.args) == 3 and ctx.qualname(call.func) == "numpy.where":  # the clamp's three arguments
+                self._where_clamp(ctx, call)
 
     # --- t = a * 2; r = t + 1 ----------------------------------------------------------------------------
 

@@ -53,11 +53,12 @@ class PythonListToArray(Rule):
             return
         shown = "np.array(list(range(...)))" if range_call is not node.args[0] else "np.array(range(...))"
         fix = None
-        if _numpy_function(ctx, node, "arange") is not None:
+        arange = _numpy_function(ctx, node, "arange")
+        if arange is not None:
             safe = length is not None and length > 0  # an empty result would be float64, not int64
             fix = ctx.rewrite(
                 node,
-                lambda n: _to_arange(n, _numpy_function(ctx, node, "arange")),
+                lambda n: _to_arange(n, arange),
                 SAFE if safe else UNSAFE,
                 "Replace with np.arange(...)",
             )

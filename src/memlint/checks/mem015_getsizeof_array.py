@@ -9,6 +9,7 @@ value is such an array; for an array that owns its data ``sys.getsizeof`` does i
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -40,9 +41,10 @@ def _never_owns(ctx, expr: ast.expr, value) -> bool:
 
 def _base_bytes(ctx, expr: ast.expr):
     """The size of the array a subscript or ``.T`` view keeps alive, when known for every definition."""
-    views = [d.value for d in ctx.arrays.reaching(expr) or []] if isinstance(expr, ast.Name) else [expr]
+    views: list[Any] = [d.value for d in ctx.arrays.reaching(expr) or []] if isinstance(expr, ast.Name) else [expr]
     sizes = [ctx.arrays.value(v.value).nbytes if v is not None and _spelled_as_view(v) else None for v in views]
-    return max(sizes) if sizes and None not in sizes else None
+    known = [size for size in sizes if size is not None]
+    return max(known) if sizes and len(known) == len(sizes) else None
 
 
 def _spelled_as_view(expr: ast.expr) -> bool:

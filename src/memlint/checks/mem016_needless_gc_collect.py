@@ -23,7 +23,7 @@ class NeedlessGcCollect(Rule):
     def check(self, ctx: FileContext) -> None:
         for call in ctx.nodes(ast.Call):
             stmt = ctx.arrays.parent(call)
-            if not (_is_gc_collect(ctx, stmt) and stmt.value is call):
+            if not (isinstance(stmt, ast.Expr) and stmt.value is call and _is_gc_collect(ctx, stmt)):
                 continue
             for body in _blocks(ctx.arrays.parent(stmt)):
                 index = next((i for i, s in enumerate(body) if s is stmt), None)
@@ -65,9 +65,5 @@ def _blocks(node):
             yield block
 
 
-def _is_gc_collect(ctx, stmt: ast.stmt) -> bool:
-    return (
-        isinstance(stmt, ast.Expr)
-        and isinstance(stmt.value, ast.Call)
-        and ctx.qualname(stmt.value.func) == "gc.collect"
-    )
+def _is_gc_collect(ctx: FileContext, stmt: ast.Expr) -> bool:
+    return isinstance(stmt.value, ast.Call) and ctx.qualname(stmt.value.func) == "gc.collect"
