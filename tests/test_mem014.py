@@ -1,3 +1,5 @@
+# memlint: ignore-file[MEM014]  (the tests run the pattern on purpose, to show what its fix changes)
+
 import numpy as np
 import pytest
 from helpers import assert_fix_keeps_behaviour, codes, fix, lint

@@ -1,3 +1,5 @@
+# memlint: ignore-file[MEM015]  (the tests run the pattern on purpose, to show the miscount is real)
+
 import sys
 
 import numpy as np
