@@ -41,6 +41,8 @@ def unused_noqa(findings: list, suppressions: dict, config) -> list:
                 found.setdefault(f.line, set()).add(f.code)
         for line, (code_end, column, comment) in sorted(s.noqa.items()):
             m = _NOQA.search(comment)
+            if m is None:  # never: a comment is kept in s.noqa because it matched
+                continue
             codes = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
             here = found.get(line, ())
             unused = [c for c in codes if _judged(c.upper(), path, governing) and not _silences(c.upper(), here)]
