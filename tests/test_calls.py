@@ -562,3 +562,106 @@ def test_a_module_bound_to_a_known_module_by_assignment():
         "x",
     )
     assert rebound.dtype is None
+
+
+# --- annotations ---------------------------------------------------------------------------------------
+
+
+def _parameter(annotation: str, extra: str = ""):
+    code = f"""
+        import numpy as np
+        import numpy.typing as npt
+        from typing import Any
+        {extra}
+        def f(a: {annotation}):
+            return a
+    """
+    code = textwrap.dedent(code)
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    use = tree.body[-1].body[-1].value
+    return described(ctx.arrays.value(use)), ctx.arrays.may_hold_array(use)
+
+
+@pytest.mark.parametrize(
+    "annotation, expected",
+    [
+        ("np.ndarray", ("ndarray", None, None, "parameter")),
+        ("npt.NDArray[np.uint8]", ("ndarray", "uint8", None, "parameter")),
+        ("npt.NDArray[np.float32]", ("ndarray", "float32", None, "parameter")),
+        ("np.ndarray[Any, np.dtype[np.uint16]]", ("ndarray", "uint16", None, "parameter")),
+        ("npt.NDArray[np.floating]", ("ndarray", None, None, "parameter")),  # abstract: any float
+        ("npt.NDArray[Any]", ("ndarray", None, None, "parameter")),
+        ("int", ("py_number", None, None, "parameter")),
+        ("list[float]", ("unknown", None, None, "parameter")),
+        ("mylib.ndarray", ("unknown", None, None, "parameter")),
+    ],
+)
+def test_parameter_annotations_give_kind_and_dtype_never_freshness(annotation, expected):
+    described_value, may_hold = _parameter(annotation)
+    assert described_value == expected
+    assert may_hold or expected[0] != "ndarray"
+
+
+def test_an_int_annotation_gives_the_number_of_dimensions():
+    v = value_of("import numpy as np\ndef f(n: int):\n    z = np.zeros(n, np.uint8)\n    return z", "z")
+    assert v.kind == "unknown"  # read at module level: not this function's z
+    code = "import numpy as np\ndef f(n: int):\n    z = np.zeros(n, np.uint8)\n    return z\n"
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    assert described(ctx.arrays.value(tree.body[1].body[1].value)) == ("ndarray", "uint8", 1, "fresh")
+
+
+def test_an_annotated_variable_of_an_unknown_call():
+    v = value_of("import numpy as np\nimport numpy.typing as npt\nx: npt.NDArray[np.uint8] = load(p)", "x")
+    assert described(v) == ("ndarray", "uint8", None, "unknown_call")
+
+
+def test_an_annotated_uint8_parameter_divided_widens_it():
+    found = lint("""
+        import numpy as np
+        import numpy.typing as npt
+
+        def scale(img: npt.NDArray[np.uint8]):
+            return img / 255.0
+
+        def any_float(img: npt.NDArray[np.floating]):
+            return img / 255.0
+    """)
+    assert [(f.code, f.line) for f in found] == [("MEM008", 6)]
+
+
+@pytest.mark.slow
+def test_trap_an_annotated_parameter_is_the_callers_array():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        import numpy.typing as npt
+
+        def double(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            a = a * 2.0
+            return a
+
+        x = np.ones(100_000)
+        double(x)
+        print(x.sum())
+        """,
+        "a = a * 2.0",
+        "a *= 2.0",
+    )
+
+
+@pytest.mark.slow
+def test_astype_of_an_annotated_parameter_is_fresh():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+
+        def scale(x: np.ndarray):
+            y = x.flatten().astype(np.float32)
+            y = y * 2.0
+            return y
+
+        x = np.arange(100_000, dtype=np.int64)
+        print(scale(x).sum(), x.sum())
+    """)
+    assert "y *= 2.0" in fixed

@@ -31,7 +31,9 @@ class DtypeWidening(Rule):
             if not (ctx.arrays.may_hold_array(first) or ctx.arrays.may_hold_array(second)):
                 continue  # no operand can be the small-integer array: no need to build the facts
             result = ctx.arrays.value(node)
-            if result.kind != "ndarray" or result.dtype is None or result.dtype != numpy_api.default_float():
+            # "unknown": an array operand whose number of dimensions is not known (a parameter annotated
+            # npt.NDArray[np.uint8]) gives an ndarray, or a NumPy scalar if it is 0-d
+            if result.kind not in ("ndarray", "unknown") or result.dtype != numpy_api.default_float():
                 continue
             left, right = ctx.arrays.value(first), ctx.arrays.value(second)
             ints = [v for v in (left, right) if _small_int_array(v)]

@@ -40,6 +40,14 @@ class ArrayNames:
                 if q is not None and q in known:
                     self._numpy_roots.add(node.targets[0].id)
         self._module = ctx.tree
+        # Parameters and variables annotated with a NumPy type (np.ndarray, npt.NDArray[...]) are arrays too.
+        self._annotated = {
+            a.arg for a in ctx.nodes(ast.arg) if a.annotation is not None and self._names_numpy(a.annotation)
+        } | {
+            n.target.id
+            for n in ctx.nodes(ast.AnnAssign)
+            if isinstance(n.target, ast.Name) and self._names_numpy(n.annotation)
+        }
         self._bindings: dict[str, list] = {}  # name -> the statements binding a value to it, in any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
             if node.value is not None:
@@ -53,11 +61,16 @@ class ArrayNames:
         names: list = []
         if self._flows_from_numpy(expr, names):
             return True
+        if any(n in self._annotated for n in names):
+            return True
         names = [n for n in names if n in self._bindings]  # parameters, loop variables...: no array
         if not names:
             return False
         scope = ctx.arrays.scope_of(expr)
         return scope is not None and any(self._name(ctx, (scope, n)) for n in names)
+
+    def _names_numpy(self, annotation: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in self._numpy_roots for n in ast.walk(annotation))
 
     def _values_in(self, ctx, scope, name: str) -> list:
         """The values bound to ``name`` in the code of ``scope`` (class bodies and comprehensions are no
@@ -84,6 +97,9 @@ class ArrayNames:
             if self._known.get(key) is False:
                 continue
             scope, name = key
+            if name in self._annotated:
+                self._known[root] = True
+                return True
             if name not in self._bindings:
                 continue
             bindings = [(scope, v) for v in self._values_in(ctx, scope, name)]

@@ -221,10 +221,13 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         return value
 
     def _compute_def(self, d) -> Value:
-        if d.kind == "param":
-            return Value(ownership="parameter")
+        if d.kind == "param":  # the caller owns it: an annotation gives its kind and dtype, never freshness
+            return self._annotation(getattr(d.node, "annotation", None)).but(ownership="parameter")
         if d.kind in ("assign", "walrus") and d.value is not None:
             v = self._value(d.value)
+            if v.kind == "unknown" and isinstance(d.node, ast.AnnAssign):
+                stated = self._annotation(d.node.annotation)
+                v = stated.but(ownership=v.ownership, origin=v.origin) if stated.kind != "unknown" else v
             if v.ownership == "fresh" and (
                 d.kind == "walrus" or d.targets > 1 or (_hands_over(d.value) and _handed_name(d.value) != d.name)
             ):
@@ -240,6 +243,28 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         if d.kind == "unpack":
             return self._unpacked(d)
         return UNKNOWN
+
+    def _annotation(self, node: Optional[ast.expr]) -> Value:
+        """What an annotation states: ``np.ndarray``, ``npt.NDArray[np.uint8]`` and
+        ``np.ndarray[Any, np.dtype[np.uint8]]`` an ndarray (of that dtype); ``int`` a Python int. Only kind and
+        dtype: whoever holds the value is not the annotation's to say."""
+        if node is None:
+            return UNKNOWN
+        if isinstance(node, ast.Name) and node.id == "int" and self._is_builtin(node):
+            return number_value(pytype="int")
+        base, argument = (node.value, node.slice) if isinstance(node, ast.Subscript) else (node, None)
+        q = self.ctx.qualname(base)
+        if q not in ("numpy.ndarray", "numpy.typing.NDArray"):
+            return UNKNOWN
+        if q == "numpy.ndarray":  # ndarray[shape, dtype[scalar]]
+            dtype = argument.elts[1] if isinstance(argument, ast.Tuple) and len(argument.elts) == 2 else None
+            argument = (
+                dtype.slice
+                if isinstance(dtype, ast.Subscript) and self.ctx.qualname(dtype.value) == "numpy.dtype"
+                else None
+            )
+        dtype = numpy_api.concrete_scalar_dtype(self.ctx.qualname(argument)) if argument is not None else None
+        return Value("ndarray", dtype)
 
     def _unpacked(self, d) -> Value:
         """The item a tuple assignment (``(x, y), _ = load()``, ``a, b = f(), g()``) binds to ``d.name``: of a

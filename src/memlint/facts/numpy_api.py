@@ -368,3 +368,13 @@ def out_position(qualname: str) -> Optional[int]:
         if p.name == "out":
             return i if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) else None
     return None
+
+
+@functools.cache
+def concrete_scalar_dtype(qualname: Optional[str]):
+    """The dtype of a concrete NumPy scalar type (``numpy.uint8``), never of an abstract one (``numpy.floating``,
+    which NumPy 1.x silently turned into float64): for annotations, where the type stands for a dtype."""
+    dtype = scalar_type_dtype(qualname)
+    if dtype is None or getattr(_np(), qualname[6:], None) is not dtype.type:
+        return None
+    return dtype
