@@ -53,6 +53,7 @@ class Editor:
                 diagnostic=lsp.DiagnosticClientCapabilities() if self.pull else None,
                 publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(),
             ),
+            notebook_document=lsp.NotebookDocumentClientCapabilities(lsp.NotebookDocumentSyncClientCapabilities()),
         )
         result = await self.client.initialize_async(
             lsp.InitializeParams(capabilities=capabilities, root_uri=self.root.as_uri(), process_id=os.getpid())
@@ -333,3 +334,76 @@ def test_without_pygls_one_line_says_what_to_install(tmp_path):
     r = subprocess.run([sys.executable, "-m", "memlint", "server"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2
     assert r.stderr.strip().count("\n") == 0 and "numpy-memlint[server]" in r.stderr
+
+
+def test_notebook_document_cells_get_their_own_diagnostics_and_fixes(tmp_path):
+    markdown = "# A notebook\n"
+    setup = "import numpy as np\n%matplotlib inline\n"
+    grid = "n = 4096\ngrid = np.full((4096, 4096), 0.0)\nprint(grid.sum())\n"
+    notebook_uri = (tmp_path / "analysis.ipynb").as_uri()
+    cells = [
+        (lsp.NotebookCellKind.Markup, "markdown", markdown),
+        (lsp.NotebookCellKind.Code, "python", setup),
+        (lsp.NotebookCellKind.Code, "python", grid),
+    ]
+    cell_uris = [f"vscode-notebook-cell:{tmp_path / 'analysis.ipynb'}#cell{i}" for i in range(len(cells))]
+
+    async def session():
+        editor = Editor(tmp_path)
+        init = await editor.start()
+        assert init.capabilities.notebook_document_sync is not None
+        editor.client.notebook_document_did_open(
+            lsp.DidOpenNotebookDocumentParams(
+                lsp.NotebookDocument(
+                    notebook_uri,
+                    "jupyter-notebook",
+                    1,
+                    [lsp.NotebookCell(kind, uri) for (kind, _, _), uri in zip(cells, cell_uris)],
+                ),
+                [
+                    lsp.TextDocumentItem(uri, language, 1, text)
+                    for (_, language, text), uri in zip(cells, cell_uris)
+                    if language == "python"
+                ],
+            )
+        )
+        diags = await editor.wait(cell_uris[2])
+        assert [(d.code, d.range.start.line, d.range.start.character) for d in diags] == [("MEM017", 1, 7)]
+        assert list(editor.diagnostics.get(cell_uris[1], [])) == []  # the magic line is no error
+        actions = await editor.client.text_document_code_action_async(
+            lsp.CodeActionParams(lsp.TextDocumentIdentifier(cell_uris[2]), diags[0].range, lsp.CodeActionContext([]))
+        )
+        quick = next(a for a in actions if "noqa" not in a.title)
+        assert [c.text_document.uri for c in quick.edit.document_changes] == [cell_uris[2]]
+        fixed = apply(grid, edits_of(quick))
+        assert fixed == grid.replace("np.full((4096, 4096), 0.0)", "np.zeros((4096, 4096))")
+        everything = await editor.client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                lsp.TextDocumentIdentifier(cell_uris[2]),
+                lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)),
+                lsp.CodeActionContext([], only=["source.fixAll.memlint"]),
+            )
+        )
+        assert [[c.text_document.uri for c in a.edit.document_changes] for a in everything] == [[cell_uris[2]]]
+        assert apply(grid, edits_of(everything[0])) == fixed
+        # The editor applies the fix to the cell: the diagnostic goes.
+        editor.received.clear()
+        editor.client.notebook_document_did_change(
+            lsp.DidChangeNotebookDocumentParams(
+                lsp.VersionedNotebookDocumentIdentifier(2, notebook_uri),
+                lsp.NotebookDocumentChangeEvent(
+                    cells=lsp.NotebookDocumentCellChanges(
+                        text_content=[
+                            lsp.NotebookDocumentCellContentChanges(
+                                lsp.VersionedTextDocumentIdentifier(2, cell_uris[2]),
+                                [lsp.TextDocumentContentChangeWholeDocument(fixed)],
+                            )
+                        ]
+                    )
+                ),
+            )
+        )
+        assert await editor.wait(cell_uris[2]) == []
+        return await editor.stop()
+
+    assert run(session()) == 0

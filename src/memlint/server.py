@@ -45,11 +45,21 @@ class Checked:
     text: str
     config: Config
     findings: list
+    notebook: Optional[str] = None  # a cell's notebook URI
+
+
+# Jupyter notebooks open in the editor: their Python cells are synced, and checked as the module they make.
+NOTEBOOK_SYNC = lsp.NotebookDocumentSyncOptions(
+    notebook_selector=[
+        lsp.NotebookDocumentFilterWithCells(cells=[lsp.NotebookCellLanguage("python")], notebook="jupyter-notebook")
+    ],
+    save=True,
+)
 
 
 class MemlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__(SOURCE, __version__)
+        super().__init__(SOURCE, __version__, notebook_document_sync=NOTEBOOK_SYNC)
         self.checked: dict[str, Checked] = {}  # uri -> the latest check of that document
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._configs: dict[Path, Config] = {}  # folder -> its configuration, until a configuration changes
@@ -96,19 +106,18 @@ class MemlintServer(LanguageServer):
     # --- checking ------------------------------------------------------------------------------------------
 
     def check(self, uri: str) -> Optional[Checked]:
-        """Check the document's current text (once per version)."""
+        """Check the document's current text (once per version); a notebook cell is checked with its notebook."""
         doc = self.workspace.get_text_document(uri)
         previous = self.checked.get(uri)
         if previous is not None and previous.version == doc.version and previous.text == doc.source:
             return previous
-        fs_path = to_fs_path(uri)
-        if fs_path is None:
-            return None
-        path = Path(fs_path)
-        try:
-            config = self.config_for(path)
-        except ConfigError as e:
-            self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"memlint: {e}"))
+        notebook_doc = self.workspace.get_notebook_document(cell_uri=uri)
+        if notebook_doc is not None:
+            self.check_notebook(notebook_doc)
+            return self.checked.get(uri)
+        path = self._path(uri)
+        config = self._config(path)
+        if path is None or config is None:
             return None
         text = doc.source
         findings = lint_document(path, text, config, self.project_results(config))
@@ -116,14 +125,59 @@ class MemlintServer(LanguageServer):
         self.checked[uri] = checked
         return checked
 
+    def check_notebook(self, notebook_doc: lsp.NotebookDocument) -> list:
+        """Check a notebook as the module its code cells make; each cell's findings go to that cell's document
+        (positions relative to the cell, as the editor shows it). Returns the cells' URIs."""
+        path = self._path(notebook_doc.uri)
+        config = self._config(path)
+        if path is None or config is None:
+            return []
+        uris = [cell.document for cell in notebook_doc.cells]
+        docs = [self.workspace.text_documents.get(u) for u in uris]
+        findings = lint_notebook_document(
+            path,
+            [
+                (d.source if d is not None else "", cell.kind, d is not None)
+                for cell, d in zip(notebook_doc.cells, docs)
+            ],
+            config,
+            self.project_results(config),
+        )
+        for number, (uri, d) in enumerate(zip(uris, docs), 1):
+            if d is not None:
+                mine = [f for f in findings if f.cell == number]
+                self.checked[uri] = Checked(d.version, d.source, config, mine, notebook_doc.uri)
+        return [u for u, d in zip(uris, docs) if d is not None]
+
+    def _path(self, uri: str) -> Optional[Path]:
+        fs_path = to_fs_path(uri)
+        return Path(fs_path) if fs_path else None
+
+    def _config(self, path: Optional[Path]) -> Optional[Config]:
+        if path is None:
+            return None
+        try:
+            return self.config_for(path)
+        except ConfigError as e:
+            self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"memlint: {e}"))
+            return None
+
     def publish(self, uri: str) -> None:
+        """Send the diagnostics of a document, or of every cell of a notebook (``uri`` a notebook's)."""
         self._timers.pop(uri, None)
-        if uri not in self.workspace.text_documents:
+        notebook_doc = self.workspace.get_notebook_document(notebook_uri=uri)
+        if notebook_doc is not None:
+            uris = self.check_notebook(notebook_doc)
+        elif uri in self.workspace.text_documents:
+            uris = [uri] if self.check(uri) is not None else []
+        else:
             return
-        checked = self.check(uri)
-        if checked is not None and not self.pull:
+        if self.pull:
+            return
+        for u in uris:
+            checked = self.checked[u]
             self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(uri, diagnostics(checked, self.codec), version=checked.version)
+                lsp.PublishDiagnosticsParams(u, diagnostics(checked, self.codec), version=checked.version)
             )
 
     def schedule(self, uri: str, delay: float) -> None:
@@ -153,6 +207,38 @@ def lint_document(path: Path, text: str, config: Config, project: dict) -> list:
         project[display] = result  # an unsaved edit counts as the project's state until the file is reread
     findings.sort(key=Finding.sort_key)
     return FindingFilter(config).apply(findings, {display: result.suppressions})
+
+
+def lint_notebook_document(path: Path, cells: list, config: Config, project: dict) -> list:
+    """memlint's findings on a notebook open in the editor, each with its cell (1-based, every cell counted)
+    and a position relative to that cell. ``cells``: (source, LSP cell kind, synced) in order; a cell the
+    editor does not sync (markdown, another language) counts as markdown."""
+    from memlint import notebook
+
+    rules = enabled_rules(config)
+    display = files.display_path(path)
+    nb = notebook.Notebook(
+        display,
+        "",
+        False,
+        [
+            notebook.Cell(number, "code" if kind == lsp.NotebookCellKind.Code and synced else "markdown", source)
+            for number, (source, kind, synced) in enumerate(cells, 1)
+        ],
+        "python",
+    )
+    result = engine.lint_cells(display, nb, config, rules)
+    findings = list(result.findings)
+    if any(r.is_project_rule for r in rules):
+        others = [r for d, r in project.items() if d != display]
+        more, _ = engine.project_findings([*others, result], config, rules)
+        findings += [f for f in more if f.path == display]
+        if project:
+            result.findings = []
+            project[display] = result
+    findings = FindingFilter(config).apply(findings, {display: result.suppressions})
+    notebook.to_cells(findings, result.cells or [])
+    return sorted(findings, key=Finding.sort_key)
 
 
 # --- positions: memlint's 1-based lines and code-point columns <-> the client's encoding -----------------
@@ -259,6 +345,25 @@ def build() -> MemlintServer:
         if not ls.pull:
             ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
 
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_did_open(ls: MemlintServer, params: lsp.DidOpenNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_did_change(ls: MemlintServer, params: lsp.DidChangeNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_did_save(ls: MemlintServer, params: lsp.DidSaveNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, 0)
+
+    @server.feature(lsp.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(ls: MemlintServer, params: lsp.DidCloseNotebookDocumentParams) -> None:
+        for cell in params.cell_text_documents:
+            ls.checked.pop(cell.uri, None)
+            if not ls.pull:
+                ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(cell.uri, []))
+
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: MemlintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
         if any(Path(to_fs_path(c.uri) or "").name in CONFIG_NAMES for c in params.changes):
@@ -338,11 +443,11 @@ def build() -> MemlintServer:
                         )
                     )
         if only and any(FIX_ALL == k or FIX_ALL.startswith(f"{k}.") for k in only):
-            new = fix_all(uri, checked)
-            if new != checked.text:
+            changes = fix_all_notebook(ls, checked) if checked.notebook else fix_all(uri, checked, codec)
+            if changes:
                 actions.append(
-                    _action(
-                        "memlint: fix all safe fixes", FIX_ALL, uri, version, [text_edit(checked.text, new, codec)], []
+                    lsp.CodeAction(
+                        "memlint: fix all safe fixes", kind=FIX_ALL, edit=lsp.WorkspaceEdit(document_changes=changes)
                     )
                 )
         return actions
@@ -399,14 +504,52 @@ def fix_one(text: str, f: Finding) -> Optional[str]:
     return new if applied and fix.parses(new) else None
 
 
-def fix_all(uri: str, checked: Checked) -> str:
-    """What ``memlint --fix`` would write for this text: every safe fix, in the same rounds."""
+def fix_all(uri: str, checked: Checked, codec: PositionCodec) -> list:
+    """What ``memlint --fix`` would write for this text (every safe fix, in the same rounds), as an edit."""
     path = Path(to_fs_path(uri) or "")
     safe = [f for f in checked.findings if fix.applicable(f, False)]
     if not safe:
-        return checked.text
+        return []
     new, _, _ = fix.fix_text(files.display_path(path), checked.text, checked.config, False, safe, path)
-    return new
+    if new == checked.text:
+        return []
+    document = lsp.OptionalVersionedTextDocumentIdentifier(uri, checked.version)
+    return [lsp.TextDocumentEdit(document, [text_edit(checked.text, new, codec)])]
+
+
+def fix_all_notebook(ls: MemlintServer, checked: Checked) -> list:
+    """Every safe fix of a notebook, as ``memlint --fix`` applies them to its file: an edit per changed cell."""
+    import json
+
+    from memlint import notebook
+
+    notebook_doc = ls.workspace.get_notebook_document(notebook_uri=checked.notebook)
+    if notebook_doc is None:
+        return []
+    uris = [cell.document for cell in notebook_doc.cells]
+    docs = [ls.workspace.text_documents.get(u) for u in uris]
+    cells = []
+    for cell, d in zip(notebook_doc.cells, docs):
+        if d is not None and cell.kind == lsp.NotebookCellKind.Code:
+            cells.append(
+                {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": d.source}
+            )
+        else:
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": d.source if d is not None else ""})
+    data = json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+    findings = [f for u in uris if u in ls.checked for f in ls.checked[u].findings]
+    safe = [f for f in findings if fix.applicable(f, False)]
+    if not safe:
+        return []
+    path = Path(to_fs_path(checked.notebook) or "")
+    new, _, _, _ = fix.fix_notebook(files.display_path(path), data, checked.config, False, safe)
+    fixed = notebook.Notebook.parse(new, files.display_path(path))
+    changes = []
+    for cell, uri, d in zip(fixed.cells, uris, docs):
+        if d is not None and cell.source != d.source:
+            document = lsp.OptionalVersionedTextDocumentIdentifier(uri, d.version)
+            changes.append(lsp.TextDocumentEdit(document, [text_edit(d.source, cell.source, ls.codec)]))
+    return changes
 
 
 def noqa_edit(text: str, line: int, code: str, codec: PositionCodec) -> Optional[lsp.TextEdit]:
