@@ -73,14 +73,14 @@ class Editor:
     async def open(self, name: str, text: str) -> list:
         uri = self.uri(name)
         self.versions[uri] = 1
-        self.received.clear()
+        self.expect(uri)
         self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(uri, "python", 1, text)))
         return await self.wait(uri)
 
     async def change(self, name: str, text: str) -> list:
         uri = self.uri(name)
         self.versions[uri] += 1
-        self.received.clear()
+        self.expect(uri)
         self.client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
                 lsp.VersionedTextDocumentIdentifier(self.versions[uri], uri),
@@ -88,6 +88,11 @@ class Editor:
             )
         )
         return await self.wait(uri)
+
+    def expect(self, uri: str) -> None:
+        """Forget what was sent for ``uri``: ``wait`` then returns only diagnostics sent from now on."""
+        self.diagnostics.pop(uri, None)
+        self.received.clear()
 
     async def wait(self, uri: str) -> list:
         if self.pull:
@@ -278,7 +283,7 @@ def test_configuration_read_again_when_it_changes(tmp_path):
         await editor.start()
         assert [d.code for d in await editor.open("grid.py", FULL)] == ["MEM017"]
         config.write_text('[tool.memlint]\nignore = ["MEM017"]\n')
-        editor.received.clear()
+        editor.expect(editor.uri("grid.py"))
         editor.client.workspace_did_change_watched_files(
             lsp.DidChangeWatchedFilesParams([lsp.FileEvent(config.as_uri(), lsp.FileChangeType.Changed)])
         )
@@ -387,7 +392,7 @@ def test_notebook_document_cells_get_their_own_diagnostics_and_fixes(tmp_path):
         assert [[c.text_document.uri for c in a.edit.document_changes] for a in everything] == [[cell_uris[2]]]
         assert apply(grid, edits_of(everything[0])) == fixed
         # The editor applies the fix to the cell: the diagnostic goes.
-        editor.received.clear()
+        editor.expect(cell_uris[2])
         editor.client.notebook_document_did_change(
             lsp.DidChangeNotebookDocumentParams(
                 lsp.VersionedNotebookDocumentIdentifier(2, notebook_uri),

@@ -115,6 +115,39 @@ def lint_cells(display: str, nb, config, rules: list[Rule]) -> FileResult:
     return result
 
 
+def check_text(path: Path, text: str, config, project: Optional[dict] = None) -> tuple[list, list]:
+    """(findings, errors) for ``text`` as the contents of ``path`` (an editor's unsaved text, standard input),
+    filtered as a run filters them. ``project`` (display path -> FileResult of the project's files) gives
+    the project-wide rules the other files' facts, and takes this text's facts in place of the file's."""
+    display = files_mod.display_path(path)
+    rules = enabled_rules(config)
+    return _document_findings(display, lint_text(display, text, config, rules, path), config, rules, project)
+
+
+def check_cells(path: Path, nb, config, project: Optional[dict] = None) -> tuple[list, list]:
+    """``check_text`` for a notebook's cells (``notebook.Notebook``): each finding with its cell."""
+    display = files_mod.display_path(path)
+    rules = enabled_rules(config)
+    result = lint_cells(display, nb, config, rules)
+    findings, errors = _document_findings(display, result, config, rules, project)
+    notebook.to_cells(findings, result.cells or [])
+    return sorted(findings, key=Finding.sort_key), errors
+
+
+def _document_findings(display: str, result: FileResult, config, rules: list[Rule], project) -> tuple[list, list]:
+    findings, errors = list(result.findings), list(result.errors)
+    if any(r.is_project_rule for r in rules):
+        others = [r for d, r in (project or {}).items() if d != display]
+        more, more_errors = project_findings([*others, result], config, rules)
+        findings += [f for f in more if f.path == display]
+        errors += more_errors
+        if project is not None:
+            result.findings = []  # only the facts are kept: findings are rebuilt for each document
+            project[display] = result
+    findings.sort(key=Finding.sort_key)
+    return FindingFilter(config).apply(findings, {display: result.suppressions}), errors
+
+
 def _fingerprint(findings: list) -> None:
     for f in findings:
         f.fingerprint = fingerprint(f.code, f.path, f.snippet)

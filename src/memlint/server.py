@@ -26,7 +26,6 @@ from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 from memlint import __version__, catalog, engine, files, fix, suppress
 from memlint.checks import enabled_rules, rule_options
 from memlint.config import Config, ConfigError, load_config
-from memlint.filters import FindingFilter
 from memlint.findings import PARSE_ERROR, SAFE, Finding
 from memlint.source import split_lines
 
@@ -120,7 +119,8 @@ class MemlintServer(LanguageServer):
         if path is None or config is None:
             return None
         text = doc.source
-        findings = lint_document(path, text, config, self.project_results(config))
+        findings, errors = engine.check_text(path, text, config, self.project_results(config))
+        self._log(errors)
         checked = Checked(doc.version, text, config, findings)
         self.checked[uri] = checked
         return checked
@@ -134,20 +134,18 @@ class MemlintServer(LanguageServer):
             return []
         uris = [cell.document for cell in notebook_doc.cells]
         docs = [self.workspace.text_documents.get(u) for u in uris]
-        findings = lint_notebook_document(
-            path,
-            [
-                (d.source if d is not None else "", cell.kind, d is not None)
-                for cell, d in zip(notebook_doc.cells, docs)
-            ],
-            config,
-            self.project_results(config),
-        )
+        cells = [(d.source if d is not None else "", c.kind, d is not None) for c, d in zip(notebook_doc.cells, docs)]
+        findings, errors = engine.check_cells(path, notebook_of(path, cells), config, self.project_results(config))
+        self._log(errors)
         for number, (uri, d) in enumerate(zip(uris, docs), 1):
             if d is not None:
                 mine = [f for f in findings if f.cell == number]
                 self.checked[uri] = Checked(d.version, d.source, config, mine, notebook_doc.uri)
         return [u for u, d in zip(uris, docs) if d is not None]
+
+    def _log(self, errors: list) -> None:
+        for e in errors:  # a rule that failed on this text: said in the editor's log, as the command line says it
+            self.window_log_message(lsp.LogMessageParams(lsp.MessageType.Warning, f"memlint: {e}"))
 
     def _path(self, uri: str) -> Optional[Path]:
         fs_path = to_fs_path(uri)
@@ -191,34 +189,13 @@ class MemlintServer(LanguageServer):
         return PositionCodec(self.workspace.position_encoding or lsp.PositionEncodingKind.Utf16)
 
 
-def lint_document(path: Path, text: str, config: Config, project: dict) -> list:
-    """memlint's findings on ``text`` as the contents of ``path``: the file's own rules, and the project-wide
-    ones with this text's facts in place of the file's on disk."""
-    rules = enabled_rules(config)
-    display = files.display_path(path)
-    result = engine.lint_text(display, text, config, rules, path)
-    findings = list(result.findings)
-    if result.project_facts or any(r.is_project_rule for r in rules):
-        others = [r for d, r in project.items() if d != display]
-        more, _ = engine.project_findings([*others, result], config, rules)
-        findings += [f for f in more if f.path == display]
-    if project and any(r.is_project_rule for r in rules):
-        result.findings = []
-        project[display] = result  # an unsaved edit counts as the project's state until the file is reread
-    findings.sort(key=Finding.sort_key)
-    return FindingFilter(config).apply(findings, {display: result.suppressions})
-
-
-def lint_notebook_document(path: Path, cells: list, config: Config, project: dict) -> list:
-    """memlint's findings on a notebook open in the editor, each with its cell (1-based, every cell counted)
-    and a position relative to that cell. ``cells``: (source, LSP cell kind, synced) in order; a cell the
-    editor does not sync (markdown, another language) counts as markdown."""
+def notebook_of(path: Path, cells: list):
+    """The notebook an editor has open, as memlint reads a file: ``cells`` are (source, LSP cell kind, synced)
+    in order; a cell the editor does not sync (markdown, another language) counts as markdown."""
     from memlint import notebook
 
-    rules = enabled_rules(config)
-    display = files.display_path(path)
-    nb = notebook.Notebook(
-        display,
+    return notebook.Notebook(
+        files.display_path(path),
         "",
         False,
         [
@@ -227,18 +204,6 @@ def lint_notebook_document(path: Path, cells: list, config: Config, project: dic
         ],
         "python",
     )
-    result = engine.lint_cells(display, nb, config, rules)
-    findings = list(result.findings)
-    if any(r.is_project_rule for r in rules):
-        others = [r for d, r in project.items() if d != display]
-        more, _ = engine.project_findings([*others, result], config, rules)
-        findings += [f for f in more if f.path == display]
-        if project:
-            result.findings = []
-            project[display] = result
-    findings = FindingFilter(config).apply(findings, {display: result.suppressions})
-    notebook.to_cells(findings, result.cells or [])
-    return sorted(findings, key=Finding.sort_key)
 
 
 # --- positions: memlint's 1-based lines and code-point columns <-> the client's encoding -----------------
