@@ -118,6 +118,13 @@ def main() -> None:
     type=click.Path(path_type=Path, dir_okay=False, readable=False),
     help="Report only findings not recorded in FILE.",
 )
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    type=click.Path(path_type=Path, dir_okay=False, readable=False),
+    help="Read the source from standard input (PATH `-`) as the file PATH; with --fix, write the fixed source "
+    "to standard output and the findings to standard error.",
+)
 @click.version_option(__version__, prog_name="memlint")
 def check(
     paths,
@@ -142,6 +149,7 @@ def check(
     exit_non_zero_on_fix,
     show_fixes,
     add_noqa,
+    stdin_filename,
 ):
     """Find and fix memory antipatterns in Python and NumPy code.
 
@@ -156,6 +164,25 @@ def check(
         if list_rules:
             _list_rules()
             return
+        if paths == (Path("-"),) or stdin_filename is not None and not paths:
+            sys.exit(
+                _check_stdin(
+                    stdin_filename,
+                    fix or fix_only,
+                    diff,
+                    unsafe_fixes,
+                    select,
+                    extend_select,
+                    ignore,
+                    output_format,
+                    exit_zero,
+                    quiet,
+                    config_file,
+                )
+            )
+        if stdin_filename is not None:
+            _error("--stdin-filename reads standard input: give `-` as the only PATH")
+            sys.exit(EXIT_ERROR)
         sys.exit(
             _lint(
                 paths or (Path("."),),
@@ -396,6 +423,70 @@ def _lint(
     if exit_zero:
         return EXIT_CLEAN
     return EXIT_FINDINGS if findings or exit_non_zero_on_fix and fixed else EXIT_CLEAN
+
+
+def _check_stdin(
+    name, fix, diff, unsafe_fixes, select, extend_select, ignore, output_format, exit_zero, quiet, config_file
+) -> int:
+    """Check the source on standard input as the file ``name`` (its configuration, its name in the report),
+    as editors and formatters pipe text. The project-wide rules see this text alone. With --fix the fixed
+    source goes to stdout (unchanged if there is nothing to fix) and what is left to stderr."""
+    from memlint import engine, files, notebook, report
+    from memlint.fix import applicable, fix_notebook, fix_text, unified_diff
+
+    path = name if name is not None else Path("-")
+    try:
+        config = load_config(config_file, path.parent if name is not None else Path("."), rule_options())
+    except ConfigError as e:
+        _error(str(e))
+        return EXIT_ERROR
+    config.apply_command_line(select, extend_select, ignore, unsafe_fixes)
+    source = files.SourceFile(path, files.display_path(path), sys.stdin.buffer.read())
+    is_notebook = notebook.is_notebook(path)
+
+    def check(data: bytes):
+        if is_notebook:
+            return engine.check_cells(path, notebook.Notebook.parse(data, source.display), config)
+        return engine.check_text(path, files.SourceFile(path, source.display, data).decode(), config)
+
+    try:
+        findings, errors = check(source.data)
+        fixed, new = 0, source.data
+        if fix or diff:
+            first = [f for f in findings if applicable(f, config.unsafe_fixes)]
+            if is_notebook:
+                new, fixed, more, changes = fix_notebook(
+                    source.display, source.data, config, config.unsafe_fixes, first
+                )
+            else:
+                text = source.decode()
+                new_text, fixed, more = fix_text(source.display, text, config, config.unsafe_fixes, first, path)
+                new, changes = source.encode(new_text), unified_diff(source.display, text, new_text)
+            errors += more
+            if fixed:
+                findings, more = check(new)
+                errors += more
+    except files.InputError as e:
+        _error(str(e))
+        return EXIT_ERROR
+    for e in errors:
+        _error(e)
+    fmt = output_format or config.output_format
+    if diff:
+        click.echo(changes if fixed else "", nl=False)
+        if not quiet:
+            click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
+        return EXIT_ERROR if errors else EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN
+    if fix:
+        sys.stdout.buffer.write(new)
+        sys.stdout.flush()
+    text = report.render(
+        fmt, findings, fixed=fixed, quiet=quiet, unsafe_fixes=config.unsafe_fixes, errors=errors, color=False
+    )
+    click.echo(text, nl=False, err=fix)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
 
 
 def _add_noqa(result, quiet: bool) -> int:
