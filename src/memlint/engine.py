@@ -280,7 +280,7 @@ def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Option
     sizes = [_size(p) for p in paths]
     if jobs == 1 or len(paths) < 2 or sum(sizes) < POOL_MIN_BYTES:
         for i, path in enumerate(paths):
-            yield i, _check_quietly(path, config, rules, cache)
+            yield i, _check_then_collect_garbage(path, config, rules, cache)
         return
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -304,7 +304,7 @@ def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Option
                     break
             if pending:
                 for i in pending.pop():
-                    yield i, _check_quietly(paths[i], config, rules, cache)
+                    yield i, _check_then_collect_garbage(paths[i], config, rules, cache)
             elif running:
                 wait(running, return_when=FIRST_COMPLETED)
             for future in [f for f in running if f.done()]:
@@ -347,10 +347,10 @@ def _init_worker(config, codes: list, cache) -> None:
 
 def _check_chunk(paths: list[Path]) -> list[FileResult]:
     config, rules, cache = _worker_state
-    return [_check_quietly(p, config, rules, cache) for p in paths]
+    return [_check_then_collect_garbage(p, config, rules, cache) for p in paths]
 
 
-def _check_quietly(path: Path, config, rules: list[Rule], cache) -> FileResult:
+def _check_then_collect_garbage(path: Path, config, rules: list[Rule], cache) -> FileResult:
     """check_file with one cyclic garbage collection, after the file: a syntax tree is a few hundred
     thousand objects, and scanning them again and again while they are built costs a third of the parse.
 

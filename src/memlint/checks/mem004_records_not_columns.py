@@ -7,7 +7,7 @@ only: turning records into columns changes every use of the list.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from memlint.engine import Project
 
 NAMEDTUPLE_BASES = {"typing.NamedTuple", "typing_extensions.NamedTuple"}
+
+
+class _Records(NamedTuple):
+    container: str  # how one record is stored: a key of classes.CONTAINER ("tuple", "dict", "slots"...)
+    fields: int  # numbers per record
+    what: str  # the list's items in words: "tuples", "Point objects"
 
 
 class RecordsNotColumns(Rule):
@@ -75,12 +81,12 @@ class RecordsNotColumns(Rule):
                 )
 
     @staticmethod
-    def _describe(index, record):
-        """(container kind, number of fields, words) for a record whose fields are all numbers, else None."""
+    def _describe(index, record) -> Optional[_Records]:
+        """What the records are, when every field of each is a number; else None."""
         if record["kind"] == "tuple":
-            return "tuple", record["fields"], "tuples"
+            return _Records("tuple", record["fields"], "tuples")
         if record["kind"] == "dict":
-            return "dict", record["fields"], "dicts"
+            return _Records("dict", record["fields"], "dicts")
         q = index.resolve(record["cls"])
         if q is None:
             return None
@@ -94,13 +100,13 @@ class RecordsNotColumns(Rule):
                 kind = "slots" if info["slotted"] else "instance"
             else:
                 kind = "namedtuple"
-            return kind, len(fields), f"{name} records"
+            return _Records(kind, len(fields), f"{name} records")
         if info["kind"] != "plain" or info["bases"] and any(b not in classes.SAFE_BASES for b in info["bases"]):
             return None
         attrs = info["attrs"]
         if len(attrs) < 2 or any(not _numeric_field(info, record, a) for a in attrs):
             return None
-        return ("slots" if info["slotted"] else "instance"), len(attrs), f"{name} objects"
+        return _Records("slots" if info["slotted"] else "instance", len(attrs), f"{name} objects")
 
 
 def _numeric_field(info, record, attr) -> bool:

@@ -222,16 +222,16 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
 
     def _compute_def(self, d) -> Value:
         if d.kind == "param":  # the caller owns it: an annotation gives its kind and dtype, never freshness
-            return self._annotation(getattr(d.node, "annotation", None)).but(ownership="parameter")
+            return self._annotation(getattr(d.node, "annotation", None)).with_changes(ownership="parameter")
         if d.kind in ("assign", "walrus") and d.value is not None:
             v = self._value(d.value)
             if v.kind == "unknown" and isinstance(d.node, ast.AnnAssign):
                 stated = self._annotation(d.node.annotation)
-                v = stated.but(ownership=v.ownership, origin=v.origin) if stated.kind != "unknown" else v
+                v = stated.with_changes(ownership=v.ownership, origin=v.origin) if stated.kind != "unknown" else v
             if v.ownership == "fresh" and (
                 d.kind == "walrus" or d.targets > 1 or (_hands_over(d.value) and _handed_name(d.value) != d.name)
             ):
-                v = v.but(ownership="alias")
+                v = v.with_changes(ownership="alias")
             return v
         if d.kind == "aug":
             before = self._value(d.node.target)
@@ -274,7 +274,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         if element is not None:
             if isinstance(element, ast.expr):
                 v = self._value(element)
-                return v.but(ownership="alias") if v.ownership == "fresh" and _hands_over(element) else v
+                return v.with_changes(ownership="alias") if v.ownership == "fresh" and _hands_over(element) else v
             value, path = self._value(d.node.value), element[1]
             for index, length in path:
                 if value.kind == "bottom":
@@ -337,7 +337,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         v = self._def_value(defs[0])
         if v.kind == "py_number":
             return v
-        return v.but(ownership="global", constant=None)
+        return v.with_changes(ownership="global", constant=None)
 
     def _spec(self, v: Value):
         """The operand spec numpy_api computes with, or None when the dtype is not known."""
@@ -371,7 +371,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
             elif ndim is None:
                 kind = "unknown"  # an ndarray, or a NumPy scalar if every array operand is 0-d
         if kind == "py_number":
-            return number_value(pytype=None).but(pytype=None)
+            return number_value(pytype=None).with_changes(pytype=None)
         if kind == "np_scalar":
             return Value("np_scalar", dtype, (), ownership, 0)
         return Value(kind, dtype, shape if kind == "ndarray" else None, ownership, ndim)
@@ -480,10 +480,10 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         if base.kind == "ndarray":
             if e.attr == "T":
                 shape = tuple(reversed(base.shape)) if base.shape is not None else None
-                return base.but(shape=shape, ownership="view", constant=None)
+                return base.with_changes(shape=shape, ownership="view", constant=None)
             if e.attr in ("real", "imag") and base.dtype is not None:
                 dtype = numpy_api.result_of("function", "real", (self._spec(base),))
-                return base.but(dtype=dtype[1] if dtype else None, ownership="view")
+                return base.with_changes(dtype=dtype[1] if dtype else None, ownership="view")
             if e.attr in ("size", "nbytes", "ndim", "itemsize"):
                 known = {
                     "size": math.prod(base.shape) if base.shape is not None else None,

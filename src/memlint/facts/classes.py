@@ -15,7 +15,7 @@ import ast
 import bisect
 import functools
 import sys
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from memlint.facts.class_schema import ClassInfo, FileClassFacts, Position, SlotsInsertion
 from memlint.facts.tree import children
@@ -404,7 +404,9 @@ class _FileScan:
                 continue
             is_class = _is_name if "classmethod" in kinds else _is_class_of
             class_stores.update(
-                a.attr for a in self._method_sites[stmt][0] if type(a.ctx) is ast.Store and is_class(a.value, self_name)
+                a.attr
+                for a in self._method_sites[stmt].attributes
+                if type(a.ctx) is ast.Store and is_class(a.value, self_name)
             )
             if "classmethod" not in kinds:
                 self._scan_method(stmt, self_name, self_attrs, info, never)
@@ -467,19 +469,19 @@ class _FileScan:
             for m in cls.body
             if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]
-        sites: dict = {m: ([], [], []) for m in methods}
+        sites: dict = {m: _MethodSites([], [], []) for m in methods}
         if not methods:
             return sites
         starts = [_first_line(m) for m in methods]  # in order, and methods never share a line
 
-        def add(kind: int, node) -> None:
+        def add(kind: str, node) -> None:
             i = bisect.bisect_right(starts, node.lineno) - 1
             if i >= 0 and node.lineno <= methods[i].end_lineno:
-                sites[methods[i]][kind].append(node)
+                getattr(sites[methods[i]], kind).append(node)
 
         for node in self._attribute_sites:
             if type(node.value) is ast.Name or _class_of(node.value) is not None:
-                add(0, node)  # self.x, and type(self).x / self.__class__.x (stores on the class)
+                add("attributes", node)  # self.x, and type(self).x / self.__class__.x (stores on the class)
         weakref = self._may_call_weakref
         for node in self._call_sites:
             func = node.func
@@ -489,16 +491,16 @@ class _FileScan:
                 and func.id in ("vars", "setattr", "super")
                 or _is_object_setattr(func)
             ):
-                add(1, node)
+                add("calls", node)
         text = ctx.source.text
         if "__class__" in text or not text.isascii():  # a non-ASCII spelling may normalise to it
             for node in ctx.nodes(ast.Name):
                 if node.id == "__class__":
-                    add(2, node)
+                    add("class_names", node)
         return sites
 
     def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
-        attributes, calls, names = self._method_sites[method]
+        attributes, calls, names = self._method_sites[method]  # a _MethodSites
         if any(_is_name(a.value, self_name) for a in attributes) and any(
             c.args and _is_name(c.args[0], self_name) for c in calls
         ):
@@ -579,7 +581,9 @@ class _FileScan:
                 if self.may_hold_facts(stmt):
                     self._scan_scope(stmt, stmt.body, None if static else _first_param(stmt))
             else:
-                walker = _ScopeWalker(self, _NoNames(), None, _OnFirstGet(lambda: self.constants))
+                walker = _ScopeWalker(
+                    self, _ClassBodyOrComprehension(), None, _ConstantsOnFirstLookup(lambda: self.constants)
+                )
                 walker.visit(stmt)
                 for inner in walker.nested:
                     if isinstance(inner, ast.ClassDef):
@@ -770,6 +774,14 @@ class _FileScan:
         return None
 
 
+class _MethodSites(NamedTuple):
+    """The nodes a method's scan reads, each kind in walk order."""
+
+    attributes: list  # attributes stored, or named __dict__
+    calls: list  # calls that may touch the instance (setattr, vars, super; any call where weakref is imported)
+    class_names: list  # bare __class__ names
+
+
 class _Scope:
     """The names of one function (or of the module) that the facts read, each computed on first use from one
     walk of the scope: most scopes hold nothing that asks."""
@@ -804,7 +816,7 @@ class _Scope:
         return self.scan._scope_constants(self.node, self.bindings)
 
 
-class _NoNames:
+class _ClassBodyOrComprehension:
     """A class body's statements (``numeric`` empty) or a comprehension's parts (the enclosing scope's
     ``numeric``): no typed locals or lists of their own."""
 
@@ -821,7 +833,7 @@ class _NoNames:
         return set() if self.numeric_from is None else self.numeric_from.numeric
 
 
-class _OnFirstGet:
+class _ConstantsOnFirstLookup:
     """Constants computed on the first lookup: most loops never look a name up."""
 
     def __init__(self, compute):
@@ -840,7 +852,7 @@ class _ScopeWalker(ast.NodeVisitor):
     def __init__(self, scan: _FileScan, scope, self_name, constants=None):
         self.scan = scan
         self.scope = scope  # typed, numeric, lists (names assigned [] / list() -> their assignment node)
-        self.constants = constants or _OnFirstGet(lambda: scope.constants)
+        self.constants = constants or _ConstantsOnFirstLookup(lambda: scope.constants)
         self.self_name = self_name
         self.loop_nodes: list = []  # the enclosing loops
         self.nested: list = []
@@ -922,7 +934,7 @@ class _ScopeWalker(ast.NodeVisitor):
                     self.bulk(elt, elt.func, "a comprehension", generator_counts)
             if getattr(node, "_kept_list", False):  # a list that is kept, not passed straight on
                 self.record(node, elements[0], "a list comprehension", generator_counts, node.generators)
-        inner = _ScopeWalker(self.scan, _NoNames(self.scope), self.self_name, self.constants)
+        inner = _ScopeWalker(self.scan, _ClassBodyOrComprehension(self.scope), self.self_name, self.constants)
         for elt in elements:
             inner.visit(elt)
         for gen in node.generators:

@@ -376,13 +376,13 @@ class NumpyValues:
                 )
             return Value(ownership="unknown_call")
         if name == "copy":
-            return receiver.but(ownership="fresh")
+            return receiver.with_changes(ownership="fresh")
         if name == "astype":
             dtype = self._dtype_arg(self._arg(call, 0, "dtype"))
             copy = self._arg(call, 3, "copy")
             if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
-                return receiver.but(dtype=dtype, ownership="unknown")
-            return receiver.but(dtype=dtype, ownership="fresh")
+                return receiver.with_changes(dtype=dtype, ownership="unknown")
+            return receiver.with_changes(dtype=dtype, ownership="fresh")
         if name == "flatten":
             size = math.prod(receiver.shape) if receiver.shape is not None else None
             return ndarray_value(receiver.dtype, (size,) if size is not None else None, ndim=1)
@@ -420,7 +420,7 @@ class NumpyValues:
                 return ndarray_value(got[1] if got else None, (size,) if size is not None else None, ndim=1)
             return ndarray_value(got[1] if got else None, receiver.shape, ndim=receiver.ndim)
         if name == "round" and "out" not in kw and not call.args:
-            return receiver.but(ownership="fresh")
+            return receiver.with_changes(ownership="fresh")
         if name == "item":
             return number_value(pytype=pytype_of_dtype(receiver.dtype))
         return Value(ownership="unknown_call")

@@ -32,7 +32,8 @@ class Value:
     def nbytes(self) -> Optional[int]:
         return numpy_api.nbytes(self.shape, self.dtype)
 
-    def but(self, **changes) -> Value:
+    def with_changes(self, **changes) -> Value:
+        """A copy with these fields changed (as libcst nodes' ``with_changes``)."""
         return dataclasses.replace(self, **changes)
 
 
