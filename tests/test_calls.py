@@ -665,3 +665,80 @@ def test_astype_of_an_annotated_parameter_is_fresh():
         print(scale(x).sum(), x.sum())
     """)
     assert "y *= 2.0" in fixed
+
+
+# --- calls that only read their arguments ---------------------------------------------------------------
+
+
+def test_matplotlib_reads_the_arrays_it_draws_and_never_writes_them():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for name, (_, table) in calls._library_tables().items():
+        if not table.get("reads"):
+            continue
+        data = np.linspace(0.5, 2.0, 48).reshape(6, 8)
+        before = data.copy()
+        figure = plt.figure()
+        function = getattr(plt, name.rsplit(".", 1)[1])
+        short = name.rsplit(".", 1)[1]
+        if short in ("scatter", "bar", "barh", "fill_between", "errorbar", "step", "stem"):
+            function(data[:, 0], data[:, 1])
+        else:
+            function(data)
+        figure.canvas.draw()
+        plt.close(figure)
+        assert np.array_equal(data, before) and data.flags.writeable, name
+
+
+def test_reads_through_plots_and_loops_keep_a_load_only_read():
+    found = lint("""
+        import numpy as np
+        import matplotlib.pyplot as plt
+
+        def show():
+            data = np.load("scan.npy")
+            plt.plot(data[:, 0])
+            plt.imshow(data)
+            for row in data:
+                print(row.sum())
+
+        def zero_first_column():
+            data = np.load("scan.npy")
+            for row in data:
+                row[0] = 0
+            np.save("scan0.npz", data)
+
+        def kept():
+            data = np.load("scan.npy")
+            for row in data:
+                rows.append(row)
+    """, select=("MEM009",))
+    assert [f.line for f in found] == [6]
+
+
+def test_np_load_used_without_a_name():
+    found = lint("""
+        import numpy as np
+
+        def head():
+            first = np.load("big.npy")[:1000]
+            print(first.mean())
+
+        def count():
+            return np.load("big.npy").shape[0]
+
+        def described():
+            X = np.load("X_features.npy")
+            print(f"Features shape: {X.shape}, first row: {X[0]}")
+
+        def written():
+            first = np.load("big.npy")[:1000]
+            first[0] = 1
+            return first.sum()
+
+        def kept():
+            return np.load("big.npy")[:1000]
+    """, select=("MEM009",))
+    assert sorted(f.line for f in found) == [5, 9, 12]

@@ -29,7 +29,16 @@ class LoadWithoutMmap(Rule):
             if not self._loads_whole_npy(ctx, node):
                 continue
             name = self._bound_name(ctx, node)
-            if name is None or not _only_read(ctx, node, 0) or _saves_arrays(ctx, node):
+            view = ctx.arrays.parent(node)
+            if name is not None:
+                only_read = _only_read(ctx, node, 0)
+            elif isinstance(view, ast.Subscript) and view.value is node and self._bound_name(ctx, view):
+                name = self._bound_name(ctx, view)  # x = np.load(p)[:1000]: only x's rows are read
+                only_read = _only_read(ctx, view, 1)
+            else:
+                name = "the array"
+                only_read = isinstance(view, ast.Attribute) and view.attr in ("shape", "dtype", "ndim", "size")
+            if not only_read or _saves_arrays(ctx, node):
                 continue
             ctx.report(
                 node,
@@ -55,7 +64,7 @@ class LoadWithoutMmap(Rule):
         return _ends_in_npy(ctx, call.args[0], 0)
 
     @staticmethod
-    def _bound_name(ctx, call: ast.Call):
+    def _bound_name(ctx, call: ast.expr):
         stmt = ctx.arrays.parent(call)
         if (
             isinstance(stmt, ast.Assign)

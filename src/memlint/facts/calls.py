@@ -18,6 +18,8 @@ The library's own entries may also say (never in a configuration):
   ``cv2.IMREAD_GRAYSCALE``);
 - ``unless = [names]``: nothing is known when any of these arguments is passed with a value other than
   ``False``/``None`` (``return_centers=True`` adds an item to the tuple);
+- ``reads = true``: the call reads its positional array arguments and never writes into them (it may keep a
+  reference: a plot draws its data later);
 - ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
 """
 
@@ -41,7 +43,7 @@ else:  # pragma: no cover
 KINDS = ("ndarray", "dataframe", "series", "tensor", "other")
 OWNERS = ("fresh", "shares-input", "read-only", "file-backed")
 USER_KEYS = ("kind", "dtype", "ndim", "owner")
-_LIBRARY_KEYS = (*USER_KEYS, "dtype-argument", "returns", "argument", "cases", "unless", "also", "checked")
+_LIBRARY_KEYS = (*USER_KEYS, "dtype-argument", "returns", "argument", "cases", "unless", "reads", "also", "checked")
 
 
 class CallsError(ValueError):
@@ -65,6 +67,7 @@ class Returns:
     argument: Optional[tuple] = None
     cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
     unless: tuple = ()
+    reads: bool = False
 
     def merged(self, other: Returns) -> Returns:
         """This entry with ``other``'s known keys over it (a case over its base entry)."""
@@ -119,6 +122,7 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
         if "returns" in table:
             fields["items"] = _items(table["returns"], f"{key}.returns")
         fields["unless"] = tuple(table.get("unless", ()))
+        fields["reads"] = table.get("reads") is True
     return Returns(**fields)
 
 
@@ -145,6 +149,13 @@ def library() -> dict:
     """The library's entries by qualified name."""
     entries = {name: parse_entry(table, name, library=True) for name, (_, table) in _library_tables().items()}
     return {n: entries[name] for n, (name, _) in _library_tables().items()}
+
+
+def reads_arguments(qualname: Optional[str]) -> bool:
+    """Whether the library's entry for this call says it only reads its positional arguments."""
+    if qualname is None or qualname not in _library_tables():
+        return False
+    return library()[qualname].reads
 
 
 def known_modules(user: dict) -> frozenset:

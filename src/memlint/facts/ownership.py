@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from memlint.facts import numpy_api
+from memlint.facts import calls, numpy_api
 from memlint.facts.dataflow import ScopeFlow, unpacked_expr
 from memlint.facts.values import Value
 
@@ -282,7 +282,8 @@ class Ownership:
     def reads_only(self, node: ast.AST) -> bool:
         """Whether this occurrence of an object (a name, or any expression) only reads it: what ``no_alias``
         accepts (no reference kept or handed out) minus the writes it allows: item and augmented assignment,
-        a ufunc's positional ``out``, and methods that write into the array."""
+        a ufunc's positional ``out``, and methods that write into the array; plus the arguments of the calls
+        ``calls.toml`` says read them (plotting), which may keep a reference but never write through it."""
         p = self.parent(node)
         if isinstance(p, ast.AugAssign) and p.target is node:
             return False
@@ -291,10 +292,23 @@ class Ownership:
         if isinstance(p, ast.Attribute) and p.value is node and p.attr in _IN_PLACE_METHODS:
             return False
         if isinstance(p, ast.Call) and any(a is node for a in p.args):
-            ufunc = numpy_api.ufunc_of(self.ctx.qualname(p.func))
+            q = self.ctx.qualname(p.func)
+            ufunc = numpy_api.ufunc_of(q)
             if ufunc is not None and [a is node for a in p.args].index(True) >= ufunc.nin:
                 return False
+            if calls.reads_arguments(q):
+                return True  # plt.plot(data[:, 0]): it may keep a reference, never writes through it
+        if isinstance(p, (ast.For, ast.AsyncFor)) and p.iter is node:
+            return self._loop_variable_only_read(p)  # `for row in data`: each row is a view of data
         return self._transient(node)
+
+    def _loop_variable_only_read(self, loop: ast.AST) -> bool:
+        flow = self.flow_of(loop)
+        target = loop.target
+        if flow is None or flow.opaque or not isinstance(target, ast.Name) or target.id in flow.captured:
+            return False
+        defs = [d for d in flow.defs_of.get(target.id, ()) if d.node is loop]
+        return len(defs) == 1 and all(self.reads_only(use) for use in self.uses_of(defs[0]))
 
     def python_container(self, node: ast.AST) -> bool:
         """Whether ``node`` is a local name that every reaching definition binds to a new list, dict or set
@@ -359,6 +373,8 @@ class Ownership:
             return True
         if isinstance(p, (ast.If, ast.While, ast.Assert)) and p.test is use:
             return True
+        if isinstance(p, ast.FormattedValue) and p.value is use:
+            return True  # f"{a}" formats it into a new string
         if isinstance(p, ast.IfExp) and p.test is use:
             return True
         if isinstance(p, ast.Attribute) and p.value is use:
