@@ -250,7 +250,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         dtype: whoever holds the value is not the annotation's to say."""
         if node is None:
             return UNKNOWN
-        if isinstance(node, ast.Name) and node.id == "int" and self._is_builtin(node):
+        if isinstance(node, ast.Name) and node.id == "int" and self.ctx.imports.is_builtin(node, node.id):
             return number_value(pytype="int")
         base, argument = (node.value, node.slice) if isinstance(node, ast.Subscript) else (node, None)
         q = self.ctx.qualname(base)
@@ -588,7 +588,11 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
             return self._numpy_call(q[6:], call)
         if q is not None and q.startswith("pandas."):
             return self._pandas_call(q)
-        if isinstance(call.func, ast.Name) and call.func.id in _NUMBER_BUILTINS and self._is_builtin(call.func):
+        if (
+            isinstance(call.func, ast.Name)
+            and call.func.id in _NUMBER_BUILTINS
+            and self.ctx.imports.is_builtin(call.func, call.func.id)
+        ):
             return number_value(pytype=_NUMBER_BUILTINS[call.func.id])
         if isinstance(call.func, ast.Attribute) and q is None:
             receiver = self._value(call.func.value)
@@ -645,13 +649,6 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         """Whether the call passes this argument with a value other than ``False`` or ``None``."""
         node = self._arg(call, position, name)
         return node is not None and not (isinstance(node, ast.Constant) and node.value in (False, None))
-
-    def _is_builtin(self, name: ast.Name) -> bool:
-        """The name is not bound anywhere in its scope, the module, or an import."""
-        if name.id in self.ctx.imports.bound:
-            return False
-        flow, module = self.flow_of(name), self._module_flow()
-        return not (flow and name.id in flow.defs_of) and not (module and name.id in module.defs_of)
 
     def _keywords(self, call: ast.Call) -> dict:
         return {k.arg: k.value for k in call.keywords}

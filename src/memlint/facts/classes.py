@@ -719,7 +719,7 @@ class _FileScan:
             if (
                 isinstance(node.func, ast.Name)
                 and node.func.id in NUMBER_FUNCS
-                and node.func.id not in self.ctx.imports.bound
+                and self.ctx.imports.is_builtin(node.func, node.func.id)
             ):
                 return len(node.args) <= 1 and (
                     node.func.id not in ("abs", "round") or all(self.is_number(a, numeric) for a in node.args)
@@ -746,8 +746,7 @@ class _FileScan:
         func = iterable.func
         if (
             isinstance(func, ast.Name)
-            and func.id == "range"
-            and "range" not in self.ctx.imports.bound
+            and self.ctx.imports.is_builtin(func, "range")
             and not iterable.keywords
             and 1 <= len(iterable.args) <= 3
         ):
@@ -958,7 +957,7 @@ class _ScopeWalker(ast.NodeVisitor):
         if (
             isinstance(func, ast.Name)
             and func.id in BULK_WRAPPERS
-            and func.id not in self.scan.ctx.imports.bound
+            and self.scan.ctx.imports.is_builtin(func, func.id)
             and len(node.args) == 1
         ):
             arg = node.args[0]
@@ -968,9 +967,8 @@ class _ScopeWalker(ast.NodeVisitor):
             elif (
                 isinstance(arg, ast.Call)
                 and isinstance(arg.func, ast.Name)
-                and arg.func.id == "map"
                 and len(arg.args) >= 2
-                and "map" not in self.scan.ctx.imports.bound
+                and self.scan.ctx.imports.is_builtin(arg.func, "map")
             ):
 
                 def map_count():
@@ -1117,8 +1115,7 @@ class _ScopeWalker(ast.NodeVisitor):
             if (
                 isinstance(it, ast.Call)
                 and isinstance(it.func, ast.Name)
-                and it.func.id == "range"
-                and "range" not in self.scan.ctx.imports.bound
+                and self.scan.ctx.imports.is_builtin(it.func, "range")
                 and isinstance(loop.target, ast.Name)
             ):
                 counters.add(loop.target.id)

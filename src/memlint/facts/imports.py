@@ -99,7 +99,8 @@ class ImportMap:
         self._names_bound = other_bindings | ambiguous | set(self.bound)
 
     def is_builtin(self, node: ast.AST, name: str) -> bool:
-        """Is ``node`` the builtin ``name`` (``range``, ``list``, ``int``...): a bare Name the file never binds?"""
+        """Is ``node`` the builtin ``name`` (``range``, ``list``, ``int``...): a bare Name the file never binds
+        (import, assignment, def, parameter, global... anywhere in it)? The one way facts and rules ask it."""
         return isinstance(node, ast.Name) and node.id == name and name not in self._names_bound
 
     def _bind(self, name: str, qualified: str, ambiguous: set[str]) -> None:

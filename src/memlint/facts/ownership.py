@@ -327,7 +327,7 @@ class Ownership:
                 isinstance(value, ast.Call)
                 and isinstance(value.func, ast.Name)
                 and value.func.id in ("list", "dict", "set")
-                and self._is_builtin(value.func)
+                and self.ctx.imports.is_builtin(value.func, value.func.id)
             ):
                 continue
             return False
@@ -406,7 +406,11 @@ class Ownership:
             return False
         q = self.ctx.qualname(call.func)
         if q is None:
-            return isinstance(call.func, ast.Name) and call.func.id in _READING_BUILTINS and self._is_builtin(call.func)
+            return (
+                isinstance(call.func, ast.Name)
+                and call.func.id in _READING_BUILTINS
+                and self.ctx.imports.is_builtin(call.func, call.func.id)
+            )
         if q.startswith("numpy."):
             name = q[6:]
             ufunc = numpy_api.ufunc_of(q)
