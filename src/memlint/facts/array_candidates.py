@@ -2,11 +2,12 @@
 ``ArrayFacts.may_hold_array``, which rules ask before the data-flow facts.
 
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
-call: through operators, comparisons, methods, ``.T``/``.real``/``.imag``, subscripts and conditional
-expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``). Parameters, other calls,
-literals, containers, comprehensions and names bound any other way (``for``, unpacking, ``with``...) give it
-nothing. An expression with no such path to a NumPy call is never the ndarray a rule looks for, and the rule
-need not build the scope's control flow to learn that.
+call or a function of the project (``functions``: a module-level ``def`` of the file, or a function of
+another file the project index knows): through operators, comparisons, methods, ``.T``/``.real``/``.imag``,
+subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``).
+Parameters, other calls, literals, containers, comprehensions and names bound any other way (``for``,
+unpacking, ``with``...) give it nothing. An expression with no such path to a NumPy call is never the
+ndarray a rule looks for, and the rule need not build the scope's control flow to learn that.
 
 A necessary condition only, never a sufficient one: a name is followed through every binding of it in its
 scope and at module level, not through reaching definitions. It mirrors ``ArrayFacts._value``: a new source of
@@ -39,6 +40,11 @@ class ArrayNames:
                 q = ctx.qualname(node.value) if isinstance(node.value, (ast.Attribute, ast.Name)) else None
                 if q is not None and q in known:
                     self._numpy_roots.add(node.targets[0].id)
+        # Functions of the project (``functions``): a call of one may return an array.
+        self._function_names = {node.name for node in ctx.tree.body if isinstance(node, ast.FunctionDef)}
+        index = getattr(ctx, "project_functions", None)
+        if index is not None:
+            self._function_names |= {name for name, q in ctx.imports.bound.items() if index.knows(q)}
         self._module = ctx.tree
         # Parameters and variables annotated with a NumPy type (np.ndarray, npt.NDArray[...]) are arrays too.
         self._annotated = {
@@ -129,7 +135,7 @@ class ArrayNames:
                 root = e.func
                 while isinstance(root, ast.Attribute):
                     root = root.value
-                if isinstance(root, ast.Name) and root.id in self._numpy_roots:
+                if isinstance(root, ast.Name) and (root.id in self._numpy_roots or root.id in self._function_names):
                     return True
                 if isinstance(e.func, ast.Attribute):
                     stack.append(e.func.value)  # a method of an array (or of a NumPy Generator)

@@ -111,8 +111,18 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         self._used_assumptions: set[int] = set()
         self._budget = _EVAL_BUDGET
         self._candidates = None
+        self._functions = None
 
     # --- public API --------------------------------------------------------------------------------------
+
+    @property
+    def functions(self):
+        """The summaries of the project's functions this file calls (``functions.FunctionFacts``)."""
+        if self._functions is None:
+            from memlint.facts.functions import FunctionFacts
+
+            self._functions = FunctionFacts(self)
+        return self._functions
 
     def may_hold_array(self, expr: ast.expr) -> bool:
         """False when ``value(expr)`` cannot be an ndarray (nor have a dtype) wherever ``expr`` is evaluated:
@@ -606,7 +616,12 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
                 return self._pandas_method(receiver, call)
         if q is None:
             q = self._aliased_qualname(call.func)
-        return self._known_call(q, call) if q is not None else Value(ownership="unknown_call")
+        known = self._known_call(q, call) if q is not None else Value(ownership="unknown_call")
+        if known.ownership == "unknown_call" and known.kind == "unknown":
+            summary = self.functions.call_summary(call)  # a function of the project (facts/functions.py)
+            if summary is not None and summary.returns is not None:
+                return summary.returns
+        return known
 
     def _aliased_qualname(self, func: ast.expr) -> Optional[str]:
         """``mnist = tf.keras.datasets.mnist`` at module level, then ``mnist.load_data()``: the qualified name

@@ -395,9 +395,23 @@ class Ownership:
             if isinstance(p.ctx, (ast.Store, ast.Del)):
                 return True
             return self._transient(p)
-        if isinstance(p, ast.Call) and use in p.args:
-            return self._reading_call(p)
+        if isinstance(p, ast.Call) and any(a is use for a in p.args):
+            return self._reading_call(p) or self._read_by_project_function(p, use)
+        if isinstance(p, ast.keyword) and p.arg is not None:
+            call = self.parent(p)
+            return isinstance(call, ast.Call) and self._read_by_project_function(call, use)
         return False
+
+    def _read_by_project_function(self, call: ast.Call, arg: ast.AST) -> bool:
+        """A function of the project that neither keeps, returns nor writes through this parameter
+        (``functions``): passing an array to it only reads the array."""
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return False
+        summary = self.functions.call_summary(call)
+        if summary is None:
+            return False
+        parameter = summary.parameter_of(call, arg)
+        return parameter is not None and parameter in summary.reads_only
 
     def _reading_call(self, call: ast.Call) -> bool:
         if any(k.arg in ("out", "copy") or k.arg is None for k in call.keywords):

@@ -1,0 +1,291 @@
+"""Functions of the project as facts: what a call of a function defined in the checked code returns, and
+which of its parameters it only reads.
+
+A summary is computed from the function's own facts (``ArrayFacts`` over its body, where every parameter is
+unknown), so it holds for every call, whatever the caller passes:
+
+- ``returns``: the ``Value`` of the call, known when the function is a plain module-level ``def`` (no
+  decorator: ``functools.lru_cache`` would hand the same array to every caller; not ``async``, not a
+  generator) whose every path ends in ``return <expression>``: the join of the returned values. It is
+  "fresh" only when each returned expression makes a new array, or is a local name that is FRESH and that
+  nothing else holds at the ``return`` (NOALIAS): then the caller owns the array alone. Otherwise the dtype
+  and number of dimensions still count (``unknown_call`` ownership).
+- ``reads_only``: the parameters the function provably neither keeps (a store in a container, attribute or
+  global, a capture by a nested function, a call of code not known to only read), nor returns (itself or a
+  view of it), nor writes through (item or augmented assignment, ``out=``, in-place methods); names bound
+  to the parameter or to a view of it (``x = np.asarray(x)``, ``row = x[0]``) are followed. Passing a fresh
+  array to such a parameter is not an escape for the caller.
+
+Summaries are computed once per function, on the first call a question reaches, and kept with the file's
+facts. A function calling itself (directly or not) while its summary is computed gets no summary for that
+call (unknown, which is always sound).
+
+``file_summaries`` turns a file's summaries into JSON-able data for the project-wide index
+(``FunctionIndex``): functions of other files are then known by their qualified names.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Optional
+
+from memlint.facts.ownership import _creates_new
+from memlint.facts.values import BOTTOM, Value, join
+
+# Calls whose result is (or may be) their first argument or a view of it: a name bound to one still holds
+# the parameter's array.
+_VIEW_FUNCTIONS = frozenset(
+    {
+        "numpy.asarray",
+        "numpy.asanyarray",
+        "numpy.ascontiguousarray",
+        "numpy.asfortranarray",
+        "numpy.atleast_1d",
+        "numpy.atleast_2d",
+        "numpy.atleast_3d",
+        "numpy.reshape",
+        "numpy.ravel",
+        "numpy.squeeze",
+        "numpy.transpose",
+        "numpy.swapaxes",
+        "numpy.moveaxis",
+        "numpy.expand_dims",
+        "numpy.broadcast_to",
+    }
+)
+_VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes", "T"})
+
+
+@dataclass(frozen=True)
+class Summary:
+    returns: Optional[Value]  # None: nothing known (no summary of the result)
+    reads_only: frozenset  # parameter names only read
+    positional: tuple  # parameter names that positional arguments bind, in order
+    keyword: frozenset  # parameter names a keyword argument may bind
+
+    def parameter_of(self, call: ast.Call, arg: ast.AST) -> Optional[str]:
+        """The parameter an argument of ``call`` binds (None for ``*args``, ``**kwargs`` or no match)."""
+        for i, a in enumerate(call.args):
+            if a is arg:
+                return self.positional[i] if i < len(self.positional) else None
+        for k in call.keywords:
+            if k.value is arg and k.arg in self.keyword:
+                return k.arg
+        return None
+
+
+class FunctionFacts:
+    """The summaries of one file's module-level functions, computed on demand from its ``ArrayFacts``."""
+
+    def __init__(self, facts):
+        self.facts = facts
+        self.ctx = facts.ctx
+        self._summaries: dict[int, Optional[Summary]] = {}
+        self._in_progress: set[int] = set()
+
+    def function_called(self, call: ast.Call) -> Optional[ast.FunctionDef]:
+        """The module-level ``def`` of this file that ``call`` calls by its plain name, if it is the only
+        binding of that name in the module and none in the caller's scope."""
+        func = call.func
+        if not isinstance(func, ast.Name):
+            return None
+        facts = self.facts
+        flow = facts.flow_of(func)
+        module = facts._module_flow()
+        if flow is None or module is None or module.opaque or flow.opaque:
+            return None
+        if flow is not module and func.id in flow.defs_of:
+            return None  # bound in the caller's own scope
+        defs = module.defs_of.get(func.id, [])
+        if len(defs) != 1 or defs[0].kind != "def" or func.id in self.ctx.imports.bound:
+            return None
+        node = defs[0].node
+        if not isinstance(node, ast.FunctionDef) or self.ctx.parent(node) is not self.ctx.tree:
+            return None
+        return node
+
+    def summary(self, node: ast.FunctionDef) -> Optional[Summary]:
+        key = id(node)
+        if key in self._summaries:
+            return self._summaries[key]
+        if key in self._in_progress:
+            return None  # recursion: unknown for this call
+        self._in_progress.add(key)
+        facts = self.facts
+        # A summary holds for every caller: computed apart from any computation in progress (a caller's loop
+        # assumptions must not reach it), with its own budget.
+        saved = facts._assumed, facts._used_assumptions, facts._budget
+        facts._assumed, facts._used_assumptions = {}, set()
+        try:
+            summary = self._summarize(node)
+        except RecursionError:
+            summary = None
+        finally:
+            facts._assumed, facts._used_assumptions, facts._budget = saved
+            self._in_progress.discard(key)
+        self._summaries[key] = summary
+        return summary
+
+    def call_summary(self, call: ast.Call) -> Optional[Summary]:
+        """The summary of the project function ``call`` calls: of this file, or of another checked file
+        through the project index the engine gives the file."""
+        node = self.function_called(call)
+        if node is not None:
+            return self.summary(node)
+        index = getattr(self.ctx, "project_functions", None)
+        if index is None:
+            return None
+        q = self.ctx.qualname(call.func)
+        return index.summary(q) if q is not None else None
+
+    # --- computing a summary -----------------------------------------------------------------------------
+
+    def _summarize(self, node: ast.FunctionDef) -> Optional[Summary]:
+        if node.decorator_list:
+            return None
+        args = node.args
+        positional = tuple(a.arg for a in [*getattr(args, "posonlyargs", []), *args.args])
+        keyword = frozenset(a.arg for a in [*args.args, *args.kwonlyargs])
+        if not node.body:
+            return None
+        flow = self.facts.flow_of(node.body[0])
+        if flow is None or flow.opaque or flow.scope is not node:
+            return None
+        own = _own_nodes(node)
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
+            return None
+        returns = self._returns(node, own)
+        reads_only = frozenset(p for p in (*positional, *(a.arg for a in args.kwonlyargs)) if self._reads_only(flow, p))
+        return Summary(returns, reads_only, positional, keyword)
+
+    def _returns(self, node: ast.FunctionDef, own: list) -> Optional[Value]:
+        if not _always_returns(node.body):
+            return None
+        value, fresh = BOTTOM, True
+        for r in own:
+            if not isinstance(r, ast.Return):
+                continue
+            if r.value is None or isinstance(r.value, ast.NamedExpr):
+                return None
+            v = self.facts.value(r.value)
+            if v.kind == "unknown" and v.dtype is None:
+                return None
+            value = join(value, v)
+            fresh = fresh and v.ownership == "fresh" and self._owned_alone(r.value)
+        if value.kind in ("bottom", "unknown") and value.dtype is None:
+            return None
+        return value.but(ownership="fresh" if fresh else "unknown_call", constant=None)
+
+    def _owned_alone(self, expr: ast.expr) -> bool:
+        """Nothing but the returned value holds the array ``expr`` evaluates to."""
+        if isinstance(expr, ast.IfExp):
+            return self._owned_alone(expr.body) and self._owned_alone(expr.orelse)
+        if isinstance(expr, ast.Name):
+            return self.facts.is_fresh(expr) and self.facts.no_alias(expr)
+        return _creates_new(expr)
+
+    def _reads_only(self, flow, param: str) -> bool:
+        if param in flow.captured or param in flow.declared:
+            return False
+        holders = [d for d in flow.defs_of.get(param, ()) if d.kind == "param"]
+        if len(holders) != 1:
+            return False
+        holding = set(holders)  # definitions whose name holds the parameter's array or a view of it
+        changed = True
+        while changed:
+            changed = False
+            for d in flow.defs:
+                if d in holding or d.kind != "assign" or d.targets != 1:
+                    continue
+                source = _viewed_name(d.value, self.ctx.qualname)
+                if source is not None and any(r in holding for r in (flow.reaching(source) or ())):
+                    holding.add(d)
+                    changed = True
+        names = {d.name for d in holding}
+        for unit in flow.units:
+            for use in unit.uses:
+                if use.id not in names or not any(r in holding for r in (flow.reaching(use) or ())):
+                    continue
+                if not self._read_here(use, holding, flow):
+                    return False
+        return True
+
+    def _read_here(self, use: ast.Name, holding: set, flow) -> bool:
+        """This occurrence only reads the array, or hands it (or a view) to a name followed as well."""
+        node = use
+        while True:
+            view = _view_of(node, self.ctx.parent, self.ctx.qualname)
+            if view is None:
+                break
+            node = view
+        parent = self.ctx.parent(node)
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
+            bound = [d for d in flow.defs if d.node is parent]
+            return bool(bound) and all(d in holding for d in bound)
+        return self.facts.reads_only(node)
+
+
+def _own_nodes(node: ast.FunctionDef) -> list:
+    """The nodes of a function's body that belong to it, not to a nested function, lambda or class."""
+    found, stack = [], list(node.body)
+    while stack:
+        n = stack.pop()
+        found.append(n)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return found
+
+
+def _always_returns(body: list) -> bool:
+    """Every path through ``body`` ends in ``return`` or ``raise`` (no implicit ``return None``)."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    if isinstance(last, ast.Try):
+        if last.finalbody and _always_returns(last.finalbody):
+            return True
+        main = last.orelse if last.orelse else last.body
+        return _always_returns(main) and all(_always_returns(h.body) for h in last.handlers)
+    return False  # a loop may end, a `with` may swallow an exception
+
+
+def _viewed_name(expr: Optional[ast.AST], qualname) -> Optional[ast.Name]:
+    """The name whose array ``expr`` is or views (``x``, ``x[0]``, ``x.T``, ``x.reshape(..)``, ``np.asarray(x)``)."""
+    while expr is not None:
+        if isinstance(expr, ast.Name):
+            return expr
+        if isinstance(expr, ast.Subscript):
+            expr = expr.value
+        elif isinstance(expr, ast.Attribute) and expr.attr == "T":
+            expr = expr.value
+        elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in _VIEW_METHODS:
+            expr = expr.func.value
+        elif isinstance(expr, ast.Call) and expr.args and qualname(expr.func) in _VIEW_FUNCTIONS:
+            expr = expr.args[0]
+        else:
+            return None
+    return None
+
+
+def _view_of(node: ast.AST, parent_of, qualname) -> Optional[ast.AST]:
+    """The expression around ``node`` that evaluates to ``node``'s array or a view of it (``node[i]``,
+    ``node.T``, ``node.reshape(..)``, ``np.asarray(node)``), or None."""
+    parent = parent_of(node)
+    if isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.ctx, ast.Load):
+        return parent
+    if isinstance(parent, ast.Attribute) and parent.value is node and isinstance(parent.ctx, ast.Load):
+        if parent.attr == "T":
+            return parent
+        call = parent_of(parent)
+        if parent.attr in _VIEW_METHODS and isinstance(call, ast.Call) and call.func is parent:
+            return call
+        return None
+    if isinstance(parent, ast.Call) and parent.args and parent.args[0] is node:
+        return parent if qualname(parent.func) in _VIEW_FUNCTIONS else None
+    return None

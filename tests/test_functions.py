@@ -1,0 +1,354 @@
+"""Functions of the project as facts (facts/functions.py): what a call of a project function returns, and
+which parameters it only reads.
+
+Every summary that lets a fix through is tested by running the program before and after the fix; every
+wrong summary that would break a fix (a helper that keeps, returns or writes its argument, a cached or shared
+result) is a trap: memlint offers no fix there, and the naive in-place rewrite changes what the program prints.
+"""
+
+import textwrap
+
+from helpers import assert_fix_keeps_behaviour, fix, lint, run_program
+
+
+def findings(code, select=("MEM001",)):
+    return lint(code, select=select)
+
+
+def assert_trap_not_fixed(code, naive_old, naive_new, select=("MEM001",)):
+    """memlint fixes nothing here, and the naive rewrite would change the program's output."""
+    code = textwrap.dedent(code)
+    assert fix(code, unsafe=True, select=select) == code
+    naive = code.replace(naive_old, naive_new)
+    assert naive != code
+    assert run_program(code)[0] != run_program(naive)[0], "the trap is not real"
+
+
+# --- what a function returns ------------------------------------------------------------------------------
+
+HELPER = """
+    import numpy as np
+
+    def make():
+        out = np.zeros((512, 512), dtype=np.float32)
+        out[0, 0] = 3
+        return out
+"""
+
+
+def test_a_fresh_array_returned_by_a_helper_is_fixed_at_the_call_site():
+    fixed = assert_fix_keeps_behaviour(
+        HELPER
+        + """
+    a = make()
+    a = a * 2
+    print(a.dtype, a.shape, a.sum())
+    """
+    )
+    assert "a *= 2" in fixed
+
+
+def test_the_helpers_dtype_and_shape_reach_the_message():
+    (f,) = findings(HELPER + "\n    def g():\n        a = make()\n        a = a + 1\n        return a\n")
+    assert "1.0 MiB float32" in f.message and f.fix.applicability == "safe"
+
+
+def test_helper_of_a_helper():
+    code = (
+        HELPER
+        + """
+    def twice():
+        out = make()
+        out *= 2
+        return out
+
+    b = twice()
+    b = b - 1
+    print(b.sum(), b.dtype)
+    """
+    )
+    assert "b -= 1" in assert_fix_keeps_behaviour(code)
+
+
+def test_a_helper_that_keeps_its_result_is_no_fresh_array():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        KEPT = []
+
+        def make():
+            out = np.zeros((512, 512))
+            KEPT.append(out)
+            return out
+
+        a = make()
+        a = a + 1
+        print(KEPT[0].sum())
+        """,
+        "a = a + 1",
+        "a += 1",
+    )
+
+
+def test_a_cached_helper_hands_the_same_array_to_every_caller():
+    assert_trap_not_fixed(
+        """
+        import functools
+        import numpy as np
+
+        @functools.lru_cache(maxsize=None)
+        def table():
+            return np.ones((512, 512))
+
+        t = table()
+        t = t * 2
+        print(table().sum())
+        """,
+        "t = t * 2",
+        "t *= 2",
+    )
+
+
+def test_a_helper_returning_a_global_array():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        G = np.ones((512, 512))
+
+        def get():
+            return G
+
+        g = get()
+        g = g + 1
+        print(G.sum())
+        """,
+        "g = g + 1",
+        "g += 1",
+    )
+
+
+def test_a_helper_returning_a_view_of_its_argument():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+
+        def first_rows(x):
+            return x[:256]
+
+        base = np.ones((512, 512))
+        top = first_rows(base)
+        top = top + 1
+        print(base.sum())
+        """,
+        "top = top + 1",
+        "top += 1",
+    )
+
+
+def test_a_rebound_helper_name_has_no_summary():
+    code = """
+    import numpy as np
+    KEPT = []
+
+    def make():
+        return np.zeros((512, 512))
+
+    def keeping():
+        out = np.zeros((512, 512))
+        KEPT.append(out)
+        return out
+
+    make = keeping
+    a = make()
+    a = a + 1
+    print(KEPT[0].sum())
+    """
+    assert_trap_not_fixed(code, "a = a + 1", "a += 1")
+
+
+def test_only_a_plain_module_level_def_is_summarized():
+    # a method, a nested function and a helper that may end without return: nothing is known of the call
+    code = """
+    import numpy as np
+
+    class Maker:
+        def make(self):
+            return np.zeros((512, 512))
+
+    def maybe(flag):
+        if flag:
+            return np.zeros((512, 512))
+
+    def g():
+        def inner():
+            return np.zeros((512, 512))
+        a = Maker().make()
+        a = a + 1
+        b = inner()
+        b = b + 1
+        c = maybe(True)
+        c = c + 1
+        return a, b, c
+    """
+    assert findings(code) == []
+
+
+def test_recursion_has_no_summary_and_does_not_loop():
+    code = """
+    import numpy as np
+
+    def build(n):
+        if n == 0:
+            return np.zeros((512, 512))
+        return build(n - 1) + 1
+
+    def ping(n):
+        return pong(n)
+
+    def pong(n):
+        return ping(n)
+
+    a = build(3)
+    a = a + 1
+    """
+    assert lint(code) is not None  # no crash, no endless loop
+
+
+# --- parameters a function only reads -------------------------------------------------------------------
+
+READERS = """
+    import numpy as np
+
+    def describe(x, scale=1.0):
+        m = np.asarray(x)
+        top = m[0]
+        print(x.shape, float(top.sum()) * scale, len(x))
+        return float(m.mean())
+"""
+
+
+def test_passing_a_fresh_array_to_a_reading_helper_keeps_the_fix():
+    fixed = assert_fix_keeps_behaviour(
+        READERS
+        + """
+    a = np.ones((512, 512))
+    describe(a)
+    describe(scale=2.0, x=a)
+    a = a * 3
+    print(a.sum())
+    """
+    )
+    assert "a *= 3" in fixed
+
+
+def test_a_helper_keeping_a_row_of_its_argument():
+    code = """
+    import numpy as np
+    KEPT = []
+
+    def keep_row(x):
+        KEPT.append(x[0])
+        return 0
+
+    a = np.ones((512, 512))
+    keep_row(a)
+    a = a + 1
+    print(KEPT[0].sum())
+    """
+    assert_trap_not_fixed(code, "a = a + 1", "a += 1")
+
+
+def test_a_helper_returning_its_argument():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+
+        def same(x):
+            return x
+
+        a = np.ones((512, 512))
+        b = same(a)
+        a = a + 1
+        print(b.sum())
+        """,
+        "a = a + 1",
+        "a += 1",
+    )
+
+
+def test_a_helper_capturing_its_argument():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        LATER = []
+
+        def defer(x):
+            LATER.append(lambda: x.sum())
+            return 0
+
+        a = np.ones((512, 512))
+        defer(a)
+        a = a + 1
+        print(LATER[0]())
+        """,
+        "a = a + 1",
+        "a += 1",
+    )
+
+
+def test_a_helper_whose_alias_of_the_argument_escapes():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        KEPT = {}
+
+        def register(x):
+            m = np.asarray(x).T
+            KEPT["m"] = m
+            return m.shape[0]
+
+        a = np.ones((512, 512))
+        register(a)
+        a = a + 1
+        print(KEPT["m"].sum())
+        """,
+        "a = a + 1",
+        "a += 1",
+    )
+
+
+def test_a_reading_helper_keeps_the_flatten_fix():
+    fixed = assert_fix_keeps_behaviour(
+        READERS
+        + """
+    a = np.ones((512, 512))
+    a[0, :3] = (1, 2, 3)
+    flat = a.flatten()
+    describe(a)
+    print(flat[:3], flat.sum())
+    """,
+        saves_memory=False,
+    )
+    assert "a.ravel()" in fixed
+
+
+def test_a_helper_writing_into_its_argument():
+    # ravel would make `flat` a view of `a`: the helper's write would then show through it
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+
+        def zero_first(x):
+            row = x[0]
+            row[:] = 0
+            return 0
+
+        a = np.ones((512, 512))
+        flat = a.flatten()
+        zero_first(a)
+        print(flat[:3])
+        """,
+        "a.flatten()",
+        "a.ravel()",
+        select=("MEM012",),
+    )
