@@ -222,7 +222,17 @@ def test_entries_are_plain_json_and_written_whole(tmp_path):
     for entry in cache_entries(tmp_path):
         data = json.loads(entry.read_text(encoding="utf-8"))
         assert set(data) == {"digest", "module", "config", "result"}  # config: a nearer configuration
-        assert set(data["result"]) == {"path", "findings", "errors", "project_facts", "suppressions", "cells"}
+        assert set(data["result"]) == {
+            "path",
+            "findings",
+            "errors",
+            "project_facts",
+            "suppressions",
+            "cells",
+            "functions",
+            "calls",
+            "used_functions",
+        }
 
 
 def test_suppressions_survive_the_cache(tmp_path):

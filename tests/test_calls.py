@@ -693,7 +693,8 @@ def test_matplotlib_reads_the_arrays_it_draws_and_never_writes_them():
 
 
 def test_reads_through_plots_and_loops_keep_a_load_only_read():
-    found = lint("""
+    found = lint(
+        """
         import numpy as np
         import matplotlib.pyplot as plt
 
@@ -714,12 +715,15 @@ def test_reads_through_plots_and_loops_keep_a_load_only_read():
             data = np.load("scan.npy")
             for row in data:
                 rows.append(row)
-    """, select=("MEM009",))
+    """,
+        select=("MEM009",),
+    )
     assert [f.line for f in found] == [6]
 
 
 def test_np_load_used_without_a_name():
-    found = lint("""
+    found = lint(
+        """
         import numpy as np
 
         def head():
@@ -740,5 +744,7 @@ def test_np_load_used_without_a_name():
 
         def kept():
             return np.load("big.npy")[:1000]
-    """, select=("MEM009",))
+    """,
+        select=("MEM009",),
+    )
     assert sorted(f.line for f in found) == [5, 9, 12]

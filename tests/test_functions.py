@@ -352,3 +352,97 @@ def test_a_helper_writing_into_its_argument():
         "a.ravel()",
         select=("MEM012",),
     )
+
+
+# --- functions of other files: the project index, and the cache that knows who depends on whom -------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from helpers import config  # noqa: E402
+
+from memlint import engine  # noqa: E402
+from memlint.fix import fix_text  # noqa: E402
+
+LAB_IO = """
+import numpy as np
+
+def load_scan(n):
+    out = np.zeros((512, 512), dtype=np.float32)
+    out[0, :3] = (n, 2, 3)
+    return out
+
+def describe(x):
+    print(x.shape, float(x[0, :3].sum()))
+    return np.zeros((2, 2))
+"""
+LAB_IO_KEEPING = LAB_IO.replace("print(x.shape, float(x[0, :3].sum()))", "KEPT.append(x)").replace(
+    "import numpy as np\n", "import numpy as np\nKEPT = []\n"
+)
+MAIN = """
+import numpy as np
+from lab.io import describe, load_scan
+
+def run():
+    scan = load_scan(1)
+    scan = scan * 2
+    other = np.ones((512, 512))
+    describe(other)
+    other = other + 1
+    return float(scan.sum()), float(other.sum())
+
+print(run())
+"""
+
+
+def write_project(root, io_code=LAB_IO):
+    (root / "lab").mkdir(exist_ok=True)
+    (root / "lab" / "__init__.py").write_text("")
+    (root / "lab" / "io.py").write_text(textwrap.dedent(io_code))
+    (root / "main.py").write_text(textwrap.dedent(MAIN))
+
+
+def check_project(root, use_cache=False):
+    result = engine.run([root], config(root=root, select=["MEM001"]), jobs=1, use_cache=use_cache)
+    return {(f.line, f.fix is not None) for f in result.findings if f.path.endswith("main.py")}
+
+
+def run_main(root) -> str:
+    done = subprocess.run([sys.executable, "main.py"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_function_of_another_file_gives_its_result_and_its_reads(tmp_path):
+    write_project(tmp_path)
+    assert check_project(tmp_path) == {(7, True), (10, True)}
+    before = run_main(tmp_path)
+    result = engine.run([tmp_path], config(root=tmp_path, select=["MEM001"]), jobs=1, use_cache=False)
+    main = tmp_path / "main.py"
+    text = main.read_text()
+    first = [f for f in result.findings if f.path.endswith("main.py")]
+    settings = config(root=tmp_path, select=["MEM001"])
+    fixed, applied, errors = fix_text(str(main), text, settings, False, first, main, functions=result.functions)
+    assert applied == 2 and not errors and "scan *= 2" in fixed and "other += 1" in fixed
+    main.write_text(fixed)
+    assert run_main(tmp_path) == before
+
+
+def test_a_changed_function_rechecks_its_callers_through_the_cache(tmp_path, monkeypatch):
+    write_project(tmp_path)
+    assert check_project(tmp_path, use_cache=True) == {(7, True), (10, True)}
+    checked = []
+    real = engine.lint_text
+
+    def counting(display, *args, **kw):
+        checked.append(display)
+        return real(display, *args, **kw)
+
+    monkeypatch.setattr(engine, "lint_text", counting)
+    assert check_project(tmp_path, use_cache=True) == {(7, True), (10, True)}
+    assert checked == []  # nothing changed: every result from the cache
+    (tmp_path / "lab" / "io.py").write_text(textwrap.dedent(LAB_IO_KEEPING))
+    # main.py did not change, but describe() now keeps its argument: main.py is checked again
+    assert check_project(tmp_path, use_cache=True) == {(7, True), (10, False)}
+    assert any(p.endswith("main.py") for p in checked)
+    assert check_project(tmp_path, use_cache=False) == {(7, True), (10, False)}  # as a fresh run says

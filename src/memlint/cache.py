@@ -26,7 +26,8 @@ from memlint.results import FileResult
 from memlint.suppress import Suppressions
 
 CACHE_DIR = ".memlint_cache"
-_FORMAT = 3  # the layout of an entry; bumped when it changes (2: findings before suppressions; 3: cells)
+_FORMAT = 4  # the layout of an entry; bumped when it changes (2: findings before suppressions; 3: cells;
+# 4: the functions a file summarizes, the ones it calls, and the summaries it was checked with)
 
 
 def digest(data: bytes) -> str:
@@ -96,6 +97,9 @@ def result_to_json(result: FileResult) -> dict:
         "project_facts": result.project_facts,
         "suppressions": result.suppressions.to_json() if result.suppressions is not None else None,
         "cells": result.cells,
+        "functions": result.functions,
+        "calls": result.calls,
+        "used_functions": result.used_functions,
     }
 
 
@@ -104,6 +108,9 @@ def result_from_json(d: dict) -> FileResult:
     facts = d["project_facts"]
     if not isinstance(facts, dict) or not all(isinstance(e, str) for e in d["errors"]):
         raise ValueError("not a memlint cache entry")
+    functions, calls, used = d["functions"], d["calls"], d["used_functions"]
+    if not (isinstance(functions, dict) and isinstance(used, dict) and all(isinstance(c, str) for c in calls)):
+        raise ValueError("not a memlint cache entry")
     return FileResult(
         path=d["path"],
         findings=[Finding.from_dict(f) for f in d["findings"]],
@@ -111,6 +118,9 @@ def result_from_json(d: dict) -> FileResult:
         project_facts=facts,
         suppressions=Suppressions.from_json(s) if s is not None else None,
         cells=d["cells"],
+        functions=functions,
+        calls=list(calls),
+        used_functions=used,
     )
 
 

@@ -33,11 +33,18 @@ if TYPE_CHECKING:
 
 
 def lint_text(
-    display: str, text: str, config, rules: list[Rule], path: Optional[Path] = None, parse=ast.parse
+    display: str,
+    text: str,
+    config,
+    rules: list[Rule],
+    path: Optional[Path] = None,
+    parse=ast.parse,
+    functions=None,
 ) -> FileResult:
     """Check one file's text: every finding of ``rules`` and the file's suppression comments, unfiltered
     (``filters.py`` decides what is shown). Never raises for bad input: problems become findings or errors.
-    ``parse``: how the text becomes a tree (a notebook's allows top-level ``await``)."""
+    ``parse``: how the text becomes a tree (a notebook's allows top-level ``await``). ``functions``: the
+    project's ``FunctionIndex`` (summaries of the other files' functions), if known."""
     result = FileResult(display)
     try:
         with warnings.catch_warnings():
@@ -59,6 +66,7 @@ def lint_text(
     ctx = FileContext(
         display, SourceText(text), tree, config, module, is_package=module != "" and path.stem == "__init__"
     )
+    ctx.project_functions = functions
     # Arrays also come from the calls of the data model (cv2.imread, keras datasets...): NumPy's rules run there.
     array_modules = calls.top_level_modules(getattr(config, "calls", {}))
     for rule in rules:
@@ -79,9 +87,26 @@ def lint_text(
             result.errors.append(f"{display}: internal error in {rule.code}: {type(e).__name__}: {e}")
     result.suppressions = Suppressions.from_source(text, ctx.nodes(ast.Constant, ast.JoinedStr))
     result.findings = ctx.findings
+    if module:  # a notebook is no module other files import
+        _function_facts(ctx, result)
     ctx.release()
     _fingerprint(result.findings)
     return result
+
+
+def _function_facts(ctx, result: FileResult) -> None:
+    """What the project's other files may ask of this one, and what this one asked of them."""
+    from memlint.facts import functions
+
+    try:
+        result.calls = functions.called_names(ctx)
+        if ctx.imports.imports_any({"numpy", "pandas"}):
+            result.functions = functions.file_summaries(ctx)
+    except RecursionError:
+        result.errors.append(f"{ctx.path}: its functions are too deeply nested to summarize")
+    index = ctx.project_functions
+    if index is not None:
+        result.used_functions = index.used(result.calls)
 
 
 def _module_name(path: Optional[Path], packages: Optional[dict] = None) -> str:
@@ -153,7 +178,7 @@ def _fingerprint(findings: list) -> None:
         f.fingerprint = fingerprint(f.code, f.path, f.snippet)
 
 
-def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
+def check_file(path: Path, config, rules: list[Rule], cache=None, functions=None) -> FileResult:
     """Check one file under the configuration that governs it (``Config.for_path``): its own rules and
     options, with the run's project-wide rules collecting its facts for the whole project."""
     governing = config.for_path(path)
@@ -166,7 +191,7 @@ def check_file(path: Path, config, rules: list[Rule], cache=None) -> FileResult:
         if notebook.is_notebook(path):
             result = lint_notebook(source.display, source.data, config, rules)
         else:
-            result = lint_text(source.display, source.decode(), config, rules, path)
+            result = lint_text(source.display, source.decode(), config, rules, path, functions=functions)
     except files_mod.InputError as e:
         return FileResult(files_mod.display_path(path), errors=[str(e)])
     if cache is not None:
@@ -240,6 +265,7 @@ def run(
         results[todo[i]] = result
         if progress is not None:
             progress(done, len(todo))
+    index = _check_with_function_facts(paths_found, results, config, rules, cache, packages)
     findings = [f for r in results for f in r.findings]
     errors += [e for r in results for e in r.errors]
     more, more_errors = project_findings(results, config, rules)
@@ -255,9 +281,30 @@ def run(
             if f.path in cells:
                 notebook.to_cells([f], cells[f.path])
         findings.sort(key=Finding.sort_key)
-    return RunResult(
-        findings, errors, len(paths_found), {r.path: p for r, p in zip(results, paths_found)}, suppressions
-    )
+    paths_by_display = {r.path: p for r, p in zip(results, paths_found)}
+    return RunResult(findings, errors, len(paths_found), paths_by_display, suppressions, index)
+
+
+def _check_with_function_facts(paths: list, results: list, config, rules: list[Rule], cache, packages: dict):
+    """Check again, with the project's function summaries, each file that calls a function of another file
+    whose summary it was not checked with (every file is first checked alone, or loaded from the cache with
+    the summaries it used then). A file's summaries are computed from its own code, so one more check of the
+    callers settles it; a cached result stays valid exactly while the summaries it used are unchanged: the
+    cache knows who depends on whom. Returns the index (None when no file has a summary to give)."""
+    from memlint.facts.functions import FunctionIndex
+
+    by_module = {}
+    for path, result in zip(paths, results):
+        module = _module_name(path, packages)
+        if result.functions and module:
+            by_module[module] = result.functions
+    if not by_module:
+        return None
+    index = FunctionIndex(by_module)
+    for i, result in enumerate(results):
+        if index.used(result.calls) != result.used_functions:
+            results[i] = _check_then_collect_garbage(paths[i], config, rules, cache, index)
+    return index
 
 
 # --- checking many files: worker processes ----------------------------------------------------------------
@@ -350,7 +397,7 @@ def _check_chunk(paths: list[Path]) -> list[FileResult]:
     return [_check_then_collect_garbage(p, config, rules, cache) for p in paths]
 
 
-def _check_then_collect_garbage(path: Path, config, rules: list[Rule], cache) -> FileResult:
+def _check_then_collect_garbage(path: Path, config, rules: list[Rule], cache, functions=None) -> FileResult:
     """check_file with one cyclic garbage collection, after the file: a syntax tree is a few hundred
     thousand objects, and scanning them again and again while they are built costs a third of the parse.
 
@@ -362,7 +409,7 @@ def _check_then_collect_garbage(path: Path, config, rules: list[Rule], cache) ->
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return check_file(path, config, rules, cache)
+        return check_file(path, config, rules, cache, functions)
     finally:
         if enabled:
             gc.collect(0)  # everything the file allocated is in the youngest generation

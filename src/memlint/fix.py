@@ -50,12 +50,20 @@ def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[
     outcome = FixOutcome()
     for display, first_round in sorted(by_file.items()):
         path = result.paths[display]  # each file is fixed under the configuration that governs it
-        _fix_file(path, display, first_round, config.for_path(path), findings_filter, write, outcome)
+        governing = config.for_path(path)
+        _fix_file(path, display, first_round, governing, findings_filter, write, outcome, result.functions)
     return outcome
 
 
 def _fix_file(
-    path: Path, display: str, first_round: list, config, findings_filter: FindingFilter, write: bool, out: FixOutcome
+    path: Path,
+    display: str,
+    first_round: list,
+    config,
+    findings_filter: FindingFilter,
+    write: bool,
+    out: FixOutcome,
+    functions=None,
 ) -> None:
     if notebook.is_notebook(path):
         _fix_notebook_file(path, display, first_round, config, findings_filter, write, out)
@@ -69,7 +77,15 @@ def _fix_file(
     try:
         codes: Counter = Counter()
         new, n, errors = fix_text(
-            display, text, config, config.unsafe_fixes, first_round, path, findings_filter, fixed_codes=codes
+            display,
+            text,
+            config,
+            config.unsafe_fixes,
+            first_round,
+            path,
+            findings_filter,
+            fixed_codes=codes,
+            functions=functions,
         )
     except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
         codes = ",".join(sorted({f.code for f in first_round}))
@@ -119,9 +135,11 @@ def fix_text(
     path: Optional[Path] = None,
     findings_filter: Optional[FindingFilter] = None,
     fixed_codes: Optional[Counter] = None,
+    functions=None,
 ) -> tuple[str, int, list]:
     """Apply fixes until none is left: (new text, fixes applied, errors); ``fixed_codes``, if given, counts
-    the fixes applied per rule code.
+    the fixes applied per rule code; ``functions``: the project's function summaries (``FunctionIndex``) the
+    first round was judged with, for the later rounds.
 
     Each rule judged its fix on the text it saw, and two fixes that are safe alone may not be safe together
     (the facts layer reasons per function). So a round applies at most one fix per scope, and the rest are
@@ -160,7 +178,7 @@ def fix_text(
         applied_total += len(applied)
         if fixed_codes is not None:
             fixed_codes.update(candidates[i].code for i in applied)
-        checked = engine.lint_text(display, text, config, rules, path)
+        checked = engine.lint_text(display, text, config, rules, path, functions=functions)
         candidates = fixable(findings_filter.apply(checked.findings, {display: checked.suppressions}))
     return text, applied_total, errors
 

@@ -17,6 +17,11 @@ class FileResult:
     project_facts: dict = field(default_factory=dict)  # rule code -> JSON-able facts of this file
     suppressions: Optional[Suppressions] = None
     cells: Optional[list] = None  # a notebook's cell map (notebook.cell_map): its findings are in module lines
+    # Functions of the project as facts (facts/functions.py): this file's summaries, the qualified names of
+    # the imported callables it calls, and the summaries of other files it was checked with (name -> data).
+    functions: dict = field(default_factory=dict)
+    calls: list = field(default_factory=list)
+    used_functions: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -26,3 +31,4 @@ class RunResult:
     files_checked: int
     paths: dict[str, Path] = field(default_factory=dict)  # display path -> Path
     suppressions: dict[str, Suppressions] = field(default_factory=dict)  # display path -> its comments
+    functions: object = None  # the project's FunctionIndex, for the fix rounds (facts/functions.py)

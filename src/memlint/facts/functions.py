@@ -90,15 +90,18 @@ class FunctionFacts:
         func = call.func
         if not isinstance(func, ast.Name):
             return None
-        facts = self.facts
-        flow = facts.flow_of(func)
-        module = facts._module_flow()
-        if flow is None or module is None or module.opaque or flow.opaque:
-            return None
-        if flow is not module and func.id in flow.defs_of:
+        flow = self.facts.flow_of(func)
+        if flow is None or flow.opaque or (flow is not self.facts._module_flow() and func.id in flow.defs_of):
             return None  # bound in the caller's own scope
-        defs = module.defs_of.get(func.id, [])
-        if len(defs) != 1 or defs[0].kind != "def" or func.id in self.ctx.imports.bound:
+        return self.function_called_by_name(func.id)
+
+    def function_called_by_name(self, name: str) -> Optional[ast.FunctionDef]:
+        """The module-level ``def`` that a module-level name means, if it is the name's only binding."""
+        module = self.facts._module_flow()
+        if module is None or module.opaque or name in self.ctx.imports.bound:
+            return None
+        defs = module.defs_of.get(name, [])
+        if len(defs) != 1 or defs[0].kind != "def":
             return None
         node = defs[0].node
         if not isinstance(node, ast.FunctionDef) or self.ctx.parent(node) is not self.ctx.tree:
@@ -175,7 +178,7 @@ class FunctionFacts:
             fresh = fresh and v.ownership == "fresh" and self._owned_alone(r.value)
         if value.kind in ("bottom", "unknown") and value.dtype is None:
             return None
-        return value.but(ownership="fresh" if fresh else "unknown_call", constant=None)
+        return value.with_changes(ownership="fresh" if fresh else "unknown_call", constant=None)
 
     def _owned_alone(self, expr: ast.expr) -> bool:
         """Nothing but the returned value holds the array ``expr`` evaluates to."""
@@ -289,3 +292,118 @@ def _view_of(node: ast.AST, parent_of, qualname) -> Optional[ast.AST]:
     if isinstance(parent, ast.Call) and parent.args and parent.args[0] is node:
         return parent if qualname(parent.func) in _VIEW_FUNCTIONS else None
     return None
+
+
+# --- across files: summaries as data, and the project's index of them --------------------------------------
+
+_VALUE_FIELDS = ("kind", "shape", "ownership", "ndim", "origin")
+
+
+def file_summaries(ctx) -> dict:
+    """What other files may ask of this file's module-level functions, as JSON-able data keyed by function
+    name: the summaries of the functions that may return an array (a ``return`` whose expression can hold
+    one, ``ArrayFacts.may_hold_array``) and say something of it. Cheap where nothing can: the syntactic
+    test spares the facts of every other function (summarizing all of pandas' functions would cost two
+    thirds of a parse)."""
+    candidates = [node for node in ctx.tree.body if isinstance(node, ast.FunctionDef) and not node.decorator_list]
+    if not candidates:
+        return {}
+    arrays = ctx.arrays
+    if getattr(ctx, "project_functions", None) is not None:
+        # Summarized from this file's code alone, as in a first check: what other files are checked with must
+        # not depend on what this file was checked with (one more check of the callers then settles a run).
+        from memlint.facts.arrays import ArrayFacts
+
+        index, ctx.project_functions = ctx.project_functions, None
+        try:
+            return _summaries_of(ArrayFacts(ctx), candidates)
+        finally:
+            ctx.project_functions = index
+    return _summaries_of(arrays, candidates)
+
+
+def _summaries_of(arrays, candidates: list) -> dict:
+    functions = arrays.functions
+    out = {}
+    for node in candidates:
+        returns = [r.value for r in _own_nodes(node) if isinstance(r, ast.Return) and r.value is not None]
+        if not returns or not any(arrays.may_hold_array(r) for r in returns):
+            continue
+        if functions.function_called_by_name(node.name) is not node:
+            continue
+        summary = functions.summary(node)
+        if summary is None or summary.returns is None:
+            continue
+        out[node.name] = {
+            "returns": _value_to_json(summary.returns),
+            "reads_only": sorted(summary.reads_only),
+            "positional": list(summary.positional),
+            "keyword": sorted(summary.keyword),
+        }
+    return out
+
+
+def called_names(ctx) -> list:
+    """The qualified names of the imported callables this file calls (the functions of other files whose
+    summaries its findings may depend on)."""
+    found = set()
+    for call in ctx.nodes(ast.Call):
+        q = ctx.qualname(call.func)
+        if q is not None and "." in q and not q.startswith(("numpy.", "pandas.")):
+            found.add(q)
+    return sorted(found)
+
+
+def _value_to_json(v: Optional[Value]) -> Optional[dict]:
+    if v is None:
+        return None
+    d = {f: getattr(v, f) for f in _VALUE_FIELDS}
+    d["shape"] = list(v.shape) if v.shape is not None else None
+    d["dtype"] = v.dtype.str if v.dtype is not None and v.dtype.kind != "V" else None
+    if v.dtype is not None and d["dtype"] is None:
+        return None  # a structured dtype: not worth spelling out
+    d["pytype"] = v.pytype
+    return d
+
+
+def _value_from_json(d: Optional[dict]) -> Optional[Value]:
+    if d is None:
+        return None
+    from memlint.facts import numpy_api
+
+    dtype = numpy_api._np().dtype(d["dtype"]) if d["dtype"] is not None else None
+    shape = tuple(d["shape"]) if d["shape"] is not None else None
+    return Value(d["kind"], dtype, shape, d["ownership"], d["ndim"], origin=d["origin"], pytype=d["pytype"])
+
+
+class FunctionIndex:
+    """The summaries of every checked file's module-level functions, by qualified name (``module.name``)."""
+
+    def __init__(self, by_module: dict):
+        self._data: dict = {}  # qualname -> JSON summary
+        for module, summaries in by_module.items():
+            for name, summary in summaries.items():
+                self._data[f"{module}.{name}" if module else name] = summary
+        self._summaries: dict = {}
+
+    def knows(self, qualname: Optional[str]) -> bool:
+        return qualname in self._data
+
+    def used(self, calls: list) -> dict:
+        """The summaries a file calling ``calls`` is checked with: what its findings depend on."""
+        return {q: self._data[q] for q in calls if q in self._data}
+
+    def summary(self, qualname: str) -> Optional[Summary]:
+        if qualname not in self._summaries:
+            d = self._data.get(qualname)
+            self._summaries[qualname] = (
+                None
+                if d is None
+                else Summary(
+                    _value_from_json(d["returns"]),
+                    frozenset(d["reads_only"]),
+                    tuple(d["positional"]),
+                    frozenset(d["keyword"]),
+                )
+            )
+        return self._summaries[qualname]
