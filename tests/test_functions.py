@@ -8,6 +8,7 @@ result) is a trap: memlint offers no fix there, and the naive in-place rewrite c
 
 import textwrap
 
+import pytest
 from helpers import assert_fix_keeps_behaviour, fix, lint, run_program
 
 
@@ -36,6 +37,7 @@ HELPER = """
 """
 
 
+@pytest.mark.slow
 def test_a_fresh_array_returned_by_a_helper_is_fixed_at_the_call_site():
     fixed = assert_fix_keeps_behaviour(
         HELPER
@@ -53,6 +55,7 @@ def test_the_helpers_dtype_and_shape_reach_the_message():
     assert "1.0 MiB float32" in f.message and f.fix.applicability == "safe"
 
 
+@pytest.mark.slow
 def test_helper_of_a_helper():
     code = (
         HELPER
@@ -70,6 +73,7 @@ def test_helper_of_a_helper():
     assert "b -= 1" in assert_fix_keeps_behaviour(code)
 
 
+@pytest.mark.slow
 def test_a_helper_that_keeps_its_result_is_no_fresh_array():
     assert_trap_not_fixed(
         """
@@ -90,6 +94,7 @@ def test_a_helper_that_keeps_its_result_is_no_fresh_array():
     )
 
 
+@pytest.mark.slow
 def test_a_cached_helper_hands_the_same_array_to_every_caller():
     assert_trap_not_fixed(
         """
@@ -109,6 +114,7 @@ def test_a_cached_helper_hands_the_same_array_to_every_caller():
     )
 
 
+@pytest.mark.slow
 def test_a_helper_returning_a_global_array():
     assert_trap_not_fixed(
         """
@@ -127,6 +133,7 @@ def test_a_helper_returning_a_global_array():
     )
 
 
+@pytest.mark.slow
 def test_a_helper_returning_a_view_of_its_argument():
     assert_trap_not_fixed(
         """
@@ -145,6 +152,7 @@ def test_a_helper_returning_a_view_of_its_argument():
     )
 
 
+@pytest.mark.slow
 def test_a_rebound_helper_name_has_no_summary():
     code = """
     import numpy as np
@@ -227,6 +235,7 @@ READERS = """
 """
 
 
+@pytest.mark.slow
 def test_passing_a_fresh_array_to_a_reading_helper_keeps_the_fix():
     fixed = assert_fix_keeps_behaviour(
         READERS
@@ -241,6 +250,7 @@ def test_passing_a_fresh_array_to_a_reading_helper_keeps_the_fix():
     assert "a *= 3" in fixed
 
 
+@pytest.mark.slow
 def test_a_helper_keeping_a_row_of_its_argument():
     code = """
     import numpy as np
@@ -258,6 +268,7 @@ def test_a_helper_keeping_a_row_of_its_argument():
     assert_trap_not_fixed(code, "a = a + 1", "a += 1")
 
 
+@pytest.mark.slow
 def test_a_helper_returning_its_argument():
     assert_trap_not_fixed(
         """
@@ -276,6 +287,7 @@ def test_a_helper_returning_its_argument():
     )
 
 
+@pytest.mark.slow
 def test_a_helper_capturing_its_argument():
     assert_trap_not_fixed(
         """
@@ -296,6 +308,7 @@ def test_a_helper_capturing_its_argument():
     )
 
 
+@pytest.mark.slow
 def test_a_helper_whose_alias_of_the_argument_escapes():
     assert_trap_not_fixed(
         """
@@ -317,6 +330,7 @@ def test_a_helper_whose_alias_of_the_argument_escapes():
     )
 
 
+@pytest.mark.slow
 def test_a_reading_helper_keeps_the_flatten_fix():
     fixed = assert_fix_keeps_behaviour(
         READERS
@@ -332,6 +346,7 @@ def test_a_reading_helper_keeps_the_flatten_fix():
     assert "a.ravel()" in fixed
 
 
+@pytest.mark.slow
 def test_a_helper_writing_into_its_argument():
     # ravel would make `flat` a view of `a`: the helper's write would then show through it
     assert_trap_not_fixed(
@@ -413,6 +428,7 @@ def run_main(root) -> str:
     return done.stdout
 
 
+@pytest.mark.slow
 def test_a_function_of_another_file_gives_its_result_and_its_reads(tmp_path):
     write_project(tmp_path)
     assert check_project(tmp_path) == {(7, True), (10, True)}

@@ -310,13 +310,12 @@ def file_summaries(ctx) -> dict:
         return {}
     arrays = ctx.arrays
     if getattr(ctx, "project_functions", None) is not None:
-        # Summarized from this file's code alone, as in a first check: what other files are checked with must
-        # not depend on what this file was checked with (one more check of the callers then settles a run).
-        from memlint.facts.arrays import ArrayFacts
-
+        # Summarized from this file's code alone, as in a first check (a new instance of the file's facts):
+        # what other files are checked with must not depend on what this file was checked with (one more
+        # check of the callers then settles a run).
         index, ctx.project_functions = ctx.project_functions, None
         try:
-            return _summaries_of(ArrayFacts(ctx), candidates)
+            return _summaries_of(type(arrays)(ctx), candidates)
         finally:
             ctx.project_functions = index
     return _summaries_of(arrays, candidates)
