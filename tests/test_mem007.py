@@ -203,3 +203,24 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
 
     doc = catalog.load()["MEM007"]
     assert "MEM007" in codes(doc.example) and "MEM007" not in codes(doc.use_instead)
+
+
+def test_small_ints_are_priced_as_list_slots():
+    """CPython caches the ints -5..256: a list of them holds 8 B slots, not 32 B objects."""
+    found = lint(
+        """
+        import numpy as np
+        counts = []
+        for i in range(1_000_000):
+            counts.append(i)
+        a = np.array(counts)
+        bits = []
+        for i in range(1_000_000):
+            bits.append(-1)
+        b = np.array(bits)
+        """,
+        select=("MEM007",),
+    )
+    assert [(f.line, f.estimated_bytes) for f in found] == [(6, 40_000_000), (10, 8_000_000)]
+    assert "32-40 B each" in found[0].message
+    assert "8 B each, the list slot" in found[1].message and "twice the final array" in found[1].message

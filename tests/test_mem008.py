@@ -107,3 +107,19 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
     doc = catalog.load()["MEM008"]
     assert mem008(doc.example) and all(f.code == "MEM008" for f in mem008(doc.example))
     assert mem008(doc.use_instead) == []
+
+
+def test_one_finding_per_expression_with_the_real_saving():
+    """Three widening terms of one sum: one finding, and the bytes are one float64 term (the peak's fall when
+    every term passes dtype=np.float32), not the three terms summed."""
+    found = lint(
+        """
+        import numpy as np
+        img = np.zeros((1000, 1000), np.uint8)
+        z = img / 255.0 + img / 2.0 + img * 0.5
+        a, b = img / 255.0, img / 2.0
+        """,
+        select=("MEM008",),
+    )
+    assert [(f.line, f.estimated_bytes) for f in found] == [(4, 8_000_000), (5, 8_000_000), (5, 8_000_000)]
+    assert "the same holds for img / 2.0, img * 0.5 in this expression" in found[0].message

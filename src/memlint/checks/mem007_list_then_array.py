@@ -23,6 +23,7 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 # A list slot (8 B) plus a float object (24 B) or a distinct int (28 B, allocated as 32 B): m07.
 _LIST_BYTES_PER_NUMBER = 40
+_LIST_SLOT_BYTES = 8
 _NUMBER_BUILTINS = {"float": "float", "int": "int", "len": "int"}
 
 
@@ -135,8 +136,11 @@ class _Scope:
             if kind is None or conversion.lineno <= node.lineno or loop in around_conversion:
                 return  # converted inside the collecting loop: the list is rebuilt and reconverted
             kinds.add(kind)
+        # CPython caches the ints -5..256: a list of them costs its 8 B slots only
+        small = all(self._small_int(node) for node, _loop in appends)
+        per_number = _LIST_SLOT_BYTES if small else _LIST_BYTES_PER_NUMBER
         most = self._most_appended(appends)
-        if most is not None and not self.ctx.is_large(most * _LIST_BYTES_PER_NUMBER):
+        if most is not None and not self.ctx.is_large(most * per_number):
             return
         count = self._known_count(appends)
         dtype_arg = next((kw.value for kw in conversion.keywords if kw.arg == "dtype"), None)
@@ -144,14 +148,32 @@ class _Scope:
             dtype = self.ctx.source.segment(dtype_arg)
         else:
             dtype = {frozenset({"float"}): "float", frozenset({"int"}): "int"}.get(frozenset(kinds), "...")
+        if small:
+            cost = (
+                f"`{name}` collects small Python ints one by one (CPython caches -5..256: 8 B each, the list "
+                f"slot) and np.array(`{name}`) then copies them: the peak is twice the final array"
+            )
+        else:
+            cost = (
+                f"`{name}` collects Python numbers one by one (32-40 B each: the number object and its list "
+                f"slot) and np.array(`{name}`) then copies them: the peak is 5-6x the final 8 B/element array "
+                f"(1M floats: 38.6 MiB against 7.6 MiB)"
+            )
         self.ctx.report(
             conversion,
-            f"`{name}` collects Python numbers one by one (32-40 B each: the number object and its list "
-            f"slot) and np.array(`{name}`) then copies them: the peak is 5-6x the final 8 B/element array "
-            f"(1M floats: 38.6 MiB against 7.6 MiB); np.fromiter(<generator>, dtype={dtype}, count=n) or a "
-            f"preallocated np.empty(n) filled in the loop peaks at the array itself",
-            estimated_bytes=count * _LIST_BYTES_PER_NUMBER if count is not None else None,
+            f"{cost}; np.fromiter(<generator>, dtype={dtype}, count=n) or a preallocated np.empty(n) filled in "
+            f"the loop peaks at the array itself",
+            estimated_bytes=count * per_number if count is not None else None,
         )
+
+    def _small_int(self, name_node: ast.Name) -> bool:
+        """The statement ``name.append(x)`` appends an int literal CPython caches (-5..256) or a bool."""
+        call = self.parent.get(id(self.parent[id(name_node)]))
+        value = call.args[0] if isinstance(call, ast.Call) and len(call.args) == 1 else None
+        if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+            value = value.operand if isinstance(value.operand, ast.Constant) else None
+            return value is not None and type(value.value) is int and value.value <= 5
+        return isinstance(value, ast.Constant) and type(value.value) in (int, bool) and -5 <= value.value <= 256
 
     def _known_count(self, appends) -> Optional[int]:
         """How many numbers are appended, when that is visible: one unconditional append in the body of a

@@ -23,6 +23,7 @@ class DtypeWidening(Rule):
 
     def check(self, ctx: FileContext) -> None:
         float32 = numpy_api.dtype_of(ast.Constant("float32"), ctx.qualname)
+        groups: dict = {}  # the outermost arithmetic expression -> its widening terms
         for node in ctx.nodes(ast.BinOp, ast.Call):
             operands = _operands(ctx, node)
             if operands is None:
@@ -41,11 +42,24 @@ class DtypeWidening(Rule):
                 continue  # a float64 operand makes float64 by itself: not this rule's business
             if result.nbytes is not None and not ctx.is_large(result.nbytes):
                 continue
-            ctx.report(
-                node,
-                self._message(ctx, node, ufunc, first, second, ints[0], result, float32),
-                estimated_bytes=result.nbytes,
-            )
+            groups.setdefault(_outermost(ctx, node), []).append((node, ufunc, first, second, ints[0], result))
+        for terms in groups.values():
+            terms.sort(key=lambda t: (t[0].lineno, t[0].col_offset))
+            node, ufunc, first, second, source, result = terms[0]
+            message = self._message(ctx, node, ufunc, first, second, source, result, float32)
+            nbytes = result.nbytes
+            if len(terms) > 1:
+                # One finding per expression: its terms' float64 arrays are not all alive at once (NumPy
+                # reuses a temporary for a sum), so following every advice lowers the peak by one term.
+                sizes = [t[5].nbytes for t in terms]
+                nbytes = max(sizes) if None not in sizes else None
+                others = ", ".join(ctx.source.segment(t[0]) for t in terms[1:])
+                message += (
+                    f"; the same holds for {others} in this expression: with dtype=np.float32 on every term "
+                    f"it stays float32, and its peak falls by one float64 term"
+                    + (f" ({numpy_api.format_bytes(nbytes)})" if nbytes is not None else "")
+                )
+            ctx.report(node, message, estimated_bytes=nbytes)
 
     @staticmethod
     def _message(ctx, node, ufunc, first, second, source, result, float32) -> str:
@@ -71,6 +85,14 @@ class DtypeWidening(Rule):
             f"{sizes}; {call} gives {smaller}, and every {source.dtype.itemsize * 8}-bit integer is exact "
             f"in float32 (the result is rounded to float32)"
         )
+
+
+def _outermost(ctx, node: ast.AST) -> ast.AST:
+    """The largest arithmetic expression ``node`` is a term of (``a / 255.0 + b / 2.0`` for ``a / 255.0``)."""
+    parent = ctx.arrays.parent(node)
+    while isinstance(parent, (ast.BinOp, ast.UnaryOp)):
+        node, parent = parent, ctx.arrays.parent(parent)
+    return node
 
 
 def _operands(ctx, node):
