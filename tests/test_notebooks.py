@@ -213,6 +213,22 @@ def test_every_output_format_points_at_the_cell(here):
     assert gitlab[0]["description"].startswith("MEM017 cell 2:2:8: ")
 
 
+def test_noqa_in_a_cell_silences_that_line_only(here):
+    write(
+        here,
+        "a.ipynb",
+        [
+            cell("import numpy as np"),
+            cell(f"a = np.full({BIG}, 0.0)  # noqa: MEM017"),
+            cell(f"b = np.full({BIG}, 0.0)"),
+        ],
+    )
+    assert [(f["cell"], f["line"]) for f in findings("a.ipynb")] == [(3, 1)]
+    r = memlint_cli("--no-cache", "--fix", "a.ipynb")
+    sources = ["".join(c["source"]) for c in json.loads((here / "a.ipynb").read_text())["cells"]]
+    assert r.exit_code == 0 and "np.full" in sources[1] and "np.zeros" in sources[2]
+
+
 def test_full_format_shows_the_cell_source(here):
     write(here, "a.ipynb", [cell("import numpy as np"), cell(f"n = 1\ngrid = np.full({BIG}, 0.0)")])
     out = check("--output-format", "full", "a.ipynb").stdout
