@@ -242,10 +242,20 @@ def test_project_index_sees_notebooks(here):
         "class Point:\n    def __init__(self, x, y):\n        self.x = x\n        self.y = y\n"
     )
     write(
-        here, "explore.ipynb", [cell("from geometry import Point"), cell("pts = [Point(i, i) for i in range(10**6)]")]
+        here,
+        "explore.ipynb",
+        [cell("from geometry import Point"), cell("n = 3\npts = [Point(i, i) for i in range(10**6)]")],
     )
     (f,) = findings("--select", "MEM003", ".")
-    assert f["path"] == "geometry.py" and f["cell"] is None and "explore.ipynb" in f["message"]
+    assert f["path"] == "geometry.py" and f["cell"] is None
+    assert "a comprehension at explore.ipynb:cell 2:2 (1,000,000 instances)" in f["message"]
+
+
+def test_messages_name_other_lines_by_cell(here):
+    loop = "pts = []\nfor i in range(10**6):\n    x = float(i)\n    pts.append((x, 2.0 * x))"
+    write(here, "a.ipynb", [cell("import numpy as np"), cell(loop)])
+    (f,) = findings("a.ipynb")
+    assert f["code"] == "MEM004" and "(appended at cell 2, line 4)" in f["message"]
 
 
 # --- notebook fix safety ----------------------------------------------------------------------------------------

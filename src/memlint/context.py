@@ -43,6 +43,7 @@ class FileContext:
         self.is_package = is_package
         self.findings: list[Finding] = []
         self.rule_code = ""  # set by the engine while a rule runs
+        self.cells: Optional[list] = None  # a notebook's cell map: messages name its lines by cell
 
     @functools.cached_property
     def imports(self) -> ImportMap:
@@ -101,6 +102,13 @@ class FileContext:
         findings = self.findings
         self.__dict__.clear()
         self.findings = findings
+
+    def where(self, line: int) -> str:
+        """A line of this file as a message names it: ``line 30``, or ``cell 4, line 10`` in a notebook."""
+        from memlint.notebook import cell_line
+
+        at = cell_line(self.cells, line) if self.cells else None
+        return f"cell {at[0]}, line {at[1]}" if at else f"line {line}"
 
     def option(self, name: str) -> Any:
         """The running rule's option ``name`` (``[tool.memlint.rules.CODE]``, else the rule's default)."""

@@ -40,6 +40,7 @@ def lint_text(
     path: Optional[Path] = None,
     parse=ast.parse,
     functions=None,
+    cells: Optional[list] = None,
 ) -> FileResult:
     """Check one file's text: every finding of ``rules`` and the file's suppression comments, unfiltered
     (``filters.py`` decides what is shown). Never raises for bad input: problems become findings or errors.
@@ -67,6 +68,7 @@ def lint_text(
         display, SourceText(text), tree, config, module, is_package=module != "" and path.stem == "__init__"
     )
     ctx.project_functions = functions
+    ctx.cells = cells
     # Arrays also come from the calls of the data model (cv2.imread, keras datasets...): NumPy's rules run there.
     array_modules = calls.top_level_modules(getattr(config, "calls", {}))
     for rule in rules:
@@ -126,7 +128,8 @@ def lint_notebook(display: str, data: bytes, config, rules: list[Rule]) -> FileR
 
 def lint_cells(display: str, nb, config, rules: list[Rule]) -> FileResult:
     view = notebook.view(nb)
-    result = lint_text(display, view.text, config, rules, parse=notebook.parse_python)
+    cells = notebook.cell_map(nb, view)
+    result = lint_text(display, view.text, config, rules, parse=notebook.parse_python, cells=cells)
     for cell in view.cells:
         if cell.error:
             line, col, msg = cell.error
@@ -136,7 +139,7 @@ def lint_cells(display: str, nb, config, rules: list[Rule]) -> FileResult:
             )
     _fingerprint(result.findings)
     notebook.confine_fixes(result.findings, view)
-    result.cells = notebook.cell_map(nb, view)
+    result.cells = cells
     return result
 
 
@@ -207,11 +210,16 @@ def _config_key(config) -> str:
 class Project:
     """What a project-wide rule sees: every checked file's facts for that rule, and ``report``."""
 
-    def __init__(self, code: str, facts: dict[str, Any], config: Config):
+    def __init__(self, code: str, facts: dict[str, Any], config: Config, cells: Optional[dict] = None):
         self.code = code
         self.facts = facts  # display path -> facts collected from that file
         self.config = config
+        self.cells = cells or {}  # display path -> a notebook's cell map
         self.findings: list[Finding] = []
+
+    def where(self, path: str, line: int) -> str:
+        """A place in the project as a message names it: ``path:line``, ``path:cell N:line`` in a notebook."""
+        return notebook.where(path, line, self.cells.get(path))
 
     def report(self, finding: Finding) -> None:
         finding.fingerprint = fingerprint(finding.code, finding.path, finding.snippet)
@@ -224,7 +232,7 @@ def project_findings(results: list[FileResult], config, rules: list[Rule]) -> tu
         if not rule.is_project_rule:
             continue
         facts = {r.path: r.project_facts[rule.code] for r in results if rule.code in r.project_facts}
-        project = Project(rule.code, facts, config)
+        project = Project(rule.code, facts, config, {r.path: r.cells for r in results if r.cells is not None})
         try:
             rule.check_project(project)
         except Exception as e:

@@ -488,6 +488,20 @@ def cell_map(nb: Notebook, v: View) -> list:
     ]
 
 
+def cell_line(cells: list, line: int) -> Optional[tuple[int, int]]:
+    """(cell number, line in that cell) of a module line, by a ``cell_map``; None outside every cell."""
+    i = bisect.bisect_right([c[1] for c in cells], line) - 1
+    if i < 0 or line >= cells[i][1] + cells[i][2]:
+        return None
+    return cells[i][0], line - cells[i][1] + 1
+
+
+def where(path: str, line: int, cells: Optional[list]) -> str:
+    """``path:line`` as a message names a place, ``path:cell N:line`` in a notebook."""
+    at = cell_line(cells, line) if cells else None
+    return f"{path}:cell {at[0]}:{at[1]}" if at else f"{path}:{line}"
+
+
 def to_cells(findings: list, cells: list) -> None:
     """Give each finding of a notebook its cell, with its position and its fix's edits relative to that cell.
     A fix that reaches outside its cell or into a masked IPython line is dropped: no fix crosses a cell."""

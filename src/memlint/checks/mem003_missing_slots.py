@@ -69,19 +69,19 @@ class MissingSlots(Rule):
         sites = sorted(sites, key=lambda ps: (ps[1]["count"] is None, -(ps[1]["count"] or 0)))
         site_path, site = sites[0]  # the largest known count first
         count = site["count"]
-        where = f"{site['how']} at {site_path}:{site['line']}"
+        where = f"{site['how']} at {project.where(site_path, site['line'])}"
         if count is not None:
             where += f" ({count:,} instances)"
         if len(sites) > 1:
             where += f" and {len(sites) - 1} more place{'s' if len(sites) > 2 else ''}"
-        why_no_fix = self._why_no_fix(index, qualname, info, attrs, weakref, target, outside)
+        why_no_fix = self._why_no_fix(index, qualname, info, attrs, weakref, target, outside, project.where)
         if info["kind"] == "dataclass":
             change = "`slots=True` on its @dataclass"
         else:
             change = "__slots__ = " + _slots_tuple(attrs + (["__weakref__"] if weakref else []))
         if unknown_weakref is not None:
             change += (
-                f" (__weakref__ because {unknown_weakref[0]}:{unknown_weakref[1]['line']} takes weak "
+                f" (__weakref__ because {project.where(unknown_weakref[0], unknown_weakref[1]['line'])} takes weak "
                 f"references to objects of unknown class)"
             )
         saved = f"about {saving} B per instance"
@@ -112,14 +112,14 @@ class MissingSlots(Rule):
         )
 
     @staticmethod
-    def _why_no_fix(index, qualname, info, attrs, weakref, target, outside):
+    def _why_no_fix(index, qualname, info, attrs, weakref, target, outside, where):
         old_pickle = [(path, item) for path, item in outside if item["attr"] == classes.OLD_PICKLE]
         old_pickle += [index.outside_unknown[classes.OLD_PICKLE]] if classes.OLD_PICKLE in index.outside_unknown else []
         frozen = info["kind"] == "dataclass" and info["dataclass"]["frozen"]  # slots=True adds __getstate__
         if old_pickle and not info.get("pickles_itself") and not frozen:
             path, item = old_pickle[0]
             return (
-                f"{path}:{item['line']} pickles with protocol 0 or 1 (or one chosen at run time), which refuses "
+                f"{where(path, item['line'])} pickles with protocol 0 or 1 (or one chosen at run time), which refuses "
                 f"a class with __slots__ and no __getstate__"
             )
         extra = [
@@ -136,7 +136,7 @@ class MissingSlots(Rule):
             what = {"*": "an attribute with a computed name (setattr)", "__dict__": "`__dict__`/vars()"}.get(
                 attr, f"attribute `{attr}`"
             )
-            return f"an object of unknown class gets {what} at {path}:{item['line']}, which may be a {qualname}"
+            return f"an object of unknown class gets {what} at {where(path, item['line'])}, which may be a {qualname}"
         for path, sub, nbases, _ in index.subclasses.get(qualname, []):
             if nbases > 1:
                 return f"{sub} ({path}) also inherits from other bases: their layouts could conflict"

@@ -991,7 +991,9 @@ class _ScopeWalker(ast.NodeVisitor):
                 and self._may_be_record(value)
                 and func.value.id in self.scope.lists
             ):
-                self.record(self.scope.lists[func.value.id], value, f"a loop (appended at line {node.lineno})")
+                self.record(
+                    self.scope.lists[func.value.id], value, f"a loop (appended at {self.scan.ctx.where(node.lineno)})"
+                )
         self._outside_call(node)
         self.generic_visit(node)
 
