@@ -116,20 +116,20 @@ def _module_name(path: Optional[Path], packages: Optional[dict] = None) -> str:
     return "" if path is None or notebook.is_notebook(path) else module_name_of(path, packages)
 
 
-def lint_notebook(display: str, data: bytes, config, rules: list[Rule]) -> FileResult:
+def lint_notebook(display: str, data: bytes, config, rules: list[Rule], functions=None) -> FileResult:
     """Check a notebook as the module its code cells make (see ``notebook``). Findings stay in that module's
     lines (as the project-wide rules and suppressions see them) until ``run`` gives them their cells."""
     try:
         nb = notebook.Notebook.parse(data, display)
     except files_mod.InputError as e:
         return FileResult(display, errors=[str(e)])
-    return lint_cells(display, nb, config, rules)
+    return lint_cells(display, nb, config, rules, functions)
 
 
-def lint_cells(display: str, nb, config, rules: list[Rule]) -> FileResult:
+def lint_cells(display: str, nb, config, rules: list[Rule], functions=None) -> FileResult:
     view = notebook.view(nb)
     cells = notebook.cell_map(nb, view)
-    result = lint_text(display, view.text, config, rules, parse=notebook.parse_python, cells=cells)
+    result = lint_text(display, view.text, config, rules, parse=notebook.parse_python, functions=functions, cells=cells)
     for cell in view.cells:
         if cell.error:
             line, col, msg = cell.error
@@ -192,7 +192,7 @@ def check_file(path: Path, config, rules: list[Rule], cache=None, functions=None
     try:
         source = files_mod.read(path)
         if notebook.is_notebook(path):
-            result = lint_notebook(source.display, source.data, config, rules)
+            result = lint_notebook(source.display, source.data, config, rules, functions)
         else:
             result = lint_text(source.display, source.decode(), config, rules, path, functions=functions)
     except files_mod.InputError as e:

@@ -66,7 +66,7 @@ def _fix_file(
     functions=None,
 ) -> None:
     if notebook.is_notebook(path):
-        _fix_notebook_file(path, display, first_round, config, findings_filter, write, out)
+        _fix_notebook_file(path, display, first_round, config, findings_filter, write, out, functions)
         return
     try:
         source = files.read(path)
@@ -184,12 +184,19 @@ def fix_text(
 
 
 def _fix_notebook_file(
-    path: Path, display: str, first_round: list, config, findings_filter: FindingFilter, write: bool, out: FixOutcome
+    path: Path,
+    display: str,
+    first_round: list,
+    config,
+    findings_filter: FindingFilter,
+    write: bool,
+    out: FixOutcome,
+    functions=None,
 ) -> None:
     try:
         source = files.read(path)
         new, n, errors, diff = fix_notebook(
-            display, source.data, config, config.unsafe_fixes, first_round, findings_filter
+            display, source.data, config, config.unsafe_fixes, first_round, findings_filter, functions
         )
     except files.InputError as e:
         out.errors.append(str(e))
@@ -213,7 +220,13 @@ def _fix_notebook_file(
 
 
 def fix_notebook(
-    display: str, data: bytes, config, unsafe: bool, first_round: list, findings_filter: Optional[FindingFilter] = None
+    display: str,
+    data: bytes,
+    config,
+    unsafe: bool,
+    first_round: list,
+    findings_filter: Optional[FindingFilter] = None,
+    functions=None,
 ) -> tuple[bytes, int, list, str]:
     """``fix_text`` for a notebook: (the new file, fixes applied, errors, the cell-relative diff).
 
@@ -267,7 +280,7 @@ def fix_notebook(
                     new, applied = text, set()
             sources[number] = new
             applied_total += len(applied)
-        checked = engine.lint_cells(display, nb.with_sources(sources), config, rules)
+        checked = engine.lint_cells(display, nb.with_sources(sources), config, rules, functions)
         found = findings_filter.apply(checked.findings, {display: checked.suppressions})
         notebook.to_cells(found, checked.cells)
         candidates = fixable(found)
