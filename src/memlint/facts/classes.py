@@ -106,37 +106,19 @@ def file_facts(ctx: FileContext) -> FileClassFacts:
     return _FileScan(ctx).facts
 
 
-class _FileScan:
-    def __init__(self, ctx):
+class _FileNames:
+    """What the file's names mean, for the class facts: qualified names, positions, constants, which names hold
+    numbers or instances of a class, how many items a loop yields, and which lines can hold a fact at all.
+    Answers only: it records nothing (``_FileScan`` and its ``_ScopeWalker``s do)."""
+
+    def __init__(self, ctx: FileContext):
         self.ctx = ctx
         self.module = ctx.module_name
-        tree = ctx.tree
-        top_classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
-        self.local_classes = {}
+        top_classes = [node for node in ctx.tree.body if isinstance(node, ast.ClassDef)]
+        self.local_classes: dict = {}
         if top_classes:  # only then is the module scope's binding count needed
             top_bindings = self.top_bindings
             self.local_classes = {node.name: node for node in top_classes if top_bindings.get(node.name) == 1}
-        self.facts: FileClassFacts = {
-            "module": self.module,
-            "aliases": _class_aliases(ctx),
-            "classes": {},
-            "bulk": [],
-            "outside": [],
-            "records": [],
-        }
-        for name, node in self.local_classes.items():
-            self.facts["classes"][name] = self._class_info(node)
-        if self._fact_lines:  # else no statement holds a fact
-            self._scan_scope(tree, tree.body, None)
-        seen, outside = set(), []
-        for item in self.facts["outside"]:
-            key = (item["cls"], item["attr"])
-            if key not in seen:
-                seen.add(key)
-                outside.append(item)
-        self.facts["outside"] = outside
-
-    # -- the module scope, walked only when a class or a constant asks ---------------------------------------
 
     @functools.cached_property
     def module_nodes(self) -> list:
@@ -150,21 +132,19 @@ class _FileScan:
     def constants(self) -> dict:
         return _module_int_constants(self.ctx.tree, self.top_bindings)
 
-    # -- where facts can come from, found in the file's shared walk --------------------------------------------
-
     @functools.cached_property
-    def _attribute_sites(self) -> list:
+    def attribute_sites(self) -> list:
         """Attributes stored (on any object) or named ``__dict__``, in walk order: where attributes are added."""
         return [
             node for node in self.ctx.nodes(ast.Attribute) if type(node.ctx) is ast.Store or node.attr == "__dict__"
         ]
 
     @functools.cached_property
-    def _call_sites(self) -> list:
+    def call_sites(self) -> list:
         """Calls that may keep items in bulk or reach into an object (setattr, vars, super...), in walk order.
         In a file that may call into weakref, every call (which one is weakref's is a question of names)."""
         calls = self.ctx.nodes(ast.Call)
-        if self._may_call_weakref:
+        if self.may_call_weakref:
             return calls
         return [
             node
@@ -176,11 +156,11 @@ class _FileScan:
         ]
 
     @functools.cached_property
-    def _may_call_weakref(self) -> bool:
+    def may_call_weakref(self) -> bool:
         return "weakref" in self.ctx.imports.modules or self.module.split(".")[0] == "weakref"
 
     @functools.cached_property
-    def _pickle_calls(self) -> list:
+    def pickle_calls(self) -> list:
         """Calls that pickle with a protocol that may be 0 or 1: a literal below 2 or one chosen at run time."""
         if not self.ctx.imports.imports_any(PICKLERS):
             return []
@@ -200,7 +180,7 @@ class _FileScan:
         return found
 
     @functools.cached_property
-    def _fact_lines(self) -> list:
+    def fact_lines(self) -> list:
         """Sorted lines of every node a bulk, record or outside fact can start from (a superset).
 
         The scope walk skips each statement whose lines hold none of them: in most files that is nearly all.
@@ -210,8 +190,8 @@ class _FileScan:
         for node in ctx.nodes(ast.ListComp, ast.SetComp, ast.DictComp):
             if type(node.value if type(node) is ast.DictComp else node.elt) in (ast.Call, ast.Tuple, ast.Dict):
                 lines.add(node.lineno)
-        weakref = self._may_call_weakref  # then any call may be weakref's (under any name)
-        for node in self._call_sites:
+        weakref = self.may_call_weakref  # then any call may be weakref's (under any name)
+        for node in self.call_sites:
             func = node.func
             if (
                 not weakref
@@ -224,9 +204,9 @@ class _FileScan:
             ):
                 continue  # super() makes no fact; list(x) only keeps a generator's or map()'s items
             lines.add(node.lineno)
-        for node in self._attribute_sites:
+        for node in self.attribute_sites:
             lines.add(node.lineno)
-        for node in self._pickle_calls:
+        for node in self.pickle_calls:
             lines.add(node.lineno)
         for node in ctx.nodes(ast.Assign):  # `rows[i] = C(...)` in a loop
             if type(node.value) is ast.Call and any(type(t) is ast.Subscript for t in node.targets):
@@ -239,7 +219,7 @@ class _FileScan:
         return sorted(lines)
 
     @functools.cached_property
-    def _typing_sources(self) -> dict:
+    def typing_sources(self) -> dict:
         """Name -> the callees and annotations anywhere in the file that may type it as one class (``x = C(...)``,
         a parameter ``x: C``): these are the only sources ``_typed_names`` reads."""
         sources: dict = {}
@@ -256,16 +236,14 @@ class _FileScan:
         first, last = (1, float("inf")) if scope is self.ctx.tree else (_first_line(scope), scope.end_lineno)
         return any(
             first <= node.lineno <= last and self.qualname(node) is not None
-            for node in self._typing_sources.get(name, ())
+            for node in self.typing_sources.get(name, ())
         )
 
     def may_hold_facts(self, stmt) -> bool:
         """Does this statement span a line of ``_fact_lines`` (decorators included)?"""
-        lines = self._fact_lines
+        lines = self.fact_lines
         i = bisect.bisect_left(lines, _first_line(stmt))
         return i < len(lines) and lines[i] <= stmt.end_lineno
-
-    # -- names ------------------------------------------------------------------------------------------
 
     def qualname(self, node) -> Optional[str]:
         """The qualified name a callee or base refers to: imported, or a class of this module."""
@@ -282,314 +260,7 @@ class _FileScan:
         line, col, end_line, end_col = self.ctx.source.span(node)
         return {"line": line, "col": col + 1, "end_line": end_line, "end_col": end_col + 1}
 
-    # -- classes ----------------------------------------------------------------------------------------
-
-    def _class_info(self, node: ast.ClassDef) -> ClassInfo:
-        source = self.ctx.source
-        line = node.lineno
-        header_end = node.col_offset + len("class ") + len(node.name.encode("utf-8"))
-        pos = {
-            "line": line,
-            "col": source.char_col(line, node.col_offset) + 1,
-            "end_line": line,
-            "end_col": source.char_col(line, header_end) + 1,
-        }
-        info = {
-            **pos,
-            "snippet": f"class {node.name}",
-            "bases": [self.qualname(b) for b in node.bases],
-            "metaclass_ok": all(
-                k.arg == "metaclass" and self.qualname(k.value) == "abc.ABCMeta" for k in node.keywords
-            ),
-            "kind": "plain",
-            "never": None,  # why slots are ruled out by the class itself
-            "slots": None,  # declared slot names when the class is slotted (None: not slotted)
-            "slotted": False,
-            "attrs": [],
-            "property_names": [],
-            "weakref": False,
-            "dataclass": None,
-            "fields": {},  # attribute -> how it gets its value (for numeric records)
-            "numeric_annotations": [],
-            "fix_at": None,
-        }
-        never = []
-        body_names = {}  # class-body name -> "property" | "def" | "value"
-        annotations = {}
-        for stmt in node.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                kinds = [self._method_decorator(d) for d in stmt.decorator_list]
-                if "cached_property" in kinds:
-                    never.append("uses functools.cached_property, which needs an instance __dict__")
-                elif "unknown" in kinds:
-                    never.append(f"method `{stmt.name}` has a decorator memlint does not know")
-                body_names[stmt.name] = "property" if "property" in kinds else "def"
-            elif isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for t in targets:
-                    for n in _names_in_target(t):
-                        if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
-                            annotations[n] = stmt.annotation
-                        else:
-                            body_names[n] = "value"
-                            if isinstance(stmt, ast.AnnAssign):
-                                annotations[n] = stmt.annotation
-                if any(isinstance(t, ast.Name) and t.id == "__slots__" for t in targets):
-                    info["slotted"] = True
-                    info["slots"] = _literal_strings(stmt.value)
-            elif isinstance(stmt, (ast.ClassDef, ast.Import, ast.ImportFrom)):
-                for n in _bound_names(stmt):
-                    body_names[n] = "value"
-        info["property_names"] = sorted(n for n, k in body_names.items() if k == "property")
-        # its own pickling methods serve protocols 0 and 1 whatever the slots
-        info["pickles_itself"] = any(
-            body_names.get(n) == "def" for n in ("__getstate__", "__reduce__", "__reduce_ex__")
-        )
-
-        # decorators: dataclass, attrs, a few harmless ones; anything else may change the class
-        for dec in node.decorator_list:
-            func = dec.func if isinstance(dec, ast.Call) else dec
-            q = self.qualname(func)
-            kw = {k.arg: k.value for k in dec.keywords} if isinstance(dec, ast.Call) else {}
-            if q == "dataclasses.dataclass":
-                if isinstance(dec, ast.Call) and (dec.args or None in kw):
-                    never.append("its @dataclass arguments cannot be read")
-                    continue
-                slots = kw.get("slots")
-                if slots is not None:
-                    if isinstance(slots, ast.Constant) and slots.value is True:
-                        info["slotted"] = True
-                        info["slots"] = sorted(annotations)
-                    else:
-                        never.append("its @dataclass sets slots explicitly")
-                info["kind"] = "dataclass"
-                frozen = kw.get("frozen")
-                info["dataclass"] = {
-                    "frozen": not (frozen is None or isinstance(frozen, ast.Constant) and frozen.value is False),
-                    "only_decorator": len(node.decorator_list) == 1,
-                    "end": [dec.end_lineno, source.char_col(dec.end_lineno, dec.end_col_offset) + 1],
-                    "call": isinstance(dec, ast.Call),
-                    "has_weakref_slot": "weakref_slot" in kw,
-                }
-                if isinstance(dec, ast.Call) and dec.keywords:
-                    last = dec.keywords[-1].value
-                    info["dataclass"]["after_last"] = [
-                        last.end_lineno,
-                        source.char_col(last.end_lineno, last.end_col_offset) + 1,
-                    ]
-            elif q is not None and (q.startswith("attr.") or q.startswith("attrs.")):
-                slots = kw.get("slots")
-                # attrs.define/frozen/mutable slot by default; attr.s/attr.attrs only with slots=True
-                default = q.rsplit(".", 1)[1] in ("define", "frozen", "mutable")
-                if slots is None and default or isinstance(slots, ast.Constant) and slots.value is True:
-                    info["slotted"] = True
-                info["kind"] = "attrs"
-                never.append("it is an attrs class (attrs sets its own slots)")
-            elif q not in SAFE_CLASS_DECORATORS:
-                never.append("it has a class decorator memlint does not know")
-        if info["slotted"]:
-            never.insert(0, "it already has __slots__")
-
-        # methods: self.<name> stores, and what rules slots out
-        self_attrs: dict = {}
-        # `cls.<name> = ...` in a classmethod, `type(self).<name> = ...` or `self.__class__.<name> = ...`
-        # elsewhere: set on the class after it is made
-        class_stores: set = set()
-        for stmt in node.body:
-            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            self_name = _first_param(stmt)
-            kinds = {d.id for d in stmt.decorator_list if isinstance(d, ast.Name)}
-            if self_name is None or "staticmethod" in kinds:
-                continue
-            is_class = _is_name if "classmethod" in kinds else _is_class_of
-            class_stores.update(
-                a.attr
-                for a in self._method_sites[stmt].attributes
-                if type(a.ctx) is ast.Store and is_class(a.value, self_name)
-            )
-            if "classmethod" not in kinds:
-                self._scan_method(stmt, self_name, self_attrs, info, never)
-        init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
-        if init is not None:
-            info["fields"] = _field_sources(init)
-            params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
-            info["numeric_params"] = [
-                a.arg for a in params if a.annotation is not None and _annotation_name(a.annotation) in NUMBER_TYPES
-            ]
-        info["annotations"] = [n for n in annotations if not _is_classvar(annotations[n])]
-        info["numeric_annotations"] = [
-            n for n in info["annotations"] if _annotation_name(annotations[n]) in NUMBER_TYPES
-        ]
-        if info["kind"] == "dataclass":
-            # dataclass moves field defaults out of the class; every instance attribute must be a field
-            extra = [a for a in self_attrs if a not in info["annotations"] and body_names.get(a) != "property"]
-            if extra:
-                never.append(f"attribute `{extra[0]}` is not a dataclass field")
-            info["attrs"] = info["annotations"]
-        else:
-            conflicts = [a for a in self_attrs if body_names.get(a) in ("value", "def")]
-            if conflicts:
-                never.append(
-                    f"attribute `{conflicts[0]}` is also a class attribute (a slot of that name would raise ValueError)"
-                )
-            info["attrs"] = [a for a in self_attrs if body_names.get(a) != "property"]
-        replaced = [a for a in info["attrs"] if a in class_stores]
-        if replaced:
-            never.append(
-                f"a method sets `{replaced[0]}` on the class, which would replace that slot "
-                f"(instances could no longer set it)"
-            )
-        info["never"] = never[0] if never else None
-        info["fix_at"] = self._slots_insertion(node)
-        return info
-
-    def _method_decorator(self, dec) -> str:
-        func = dec.func if isinstance(dec, ast.Call) else dec
-        if isinstance(func, ast.Attribute) and func.attr in ("setter", "getter", "deleter"):
-            return "property"
-        q = self.qualname(func)
-        if q in ("functools.cached_property",) or isinstance(func, ast.Name) and func.id == "cached_property":
-            return "cached_property"
-        if isinstance(func, ast.Name) and func.id in ("property", "staticmethod", "classmethod"):
-            return "property" if func.id == "property" else "plain"
-        if q in SAFE_METHOD_DECORATORS:
-            return "plain"
-        return "unknown"
-
-    @functools.cached_property
-    def _method_sites(self) -> dict:
-        """For each method of the module's classes, the nodes its scan reads, from the file's shared walk, each
-        kind in walk order: (attributes stored or ``__dict__``, calls that may touch the instance, ``__class__``
-        names). One pass over the file's candidates instead of a walk of every method."""
-        ctx = self.ctx
-        methods = [
-            m
-            for cls in self.local_classes.values()
-            for m in cls.body
-            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-        ]
-        sites: dict = {m: _MethodSites([], [], []) for m in methods}
-        if not methods:
-            return sites
-        starts = [_first_line(m) for m in methods]  # in order, and methods never share a line
-
-        def add(kind: str, node) -> None:
-            i = bisect.bisect_right(starts, node.lineno) - 1
-            if i >= 0 and node.lineno <= methods[i].end_lineno:
-                getattr(sites[methods[i]], kind).append(node)
-
-        for node in self._attribute_sites:
-            if type(node.value) is ast.Name or _class_of(node.value) is not None:
-                add("attributes", node)  # self.x, and type(self).x / self.__class__.x (stores on the class)
-        weakref = self._may_call_weakref
-        for node in self._call_sites:
-            func = node.func
-            if (
-                weakref
-                or type(func) is ast.Name
-                and func.id in ("vars", "setattr", "super")
-                or _is_object_setattr(func)
-            ):
-                add("calls", node)
-        text = ctx.source.text
-        if "__class__" in text or not text.isascii():  # a non-ASCII spelling may normalise to it
-            for node in ctx.nodes(ast.Name):
-                if node.id == "__class__":
-                    add("class_names", node)
-        return sites
-
-    def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
-        attributes, calls, names = self._method_sites[method]  # a _MethodSites
-        if any(_is_name(a.value, self_name) for a in attributes) and any(
-            c.args and _is_name(c.args[0], self_name) for c in calls
-        ):
-            # both the instance's attribute nodes and its vars()/setattr() calls add attributes and reasons:
-            # keep the walk's order between them
-            nodes = _walk(method)
-        else:
-            nodes = attributes + calls + names
-        for node in nodes:
-            if isinstance(node, ast.Attribute) and _is_name(node.value, self_name):
-                if node.attr == "__dict__":
-                    never.append("it uses self.__dict__")
-                elif node.attr == "__class__" and isinstance(node.ctx, ast.Store):
-                    never.append("it assigns self.__class__ (the new class must have the same layout)")
-                elif isinstance(node.ctx, ast.Store):
-                    self_attrs.setdefault(node.attr, None)
-            elif isinstance(node, ast.Call):
-                func = node.func
-                q = self.qualname(func)
-                args = node.args
-                if isinstance(func, ast.Name) and func.id == "vars" and args and _is_name(args[0], self_name):
-                    never.append("it uses vars(self)")
-                elif (
-                    (isinstance(func, ast.Name) and func.id == "setattr" or _is_object_setattr(func))
-                    and len(args) >= 2
-                    and _is_name(args[0], self_name)
-                ):
-                    if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
-                        self_attrs.setdefault(args[1].value, None)
-                    else:
-                        never.append("it sets attributes with setattr(self, <computed name>)")
-                elif (q or "").startswith("weakref.") and any(_is_name(a, self_name) for a in args):
-                    info["weakref"] = True
-                elif isinstance(func, ast.Name) and func.id == "super" and not args:
-                    info["zero_arg_super"] = True
-            elif isinstance(node, ast.Name) and node.id == "__class__":
-                info["zero_arg_super"] = True
-
-    def _slots_insertion(self, node: ast.ClassDef) -> Optional[SlotsInsertion]:
-        """Where ``__slots__`` goes: on a new line after the docstring, or before the first statement."""
-        body = node.body
-        if body[0].lineno == node.lineno:
-            return None  # `class P: ...` on one line
-        first = body[0]
-        start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])])
-        source = self.ctx.source
-        text = source.lines[first.lineno - 1]
-        indent = text[: len(text) - len(text.lstrip(" \t"))]
-        first_char = text[source.char_col(first.lineno, first.col_offset) :][:1]  # read on its line: no offsets
-        if not indent or not text[len(indent) :].startswith(first_char or "\0"):
-            return None
-        if _is_docstring(first):
-            if len(body) < 2 or body[1].lineno <= first.end_lineno:
-                return None
-            return {"line": first.end_lineno + 1, "indent": indent, "blank_after": False}
-        return {"line": start, "indent": indent, "blank_after": True}
-
-    # -- scopes: bulk instantiation, outside attribute stores, numeric records --------------------------
-
-    def _scan_scope(self, scope, body, self_name) -> None:
-        """One function (or the module): walk its statements, then its nested functions and classes."""
-        walker = _ScopeWalker(self, _Scope(self, scope, body), self_name)
-        for stmt in body:
-            walker.visit(stmt)
-        for node in walker.nested:
-            if isinstance(node, ast.ClassDef):
-                self._scan_class_body(node)
-            else:
-                self._scan_scope(node, node.body, None)
-
-    def _scan_class_body(self, node: ast.ClassDef) -> None:
-        """Methods are scopes whose first parameter is the instance; other statements are walked as is."""
-        for stmt in node.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                static = any(
-                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list
-                )
-                if self.may_hold_facts(stmt):
-                    self._scan_scope(stmt, stmt.body, None if static else _first_param(stmt))
-            else:
-                walker = _ScopeWalker(
-                    self, _ClassBodyOrComprehension(), None, _ConstantsOnFirstLookup(lambda: self.constants)
-                )
-                walker.visit(stmt)
-                for inner in walker.nested:
-                    if isinstance(inner, ast.ClassDef):
-                        self._scan_class_body(inner)
-
-    def _scope_constants(self, scope, nodes) -> dict:
+    def scope_constants(self, scope, nodes) -> dict:
         """The module's integer constants, with this function's names bound once to an integer."""
         constants = dict(self.constants)
         args = getattr(scope, "args", None)
@@ -629,7 +300,7 @@ class _FileScan:
                 constants.pop(name, None)
         return constants
 
-    def _typed_names(self, scope, nodes) -> dict:
+    def typed_names(self, scope, nodes) -> dict:
         """Local names known to hold an instance of one class: every binding is ``name = C(...)`` or a
         parameter annotated ``C``."""
         candidates: dict = {}
@@ -773,6 +444,348 @@ class _FileScan:
         return None
 
 
+class _FileScan:
+    """Builds one file's facts: each class's record, then the bulk, outside and record facts of every scope
+    (each walked by a ``_ScopeWalker``). Asks ``_FileNames`` what names mean; nothing asks back."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.names = _FileNames(ctx)
+        self.module = ctx.module_name
+        tree = ctx.tree
+        self.local_classes = self.names.local_classes
+        self.facts: FileClassFacts = {
+            "module": self.module,
+            "aliases": _class_aliases(ctx),
+            "classes": {},
+            "bulk": [],
+            "outside": [],
+            "records": [],
+        }
+        for name, node in self.local_classes.items():
+            self.facts["classes"][name] = self._class_info(node)
+        if self.names.fact_lines:  # else no statement holds a fact
+            self._scan_scope(tree, tree.body, None)
+        seen, outside = set(), []
+        for item in self.facts["outside"]:
+            key = (item["cls"], item["attr"])
+            if key not in seen:
+                seen.add(key)
+                outside.append(item)
+        self.facts["outside"] = outside
+
+    # -- classes ----------------------------------------------------------------------------------------
+
+    def _class_info(self, node: ast.ClassDef) -> ClassInfo:
+        source = self.ctx.source
+        line = node.lineno
+        header_end = node.col_offset + len("class ") + len(node.name.encode("utf-8"))
+        pos = {
+            "line": line,
+            "col": source.char_col(line, node.col_offset) + 1,
+            "end_line": line,
+            "end_col": source.char_col(line, header_end) + 1,
+        }
+        info = {
+            **pos,
+            "snippet": f"class {node.name}",
+            "bases": [self.names.qualname(b) for b in node.bases],
+            "metaclass_ok": all(
+                k.arg == "metaclass" and self.names.qualname(k.value) == "abc.ABCMeta" for k in node.keywords
+            ),
+            "kind": "plain",
+            "never": None,  # why slots are ruled out by the class itself
+            "slots": None,  # declared slot names when the class is slotted (None: not slotted)
+            "slotted": False,
+            "attrs": [],
+            "property_names": [],
+            "weakref": False,
+            "dataclass": None,
+            "fields": {},  # attribute -> how it gets its value (for numeric records)
+            "numeric_annotations": [],
+            "fix_at": None,
+        }
+        never = []
+        body_names = {}  # class-body name -> "property" | "def" | "value"
+        annotations = {}
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                kinds = [self._method_decorator(d) for d in stmt.decorator_list]
+                if "cached_property" in kinds:
+                    never.append("uses functools.cached_property, which needs an instance __dict__")
+                elif "unknown" in kinds:
+                    never.append(f"method `{stmt.name}` has a decorator memlint does not know")
+                body_names[stmt.name] = "property" if "property" in kinds else "def"
+            elif isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for t in targets:
+                    for n in _names_in_target(t):
+                        if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+                            annotations[n] = stmt.annotation
+                        else:
+                            body_names[n] = "value"
+                            if isinstance(stmt, ast.AnnAssign):
+                                annotations[n] = stmt.annotation
+                if any(isinstance(t, ast.Name) and t.id == "__slots__" for t in targets):
+                    info["slotted"] = True
+                    info["slots"] = _literal_strings(stmt.value)
+            elif isinstance(stmt, (ast.ClassDef, ast.Import, ast.ImportFrom)):
+                for n in _bound_names(stmt):
+                    body_names[n] = "value"
+        info["property_names"] = sorted(n for n, k in body_names.items() if k == "property")
+        # its own pickling methods serve protocols 0 and 1 whatever the slots
+        info["pickles_itself"] = any(
+            body_names.get(n) == "def" for n in ("__getstate__", "__reduce__", "__reduce_ex__")
+        )
+
+        # decorators: dataclass, attrs, a few harmless ones; anything else may change the class
+        for dec in node.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            q = self.names.qualname(func)
+            kw = {k.arg: k.value for k in dec.keywords} if isinstance(dec, ast.Call) else {}
+            if q == "dataclasses.dataclass":
+                if isinstance(dec, ast.Call) and (dec.args or None in kw):
+                    never.append("its @dataclass arguments cannot be read")
+                    continue
+                slots = kw.get("slots")
+                if slots is not None:
+                    if isinstance(slots, ast.Constant) and slots.value is True:
+                        info["slotted"] = True
+                        info["slots"] = sorted(annotations)
+                    else:
+                        never.append("its @dataclass sets slots explicitly")
+                info["kind"] = "dataclass"
+                frozen = kw.get("frozen")
+                info["dataclass"] = {
+                    "frozen": not (frozen is None or isinstance(frozen, ast.Constant) and frozen.value is False),
+                    "only_decorator": len(node.decorator_list) == 1,
+                    "end": [dec.end_lineno, source.char_col(dec.end_lineno, dec.end_col_offset) + 1],
+                    "call": isinstance(dec, ast.Call),
+                    "has_weakref_slot": "weakref_slot" in kw,
+                }
+                if isinstance(dec, ast.Call) and dec.keywords:
+                    last = dec.keywords[-1].value
+                    info["dataclass"]["after_last"] = [
+                        last.end_lineno,
+                        source.char_col(last.end_lineno, last.end_col_offset) + 1,
+                    ]
+            elif q is not None and (q.startswith("attr.") or q.startswith("attrs.")):
+                slots = kw.get("slots")
+                # attrs.define/frozen/mutable slot by default; attr.s/attr.attrs only with slots=True
+                default = q.rsplit(".", 1)[1] in ("define", "frozen", "mutable")
+                if slots is None and default or isinstance(slots, ast.Constant) and slots.value is True:
+                    info["slotted"] = True
+                info["kind"] = "attrs"
+                never.append("it is an attrs class (attrs sets its own slots)")
+            elif q not in SAFE_CLASS_DECORATORS:
+                never.append("it has a class decorator memlint does not know")
+        if info["slotted"]:
+            never.insert(0, "it already has __slots__")
+
+        # methods: self.<name> stores, and what rules slots out
+        self_attrs: dict = {}
+        # `cls.<name> = ...` in a classmethod, `type(self).<name> = ...` or `self.__class__.<name> = ...`
+        # elsewhere: set on the class after it is made
+        class_stores: set = set()
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            self_name = _first_param(stmt)
+            kinds = {d.id for d in stmt.decorator_list if isinstance(d, ast.Name)}
+            if self_name is None or "staticmethod" in kinds:
+                continue
+            is_class = _is_name if "classmethod" in kinds else _is_class_of
+            class_stores.update(
+                a.attr
+                for a in self._method_sites[stmt].attributes
+                if type(a.ctx) is ast.Store and is_class(a.value, self_name)
+            )
+            if "classmethod" not in kinds:
+                self._scan_method(stmt, self_name, self_attrs, info, never)
+        init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+        if init is not None:
+            info["fields"] = _field_sources(init)
+            params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
+            info["numeric_params"] = [
+                a.arg for a in params if a.annotation is not None and _annotation_name(a.annotation) in NUMBER_TYPES
+            ]
+        info["annotations"] = [n for n in annotations if not _is_classvar(annotations[n])]
+        info["numeric_annotations"] = [
+            n for n in info["annotations"] if _annotation_name(annotations[n]) in NUMBER_TYPES
+        ]
+        if info["kind"] == "dataclass":
+            # dataclass moves field defaults out of the class; every instance attribute must be a field
+            extra = [a for a in self_attrs if a not in info["annotations"] and body_names.get(a) != "property"]
+            if extra:
+                never.append(f"attribute `{extra[0]}` is not a dataclass field")
+            info["attrs"] = info["annotations"]
+        else:
+            conflicts = [a for a in self_attrs if body_names.get(a) in ("value", "def")]
+            if conflicts:
+                never.append(
+                    f"attribute `{conflicts[0]}` is also a class attribute (a slot of that name would raise ValueError)"
+                )
+            info["attrs"] = [a for a in self_attrs if body_names.get(a) != "property"]
+        replaced = [a for a in info["attrs"] if a in class_stores]
+        if replaced:
+            never.append(
+                f"a method sets `{replaced[0]}` on the class, which would replace that slot "
+                f"(instances could no longer set it)"
+            )
+        info["never"] = never[0] if never else None
+        info["fix_at"] = self._slots_insertion(node)
+        return info
+
+    def _method_decorator(self, dec) -> str:
+        func = dec.func if isinstance(dec, ast.Call) else dec
+        if isinstance(func, ast.Attribute) and func.attr in ("setter", "getter", "deleter"):
+            return "property"
+        q = self.names.qualname(func)
+        if q in ("functools.cached_property",) or isinstance(func, ast.Name) and func.id == "cached_property":
+            return "cached_property"
+        if isinstance(func, ast.Name) and func.id in ("property", "staticmethod", "classmethod"):
+            return "property" if func.id == "property" else "plain"
+        if q in SAFE_METHOD_DECORATORS:
+            return "plain"
+        return "unknown"
+
+    @functools.cached_property
+    def _method_sites(self) -> dict:
+        """For each method of the module's classes, the nodes its scan reads, from the file's shared walk, each
+        kind in walk order: (attributes stored or ``__dict__``, calls that may touch the instance, ``__class__``
+        names). One pass over the file's candidates instead of a walk of every method."""
+        ctx = self.ctx
+        methods = [
+            m
+            for cls in self.local_classes.values()
+            for m in cls.body
+            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        ]
+        sites: dict = {m: _MethodSites([], [], []) for m in methods}
+        if not methods:
+            return sites
+        starts = [_first_line(m) for m in methods]  # in order, and methods never share a line
+
+        def add(kind: str, node) -> None:
+            i = bisect.bisect_right(starts, node.lineno) - 1
+            if i >= 0 and node.lineno <= methods[i].end_lineno:
+                getattr(sites[methods[i]], kind).append(node)
+
+        for node in self.names.attribute_sites:
+            if type(node.value) is ast.Name or _class_of(node.value) is not None:
+                add("attributes", node)  # self.x, and type(self).x / self.__class__.x (stores on the class)
+        weakref = self.names.may_call_weakref
+        for node in self.names.call_sites:
+            func = node.func
+            if (
+                weakref
+                or type(func) is ast.Name
+                and func.id in ("vars", "setattr", "super")
+                or _is_object_setattr(func)
+            ):
+                add("calls", node)
+        text = ctx.source.text
+        if "__class__" in text or not text.isascii():  # a non-ASCII spelling may normalise to it
+            for node in ctx.nodes(ast.Name):
+                if node.id == "__class__":
+                    add("class_names", node)
+        return sites
+
+    def _scan_method(self, method, self_name: str, self_attrs: dict, info: dict, never: list) -> None:
+        attributes, calls, names = self._method_sites[method]  # a _MethodSites
+        if any(_is_name(a.value, self_name) for a in attributes) and any(
+            c.args and _is_name(c.args[0], self_name) for c in calls
+        ):
+            # both the instance's attribute nodes and its vars()/setattr() calls add attributes and reasons:
+            # keep the walk's order between them
+            nodes = _walk(method)
+        else:
+            nodes = attributes + calls + names
+        for node in nodes:
+            if isinstance(node, ast.Attribute) and _is_name(node.value, self_name):
+                if node.attr == "__dict__":
+                    never.append("it uses self.__dict__")
+                elif node.attr == "__class__" and isinstance(node.ctx, ast.Store):
+                    never.append("it assigns self.__class__ (the new class must have the same layout)")
+                elif isinstance(node.ctx, ast.Store):
+                    self_attrs.setdefault(node.attr, None)
+            elif isinstance(node, ast.Call):
+                func = node.func
+                q = self.names.qualname(func)
+                args = node.args
+                if isinstance(func, ast.Name) and func.id == "vars" and args and _is_name(args[0], self_name):
+                    never.append("it uses vars(self)")
+                elif (
+                    (isinstance(func, ast.Name) and func.id == "setattr" or _is_object_setattr(func))
+                    and len(args) >= 2
+                    and _is_name(args[0], self_name)
+                ):
+                    if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str):
+                        self_attrs.setdefault(args[1].value, None)
+                    else:
+                        never.append("it sets attributes with setattr(self, <computed name>)")
+                elif (q or "").startswith("weakref.") and any(_is_name(a, self_name) for a in args):
+                    info["weakref"] = True
+                elif isinstance(func, ast.Name) and func.id == "super" and not args:
+                    info["zero_arg_super"] = True
+            elif isinstance(node, ast.Name) and node.id == "__class__":
+                info["zero_arg_super"] = True
+
+    def _slots_insertion(self, node: ast.ClassDef) -> Optional[SlotsInsertion]:
+        """Where ``__slots__`` goes: on a new line after the docstring, or before the first statement."""
+        body = node.body
+        if body[0].lineno == node.lineno:
+            return None  # `class P: ...` on one line
+        first = body[0]
+        start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])])
+        source = self.ctx.source
+        text = source.lines[first.lineno - 1]
+        indent = text[: len(text) - len(text.lstrip(" \t"))]
+        first_char = text[source.char_col(first.lineno, first.col_offset) :][:1]  # read on its line: no offsets
+        if not indent or not text[len(indent) :].startswith(first_char or "\0"):
+            return None
+        if _is_docstring(first):
+            if len(body) < 2 or body[1].lineno <= first.end_lineno:
+                return None
+            return {"line": first.end_lineno + 1, "indent": indent, "blank_after": False}
+        return {"line": start, "indent": indent, "blank_after": True}
+
+    # -- scopes: bulk instantiation, outside attribute stores, numeric records --------------------------
+
+    def _scan_scope(self, scope, body, self_name) -> None:
+        """One function (or the module): walk its statements, then its nested functions and classes."""
+        walker = _ScopeWalker(self.names, self.facts, _Scope(self.names, scope, body), self_name)
+        for stmt in body:
+            walker.visit(stmt)
+        for node in walker.nested:
+            if isinstance(node, ast.ClassDef):
+                self._scan_class_body(node)
+            else:
+                self._scan_scope(node, node.body, None)
+
+    def _scan_class_body(self, node: ast.ClassDef) -> None:
+        """Methods are scopes whose first parameter is the instance; other statements are walked as is."""
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                static = any(
+                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list
+                )
+                if self.names.may_hold_facts(stmt):
+                    self._scan_scope(stmt, stmt.body, None if static else _first_param(stmt))
+            else:
+                walker = _ScopeWalker(
+                    self.names,
+                    self.facts,
+                    _ClassBodyOrComprehension(),
+                    None,
+                    _ConstantsOnFirstLookup(lambda: self.names.constants),
+                )
+                walker.visit(stmt)
+                for inner in walker.nested:
+                    if isinstance(inner, ast.ClassDef):
+                        self._scan_class_body(inner)
+
+
 class _MethodSites(NamedTuple):
     """The nodes a method's scan reads, each kind in walk order."""
 
@@ -785,26 +798,26 @@ class _Scope:
     """The names of one function (or of the module) that the facts read, each computed on first use from one
     walk of the scope: most scopes hold nothing that asks."""
 
-    def __init__(self, scan: _FileScan, node, body):
-        self.scan, self.node, self.body = scan, node, body
+    def __init__(self, names: _FileNames, node, body):
+        self.names, self.node, self.body = names, node, body
 
     @functools.cached_property
     def bindings(self) -> list:
-        scan = self.scan
-        nodes = scan.module_nodes if self.node is scan.ctx.tree else _walk_scope(self.body)
+        names = self.names
+        nodes = names.module_nodes if self.node is names.ctx.tree else _walk_scope(self.body)
         # the facts below read only the nodes that bind names; most nodes (loads, calls, constants) do not
         return [n for n in nodes if type(n) in _BINDING_TYPES or type(n) is ast.Name and type(n.ctx) is not ast.Load]
 
     @functools.cached_property
     def typed(self) -> dict:
-        return self.scan._typed_names(self.node, self.bindings)
+        return self.names.typed_names(self.node, self.bindings)
 
     def may_type(self, name: str) -> bool:
-        return self.scan.may_be_typed(name, self.node)
+        return self.names.may_be_typed(name, self.node)
 
     @functools.cached_property
     def numeric(self) -> set:
-        return self.scan.numeric_names(self.node, self.bindings)
+        return self.names.numeric_names(self.node, self.bindings)
 
     @functools.cached_property
     def lists(self) -> dict:
@@ -812,7 +825,7 @@ class _Scope:
 
     @functools.cached_property
     def constants(self) -> dict:
-        return self.scan._scope_constants(self.node, self.bindings)
+        return self.names.scope_constants(self.node, self.bindings)
 
 
 class _ClassBodyOrComprehension:
@@ -848,18 +861,18 @@ class _ConstantsOnFirstLookup:
 class _ScopeWalker(ast.NodeVisitor):
     """Walks one scope's statements, keeping the enclosing loops, and records the file's facts."""
 
-    def __init__(self, scan: _FileScan, scope, self_name, constants=None):
-        self.scan = scan
+    def __init__(self, names: _FileNames, facts: FileClassFacts, scope, self_name, constants=None):
+        self.names = names
         self.scope = scope  # typed, numeric, lists (names assigned [] / list() -> their assignment node)
         self.constants = constants or _ConstantsOnFirstLookup(lambda: scope.constants)
         self.self_name = self_name
         self.loop_nodes: list = []  # the enclosing loops
         self.nested: list = []
-        self.facts = scan.facts
+        self.facts = facts
         self.assigned_in_loop: dict = {}  # loop node -> {name: values of `name = ...` in its body}
 
     def visit(self, node):
-        if isinstance(node, ast.stmt) and not self.scan.may_hold_facts(node):
+        if isinstance(node, ast.stmt) and not self.names.may_hold_facts(node):
             return None  # no fact can start in it
         # ast.NodeVisitor's dispatch, with the method looked up once per node type
         method = _VISITS.get(type(node))
@@ -903,7 +916,7 @@ class _ScopeWalker(ast.NodeVisitor):
         """The product of the enclosing loops' counts; DATA if one walks data of unknown size; else None.
         Computed only when a fact needs it (a loop's count may need the scope's constants)."""
         counts = [
-            self.scan.count_of(loop.iter, self.constants) if isinstance(loop, (ast.For, ast.AsyncFor)) else None
+            self.names.count_of(loop.iter, self.constants) if isinstance(loop, (ast.For, ast.AsyncFor)) else None
             for loop in self.loop_nodes
         ] + list(extra)
         if all(isinstance(c, int) for c in counts):
@@ -922,7 +935,7 @@ class _ScopeWalker(ast.NodeVisitor):
             def generator_counts():
                 counts = []
                 for gen in node.generators:
-                    count = self.scan.count_of(gen.iter, self.constants)
+                    count = self.names.count_of(gen.iter, self.constants)
                     if gen.ifs and isinstance(count, int):  # filtered: an upper bound
                         count = DATA if count >= FILTERED_BULK else None
                     counts.append(count)
@@ -933,7 +946,9 @@ class _ScopeWalker(ast.NodeVisitor):
                     self.bulk(elt, elt.func, "a comprehension", generator_counts)
             if getattr(node, "_kept_list", False):  # a list that is kept, not passed straight on
                 self.record(node, elements[0], "a list comprehension", generator_counts, node.generators)
-        inner = _ScopeWalker(self.scan, _ClassBodyOrComprehension(self.scope), self.self_name, self.constants)
+        inner = _ScopeWalker(
+            self.names, self.facts, _ClassBodyOrComprehension(self.scope), self.self_name, self.constants
+        )
         for elt in elements:
             inner.visit(elt)
         for gen in node.generators:
@@ -957,7 +972,7 @@ class _ScopeWalker(ast.NodeVisitor):
         if (
             isinstance(func, ast.Name)
             and func.id in BULK_WRAPPERS
-            and self.scan.ctx.imports.is_builtin(func, func.id)
+            and self.names.ctx.imports.is_builtin(func, func.id)
             and len(node.args) == 1
         ):
             arg = node.args[0]
@@ -968,11 +983,11 @@ class _ScopeWalker(ast.NodeVisitor):
                 isinstance(arg, ast.Call)
                 and isinstance(arg.func, ast.Name)
                 and len(arg.args) >= 2
-                and self.scan.ctx.imports.is_builtin(arg.func, "map")
+                and self.names.ctx.imports.is_builtin(arg.func, "map")
             ):
 
                 def map_count():
-                    counts = [self.scan.count_of(a, self.constants) for a in arg.args[1:]]
+                    counts = [self.names.count_of(a, self.constants) for a in arg.args[1:]]
                     return [
                         min(counts) if all(isinstance(c, int) for c in counts) else DATA if DATA in counts else None
                     ]
@@ -1048,7 +1063,7 @@ class _ScopeWalker(ast.NodeVisitor):
 
     def bulk(self, call, callee, how: str, extra_counts=tuple) -> None:
         """Instances of ``callee`` built once per item of the enclosing loops (and of ``extra_counts()``)."""
-        q = self.scan.qualname(callee)
+        q = self.names.qualname(callee)
         if q is None:
             return  # not a known name
         count = self.loop_count(extra_counts())
@@ -1062,11 +1077,11 @@ class _ScopeWalker(ast.NodeVisitor):
         if isinstance(element, (ast.Tuple, ast.Dict)):
             items = element.elts if isinstance(element, ast.Tuple) else element.values
             return len(items) >= 2 and not all(isinstance(e, ast.Constant) for e in items)
-        return isinstance(element, ast.Call) and self.scan.qualname(element.func) is not None
+        return isinstance(element, ast.Call) and self.names.qualname(element.func) is not None
 
     def record(self, site, element, how: str, extra_counts=tuple, generators=()) -> None:
         """A list whose items are this element expression, built in bulk (MEM004)."""
-        scan = self.scan
+        names = self.names
         if not self._may_be_record(element):
             return
         count = self.loop_count(extra_counts())
@@ -1075,25 +1090,25 @@ class _ScopeWalker(ast.NodeVisitor):
         if count == DATA and isinstance(element, ast.Tuple) and self._index_combinations(element, generators):
             return  # `(i, j)` for i, j in range(n): index combinations sized by a dimension, used whole
         count = None if count == DATA else count
-        if any(r["line"] == site.lineno and r["col"] == scan.position(site)["col"] for r in self.facts["records"]):
+        if any(r["line"] == site.lineno and r["col"] == names.position(site)["col"] for r in self.facts["records"]):
             return  # one finding per list
         entry = {
             "how": how,
             "count": count,
-            **scan.position(site),
-            "snippet": f"{scan.ctx.source.segment(site)[:200]} <- {scan.ctx.source.segment(element)[:200]}",
+            **names.position(site),
+            "snippet": f"{names.ctx.source.segment(site)[:200]} <- {names.ctx.source.segment(element)[:200]}",
         }
         numeric = self.scope.numeric
         if isinstance(element, ast.Tuple):
-            if all(scan.is_number(e, numeric) for e in element.elts):
+            if all(names.is_number(e, numeric) for e in element.elts):
                 self.facts["records"].append({**entry, "kind": "tuple", "fields": len(element.elts)})
         elif isinstance(element, ast.Dict):
             if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in element.keys) and all(
-                scan.is_number(v, numeric) for v in element.values
+                names.is_number(v, numeric) for v in element.values
             ):
                 self.facts["records"].append({**entry, "kind": "dict", "fields": len(element.keys)})
         else:
-            q = scan.qualname(element.func)
+            q = names.qualname(element.func)
             if any(isinstance(a, ast.Starred) for a in element.args) or any(k.arg is None for k in element.keywords):
                 return
             self.facts["records"].append(
@@ -1101,8 +1116,8 @@ class _ScopeWalker(ast.NodeVisitor):
                     **entry,
                     "kind": "class",
                     "cls": q,
-                    "numeric_args": [scan.is_number(a, numeric) for a in element.args],
-                    "numeric_kwargs": [k.arg for k in element.keywords if scan.is_number(k.value, numeric)],
+                    "numeric_args": [names.is_number(a, numeric) for a in element.args],
+                    "numeric_kwargs": [k.arg for k in element.keywords if names.is_number(k.value, numeric)],
                     "kwargs": [k.arg for k in element.keywords],
                 }
             )
@@ -1117,7 +1132,7 @@ class _ScopeWalker(ast.NodeVisitor):
             if (
                 isinstance(it, ast.Call)
                 and isinstance(it.func, ast.Name)
-                and self.scan.ctx.imports.is_builtin(it.func, "range")
+                and self.names.ctx.imports.is_builtin(it.func, "range")
                 and isinstance(loop.target, ast.Name)
             ):
                 counters.add(loop.target.id)
@@ -1137,7 +1152,7 @@ class _ScopeWalker(ast.NodeVisitor):
         if isinstance(node, ast.Name):
             return self.scope.typed.get(node.id) if self.scope.may_type(node.id) else None
         if isinstance(node, ast.Call):
-            return self.scan.qualname(node.func)
+            return self.names.qualname(node.func)
         return None
 
     def _outside(self, receiver, attr: str, node) -> None:
@@ -1145,7 +1160,7 @@ class _ScopeWalker(ast.NodeVisitor):
             return
         cls = self._receiver_class(receiver)
         if cls is None:
-            q = self.scan.qualname(receiver)
+            q = self.names.qualname(receiver)
             if q is not None:  # a module, function or class object: only a class matters, in the index
                 cls, attr = q, "class attribute " + attr
         self.facts["outside"].append({"cls": cls, "attr": attr, "line": node.lineno})
@@ -1161,14 +1176,14 @@ class _ScopeWalker(ast.NodeVisitor):
 
     def _outside_call(self, node) -> None:
         func, args = node.func, node.args
-        if node in self.scan._pickle_calls:
+        if node in self.names.pickle_calls:
             # the object dumped; what `Pickler(f, 0)` dumps later is not followed
             obj = args[0] if args and getattr(func, "attr", getattr(func, "id", None)) != "Pickler" else None
             if not isinstance(obj, ast.Constant):
                 cls = None if obj is None else self._receiver_class(obj)
                 self.facts["outside"].append({"cls": cls, "attr": OLD_PICKLE, "line": node.lineno})
         if not args:
-            if self.scan._may_call_weakref and self.scan.ctx.qualname(func) in WEAK_CONTAINERS:
+            if self.names.may_call_weakref and self.names.ctx.qualname(func) in WEAK_CONTAINERS:
                 self._weakly_referenced(None, node)
             return
         if isinstance(func, ast.Name) and func.id in ("setattr", "vars") or _is_object_setattr(func):
@@ -1178,7 +1193,7 @@ class _ScopeWalker(ast.NodeVisitor):
                 name = args[1].value if isinstance(args[1], ast.Constant) and isinstance(args[1].value, str) else "*"
                 self._outside(args[0], name, node)
             return
-        q = self.scan.ctx.qualname(func) or ""
+        q = self.names.ctx.qualname(func) or ""
         if q in WEAK_CONTAINERS:
             self._weakly_referenced(None, node)  # what is put in it later is not followed
         elif q.startswith("weakref.") and not _is_name(args[0], self.self_name):  # self: in the class's facts
