@@ -356,3 +356,42 @@ def test_argument_that_views_the_target_is_not_reported():
     )
     assert in_place == out_of_place
     assert peak_in_place > 0.95 * peak_out_of_place
+
+
+@pytest.mark.slow
+def test_clip_into_its_own_input_keeps_behaviour():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        rng = np.random.default_rng(0)
+        img = rng.random((1000, 1000)).astype(np.float32) * 2.0 - 0.5
+        img = np.clip(img, 0, 1)
+        print(img.dtype, img.sum(), img.min(), img.max())
+    """)
+    assert "np.clip(img, 0, 1, out=img)" in fixed
+
+
+def test_clip_that_changes_the_dtype_is_not_reported():
+    assert not lint(
+        """
+        import numpy as np
+        b = np.zeros(1_000_000, np.int64)
+        b = np.clip(b, 0.5, 2.5)
+        """,
+        select=("MEM002",),
+    )
+
+
+@pytest.mark.slow
+def test_trap_clip_of_an_aliased_array():
+    assert_trap_not_fixed(
+        "MEM002",
+        """
+        import numpy as np
+        img = np.linspace(-1, 2, 1_000_000)
+        kept = img
+        img = np.clip(img, 0, 1)
+        print(kept.min(), img.min())
+        """,
+        "np.clip(img, 0, 1)",
+        "np.clip(img, 0, 1, out=img)",
+    )

@@ -224,3 +224,34 @@ def test_small_ints_are_priced_as_list_slots():
     assert [(f.line, f.estimated_bytes) for f in found] == [(6, 40_000_000), (10, 8_000_000)]
     assert "32-40 B each" in found[0].message
     assert "8 B each, the list slot" in found[1].message and "twice the final array" in found[1].message
+
+
+def test_the_list_converted_under_its_own_name():
+    found = lint(
+        """
+        import numpy as np
+        def main(rows):
+            X = []
+            for i in range(1_000_000):
+                X.append(float(i))
+            X = np.array(X)
+            return X.mean()
+        """,
+        select=("MEM007",),
+    )
+    assert [f.line for f in found] == [7]
+
+
+def test_a_list_rebound_to_something_else_is_not_reported():
+    assert not lint(
+        """
+        import numpy as np
+        def main(rows):
+            X = []
+            for i in range(1_000_000):
+                X.append(float(i))
+            X = sorted(X)
+            return np.array(X)
+        """,
+        select=("MEM007",),
+    )

@@ -6,7 +6,7 @@ Two shapes of the pattern, both on a FRESH local ndarray (catalog sections 3.1 a
 - ``b = np.f(a, ...)`` or ``return np.f(a, ...)`` where ``a`` is never read again: its buffer can hold the
   result.
 
-Only elementwise ufuncs with one output, whose result has exactly ``a``'s dtype and shape, and calls with
+Only elementwise ufuncs with one output (and ``np.clip``, one in all but name), whose result has exactly ``a``'s dtype and shape, and calls with
 no keyword arguments (``out=``, ``dtype=``, ``casting=``, ``where=``... change what ``out=a`` would mean).
 Not reported when another argument views ``a`` (``np.add(a, a.T)``): NumPy would copy it first, saving nothing.
 """
@@ -14,12 +14,16 @@ Not reported when another argument views ``a`` (``np.add(a, a.T)``): NumPy would
 from __future__ import annotations
 
 import ast
+from types import SimpleNamespace
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.findings import SAFE
+
+# np.clip(a, lo, hi) is an elementwise ufunc in all but name (it calls numpy._core.umath.clip) and takes out=.
+_CLIP = SimpleNamespace(__name__="clip", nin=3, nout=1)
 
 
 class UfuncOut(Rule):
@@ -41,7 +45,9 @@ class UfuncOut(Rule):
                 continue  # before resolving the name: out=, dtype=, where=... change what out=a would mean
             qualname = ctx.qualname(call.func)
             ufunc = numpy_api.ufunc_of(qualname)
-            if ufunc is None or not numpy_api.is_elementwise_ufunc(qualname) or ufunc.nout != 1:
+            if qualname == "numpy.clip":
+                ufunc = _CLIP
+            elif ufunc is None or not numpy_api.is_elementwise_ufunc(qualname) or ufunc.nout != 1:
                 continue
             if len(call.args) != ufunc.nin:
                 continue

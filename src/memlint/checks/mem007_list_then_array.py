@@ -106,15 +106,27 @@ class _Scope:
 
     def check(self) -> None:
         for name, values in self.assigned.items():
-            if len(values) != 1 or name in self.nested or not _is_empty_list(self.ctx, values[0]):
+            if name in self.nested or not _is_empty_list(self.ctx, values[0]) or len(values) > 2:
                 continue
-            self._check_list(name, values[0])
+            rebound = values[1] if len(values) == 2 else None  # `X = np.array(X)`: the list's own name
+            if rebound is not None and not (
+                isinstance(rebound, ast.Call)
+                and len(rebound.args) == 1
+                and isinstance(rebound.args[0], ast.Name)
+                and rebound.args[0].id == name
+                and self._is_conversion(rebound)
+                and not self._loops_around(rebound)
+            ):
+                continue
+            self._check_list(name, values[0], rebound)
 
-    def _check_list(self, name: str, init: ast.AST) -> None:
+    def _check_list(self, name: str, init: ast.AST, rebound: Optional[ast.Call] = None) -> None:
         appends, conversions = [], []
         for node, parent, loop in self.uses[name]:
             if isinstance(node.ctx, ast.Store):
-                continue  # the one binding, `name = []`
+                continue  # the bindings, `name = []` (and `name = np.array(name)`)
+            if rebound is not None and (node.lineno, node.col_offset) > (rebound.end_lineno, rebound.end_col_offset):
+                continue  # after `X = np.array(X)`, X is the array
             if (
                 isinstance(parent, ast.Attribute)
                 and parent.attr == "append"

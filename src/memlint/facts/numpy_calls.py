@@ -574,6 +574,7 @@ _LITERAL_UFUNCS = frozenset(
         "fmod",
         "heaviside",
         "nextafter",
+        "clip",
     }
 )
 
