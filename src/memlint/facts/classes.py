@@ -1007,7 +1007,7 @@ class _ScopeWalker(ast.NodeVisitor):
                 and func.value.id in self.scope.lists
             ):
                 self.record(
-                    self.scope.lists[func.value.id], value, f"a loop (appended at {self.scan.ctx.where(node.lineno)})"
+                    self.scope.lists[func.value.id], value, f"a loop (appended at {self.names.ctx.where(node.lineno)})"
                 )
         self._outside_call(node)
         self.generic_visit(node)
