@@ -23,6 +23,7 @@ SECTIONS = (
     ("example", "Example"),
     ("use_instead", "Use instead"),
     ("fix_safety", "Fix safety"),
+    ("measured", "Measured"),
 )
 
 
@@ -37,6 +38,7 @@ class RuleDoc:
     use_instead: str
     fix_safety: str
     references: tuple[str, ...] = ()
+    measured: str = ""  # written by `python bench/catalog.py`: the example and use_instead run by memlint measure
 
     def explain(self) -> str:
         """The ``--explain`` text, in ruff's What / Why / Example / Use instead / Fix safety shape."""

@@ -11,8 +11,8 @@ How a line is measured. Every event of the line tracer (a line starting, a call,
 ends a segment; ``tracemalloc``'s peak since the previous event (``reset_peak``) is the highest the traced
 memory went during that segment. A line's rise is the highest the memory went while it ran (its callees
 included) above what was allocated when it started: for ``a = a * 2`` one array. The program's peak is the
-highest segment peak; when it rises by PEAK_STEP or more a snapshot is taken, and the last one tells what
-was alive at (within PEAK_STEP of) the peak, attributed to the innermost project frame of each allocation.
+highest segment peak; when it rises enough (SNAPSHOT_STEPS) a snapshot is taken, and the last one tells what
+was alive at (or near) the peak, attributed to the innermost project frame of each allocation.
 """
 
 import json
@@ -22,9 +22,10 @@ import sys
 import time
 import tracemalloc
 
-PEAK_STEP = 1.05  # a new snapshot when the peak passes the last snapshot's by 5%...
-SNAPSHOT_SHARE = 0.25  # ... and snapshots so far took at most a quarter of the time...
-PEAK_JUMP = 1.10  # ... or it passes it by 10%
+# Snapshots cost time in proportion to the live allocations. A new one when the peak passes the last
+# snapshot's by 5% while snapshots took at most a quarter of the run so far, by 10% while they took at most
+# as long as the rest, and by 100% always (a program of a million small objects stays measurable).
+SNAPSHOT_STEPS = ((1.05, 0.25), (1.10, 1.0), (2.0, None))
 PEAK_MOMENT = 1.005  # the peak's time and line are those of the last rise of 0.5% or more
 SNAPSHOT_FLOOR = 1 << 20  # below 1 MiB nothing is worth a snapshot
 TIMELINE_STEP = 0.002  # seconds between two timeline points (the highest point in between is kept)
@@ -57,9 +58,11 @@ class Tracer:
         known = self.project.get(filename)
         if known is None:
             path = os.path.normcase(os.path.abspath(filename))
+            root = next((r for r in self.roots if path.startswith(r)), None)
+            # a virtual environment inside the project is not the project (unless the project is in one)
             known = (
-                path.startswith(self.roots)
-                and not any(x in path for x in self.excluded)
+                root is not None
+                and not any(x in path[len(root) :].split(os.sep) for x in self.excluded)
                 and path != _ME
                 and os.path.isfile(path)
             )
@@ -94,11 +97,10 @@ class Tracer:
         return current
 
     def may_snapshot(self, high, now):
-        """Snapshots cost time in proportion to the live allocations: while memory climbs they may take
-        SNAPSHOT_SHARE of the run; a rise of PEAK_JUMP always gets one."""
-        if high >= self.snapshot_peak * PEAK_JUMP:
-            return True
-        return high >= self.snapshot_peak * PEAK_STEP and self.snapshot_seconds <= SNAPSHOT_SHARE * now
+        for step, share in SNAPSHOT_STEPS:
+            if high >= self.snapshot_peak * step and (share is None or self.snapshot_seconds <= share * now):
+                return True
+        return False
 
     def snapshot(self, high, current):
         """What is alive now, by the project line that allocated it (innermost project frame), plus the
@@ -277,6 +279,7 @@ def main():
     finally:
         sys.settrace(None)
         wall = time.perf_counter() - start
+        tracer.next_point = 0.0  # the last point of the timeline: what the program still held at its end
         tracer.segment()
         overhead = tracemalloc.get_tracemalloc_memory()
         tracemalloc.stop()

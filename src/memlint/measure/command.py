@@ -44,22 +44,24 @@ def measure(
         raise MeasureError(problem)
     if module:
         kind, label = "module", f"python -m {target}"
-        root = project or Path.cwd()
+        folder = Path.cwd()
     else:
         if not Path(target).is_file():
             raise MeasureError(f"{target}: no such file (to run a module: memlint measure -m MODULE)")
         kind, label = "script", target
-        root = project or Path(target).resolve().parent
-    root = Path(os.path.abspath(root))
+        folder = Path(target).resolve().parent
+    root = Path(os.path.abspath(project or folder))
     if not root.is_dir():
         raise MeasureError(f"{root}: the project must be a folder")
+    # the script's own folder is measured too when the project is elsewhere (an installed package, say)
+    roots = [root] + ([folder] if not str(folder).startswith(os.path.join(str(root), "")) and folder != root else [])
     try:
         config = load_config(None, root, rule_options())
     except ConfigError as e:
         raise MeasureError(str(e)) from e
     if unsafe_fixes:
         config.unsafe_fixes = True
-    checked = engine.run([root], config, use_cache=False)
+    checked = engine.run(roots, config, use_cache=False)
     for error in checked.errors:
         echo(f"memlint: warning: {error}", err=True)
     rss_lines = [
@@ -70,7 +72,7 @@ def measure(
     ]
     json_out = output_format == "json"
     try:
-        run = runner.run(kind, target, args, [root], rss_lines, capture=compare_fixes, stdout_to_stderr=json_out)
+        run = runner.run(kind, target, args, roots, rss_lines, capture=compare_fixes, stdout_to_stderr=json_out)
     except runner.ChildFailed as e:
         echo(f"memlint: error: {label}: {e}", err=True)
         return _status(e.status) or 2

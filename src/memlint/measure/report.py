@@ -39,6 +39,7 @@ def summary(run, label: str) -> dict:
         "peak_bytes": d["peak"],
         "peak_seconds": d["peak_time"],
         "peak_line": [display(d["peak_line"][0]), d["peak_line"][1]] if d["peak_line"] else None,
+        "end_bytes": d["timeline"][-1][1] if d["timeline"] else None,
         "resident_peak_bytes": run.rss_peak,
         "tracemalloc_own_bytes": d["tracemalloc_overhead"],
     }
