@@ -60,7 +60,7 @@ class ArrayNames:
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     for name in _bound_names(target):  # an item of a tuple target: the whole value, as a bound
                         self._bindings.setdefault(name, []).append(node)
-        self._values: dict[tuple, list] = {}  # (scope, name) -> the values bound to it there, on first need
+        self._values: dict[str, dict] = {}  # name -> {scope: the values bound to it there}, on first need
         self._known: dict[tuple, bool] = {}
 
     def may_hold(self, ctx, expr: ast.AST) -> bool:
@@ -81,13 +81,12 @@ class ArrayNames:
     def _values_in(self, ctx, scope, name: str) -> list:
         """The values bound to ``name`` in the code of ``scope`` (class bodies and comprehensions are no
         scope's: the facts know none of their names)."""
-        key = (scope, name)
-        values = self._values.get(key)
-        if values is None:
-            values = self._values[key] = [
-                node.value for node in self._bindings.get(name, ()) if ctx.arrays.scope_of(node) is scope
-            ]
-        return values
+        by_scope = self._values.get(name)
+        if by_scope is None:  # one pass over the name's bindings for every scope (not one per scope: quadratic)
+            by_scope = self._values[name] = {}
+            for node in self._bindings.get(name, ()):
+                by_scope.setdefault(ctx.arrays.scope_of(node), []).append(node.value)
+        return by_scope.get(scope, [])
 
     def _name(self, ctx, root: tuple) -> bool:
         """Whether any chain of bindings leads from the (scope, name) ``root`` to a value computed by NumPy."""
