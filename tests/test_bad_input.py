@@ -246,6 +246,31 @@ def test_an_internal_error_outside_the_rules_is_one_line(here, monkeypatch):
     assert errors_of(r) == ["memlint: error: internal error: RuntimeError: unexpected (please report it)"]
 
 
+def test_a_2000_term_expression_skips_that_statement_with_one_warning(here):
+    """Python runs it (generated code does such things): memlint checks the rest of the file, warns once per
+    statement it cannot check, and the exit code is the findings' (was: exit 2, MEM003 and MEM004 skipped)."""
+    terms = " + ".join(["a * 2"] * 2000)
+    source = (
+        "import numpy as np\n\n\ndef f():\n    a = np.full((1000, 1000), 0.0)\n"
+        f"    x = {terms}\n    y = np.full((1000, 1000), 0.0)\n    return x, y\n\n\n"
+        f"class A:\n    def __init__(self):\n        self.x = {terms.replace('a', '1')}\n"
+    )
+    compile(source, "generated.py", "exec")  # Python takes it
+    (here / "generated.py").write_text(source)
+    warnings = [
+        f"memlint: warning: generated.py:{line}: an expression nested more than 100 levels deep: "
+        "this statement is not checked"
+        for line in (6, 13)
+    ]
+    for cached in ("--no-cache", "--jobs=1", "--jobs=1"):  # fresh, then stored, then read from the cache
+        r = memlint_cli(cached, "--output-format", "json", "generated.py")
+        assert (r.exit_code, errors_of(r)) == (1, warnings)
+        assert [(f["line"], f["code"]) for f in json.loads(r.stdout)] == [(5, "MEM017"), (7, "MEM017")]
+    assert memlint_cli("--quiet", "generated.py").stderr == ""
+    memlint_cli("--no-cache", "--fix", "generated.py")
+    assert (here / "generated.py").read_text() == source.replace("np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))")
+
+
 def test_very_deep_expressions(here):
     (here / "deep.py").write_text("x = " + " + ".join(["a"] * 30000) + "\n")
     (here / "nested.py").write_text("x = " + "(" * 300 + "1" + ")" * 300 + "\n")

@@ -226,6 +226,7 @@ def test_entries_are_plain_json_and_written_whole(tmp_path):
             "path",
             "findings",
             "errors",
+            "warnings",
             "project_facts",
             "suppressions",
             "cells",

@@ -26,8 +26,8 @@ from memlint.results import FileResult
 from memlint.suppress import Suppressions
 
 CACHE_DIR = ".memlint_cache"
-_FORMAT = 4  # the layout of an entry; bumped when it changes (2: findings before suppressions; 3: cells;
-# 4: the functions a file summarizes, the ones it calls, and the summaries it was checked with)
+_FORMAT = 5  # the layout of an entry; bumped when it changes (2: findings before suppressions; 3: cells;
+# 4: the functions a file summarizes, the ones it calls, and the summaries it was checked with; 5: warnings)
 
 
 def digest(data: bytes) -> str:
@@ -94,6 +94,7 @@ def result_to_json(result: FileResult) -> dict:
         "path": result.path,
         "findings": [f.to_dict() for f in result.findings],
         "errors": list(result.errors),
+        "warnings": list(result.warnings),
         "project_facts": result.project_facts,
         "suppressions": result.suppressions.to_json() if result.suppressions is not None else None,
         "cells": result.cells,
@@ -106,7 +107,7 @@ def result_to_json(result: FileResult) -> dict:
 def result_from_json(d: dict) -> FileResult:
     s = d["suppressions"]
     facts = d["project_facts"]
-    if not isinstance(facts, dict) or not all(isinstance(e, str) for e in d["errors"]):
+    if not isinstance(facts, dict) or not all(isinstance(e, str) for e in d["errors"] + d["warnings"]):
         raise ValueError("not a memlint cache entry")
     functions, calls, used = d["functions"], d["calls"], d["used_functions"]
     if not (isinstance(functions, dict) and isinstance(used, dict) and all(isinstance(c, str) for c in calls)):
@@ -115,6 +116,7 @@ def result_from_json(d: dict) -> FileResult:
         path=d["path"],
         findings=[Finding.from_dict(f) for f in d["findings"]],
         errors=list(d["errors"]),
+        warnings=list(d["warnings"]),
         project_facts=facts,
         suppressions=Suppressions.from_json(s) if s is not None else None,
         cells=d["cells"],

@@ -364,6 +364,8 @@ def _lint(
             for e in result.errors + errors:
                 _error(e)
             if not quiet:
+                for w in result.warnings:
+                    _warning(w)
                 click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
             if result.errors or errors:
                 return EXIT_ERROR
@@ -374,6 +376,8 @@ def _lint(
 
     for e in result.errors:
         _error(e)
+    for w in [] if quiet else result.warnings:
+        _warning(w)
     if write_baseline is not None:
         try:
             n = suppress.write_baseline(write_baseline, result.findings)

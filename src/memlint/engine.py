@@ -64,29 +64,24 @@ def lint_text(
         result.errors.append(f"{display}: cannot parse: {e}")
         return result
     module = _module_name(path)
-    ctx = FileContext(
-        display, SourceText(text), tree, config, module, is_package=module != "" and path.stem == "__init__"
-    )
-    ctx.project_functions = functions
-    ctx.cells = cells
-    # Arrays also come from the calls of the data model (cv2.imread, keras datasets...): NumPy's rules run there.
-    array_modules = calls.top_level_modules(getattr(config, "calls", {}))
-    for rule in rules:
-        # Project-wide rules collect every file's facts (the filter stage drops what this file ignores).
-        if not rule.is_project_rule and not config.enabled(rule.code, display):
-            continue
-        required = rule.requires_imports | array_modules if "numpy" in rule.requires_imports else rule.requires_imports
-        if required and not ctx.imports.imports_any(required):
-            continue
-        ctx.rule_code = rule.code
-        try:
-            rule.check(ctx)
-            if rule.is_project_rule:
-                result.project_facts[rule.code] = rule.collect(ctx)
-        except RecursionError:
-            result.errors.append(f"{display}: {rule.code} skipped this file: too deeply nested")
-        except Exception as e:  # a bug in one rule must not stop the run
-            result.errors.append(f"{display}: internal error in {rule.code}: {type(e).__name__}: {e}")
+    is_package = module != "" and path.stem == "__init__"
+
+    def context() -> FileContext:
+        ctx = FileContext(display, SourceText(text), tree, config, module, is_package)
+        ctx.project_functions = functions
+        ctx.cells = cells
+        return ctx
+
+    ctx = context()
+    if not _run_rules(ctx, rules, result, first=True):  # an expression too deep for the rules' recursion
+        ctx.release()
+        result = FileResult(display)
+        result.warnings = [
+            f"{display}:{line}: an expression nested more than {MAX_NESTING} levels deep: this statement is not checked"
+            for line in _prune_deep_expressions(tree)
+        ]
+        ctx = context()
+        _run_rules(ctx, rules, result, first=False)
     result.suppressions = Suppressions.from_source(text, ctx.nodes(ast.Constant, ast.JoinedStr))
     result.findings = ctx.findings
     if module:  # a notebook is no module other files import
@@ -105,7 +100,7 @@ def _function_facts(ctx, result: FileResult) -> None:
         if ctx.imports.imports_any({"numpy", "pandas"}):
             result.functions = functions.file_summaries(ctx)
     except RecursionError:
-        result.errors.append(f"{ctx.path}: its functions are too deeply nested to summarize")
+        result.warnings.append(f"{ctx.path}: its functions are too deeply nested to summarize")
     index = ctx.project_functions
     if index is not None:
         result.used_functions = index.used(result.calls)
@@ -174,6 +169,72 @@ def _document_findings(display: str, result: FileResult, config, rules: list[Rul
             project[display] = result
     findings.sort(key=Finding.sort_key)
     return FindingFilter(config).apply(findings, {display: result.suppressions}), errors
+
+
+def _run_rules(ctx: FileContext, rules: list[Rule], result: FileResult, first: bool) -> bool:
+    """Run every enabled rule on the file. The first time, False as soon as one runs out of recursion; the
+    second time (the deep expressions cut), such a rule is skipped with a warning."""
+    # Arrays also come from the calls of the data model (cv2.imread, keras datasets...): NumPy's rules run there.
+    array_modules = calls.top_level_modules(getattr(ctx.config, "calls", {}))
+    for rule in rules:
+        # Project-wide rules collect every file's facts (the filter stage drops what this file ignores).
+        if not rule.is_project_rule and not ctx.config.enabled(rule.code, ctx.path):
+            continue
+        required = rule.requires_imports | array_modules if "numpy" in rule.requires_imports else rule.requires_imports
+        ctx.rule_code = rule.code
+        try:
+            if required and not ctx.imports.imports_any(required):
+                continue
+            rule.check(ctx)
+            if rule.is_project_rule:
+                result.project_facts[rule.code] = rule.collect(ctx)
+        except RecursionError:
+            if first:
+                return False
+            result.warnings.append(f"{ctx.path}: {rule.code} skipped this file: too deeply nested")
+        except Exception as e:  # a bug in one rule must not stop the run
+            result.errors.append(f"{ctx.path}: internal error in {rule.code}: {type(e).__name__}: {e}")
+    return True
+
+
+# How deep an expression the rules are trusted to recurse through: each level costs a rule a few Python frames,
+# and Python allows 1,000. Python itself runs deeper ones (a 2,000-term sum of generated code): those are cut.
+MAX_NESTING = 100
+
+
+def _prune_deep_expressions(tree: ast.AST) -> list[int]:
+    """Replace each expression that nests deeper than ``MAX_NESTING``, whole, by an unknown name at the same
+    place (rules know nothing of it, so they say nothing of it); the lines of the statements concerned."""
+    lines = set()
+    todo = [(tree, 0)]  # nodes that are no expression, with the line of their statement
+    while todo:
+        node, line = todo.pop()
+        line = getattr(node, "lineno", line) if isinstance(node, ast.stmt) else line
+        for name, value in ast.iter_fields(node):
+            children = value if isinstance(value, list) else [value]
+            for i, child in enumerate(children):
+                if isinstance(child, ast.expr):
+                    if _nests_deeper(child, MAX_NESTING):
+                        unknown = ast.Name(id="__memlint_not_checked__", ctx=getattr(child, "ctx", ast.Load()))
+                        ast.copy_location(unknown, child)
+                        if isinstance(value, list):
+                            value[i] = unknown
+                        else:
+                            setattr(node, name, unknown)
+                        lines.add(line)
+                elif isinstance(child, ast.AST):
+                    todo.append((child, line))
+    return sorted(lines)
+
+
+def _nests_deeper(expr: ast.expr, limit: int) -> bool:
+    stack = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    return False
 
 
 def _fingerprint(findings: list) -> None:
@@ -290,7 +351,8 @@ def run(
                 notebook.to_cells([f], cells[f.path])
         findings.sort(key=Finding.sort_key)
     paths_by_display = {r.path: p for r, p in zip(results, paths_found)}
-    return RunResult(findings, errors, len(paths_found), paths_by_display, suppressions, index)
+    not_checked = [w for r in results for w in r.warnings]
+    return RunResult(findings, errors, len(paths_found), paths_by_display, suppressions, index, not_checked)
 
 
 def _check_with_function_facts(paths: list, results: list, config, rules: list[Rule], cache, packages: dict):

@@ -14,6 +14,7 @@ class FileResult:
     path: str
     findings: list = field(default_factory=list)  # every finding of the enabled rules, before the filters
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # what was not checked, though the run goes on (exit unchanged)
     project_facts: dict = field(default_factory=dict)  # rule code -> JSON-able facts of this file
     suppressions: Optional[Suppressions] = None
     cells: Optional[list] = None  # a notebook's cell map (notebook.cell_map): its findings are in module lines
@@ -32,3 +33,4 @@ class RunResult:
     paths: dict[str, Path] = field(default_factory=dict)  # display path -> Path
     suppressions: dict[str, Suppressions] = field(default_factory=dict)  # display path -> its comments
     functions: object = None  # the project's FunctionIndex, for the fix rounds (facts/functions.py)
+    warnings: list = field(default_factory=list)  # one line each: what was not checked (exit unchanged)

@@ -83,7 +83,7 @@ def cst_rewrite(segment: str, is_statement: bool, transform: Callable) -> Option
             else:
                 line = transform(line)
             new = cst.Module([]).code_for_node(line).rstrip("\r\n")
-    except (cst.ParserSyntaxError, ValueError, TypeError, AttributeError):
+    except (cst.ParserSyntaxError, ValueError, TypeError, AttributeError, RecursionError):
         return None
     # A fix never drops a comment: if the transform lost one, offer no fix rather than a lossy one.
     lost = Counter(_comments(segment)) - Counter(_comments(new))  # (Counter <= needs Python 3.10)
