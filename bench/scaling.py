@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import ast
 import functools
+import gc
 import re
 import statistics
 import sys
@@ -41,12 +42,19 @@ def times(text: str, copies: int) -> str:
 
 
 def median_time(run, reps: int) -> tuple:
-    """(the median time of ``reps`` calls of ``run``, what it returned)."""
+    """(the median time of ``reps`` calls of ``run``, what it returned). The cyclic collector is off during a
+    call, as memlint's engine runs each file (``engine._check_then_collect_garbage``): otherwise its passes over
+    an ever larger tree make even ``ast.parse`` look superlinear."""
     samples = []
     for _ in range(reps):
-        start = time.process_time()
-        result = run()
-        samples.append(time.process_time() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.process_time()
+            result = run()
+            samples.append(time.process_time() - start)
+        finally:
+            gc.enable()
     return statistics.median(samples), result
 
 
