@@ -748,3 +748,76 @@ def test_np_load_used_without_a_name():
         select=("MEM009",),
     )
     assert sorted(f.line for f in found) == [5, 9, 12]
+
+
+# --- Pillow ---------------------------------------------------------------------------------------------
+
+
+def test_pillow_modes_match_pillow():
+    Image = pytest.importorskip("PIL.Image")
+    from memlint.facts import pillow
+
+    for mode in pillow.MODES:
+        image = Image.new(mode, (3, 2))
+        array, wrapped = np.array(image), np.asarray(image)
+        assert (array.dtype, array.ndim) == pillow.mode_array(mode), mode
+        assert array.flags.writeable and not wrapped.flags.writeable, mode
+        for method, args in [("resize", ((4, 4),)), ("crop", ((0, 0, 2, 2),)), ("rotate", (90,)), ("copy", ())]:
+            assert getattr(image, method)(*args).mode == mode, (mode, method)
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("img = Image.open(p).convert('L')\na = np.array(img)", ("ndarray", "uint8", 2, "fresh")),
+        ("img = Image.open(p).convert('RGB').resize((64, 64))\na = np.array(img)", ("ndarray", "uint8", 3, "fresh")),
+        ("img = Image.open(p).convert('F')\na = np.asarray(img)", ("ndarray", "float32", 2, "read_only")),
+        ("img = Image.open(p)\na = np.array(img)", ("ndarray", None, None, "fresh")),
+        ("img = Image.open(p).convert(mode)\na = np.array(img)", ("ndarray", None, None, "fresh")),
+        ("img = Image.new('I;16', (4, 4))\na = np.array(img)", ("ndarray", "uint16", 2, "fresh")),
+    ],
+)
+def test_pillow_images_as_arrays(code, expected):
+    assert described(value_of("import numpy as np\nfrom PIL import Image\n" + code, "a")) == expected
+
+
+def test_a_grey_image_divided_by_255_widens_it():
+    found = lint(
+        """
+        import numpy as np
+        from PIL import Image
+
+        def features(path):
+            img = Image.open(path).convert("L")
+            return np.array(img).flatten() / 255
+    """,
+        select=("MEM008",),
+    )
+    assert [f.line for f in found] == [7] and "8x the uint8 array" in found[0].message
+
+
+@pytest.mark.slow
+def test_trap_np_asarray_of_an_image_is_read_only():
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        from PIL import Image
+        a = np.asarray(Image.new("L", (1000, 1000), 7))
+        a = a - 1
+        print(a.sum())
+        """,
+        "a = a - 1",
+        "a -= 1",
+    )
+
+
+@pytest.mark.slow
+def test_np_array_of_an_image_is_fresh():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        from PIL import Image
+        b = np.array(Image.new("RGB", (1000, 1000), (7, 8, 9)))
+        b = b - 1
+        print(b.sum(), b.dtype, b.shape)
+    """)
+    assert "b -= 1" in fixed

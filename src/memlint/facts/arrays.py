@@ -8,7 +8,7 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
 
     - ``kind``: "ndarray" (a base-class ``numpy.ndarray``, never a subclass), "np_scalar", "py_number"
       (int, float, bool, complex), "other_array" (masked array, ``np.matrix``, memmap, pandas objects...)
-      "tuple" (a tuple whose ``items`` are known Values: ``np.meshgrid``, ``calls.toml``'s ``returns``)
+      "pil_image" (a Pillow image: ``dtype`` and ``ndim`` are those of ``np.array(image)``), "tuple" (a tuple whose ``items`` are known Values: ``np.meshgrid``, ``calls.toml``'s ``returns``)
       or "unknown". An "unknown" kind may still carry a ``dtype``: "an ndarray or NumPy scalar of this
       dtype" (e.g. arithmetic on an array whose number of dimensions is unknown: a 0-d array gives a scalar).
     - ``dtype``: a ``numpy.dtype`` or None.
@@ -65,7 +65,7 @@ import dataclasses
 import math
 from typing import Optional
 
-from memlint.facts import calls, numpy_api
+from memlint.facts import calls, numpy_api, pillow
 from memlint.facts.dataflow import ScopeFlow, find_opaque_holders, unpacked_expr
 from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
@@ -598,6 +598,10 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
             return self._numpy_call(q[6:], call)
         if q is not None and q.startswith("pandas."):
             return self._pandas_call(q)
+        if q in ("PIL.Image.open", "PIL.Image.new"):  # an image: np.array(image) has its mode's dtype
+            mode = self._arg(call, 0, "mode") if q == "PIL.Image.new" else None
+            dtype, ndim = pillow.mode_array(mode.value if isinstance(mode, ast.Constant) else None)
+            return Value("pil_image", dtype, None, "fresh", ndim, origin="PIL.Image.Image")
         if (
             isinstance(call.func, ast.Name)
             and call.func.id in _NUMBER_BUILTINS
@@ -614,6 +618,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
                 return self._generator_method(call.func.attr, call)
             if is_pandas(receiver):
                 return self._pandas_method(receiver, call)
+            if receiver.kind == "pil_image":
+                return self._image_method(receiver, call)
         if q is None:
             q = self._aliased_qualname(call.func)
         known = self._known_call(q, call) if q is not None else Value(ownership="unknown_call")
@@ -622,6 +628,17 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
             if summary is not None and summary.returns is not None:
                 return summary.returns
         return known
+
+    def _image_method(self, receiver: Value, call: ast.Call) -> Value:
+        """``image.convert("L")`` makes an image of that mode; ``resize``, ``crop``... keep the mode."""
+        name = call.func.attr
+        if name == "convert":
+            mode = self._arg(call, 0, "mode")
+            dtype, ndim = pillow.mode_array(mode.value if isinstance(mode, ast.Constant) else None)
+            return receiver.with_changes(dtype=dtype, ndim=ndim)
+        if name in pillow.SAME_MODE_METHODS and name != "thumbnail":
+            return receiver
+        return Value(ownership="unknown_call")
 
     def _aliased_qualname(self, func: ast.expr) -> Optional[str]:
         """``mnist = tf.keras.datasets.mnist`` at module level, then ``mnist.load_data()``: the qualified name

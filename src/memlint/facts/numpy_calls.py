@@ -243,11 +243,13 @@ class NumpyValues:
             if source.kind == "py_number" and source.pytype:
                 got = numpy_api.result_of("function", "asarray", (("py", source.pytype),))
                 src_dtype = got[1] if got else None
+        elif source.kind == "pil_image":  # Pillow's __array_interface__: the mode's dtype
+            shape, src_dtype = None, source.dtype
         else:
             shape, src_dtype = None, None
         if dtype_node is None:
             dtype = src_dtype
-        ndim = len(shape) if shape is not None else (source.ndim if source.kind == "ndarray" else None)
+        ndim = len(shape) if shape is not None else (source.ndim if source.kind in ("ndarray", "pil_image") else None)
         if name in ("array", "copy"):
             if kw.get("subok") is not None or "ndmin" in kw:
                 return Value(ownership="fresh")
@@ -255,13 +257,15 @@ class NumpyValues:
             if name == "array" and copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
                 return ndarray_value(dtype, shape, ownership="unknown", ndim=ndim)
             if name == "array" and literal is None and source.kind not in ("ndarray", "np_scalar", "py_number"):
-                return ndarray_value(dtype, None, ndim=None)
+                return ndarray_value(dtype, None, ndim=ndim if source.kind == "pil_image" else None)
             return ndarray_value(dtype, shape, ndim=ndim)
         # asarray and friends hand back their argument when it is already a fitting array
         if name == "asanyarray" and source.kind != "ndarray":
             return Value(ownership="unknown_call")
         if literal is not None:
             return ndarray_value(dtype, shape, ndim=ndim)
+        if source.kind == "pil_image":
+            return ndarray_value(dtype, None, "read_only", ndim=ndim)  # it wraps the image's bytes
         ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
         return ndarray_value(dtype, shape, ownership=ownership, ndim=ndim)
 
