@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from memlint.checks import PythonVersion, Rule
 from memlint.context import FileContext
-from memlint.facts import classes
+from memlint.facts import classes, object_sizes
 from memlint.facts.class_schema import FileClassFacts
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import UNSAFE, Edit, Finding, Fix
@@ -53,7 +53,7 @@ class MissingSlots(Rule):
             if any(item["attr"] not in own for _, item in outside):
                 continue  # its instances get new attributes (or __dict__) from outside the class
             small = project.config.min_array_bytes
-            sites = [(p, s) for p, s in sites if s["count"] is None or s["count"] * classes.SLOTS_SAVING >= small]
+            sites = [(p, s) for p, s in sites if s["count"] is None or s["count"] * object_sizes.SLOTS_SAVING >= small]
             if not sites:
                 continue  # every bulk site is known and small
             self._report(project, index, qualname, path, info, sites, base_slots, outside, target)
@@ -65,7 +65,7 @@ class MissingSlots(Rule):
         # a weak reference to an object memlint cannot type may be to one of these: keep them possible
         unknown_weakref = None if known_weakref else index.outside_unknown.get("__weakref__")
         weakref = known_weakref or unknown_weakref is not None
-        saving = classes.SLOTS_SAVING - (classes.WEAKREF_SLOT if weakref else 0)
+        saving = object_sizes.SLOTS_SAVING - (object_sizes.WEAKREF_SLOT if weakref else 0)
         sites = sorted(sites, key=lambda ps: (ps[1]["count"] is None, -(ps[1]["count"] or 0)))
         site_path, site = sites[0]  # the largest known count first
         count = site["count"]

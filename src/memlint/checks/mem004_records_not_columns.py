@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
-from memlint.facts import classes
+from memlint.facts import classes, object_sizes
 from memlint.facts.class_schema import FileClassFacts
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import Finding
@@ -23,7 +23,7 @@ NAMEDTUPLE_BASES = {"typing.NamedTuple", "typing_extensions.NamedTuple"}
 
 
 class _Records(NamedTuple):
-    container: str  # how one record is stored: a key of classes.CONTAINER ("tuple", "dict", "slots"...)
+    container: str  # how one record is stored: a key of object_sizes.CONTAINER ("tuple", "dict", "slots"...)
     fields: int  # numbers per record
     what: str  # the list's items in words: "tuples", "Point objects"
 
@@ -51,8 +51,8 @@ class RecordsNotColumns(Rule):
                 count = record["count"]
                 objects = columns = None
                 if count is not None:
-                    objects = count * classes.record_bytes(kind, fields)
-                    columns = count * classes.column_bytes(fields)
+                    objects = count * object_sizes.record_bytes(kind, fields)
+                    columns = count * object_sizes.column_bytes(fields)
                     if objects - columns < project.config.min_array_bytes:
                         continue  # known and small
                 size = ""

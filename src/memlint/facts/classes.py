@@ -25,23 +25,6 @@ if TYPE_CHECKING:
 
     from memlint.context import FileContext
 
-# --- object sizes on CPython 3.11 (research m04: 1M records of two floats; per record, list slot included:
-# plain class 144.5 B, __slots__ 104.5 B, dict 240.4 B, tuple 112.4 B, float64 columns 16 B). Each record
-# holds a pointer in the list (8 B) and one float object per field (24 B); what is left is the container.
-LIST_SLOT = 8
-FLOAT_OBJECT = 24
-COLUMN_ITEM = 8  # float64 / int64
-# Container bytes for k fields = base + per_field * k (checked for 1 to 5 fields; larger records cost more).
-CONTAINER = {
-    "instance": (72, 8),  # per-instance __dict__ overhead: 88.5 B for two attributes
-    "slots": (32, 8),  # 48.5 B for two attributes
-    "tuple": (40, 8),
-    "namedtuple": (48, 8),
-    "dict": (184, 0),  # a dict of up to 5 keys
-}
-# __slots__ removes the per-instance dict: 88.5 -> 48.5 B of overhead per two-attribute record (m04).
-SLOTS_SAVING = 40
-WEAKREF_SLOT = 8
 
 DATA = "data"  # a loop over data of unknown size: rows, lines, range(n)
 OPENED = "<opened>"  # key, among a scope's constants, of its names bound to files and readers
@@ -86,15 +69,6 @@ RANDOM_NON_NUMBERS = {
     "random.randbytes",
     "random.setstate",
 }
-
-
-def record_bytes(kind: str, fields: int) -> int:
-    base, per_field = CONTAINER[kind]
-    return LIST_SLOT + FLOAT_OBJECT * fields + base + per_field * fields
-
-
-def column_bytes(fields: int) -> int:
-    return COLUMN_ITEM * fields
 
 
 # --- the per-file pass ----------------------------------------------------------------------------------
@@ -221,7 +195,7 @@ class _FileNames:
     @functools.cached_property
     def typing_sources(self) -> dict:
         """Name -> the callees and annotations anywhere in the file that may type it as one class (``x = C(...)``,
-        a parameter ``x: C``): these are the only sources ``_typed_names`` reads."""
+        a parameter ``x: C``): these are the only sources ``typed_names`` reads."""
         sources: dict = {}
         for node in self.ctx.nodes(ast.Assign):
             if type(node.value) is ast.Call and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
@@ -240,7 +214,7 @@ class _FileNames:
         )
 
     def may_hold_facts(self, stmt) -> bool:
-        """Does this statement span a line of ``_fact_lines`` (decorators included)?"""
+        """Does this statement span a line of ``fact_lines`` (decorators included)?"""
         lines = self.fact_lines
         i = bisect.bisect_left(lines, _first_line(stmt))
         return i < len(lines) and lines[i] <= stmt.end_lineno
