@@ -159,7 +159,8 @@ def main() -> None:
     parser.add_argument("codes", nargs="*")
     parser.add_argument("--no-write", action="store_true")
     options = parser.parse_args()
-    docs = {c: d for c, d in catalog.load().items() if c != "MEM000"}
+    # MEM000 (a syntax error) and MEM100 (an unused noqa comment) cost no memory: nothing to measure
+    docs = {c: d for c, d in catalog.load().items() if c not in ("MEM000", "MEM100")}
     codes = options.codes or list(docs)
     rows = ["| rule | example peak | use_instead peak | ratio | example resident | use_instead resident |"]
     rows.append("| --- | --- | --- | --- | --- | --- |")
@@ -184,7 +185,7 @@ def main() -> None:
             )
             if not options.no_write:
                 write_measured(code, text)
-    if not options.no_write and not options.codes:
+    if not options.no_write and set(codes) == set(docs):
         (HERE / "catalog-results.md").write_text(
             "# The catalog's costs, measured by `python bench/catalog.py`\n\n" + "\n".join(rows) + "\n"
         )

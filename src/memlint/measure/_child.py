@@ -157,7 +157,7 @@ class Tracer:
                     return self.on_event
             self.close_line(rec, current)
             rec[1] = frame.f_lineno
-            rec[2] = rec[3] = current
+            rec[2] = rec[3] = tracemalloc.get_traced_memory()[0]  # after the bookkeeping: not the line's
             if self.rss is not None and (frame.f_code.co_filename, rec[1]) in self.rss_lines:
                 rec[5] = self.rss()
         elif event == "return":
