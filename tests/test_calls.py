@@ -593,6 +593,7 @@ def _parameter(annotation: str, extra: str = ""):
         ("npt.NDArray[np.floating]", ("ndarray", None, None, "parameter")),  # abstract: any float
         ("npt.NDArray[Any]", ("ndarray", None, None, "parameter")),
         ("int", ("py_number", None, None, "parameter")),
+        ("float", ("py_number", None, None, "parameter")),
         ("list[float]", ("unknown", None, None, "parameter")),
         ("mylib.ndarray", ("unknown", None, None, "parameter")),
     ],

@@ -256,12 +256,13 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
 
     def _annotation(self, node: Optional[ast.expr]) -> Value:
         """What an annotation states: ``np.ndarray``, ``npt.NDArray[np.uint8]`` and
-        ``np.ndarray[Any, np.dtype[np.uint8]]`` an ndarray (of that dtype); ``int`` a Python int. Only kind and
+        ``np.ndarray[Any, np.dtype[np.uint8]]`` an ndarray (of that dtype); ``int`` a Python int, ``float`` a number. Only kind and
         dtype: whoever holds the value is not the annotation's to say."""
         if node is None:
             return UNKNOWN
-        if isinstance(node, ast.Name) and node.id == "int" and self.ctx.imports.is_builtin(node, node.id):
-            return number_value(pytype="int")
+        if isinstance(node, ast.Name) and node.id in ("int", "float") and self.ctx.imports.is_builtin(node, node.id):
+            # `float` admits ints (and np.float64, a float subclass): a Python number of no stated type
+            return number_value(pytype="int" if node.id == "int" else None)
         base, argument = (node.value, node.slice) if isinstance(node, ast.Subscript) else (node, None)
         q = self.ctx.qualname(base)
         if q not in ("numpy.ndarray", "numpy.typing.NDArray"):
