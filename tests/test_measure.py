@@ -122,10 +122,11 @@ def test_the_program_sees_its_own_sys_path_and_arguments(tmp_path):
         print(helper.VALUE, sys.argv[1:], sys.path[0])
         """,
     )
-    done = measure(script, "--flag", "x", cwd=tmp_path)
+    done = measure(script, "--flag", "x", "--plot", "p", cwd=tmp_path)  # after the script: all the program's
     assert done.returncode == 0, done.stderr
     first = done.stdout.splitlines()[0]
-    assert first == f"42 ['--flag', 'x'] {os.path.realpath(tmp_path / 'pkg')}"
+    assert first == f"42 ['--flag', 'x', '--plot', 'p'] {os.path.realpath(tmp_path / 'pkg')}"
+    assert not (tmp_path / "p").exists()
     # -m runs a module from the current folder, as python -m does
     done = measure("-m", "prog", "y", cwd=tmp_path / "pkg")
     assert done.returncode == 0, done.stderr

@@ -231,8 +231,12 @@ def server() -> None:
 
 
 @main.command(
-    context_settings={"help_option_names": ["-h", "--help"], "ignore_unknown_options": True},
-    # the first argument is the program; everything after it is the program's own
+    # the first argument is the program; everything after it is the program's own, options included
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        "ignore_unknown_options": True,
+        "allow_interspersed_args": False,
+    },
 )
 @click.option("-m", "module", metavar="MODULE", help="Run a module, as `python -m MODULE` does.")
 @click.option(
