@@ -822,3 +822,18 @@ def test_np_array_of_an_image_is_fresh():
         print(b.sum(), b.dtype, b.shape)
     """)
     assert "b -= 1" in fixed
+
+
+def test_lists_bound_by_a_tuple_assignment_are_containers():
+    code = """
+        import numpy as np
+        def heads(n):
+            firsts, rest = [], []
+            for i in range(n):
+                big = np.zeros(1_000_000)
+                firsts.append(big[:10])
+            return firsts
+    """
+    single = code.replace("firsts, rest = [], []", "firsts = []")
+    assert [f.code for f in lint(single, select=("MEM005",))] == ["MEM005"]  # the known shape
+    assert [(f.code, f.line) for f in lint(code, select=("MEM005",))] == [("MEM005", 7)]

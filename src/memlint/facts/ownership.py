@@ -321,6 +321,9 @@ class Ownership:
             return False
         for d in defs:
             value = d.value if d.kind == "assign" and d.targets == 1 else None
+            if d.kind == "unpack":  # `a, b = [], []`
+                element = unpacked_expr(d)
+                value = element if isinstance(element, ast.expr) else None
             if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
                 continue
             if (
