@@ -174,10 +174,7 @@ def test_an_unreadable_cache_folder_turns_caching_off(tmp_path):
 def poison(root):
     """Rewrite every cached finding's message: a run that reads the cache reports the poisoned text."""
     for entry in cache_entries(root):
-        data = json.loads(entry.read_text())
-        for f in data["result"]["findings"]:
-            f["message"] = "FROM THE CACHE"
-        entry.write_text(json.dumps(data))
+        tamper(entry, lambda result: [f.update(message="FROM THE CACHE") for f in result["findings"]], True)
 
 
 @pytest.mark.slow
@@ -221,19 +218,11 @@ def test_entries_are_plain_json_and_written_whole(tmp_path):
     assert not [p for p in files if p.name.endswith(".tmp")]
     for entry in cache_entries(tmp_path):
         data = json.loads(entry.read_text(encoding="utf-8"))
-        assert set(data) == {"digest", "module", "config", "result"}  # config: a nearer configuration
-        assert set(data["result"]) == {
-            "path",
-            "findings",
-            "errors",
-            "warnings",
-            "project_facts",
-            "suppressions",
-            "cells",
-            "functions",
-            "calls",
-            "used_functions",
-        }
+        assert set(data) == {"digest", "module", "config", "check", "result"}  # config: a nearer configuration
+        assert data["check"] == cache_mod.digest(data["result"].encode())  # the result, as JSON text
+        fields = {"path", "findings", "errors", "warnings", "project_facts", "suppressions", "cells"}
+        fields |= {"functions", "calls", "used_functions"}
+        assert set(json.loads(data["result"])) == fields
 
 
 def test_suppressions_survive_the_cache(tmp_path):
@@ -283,3 +272,80 @@ def test_a_key_in_use_is_kept(tmp_path):
     run(tmp_path, ignore=["MEM017"])  # used again: its time is renewed
     run(tmp_path, ignore=["MEM001"])
     assert first.exists()
+
+
+def tamper(entry, change, keep_checksum_true: bool):
+    """Edit an entry's result in place (any layout): ``change`` edits the result as a dict."""
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    as_text = isinstance(data["result"], str)
+    result = json.loads(data["result"]) if as_text else data["result"]
+    change(result)
+    data["result"] = json.dumps(result) if as_text else result
+    if as_text and keep_checksum_true:
+        data["check"] = cache_mod.digest(data["result"].encode())
+    entry.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _set(path, value):
+    def change(result):
+        target = result
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "path, value",
+    [
+        (("findings", 0, "line"), "x"),
+        (("findings", 0, "line"), True),
+        (("findings", 0, "column"), -3),
+        (("findings", 0, "estimated_bytes"), "8 MB"),
+        (("findings", 0, "fix", "applicability"), "maybe"),
+        (("findings", 0, "fix", "edits", 0, "line"), "1"),
+        (("findings", 0, "fix", "edits"), []),
+        (("findings", 0, "message"), None),
+        (("findings", 0, "extra"), 1),
+        (("errors",), [1]),
+        (("project_facts",), {"MEM003": 5}),
+        (("suppressions",), {"lines": {"x": ["MEM"]}, "file": []}),
+        (("suppressions",), {"lines": {}, "file": "MEM"}),
+    ],
+)
+def test_an_entry_of_valid_json_with_wrong_types_is_a_miss(tmp_path, counted, path, value):
+    """Issue 13 item 13: such entries were trusted (a finding at line "x", an internal error in a rule)."""
+    write_project(tmp_path, {"a.py": BIG_FULL})
+    expected = as_data(run(tmp_path))
+    (entry,) = cache_entries(tmp_path)
+    tamper(entry, _set(path, value), keep_checksum_true=True)
+    counted.clear()
+    assert as_data(run(tmp_path)) == expected
+    assert len(counted) == 1  # checked afresh
+
+
+def test_an_entry_edited_since_it_was_written_is_a_miss(tmp_path, counted):
+    """Project facts have their rule's own shape; an edit to them (or anything) breaks the entry's checksum."""
+    write_project(tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE})
+    expected = as_data(run(tmp_path))
+    assert [f["code"] for f in expected[0]] == ["MEM003", "MEM004"]
+    for entry in cache_entries(tmp_path):
+        tamper(entry, lambda r: r["project_facts"].get("MEM003", {}).update(classes=5), keep_checksum_true=False)
+    counted.clear()
+    assert as_data(run(tmp_path)) == expected
+    assert len(counted) == 2
+
+
+def test_the_cache_keeps_at_most_four_run_keys(tmp_path):
+    """Issue 13 item 14: one full copy per configuration or --select, never pruned. Now the four most
+    recently used run keys are kept (the one in use always among them)."""
+    write_project(tmp_path, {"a.py": BIG_FULL})
+    for i, code in enumerate(["MEM001", "MEM002", "MEM003", "MEM004", "MEM005", "MEM006"]):
+        run(tmp_path, ignore=[code])
+        folders = keys(tmp_path)
+        assert len(folders) == min(i + 1, 4)
+    newest = max(folders, key=lambda p: p.stat().st_mtime)
+    counted_before = len(cache_entries(tmp_path))
+    run(tmp_path, ignore=["MEM006"])  # the key just used is still there: nothing checked again
+    assert newest in keys(tmp_path) and len(cache_entries(tmp_path)) == counted_before

@@ -213,3 +213,13 @@ def test_architecture_names_every_module_and_only_modules_that_exist():
     modules = {p.name for p in package.rglob("*.py")} | {p.name for p in package.rglob("*.toml")}
     gone = {n for n in named if "/" not in n and not n.startswith("mem") and n not in modules}
     assert not gone, f"ARCHITECTURE.md names modules that do not exist: {sorted(gone)}"
+
+
+def test_every_test_the_readme_names_exists():
+    """The README backs its promises (fixing, baselines, read-only files, the cache) with named tests."""
+    named = set(re.findall(r"`(tests/test_\w+\.py)::(test_\w+)`", README))
+    in_fixing = set(re.findall(r"`(test_\w+)`", section("Fix safety")))
+    named |= {("tests/test_fixing.py", name) for name in in_fixing}
+    assert len(named) > 15
+    for path, name in sorted(named):
+        assert re.search(rf"^def {name}\(", (REPO / path).read_text(encoding="utf-8"), re.M), f"{path}::{name}"

@@ -152,16 +152,112 @@ def test_a_failed_write_leaves_the_file_untouched(here, monkeypatch):
     assert files_in(here) == ["a.py"]  # the temporary file was removed
 
 
-def test_a_read_only_file_is_not_replaced(here, monkeypatch):
+def test_a_read_only_file_is_left_alone_even_as_root(here):
+    """The mode bits decide, not os.access (always true for root, as in Docker or CI)."""
     code = "import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n"
     (here / "a.py").write_text(code)
     (here / "a.py").chmod(0o444)
-    real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, m: False if m == os.W_OK else real_access(p, m))  # as root too
     r = memlint_cli("--fix", "a.py")
     assert r.exit_code == 2
     assert "a.py: cannot write the fixed file: Permission denied (the file is read-only)" in r.stderr
     assert (here / "a.py").read_text() == code
+    assert stat.S_IMODE((here / "a.py").stat().st_mode) == 0o444
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_owner_group_and_mode_are_kept_when_run_as_root(here):
+    import grp
+    import pwd
+
+    nobody = pwd.getpwnam("nobody").pw_uid
+    try:
+        nogroup = grp.getgrnam("nogroup").gr_gid
+    except KeyError:
+        nogroup = pwd.getpwnam("nobody").pw_gid
+    path = here / "a.py"
+    path.write_text("import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n")
+    os.chown(path, nobody, nogroup)
+    path.chmod(0o640)
+    assert memlint_cli("--fix", "a.py").exit_code == 0
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (nobody, nogroup, 0o640)
+    assert "np.zeros((1000, 1000))" in path.read_text()
+
+
+def test_a_file_with_several_hard_links_is_not_fixed(here):
+    """A rename would split the links (the other name keeps the old text); rewriting in place cannot be
+    atomic. So memlint names the file and leaves both names as they were."""
+    code = "import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n"
+    (here / "a.py").write_text(code)
+    os.link(here / "a.py", here / "b.py")
+    r = memlint_cli("--fix", "a.py")
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert line == (
+        "memlint: error: a.py: not fixed: it has 2 hard links, and replacing it would split them (fix it by hand)"
+    )
+    assert (here / "a.py").read_text() == code and (here / "b.py").read_text() == code
+    assert (here / "a.py").stat().st_ino == (here / "b.py").stat().st_ino
+
+
+EDITED = "import numpy as np\ngrid = np.full((1000, 1000), 0.5)\n"
+
+
+def test_a_file_edited_after_it_was_checked_is_not_written(here, monkeypatch):
+    """The user changes 0.0 to 0.5 while memlint runs: the fix computed for 0.0 must not land on 0.5."""
+    from memlint import engine
+
+    (here / "a.py").write_text("import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n")
+    real_run = engine.run
+
+    def run_then_edit(*args, **kwargs):
+        result = real_run(*args, **kwargs)
+        (here / "a.py").write_text(EDITED)  # an editor saves, after memlint read the file
+        return result
+
+    monkeypatch.setattr(engine, "run", run_then_edit)
+    r = memlint_cli("--fix", "a.py")
+    assert (here / "a.py").read_text() == EDITED
+    (line,) = r.stderr.splitlines()
+    assert line == "memlint: warning: a.py: changed since memlint read it; not fixed (run memlint again)"
+
+
+def test_a_file_edited_while_its_fix_is_made_is_not_written(here, monkeypatch):
+    from memlint import fix
+
+    (here / "a.py").write_text("import numpy as np\ngrid = np.full((1000, 1000), 0.0)\n")
+    real_fix_text = fix.fix_text
+
+    def fix_then_edit(*args, **kwargs):
+        fixed = real_fix_text(*args, **kwargs)
+        (here / "a.py").write_text(EDITED)
+        return fixed
+
+    monkeypatch.setattr(fix, "fix_text", fix_then_edit)
+    r = memlint_cli("--fix", "a.py")
+    assert (here / "a.py").read_text() == EDITED
+    assert "a.py: changed since memlint read it; not fixed" in r.stderr
+
+
+@pytest.mark.slow
+def test_two_fix_runs_at_once_are_safe_and_quiet(here):
+    """Two real processes fix one tree: every file ends fixed, neither run says anything on stderr."""
+    import sys
+
+    body = "import numpy as np\n\n\ndef f{i}():\n    return np.full((1000, 1000), 0.0)\n"
+    for i in range(150):
+        (here / f"m{i}.py").write_text(body.format(i=i))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "memlint", "--fix", "--jobs", "1", "."]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)]
+    outputs = [p.communicate(timeout=300) for p in runs]
+    assert [p.returncode for p in runs] == [0, 0], outputs
+    assert [err for _, err in outputs] == [b"", b""]
+    for i in range(150):
+        assert (here / f"m{i}.py").read_text() == body.format(i=i).replace(
+            "np.full((1000, 1000), 0.0)", "np.zeros((1000, 1000))"
+        )
+    assert memlint_cli("--diff", ".").stdout == ""
 
 
 def test_a_symbolic_link_stays_a_link(here):

@@ -450,3 +450,33 @@ def test_top_level_fixes_are_safe_in_one_cell_and_unsafe_across_cells(here, code
     write(here, "m.ipynb", [cell("import numpy as np"), cell(make), cell(flagged)])
     fix = fix_of(None, code)
     assert fix["applicability"] == "unsafe" and "`a` is also used in cell 2" in fix["message"]
+
+
+# --- writing: the same guarantees as a .py file (fix.replace_if_unchanged) ---------------------------------
+
+
+def test_a_notebook_edited_after_it_was_checked_is_not_written(here, monkeypatch):
+    from memlint import engine
+
+    path = write(here, "m.ipynb", [cell("import numpy as np"), cell("grid = np.full((1000, 1000), 0.0)")])
+    edited = notebook_json([cell("import numpy as np"), cell("grid = np.full((1000, 1000), 0.5)")])
+    real_run = engine.run
+
+    def run_then_edit(*args, **kwargs):
+        result = real_run(*args, **kwargs)
+        path.write_text(edited, encoding="utf-8")  # Jupyter saves after memlint read the notebook
+        return result
+
+    monkeypatch.setattr(engine, "run", run_then_edit)
+    r = memlint_cli("--no-cache", "--fix", "m.ipynb")
+    assert path.read_text(encoding="utf-8") == edited
+    assert "m.ipynb: changed since memlint read it; not fixed" in r.stderr
+
+
+def test_a_read_only_notebook_is_left_alone_even_as_root(here):
+    path = write(here, "m.ipynb", [cell("import numpy as np"), cell("grid = np.full((1000, 1000), 0.0)")])
+    before = path.read_bytes()
+    path.chmod(0o444)
+    r = memlint_cli("--no-cache", "--fix", "m.ipynb")
+    assert r.exit_code == 2 and "m.ipynb: cannot write the fixed file: Permission denied" in r.stderr
+    assert path.read_bytes() == before

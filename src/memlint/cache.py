@@ -7,8 +7,9 @@ own code, the configuration's fingerprint, the set of enabled rules, the Python 
 Project-wide findings are never cached: they are rebuilt every run from the cached per-file facts.
 
 Entries are plain JSON, never pickle (a cache checked out of a repository must not be a way to run code),
-are written atomically (a reader never sees half an entry), and any entry that cannot be read or does not
-have the expected shape is a miss, never a crash.
+are written atomically (a reader never sees half an entry), and any entry that cannot be read, does not
+match its checksum (edited or damaged since it was written) or does not have the expected keys and types is
+a miss, never a crash. The cache is bounded: see ``MAX_RUN_KEYS``.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from memlint.findings import Finding
+from memlint.findings import SAFE, UNSAFE, Finding
 from memlint.results import FileResult
 from memlint.suppress import Suppressions
 
 CACHE_DIR = ".memlint_cache"
-_FORMAT = 5  # the layout of an entry; bumped when it changes (2: findings before suppressions; 3: cells;
-# 4: the functions a file summarizes, the ones it calls, and the summaries it was checked with; 5: warnings)
+_FORMAT = 6  # the layout of an entry; bumped when it changes (2: findings before suppressions; 3: cells;
+# 4: the functions a file summarizes, the ones it calls, and the summaries it was checked with; 5: warnings;
+# 6: the result as checksummed JSON text)
 
 
 def digest(data: bytes) -> str:
@@ -75,18 +77,29 @@ def _numpy_version() -> str:
         return "unknown"
 
 
-def _prune(top: Path, keep: Path, unused_days: float = 7) -> None:
-    """Remove the entries of run keys unused for a week (an old memlint version, an old configuration)."""
+MAX_RUN_KEYS = 4  # configurations (or --select sets, memlint versions) whose entries are kept at once
+UNUSED_DAYS = 7  # a run key unused this long is removed, however few there are
+
+
+def _prune(top: Path, keep: Path) -> None:
+    """Bound the cache: keep the entries of the ``MAX_RUN_KEYS`` most recently used run keys (``keep``, the
+    one in use, among them), and none unused for ``UNUSED_DAYS``. So the cache holds at most four results
+    per file, whatever the number of configurations, ``--select`` sets or memlint versions it has seen."""
     import shutil
     import time
 
-    limit = time.time() - unused_days * 86400
+    limit = time.time() - UNUSED_DAYS * 86400
+    others = []
     for folder in top.iterdir():
         try:
-            if folder != keep and folder.is_dir() and not folder.is_symlink() and folder.stat().st_mtime < limit:
-                shutil.rmtree(folder, ignore_errors=True)
+            if folder != keep and folder.is_dir() and not folder.is_symlink():
+                others.append((folder.stat().st_mtime, folder))
         except OSError:
             pass
+    others.sort(reverse=True)
+    for rank, (used, folder) in enumerate(others):
+        if rank >= MAX_RUN_KEYS - 1 or used < limit:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def result_to_json(result: FileResult) -> dict:
@@ -104,14 +117,31 @@ def result_to_json(result: FileResult) -> dict:
     }
 
 
-def result_from_json(d: dict) -> FileResult:
-    s = d["suppressions"]
+_RESULT_KEYS = {"path", "findings", "errors", "warnings", "project_facts", "suppressions", "cells"}
+_RESULT_KEYS |= {"functions", "calls", "used_functions"}
+
+
+def result_from_json(d) -> FileResult:
+    """Raises ValueError for anything that is not a result this memlint wrote (wrong keys or types)."""
+    _expect(isinstance(d, dict) and set(d) == _RESULT_KEYS)
+    _expect(isinstance(d["path"], str) and isinstance(d["findings"], list) and isinstance(d["errors"], list))
+    _expect(all(isinstance(e, str) for e in d["errors"]))
     facts = d["project_facts"]
-    if not isinstance(facts, dict) or not all(isinstance(e, str) for e in d["errors"] + d["warnings"]):
-        raise ValueError("not a memlint cache entry")
+    _expect(isinstance(facts, dict) and all(isinstance(k, str) and isinstance(v, dict) for k, v in facts.items()))
+    for f in d["findings"]:
+        _expect_finding(f)
+    s = d["suppressions"]  # Suppressions.from_json checks its own shape
+    cells = d["cells"]
+    if cells is not None:  # notebook.cell_map: [number, start, lines, masked lines, file line of each line]
+        _expect(isinstance(cells, list))
+        for c in cells:
+            _expect(isinstance(c, list) and len(c) == 5 and all(_int(x) for x in c[:3]))
+            _expect(_ints(c[3]) and _ints(c[4]) and len(c[4]) == c[2])
+    _expect(isinstance(d["warnings"], list) and all(isinstance(w, str) for w in d["warnings"]))
     functions, calls, used = d["functions"], d["calls"], d["used_functions"]
-    if not (isinstance(functions, dict) and isinstance(used, dict) and all(isinstance(c, str) for c in calls)):
-        raise ValueError("not a memlint cache entry")
+    _expect(isinstance(functions, dict) and isinstance(used, dict) and isinstance(calls, list))
+    _expect(all(isinstance(k, str) for k in functions) and all(isinstance(k, str) for k in used))
+    _expect(all(isinstance(c, str) for c in calls))
     return FileResult(
         path=d["path"],
         findings=[Finding.from_dict(f) for f in d["findings"]],
@@ -124,6 +154,39 @@ def result_from_json(d: dict) -> FileResult:
         calls=list(calls),
         used_functions=used,
     )
+
+
+_POSITIONS = ("line", "column", "end_line", "end_column")
+_FINDING_KEYS = {"code", "message", "path", *_POSITIONS, "estimated_bytes", "fix", "snippet", "fingerprint"}
+_FINDING_KEYS |= {"cell", "file_lines"}  # notebooks
+
+
+def _expect(ok: bool) -> None:
+    if not ok:
+        raise ValueError("not a memlint cache entry")
+
+
+def _int(v) -> bool:
+    return type(v) is int and v >= 0
+
+
+def _ints(v) -> bool:
+    return isinstance(v, list) and all(_int(x) for x in v)
+
+
+def _expect_finding(f) -> None:
+    _expect(isinstance(f, dict) and set(f) == _FINDING_KEYS)
+    _expect(all(isinstance(f[k], str) for k in ("code", "message", "path", "snippet", "fingerprint")))
+    _expect(all(_int(f[k]) for k in _POSITIONS) and (f["estimated_bytes"] is None or _int(f["estimated_bytes"])))
+    _expect((f["cell"] is None or _int(f["cell"])) and (f["file_lines"] is None or _ints(f["file_lines"])))
+    fix = f["fix"]
+    if fix is not None:
+        _expect(isinstance(fix, dict) and set(fix) == {"applicability", "message", "edits"})
+        _expect(fix["applicability"] in (SAFE, UNSAFE) and isinstance(fix["message"], str))
+        _expect(isinstance(fix["edits"], list) and len(fix["edits"]) > 0)
+        for e in fix["edits"]:
+            _expect(isinstance(e, dict) and set(e) == {*_POSITIONS, "content"})
+            _expect(all(_int(e[k]) and e[k] >= 1 for k in _POSITIONS) and isinstance(e["content"], str))
 
 
 class Cache:
@@ -155,27 +218,41 @@ class Cache:
         name = digest(f"{os.path.abspath(path)}\0{display}".encode())
         return self.folder / f"{name}.json"
 
-    def load(self, path: Path, display: str, module: str, config_key: str = "") -> Optional[FileResult]:
+    def load(
+        self, path: Path, display: str, module: str, config_key: str = "", keep_source: bool = False
+    ) -> Optional[FileResult]:
         """The cached result of this file if its bytes are unchanged since it was stored, else None.
-        ``config_key``: the fingerprint of a nearer configuration that governs the file, or ""."""
+        ``config_key``: the fingerprint of a nearer configuration that governs the file, or "".
+        ``keep_source``: the result carries the bytes it stands for (``FileResult.data``)."""
         try:
             with open(self._entry(path, display), "rb") as f:
                 entry = json.loads(f.read())
             if entry.get("module") != module or entry.get("config", "") != config_key:
                 return None
             with open(path, "rb") as f:
-                if entry["digest"] != digest(f.read()):
-                    return None
-            result = result_from_json(entry["result"])
+                data = f.read()
+            if entry["digest"] != digest(data):
+                return None
+            text = entry["result"]
+            if entry["check"] != digest(text.encode()):  # an entry edited or damaged since it was written
+                return None
+            result = result_from_json(json.loads(text))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # no entry, a stale or corrupt one, or an unreadable file: check it afresh
+        if keep_source:
+            result.data = data
         return result if result.path == display else None
 
     def store(
         self, path: Path, display: str, module: str, data: bytes, result: FileResult, config_key: str = ""
     ) -> None:
         """Write one entry atomically; a cache that cannot be written is silently skipped."""
-        entry = {"digest": digest(data), "module": module, "config": config_key, "result": result_to_json(result)}
+        try:
+            text = json.dumps(result_to_json(result), separators=(",", ":"))
+        except (TypeError, ValueError):
+            return
+        check = digest(text.encode())
+        entry = {"digest": digest(data), "module": module, "config": config_key, "check": check, "result": text}
         target = self._entry(path, display)
         tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         try:

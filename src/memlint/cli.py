@@ -346,6 +346,11 @@ def _lint(
     if not quiet and not enabled_rules(config) and not config.enabled(PARSE_ERROR):
         _warning("no rule is selected (see --select, --ignore and select/ignore in the configuration)")
     fmt = output_format or config.output_format
+    if write_baseline is not None:
+        why = suppress.refuses_baseline_at(write_baseline)
+        if why:
+            _error(f"{write_baseline}: not overwritten: {why} (--write-baseline FILE names the baseline to write)")
+            return EXIT_ERROR
     baseline = None
     if baseline_file is not None:
         try:
@@ -355,14 +360,27 @@ def _lint(
             return EXIT_ERROR
 
     fix = fix or fix_only
+    # One filter for the report, --diff, --fix and --add-noqa: accepted findings are neither shown, fixed nor
+    # silenced. A baseline being written records everything current, so it is not applied then.
+    shown = FindingFilter(config, baseline if write_baseline is None else None)
     progress = None if quiet else _progress_display()
-    result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache, progress=progress)
+    result = engine.run(
+        list(paths),
+        config,
+        jobs=jobs,
+        use_cache=not no_cache,
+        findings_filter=shown,
+        progress=progress,
+        keep_sources=fix or diff or add_noqa,
+    )
     if add_noqa:
         return _add_noqa(result, quiet)
     fixed, fixes = 0, {}
     if fix or diff:
-        outcome = fix_files(result, config, write=fix and not diff)
+        outcome = fix_files(result, config, write=fix and not diff, findings_filter=shown)
         fixed, errors, fixes = outcome.fixed, outcome.errors, outcome.by_file
+        for w in outcome.warnings:
+            _warning(w)
         if diff:
             click.echo("".join(outcome.diffs), nl=False)
             for e in result.errors + errors:
@@ -374,8 +392,8 @@ def _lint(
             if result.errors or errors:
                 return EXIT_ERROR
             return EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN
-        if fixed:  # report what is left, on the fixed files
-            result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache)
+        if fixed or outcome.warnings:  # report what is left, on the files as they are now
+            result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache, findings_filter=shown)
         result.errors += [e for e in errors if e not in result.errors]
 
     for e in result.errors:
@@ -392,9 +410,6 @@ def _lint(
             click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
         return EXIT_ERROR if result.errors else EXIT_CLEAN
     findings = result.findings
-    if baseline is not None:
-        # run applied the suppression comments already (in a notebook's module lines, not its cells' lines)
-        findings = FindingFilter(config, baseline).apply(findings, {})
     if fix_only:  # what is left is not reported
         findings = []
     if result.files_checked == 0 and not result.errors and not quiet:
@@ -506,7 +521,7 @@ def _add_noqa(result, quiet: bool) -> int:
 
     from memlint import files
     from memlint.findings import PARSE_ERROR
-    from memlint.fix import write_atomic
+    from memlint.fix import CHANGED, NotFixed, replace_if_unchanged
     from memlint.suppress import Suppressions, add_noqa
 
     by_file: dict = defaultdict(lambda: defaultdict(set))
@@ -521,9 +536,8 @@ def _add_noqa(result, quiet: bool) -> int:
             _warning(f"{path}: --add-noqa does not edit notebooks; add the comments in the notebook's cells")
     added, errors = 0, list(result.errors)
     for display, wanted in sorted(by_file.items()):
-        path = result.paths[display]
+        source = files.SourceFile(result.paths[display], display, result.sources[display])  # as checked
         try:
-            source = files.read(path)
             text = source.decode()
         except files.InputError as e:
             errors.append(str(e))
@@ -544,9 +558,14 @@ def _add_noqa(result, quiet: bool) -> int:
         if new == text or not same:
             continue
         try:
-            write_atomic(path, source.encode(new))
+            written = replace_if_unchanged(source.path, source.data, source.encode(new))
+        except NotFixed as e:
+            errors.append(f"{display}: not changed: {e}")
         except (OSError, UnicodeEncodeError) as e:
             errors.append(f"{display}: cannot write: {getattr(e, 'strerror', None) or e}")
+        else:
+            if written == CHANGED and not quiet:
+                _warning(f"{display}: changed since memlint read it; no noqa comment added (run memlint again)")
     for e in errors:
         _error(e)
     if not quiet:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, overload
 
 from memlint.facts.imports import ImportMap
 from memlint.facts.tree import MARKER_TYPES, TreeIndex
 from memlint.findings import Applicability, Edit, Finding, Fix
 from memlint.source import SourceText, cst_rewrite
+from memlint.suppress import fingerprint
 
 if TYPE_CHECKING:  # for the type checker only: no import at run time, no cycle
     import libcst
@@ -140,8 +142,17 @@ class FileContext:
                 estimated_bytes=estimated_bytes,
                 fix=fix,
                 snippet=self.source.segment(node)[:400],
+                fingerprint=self._fingerprint(code or self.rule_code, node),
             )
         )
+
+    def _fingerprint(self, code: str, node: ast.AST) -> str:
+        """The baseline fingerprint of the node's whole code (not the snippet, cut at 400 characters where a
+        reformatting moves the cut); its first line keeps its indentation (as blanks) so that a compound
+        statement tokenizes as it does in the file."""
+        line, col = node.lineno, self.source.span(node)[1]
+        indent = re.sub(r"\S", " ", self.source.lines[line - 1][:col]) if line <= len(self.source.lines) else ""
+        return fingerprint(code, self.path, indent + self.source.segment(node))
 
     # --- building fixes -----------------------------------------------------------------------------
 

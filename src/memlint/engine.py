@@ -238,11 +238,14 @@ def _nests_deeper(expr: ast.expr, limit: int) -> bool:
 
 
 def _fingerprint(findings: list) -> None:
-    for f in findings:
-        f.fingerprint = fingerprint(f.code, f.path, f.snippet)
+    for f in findings:  # a rule's findings have theirs (FileContext.report); a syntax error's is made here
+        if not f.fingerprint:
+            f.fingerprint = fingerprint(f.code, f.path, f.snippet)
 
 
-def check_file(path: Path, config, rules: list[Rule], cache=None, functions=None) -> FileResult:
+def check_file(
+    path: Path, config, rules: list[Rule], cache=None, functions=None, keep_source: bool = False
+) -> FileResult:
     """Check one file under the configuration that governs it (``Config.for_path``): its own rules and
     options, with the run's project-wide rules collecting its facts for the whole project."""
     governing = config.for_path(path)
@@ -260,6 +263,8 @@ def check_file(path: Path, config, rules: list[Rule], cache=None, functions=None
         return FileResult(files_mod.display_path(path), errors=[str(e)])
     if cache is not None:
         cache.store(path, source.display, _module_name(path), source.data, result, _config_key(config))
+    if keep_source:
+        result.data = source.data
     return result
 
 
@@ -309,12 +314,15 @@ def run(
     use_cache: bool = True,
     findings_filter: Optional[FindingFilter] = None,
     progress: Optional[Callable] = None,
+    keep_sources: bool = False,
 ) -> RunResult:
     """Check every file under ``paths``: cached results where nothing changed, the rest in ``jobs`` worker
     processes (default: one per core), then the project-wide rules over every file's facts; then the filters
     (by default selection and suppressions, no baseline).
 
-    ``progress(done, total)`` is called after each file that is checked (not taken from the cache)."""
+    ``progress(done, total)`` is called after each file that is checked (not taken from the cache).
+    ``keep_sources``: keep the bytes each file was checked as (``RunResult.sources``), which is what ``--fix``
+    may write onto, and nothing else."""
     rules = enabled_rules(config)
     paths_found, errors = files_mod.discover(paths, config)
     cache = None
@@ -326,15 +334,20 @@ def run(
     for i, path in enumerate(paths_found):
         if cache is not None:
             results[i] = cache.load(
-                path, files_mod.display_path(path), _module_name(path, packages), _config_key(config.for_path(path))
+                path,
+                files_mod.display_path(path),
+                _module_name(path, packages),
+                _config_key(config.for_path(path)),
+                keep_sources,
             )
         if results[i] is None:
             todo.append(i)
-    for done, (i, result) in enumerate(_check_all([paths_found[i] for i in todo], config, rules, cache, jobs), 1):
+    checked = _check_all([paths_found[i] for i in todo], config, rules, cache, jobs, keep_sources)
+    for done, (i, result) in enumerate(checked, 1):
         results[todo[i]] = result
         if progress is not None:
             progress(done, len(todo))
-    index = _check_with_function_facts(paths_found, results, config, rules, cache, packages)
+    index = _check_with_function_facts(paths_found, results, config, rules, cache, packages, keep_sources)
     findings = [f for r in results for f in r.findings]
     errors += [e for r in results for e in r.errors]
     more, more_errors = project_findings(results, config, rules)
@@ -352,10 +365,15 @@ def run(
         findings.sort(key=Finding.sort_key)
     paths_by_display = {r.path: p for r, p in zip(results, paths_found)}
     not_checked = [w for r in results for w in r.warnings]
-    return RunResult(findings, errors, len(paths_found), paths_by_display, suppressions, index, not_checked)
+    sources = {r.path: r.data for r in results if r.data is not None}
+    return RunResult(
+        findings, errors, len(paths_found), paths_by_display, suppressions, index, not_checked, sources=sources
+    )
 
 
-def _check_with_function_facts(paths: list, results: list, config, rules: list[Rule], cache, packages: dict):
+def _check_with_function_facts(
+    paths: list, results: list, config, rules: list[Rule], cache, packages: dict, keep: bool = False
+):
     """Check again, with the project's function summaries, each file that calls a function of another file
     whose summary it was not checked with (every file is first checked alone, or loaded from the cache with
     the summaries it used then). A file's summaries are computed from its own code, so one more check of the
@@ -373,7 +391,7 @@ def _check_with_function_facts(paths: list, results: list, config, rules: list[R
     index = FunctionIndex(by_module)
     for i, result in enumerate(results):
         if index.used(result.calls) != result.used_functions:
-            results[i] = _check_then_collect_garbage(paths[i], config, rules, cache, index)
+            results[i] = _check_then_collect_garbage(paths[i], config, rules, cache, index, keep)
     return index
 
 
@@ -386,7 +404,7 @@ _CHUNK_FILES = 4  # files per task: fewer round trips, still balanced (largest f
 _worker_state: tuple = ()
 
 
-def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Optional[int]):
+def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Optional[int], keep: bool):
     """(index in ``paths``, FileResult) for every path, in completion order.
 
     ``jobs`` processes check files: this one and ``jobs - 1`` workers. The workers take the largest files
@@ -397,7 +415,7 @@ def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Option
     sizes = [_size(p) for p in paths]
     if jobs == 1 or len(paths) < 2 or sum(sizes) < POOL_MIN_BYTES:
         for i, path in enumerate(paths):
-            yield i, _check_then_collect_garbage(path, config, rules, cache)
+            yield i, _check_then_collect_garbage(path, config, rules, cache, keep=keep)
         return
     from collections import deque
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -408,7 +426,10 @@ def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Option
     workers = min(jobs - 1, len(pending))
     running: dict = {}  # future -> chunk
     with ProcessPoolExecutor(
-        workers, mp_context=_mp_context(), initializer=_init_worker, initargs=(config, [r.code for r in rules], cache)
+        workers,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(config, [r.code for r in rules], cache, keep),
     ) as pool:
         while pending or running:
             while pending and len(running) < 2 * workers:  # keep the workers busy, no more
@@ -421,7 +442,7 @@ def _check_all(paths: list[Path], config, rules: list[Rule], cache, jobs: Option
                     break
             if pending:
                 for i in pending.pop():
-                    yield i, _check_then_collect_garbage(paths[i], config, rules, cache)
+                    yield i, _check_then_collect_garbage(paths[i], config, rules, cache, keep=keep)
             elif running:
                 wait(running, return_when=FIRST_COMPLETED)
             for future in [f for f in running if f.done()]:
@@ -455,19 +476,19 @@ def _mp_context():
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
 
 
-def _init_worker(config, codes: list, cache) -> None:
+def _init_worker(config, codes: list, cache, keep: bool) -> None:
     global _worker_state
     rules = {r.code: r for r in enabled_rules(config)}
-    _worker_state = (config, [rules[c] for c in codes if c in rules], cache)
+    _worker_state = (config, [rules[c] for c in codes if c in rules], cache, keep)
     gc.freeze()  # what was imported stays: collections only look at what a file allocates
 
 
 def _check_chunk(paths: list[Path]) -> list[FileResult]:
-    config, rules, cache = _worker_state
-    return [_check_then_collect_garbage(p, config, rules, cache) for p in paths]
+    config, rules, cache, keep = _worker_state
+    return [_check_then_collect_garbage(p, config, rules, cache, keep=keep) for p in paths]
 
 
-def _check_then_collect_garbage(path: Path, config, rules: list[Rule], cache, functions=None) -> FileResult:
+def _check_then_collect_garbage(path: Path, config, rules: list[Rule], cache, functions=None, keep=False) -> FileResult:
     """check_file with one cyclic garbage collection, after the file: a syntax tree is a few hundred
     thousand objects, and scanning them again and again while they are built costs a third of the parse.
 
@@ -479,7 +500,7 @@ def _check_then_collect_garbage(path: Path, config, rules: list[Rule], cache, fu
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return check_file(path, config, rules, cache, functions)
+        return check_file(path, config, rules, cache, functions, keep)
     finally:
         if enabled:
             gc.collect(0)  # everything the file allocated is in the youngest generation

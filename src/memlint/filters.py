@@ -34,9 +34,9 @@ class FindingFilter:
                 s = suppressions.get(f.path)
                 if s is not None and s.silences(f.code, f.line):
                     continue
-            if accepted[f.fingerprint] > 0:
-                accepted[f.fingerprint] -= 1
-                continue
+                if accepted[f.fingerprint] > 0:
+                    accepted[f.fingerprint] -= 1
+                    continue
             kept.append(f)
         if any(self.config.for_path(p).enabled(UNUSED_NOQA) for p in suppressions):  # on every finding, unsilenced
             from memlint.checks.mem100_unused_noqa import unused_noqa

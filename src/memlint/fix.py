@@ -1,9 +1,10 @@
 """``--fix`` and ``--diff`` end to end: read each file with something to fix, apply its fixes in rounds,
 check that the result parses, and write it back atomically the way it was (or show the diff).
 
-The command line only calls ``fix_files``. A file is handled through its document (``files.SourceFile``:
-bytes -> text with ``decode``, text -> bytes with ``encode``), so another kind of source (a notebook)
-brings its own pair and the rest stays as it is.
+The command line only calls ``fix_files``. Every file is fixed from the bytes that were checked, through
+its document: a Python file's ``files.SourceFile`` (bytes -> text with ``decode``, text -> bytes with
+``encode``), a notebook's ``notebook.Notebook`` (its cells' sources, written back into its JSON); both
+are written by ``replace_if_unchanged``, with the same guarantees (README, "Fix safety").
 """
 
 from __future__ import annotations
@@ -38,10 +39,15 @@ class FixOutcome:
     diffs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     by_file: dict[str, Counter] = field(default_factory=dict)  # display path -> fixes applied per rule code
+    warnings: list[str] = field(default_factory=list)
 
 
 def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[FindingFilter] = None) -> FixOutcome:
-    """Fix every file of a run that has applicable fixes; with ``write`` False, collect their diffs instead."""
+    """Fix every file of a run that has applicable fixes; with ``write`` False, collect their diffs instead.
+
+    ``result`` must come from ``engine.run(..., keep_sources=True)``: fixes are computed on the bytes that were
+    checked, and written only onto those same bytes (see ``replace_if_unchanged``).
+    """
     findings_filter = findings_filter or FindingFilter(config)
     by_file = defaultdict(list)
     for f in result.findings:
@@ -50,14 +56,13 @@ def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[
     outcome = FixOutcome()
     for display, first_round in sorted(by_file.items()):
         path = result.paths[display]  # each file is fixed under the configuration that governs it
-        governing = config.for_path(path)
-        _fix_file(path, display, first_round, governing, findings_filter, write, outcome, result.functions)
+        source = files.SourceFile(path, display, result.sources[display])
+        _fix_file(source, first_round, config.for_path(path), findings_filter, write, outcome, result.functions)
     return outcome
 
 
 def _fix_file(
-    path: Path,
-    display: str,
+    source: files.SourceFile,
     first_round: list,
     config,
     findings_filter: FindingFilter,
@@ -65,45 +70,65 @@ def _fix_file(
     out: FixOutcome,
     functions=None,
 ) -> None:
-    if notebook.is_notebook(path):
-        _fix_notebook_file(path, display, first_round, config, findings_filter, write, out, functions)
+    if notebook.is_notebook(source.path):
+        _fix_notebook_file(source, first_round, config, findings_filter, write, out, functions)
         return
+    display = source.display
+    codes: Counter = Counter()  # fixes applied per rule code
     try:
-        source = files.read(path)
         text = source.decode()
-    except files.InputError as e:
-        out.errors.append(str(e))
-        return
-    try:
-        codes: Counter = Counter()
         new, n, errors = fix_text(
             display,
             text,
             config,
             config.unsafe_fixes,
             first_round,
-            path,
+            source.path,
             findings_filter,
             fixed_codes=codes,
             functions=functions,
         )
+    except files.InputError as e:
+        out.errors.append(str(e))
+        return
     except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
-        codes = ",".join(sorted({f.code for f in first_round}))
-        out.errors.append(f"{display}: internal error while fixing ({codes}): {type(e).__name__}: {e}")
+        rules = ",".join(sorted({f.code for f in first_round}))
+        out.errors.append(f"{display}: internal error while fixing ({rules}): {type(e).__name__}: {e}")
         return
     out.errors += errors
     if new == text or not parses(new):
         return
-    if write:
-        try:
-            write_atomic(path, source.encode(new))
-        except (OSError, UnicodeEncodeError) as e:
-            out.errors.append(f"{display}: cannot write the fixed file: {getattr(e, 'strerror', None) or e}")
-            return
-    else:
+    if not write:
         out.diffs.append(unified_diff(display, text, new))
-    out.fixed += n
-    out.by_file[display] = codes
+        out.fixed += n
+        out.by_file[display] = codes
+        return
+    try:
+        data = source.encode(new)
+    except UnicodeEncodeError as e:
+        out.errors.append(f"{display}: cannot write the fixed file: {e}")
+        return
+    _write(source, data, n, out, codes)
+
+
+def _write(source: files.SourceFile, data: bytes, fixes: int, out: FixOutcome, codes: Optional[Counter] = None) -> None:
+    """Replace the file's checked bytes with ``data`` (see ``replace_if_unchanged``), saying what happened."""
+    display = source.display
+    try:
+        written = replace_if_unchanged(source.path, source.data, data)
+    except NotFixed as e:
+        out.errors.append(f"{display}: not fixed: {e}")
+        return
+    except OSError as e:
+        out.errors.append(f"{display}: cannot write the fixed file: {e.strerror or e}")
+        return
+    if written == CHANGED:
+        out.warnings.append(f"{display}: changed since memlint read it; not fixed (run memlint again)")
+    elif written == WRITTEN:
+        out.fixed += fixes
+        if codes is not None:
+            out.by_file[source.display] = codes
+    # ALREADY_FIXED: another run wrote the same fix meanwhile; nothing to do or say
 
 
 # --- fix rounds -------------------------------------------------------------------------------------------
@@ -184,8 +209,7 @@ def fix_text(
 
 
 def _fix_notebook_file(
-    path: Path,
-    display: str,
+    source: files.SourceFile,
     first_round: list,
     config,
     findings_filter: FindingFilter,
@@ -193,8 +217,8 @@ def _fix_notebook_file(
     out: FixOutcome,
     functions=None,
 ) -> None:
+    display = source.display
     try:
-        source = files.read(path)
         new, n, errors, diff = fix_notebook(
             display, source.data, config, config.unsafe_fixes, first_round, findings_filter, functions
         )
@@ -208,15 +232,11 @@ def _fix_notebook_file(
     out.errors += errors
     if new == source.data:
         return
-    if write:
-        try:
-            write_atomic(path, new)
-        except OSError as e:
-            out.errors.append(f"{display}: cannot write the fixed file: {e.strerror or e}")
-            return
-    else:
+    if not write:
         out.diffs.append(diff)
-    out.fixed += n
+        out.fixed += n
+        return
+    _write(source, new, n, out)
 
 
 def fix_notebook(
@@ -342,24 +362,69 @@ def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(lines)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace a file's contents in one rename, keeping its permission bits.
+WRITTEN, ALREADY_FIXED, CHANGED = "written", "already fixed", "changed"
 
-    A symbolic link is followed: the file it points to is rewritten and the link stays a link.
+
+class NotFixed(Exception):
+    """A file memlint will not replace; the message says why."""
+
+
+def replace_if_unchanged(path: Path, expected: bytes, data: bytes) -> str:
+    """Replace a file's bytes ``expected`` with ``data`` in one rename, keeping owner, group and mode.
+
+    Returns WRITTEN; ALREADY_FIXED if the file holds ``data`` already (a concurrent run fixed it) and CHANGED
+    if it holds anything else (an editor saved it meanwhile): then nothing is written. The content is
+    compared once more right before the rename, which is as close as a rename lets a check come to it.
+    Raises NotFixed for a read-only file (no write bit: root could write it, but it is not meant to be), a
+    file with several hard links (a rename would split them; rewriting in place cannot be atomic), and a
+    file whose owner or group cannot be kept. A symbolic link is followed: the file it points to is
+    rewritten and the link stays a link.
     """
     path = Path(os.path.realpath(path))
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    if not os.access(path, os.W_OK):  # a rename would replace a read-only file: respect it instead
+    st = os.stat(path)
+    mode = stat.S_IMODE(st.st_mode)
+    if not mode & 0o222 or not os.access(path, os.W_OK):  # os.access alone is always true for root
         raise PermissionError(13, "Permission denied (the file is read-only)", str(path))
+    if st.st_nlink > 1:
+        raise NotFixed(f"it has {st.st_nlink} hard links, and replacing it would split them (fix it by hand)")
+    current = path.read_bytes()
+    if current != expected:
+        return ALREADY_FIXED if current == data else CHANGED
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".memlint", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, mode)
+        made = os.stat(tmp)
+        if (made.st_uid, made.st_gid) != (st.st_uid, st.st_gid):
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except PermissionError:
+                raise NotFixed("its owner or group cannot be kept (memlint runs as another user)") from None
+        os.chmod(tmp, mode)  # after chown, which may clear set-id bits
+        current = path.read_bytes()
+        if current != expected:
+            os.unlink(tmp)
+            return ALREADY_FIXED if current == data else CHANGED
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    _sync_folder(path.parent)
+    return WRITTEN
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename durable (a crash right after it must not bring the old file back)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -23,6 +23,7 @@ class FileResult:
     functions: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)
     used_functions: dict = field(default_factory=dict)
+    data: Optional[bytes] = field(default=None, repr=False)  # the bytes checked, kept for --fix (never cached)
 
 
 @dataclass
@@ -34,3 +35,4 @@ class RunResult:
     suppressions: dict[str, Suppressions] = field(default_factory=dict)  # display path -> its comments
     functions: object = None  # the project's FunctionIndex, for the fix rounds (facts/functions.py)
     warnings: list = field(default_factory=list)  # one line each: what was not checked (exit unchanged)
+    sources: dict[str, bytes] = field(default_factory=dict)  # display path -> the bytes checked (keep_sources)

@@ -4,8 +4,8 @@ Per line (the finding's first line): ``# noqa``, ``# noqa: MEM001,MEM0`` (ruff-c
 prefixes), ``# memlint: ignore`` and ``# memlint: ignore[MEM001]``. Per file, on a line of its own:
 ``# memlint: ignore-file`` and ``# memlint: ignore-file[MEM003]``.
 
-A baseline is a JSON file of finding fingerprints: code, path and the normalised flagged text, never line
-numbers, so that edits elsewhere in a file do not bring accepted findings back.
+A baseline is a JSON file of finding fingerprints: code, path and the flagged code as tokens (``normalise``),
+never line numbers, so that edits elsewhere in a file, or a reformatting, do not bring accepted findings back.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import tokenize
 from collections import Counter
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Optional
 
+from memlint.findings import PARSE_ERROR
 from memlint.source import split_lines
 
 ALL = "*"
@@ -85,8 +87,23 @@ class Suppressions:
 
     @classmethod
     def from_json(cls, d) -> Suppressions:
-        noqa = {int(k): tuple(v) for k, v in d.get("noqa", {}).items()}
-        return cls({int(k): frozenset(v) for k, v in d["lines"].items()}, frozenset(d["file"]), noqa)
+        """What ``to_json`` wrote; raises ValueError for anything else (a damaged cache entry is a miss)."""
+
+        def codes(v) -> bool:
+            return isinstance(v, list) and all(isinstance(c, str) for c in v)
+
+        def noqa_entry(v) -> bool:  # (end of the codes, column, comment)
+            return isinstance(v, list) and len(v) == 3 and [type(x) for x in v] == [int, int, str]
+
+        lines, noqa = (d.get("lines"), d.get("noqa", {})) if isinstance(d, dict) else (None, None)
+        if not (isinstance(lines, dict) and isinstance(noqa, dict) and codes(d.get("file"))):
+            raise ValueError("not a suppressions record")
+        if not all(k.isdigit() and codes(v) for k, v in lines.items()):
+            raise ValueError("not a suppressions record")
+        if not all(k.isdigit() and noqa_entry(v) for k, v in noqa.items()):
+            raise ValueError("not a suppressions record")
+        noqa = {int(k): tuple(v) for k, v in noqa.items()}
+        return cls({int(k): frozenset(v) for k, v in lines.items()}, frozenset(d["file"]), noqa)
 
 
 def _covers(codes: frozenset, code: str) -> bool:
@@ -171,8 +188,89 @@ def add_noqa(text: str, codes_by_line: dict[int, Iterable[str]]) -> str:
 # --- baselines -----------------------------------------------------------------------------------------
 
 
-def normalise(snippet: str) -> str:
-    return " ".join(snippet.split())
+BASELINE_VERSION = 2  # 2: fingerprints on tokens (1 hashed whitespace-collapsed text)
+_BASELINE_KEY = "memlint-baseline"
+_LAYOUT = {tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT, tokenize.ENDMARKER}
+_CLOSERS = {")", "]", "}"}
+
+
+def normalise(code: str, limit: int = 400) -> str:
+    """The flagged code as its tokens, about ``limit`` characters of them: what a formatter changes does not
+    count (line breaks, indentation, spaces, comments, the quotes of a string, a trailing comma that black
+    adds when it splits a call or a collection), so a reformatting keeps a baselined finding accepted. A
+    comma that makes a one-element tuple (``(1,)``, ``x[1,]``) is code, and counts."""
+    lines = split_lines(code)
+    out: list[str] = []
+    size = 0
+    comma = False  # a comma waiting to see whether a closing bracket follows
+    brackets: list[list] = []  # per open bracket: [significant-if-one-trailing-comma, commas seen]
+    fstring_start: Optional[tuple] = None  # Python 3.12+ splits f-strings into tokens: keep them whole
+    depth = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            kind = tokenize.tok_name.get(tok.exact_type, "")
+            if kind in ("FSTRING_START", "TSTRING_START"):
+                depth += 1
+                fstring_start = fstring_start or tok.start
+                continue
+            if depth:
+                if kind not in ("FSTRING_END", "TSTRING_END"):
+                    continue
+                depth -= 1
+                if depth:
+                    continue
+                text, fstring_start = _slice(lines, fstring_start, tok.end), None
+            elif tok.type in _LAYOUT:
+                continue
+            else:
+                text = _string(tok.string) if tok.type == tokenize.STRING else tok.string
+            if comma:
+                if text not in _CLOSERS or (brackets and brackets[-1][0] and brackets[-1][1] == 1):
+                    out.append(",")
+            comma = text == ","
+            if comma:
+                if brackets:
+                    brackets[-1][1] += 1
+                continue
+            if text in ("(", "["):
+                after_value = bool(out) and (out[-1] in _CLOSERS or _is_name(out[-1]))
+                # a tuple in parentheses, or a subscript: there one trailing comma makes a tuple
+                brackets.append([after_value if text == "[" else not after_value, 0])
+            elif text == "{":
+                brackets.append([False, 0])
+            elif text in _CLOSERS and brackets:
+                brackets.pop()
+            out.append(text)
+            size += len(text) + 1
+            if size > limit:
+                break
+    except (tokenize.TokenError, SyntaxError):  # a cut or odd snippet: what was read, else the plain text
+        if not out:
+            return " ".join(code.split())[:limit]
+    return " ".join(out)
+
+
+def _is_name(text: str) -> bool:
+    import keyword
+
+    return text.isidentifier() and not keyword.iskeyword(text)
+
+
+def _string(token: str) -> str:
+    """A string literal by its value, so 'a' and "a" are one; an f-string as written."""
+    import ast
+
+    try:
+        return repr(ast.literal_eval(token))
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return token
+
+
+def _slice(lines: list, start: tuple, end: tuple) -> str:
+    (l1, c1), (l2, c2) = start, end
+    if l1 == l2:
+        return lines[l1 - 1][c1:c2]
+    return lines[l1 - 1][c1:] + "".join(lines[l1 : l2 - 1]) + lines[l2 - 1][:c2]
 
 
 def fingerprint(code: str, path: str, snippet: str) -> str:
@@ -181,16 +279,55 @@ def fingerprint(code: str, path: str, snippet: str) -> str:
 
 
 def write_baseline(path: Path, findings: Iterable) -> int:
-    counts = Counter(f.fingerprint for f in findings)
-    data = {"memlint-baseline": 1, "fingerprints": dict(sorted(counts.items()))}
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    """Record the findings' fingerprints (never a syntax error's: MEM000 is always reported)."""
+    counts = Counter(f.fingerprint for f in findings if f.code != PARSE_ERROR)
+    data = {_BASELINE_KEY: BASELINE_VERSION, "fingerprints": dict(sorted(counts.items()))}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return sum(counts.values())
 
 
+def refuses_baseline_at(path: Path) -> Optional[str]:
+    """Why ``--write-baseline`` must not write to ``path`` (None: it may). Only a memlint baseline is ever
+    overwritten: ``memlint --write-baseline src/main.py`` (the baseline's name forgotten) once replaced a
+    source file with JSON."""
+    if path.suffix.lower() in (".py", ".pyi", ".pyw", ".ipynb"):
+        return "it is a Python source, not a baseline"
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read())
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return "it is a folder"
+    except (OSError, ValueError):
+        return "it exists and is not a memlint baseline"
+    if isinstance(data, dict) and _BASELINE_KEY in data:
+        return None
+    return "it exists and is not a memlint baseline"
+
+
 def read_baseline(path: Path) -> Counter:
-    """Raises ValueError (with the reason) for a file that is not a memlint baseline."""
+    """Raises ValueError (with the reason, in one line) for a file that is not a usable memlint baseline."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        version = data.get(_BASELINE_KEY) if isinstance(data, dict) else None
+        if isinstance(version, int) and version < BASELINE_VERSION:
+            raise ValueError(
+                f"{path}: a version {version} memlint baseline, which this memlint cannot read (fingerprints are "
+                f"now made of tokens); write it again with `memlint --write-baseline {path} PATHS`"
+            )
+        if isinstance(version, int) and version > BASELINE_VERSION:
+            raise ValueError(f"{path}: a version {version} memlint baseline, written by a newer memlint")
         return Counter({str(k): int(v) for k, v in data["fingerprints"].items()})
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+    except ValueError as e:
+        if str(e).startswith(f"{path}: "):
+            raise
+        raise ValueError(f"{path}: not a memlint baseline ({e})") from None
+    except (OSError, KeyError, TypeError, AttributeError) as e:
         raise ValueError(f"{path}: not a memlint baseline ({e})") from None
