@@ -26,6 +26,9 @@ def unused_noqa(findings: list, suppressions: dict, config) -> list:
     """MEM100 findings for every file's noqa comments whose memlint codes silence no finding."""
     from memlint.suppress import _NOQA, fingerprint
 
+    found: dict = {}  # path -> line -> codes found there
+    for f in findings:
+        found.setdefault(f.path, {}).setdefault(f.line, set()).add(f.code)
     out = []
     for path, s in suppressions.items():
         # A notebook's comments are read in its cells joined as one module: not judged (its edits would land
@@ -35,16 +38,12 @@ def unused_noqa(findings: list, suppressions: dict, config) -> list:
         governing = config.for_path(path)
         if not governing.enabled(CODE, path):
             continue
-        found: dict = {}
-        for f in findings:
-            if f.path == path:
-                found.setdefault(f.line, set()).add(f.code)
         for line, (code_end, column, comment) in sorted(s.noqa.items()):
             m = _NOQA.search(comment)
             if m is None:  # never: a comment is kept in s.noqa because it matched
                 continue
             codes = [c for c in re.split(r"[\s,]+", m.group("codes")) if c]
-            here = found.get(line, ())
+            here = found.get(path, {}).get(line, ())
             unused = [c for c in codes if _judged(c.upper(), path, governing) and not _silences(c.upper(), here)]
             if not unused or any(CODE.startswith(c.upper()) for c in codes):  # listing MEM100 itself keeps it
                 continue
