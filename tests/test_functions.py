@@ -269,6 +269,25 @@ def test_a_helper_keeping_a_row_of_its_argument():
 
 
 @pytest.mark.slow
+def test_a_helper_returning_its_argument_called_for_its_output():
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+
+        def show(img):
+            print(img.shape, float(img[0, :4].sum()))
+            return img
+
+        a = np.ones((512, 512))
+        show(a)
+        a = a * 3
+        print(a.sum())
+        """
+    )
+    assert "a *= 3" in fixed
+
+
+@pytest.mark.slow
 def test_a_helper_returning_its_argument():
     assert_trap_not_fixed(
         """

@@ -15,6 +15,9 @@ unknown), so it holds for every call, whatever the caller passes:
   view of it), nor writes through (item or augmented assignment, ``out=``, in-place methods); names bound
   to the parameter or to a view of it (``x = np.asarray(x)``, ``row = x[0]``) are followed. Passing a fresh
   array to such a parameter is not an escape for the caller.
+- ``returned``: the parameters only read, or returned (themselves or a view: ``def show(img): ...; return
+  img``): the call's result then holds the argument, and passing it is a read exactly where the result is
+  only read (``show(img)`` as a statement).
 
 Summaries are computed once per function, on the first call a question reaches, and kept with the file's
 facts. A function calling itself (directly or not) while its summary is computed gets no summary for that
@@ -63,6 +66,7 @@ class Summary:
     reads_only: frozenset  # parameter names only read
     positional: tuple  # parameter names that positional arguments bind, in order
     keyword: frozenset  # parameter names a keyword argument may bind
+    returned: frozenset = frozenset()  # parameter names only read, or returned (themselves or a view)
 
     def parameter_of(self, call: ast.Call, arg: ast.AST) -> Optional[str]:
         """The parameter an argument of ``call`` binds (None for ``*args``, ``**kwargs`` or no match)."""
@@ -159,8 +163,10 @@ class FunctionFacts:
         if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
             return None
         returns = self._returns(node, own)
-        reads_only = frozenset(p for p in (*positional, *(a.arg for a in args.kwonlyargs)) if self._reads_only(flow, p))
-        return Summary(returns, reads_only, positional, keyword)
+        verdicts = {p: self._reads_only(flow, p) for p in (*positional, *(a.arg for a in args.kwonlyargs))}
+        reads_only = frozenset(p for p, verdict in verdicts.items() if verdict == "read")
+        returned = frozenset(p for p, verdict in verdicts.items() if verdict == "returned")
+        return Summary(returns, reads_only, positional, keyword, returned)
 
     def _returns(self, node: ast.FunctionDef, own: list) -> Optional[Value]:
         if not _always_returns(node.body):
@@ -188,12 +194,13 @@ class FunctionFacts:
             return self.facts.is_fresh(expr) and self.facts.no_alias(expr)
         return _creates_new(expr)
 
-    def _reads_only(self, flow, param: str) -> bool:
+    def _reads_only(self, flow, param: str) -> Optional[str]:
+        """ "read" (only read), "returned" (only read, or returned as itself or a view), or None."""
         if param in flow.captured or param in flow.declared:
-            return False
+            return None
         holders = [d for d in flow.defs_of.get(param, ()) if d.kind == "param"]
         if len(holders) != 1:
-            return False
+            return None
         holding = set(holders)  # definitions whose name holds the parameter's array or a view of it
         changed = True
         while changed:
@@ -206,16 +213,21 @@ class FunctionFacts:
                     holding.add(d)
                     changed = True
         names = {d.name for d in holding}
+        verdict = "read"
         for unit in flow.units:
             for use in unit.uses:
                 if use.id not in names or not any(r in holding for r in (flow.reaching(use) or ())):
                     continue
-                if not self._read_here(use, holding, flow):
-                    return False
-        return True
+                here = self._read_here(use, holding, flow)
+                if here is False:
+                    return None
+                if here == "returned":
+                    verdict = "returned"
+        return verdict
 
-    def _read_here(self, use: ast.Name, holding: set, flow) -> bool:
-        """This occurrence only reads the array, or hands it (or a view) to a name followed as well."""
+    def _read_here(self, use: ast.Name, holding: set, flow):
+        """True where this occurrence only reads the array, or hands it (or a view) to a name followed as
+        well; "returned" where the function returns it (or a view); else False."""
         node = use
         while True:
             view = _view_of(node, self.ctx.parent, self.ctx.qualname)
@@ -226,6 +238,8 @@ class FunctionFacts:
         if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is node:
             bound = [d for d in flow.defs if d.node is parent]
             return bool(bound) and all(d in holding for d in bound)
+        if isinstance(parent, ast.Return):
+            return "returned"
         return self.facts.reads_only(node)
 
 
@@ -336,6 +350,7 @@ def _summaries_of(arrays, candidates: list) -> dict:
         out[node.name] = {
             "returns": _value_to_json(summary.returns),
             "reads_only": sorted(summary.reads_only),
+            "returned": sorted(summary.returned),
             "positional": list(summary.positional),
             "keyword": sorted(summary.keyword),
         }
@@ -403,6 +418,7 @@ class FunctionIndex:
                     frozenset(d["reads_only"]),
                     tuple(d["positional"]),
                     frozenset(d["keyword"]),
+                    frozenset(d.get("returned", ())),
                 )
             )
         return self._summaries[qualname]

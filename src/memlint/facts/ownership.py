@@ -407,14 +407,17 @@ class Ownership:
 
     def _read_by_project_function(self, call: ast.Call, arg: ast.AST) -> bool:
         """A function of the project that neither keeps, returns nor writes through this parameter
-        (``functions``): passing an array to it only reads the array."""
+        (``functions``): passing an array to it only reads the array. One that may return it (or a view)
+        and only reads it otherwise: a read where its result is only read."""
         if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
             return False
         summary = self.functions.call_summary(call)
         if summary is None:
             return False
         parameter = summary.parameter_of(call, arg)
-        return parameter is not None and parameter in summary.reads_only
+        if parameter is None:
+            return False
+        return parameter in summary.reads_only or (parameter in summary.returned and self.reads_only(call))
 
     def _reading_call(self, call: ast.Call) -> bool:
         if any(k.arg in ("out", "copy") or k.arg is None for k in call.keywords):
