@@ -662,7 +662,7 @@ def test_astype_of_an_annotated_parameter_is_fresh():
             y = y * 2.0
             return y
 
-        x = np.arange(100_000, dtype=np.int64)
+        x = np.arange(2_000_000, dtype=np.int16)  # the peak is at y * 2.0: x, y and the new array
         print(scale(x).sum(), x.sum())
     """)
     assert "y *= 2.0" in fixed

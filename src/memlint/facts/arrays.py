@@ -139,8 +139,11 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         try:
             v = self._value(expr)
         except RecursionError:
+            # An expression deeper than the rules can recurse through: the engine cuts it out and checks the
+            # file again (see engine.MAX_NESTING); answering UNKNOWN here would cost a walk down the whole
+            # expression for every question asked of its parts, quadratic in its depth.
             self._forget_assumptions()
-            return UNKNOWN
+            raise
         return UNKNOWN if v.kind == "bottom" else v
 
     def _forget_assumptions(self) -> None:
