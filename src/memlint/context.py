@@ -150,7 +150,7 @@ class FileContext:
         """The baseline fingerprint of the node's whole code (not the snippet, cut at 400 characters where a
         reformatting moves the cut); its first line keeps its indentation (as blanks) so that a compound
         statement tokenizes as it does in the file."""
-        line, col = node.lineno, self.source.span(node)[1]
+        line, col = self.source.span(node)[:2]
         indent = re.sub(r"\S", " ", self.source.lines[line - 1][:col]) if line <= len(self.source.lines) else ""
         return fingerprint(code, self.path, indent + self.source.segment(node))
 
