@@ -184,7 +184,7 @@ def test_the_plot_marks_the_peak_and_the_findings_where_the_data_says(tmp_path):
 
     script = write(tmp_path, "prog.py", PROGRAM)
     png = tmp_path / "timeline.png"
-    report, done = measure_json(script, "--plot", png)
+    report, done = measure_json("--plot", png, script)
     assert done.returncode == 0, done.stderr
     plot = report["plot"]
     pixels = imread(png)
@@ -215,7 +215,7 @@ def test_the_plot_marks_the_peak_and_the_findings_where_the_data_says(tmp_path):
 @pytest.mark.slow
 def test_compare_fixes_reports_each_fixs_saving_and_unchanged_output(tmp_path):
     script = write(tmp_path, "prog.py", PROGRAM)
-    report, done = measure_json(script, "--compare-fixes")
+    report, done = measure_json("--compare-fixes", script)
     assert done.returncode == 0, done.stderr
     compare = report["compare_fixes"]
     assert not compare["output_changed"]

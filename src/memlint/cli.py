@@ -392,7 +392,8 @@ def _lint(
             if result.errors or errors:
                 return EXIT_ERROR
             return EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN
-        if fixed or outcome.warnings:  # report what is left, on the files as they are now
+        # Report what is left, on the files as they are now: also when another run fixed them meanwhile.
+        if fixed or outcome.warnings or any(f.fix is not None for f in result.findings):
             result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache, findings_filter=shown)
         result.errors += [e for e in errors if e not in result.errors]
 

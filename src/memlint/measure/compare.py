@@ -87,7 +87,9 @@ def compare(kind, target, args, root: Path, base, measured, config, rss_lines, e
         # All together: what `memlint --fix` (with --unsafe-fixes when asked) writes into the copy.
         copy_config = load_config(None, copy, rule_options())
         copy_config.unsafe_fixes = config.unsafe_fixes
-        outcome = fix_files(engine.run([copy], copy_config, use_cache=False), copy_config, write=True)
+        outcome = fix_files(
+            engine.run([copy], copy_config, use_cache=False, keep_sources=True), copy_config, write=True
+        )
         if outcome.fixed:
             result["all"] = {"fixes": outcome.fixed, **run_copy()}
     if elsewhere:
