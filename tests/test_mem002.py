@@ -363,9 +363,10 @@ def test_clip_into_its_own_input_keeps_behaviour():
     fixed = assert_fix_keeps_behaviour("""
         import numpy as np
         rng = np.random.default_rng(0)
-        img = rng.random((1000, 1000)).astype(np.float32) * 2.0 - 0.5
+        img = rng.random((1000, 1000), dtype=np.float32) * 2.0 - 0.5
+        before = img.copy()  # the peak is at the clip (img, before and the new array), above the lines before
         img = np.clip(img, 0, 1)
-        print(img.dtype, img.sum(), img.min(), img.max())
+        print(img.dtype, img.sum(), img.min(), img.max(), before.sum())
     """)
     assert "np.clip(img, 0, 1, out=img)" in fixed
 
