@@ -48,6 +48,94 @@ def test_innermost_loop_carries_the_array():
         """) == ["MEM006"]
 
 
+def test_accumulator_started_on_the_first_iteration():
+    # bound under `if acc is None` (the test may name another accumulator the same branch starts), under
+    # `if i == 0` of the loop's own counter, or in the else of the negated tests
+    found = lint("""
+        import numpy as np
+        def f(pieces, batches, rows):
+            acc = labels = None
+            for p in pieces:
+                if acc is None:
+                    acc = p
+                    labels = np.zeros(len(p))
+                else:
+                    acc = np.append(acc, p, axis=0)
+                    labels = np.append(labels, np.ones(len(p)))
+            for j in range(len(batches)):
+                if j == 0:
+                    stacked = batches[j]
+                else:
+                    stacked = np.vstack((stacked, batches[j]))
+            for i, row in enumerate(rows):
+                if i != 0:
+                    grid = np.concatenate([grid, row])
+                else:
+                    grid = row
+            total = None
+            while rows:
+                if total is not None:
+                    total = np.hstack((total, rows.pop()))
+                else:
+                    total = rows.pop()
+            return acc, labels, stacked, grid, total
+        """)
+    assert [(f.code, f.line) for f in found] == [
+        ("MEM006", 10),
+        ("MEM006", 11),
+        ("MEM006", 16),
+        ("MEM006", 19),
+        ("MEM006", 25),
+    ]
+
+
+def test_a_start_that_may_run_again_is_not_a_first_iteration():
+    # traps: each of these binds the array anew on (possibly) every iteration, so nothing grows for long
+    assert (
+        codes("""
+        import numpy as np
+        def f(xs, flag):
+            acc = None
+            for x in xs:
+                if acc is None:
+                    acc = x
+                else:
+                    acc = np.append(acc, x)
+                if len(acc) > 10:
+                    acc = None          # reset: `acc is None` holds again
+            for x in xs:
+                i = 0                   # not the loop's counter
+                if i == 0:
+                    acc = x
+                else:
+                    acc = np.append(acc, x)
+            for x in xs:
+                if flag is None:        # a test that the branch does not settle
+                    acc = x
+                else:
+                    acc = np.append(acc, x)
+            for i in range(-5, 5):
+                if i > 0:               # i <= 0 on six iterations
+                    acc = np.append(acc, x)
+                else:
+                    acc = x
+            for k in range(100):
+                for j in range(10):
+                    if k == 0:          # the counter of an outer loop: all of the first ten
+                        acc = x
+                    else:
+                        acc = np.append(acc, x)
+            for x in xs:
+                if acc is None:
+                    acc = None
+                else:
+                    acc = np.append(acc, x)
+            return acc
+        """)
+        == []
+    )
+
+
 def test_never_reported():
     # reset on every iteration: nothing is carried
     assert (

@@ -6,7 +6,9 @@ the array the loop carries, the bytes copied grow with the square of the iterati
 
 Reported only where the array is visibly carried from one iteration to the next: the assignment's target is
 the same plain name as one of the joined arrays, and inside the innermost loop around it that name is bound
-by nothing else (so it is not reset on each iteration).
+by nothing else (so it is not reset on each iteration), except by a first-iteration start: a binding under
+``if acc is None`` (to anything but ``None``) or under ``if i == 0`` where ``i`` counts that loop
+(``range``/``enumerate``: each value comes once).
 """
 
 from __future__ import annotations
@@ -110,9 +112,98 @@ def _carried(loop: ast.AST, name: str, ctx) -> bool:
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
-                if not _is_self_join(node, stmt, name, ctx):
+                if not (_is_self_join(node, stmt, name, ctx) or _starts_accumulator(node, loop, name, ctx)):
                     return False
     return True
+
+
+def _starts_accumulator(target: ast.Name, loop: ast.AST, name: str, ctx) -> bool:
+    """Is ``target`` the plain target of an assignment (of anything but None) that runs on the loop's first
+    iteration only: in the branch of an ``if`` whose test holds then only (``_first_only``)?"""
+    stmt = ctx.parent(target)
+    if not (isinstance(stmt, ast.Assign) and stmt.targets == [target] and not _is_none(stmt.value)):
+        return False
+    counter = _counter(loop, ctx)
+    child, node = stmt, ctx.parent(stmt)
+    while node is not None and node is not loop:
+        if isinstance(node, ast.If):
+            if child in node.body and _first_only(node.test, node.body, loop, counter, ctx):
+                return True
+            if child in node.orelse and _first_only(_negated(node.test), node.orelse, loop, counter, ctx):
+                return True
+        child, node = node, ctx.parent(node)
+    return False
+
+
+def _first_only(test: Optional[ast.AST], branch: list, loop: ast.AST, counter: Optional[str], ctx) -> bool:
+    """Does ``test``, entering ``branch``, hold on the loop's first iteration only? ``counter == 0``, or
+    ``v is None`` where ``branch`` binds ``v`` to something and the loop never binds it to None (nor deletes
+    it, nor binds it in a way whose value is not visible)."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+    ):
+        return False
+    name, op, value = test.left.id, type(test.ops[0]), test.comparators[0].value
+    if name == counter:
+        return op is ast.Eq and type(value) is int and value == 0
+    if op is not ast.Is or value is not None:
+        return False
+    if not any(
+        isinstance(s, ast.Assign) and any(_is_name(t, name) for t in s.targets) and not _is_none(s.value)
+        for s in branch
+    ):
+        return False
+    for stmt in loop.body:
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return False
+            if _is_name(node, name) and not isinstance(node.ctx, ast.Load):
+                binding = ctx.parent(node)
+                if not (isinstance(binding, ast.Assign) and node in binding.targets and not _is_none(binding.value)):
+                    return False
+    return True
+
+
+def _negated(test: ast.AST) -> Optional[ast.AST]:
+    """``test`` negated, for the comparisons ``_first_only`` reads (``v is not None``, ``i != 0``, ``not t``)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    negation = {ast.IsNot: ast.Is, ast.Is: ast.IsNot, ast.NotEq: ast.Eq, ast.Eq: ast.NotEq}
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in negation:
+        return ast.Compare(test.left, [negation[type(test.ops[0])]()], test.comparators)
+    return None
+
+
+def _counter(loop: ast.AST, ctx) -> Optional[str]:
+    """The name counting a ``for`` loop's iterations (``for i in range(...)``, ``for i, x in enumerate(...)``)
+    when its body binds it nowhere: each of its values then comes once."""
+    if not (isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call)):
+        return None
+    target = loop.target
+    if ctx.imports.is_builtin(loop.iter.func, "enumerate") and isinstance(target, ast.Tuple) and len(target.elts) == 2:
+        target = target.elts[0]
+    elif not ctx.imports.is_builtin(loop.iter.func, "range"):
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    for stmt in loop.body:
+        for node in ast.walk(stmt):
+            if _is_name(node, target.id) and not isinstance(node.ctx, ast.Load):
+                return None
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and target.id in node.names:
+                return None
+    return target.id
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _is_none(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_self_join(target: ast.Name, stmt: ast.stmt, name: str, ctx) -> bool:
