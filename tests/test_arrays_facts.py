@@ -58,6 +58,7 @@ def value_at_end(code, name):
         ("np.sqrt(np.arange(4))", "float64", (4,)),
         ("np.zeros((3, 1)) + np.zeros((1, 4))", "float64", (3, 4)),
         ("np.zeros((3, 4))[1:, ::2]", "float64", (2, 2)),
+        ("np.zeros((3, 4))[:, np.newaxis, :] - np.zeros((3, 4))[None, :, :]", "float64", (3, 3, 4)),
         ("np.zeros((3, 4)).T", "float64", (4, 3)),
         ("np.zeros((3, 4)).reshape(2, 6)", "float64", (2, 6)),
         ("np.zeros((3, 4)) > 0", "bool", (3, 4)),

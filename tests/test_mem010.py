@@ -1,7 +1,7 @@
 import textwrap
 
 import pytest
-from helpers import assert_fix_keeps_behaviour, codes, fix, lint
+from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, codes, fix, lint
 
 pytest.importorskip("pandas")
 
@@ -155,6 +155,47 @@ def test_fix_keeps_output_and_lowers_the_traced_peak():
     # tracemalloc sees the frame's column arrays (not the C parser's buffers): skipping 4 of 6 columns shows.
     fixed = assert_fix_keeps_behaviour(PROGRAM, unsafe=True)
     assert 'pd.read_csv(path, usecols=["x", "label", "y"])' in fixed
+
+
+ROWS_PROGRAM = """
+import os, tempfile
+import pandas as pd
+
+path = os.path.join(tempfile.mkdtemp(), "steps.csv")
+with open(path, "w") as f:
+    f.write("step,loss,x,y,note\\n")
+    for i in range(100_000):
+        f.write(f"{i},{1 / (i + 1)},{i * 0.25},{i % 11},{'' if i % 5 else 'ok'}\\n")
+    f.write(",,,,\\n")  # a row of empty fields: still a row, whichever columns are parsed
+
+def plot(path):
+    df = pd.read_csv(path)
+    print(f"Number of rows: {len(df)}")
+    return df["x"].sum(), df["y"].max()
+
+print(plot(path))
+"""
+
+
+def test_len_of_the_frame_reads_no_column():
+    (f,) = lint(ROWS_PROGRAM)
+    assert f.code == "MEM010" and "'x' and 'y'" in f.message
+
+
+@pytest.mark.slow
+def test_len_of_the_frame_keeps_its_value_after_the_fix():
+    fixed = assert_fix_keeps_behaviour(ROWS_PROGRAM, unsafe=True)
+    assert 'pd.read_csv(path, usecols=["x", "y"])' in fixed
+
+
+@pytest.mark.slow
+def test_counting_columns_is_a_use_of_every_column():
+    # len(df.columns) and df.shape count the columns usecols= would drop; a file that rebinds len is not
+    # asking the builtin
+    for counted in ("len(df.columns)", "df.shape[1]"):
+        code = ROWS_PROGRAM.replace("len(df)", counted)
+        assert_trap_not_fixed("MEM010", code, "pd.read_csv(path)", 'pd.read_csv(path, usecols=["x", "y"])')
+    assert codes(ROWS_PROGRAM.replace("import pandas as pd", "import pandas as pd\nlen = sum")) == []
 
 
 def test_catalog_example_is_reported_and_its_replacement_is_not():

@@ -105,6 +105,68 @@ def test_never_reported():
     )
 
 
+def test_outer_difference_of_points_of_unknown_size_is_reported_without_bytes():
+    # parameters and loaded data: n is unknown, but the temporary is d times the distances whatever n is
+    found = mem013("""
+        import numpy as np
+        def direct(X):
+            return np.sqrt(np.sum((X[:, np.newaxis, :] - X[np.newaxis, :, :]) ** 2, axis=2))
+        def joined(a, b):
+            X = np.concatenate([a, b], axis=0)
+            return np.linalg.norm(X[:, np.newaxis, :] - X[np.newaxis, :, :], axis=-1)
+        def named(X):
+            X = np.atleast_2d(X)
+            diff = X[:, np.newaxis, :] - X[np.newaxis, :, :]
+            return np.sqrt(np.sum(diff**2, axis=-1))
+        """)
+    assert sorted(f.line for f in found) == [4, 7, 10]
+    assert all(f.estimated_bytes is None and "(n, n, d) temporary, d times" in f.message for f in found)
+    assert all("cdist" in f.message for f in found)
+
+
+def test_outer_difference_not_reduced_to_distances_is_never_reported():
+    assert (
+        mem013("""
+        import numpy as np
+        def kept(X):
+            diff = X[:, None, :] - X[None, :, :]      # the displacement vectors are used besides the distances
+            return diff, np.sum(diff ** 2, axis=-1)
+        def points_1d(x):
+            return np.sum((x[:, None] - x[None, :]) ** 2, axis=-1)   # x may be 1-d: (n, n) -> (n,)
+        def other_axis(X):
+            return np.sum((X[:, None, :] - X[None, :, :]) ** 2, axis=0)
+        def summed_differences(X):
+            return np.sum(X[:, None, :] - X[None, :, :], axis=-1)   # no square: not a distance
+        def known_small():
+            X = np.ones((10, 3))
+            return np.sum((X[:, np.newaxis, :] - X[np.newaxis, :, :]) ** 2, axis=-1)
+        """)
+        == []
+    )
+
+
+@pytest.mark.slow
+def test_the_advised_gram_form_gives_the_distances_with_a_lower_peak():
+    """The advice is what the message spells: same distances (to rounding), a lower traced peak."""
+    program = """
+        import numpy as np, tracemalloc
+        X = np.random.default_rng(3).random((1500, 8))
+        tracemalloc.start()
+        D = np.sqrt(np.sum((X[:, np.newaxis, :] - X[np.newaxis, :, :]) ** 2, axis=2))
+        broadcast = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        tracemalloc.start()
+        sq = (X * X).sum(1)
+        d2 = sq[:, None] + sq[None, :]
+        d2 -= 2 * (X @ X.T)
+        G = np.sqrt(np.clip(d2, 0, None))
+        gram = tracemalloc.get_traced_memory()[1]
+        print(np.allclose(D, G, atol=1e-6), round(broadcast / D.nbytes, 1), round(gram / D.nbytes, 1))
+        """
+    close, broadcast, gram = run_program(program)[0].split()
+    assert close == "True" and float(broadcast) >= 8 and float(gram) <= 3
+
+
 @pytest.mark.slow
 def test_where_and_maximum_differ_at_nan():
     """Why MEM013 gives advice, not a fix (catalog m13): np.where turns NaN into 0, np.maximum keeps it."""

@@ -1,8 +1,8 @@
 """MEM010 read-csv-all-columns: ``pd.read_csv(path)`` parses every column when the code reads only some.
 
 Reported when every use of the frame is visible and reads literal column names: ``df["x"]``,
-``df[["x", "y"]]``, or the call itself subscripted (``pd.read_csv(p)["x"]``). The frame's name is followed
-through its reaching definitions (facts/dataflow), so a use reached by this read is a use of this frame.
+``df[["x", "y"]]``, or the call itself subscripted (``pd.read_csv(p)["x"]``); ``len(df)`` reads no column (the
+number of rows is the same with ``usecols``). The frame's name is followed through its reaching definitions (facts/dataflow), so a use reached by this read is a use of this frame.
 Any other use (a method, an attribute, passing it to a function, returning it, a column assignment) means
 the frame may need all its columns: nothing is reported.
 
@@ -312,6 +312,8 @@ def _columns_read(ctx, call: ast.Call):
     columns: list = []
     for use in ctx.arrays.uses_of(binding):
         subscript = ctx.arrays.parent(use)
+        if _counts_rows(ctx, subscript, use):
+            continue  # len(df): the number of rows is the same whichever columns are parsed
         read = _literal_columns(subscript) if isinstance(subscript, ast.Subscript) else None
         if read is None or subscript.value is not use:
             return None
@@ -320,6 +322,16 @@ def _columns_read(ctx, call: ast.Call):
         return None
     # A module-level frame stays importable by other modules: advice only there.
     return columns, not isinstance(flow.scope, ast.Module)
+
+
+def _counts_rows(ctx, call, use) -> bool:
+    """``len(df)``, the builtin: it reads no column."""
+    return (
+        isinstance(call, ast.Call)
+        and call.args == [use]
+        and not call.keywords
+        and ctx.imports.is_builtin(call.func, "len")
+    )
 
 
 def _add_usecols(call, spelled: list):

@@ -150,29 +150,46 @@ class ExpressionTemporaries(Rule):
         if not isinstance(node.op, ast.Sub):
             return
         sides = (node.left, node.right)
-        if not any(_adds_axis(e) for e in sides) or not all(_adds_axis(e) or isinstance(e, ast.Name) for e in sides):
+        axes = [_adds_axis(ctx, e) for e in sides]
+        if not any(axes) or not all(a or isinstance(e, ast.Name) for a, e in zip(axes, sides)):
             return  # X[:, None] - X[None] or X[:, None] - X
         x, y = (ctx.arrays.value(e.value if isinstance(e, ast.Subscript) else e) for e in sides)
-        result = ctx.arrays.value(node)
-        if x.kind != "ndarray" or y.kind != "ndarray" or x.ndim != 2 or y.ndim != 2:
+        if not all(v.ndim == 2 or v.ndim is None and v.kind in ("ndarray", "unknown") for v in (x, y)):
             return  # 1-d points: the (n, n) difference is the result itself, not a temporary
-        if result.kind != "ndarray" or result.shape is None or len(result.shape) != 3:
+        if None in (x.ndim, y.ndim) and max(axes) < 2:
+            return  # X[:, None] of an array of unknown dimensions may be 1-d points
+        result = ctx.arrays.value(node)
+        if result.shape is not None and (len(result.shape) != 3 or result.shape[2] < 2):
             return
-        if not ctx.is_large(result.nbytes) or not _summed_squares_over_last_axis(ctx, node):
+        if result.shape is not None and not ctx.is_large(result.nbytes):
+            return
+        if not _summed_squares_over_last_axis(ctx, _reduced(ctx, node)):
             return  # displacement vectors kept whole are the result, not a temporary
-        n, m, d = result.shape
-        if d < 2:
-            return
-        distances = numpy_api.format_bytes(n * m * result.dtype.itemsize)
+        if result.shape is None:  # parameters, loaded data: the temporary grows with n * n, d times the result
+            size = "an (n, n, d) temporary, d times the (n, n) distance matrix"
+        else:
+            n, m, d = result.shape
+            size = (
+                f"a {result.shape} temporary of {numpy_api.format_bytes(result.nbytes)}, {d}x the ({n}, {m}) "
+                f"distance matrix ({numpy_api.format_bytes(n * m * result.dtype.itemsize)})"
+            )
         ctx.report(
             node,
-            f"this broadcast difference allocates a {result.shape} temporary of "
-            f"{numpy_api.format_bytes(result.nbytes)}, {d}x the ({n}, {m}) distance matrix ({distances}); the Gram "
-            f"form |x|^2 + |y|^2 - 2 x.y (sq = (X * X).sum(1); d2 = sq[:, None] + sq[None, :]; d2 -= 2 * (X @ X.T)) "
-            f"needs only (n, m) arrays (measured: 2.0x the result instead of 4.0x; not bit-identical, clip at 0 "
-            f"before a square root), or scipy.spatial.distance.cdist",
+            f"this broadcast difference allocates {size} it is reduced to; the Gram form |x|^2 + |y|^2 - 2 x.y (sq = (X * X).sum(1); d2 = sq[:, None] + "
+            f"sq[None, :]; d2 -= 2 * (X @ X.T)) needs only (n, n) arrays (measured: 2.0x the result instead of "
+            f"4.0x; not bit-identical, clip at 0 before a square root), or scipy.spatial.distance.cdist",
             estimated_bytes=result.nbytes,
         )
+
+
+def _reduced(ctx, diff: ast.BinOp) -> ast.expr:
+    """What is reduced: the difference itself, or the one use of the name it is bound to
+    (``diff = X[:, None] - X[None]; np.sum(diff ** 2, -1)``, with ``diff`` read nowhere else)."""
+    stmt = ctx.arrays.parent(diff)
+    if not (isinstance(stmt, ast.Assign) and stmt.value is diff and len(stmt.targets) == 1):
+        return diff
+    uses = ctx.arrays.uses_of_binding(stmt) if isinstance(stmt.targets[0], ast.Name) else None
+    return uses[0] if uses is not None and len(uses) == 1 else diff
 
 
 def _summed_squares_over_last_axis(ctx, diff: ast.AST) -> bool:
@@ -210,20 +227,15 @@ def _last_axis(ctx, call: ast.Call, position: int) -> bool:
     return axis is not None and ctx.arrays.value(axis).constant in (-1, 2)
 
 
-def _adds_axis(node: ast.AST) -> bool:
-    """``X[:, None]``, ``X[None, :, :]``: a subscript of a name that inserts an axis with None."""
+def _adds_axis(ctx, node: ast.AST) -> int:
+    """``X[:, None]``, ``X[np.newaxis, :, :]``: a subscript of a name that inserts an axis with None: the number
+    of the name's own axes it spells (at least that many exist, or it raises), else 0."""
     if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load)):
-        return False
+        return 0
     parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-    return any(isinstance(p, ast.Constant) and p.value is None for p in parts) and all(
-        isinstance(p, ast.Slice)
-        and p.lower is None
-        and p.upper is None
-        and p.step is None
-        or isinstance(p, ast.Constant)
-        and p.value is None
-        for p in parts
-    )
+    new = [p for p in parts if isinstance(p, ast.Constant) and p.value is None or ctx.qualname(p) == "numpy.newaxis"]
+    whole = [p for p in parts if isinstance(p, ast.Slice) and p.lower is None and p.upper is None and p.step is None]
+    return len(whole) if new and len(new) + len(whole) == len(parts) else 0
 
 
 def _same_name(node: ast.AST, name: ast.Name) -> bool:

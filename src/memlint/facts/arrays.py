@@ -553,8 +553,12 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
                 return Value("np_scalar", base.dtype, (), "fresh", 0)
             return ndarray_value(base.dtype, shape, ownership="view")
         if base.ndim is not None:
-            dropped = sum(1 for p in parts if not isinstance(p, ast.Slice) and not _is_none_or_ellipsis(p))
-            added = sum(1 for p in parts if isinstance(p, ast.Constant) and p.value is None)
+            dropped = sum(
+                1
+                for p in parts
+                if not isinstance(p, ast.Slice) and not _is_none_or_ellipsis(p) and not self._new_axis(p)
+            )
+            added = sum(1 for p in parts if self._new_axis(p))
             if any(isinstance(p, ast.Constant) and p.value is Ellipsis for p in parts):
                 return ndarray_value(base.dtype, None, ownership="view", ndim=None)
             ndim = base.ndim - dropped + added
@@ -567,10 +571,14 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         """Basic indexing: an int, a slice, ``None`` or ``...`` (the result is a view)."""
         if isinstance(part, ast.Slice):
             return all(b is None or self._value(b).kind == "py_number" for b in (part.lower, part.upper, part.step))
-        if _is_none_or_ellipsis(part):
+        if _is_none_or_ellipsis(part) or self._new_axis(part):
             return True
         v = self._value(part)
         return v.kind == "py_number" and v.pytype in ("int", None) and v.pytype != "bool"
+
+    def _new_axis(self, part: ast.AST) -> bool:
+        """``None`` or ``np.newaxis`` in an index: a new axis of length 1."""
+        return isinstance(part, ast.Constant) and part.value is None or self.ctx.qualname(part) == "numpy.newaxis"
 
     def _literal_index(self, node: ast.AST):
         if isinstance(node, ast.Tuple):
@@ -589,6 +597,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
             return slice(*bounds)
         if isinstance(node, ast.Constant) and (node.value is None or node.value is Ellipsis):
             return node.value
+        if self._new_axis(node):
+            return None
         c = self._value(node).constant
         return c if type(c) is int else _NOT_LITERAL
 
