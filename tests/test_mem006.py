@@ -223,3 +223,20 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
 
     doc = catalog.load()["MEM006"]
     assert "MEM006" in codes(doc.example) and "MEM006" not in codes(doc.use_instead)
+
+
+def test_the_message_quotes_only_what_the_catalog_measured():
+    """The cost the message quotes is the one `python bench/catalog.py MEM006` measured on the catalog's example
+    (40 000 appends), not a figure from elsewhere: every size and duration in it is in the "Measured" section."""
+    import re
+
+    from memlint import catalog
+
+    doc = catalog.load()["MEM006"]
+    measured = " ".join(doc.measured.split())  # the section is wrapped at 110 columns
+    (f,) = lint(doc.example + "samples(40_000)\n")
+    quoted = re.findall(r"\d[\d.]* ?(?:[KMGT]iB|ms|s)\b", f.message)
+    assert quoted, f.message
+    assert "ran 40000 times" in measured
+    for figure in quoted:
+        assert figure in measured, (figure, measured)

@@ -71,8 +71,8 @@ class ArrayGrownInLoop(Rule):
             ctx.report(
                 call,
                 f"`{name} = {spelled}` in a loop copies all of `{name}` on every iteration: the bytes copied "
-                f"grow with the square of the iteration count (40 000 one-float appends write 6.0 GiB, 230 ms "
-                f"against 20 ms preallocated) and the peak is twice the final array; {instead}",
+                f"grow with the square of the iteration count (40 000 one-float appends allocate 6.0 GiB in all, "
+                f"measured by `python bench/catalog.py MEM006`) and the peak is twice the final array; {instead}",
             )
 
 
