@@ -47,6 +47,42 @@ def test_repeated_zero_lists():
     assert f.fix.applicability == "unsafe"  # np.zeros(-1) raises where [0.0] * -1 is empty
 
 
+def test_bool_and_comprehension_spellings():
+    assert (
+        fix("import numpy as np\nmask = np.array([False] * 2_000_000)\n")
+        == "import numpy as np\nmask = np.zeros(2_000_000, dtype=bool)\n"
+    )
+    assert (
+        fix("import numpy as np\nz = np.array([0 for _ in range(1_000_000)])\n")
+        == "import numpy as np\nz = np.zeros(1_000_000, dtype=int)\n"
+    )
+    assert (
+        fix("import numpy as np\nz = np.array([0.0 for k in range(1_000_000)])\n")
+        == "import numpy as np\nz = np.zeros(1_000_000)\n"
+    )
+    assert (
+        fix("import numpy as np\nids = np.array([i for i in range(3, 10**6)])\n")
+        == "import numpy as np\nids = np.arange(3, 10**6)\n"
+    )
+    code = "import numpy as np\ndef f(n):\n    return np.array([False for _ in range(n)]), np.array([i for i in range(n)])\n"
+    found = lint(code)
+    assert [f.fix.applicability for f in found] == ["unsafe", "unsafe"]
+    assert "[False for _ in range(n)]" in found[0].message and "np.zeros(n, dtype=bool)" in found[0].message
+    assert fix(code) == code
+
+
+def test_why_a_variable_length_is_unsafe_for_bools_too():
+    """An empty list of bools gives float64, np.zeros(0, dtype=bool) bool: only a positive literal is safe."""
+    assert np.array([False] * 0).dtype == np.float64 and np.zeros(0, dtype=bool).dtype == np.bool_
+    assert np.array([False for _ in range(0)]).dtype == np.float64
+    code = "import numpy as np\nm = np.array([False] * 0)\nn = np.array([False for _ in range(-3)])\n"
+    assert fix(code, unsafe=True) == code  # known empty: nothing worth reporting, nothing changed
+    # a file that rebinds `bool` (or `range`) gets no rewrite spelled with it
+    (f,) = lint("import numpy as np\nbool = int\nm = np.array([False] * 10**6)\n")
+    assert f.fix is None
+    assert codes("import numpy as np\nrange = lambda n: [1] * n\nm = np.array([0 for _ in range(10**6)])\n") == []
+
+
 def test_from_import_spelling_needs_the_target_imported():
     assert (
         fix("from numpy import array, arange\na = array(range(10**6))\n")
@@ -61,7 +97,18 @@ def test_never_reported():
     assert codes("import numpy as np\na = np.array([0] * 100)\n") == []
     assert codes("import numpy as np\ndef f(n):\n    return np.array(range(n), dtype=np.float32)\n") == []
     assert codes("import numpy as np\ndef f(n):\n    return np.array([1] * n)\n") == []
-    assert codes("import numpy as np\ndef f(n):\n    return np.array([False] * n)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array([True] * n)\n") == []
+    # comprehensions that are not one plain pass over range(n)
+    for listed in (
+        "[0 for i in range(n) if i]",
+        "[0 for i in range(n) for j in range(2)]",
+        "[0 for i in range(1, n)]",  # as many zeros as n - 1
+        "[j for i in range(n)]",
+        "[i for i in range(n) if i % 2]",
+        "[1 for i in range(n)]",
+        "[0 for i in xrange(n)]",
+    ):
+        assert codes(f"import numpy as np\ndef f(n, j):\n    return np.array({listed})\n") == [], listed
     assert codes("import numpy as np\ndef f(n):\n    return np.array([-0.0] * n)\n") == []
     assert codes("import numpy as np\ndef f(n):\n    return np.array([0, 0] * n)\n") == []
     assert codes("import numpy as np\nrange = lambda n: [1.5] * n\na = np.array(range(10**6))\n") == []
@@ -91,6 +138,20 @@ def test_fixed_programs_print_the_same_and_peak_lower():
         z[7] = 3
         print(z.dtype, z.shape, z.flags.owndata, int(z.sum()), f.dtype, f.shape, float(f.sum()))
         print(np.signbit(f).any())
+        """)
+
+
+@pytest.mark.slow
+def test_fixed_bool_and_comprehension_programs_print_the_same_and_peak_lower():
+    assert_fix_keeps_behaviour(f"""
+        import numpy as np
+        mask = np.array([False] * {N})
+        counts = np.array([0 for _ in range({N})])
+        ids = np.array([i for i in range(1, {N})])
+        mask[3] = True
+        counts[5] += 2
+        print(mask.dtype, mask.shape, mask.flags.owndata, int(mask.sum()), counts.dtype, int(counts.sum()))
+        print(ids.dtype, ids.shape, int(ids.sum()), ids[:3])
         """)
 
 

@@ -1,8 +1,9 @@
 """MEM014 python-list-to-array: ``np.array(range(n))`` and ``np.array([0] * n)`` build Python lists first.
 
 ``np.array(list(range(n)))`` and ``np.array(range(n))`` create n Python ints (40 B each with the list slot)
-before copying them into the 8 B/element array; ``np.array([0] * n)`` builds a list of n pointers first.
-``np.arange(n)`` and ``np.zeros(n[, dtype=int])`` write the array directly.
+before copying them into the 8 B/element array; ``np.array([0] * n)`` (or ``[False] * n``, or
+``[0 for _ in range(n)]``) builds a list of n pointers first. ``np.arange(n)`` and
+``np.zeros(n[, dtype=int|bool])`` write the array directly.
 
 Same dtype and values, checked with NumPy 2.4.6 and 1.26.4 (Linux): ``np.array`` of Python ints, ``np.arange`` of Python ints and
 ``dtype=int`` all give NumPy's default integer (int64 on NumPy 2; ``np.int_``, which is C long and so int32
@@ -43,7 +44,7 @@ class PythonListToArray(Rule):
             if range_call is not None:
                 self._report_range(ctx, node, range_call)
                 continue
-            repeated = _repeated_zero(arg)
+            repeated = _repeated_zero(ctx, arg)
             if repeated is not None:
                 self._report_zeros(ctx, node, *repeated)
 
@@ -51,7 +52,11 @@ class PythonListToArray(Rule):
         length = numpy_api.literal_range_length(range_call.args)
         if length is not None and not ctx.is_large(length * _LIST_OF_INTS_BYTES):
             return
-        shown = "np.array(list(range(...)))" if range_call is not node.args[0] else "np.array(range(...))"
+        shown = {
+            ast.ListComp: "np.array([i for i in range(...)])",
+            ast.Call: "np.array(list(range(...)))",
+        }.get(type(node.args[0]))
+        shown = "np.array(range(...))" if range_call is node.args[0] else shown
         fix = None
         arange = _numpy_function(ctx, node, "arange")
         if arange is not None:
@@ -75,23 +80,29 @@ class PythonListToArray(Rule):
 
     def _report_zeros(self, ctx, node: ast.Call, zero: ast.Constant, count: ast.AST) -> None:
         n = numpy_api.int_value(count)
-        is_int = type(zero.value) is int
+        if isinstance(count, ast.UnaryOp) and isinstance(count.op, ast.USub):
+            n = numpy_api.int_value(count.operand)
+            n = -n if n is not None else None  # `[0] * -3` is empty: nothing is built, nothing to report
+        dtype = {int: "int", bool: "bool"}.get(type(zero.value))  # float: np.zeros' own default
         if n is not None and not ctx.is_large(n * _LIST_OF_REFS_BYTES):
             return
-        replacement = "np.zeros(n, dtype=int)" if is_int else "np.zeros(n)"
+        replacement = f"np.zeros(n, dtype={dtype})" if dtype else "np.zeros(n)"
         fix = None
         zeros = _numpy_function(ctx, node, "zeros")
-        int_usable = ctx.imports.is_builtin(ast.Name(id="int"), "int")  # the file does not rebind `int`
-        if zeros is not None and (int_usable or not is_int):
+        dtype_usable = dtype is None or ctx.imports.is_builtin(ast.Name(id=dtype), dtype)  # not rebound
+        if zeros is not None and dtype_usable:
             # [0] * 0 is an empty float64 array, np.zeros(0, dtype=int) an int64 one; np.zeros(-1) raises.
-            safe = n is not None and (n > 0 if is_int else n >= 0)
+            safe = n is not None and (n > 0 if dtype else n >= 0)
             fix = ctx.rewrite(
-                node, lambda c: _to_zeros(c, zeros, is_int), SAFE if safe else UNSAFE, f"Replace with {replacement}"
+                node, lambda c: _to_zeros(c, zeros, dtype), SAFE if safe else UNSAFE, f"Replace with {replacement}"
             )
         held = n * _LIST_OF_REFS_BYTES if n is not None else None
+        shown = (
+            f"[{zero.value!r} for _ in range(n)]" if isinstance(node.args[0], ast.ListComp) else f"[{zero.value!r}] * n"
+        )
         ctx.report(
             node,
-            f"np.array([{zero.value!r}] * n) first builds a list of n references (8 B per element) and then "
+            f"np.array({shown}) first builds a list of n references (8 B per element) and then "
             f"copies it into the array: the peak is twice the array; {replacement} allocates the same "
             f"array once, and the OS maps its zero pages lazily",
             estimated_bytes=held,
@@ -100,8 +111,13 @@ class PythonListToArray(Rule):
 
 
 def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
-    """The ``range(...)`` call in ``range(...)`` or ``list(range(...))``, with plain positional arguments."""
-    if (
+    """The ``range(...)`` call in ``range(...)``, ``list(range(...))`` or ``[i for i in range(...)]``, with
+    plain positional arguments."""
+    if isinstance(arg, ast.ListComp):
+        loop = _over_range(ctx, arg)
+        counts = loop is not None and isinstance(loop.target, ast.Name) and _is_name(arg.elt, loop.target.id)
+        arg = loop.iter if counts else None
+    elif (
         isinstance(arg, ast.Call)
         and ctx.imports.is_builtin(arg.func, "list")
         and len(arg.args) == 1
@@ -115,17 +131,43 @@ def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
     return arg
 
 
-def _repeated_zero(arg: ast.AST):
-    """(the literal, the count) of ``[0] * n``, ``n * [0]``, ``[0.0] * n``, else None."""
+def _repeated_zero(ctx, arg: ast.AST):
+    """(the literal, the count) of ``[0] * n``, ``n * [0]``, ``[0.0] * n``, ``[False] * n`` or
+    ``[0 for _ in range(n)]``, else None."""
+    if isinstance(arg, ast.ListComp):
+        loop = _over_range(ctx, arg)
+        if loop is not None and len(loop.iter.args) == 1 and _is_zero(arg.elt):
+            return arg.elt, loop.iter.args[0]  # as many elements as range(n): n, or none when n < 1
+        return None
     if not (isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mult)):
         return None
     for lst, count in ((arg.left, arg.right), (arg.right, arg.left)):
-        if isinstance(lst, ast.List) and len(lst.elts) == 1 and not isinstance(count, ast.List):
-            zero = lst.elts[0]
-            # Exactly the int 0 or the float +0.0 (not False, not -0.0: np.zeros has +0.0).
-            if isinstance(zero, ast.Constant) and type(zero.value) in (int, float) and zero.value == 0:
-                return zero, count
+        if (
+            isinstance(lst, ast.List)
+            and len(lst.elts) == 1
+            and not isinstance(count, ast.List)
+            and _is_zero(lst.elts[0])
+        ):
+            return lst.elts[0], count
     return None
+
+
+def _over_range(ctx, comprehension: ast.ListComp) -> Optional[ast.comprehension]:
+    """The one ``for`` of a comprehension over ``range(...)`` (plain positional arguments, no ``if``)."""
+    loop, *more = comprehension.generators
+    it = loop.iter
+    if more or loop.ifs or loop.is_async or _range_call(ctx, it) is not it:
+        return None
+    return loop
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _is_zero(node: ast.AST) -> bool:
+    """Exactly the int 0, the float +0.0 or False: what np.zeros holds (not -0.0, whose sign bit differs)."""
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float, bool) and node.value == 0
 
 
 def _numpy_function(ctx, call: ast.Call, name: str) -> Optional[str]:
@@ -147,25 +189,33 @@ def _with_func(call, spelling: str):
 
 
 def _to_arange(call, spelling: str):
-    """``np.array(list(range(a, b)))`` -> ``np.arange(a, b)``."""
+    """``np.array(list(range(a, b)))`` (or ``[i for i in range(a, b)]``) -> ``np.arange(a, b)``."""
+    import libcst as cst
+
     inner = call.args[0].value
-    if inner.func.value == "list":
+    if isinstance(inner, cst.ListComp):
+        inner = inner.for_in.iter
+    elif inner.func.value == "list":
         inner = inner.args[0].value
     return _with_func(call, spelling).with_changes(args=inner.args)
 
 
-def _to_zeros(call, spelling: str, is_int: bool):
-    """``np.array([0] * n)`` -> ``np.zeros(n, dtype=int)``; ``[0.0] * n`` -> ``np.zeros(n)``."""
+def _to_zeros(call, spelling: str, dtype: Optional[str]):
+    """``np.array([0] * n)`` -> ``np.zeros(n, dtype=int)``; ``[0.0] * n`` -> ``np.zeros(n)``;
+    ``[False for _ in range(n)]`` -> ``np.zeros(n, dtype=bool)``."""
     import libcst as cst
 
-    product = call.args[0].value
-    count = product.right if isinstance(product.left, cst.List) else product.left
+    listed = call.args[0].value
+    if isinstance(listed, cst.ListComp):
+        count = listed.for_in.iter.args[0].value
+    else:
+        count = listed.right if isinstance(listed.left, cst.List) else listed.left
     args = [cst.Arg(count)]
-    if is_int:
+    if dtype:
         args = [
             cst.Arg(count, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
             cst.Arg(
-                cst.Name("int"),
+                cst.Name(dtype),
                 keyword=cst.Name("dtype"),
                 equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
             ),
