@@ -11,7 +11,8 @@ from helpers import GEOMETRY, config, memlint_process, project_findings, write_p
 
 from memlint.checks import enabled_rules
 from memlint.context import FileContext
-from memlint.facts.classes import ClassIndex, file_facts
+from memlint.facts.class_facts import file_facts
+from memlint.facts.class_index import ClassIndex
 from memlint.facts.imports import module_name_of
 from memlint.source import SourceText
 

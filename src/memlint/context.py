@@ -91,7 +91,7 @@ class FileContext:
     @functools.cached_property
     def class_facts(self) -> FileClassFacts:
         """What this file tells the class index (MEM003, MEM004), scanned once on first use."""
-        from memlint.facts.classes import file_facts
+        from memlint.facts.class_facts import file_facts
 
         return file_facts(self)
 

@@ -1,7 +1,7 @@
 """MEM003 missing-slots: a class built in bulk keeps a per-instance ``__dict__`` that ``__slots__`` removes.
 
 Project-wide: the class is often defined in one file and built in bulk in another, so the evidence comes
-from the class index (facts/classes.py). Reported at the class definition; the fix is unsafe only (catalog
+from the class index (facts/class_index.py). Reported at the class definition; the fix is unsafe only (catalog
 §3.4): code outside the project, ``mock.patch.object`` or a framework may add attributes to instances.
 """
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from memlint.checks import PythonVersion, Rule
 from memlint.context import FileContext
-from memlint.facts import classes, object_sizes
+from memlint.facts import class_index, instance_uses, object_sizes
 from memlint.facts.class_schema import FileClassFacts
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import UNSAFE, Edit, Finding, Fix
@@ -37,7 +37,7 @@ class MissingSlots(Rule):
         }
 
     def check_project(self, project: Project) -> None:
-        index = classes.ClassIndex(project.facts)
+        index = class_index.ClassIndex(project.facts)
         target = PythonVersion(project.config.option(self.code, "target-version")).info
         for qualname, sites in index.bulk.items():
             path, info = index.classes[qualname]
@@ -48,7 +48,10 @@ class MissingSlots(Rule):
                 continue  # a base without __slots__ (or an unknown one) keeps the __dict__ anyway
             outside = index.outside.get(qualname, [])
             own = (
-                set(info["attrs"]) | set(info["property_names"]) | set(base_slots) | {"__weakref__", classes.OLD_PICKLE}
+                set(info["attrs"])
+                | set(info["property_names"])
+                | set(base_slots)
+                | {"__weakref__", instance_uses.OLD_PICKLE}
             )
             if any(item["attr"] not in own for _, item in outside):
                 continue  # its instances get new attributes (or __dict__) from outside the class
@@ -113,8 +116,12 @@ class MissingSlots(Rule):
 
     @staticmethod
     def _why_no_fix(index, qualname, info, attrs, weakref, target, outside, where):
-        old_pickle = [(path, item) for path, item in outside if item["attr"] == classes.OLD_PICKLE]
-        old_pickle += [index.outside_unknown[classes.OLD_PICKLE]] if classes.OLD_PICKLE in index.outside_unknown else []
+        old_pickle = [(path, item) for path, item in outside if item["attr"] == instance_uses.OLD_PICKLE]
+        old_pickle += (
+            [index.outside_unknown[instance_uses.OLD_PICKLE]]
+            if instance_uses.OLD_PICKLE in index.outside_unknown
+            else []
+        )
         frozen = info["kind"] == "dataclass" and info["dataclass"]["frozen"]  # slots=True adds __getstate__
         if old_pickle and not info.get("pickles_itself") and not frozen:
             path, item = old_pickle[0]
@@ -128,7 +135,7 @@ class MissingSlots(Rule):
             if attr not in info["attrs"]
             and attr not in info["property_names"]
             and not attr.startswith("class attribute ")
-            and attr not in ("__weakref__", classes.OLD_PICKLE)
+            and attr not in ("__weakref__", instance_uses.OLD_PICKLE)
         ]
         if extra:
             attr = extra[0]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
-from memlint.facts import classes, object_sizes
+from memlint.facts import class_index, object_sizes
 from memlint.facts.class_schema import FileClassFacts
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import Finding
@@ -41,7 +41,7 @@ class RecordsNotColumns(Rule):
         }
 
     def check_project(self, project: Project) -> None:
-        index = classes.ClassIndex(project.facts)
+        index = class_index.ClassIndex(project.facts)
         for path, facts in project.facts.items():
             for record in facts.get("records", []):
                 described = self._describe(index, record)
@@ -101,7 +101,7 @@ class RecordsNotColumns(Rule):
             else:
                 kind = "namedtuple"
             return _Records(kind, len(fields), f"{name} records")
-        if info["kind"] != "plain" or info["bases"] and any(b not in classes.SAFE_BASES for b in info["bases"]):
+        if info["kind"] != "plain" or info["bases"] and any(b not in class_index.SAFE_BASES for b in info["bases"]):
             return None
         attrs = info["attrs"]
         if len(attrs) < 2 or any(not _numeric_field(info, record, a) for a in attrs):

@@ -1,5 +1,5 @@
 """What one file tells the class index (MEM003, MEM004), as plain JSON data: the rules' project facts and the
-cache's schema. Built by ``classes.file_facts``; read by ``classes.ClassIndex`` and the two rules.
+cache's schema. Built by ``class_facts.file_facts``; read by ``class_index.ClassIndex`` and the two rules.
 
 Positions are 1-based lines and 1-based character columns, end exclusive, as in ``findings``.
 """
@@ -74,7 +74,7 @@ class BulkSite(TypedDict):
 
 class OutsideFact(TypedDict):
     """An attribute set (or reached) from outside the class: ``attr`` may be a name, "*" (computed),
-    "__dict__", "__weakref__", "class attribute NAME" or ``classes.OLD_PICKLE``; ``cls`` None: unknown."""
+    "__dict__", "__weakref__", "class attribute NAME" or ``instance_uses.OLD_PICKLE``; ``cls`` None: unknown."""
 
     cls: Optional[str]
     attr: str

@@ -1,0 +1,216 @@
+"""What a file's names mean for the class facts: which class a callee or a base names (imported, or a class of
+this module), which local names hold an instance of one class, and the names of one scope that the facts read
+(numbers, empty lists, integer constants), each computed on first use: most scopes hold nothing that asks.
+
+Answers only: the facts are recorded by the modules that ask (``class_facts`` and the modules it drives).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from typing import TYPE_CHECKING, Optional, Protocol, Union
+
+from memlint.facts.loop_counts import ScopeConstants, scope_constants
+from memlint.facts.python_numbers import module_int_constants, numeric_names
+from memlint.facts.syntax import BINDING_TYPES, empty_lists, first_line, names_in_target, walk_scope
+
+if TYPE_CHECKING:
+    from memlint.context import FileContext
+    from memlint.facts.class_schema import Position
+
+
+class ClassNames:
+    """The file-wide answers: qualified names with the module's own classes, positions, the module's integer
+    constants, and which names anywhere may be typed as one class."""
+
+    def __init__(self, ctx: FileContext):
+        self.ctx = ctx
+        self.imports = ctx.imports
+        self.module = ctx.module_name
+        top_classes = [node for node in ctx.tree.body if isinstance(node, ast.ClassDef)]
+        self.local_classes: dict[str, ast.ClassDef] = {}
+        if top_classes:  # only then is the module scope's binding count needed
+            top_bindings = self.top_bindings
+            self.local_classes = {node.name: node for node in top_classes if top_bindings.get(node.name) == 1}
+
+    @functools.cached_property
+    def module_nodes(self) -> list[ast.AST]:
+        return walk_scope(self.ctx.tree.body)
+
+    @functools.cached_property
+    def top_bindings(self) -> dict[str, int]:
+        return count_top_bindings(self.module_nodes, self.ctx.nodes(ast.Global))
+
+    @functools.cached_property
+    def constants(self) -> dict[str, int]:
+        return module_int_constants(self.ctx.tree, self.top_bindings)
+
+    @functools.cached_property
+    def typing_sources(self) -> dict[str, list[ast.expr]]:
+        """Name -> the callees and annotations anywhere in the file that may type it as one class (``x = C(...)``,
+        a parameter ``x: C``): these are the only sources ``typed_names`` reads."""
+        sources: dict[str, list[ast.expr]] = {}
+        for node in self.ctx.nodes(ast.Assign):
+            if type(node.value) is ast.Call and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+                sources.setdefault(node.targets[0].id, []).append(node.value.func)
+        for arg in self.ctx.nodes(ast.arg):
+            if arg.annotation is not None:
+                sources.setdefault(arg.arg, []).append(arg.annotation)
+        return sources
+
+    def may_be_typed(self, name: str, scope: ast.AST) -> bool:
+        """False when nothing in the scope's lines can type this name: then no walk of the scope is needed."""
+        first, last = (1, float("inf")) if scope is self.ctx.tree else (first_line(scope), _end_line(scope))
+        return any(
+            first <= node.lineno <= last and self.qualname(node) is not None
+            for node in self.typing_sources.get(name, ())
+        )
+
+    def qualname(self, node: ast.AST) -> Optional[str]:
+        """The qualified name a callee or base refers to: imported, or a class of this module."""
+        if isinstance(node, ast.Subscript):  # Generic[T]
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in self.local_classes:
+            return f"{self.module}.{node.id}" if self.module else node.id
+        q = self.ctx.qualname(node)
+        if q is None and isinstance(node, ast.Name) and node.id == "object":
+            return "object"
+        return q
+
+    def position(self, node: ast.AST) -> Position:
+        line, col, end_line, end_col = self.ctx.source.span(node)
+        return {"line": line, "col": col + 1, "end_line": end_line, "end_col": end_col + 1}
+
+    def typed_names(self, scope: ast.AST, nodes: list[ast.AST]) -> dict[str, str]:
+        """Local names known to hold an instance of one class: every binding is ``name = C(...)`` or a
+        parameter annotated ``C``."""
+        candidates: dict[str, set[str]] = {}
+        other: set[str] = set()
+        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = scope.args
+            for a in args.posonlyargs + args.args + args.kwonlyargs:
+                q = self.qualname(a.annotation) if a.annotation is not None else None
+                if q is not None:
+                    candidates.setdefault(a.arg, set()).add(q)
+                else:
+                    other.add(a.arg)
+        for node in nodes:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call)
+            ):
+                q = self.qualname(node.value.func)
+                if q is not None:
+                    candidates.setdefault(node.targets[0].id, set()).add(q)
+                    continue
+                other.add(node.targets[0].id)
+            elif isinstance(node, ast.Assign):
+                for t in node.targets:
+                    other.update(names_in_target(t))
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
+                other.update(names_in_target(node.target))
+            elif isinstance(node, ast.withitem):
+                if node.optional_vars is not None:
+                    other.update(names_in_target(node.optional_vars))
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                other.update(node.names)
+        return {n: next(iter(qs)) for n, qs in candidates.items() if len(qs) == 1 and n not in other}
+
+
+class ScopeNames(Protocol):
+    """What the facts read of the names of the scope they are in."""
+
+    @property
+    def typed(self) -> dict[str, str]:
+        """Local name -> the class its instance belongs to."""
+
+    @property
+    def lists(self) -> dict[str, ast.Assign]:
+        """Local name -> its ``name = []`` (or ``list()``)."""
+
+    @property
+    def numeric(self) -> set[str]:
+        """Local names that only hold numbers."""
+
+    @property
+    def constants(self) -> ScopeConstants: ...
+
+    def may_type(self, name: str) -> bool: ...
+
+
+class FunctionNames:
+    """The names of one function (or of the module), each computed on first use from one walk of the scope."""
+
+    def __init__(self, names: ClassNames, node: ast.AST, body: list[ast.stmt]):
+        self.names, self.node, self.body = names, node, body
+        self.constants = ScopeConstants(
+            lambda: scope_constants(self.node, self.bindings, self.names.constants, self.names.imports)
+        )
+
+    @functools.cached_property
+    def bindings(self) -> list[ast.AST]:
+        names = self.names
+        nodes = names.module_nodes if self.node is names.ctx.tree else walk_scope(self.body)
+        # the facts read only the nodes that bind names; most nodes (loads, calls, constants) do not
+        return [n for n in nodes if type(n) in BINDING_TYPES or type(n) is ast.Name and type(n.ctx) is not ast.Load]
+
+    @functools.cached_property
+    def typed(self) -> dict[str, str]:
+        return self.names.typed_names(self.node, self.bindings)
+
+    def may_type(self, name: str) -> bool:
+        return self.names.may_be_typed(name, self.node)
+
+    @functools.cached_property
+    def numeric(self) -> set[str]:
+        return numeric_names(self.node, self.bindings, self.names.imports)
+
+    @functools.cached_property
+    def lists(self) -> dict[str, ast.Assign]:
+        return empty_lists(self.bindings)
+
+
+class ClassBodyOrComprehension:
+    """A class body's statements (``numeric`` empty) or a comprehension's parts (the enclosing scope's
+    ``numeric``): no typed locals or lists of their own."""
+
+    def __init__(self, constants: ScopeConstants, numeric_from: Optional[ScopeNames] = None):
+        self.typed: dict[str, str] = {}
+        self.lists: dict[str, ast.Assign] = {}
+        self.constants = constants
+        self.numeric_from = numeric_from
+
+    def may_type(self, name: str) -> bool:
+        return False
+
+    @property
+    def numeric(self) -> set[str]:
+        return set() if self.numeric_from is None else self.numeric_from.numeric
+
+
+def count_top_bindings(module_nodes: list[ast.AST], global_statements: list[ast.Global]) -> dict[str, int]:
+    """How often each module-level name is bound at module level (a class defined twice is ambiguous)."""
+    counts: dict[str, int] = {}
+    for node in module_nodes:
+        names: list[str] = []
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = [node.name]
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names = [node.id]
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [(a.asname or a.name).split(".")[0] for a in node.names]
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+    # functions may rebind a module-level name with `global`
+    for node in global_statements:
+        for n in node.names:
+            counts[n] = counts.get(n, 0) + 2
+    return counts
+
+
+def _end_line(node: ast.AST) -> Union[int, float]:
+    end: Optional[int] = getattr(node, "end_lineno", None)
+    return float("inf") if end is None else end

@@ -1,0 +1,137 @@
+"""Which expressions are certainly Python ``int`` or ``float`` objects, and which integer values names hold.
+
+MEM004 prices a record by its number objects (24 bytes each), so it asks whether every field of a record is a
+number; loop counts ask the integer value of ``range(N)``'s arguments. Names are resolved through the file's
+imports: ``float(x)`` is a number only where ``float`` is the builtin.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Optional, Union
+
+from memlint.facts.syntax import annotation_name, names_in_target
+
+if TYPE_CHECKING:
+    from memlint.facts.imports import ImportMap
+
+NUMBER_TYPES = {"int", "float"}
+NUMBER_FUNCS = {"float", "int", "len", "abs", "round", "ord"}
+NUMBER_MODULES = {"math", "random"}  # every function there returning numbers for number arguments
+RANDOM_NON_NUMBERS = {
+    "random.choice",
+    "random.choices",
+    "random.sample",
+    "random.shuffle",
+    "random.Random",
+    "random.getstate",
+    "random.seed",
+    "random.randbytes",
+    "random.setstate",
+}
+
+
+def is_number(node: ast.AST, numeric: set[str], imports: ImportMap) -> bool:
+    """Is this expression certainly a Python int or float? ``numeric``: the local names that only hold numbers."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) in (int, float)
+    if isinstance(node, ast.Name):
+        return node.id in numeric
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return is_number(node.operand, numeric, imports)
+    if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
+        return is_number(node.left, numeric, imports) and is_number(node.right, numeric, imports)
+    if isinstance(node, ast.Call) and not node.keywords:
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in NUMBER_FUNCS
+            and imports.is_builtin(node.func, node.func.id)
+        ):
+            return len(node.args) <= 1 and (
+                node.func.id not in ("abs", "round") or all(is_number(a, numeric, imports) for a in node.args)
+            )
+        q = imports.qualname(node.func)
+        if q is not None and q.split(".")[0] in NUMBER_MODULES and q.count(".") == 1 and q not in RANDOM_NON_NUMBERS:
+            return all(is_number(a, numeric, imports) for a in node.args)
+    return False
+
+
+# how a name is bound, for ``numeric_names``: an expression, a `range` loop, an int/float annotation, or unknown
+_Binding = Union[ast.AST, str, None]
+
+
+def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) -> set[str]:
+    """Local names that only ever hold numbers: loop variables over ``range`` and names assigned only numeric
+    expressions. ``nodes``: the scope's binding nodes."""
+    names: set[str] = set()
+    bindings: dict[str, list[_Binding]] = {}
+    for node in nodes:
+        if isinstance(node, (ast.For, ast.comprehension)):
+            it = node.iter
+            ok = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+            for n in names_in_target(node.target):
+                bindings.setdefault(n, []).append("range" if ok and isinstance(node.target, ast.Name) else None)
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                for n in names_in_target(t):
+                    bindings.setdefault(n, []).append(node.value if isinstance(t, ast.Name) else None)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
+            for n in names_in_target(node.target):
+                bindings.setdefault(n, []).append(node.value if isinstance(node, ast.AnnAssign) else None)
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            for n in names_in_target(node.optional_vars):
+                bindings.setdefault(n, []).append(None)
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        for a in scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs:
+            ann = a.annotation
+            bindings.setdefault(a.arg, []).append(
+                "number" if ann is not None and annotation_name(ann) in NUMBER_TYPES else None
+            )
+    changed = True
+    while changed:
+        changed = False
+        for n, values in bindings.items():
+            if n in names:
+                continue
+            if all(v in ("range", "number") or isinstance(v, ast.AST) and is_number(v, names, imports) for v in values):
+                names.add(n)
+                changed = True
+    return names
+
+
+def int_value(node: ast.AST, constants: Mapping[str, object]) -> Optional[int]:
+    """The integer an expression of literals and integer constants evaluates to (``N * 2``), else None."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.Name):
+        value = constants.get(node.id)
+        return value if type(value) is int else None
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        v = int_value(node.operand, constants)
+        return None if v is None else -v
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Pow)):
+        left, right = int_value(node.left, constants), int_value(node.right, constants)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Pow):
+            return left**right if 0 <= right <= 64 and abs(left) < 2**32 else None
+        if isinstance(node.op, ast.FloorDiv):
+            return left // right if right else None
+        if isinstance(node.op, ast.Add):
+            return left + right
+        return left - right if isinstance(node.op, ast.Sub) else left * right
+    return None
+
+
+def module_int_constants(tree: ast.Module, counts: Mapping[str, int]) -> dict[str, int]:
+    """Module-level names bound once (``counts``: bindings per name), to an integer expression: ``N = 1_000_000``."""
+    constants: dict[str, int] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if counts.get(name) == 1:
+                value = int_value(node.value, constants)
+                if value is not None:
+                    constants[name] = value
+    return constants

@@ -1,0 +1,123 @@
+"""MEM004's facts: lists of small numeric records built in bulk. A record is a tuple or a dict of numbers
+(``(x, y)``, ``{"x": x, "y": y}``) or an instance of a class called with numbers (``Point(x, y)``); the list is
+built by a kept list comprehension or by appends in a loop, over data or many items.
+
+Whether a class's instances are records is the class index's question (its fields); here only the call and its
+arguments are recorded.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Callable, Union
+
+from memlint.facts.loop_counts import DATA, Count
+from memlint.facts.python_numbers import is_number
+from memlint.facts.syntax import walk_scope
+
+if TYPE_CHECKING:
+    from memlint.facts.class_names import ClassNames, ScopeNames
+    from memlint.facts.class_schema import Record
+
+Loop = Union[ast.For, ast.AsyncFor, ast.While, ast.comprehension]
+
+
+class RecordLists:
+    """Records the lists of records one file builds (``found``), as the scope walk meets them."""
+
+    def __init__(self, names: ClassNames):
+        self.names = names
+        self.found: list[Record] = []
+
+    def may_be_record(self, element: ast.AST) -> bool:
+        """Can this element make a record? Asked first: what follows may need the scope's names."""
+        if isinstance(element, (ast.Tuple, ast.Dict)):
+            items = element.elts if isinstance(element, ast.Tuple) else element.values
+            return len(items) >= 2 and not all(isinstance(e, ast.Constant) for e in items)
+        return isinstance(element, ast.Call) and self.names.qualname(element.func) is not None
+
+    def record(
+        self,
+        site: ast.AST,
+        element: ast.AST,
+        how: str,
+        count_items: Callable[[], Count],
+        scope: ScopeNames,
+        loops: Sequence[Loop],
+    ) -> None:
+        """A list (built at ``site``) whose items are this element expression, once per item of ``loops`` (the
+        enclosing loops, then the comprehension's own generators) as ``count_items()`` counts them."""
+        names = self.names
+        if not self.may_be_record(element):
+            return
+        count = count_items()
+        if count is None:
+            return
+        if count == DATA and isinstance(element, ast.Tuple) and self._index_combinations(element, loops):
+            return  # `(i, j)` for i, j in range(n): index combinations sized by a dimension, used whole
+        position = names.position(site)
+        if any(r["line"] == position["line"] and r["col"] == position["col"] for r in self.found):
+            return  # one finding per list
+        source = names.ctx.source
+        record: Record = {
+            **position,
+            "how": how,
+            "count": None if count == DATA else count,
+            "snippet": f"{source.segment(site)[:200]} <- {source.segment(element)[:200]}",
+            "kind": "tuple",
+        }
+        imports = names.imports
+        numeric = scope.numeric
+        if isinstance(element, ast.Tuple):
+            if all(is_number(e, numeric, imports) for e in element.elts):
+                self.found.append({**record, "kind": "tuple", "fields": len(element.elts)})
+        elif isinstance(element, ast.Dict):
+            if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in element.keys) and all(
+                is_number(v, numeric, imports) for v in element.values
+            ):
+                self.found.append({**record, "kind": "dict", "fields": len(element.keys)})
+        elif isinstance(element, ast.Call):
+            if any(isinstance(a, ast.Starred) for a in element.args) or any(k.arg is None for k in element.keywords):
+                return
+            self.found.append(
+                {
+                    **record,
+                    "kind": "class",
+                    "cls": names.qualname(element.func),
+                    "numeric_args": [is_number(a, numeric, imports) for a in element.args],
+                    "numeric_kwargs": [
+                        k.arg for k in element.keywords if k.arg and is_number(k.value, numeric, imports)
+                    ],
+                    "kwargs": [k.arg for k in element.keywords if k.arg],
+                }
+            )
+
+    def _index_combinations(self, element: ast.Tuple, loops: Sequence[Loop]) -> bool:
+        """Is every item of this tuple a constant or the bare counter of an enclosing ``range`` loop, kept
+        whatever the data holds (no condition reads an item or calls)? ``(i, j)`` where ``A[i, j]`` is
+        non-zero is data: its count is the data's."""
+        imports = self.names.imports
+        counters = set()
+        for loop in loops:
+            if isinstance(loop, ast.While):
+                continue
+            it = loop.iter
+            if (
+                isinstance(it, ast.Call)
+                and isinstance(it.func, ast.Name)
+                and imports.is_builtin(it.func, "range")
+                and isinstance(loop.target, ast.Name)
+            ):
+                counters.add(loop.target.id)
+        if not all(isinstance(e, ast.Constant) or isinstance(e, ast.Name) and e.id in counters for e in element.elts):
+            return False
+        conditions = [test for loop in loops if isinstance(loop, ast.comprehension) for test in loop.ifs]
+        statement_loops = [loop for loop in loops if not isinstance(loop, ast.comprehension)]
+        if statement_loops:  # the `if` statements around the element, inside the loops
+            conditions += [
+                n.test
+                for n in walk_scope(statement_loops[0].body)
+                if isinstance(n, (ast.If, ast.While)) and n.lineno <= element.lineno <= (n.end_lineno or n.lineno)
+            ]
+        return not any(isinstance(n, (ast.Subscript, ast.Call)) for test in conditions for n in ast.walk(test))
