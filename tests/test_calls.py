@@ -98,6 +98,22 @@ def test_cv2_imread_entries_match_opencv(tmp_path):
     assert type(converted) is np.ndarray and not np.shares_memory(converted, src) and converted.flags.writeable
 
 
+def test_cv2_resize_and_cvtcolor_keep_the_dtype_of_their_source():
+    cv2 = pytest.importorskip("cv2")
+    for name in ("cv2.resize", "cv2.cvtColor"):
+        assert calls.library()[name].dtype_of_argument == ("src", 0)
+    for dtype in (np.uint8, np.uint16, np.float32):
+        src = np.zeros((6, 8, 3), dtype)
+        assert cv2.resize(src, (4, 3)).dtype == dtype
+        assert cv2.cvtColor(src, cv2.COLOR_BGR2RGB).dtype == dtype
+        assert cv2.cvtColor(src, cv2.COLOR_BGR2GRAY).dtype == dtype
+    assert cv2.resize(np.zeros((6, 8, 1), np.uint8), (4, 3)).ndim == 2  # why ndim is not stated
+    code = "import cv2\nimport numpy as np\nsrc = np.zeros((6, 8), np.uint16)\n"
+    assert described(value_of(code + "a = cv2.resize(src, (4, 3))", "a")) == ("ndarray", "uint16", None, "fresh")
+    assert value_of(code + "a = cv2.cvtColor(src, cv2.COLOR_GRAY2BGR)", "a").dtype == np.uint16
+    assert value_of("import cv2\na = cv2.resize(src, (4, 3))", "a").dtype is None
+
+
 @pytest.mark.parametrize("module, function", [("imageio.v3", "imread"), ("skimage.io", "imread")])
 def test_image_readers_give_new_writeable_ndarrays(tmp_path, module, function):
     reader = getattr(pytest.importorskip(module), function)

@@ -8,7 +8,8 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
 
     - ``kind``: "ndarray" (a base-class ``numpy.ndarray``, never a subclass), "np_scalar", "py_number"
       (int, float, bool, complex), "other_array" (masked array, ``np.matrix``, memmap, pandas objects...)
-      "pil_image" (a Pillow image: ``dtype`` and ``ndim`` are those of ``np.array(image)``), "tuple" (a tuple whose ``items`` are known Values: ``np.meshgrid``, ``calls.toml``'s ``returns``)
+      "pil_image" (a Pillow image: ``dtype`` and ``ndim`` are those of ``np.array(image)``), "tuple" (a tuple whose ``items`` are known Values: ``np.meshgrid``, ``calls.toml``'s ``returns``),
+      "list" (a list built here: ``element`` is what every item put into it is, see ``lists``)
       or "unknown". An "unknown" kind may still carry a ``dtype``: "an ndarray or NumPy scalar of this
       dtype" (e.g. arithmetic on an array whose number of dimensions is unknown: a 0-d array gives a scalar).
     - ``dtype``: a ``numpy.dtype`` or None.
@@ -21,7 +22,7 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
     - ``constant``: the Python number of a literal (or of an expression folded from literals), else None;
       ``pytype``: "int", "float", "complex" or "bool" for a Python number; ``origin``: the qualified name of
       the call that made the value (``numpy.random.default_rng``, ``pandas.read_csv``...); ``items``: a
-      tuple's Values.
+      tuple's Values; ``element``: a list's items' Value.
     - ``nbytes`` (property): shape x itemsize, or None.
 
 ``ArrayFacts.is_fresh(name)``
@@ -67,6 +68,7 @@ from typing import Optional
 
 from memlint.facts import calls, numpy_api, pillow
 from memlint.facts.dataflow import ScopeFlow, find_opaque_holders, unpacked_expr
+from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
 from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
@@ -98,7 +100,7 @@ _EVAL_BUDGET = 20000  # definition values computed for one question before givin
 _NUMBER_BUILTINS = {"float": "float", "int": "int", "bool": "bool", "complex": "complex", "len": "int"}
 
 
-class ArrayFacts(Ownership, NumpyValues, PandasValues):
+class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     """The facts of one file: an evaluator of expressions over each scope's reaching definitions (here), with
     NumPy's semantics (``numpy_calls``), pandas' (``pandas_api``) and ownership questions (``ownership``)."""
 
@@ -237,6 +239,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         if d.kind == "param":  # the caller owns it: an annotation gives its kind and dtype, never freshness
             return self._annotation(getattr(d.node, "annotation", None)).with_changes(ownership="parameter")
         if d.kind in ("assign", "walrus") and d.value is not None:
+            if d.kind == "assign" and d.targets == 1 and is_new_empty_list(d.value, self.ctx.imports.is_builtin):
+                return self._list_value(d)  # what is appended to it (facts/lists.py)
             v = self._value(d.value)
             if v.kind == "unknown" and isinstance(d.node, ast.AnnAssign):
                 stated = self._annotation(d.node.annotation)
@@ -287,6 +291,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
         element = unpacked_expr(d)
         if element is not None:
             if isinstance(element, ast.expr):
+                if is_new_empty_list(element, self.ctx.imports.is_builtin):
+                    return self._list_value(d)  # `images, labels = [], []`
                 v = self._value(element)
                 return v.with_changes(ownership="alias") if v.ownership == "fresh" and _hands_over(element) else v
             value, path = self._value(d.node.value), element[1]
@@ -689,6 +695,14 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues):
             node = self._arg(call, position, name)
             if node is not None:
                 entry = dataclasses.replace(entry, dtype=self._dtype_arg(node))
+        if entry.dtype_of_argument is not None and entry.dtype is None:
+            name, position = entry.dtype_of_argument
+            node = self._arg(call, position, name)
+            source = self._value(node) if node is not None else UNKNOWN
+            if source.kind == "bottom":
+                return BOTTOM
+            if source.kind == "ndarray":
+                entry = dataclasses.replace(entry, dtype=source.dtype)
         return calls.value_of(entry, q)
 
     def _passed(self, call: ast.Call, position: Optional[int], name: str) -> bool:

@@ -12,6 +12,8 @@ file's imports, as NumPy's names are), says what the call guarantees, each key o
 The library's own entries may also say (never in a configuration):
 
 - ``dtype-argument = "name@position"``: the dtype is this argument's when the call passes one;
+- ``dtype-of-argument = "name@position"``: the dtype is that of this argument's array, when it is known
+  (``cv2.resize(src, size)`` has ``src``'s);
 - ``returns = [..]``: the call returns a tuple, of these entries (nested as the tuple is);
 - ``argument = "name@position"`` with ``cases = { spelling = entry }``: the entry merged over the base one
   when the argument is spelled so ("" when absent; a number, ``True``, or a qualified name such as
@@ -43,7 +45,18 @@ else:  # pragma: no cover
 KINDS = ("ndarray", "dataframe", "series", "tensor", "other")
 OWNERS = ("fresh", "shares-input", "read-only", "file-backed")
 USER_KEYS = ("kind", "dtype", "ndim", "owner")
-_LIBRARY_KEYS = (*USER_KEYS, "dtype-argument", "returns", "argument", "cases", "unless", "reads", "also", "checked")
+_LIBRARY_KEYS = (
+    *USER_KEYS,
+    "dtype-argument",
+    "dtype-of-argument",
+    "returns",
+    "argument",
+    "cases",
+    "unless",
+    "reads",
+    "also",
+    "checked",
+)
 
 
 class CallsError(ValueError):
@@ -64,6 +77,7 @@ class Returns:
     owner: Optional[str] = None
     items: Optional[tuple] = None  # a tuple result: its items' Returns
     dtype_argument: Optional[tuple] = None  # (keyword, position or None)
+    dtype_of_argument: Optional[tuple] = None  # (keyword, position or None)
     argument: Optional[tuple] = None
     cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
     unless: tuple = ()
@@ -115,6 +129,8 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
     if library:
         if "dtype-argument" in table:
             fields["dtype_argument"] = _argument_spec(table["dtype-argument"], f"{key}.dtype-argument")
+        if "dtype-of-argument" in table:
+            fields["dtype_of_argument"] = _argument_spec(table["dtype-of-argument"], f"{key}.dtype-of-argument")
         if "argument" in table:
             fields["argument"] = _argument_spec(table["argument"], f"{key}.argument")
             cases = table.get("cases", {})

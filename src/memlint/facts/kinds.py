@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Literal
 
 # What a Value is (see ``arrays``): "bottom" is "no information yet" while iterating over loops.
-ValueKind = Literal["ndarray", "np_scalar", "py_number", "other_array", "tuple", "pil_image", "unknown", "bottom"]
+ValueKind = Literal[
+    "ndarray", "np_scalar", "py_number", "other_array", "tuple", "list", "pil_image", "unknown", "bottom"
+]
 
 # Who holds a value's object, and so whether writing into it in place is safe (see ``arrays``).
 Ownership = Literal[

@@ -8,7 +8,7 @@ import ast
 import math
 from typing import Literal, Optional
 
-from memlint.facts import numpy_api
+from memlint.facts import lists, numpy_api
 from memlint.facts.kinds import Verdict
 from memlint.facts.values import BOTTOM, UNKNOWN, Value, ndarray_value, number_value, pytype_of_dtype
 
@@ -120,6 +120,10 @@ class NumpyValues:
             return self._interp(call)
         if name == "meshgrid":
             return self._meshgrid(call, kw)
+        if name in _JOINING:
+            return self._joined(name, call, kw)
+        if name == "expand_dims":
+            return self._expand_dims(call, kw)
         return self._known_call("numpy." + name, call)
 
     def _loaded(self, call: ast.Call) -> Value:
@@ -202,6 +206,36 @@ class NumpyValues:
                 items.append(UNKNOWN)
         return Value("tuple", ownership="fresh", origin="numpy.meshgrid", items=tuple(items))
 
+    def _joined(self, name: str, call: ast.Call, kw: dict) -> Value:
+        """``np.stack(items)``, ``np.concatenate(items)``... of a list built here (``lists``): a new array of the
+        items' dtype."""
+        axis_position = 1 if name in ("stack", "concatenate") else None
+        if set(kw) - {"axis"} or not call.args or len(call.args) > (2 if axis_position else 1):
+            return self._known_call("numpy." + name, call)  # out=, dtype=, casting=
+        items = lists.items_of(self._value(call.args[0]))
+        if items is BOTTOM:
+            return BOTTOM
+        if items is None:
+            return self._known_call("numpy." + name, call)
+        n = items.ndim
+        axis = self._arg(call, axis_position, "axis") if axis_position is not None else None
+        if n is not None and name == "concatenate" and isinstance(axis, ast.Constant) and axis.value is None:
+            n = 1  # axis=None joins the flattened items
+        elif n is not None:
+            n = {"stack": n + 1, "vstack": max(n, 2), "hstack": max(n, 1), "concatenate": n}[name]
+        return ndarray_value(items.dtype, None, ndim=n)
+
+    def _expand_dims(self, call: ast.Call, kw: dict) -> Value:
+        """``np.expand_dims(a, axis)``: a view of ``a`` with one more dimension per axis."""
+        source = self._value(self._arg(call, 0, "a"))
+        axis = self._arg(call, 1, "axis")
+        if source.kind == "bottom":
+            return BOTTOM
+        if source.kind != "ndarray" or axis is None or set(kw) - {"a", "axis"}:
+            return self._known_call("numpy.expand_dims", call)
+        added = len(axis.elts) if isinstance(axis, (ast.Tuple, ast.List)) else 1
+        return Value("ndarray", source.dtype, None, "view", source.ndim + added if source.ndim is not None else None)
+
     def _arange(self, call: ast.Call) -> Value:
         """Always a 1-d ndarray; its dtype and length when the arguments are known numbers."""
         dtype_node = self._arg(call, 3, "dtype")
@@ -247,9 +281,14 @@ class NumpyValues:
             shape, src_dtype = None, source.dtype
         else:
             shape, src_dtype = None, None
+        ndim = len(shape) if shape is not None else (source.ndim if source.kind in ("ndarray", "pil_image") else None)
+        items = lists.items_of(source)  # a list of arrays built here: one more dimension, their dtype
+        if items is BOTTOM:
+            return BOTTOM
+        if items is not None:
+            src_dtype, ndim = items.dtype, items.ndim + 1 if items.ndim is not None else None
         if dtype_node is None:
             dtype = src_dtype
-        ndim = len(shape) if shape is not None else (source.ndim if source.kind in ("ndarray", "pil_image") else None)
         if name in ("array", "copy"):
             if kw.get("subok") is not None or "ndmin" in kw:
                 return Value(ownership="fresh")
@@ -257,7 +296,7 @@ class NumpyValues:
             if name == "array" and copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
                 return ndarray_value(dtype, shape, ownership="unknown", ndim=ndim)
             if name == "array" and literal is None and source.kind not in ("ndarray", "np_scalar", "py_number"):
-                return ndarray_value(dtype, None, ndim=ndim if source.kind == "pil_image" else None)
+                return ndarray_value(dtype, None, ndim=ndim if source.kind in ("pil_image", "list") else None)
             return ndarray_value(dtype, shape, ndim=ndim)
         # asarray and friends hand back their argument when it is already a fitting array
         if name == "asanyarray" and source.kind != "ndarray":
@@ -481,6 +520,9 @@ class NumpyValues:
         if type(a) is int and receiver.ndim == 1:
             return Value("np_scalar", dtype, (), "fresh", 0)
         return UNKNOWN
+
+
+_JOINING = frozenset({"stack", "vstack", "hstack", "concatenate"})  # functions joining a sequence of arrays
 
 
 def _literal_suffix(node: ast.AST) -> Optional[str]:

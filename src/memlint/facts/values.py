@@ -27,6 +27,7 @@ class Value:
     pytype: Optional[str] = None
     origin: Optional[str] = None
     items: Optional[tuple] = None  # kind "tuple": the Values of its items
+    element: Optional[Value] = None  # kind "list": what every item is known to be (facts/lists.py)
 
     @property
     def nbytes(self) -> Optional[int]:
@@ -70,7 +71,12 @@ def join(a: Value, b: Value) -> Value:
     ownership: Ownership = same["ownership"] or "unknown"
     ndim = same["ndim"]
     shape = same["shape"] if same["shape"] is not None else None
-    return Value(kind, same["dtype"], shape, ownership, ndim, same["constant"], same["pytype"], same["origin"])
+    element = None
+    if kind == "list" and a.element is not None and b.element is not None:
+        element = join(a.element, b.element)  # one list or the other: its items are one's or the other's
+    return Value(
+        kind, same["dtype"], shape, ownership, ndim, same["constant"], same["pytype"], same["origin"], None, element
+    )
 
 
 def py_result_type(op: str, left: Optional[str], right: Optional[str]) -> Optional[str]:

@@ -1,0 +1,149 @@
+"""Python lists built here: what every item of a list is, so that ``np.array(items)`` has a dtype.
+
+``images = []``, then ``images.append(cv2.imread(p))`` in a loop, then ``np.array(images)``: a uint8 array of
+one more dimension than the items. A name bound to a new empty list (``[]``, ``list()``, an item of a
+literal tuple of them) has the value kind "list", whose ``element`` is the join of everything put into it.
+The element is known only where memlint sees every use of that list object:
+
+- in the scope that binds it (a name captured by a nested scope, or declared ``global``/``nonlocal``, gives
+  nothing), and for a module-level list also in every function that reads the global name;
+- each use puts an item in (``x.append(item)``, ``x.insert(i, item)``, ``x[i] = item``) or reads the list
+  without keeping or handing it out: ``x[i]``, ``len(x)``, ``print(x)``, a ``for`` loop or comprehension over
+  it, an argument of a NumPy function (NumPy never adds to a list it is given).
+
+Any other use (passing the list to other code, ``extend``, ``+=``, a second name) and the element is unknown.
+A list nothing is put into has no element either. A list that stays empty at run time makes ``np.array``
+give an empty float64 array: a dtype claimed for no data, which no finding or fix can get wrong.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from memlint.facts.values import BOTTOM, Value, join
+
+_READING_BUILTINS = frozenset({"len", "print"})
+_READING_METHODS = frozenset({"index", "count"})
+
+
+def is_new_empty_list(expr: Optional[ast.AST], is_builtin) -> bool:
+    """``[]`` or ``list()``."""
+    if isinstance(expr, ast.List):
+        return not expr.elts
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Name)
+        and expr.func.id == "list"
+        and not expr.args
+        and not expr.keywords
+        and is_builtin(expr.func, "list")
+    )
+
+
+def items_of(v: Value) -> Optional[Value]:
+    """What each item of a list value is, when it is an array or NumPy scalar of known dtype; BOTTOM while a
+    loop is iterated to its fixed point; else None."""
+    element = v.element if v.kind == "list" else None
+    if element is None:
+        return None
+    if element.kind == "bottom":
+        return BOTTOM
+    if element.dtype is None or element.kind not in ("ndarray", "np_scalar", "unknown"):
+        return None
+    return element
+
+
+class ListValues:
+    """The values of lists built by appending (mixed into ``ArrayFacts``)."""
+
+    def _list_value(self, d) -> Value:
+        """The value a definition binding a new empty list gives: kind "list", with the items' join."""
+        uses = self._list_uses(d)
+        items = []
+        for use in uses or ():
+            item = self._list_item(use)
+            if item is False:
+                return Value("list", ownership="fresh")
+            if item is not None:
+                items.append(item)
+        if uses is None or not items:
+            return Value("list", ownership="fresh")
+        element = BOTTOM
+        for item in items:
+            element = join(element, self._value(item))
+        return Value("list", ownership="fresh", element=element)
+
+    def _list_uses(self, d) -> Optional[list]:
+        """Every occurrence of the list ``d`` binds, or None when some may escape the scope's view."""
+        flow = self.flow_of(d.node)
+        if flow is None or flow.opaque or d.name in flow.declared:
+            return None
+        uses = self.uses_of(d)
+        if not isinstance(flow.scope, ast.Module):
+            return None if d.name in flow.captured else uses
+        # a module-level list: functions that read the global name use it too
+        seen = {id(u) for u in uses}
+        for node in self.ctx.nodes(ast.Name):
+            if node.id != d.name or id(node) in seen or not isinstance(node.ctx, ast.Load):
+                continue
+            if self.scope_of(node) is flow.scope:
+                continue  # a use another binding of the module reaches
+            bound = self._bound_in_enclosing_function(node, d.name)
+            if bound is None:
+                return None
+            if not bound:
+                uses.append(node)
+        return uses
+
+    def _bound_in_enclosing_function(self, node: ast.AST, name: str) -> Optional[bool]:
+        """Whether a function around ``node`` binds ``name`` (then it is another variable); None when one
+        declares it ``global``/``nonlocal``, or a class body or comprehension holds ``node`` (not followed)."""
+        while True:
+            flow = self.flow_of(node)
+            if flow is None:
+                return None
+            if isinstance(flow.scope, ast.Module):
+                return False
+            if flow.opaque or name in flow.declared:
+                return None
+            if name in flow.defs_of:
+                return True
+            node = flow.scope
+
+    def _list_item(self, use: ast.Name):
+        """The expression ``use`` puts into the list; None for a use that only reads it; False otherwise."""
+        p = self.parent(use)
+        if isinstance(p, ast.Attribute) and p.value is use:
+            call = self.parent(p)
+            if not (isinstance(call, ast.Call) and call.func is p) or call.keywords:
+                return False
+            if any(isinstance(a, ast.Starred) for a in call.args):
+                return False
+            if p.attr == "append" and len(call.args) == 1:
+                return call.args[0]
+            if p.attr == "insert" and len(call.args) == 2:
+                return call.args[1]
+            return None if p.attr in _READING_METHODS else False
+        if isinstance(p, ast.Subscript) and p.value is use:
+            if isinstance(p.ctx, ast.Load):
+                return None
+            stmt = self.parent(p)
+            if (
+                isinstance(p.ctx, ast.Store)
+                and not isinstance(p.slice, ast.Slice)
+                and isinstance(stmt, ast.Assign)
+                and stmt.targets == [p]
+            ):
+                return stmt.value
+            return False
+        if isinstance(p, ast.Call) and any(a is use for a in p.args):
+            q = self.ctx.qualname(p.func)
+            if q is not None and q.startswith("numpy."):
+                return None
+            if isinstance(p.func, ast.Name) and p.func.id in _READING_BUILTINS:
+                return None if self.ctx.imports.is_builtin(p.func, p.func.id) else False
+            return False
+        if isinstance(p, (ast.For, ast.AsyncFor, ast.comprehension)) and p.iter is use:
+            return None
+        return False
