@@ -513,6 +513,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 }[e.attr]
                 return number_value(known) if known is not None else number_value(pytype="int")
             return UNKNOWN
+        if is_pandas(base):
+            return self._pandas_attribute(base, e.attr)
         if isinstance(e.value, ast.Name) and base.kind == "unknown":
             return Value(ownership="attribute")
         return Value(ownership="attribute") if base.kind != "py_number" else UNKNOWN
