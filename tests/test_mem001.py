@@ -550,3 +550,133 @@ def test_temporary_operand_numpy_cannot_reuse_is_still_fixed():
         print(minus_doubled().sum(), plus_row().sum())
         """)
     assert "a -= a * 2" in fixed and "b += np.linspace(0, 1, 1024)" in fixed
+
+
+# --- chains: `x = (x - a) / b` -> `x -= a` then `x /= b` -------------------------------------------------
+
+
+@pytest.mark.slow
+def test_chain_of_operators_is_fixed_step_by_step():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def rescaled():
+            lo, hi = 0.25, 0.75
+            img = np.random.default_rng(0).random((512, 512)).astype(np.float32)
+            img = (img - lo) / (hi - lo)
+            return img
+        def affine():
+            v = np.arange(1 << 18, dtype=np.float64)
+            v = 2 * (v * 0.5 - 3)  # a literal on the left moves after the steps within: it cannot change
+            return v
+        r = rescaled()
+        print(r.dtype, r[:2, :3], r.sum(), affine().sum())
+        """)
+    assert "    img -= lo\n    img /= hi - lo\n" in fixed
+    assert "v *= 0.5\n    v -= 3\n    v *= 2  # a literal" in fixed
+
+
+def test_chain_message_and_fix():
+    code = "import numpy as np\nx = np.ones((512, 512))\nif True: x = (x * 2 - 1) / 3\n"
+    (f,) = findings(code)
+    assert f.estimated_bytes == 512 * 512 * 8 and "a second 2.0 MiB float64 array" in f.message
+    assert "`x *= 2`, then `x -= 1`, then `x /= 3`" in f.message
+    assert f.fix.applicability == "safe"
+    assert f.fix.edits[0].content == "x *= 2; x -= 1; x /= 3"  # not alone on its line: one line still
+
+
+@pytest.mark.slow
+def test_trap_chain_whose_later_operand_reads_the_array():
+    # `x.mean()` of the divisor is evaluated after `x -= x.mean()` in place: it would read zero-mean data
+    code = """
+        import numpy as np
+        def f():
+            x = np.random.default_rng(0).random((512, 512)) + 1
+            x = (x - x.mean()) / x.mean()
+            return x
+        print(np.round(f().std(), 6))
+        """
+    (f,) = findings(code)
+    assert f.fix is None and "`x.mean()` reads `x`" in f.message
+    assert_trap_not_fixed("MEM001", code, "x = (x - x.mean()) / x.mean()", "x -= x.mean(); x /= x.mean()")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "setup, statement, naive",
+    [
+        # NEP 50: a float64 NumPy scalar makes the float32 result float64; in place it would stay float32
+        ("x = np.ones(1 << 16, dtype=np.float32) / 3", "x = (x - np.float64(0.1)) * 2", "x -= np.float64(0.1); x *= 2"),
+        # true division of an integer array is float64: in place raises
+        ("x = np.arange(1 << 16)", "x = (x - 1) / 2", "x -= 1; x /= 2"),
+        # an alias sees the in-place writes
+        ("x = np.ones(1 << 16); y = x", "x = (x - 1) * 2", "x -= 1; x *= 2"),
+        # a broadcasting operand of a later step makes the result larger than x
+        ("x = np.ones(1 << 16)", "x = (x + 1) * np.ones((2, 1 << 16))", "x += 1; x *= np.ones((2, 1 << 16))"),
+    ],
+)
+def test_chain_traps_not_fixed(setup, statement, naive):
+    code = f"import numpy as np\n{setup}\n{statement}\nprint(x.dtype, x.shape, x.sum())\ntry:\n    print(y.sum())\nexcept NameError:\n    pass\n"
+    assert_trap_not_fixed("MEM001", code, statement, naive)
+
+
+@pytest.mark.slow
+def test_trap_chain_operand_evaluated_before_the_steps_within():
+    # `g()` runs before `h()` in the expression; the steps would run it after
+    code = """
+        import numpy as np
+        def g():
+            print("g")
+            return 2.0
+        def h():
+            print("h")
+            return 1.0
+        def f():
+            x = np.ones(1 << 16)
+            x = g() * (x - h())
+            return x
+        print(f().sum())
+        """
+    (f,) = findings(code)
+    assert f.fix is None
+    assert_trap_not_fixed("MEM001", code, "x = g() * (x - h())", "x -= h(); x *= g()")
+
+
+def test_chain_where_an_exception_midway_could_be_seen_is_unsafe():
+    code = """
+        import numpy as np
+        def f():
+            x = np.ones(1 << 16)
+            try:
+                x = (x - 1) / np.float64(4.0)
+            except ZeroDivisionError:
+                pass
+            return x
+        """
+    (f,) = findings(code)
+    assert f.fix.applicability == "unsafe" and "half updated" in f.fix.message
+    inside_function = code.replace("            try:\n", "").replace("                x = (x", "            x = (x")
+    inside_function = inside_function[: inside_function.index("            except")] + "            return x\n"
+    (f,) = findings(inside_function)
+    assert f.fix.applicability == "safe"  # the exception leaves the function: nothing reads x again
+
+
+def test_chain_not_reported_where_in_place_saves_nothing():
+    code = """
+        import numpy as np
+        def f():
+            x = np.linspace(0, 1, 1 << 18)
+            x = (x + x * 2) * 3   # NumPy writes the whole chain into the temporary `x * 2`
+            y = np.linspace(0, 1, 1 << 18)
+            y = (y + y.T) * 2     # y.T views y: in place copies it to a temporary first
+            z = np.ones(1 << 18)
+            z = 1 - (z * 2)       # the chain on the right of `-`: not the pattern
+            return x, y, z
+        """
+    assert findings(code) == []
+
+
+def test_chain_over_several_lines_is_reported_without_fix():
+    (f,) = findings(
+        "import numpy as np\ndef f():\n    x = np.ones(1 << 18)\n    x = (x -\n         1) * 2\n    return x\n"
+    )
+    assert f.fix is None and "not fixed: the statement spans several lines" in f.message

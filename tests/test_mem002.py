@@ -396,3 +396,52 @@ def test_trap_clip_of_an_aliased_array():
         "np.clip(img, 0, 1)",
         "np.clip(img, 0, 1, out=img)",
     )
+
+
+# --- chains: `x = np.f(x + c)` -> `x += c` then `np.f(x, out=x)` -------------------------------------------
+
+
+@pytest.mark.slow
+def test_ufunc_of_arithmetic_on_the_array_is_fixed_step_by_step():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def log_power():
+            spec = np.abs(np.random.default_rng(0).standard_normal((512, 512)))
+            spec = np.log(spec + 1e-9)
+            return spec
+        def unit_range():
+            img = np.random.default_rng(1).random((512, 512)).astype(np.float32)
+            img = np.clip((img - 0.25) * 2, 0, 1)
+            return img
+        a, b = log_power(), unit_range()
+        print(a.dtype, a.sum(), b.dtype, b.sum())
+        """)
+    assert "    spec += 1e-9\n    np.log(spec, out=spec)\n" in fixed
+    assert "    img -= 0.25\n    img *= 2\n    np.clip(img, 0, 1, out=img)\n" in fixed
+
+
+def test_ufunc_chain_message_counts_both_arrays():
+    (f,) = findings("import numpy as np\ndef f():\n    s = np.ones((512, 512))\n    s = np.log(s + 1)\n    return s\n")
+    # `s + 1` lives while np.log writes a new array: two arrays beyond s at once
+    assert f.estimated_bytes == 2 * 512 * 512 * 8 and "two more 2.0 MiB float64 arrays" in f.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "setup, statement, naive",
+    [
+        # np.sqrt of an int64 array is float64: out= an int64 array raises
+        ("x = np.arange(1 << 16)", "x = np.sqrt(x - 1)", "x -= 1; np.sqrt(x, out=x)"),
+        # the bound reads x after `x *= 2` in place
+        ("x = np.linspace(0, 1, 1 << 16)", "x = np.maximum(x * 2, x.mean())", "x *= 2; np.maximum(x, x.mean(), out=x)"),
+        # a float64 NumPy scalar makes the float32 sum float64 (NEP 50), np.exp of it too
+        (
+            "x = np.ones(1 << 16, dtype=np.float32) / 3",
+            "x = np.exp(x + np.float64(1e-3))",
+            "x += np.float64(1e-3); np.exp(x, out=x)",
+        ),
+    ],
+)
+def test_ufunc_chain_traps_not_fixed(setup, statement, naive):
+    code = f"import numpy as np\n{setup}\n{statement}\nprint(x.dtype, x.sum())\n"
+    assert_trap_not_fixed("MEM002", code, statement, naive)

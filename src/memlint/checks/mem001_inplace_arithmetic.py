@@ -17,23 +17,8 @@ from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
+from memlint.facts.in_place import COMMUTATIVE, SYMBOLS, chain_finding, in_place_steps
 from memlint.findings import SAFE
-
-_COMMUTATIVE = ("Add", "Mult", "BitAnd", "BitOr", "BitXor")
-_SYMBOLS = {
-    "Add": "+",
-    "Sub": "-",
-    "Mult": "*",
-    "Div": "/",
-    "FloorDiv": "//",
-    "Mod": "%",
-    "Pow": "**",
-    "LShift": "<<",
-    "RShift": ">>",
-    "BitOr": "|",
-    "BitXor": "^",
-    "BitAnd": "&",
-}
 
 
 class InplaceArithmetic(Rule):
@@ -49,20 +34,18 @@ class InplaceArithmetic(Rule):
                 and isinstance(node.value, ast.BinOp)
             ):
                 continue
-            op = type(node.value.op).__name__
-            if op not in _SYMBOLS:
-                continue  # `@` never works in place
             name = node.targets[0].id
-            left, right = node.value.left, node.value.right
-            if isinstance(left, ast.Name) and left.id == name:
-                use, operand, position = left, right, 0
-            elif isinstance(right, ast.Name) and right.id == name and op in _COMMUTATIVE:
-                use, operand, position = right, left, 1
-            else:
+            steps = in_place_steps(ctx, node.value, name)
+            if steps is None:
                 continue
+            use = steps[0].operands[steps[0].position]
             if not ctx.arrays.may_hold_array(use):
                 continue  # never an ndarray, so never fresh: no need to build the facts
-            self._check_one(ctx, node, op, use, operand, position)
+            if len(steps) > 1:
+                self._check_chain(ctx, node, steps, use)
+            elif steps[0].kind == "operator":
+                op, position = steps[0].name, steps[0].position
+                self._check_one(ctx, node, op, use, steps[0].others[0], position)
 
     def _check_one(self, ctx, node, op, use, operand, position) -> None:
         facts = ctx.arrays
@@ -73,7 +56,7 @@ class InplaceArithmetic(Rule):
             return  # unknown: in place may not even compute; strings, objects, datetimes: not arithmetic
         if a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return
-        if op in _COMMUTATIVE and facts.is_elided_temporary(operand, a):
+        if op in COMMUTATIVE and facts.is_elided_temporary(operand, a):
             return  # `a = a + a * 2`: NumPy already writes the result into the temporary `a * 2`
         if isinstance(operand, (ast.Constant, ast.JoinedStr)) and type(
             operand.value if isinstance(operand, ast.Constant) else ""
@@ -90,7 +73,7 @@ class InplaceArithmetic(Rule):
         nbytes = result.nbytes if result.nbytes is not None else a.nbytes
         size = f"a second {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "a second "
         dtype = f"{a.dtype} " if a.dtype is not None else ""
-        augmented = f"{use.id} {_SYMBOLS[op]}= {ctx.source.segment(operand)}"
+        augmented = f"{use.id} {SYMBOLS[op]}= {ctx.source.segment(operand)}"
         message = (
             f"`{ctx.source.segment(node)}` allocates {size}{dtype}array for the result; "
             f"`{augmented}` writes into `{use.id}`'s own buffer"
@@ -101,6 +84,13 @@ class InplaceArithmetic(Rule):
         else:
             message += f" (not fixed: {reason})"
         ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
+
+    def _check_chain(self, ctx, node, steps, use) -> None:
+        """``x = (x - a) / b`` -> ``x -= a`` then ``x /= b``: every step in ``x``'s buffer."""
+        found = chain_finding(ctx, node, steps)
+        if found is not None:
+            message, nbytes, fix = found
+            ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
 
 
 def _augmented(assign, position: int):

@@ -14,16 +14,13 @@ Not reported when another argument views ``a`` (``np.add(a, a.T)``): NumPy would
 from __future__ import annotations
 
 import ast
-from types import SimpleNamespace
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
+from memlint.facts.in_place import chain_finding, elementwise_ufunc, in_place_steps
 from memlint.findings import SAFE
-
-# np.clip(a, lo, hi) is an elementwise ufunc in all but name (it calls numpy._core.umath.clip) and takes out=.
-_CLIP = SimpleNamespace(__name__="clip", nin=3, nout=1)
 
 
 class UfuncOut(Rule):
@@ -41,20 +38,22 @@ class UfuncOut(Rule):
             call = node.value
             if not isinstance(call, ast.Call):
                 continue
-            if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
-                continue  # before resolving the name: out=, dtype=, where=... change what out=a would mean
+            ufunc = elementwise_ufunc(ctx, call)
+            if ufunc is None:
+                continue
             qualname = ctx.qualname(call.func)
-            ufunc = numpy_api.ufunc_of(qualname)
-            if qualname == "numpy.clip":
-                ufunc = _CLIP
-            elif ufunc is None or not numpy_api.is_elementwise_ufunc(qualname) or ufunc.nout != 1:
-                continue
-            if len(call.args) != ufunc.nin:
-                continue
             names = [(i, a) for i, a in enumerate(call.args) if isinstance(a, ast.Name)]
             same = [(i, a) for i, a in names if a.id == target]
             if same:
                 self._check_one(ctx, node, qualname, ufunc, same[0][1], same[0][0], replaces=True)
+                continue
+            steps = in_place_steps(ctx, call, target) if target is not None else None
+            if steps is not None:
+                if ctx.arrays.may_hold_array(steps[0].operands[steps[0].position]):
+                    found = chain_finding(ctx, node, steps)  # `x = np.log(x + c)`: x += c; np.log(x, out=x)
+                    if found is not None:
+                        message, nbytes, fix = found
+                        ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
                 continue
             for i, a in names:
                 if (
