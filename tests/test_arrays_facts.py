@@ -112,6 +112,9 @@ def test_zero_d_arithmetic_is_a_scalar_and_unknown_ndim_is_not_claimed():
         ("helper()", "unknown", "unknown_call"),
         ("np.ones(3).copy()", "ndarray", "fresh"),
         ("pd.read_csv('x')", "other_array", "fresh"),
+        ("pd.read_csv('x').values", "ndarray", "view"),  # the transpose of the frame's data: never fresh
+        ("pd.DataFrame(np.ones((3, 4))).to_numpy()", "ndarray", "view"),
+        ("pd.Series(np.ones(3)).values", "unknown", "attribute"),  # a Series' own array in pandas < 3
     ],
 )
 def test_kind_and_ownership(expr, kind, ownership):

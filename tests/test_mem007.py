@@ -95,16 +95,15 @@ def test_never_reported():
         """)
         == []
     )
-    # the counter is rebound to something else, or the list is rebound
+    # the counter is rebound to something else before the append, or the list is rebound
     assert (
         codes("""
         import numpy as np
         def f(n, items):
             out = []
             for i in range(n):
+                i = items[i]
                 out.append(i)
-            for i in items:
-                pass
             a = np.array(out)
             more = []
             for j in range(n):
@@ -254,4 +253,67 @@ def test_a_list_rebound_to_something_else_is_not_reported():
             return np.array(X)
         """,
         select=("MEM007",),
+    )
+
+
+def test_the_bindings_that_reach_the_conversion_decide_not_the_name():
+    # a script that reuses the name afterwards, a counter rebound after the collecting loop, a list bound
+    # in a tuple assignment or with an annotation: at the conversion, the one binding is the list of numbers
+    found = lint(
+        """
+        import numpy as np
+        from typing import List
+        n = 10**6
+        timing = []
+        for i in range(int(n)):
+            timing.append(i)
+        timing = np.array(timing)
+        timing = np.array(0)
+        for i in range(1, int(n)):
+            timing = np.append(timing, i)
+        def f(items, m):
+            xs, ys = [], []
+            weights: List[float] = []
+            for k in range(m):
+                xs.append(k * 0.5)
+                ys.append(k)
+                weights.append(1.0 / (k + 1))
+            for k in items:
+                print(k)
+            return np.array(xs), np.asarray(ys), np.array(weights)
+        """,
+        select=("MEM007",),
+    )
+    assert [f.line for f in found] == [8, 21, 21, 21]
+    assert "dtype=int" in found[0].message and "dtype=float" in found[1].message
+
+
+def test_a_list_seen_or_changed_elsewhere_is_not_reported():
+    # traps: the conversion may see another object, or the list may hold something else when converted
+    assert (
+        codes("""
+        import numpy as np
+        def f(n, other, flag):
+            a = []
+            for i in range(n):
+                a.append(i * 0.5)
+            if flag:
+                a = other                 # two bindings reach the conversion
+            b = []
+            for i in range(n):
+                b.append(i * 0.5)
+            alias = b                     # a second name could change it
+            alias.append("x")
+            c = []
+            for i in range(n):
+                c.append(i * 0.5)
+            first = np.array(c)
+            c.append(None)                # used after the conversion
+            d = []
+            for i in range(n):
+                d.append(i * 0.5)
+                d = np.array(d)           # converted in the collecting loop: the next append is on an array
+            return np.array(a), np.array(b), first, d
+        """)
+        == []
     )

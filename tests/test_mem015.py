@@ -3,6 +3,7 @@
 import sys
 
 import numpy as np
+import pytest
 from helpers import codes, lint
 
 
@@ -48,6 +49,54 @@ def test_the_miscount_is_real():
     assert sys.getsizeof(data) > data.nbytes
     assert sys.getsizeof(data[:500_000]) < 200 and sys.getsizeof(data.T) < 200
     assert sys.getsizeof(np.asarray(data)) > data.nbytes  # why np.asarray is not reported
+
+
+def test_the_arrays_a_dataframe_hands_out_are_reported():
+    found = lint("""
+        import sys
+        import numpy as np
+        import pandas as pd
+        def f(path):
+            df = pd.DataFrame(np.random.randn(1000, 4), columns=["A", "B", "C", "D"])
+            read = pd.read_csv(path)
+            return sys.getsizeof(df.values), sys.getsizeof(read.to_numpy()), sys.getsizeof(df.fillna(0).values)
+        """)
+    assert [f.line for f in found] == [8, 8, 8] and all("transposed view pandas returns" in f.message for f in found)
+    assert all(f.estimated_bytes is None and f.fix is None for f in found)
+
+
+def test_pandas_objects_that_may_own_their_data_are_never_reported():
+    assert (
+        codes("""
+        import sys
+        import numpy as np
+        import pandas as pd
+        def f(frame, path):
+            df = pd.DataFrame(np.random.randn(1000, 4))
+            ser = pd.Series(np.arange(1000.0))
+            sheets = pd.read_excel(path, sheet_name=None)   # a dict of frames
+            return (sys.getsizeof(df), sys.getsizeof(ser.values), sys.getsizeof(ser.to_numpy()),
+                    sys.getsizeof(frame.values), sys.getsizeof(df["A"].cat.codes), sys.getsizeof(sheets.values))
+        """)
+        == []
+    )
+
+
+def test_a_dataframe_s_values_never_owns_its_buffer_whatever_its_dtypes():
+    """pandas returns the transpose of its block, or of the copy interleaving several blocks (BlockManager.as_array):
+    getsizeof misses the data of a single-dtype frame's view and of a mixed frame's copy alike."""
+    pd = pytest.importorskip("pandas")
+    frames = [
+        pd.DataFrame(np.random.randn(1000, 4)),
+        pd.DataFrame({"i": np.arange(1000), "f": np.arange(1000.0)}),  # mixed: .values copies, then transposes
+        pd.DataFrame({"s": ["x"] * 1000, "c": pd.Categorical(["a"] * 1000)}),
+    ]
+    for df in frames:
+        for array in (df.values, df.to_numpy(), df.to_numpy(dtype=object, copy=True)):
+            assert array.base is not None and sys.getsizeof(array) < 200
+    # a categorical column's .values counts its data: why a column's .values is not reported without its dtype
+    column = frames[2]["c"].values
+    assert sys.getsizeof(column) > 1000
 
 
 def test_a_small_view_of_a_large_array_reports_what_it_keeps_alive():

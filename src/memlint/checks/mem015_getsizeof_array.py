@@ -3,7 +3,8 @@
 NumPy's ``__sizeof__`` adds the data buffer only when the array owns it. For a view (a slice, ``.T``,
 ``np.asarray`` of another array), a ``np.broadcast_to`` result or a memmap, ``sys.getsizeof`` reports the
 ~112-byte header, however much memory the array keeps alive. Reported only where the array facts show the
-value is such an array; for an array that owns its data ``sys.getsizeof`` does include the buffer.
+value is such an array (``DataFrame.values`` and ``.to_numpy()`` included: pandas hands out a transposed view); for
+an array that owns its data ``sys.getsizeof`` does include the buffer.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from memlint.checks import Rule
 from memlint.context import FileContext
-from memlint.facts import numpy_api
+from memlint.facts import numpy_api, pandas_api
 
 # Ownership states (facts.arrays) of arrays whose buffer belongs to something else.
 _NOT_OWNING = {
@@ -22,12 +23,14 @@ _NOT_OWNING = {
     "file_backed": "a memory-mapped file",
 }
 
+_FRAME_ARRAY = "the transposed view pandas returns of the frame's data"
+
 
 def _never_owns(ctx, expr: ast.expr, value) -> bool:
     """The array never owns its buffer: a memmap, a broadcast view, or a basic-indexing or ``.T`` view (the
     facts call these views; ``np.asarray`` and ``.reshape`` are views only sometimes, so a name counts only
     when every definition reaching it is spelled as a subscript or ``.T``)."""
-    if value.ownership in ("file_backed", "read_only"):
+    if value.ownership in ("file_backed", "read_only") or value.origin in pandas_api.FRAME_ARRAYS:
         return True
     if value.kind != "ndarray" or value.ownership != "view":
         return False
@@ -69,10 +72,11 @@ class GetsizeofArray(Rule):
             held = f" ({numpy_api.format_bytes(value.nbytes)} here)" if value.nbytes is not None else ""
             alive = f", yet keeps a {numpy_api.format_bytes(kept)} array alive" if kept is not None else ""
             owner = "the mapped file" if value.ownership == "file_backed" else "the array that owns the memory"
+            what = _FRAME_ARRAY if value.origin in pandas_api.FRAME_ARRAYS else _NOT_OWNING[value.ownership]
             ctx.report(
                 node,
                 f"sys.getsizeof({shown}) counts only the array's header (112-144 bytes): `{shown}` is "
-                f"{_NOT_OWNING[value.ownership]} and does not own its buffer{alive} (a view keeping 76.3 MiB alive "
+                f"{what} and does not own its buffer{alive} (a view keeping 76.3 MiB alive "
                 f"reports 112 bytes); use `{shown}.nbytes` for its data{held}, and `.base` for {owner}",
                 estimated_bytes=kept if kept is not None else value.nbytes,
             )

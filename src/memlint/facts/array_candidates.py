@@ -3,7 +3,7 @@
 
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
 call or a function of the project (``functions``: a module-level ``def`` of the file, or a function of
-another file the project index knows): through operators, comparisons, methods, ``.T``/``.real``/``.imag``,
+another file the project index knows), or a DataFrame's ``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``.T``/``.real``/``.imag``,
 subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``).
 Parameters, other calls, literals, containers, comprehensions and names bound any other way (``for``,
 unpacking, ``with``...) give it nothing. An expression with no such path to a NumPy call is never the
@@ -40,6 +40,8 @@ class ArrayNames:
                 q = ctx.qualname(node.value) if isinstance(node.value, (ast.Attribute, ast.Name)) else None
                 if q is not None and q in known:
                     self._numpy_roots.add(node.targets[0].id)
+        # A DataFrame's ``.values`` and ``.to_numpy()`` are arrays (pandas_api), in a file that imports pandas.
+        self._pandas = any(q == "pandas" or q.startswith("pandas.") for q in ctx.imports.bound.values())
         # Functions of the project (``functions``): a call of one may return an array.
         self._function_names = {node.name for node in ctx.tree.body if isinstance(node, ast.FunctionDef)}
         index = getattr(ctx, "project_functions", None)
@@ -136,6 +138,8 @@ class ArrayNames:
                     root = root.value
                 if isinstance(root, ast.Name) and (root.id in self._numpy_roots or root.id in self._function_names):
                     return True
+                if self._pandas and isinstance(e.func, ast.Attribute) and e.func.attr == "to_numpy":
+                    return True
                 if isinstance(e.func, ast.Attribute):
                     stack.append(e.func.value)  # a method of an array (or of a NumPy Generator)
             elif isinstance(e, ast.BinOp):
@@ -146,6 +150,8 @@ class ArrayNames:
                 stack.append(e.left)
                 stack += e.comparators
             elif isinstance(e, ast.Attribute):
+                if e.attr == "values" and self._pandas:
+                    return True
                 if e.attr in _ARRAY_ATTRIBUTES:
                     stack.append(e.value)
             elif isinstance(e, ast.Subscript):

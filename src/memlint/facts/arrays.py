@@ -259,7 +259,23 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return self._binop(type(d.node.op).__name__, before, self._value(d.value))
         if d.kind == "unpack":
             return self._unpacked(d)
+        if d.kind == "for" and self._counts(d.node, ("range",)):
+            return number_value(pytype="int")  # range yields Python ints, whatever its bounds are
         return UNKNOWN
+
+    def _counts(self, loop: ast.AST, builtins: tuple) -> bool:
+        """A ``for`` loop over ``range(...)`` or ``enumerate(x[, start])`` (these builtins among ``builtins``),
+        with plain positional arguments: its counter is a Python int."""
+        it = loop.iter if isinstance(loop, ast.For) else None
+        return (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id in builtins
+            and self.ctx.imports.is_builtin(it.func, it.func.id)
+            and not it.keywords
+            and 1 <= len(it.args) <= (3 if it.func.id == "range" else 2)
+            and not any(isinstance(a, ast.Starred) for a in it.args)
+        )
 
     def _annotation(self, node: Optional[ast.expr]) -> Value:
         """What an annotation states: ``np.ndarray``, ``npt.NDArray[np.uint8]`` and
@@ -288,6 +304,12 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         """The item a tuple assignment (``(x, y), _ = load()``, ``a, b = f(), g()``) binds to ``d.name``: of a
         literal tuple, its expression's value (an alias where it names another object); of a value known
         to be a tuple (``calls.toml``'s ``returns``), its item. Starred targets give nothing."""
+        loop = d.node
+        if isinstance(loop, ast.For) and self._counts(loop, ("enumerate",)):
+            first = loop.target.elts[0] if isinstance(loop.target, ast.Tuple) and len(loop.target.elts) == 2 else None
+            if isinstance(first, ast.Name) and first.id == d.name:
+                return number_value(pytype="int")  # enumerate's count: a Python int
+            return UNKNOWN
         element = unpacked_expr(d)
         if element is not None:
             if isinstance(element, ast.expr):
@@ -513,6 +535,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 }[e.attr]
                 return number_value(known) if known is not None else number_value(pytype="int")
             return UNKNOWN
+        if is_pandas(base):
+            return self._pandas_attribute(base, e.attr)
         if isinstance(e.value, ast.Name) and base.kind == "unknown":
             return Value(ownership="attribute")
         return Value(ownership="attribute") if base.kind != "py_number" else UNKNOWN

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from memlint.facts.class_fact_sites import ClassFactSites
     from memlint.facts.class_names import ClassNames
     from memlint.facts.class_schema import ClassInfo, DataclassInfo, FieldSource, SlotsInsertion
+    from memlint.facts.imports import ImportMap
 
 SAFE_CLASS_DECORATORS = {"functools.total_ordering", "typing.final", "typing_extensions.final"}
 SAFE_METHOD_DECORATORS = {
@@ -154,7 +155,7 @@ class ClassDefinitions:
                 self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
         if init is not None:
-            info["fields"] = field_sources(init)
+            info["fields"] = field_sources(init, self.names.imports)
             params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
             info["numeric_params"] = [
                 a.arg for a in params if a.annotation is not None and annotation_name(a.annotation) in NUMBER_TYPES
@@ -362,7 +363,7 @@ class ClassDefinitions:
         return {"line": start, "indent": indent, "blank_after": True}
 
 
-def field_sources(init: ast.FunctionDef) -> dict[str, FieldSource]:
+def field_sources(init: ast.FunctionDef, imports: ImportMap) -> dict[str, FieldSource]:
     """How ``__init__`` sets each attribute: from a parameter (by position), a number, or something else."""
     params = [a.arg for a in init.args.posonlyargs + init.args.args][1:]
     kwonly = [a.arg for a in init.args.kwonlyargs]
@@ -377,7 +378,7 @@ def field_sources(init: ast.FunctionDef) -> dict[str, FieldSource]:
                     src: FieldSource
                     if isinstance(v, ast.Name) and v.id in params + kwonly:
                         src = ["param", params.index(v.id) if v.id in params else -1, v.id]
-                    elif v is not None and _simple_number(v):
+                    elif v is not None and _simple_number(v, imports):
                         src = ["number"]
                     else:
                         src = ["other"]
@@ -385,10 +386,13 @@ def field_sources(init: ast.FunctionDef) -> dict[str, FieldSource]:
     return sources
 
 
-def _simple_number(node: ast.AST) -> bool:
+def _simple_number(node: ast.AST, imports: ImportMap) -> bool:
+    """A number literal, or a call of the builtin ``float`` or ``int``."""
     if isinstance(node, ast.Constant):
         return type(node.value) in (int, float)
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("float", "int")
+    return isinstance(node, ast.Call) and (
+        imports.is_builtin(node.func, "float") or imports.is_builtin(node.func, "int")
+    )
 
 
 def _is_classvar(node: ast.AST) -> bool:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Optional, Protocol, Union
 
 from memlint.facts.loop_counts import ScopeConstants, scope_constants
 from memlint.facts.python_numbers import module_int_constants, numeric_names
-from memlint.facts.syntax import BINDING_TYPES, empty_lists, first_line, names_in_target, walk_scope
+from memlint.facts.record_lists import empty_lists
+from memlint.facts.syntax import BINDING_TYPES, first_line, names_in_target, walk_scope
 
 if TYPE_CHECKING:
     from memlint.context import FileContext
@@ -74,7 +75,7 @@ class ClassNames:
         if isinstance(node, ast.Name) and node.id in self.local_classes:
             return f"{self.module}.{node.id}" if self.module else node.id
         q = self.ctx.qualname(node)
-        if q is None and isinstance(node, ast.Name) and node.id == "object":
+        if q is None and self.imports.is_builtin(node, "object"):
             return "object"
         return q
 
@@ -170,7 +171,7 @@ class FunctionNames:
 
     @functools.cached_property
     def lists(self) -> dict[str, ast.Assign]:
-        return empty_lists(self.bindings)
+        return empty_lists(self.bindings, self.names.imports)
 
 
 class ClassBodyOrComprehension:

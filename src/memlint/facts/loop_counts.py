@@ -77,7 +77,12 @@ def count_of(iterable: ast.AST, constants: ScopeConstants, imports: ImportMap) -
             return len(range(*known))
         except (ValueError, OverflowError):
             return None
-    if isinstance(func, ast.Name) and func.id in ("enumerate", "zip", "reversed") and iterable.args:
+    if (
+        isinstance(func, ast.Name)
+        and func.id in ("enumerate", "zip", "reversed")
+        and imports.is_builtin(func, func.id)
+        and iterable.args
+    ):
         counts = [count_of(a, constants, imports) for a in iterable.args[: 1 if func.id != "zip" else None]]
         ints = [c for c in counts if isinstance(c, int)]
         if len(ints) == len(counts):
@@ -87,8 +92,7 @@ def count_of(iterable: ast.AST, constants: ScopeConstants, imports: ImportMap) -
         isinstance(func, ast.Attribute)
         and func.attr in DATA_METHODS
         or (imports.qualname(func) or "") in DATA_FUNCTIONS
-        or isinstance(func, ast.Name)
-        and func.id == "open"
+        or imports.is_builtin(func, "open")
     ):
         return DATA
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from memlint.facts.values import Value
+from memlint.facts.values import Value, ndarray_value
 
 # pandas DataFrame/Series methods that take ``inplace=True`` (then they update the object, return None and keep
 # no reference to it); without it each returns a new object. pandas 3.1 deprecates ``inplace`` for the first
@@ -32,6 +32,15 @@ PANDAS_INPLACE_KEPT = frozenset({"replace", "fillna", "ffill", "bfill", "interpo
 # Their results, and ``copy``'s, are new pandas objects of the receiver's kind (``eval`` may return a Series
 # or a scalar, and ``Series.reset_index`` a DataFrame: see ``_pandas_method``).
 _PANDAS_NEW_OBJECT_METHODS = (PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT | {"copy"}) - {"eval"}
+
+
+# The calls that make a DataFrame (``read_excel`` may make a dict of them, ``read_json`` a Series).
+_FRAME_ORIGINS = frozenset(
+    {"pandas.DataFrame", "pandas.read_csv", "pandas.read_table", "pandas.read_parquet", "pandas.read_feather"}
+)
+# The arrays a DataFrame hands out: pandas returns the transpose of its block (or of the copy that interleaves
+# several blocks), a view that never owns its buffer (BlockManager.as_array ends in ``arr.transpose()``).
+FRAME_ARRAYS = frozenset({"pandas.DataFrame.values", "pandas.DataFrame.to_numpy"})
 
 
 def is_pandas(v: Value) -> bool:
@@ -76,10 +85,19 @@ class PandasValues:
             and is_pandas(self.value(call.func.value))
         )
 
+    def _pandas_attribute(self, receiver: Value, name: str) -> Value:
+        """``frame.values``: a 2-d ndarray viewing the frame's data (see ``FRAME_ARRAYS``)."""
+        if name == "values" and receiver.origin in _FRAME_ORIGINS:
+            return ndarray_value(ownership="view", ndim=2, origin="pandas.DataFrame.values")
+        return Value(ownership="attribute")
+
     def _pandas_method(self, receiver: Value, call: ast.Call) -> Value:
         """A new pandas object from the methods that always make one (without ``inplace``); its ``origin``
-        stays the call that made the receiver, naming the kind of object (``pandas.Series``...)."""
+        stays the call that made the receiver, naming the kind of object (``pandas.Series``...).
+        ``frame.to_numpy()`` is a 2-d ndarray viewing the frame's data (see ``FRAME_ARRAYS``)."""
         name = call.func.attr
+        if name == "to_numpy" and receiver.origin in _FRAME_ORIGINS:
+            return ndarray_value(ownership="view", ndim=2, origin="pandas.DataFrame.to_numpy")
         if any(k.arg == "inplace" for k in call.keywords):
             return Value(ownership="unknown_call")
         if name not in _PANDAS_NEW_OBJECT_METHODS and not (name == "eval" and _assigns_columns(call)):

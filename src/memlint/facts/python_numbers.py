@@ -69,7 +69,7 @@ def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) 
     for node in nodes:
         if isinstance(node, (ast.For, ast.comprehension)):
             it = node.iter
-            ok = isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"
+            ok = isinstance(it, ast.Call) and imports.is_builtin(it.func, "range")
             for n in names_in_target(node.target):
                 bindings.setdefault(n, []).append("range" if ok and isinstance(node.target, ast.Name) else None)
         elif isinstance(node, ast.Assign):

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Callable, Union
 
 from memlint.facts.loop_counts import DATA, Count
 from memlint.facts.python_numbers import is_number
-from memlint.facts.syntax import walk_scope
+from memlint.facts.syntax import single_name_assign, walk_scope
 
 if TYPE_CHECKING:
     from memlint.facts.class_names import ClassNames, ScopeNames
     from memlint.facts.class_schema import Record
+    from memlint.facts.imports import ImportMap
 
 Loop = Union[ast.For, ast.AsyncFor, ast.While, ast.comprehension]
 
@@ -121,3 +122,23 @@ class RecordLists:
                 if isinstance(n, (ast.If, ast.While)) and n.lineno <= element.lineno <= (n.end_lineno or n.lineno)
             ]
         return not any(isinstance(n, (ast.Subscript, ast.Call)) for test in conditions for n in ast.walk(test))
+
+
+def empty_lists(nodes: list[ast.AST], imports: ImportMap) -> dict[str, ast.Assign]:
+    """Names bound to an empty list (``[]`` or ``list()``) among these nodes, with the assignment."""
+    found = {}
+    for node in nodes:
+        name = single_name_assign(node)
+        if name is None or not isinstance(node, ast.Assign):
+            continue
+        v = node.value
+        if (
+            isinstance(v, ast.List)
+            and not v.elts
+            or isinstance(v, ast.Call)
+            and imports.is_builtin(v.func, "list")
+            and not v.args
+            and not v.keywords
+        ):
+            found[name] = node
+    return found

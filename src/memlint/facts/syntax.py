@@ -1,7 +1,10 @@
 """Small questions about the syntax of one node, asked by the class facts: which names a target binds, the
 statements of a block, a scope's nodes without its nested scopes, a method's first parameter.
 
-No names are resolved here (that is ``imports.py``): these answers read only the node itself.
+No names are resolved here (that is ``imports.py``): these answers read only the node itself. Where a name
+is evidence *against* a fix (``vars(self)``, ``setattr``, ``type(self)``, ``super()``), the class facts read it
+by its spelling on purpose: a shadowed ``vars`` still counts, which costs a finding at worst, never a fix.
+Where a name *enables* a fact (``range``, ``list``, ``float``), they ask ``ImportMap.is_builtin``.
 """
 
 from __future__ import annotations
@@ -158,24 +161,3 @@ def single_name_assign(node: ast.AST) -> Optional[str]:
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
         return node.targets[0].id
     return None
-
-
-def empty_lists(nodes: list[ast.AST]) -> dict[str, ast.Assign]:
-    """Names bound to an empty list (``[]`` or ``list()``) among these nodes, with the assignment."""
-    found = {}
-    for node in nodes:
-        name = single_name_assign(node)
-        if name is None or not isinstance(node, ast.Assign):
-            continue
-        v = node.value
-        if (
-            isinstance(v, ast.List)
-            and not v.elts
-            or isinstance(v, ast.Call)
-            and isinstance(v.func, ast.Name)
-            and v.func.id == "list"
-            and not v.args
-            and not v.keywords
-        ):
-            found[name] = node
-    return found
