@@ -201,3 +201,56 @@ def test_counter_tuples_are_reported_when_known_large_holding_values_or_filtered
         (11, False),
         (12, False),
     ]
+
+
+SPRITE = """
+class Sprite:
+    def __init__(self, key, dx=0, dy=0.5, *, scale=-1):
+        self.key = key
+        self.dx = dx
+        self.dy = dy
+        self.scale = scale
+"""
+
+
+def test_parameters_with_number_defaults_hold_numbers(tmp_path):
+    """An unannotated parameter whose default is a number literal holds numbers (the type checkers' inferred
+    type): passed on by a caller with such defaults, or left to its default in the call."""
+    found = mem004(
+        {
+            "sprites.py": SPRITE,
+            "use.py": """
+from sprites import Sprite
+
+def spawn(count, dx=0, dy=1.5):
+    sprites = []
+    for k in range(count):
+        sprites.append(Sprite(k, dx, dy))
+    return sprites
+
+def spawn_still(count):
+    still = []
+    for k in range(count):
+        still.append(Sprite(k))
+    return still
+""",
+        },
+        tmp_path,
+    )
+    assert [(f.line, "Sprite objects with 4 numeric fields" in f.message) for f in found] == [(5, True), (11, True)]
+
+
+@pytest.mark.parametrize(
+    "call, params",
+    [
+        ("Sprite(k, label)", "count, label"),  # no default: anything
+        ("Sprite(k, flag)", "count, flag=True"),  # a bool default is a flag, not a number
+        ("Sprite(k, name)", "count, name='a'"),
+        ("Sprite(k, dx, dy)", "count, dx: str = 0, dy=0"),  # the annotation says otherwise
+        ("Sprite(k, scale=tag)", "count, tag=None"),
+    ],
+)
+def test_parameters_without_number_defaults_are_not_numbers(call, params, tmp_path):
+    use = f"from sprites import Sprite\ndef spawn({params}):\n    out = []\n    for k in range(count):\n"
+    use += f"        out.append({call})\n    return out\n"
+    assert mem004({"sprites.py": SPRITE, "use.py": use}, tmp_path) == []

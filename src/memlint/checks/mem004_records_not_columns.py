@@ -124,4 +124,6 @@ def _numeric_field(info, record, attr) -> bool:
     if param in record["kwargs"]:
         return param in record["numeric_kwargs"]
     args = record["numeric_args"]
+    if position == -1 or position >= len(args):  # not passed: its default
+        return param in info.get("numeric_defaults", [])
     return 0 <= position < len(args) and args[position]

@@ -13,7 +13,7 @@ import bisect
 import functools
 from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
-from memlint.facts.python_numbers import NUMBER_TYPES
+from memlint.facts.python_numbers import NUMBER_TYPES, number_params
 from memlint.facts.syntax import (
     FunctionNode,
     annotation_name,
@@ -160,6 +160,8 @@ class ClassDefinitions:
             info["numeric_params"] = [
                 a.arg for a in params if a.annotation is not None and annotation_name(a.annotation) in NUMBER_TYPES
             ]
+            numbers = number_params(init.args)
+            info["numeric_defaults"] = [a.arg for a in params if a.arg in numbers and a.annotation is None]
         info["annotations"] = [n for n in annotations if not _is_classvar(annotations[n])]
         info["numeric_annotations"] = [
             n for n in info["annotations"] if annotation_name(annotations[n]) in NUMBER_TYPES

@@ -60,6 +60,7 @@ class ClassInfo(_ClassInfo, total=False):
     """A module-level class defined once in its file."""
 
     numeric_params: list[str]  # __init__'s parameters annotated int or float (when it has an __init__)
+    numeric_defaults: list[str]  # __init__'s unannotated parameters with a number literal as default
     zero_arg_super: bool  # a method uses super() or __class__ (slots=True would break them before 3.14)
 
 

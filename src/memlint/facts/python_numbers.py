@@ -83,11 +83,9 @@ def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) 
             for n in names_in_target(node.optional_vars):
                 bindings.setdefault(n, []).append(None)
     if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        numbers = number_params(scope.args)
         for a in scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs:
-            ann = a.annotation
-            bindings.setdefault(a.arg, []).append(
-                "number" if ann is not None and annotation_name(ann) in NUMBER_TYPES else None
-            )
+            bindings.setdefault(a.arg, []).append("number" if a.arg in numbers else None)
     changed = True
     while changed:
         changed = False
@@ -98,6 +96,31 @@ def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) 
                 names.add(n)
                 changed = True
     return names
+
+
+def number_params(args: ast.arguments) -> set[str]:
+    """The parameters that hold numbers: annotated ``int`` or ``float``, or unannotated with a number literal as
+    default (``x=0``: the type checkers' inferred type, and what the callers in the user's code pass)."""
+    positional = args.posonlyargs + args.args
+    defaults: dict[str, ast.expr] = dict(
+        zip([a.arg for a in positional[len(positional) - len(args.defaults) :]], args.defaults)
+    )
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    found = set()
+    for a in positional + args.kwonlyargs:
+        if a.annotation is not None:
+            if annotation_name(a.annotation) in NUMBER_TYPES:
+                found.add(a.arg)
+        elif a.arg in defaults and is_number_literal(defaults[a.arg]):
+            found.add(a.arg)
+    return found
+
+
+def is_number_literal(node: ast.AST) -> bool:
+    """``1``, ``0.5``, ``-1`` (never ``True``: a bool default is a flag)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
 def int_value(node: ast.AST, constants: Mapping[str, object]) -> Optional[int]:
