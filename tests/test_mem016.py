@@ -102,3 +102,133 @@ def test_in_every_kind_of_block():
         """)
         == ["MEM016"] * 3
     )
+
+
+def test_lists_of_numeric_arrays_or_numbers():
+    found = lint("""
+        import gc
+        import numpy as np
+        def batches(paths):
+            pieces = []
+            for p in paths:
+                pieces.append(np.load(p).astype(np.float32))
+            total = np.concatenate(pieces)
+            del pieces
+            gc.collect()
+            sizes = []
+            for p in paths:
+                sizes.append(len(p) * 0.5)
+            del sizes, total
+            gc.collect()
+        """)
+    assert [(f.code, f.line) for f in found] == [("MEM016", 10), ("MEM016", 15)]
+    assert "the list `pieces` of numeric arrays or numbers" in found[0].message
+    assert "the numeric arrays `total` and the list `sizes`" in found[1].message
+
+
+def test_import_gc_between_the_del_and_the_collection():
+    assert codes("""
+        import numpy as np
+        def f(n):
+            a = np.ones(n)
+            s = a.sum()
+            del a
+            import gc
+            gc.collect()
+            b = np.ones(n)
+            del b
+            from gc import collect
+            collect()
+            return s
+        """) == ["MEM016", "MEM016"]
+
+
+def test_arrays_returned_by_the_projects_functions():
+    assert codes("""
+        import gc
+        import numpy as np
+        def load(n):
+            rows = []
+            for i in range(n):
+                rows.append(np.full(8, i, dtype=np.uint8))
+            return np.array(rows)
+        def main():
+            for start in range(0, 100, 10):
+                batch = load(start)
+                print(batch.mean())
+                del batch
+                gc.collect()
+        """) == ["MEM016"]
+
+
+def test_a_list_that_may_refer_back_to_itself_is_not_reported():
+    # traps: each list may hold (or be handed to) an object in a reference cycle with it, which only the
+    # collector frees
+    assert (
+        codes("""
+        import gc
+        import numpy as np
+        def f(paths, node, register):
+            a = [np.ones(3)]              # a literal: not a list built by appending
+            a.append(node)
+            del a
+            gc.collect()
+            b = []
+            b.append(np.ones(3))
+            b.append(b)                   # holds itself
+            del b
+            gc.collect()
+            c = []
+            c.append(np.ones(3))
+            register(c)                   # handed to other code, which may keep it in a cycle
+            del c
+            gc.collect()
+            d = []
+            d.append(np.ones(3))
+            d.extend(paths)               # unknown items
+            del d
+            gc.collect()
+            e = []
+            e.append(np.array([None, node]))  # an object array
+            del e
+            gc.collect()
+            g = []
+            g.append(np.ones(3))
+            def keep():
+                g.append(keep)            # a nested function puts itself in
+            keep()
+            del g
+            gc.collect()
+            h = []
+            del h                         # nothing put in: nothing known
+            gc.collect()
+        """)
+        == []
+    )
+
+
+@pytest.mark.slow
+def test_del_frees_a_list_of_arrays_at_once_unless_it_is_in_a_cycle():
+    """The premise: with the collector disabled, `del` of a list of numeric arrays returns their buffers; a list
+    in a cycle with one of its items keeps them until a collection (what the trap above guards against)."""
+    output, _ = run_program("""
+        import gc, tracemalloc
+        import numpy as np
+        gc.disable()
+        pieces = [np.ones(250_000) for _ in range(4)]
+        held = tracemalloc.get_traced_memory()[0]
+        del pieces
+        print(held > 7_000_000, tracemalloc.get_traced_memory()[0] < held - 7_000_000)
+        class Node:
+            pass
+        looped = [np.ones(250_000) for _ in range(4)]
+        node = Node()
+        node.owner = looped
+        looped.append(node)
+        held = tracemalloc.get_traced_memory()[0]
+        del looped, node
+        print(tracemalloc.get_traced_memory()[0] > held - 1_000_000)
+        gc.collect()
+        print(tracemalloc.get_traced_memory()[0] < held - 7_000_000)
+        """)
+    assert output.split() == ["True", "True", "True", "True"]

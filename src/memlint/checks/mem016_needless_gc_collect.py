@@ -4,16 +4,19 @@ CPython frees an object as soon as its reference count drops to zero, so ``del a
 buffer at once; the cyclic garbage collector only matters for objects in reference cycles. A NumPy array
 of a numeric (not object) dtype holds no references to other objects and cannot be part of a cycle. So a
 ``gc.collect()`` whose only evident purpose is to free the arrays just deleted frees nothing more, and costs
-a full collection. Informational: reported only when every name the ``del`` removes is known to hold such an
-array.
+a full collection. The same holds for a list whose items are all such arrays (or Python numbers): nothing it
+reaches can refer back to it. Informational: reported only when every name the ``del`` removes is known to
+hold such an array or such a list (``facts/lists.py``).
 """
 
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
+from memlint.facts.values import Value
 
 
 class NeedlessGcCollect(Rule):
@@ -35,26 +38,53 @@ class NeedlessGcCollect(Rule):
         targets = [(d, t) for d in deletes for t in d.targets]
         if not targets or not all(isinstance(t, ast.Name) for _, t in targets):
             return
-        values = [ctx.arrays.value_before(d, t.id) for d, t in targets]
-        if not all(v.kind == "ndarray" and v.dtype is not None and not v.dtype.hasobject for v in values):
-            return  # an object array, or anything else, may sit in a reference cycle
-        listed = ", ".join(f"`{t.id}`" for _, t in targets)
+        arrays, lists = [], []
+        for d, t in targets:
+            value = ctx.arrays.value_before(d, t.id)
+            if value.kind == "ndarray" and _numeric(value):
+                arrays.append(f"`{t.id}`")
+            elif value.kind == "list" and _holds_numbers(value.element):
+                lists.append(f"`{t.id}`")
+            else:
+                return  # an object array, or anything else, may sit in a reference cycle
+        deleted = [f"the numeric arrays {', '.join(arrays)}"] if arrays else []
+        if lists:
+            deleted.append(f"the list{'s' * (len(lists) > 1)} {', '.join(lists)} of numeric arrays or numbers")
         ctx.report(
             collect,
-            f"gc.collect() right after `del` of the numeric arrays {listed} frees nothing more: reference "
+            f"gc.collect() right after `del` of {' and '.join(deleted)} frees nothing more: reference "
             f"counting frees an array as soon as its last reference goes (`del` of a 76.3 MiB array returns it "
-            f"at once), and a numeric array holds no references, so it is in no cycle for the collector to "
-            f"break; the call only costs a full collection (if memory stays high, another name or view still "
-            f"holds the array)",
+            f"at once), and a numeric array holds no references (a list of them none back to itself), so it is "
+            f"in no cycle for the collector to break; the call only costs a full collection (if memory stays "
+            f"high, another name or view still holds the array)",
         )
 
 
+def _numeric(value: Value) -> bool:
+    return value.dtype is not None and not value.dtype.hasobject
+
+
+def _holds_numbers(item: Optional[Value]) -> bool:
+    """Every item of a list is a Python number, or an array or NumPy scalar of a numeric dtype: objects that
+    refer to no other object."""
+    if item is None:
+        return False
+    return item.kind == "py_number" or (item.kind in ("ndarray", "np_scalar", "unknown") and _numeric(item))
+
+
 def _deletes_before(body: list, index: int) -> list:
-    """The run of ``del`` statements right before ``body[index]``."""
+    """The ``del`` statements of the run of ``del`` and ``import gc`` statements right before ``body[index]``."""
     start = index
-    while start > 0 and isinstance(body[start - 1], ast.Delete):
+    while start > 0 and (isinstance(body[start - 1], ast.Delete) or _imports_gc(body[start - 1])):
         start -= 1
-    return body[start:index]
+    return [s for s in body[start:index] if isinstance(s, ast.Delete)]
+
+
+def _imports_gc(stmt: ast.stmt) -> bool:
+    """``import gc`` or ``from gc import collect``: nothing that runs between the ``del`` and the collection."""
+    if isinstance(stmt, ast.Import):
+        return all(alias.name == "gc" for alias in stmt.names)
+    return isinstance(stmt, ast.ImportFrom) and stmt.module == "gc" and not stmt.level
 
 
 def _blocks(node):
