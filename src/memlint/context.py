@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, overload
 
 from memlint.facts.imports import ImportMap
-from memlint.facts.tree import MARKER_TYPES, TreeIndex
+from memlint.facts.tree import MARKER_TYPES, Scope, TreeIndex
 from memlint.findings import Applicability, Edit, Finding, Fix
 from memlint.source import SourceText, cst_rewrite
 from memlint.suppress import fingerprint
@@ -76,7 +76,7 @@ class FileContext:
         """The node whose child ``node`` is (None for the module)."""
         return self._index.parent(node)
 
-    def scope_of(self, node: ast.AST) -> Optional[ast.AST]:
+    def scope_of(self, node: ast.AST) -> Optional[Scope]:
         """The function, lambda or module whose code evaluates ``node``; None inside a class body or a
         comprehension, whose names are their own."""
         return self._index.scope_of(node)

@@ -99,7 +99,7 @@ def _operands(ctx, node):
     """(ufunc, first operand, second operand) of ``a <op> b`` or of ``np.<binary ufunc>(a, b)`` without
     ``dtype``/``out``, else None."""
     if isinstance(node, ast.BinOp):
-        ufunc = _operator_ufunc(type(node.op))
+        ufunc = _operator_ufunc(type(node.op).__name__)
         return (ufunc, node.left, node.right) if ufunc is not None else None
     if len(node.args) != 2 or node.keywords:
         return None  # before resolving the name: most calls are not two plain operands
@@ -112,9 +112,9 @@ def _operands(ctx, node):
 
 
 @functools.cache
-def _operator_ufunc(op: type):
-    """The ufunc an ``ast`` operator class computes (asked once per class: every BinOp of a file asks)."""
-    name = numpy_api.OPERATOR_UFUNCS.get(op.__name__)
+def _operator_ufunc(op: str):
+    """The ufunc an ``ast`` operator (``"Add"``) computes (asked once per operator: every BinOp of a file asks)."""
+    name = numpy_api.OPERATOR_UFUNCS.get(op)
     return numpy_api.ufunc_of(f"numpy.{name}") if name else None
 
 

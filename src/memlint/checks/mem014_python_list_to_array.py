@@ -115,8 +115,9 @@ def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
     plain positional arguments."""
     if isinstance(arg, ast.ListComp):
         loop = _over_range(ctx, arg)
-        counts = loop is not None and isinstance(loop.target, ast.Name) and _is_name(arg.elt, loop.target.id)
-        arg = loop.iter if counts else None
+        if loop is None or not (isinstance(loop.target, ast.Name) and _is_name(arg.elt, loop.target.id)):
+            return None
+        arg = loop.iter
     elif (
         isinstance(arg, ast.Call)
         and ctx.imports.is_builtin(arg.func, "list")
@@ -136,7 +137,7 @@ def _repeated_zero(ctx, arg: ast.AST):
     ``[0 for _ in range(n)]``, else None."""
     if isinstance(arg, ast.ListComp):
         loop = _over_range(ctx, arg)
-        if loop is not None and len(loop.iter.args) == 1 and _is_zero(arg.elt):
+        if loop is not None and isinstance(loop.iter, ast.Call) and len(loop.iter.args) == 1 and _is_zero(arg.elt):
             return arg.elt, loop.iter.args[0]  # as many elements as range(n): n, or none when n < 1
         return None
     if not (isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mult)):
@@ -207,7 +208,7 @@ def _to_zeros(call, spelling: str, dtype: Optional[str]):
 
     listed = call.args[0].value
     if isinstance(listed, cst.ListComp):
-        count = listed.for_in.iter.args[0].value
+        count = cst.ensure_type(listed.for_in.iter, cst.Call).args[0].value  # range(n), as _repeated_zero saw
     else:
         count = listed.right if isinstance(listed.left, cst.List) else listed.left
     args = [cst.Arg(count)]

@@ -85,6 +85,7 @@ class FullZeros(Rule):
 def _to_zeros(call, zeros_name):
     import libcst as cst
 
+    func: cst.BaseExpression
     if isinstance(call.func, cst.Attribute):
         func = call.func.with_changes(attr=cst.Name("zeros"))
     else:

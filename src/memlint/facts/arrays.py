@@ -64,17 +64,16 @@ from __future__ import annotations
 import ast
 import dataclasses
 import math
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from memlint.facts import calls, numpy_api, pillow
-from memlint.facts.dataflow import ScopeFlow, find_opaque_holders, unpacked_expr
+from memlint.facts.dataflow import Def, ScopeFlow, find_opaque_holders, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
 from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
 from memlint.facts.values import (
     BOTTOM,
-    NUMERIC_PYTYPES,
     UNKNOWN,
     Value,
     join,
@@ -82,6 +81,16 @@ from memlint.facts.values import (
     number_value,
     py_result_type,
 )
+
+if TYPE_CHECKING:
+    import numpy
+
+    from memlint.context import FileContext
+    from memlint.facts.array_candidates import ArrayNames
+    from memlint.facts.functions import FunctionFacts
+    from memlint.facts.kinds import Ownership as OwnershipKind
+    from memlint.facts.numpy_api import Computed, Spec
+    from memlint.facts.tree import Scope
 
 __all__ = [
     "PANDAS_INPLACE_DEPRECATED",
@@ -104,21 +113,21 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     """The facts of one file: an evaluator of expressions over each scope's reaching definitions (here), with
     NumPy's semantics (``numpy_calls``), pandas' (``pandas_api``) and ownership questions (``ownership``)."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: FileContext):
         self.ctx = ctx
         self._flows: dict[int, Optional[ScopeFlow]] = {}
-        self._opaque_holders: Optional[set] = None
+        self._opaque_holders: Optional[set[ast.AST]] = None
         self._final: dict[int, Value] = {}
         self._assumed: dict[int, Value] = {}
         self._used_assumptions: set[int] = set()
         self._budget = _EVAL_BUDGET
-        self._candidates = None
-        self._functions = None
+        self._candidates: Optional[ArrayNames] = None
+        self._functions: Optional[FunctionFacts] = None
 
     # --- public API --------------------------------------------------------------------------------------
 
     @property
-    def functions(self):
+    def functions(self) -> FunctionFacts:
         """The summaries of the project's functions this file calls (``functions.FunctionFacts``)."""
         if self._functions is None:
             from memlint.facts.functions import FunctionFacts
@@ -158,7 +167,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         the join of the definitions of ``name`` reaching the statement."""
         flow = self.flow_of(stmt)
         unit = flow.unit_of_node.get(id(stmt)) if flow is not None and not flow.opaque else None
-        if unit is None:
+        if flow is None or unit is None:
             return UNKNOWN
         bits = flow.reach_in[unit.index]
         defs = [d for d in flow.defs_of.get(name, ()) if bits >> d.index & 1]
@@ -173,15 +182,15 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
 
     def is_parameter(self, name: ast.Name) -> bool:
         defs = self.reaching(name)
-        return bool(defs) and any(d.kind == "param" for d in defs)
+        return defs is not None and any(d.kind == "param" for d in defs)
 
-    def reaching(self, name: ast.Name):
+    def reaching(self, name: ast.Name) -> Optional[list[Def]]:
         flow = self.flow_of(name)
         return None if flow is None else flow.reaching(name)
 
     # --- scopes ------------------------------------------------------------------------------------------
 
-    def scope_of(self, node: ast.AST) -> Optional[ast.AST]:
+    def scope_of(self, node: ast.AST) -> Optional[Scope]:
         return self.ctx.scope_of(node)
 
     def flow_of(self, node: ast.AST) -> Optional[ScopeFlow]:
@@ -206,7 +215,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
 
     # --- values of definitions ---------------------------------------------------------------------------
 
-    def _def_value(self, d) -> Value:
+    def _def_value(self, d: Def) -> Value:
         """The value a definition binds; around loops, iterated from "no information" to a fixed point."""
         key = id(d)  # Def objects live as long as their (cached) scope flow
         if key in self._final:
@@ -235,7 +244,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             self._final[key] = value
         return value
 
-    def _compute_def(self, d) -> Value:
+    def _compute_def(self, d: Def) -> Value:
         if d.kind == "param":  # the caller owns it: an annotation gives its kind and dtype, never freshness
             return self._annotation(getattr(d.node, "annotation", None)).with_changes(ownership="parameter")
         if d.kind in ("assign", "walrus") and d.value is not None:
@@ -250,7 +259,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             ):
                 v = v.with_changes(ownership="alias")
             return v
-        if d.kind == "aug":
+        if d.kind == "aug" and isinstance(d.node, ast.AugAssign):
             before = self._value(d.node.target)
             if before.kind in ("ndarray", "other_array"):
                 return before  # in place: the same object, dtype and shape
@@ -300,7 +309,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         dtype = numpy_api.concrete_scalar_dtype(self.ctx.qualname(argument)) if argument is not None else None
         return Value("ndarray", dtype)
 
-    def _unpacked(self, d) -> Value:
+    def _unpacked(self, d: Def) -> Value:
         """The item a tuple assignment (``(x, y), _ = load()``, ``a, b = f(), g()``) binds to ``d.name``: of a
         literal tuple, its expression's value (an alias where it names another object); of a value known
         to be a tuple (``calls.toml``'s ``returns``), its item. Starred targets give nothing."""
@@ -317,7 +326,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                     return self._list_value(d)  # `images, labels = [], []`
                 v = self._value(element)
                 return v.with_changes(ownership="alias") if v.ownership == "fresh" and _hands_over(element) else v
-            value, path = self._value(d.node.value), element[1]
+            value, path = self._value(element.value), element.path
             for index, length in path:
                 if value.kind == "bottom":
                     return BOTTOM
@@ -329,9 +338,9 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
 
     # --- values of expressions ---------------------------------------------------------------------------
 
-    def _value(self, e: ast.AST) -> Value:
+    def _value(self, e: Optional[ast.AST]) -> Value:
         if isinstance(e, ast.Constant):
-            return number_value(e.value) if type(e.value) in NUMERIC_PYTYPES else UNKNOWN
+            return number_value(e.value) if isinstance(e.value, (int, float, complex)) else UNKNOWN
         if isinstance(e, ast.Name):
             return self._name(e)
         if isinstance(e, ast.BinOp):
@@ -381,7 +390,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return v
         return v.with_changes(ownership="global", constant=None)
 
-    def _spec(self, v: Value):
+    def _spec(self, v: Value) -> Optional[Spec]:
         """The operand spec numpy_api computes with, or None when the dtype is not known."""
         if v.kind == "py_number" and v.pytype:
             return ("py", v.pytype)
@@ -393,19 +402,18 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return ("array", v.dtype, v.ndim)
         return None
 
-    def _shape_of(self, v: Value):
+    def _shape_of(self, v: Value) -> Optional[tuple[int, ...]]:
         if v.kind in ("py_number", "np_scalar"):
             return ()
         return v.shape
 
-    def _result(self, computed, operands: list[Value], ownership="fresh") -> Value:
+    def _result(self, computed: Optional[Computed], operands: list[Value], ownership: OwnershipKind = "fresh") -> Value:
         """A Value from numpy_api's (kind, dtype) answer, with the broadcast shape of the operands."""
         shapes = [self._shape_of(v) for v in operands]
         shape = numpy_api.broadcast(*shapes) if all(s is not None for s in shapes) else None
         ndims = [0 if v.kind in ("py_number", "np_scalar") else v.ndim for v in operands]
-        ndim = max(ndims) if all(n is not None for n in ndims) else None
-        if any(n is not None and n > 0 for n in ndims):
-            ndim = max(n for n in ndims if n is not None) if ndim is None else ndim
+        known = [n for n in ndims if n is not None]
+        ndim = max(known) if len(known) == len(ndims) or any(n > 0 for n in known) else None
         kind, dtype = computed if computed else ("unknown", None)
         if kind == "ndarray":
             if ndim == 0:
@@ -434,6 +442,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         specs = (self._spec(left), self._spec(right))
         if name is None:
             return UNKNOWN
+        computed: Optional[Computed]
         if None in specs:
             computed = ("ndarray", None) if "ndarray" in kinds else ("unknown", None)
             if kinds <= {"np_scalar", "py_number"}:
@@ -615,7 +624,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             parts = [self._literal_index(p) for p in node.elts]
             return _NOT_LITERAL if any(p is _NOT_LITERAL for p in parts) else tuple(parts)
         if isinstance(node, ast.Slice):
-            bounds = []
+            bounds: list[Optional[int]] = []
             for b in (node.lower, node.upper, node.step):
                 if b is None:
                     bounds.append(None)
@@ -661,9 +670,9 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if receiver.origin == "numpy.random.default_rng" and receiver.ownership != "parameter":
                 return self._generator_method(call.func.attr, call)
             if is_pandas(receiver):
-                return self._pandas_method(receiver, call)
+                return self._pandas_method(receiver, call.func.attr, call)
             if receiver.kind == "pil_image":
-                return self._image_method(receiver, call)
+                return self._image_method(receiver, call.func.attr, call)
         if q is None:
             q = self._aliased_qualname(call.func)
         known = self._known_call(q, call) if q is not None else Value(ownership="unknown_call")
@@ -673,9 +682,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return summary.returns
         return known
 
-    def _image_method(self, receiver: Value, call: ast.Call) -> Value:
+    def _image_method(self, receiver: Value, name: str, call: ast.Call) -> Value:
         """``image.convert("L")`` makes an image of that mode; ``resize``, ``crop``... keep the mode."""
-        name = call.func.attr
         if name == "convert":
             mode = self._arg(call, 0, "mode")
             dtype, ndim = pillow.mode_array(mode.value if isinstance(mode, ast.Constant) else None)
@@ -698,7 +706,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         if flow is None or (flow is not module and node.id in flow.defs_of):
             return None
         defs = module.defs_of.get(node.id, ())
-        if len(defs) != 1 or defs[0].kind != "assign" or defs[0].targets != 1:
+        if len(defs) != 1 or defs[0].kind != "assign" or defs[0].targets != 1 or defs[0].value is None:
             return None
         base = self.ctx.qualname(defs[0].value)
         return ".".join([base, *reversed(attrs)]) if base else None
@@ -734,10 +742,10 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         node = self._arg(call, position, name)
         return node is not None and not (isinstance(node, ast.Constant) and node.value in (False, None))
 
-    def _keywords(self, call: ast.Call) -> dict:
+    def _keywords(self, call: ast.Call) -> dict[Optional[str], ast.expr]:
         return {k.arg: k.value for k in call.keywords}
 
-    def _arg(self, call: ast.Call, position: Optional[int], name: str):
+    def _arg(self, call: ast.Call, position: Optional[int], name: str) -> Optional[ast.expr]:
         for k in call.keywords:
             if k.arg == name:
                 return k.value
@@ -745,18 +753,19 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return call.args[position]
         return None
 
-    def _dtype_arg(self, node):
+    def _dtype_arg(self, node: Optional[ast.AST]) -> Optional[numpy.dtype[Any]]:
         return numpy_api.dtype_of(node, self.ctx.qualname) if node is not None else None
 
-    def _shape_arg(self, node) -> tuple[Optional[tuple], Optional[int]]:
+    def _shape_arg(self, node: Optional[ast.AST]) -> tuple[Optional[tuple[int, ...]], Optional[int]]:
         """(shape, ndim) a shape argument spells: ints, tuples of ints, names of them, ``x.shape``."""
         if node is None:
             return None, None
         if isinstance(node, (ast.Tuple, ast.List)):
             dims = [self._value(el).constant for el in node.elts]
             ndim = len(node.elts) if not any(isinstance(el, ast.Starred) for el in node.elts) else None
-            if ndim is not None and all(type(d) is int and d >= 0 for d in dims):
-                return tuple(dims), ndim
+            sizes = [d for d in dims if type(d) is int and d >= 0]
+            if ndim is not None and len(sizes) == len(dims):
+                return tuple(sizes), ndim
             return None, ndim
         if isinstance(node, ast.Attribute) and node.attr == "shape":
             owner = self._value(node.value)

@@ -15,12 +15,11 @@ Everything is conservative: an extra path only adds reaching definitions and liv
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import NamedTuple, Optional, Union
 
 from memlint.facts.kinds import DefKind
-from memlint.facts.tree import TreeIndex, children
+from memlint.facts.tree import Scope, TreeIndex, children
 
-SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
 _NESTED = (
     ast.FunctionDef,
     ast.AsyncFunctionDef,
@@ -68,7 +67,7 @@ class Unit:
 class ScopeFlow:
     """The units, definitions and uses of one scope, and reaching definitions / liveness over them."""
 
-    def __init__(self, scope: ast.AST, opaque_holders: Optional[set] = None):
+    def __init__(self, scope: Scope, opaque_holders: Optional[set[ast.AST]] = None):
         """``opaque_holders``: the nodes of the file that hold, somewhere below them, what makes a scope
         opaque (``opaque_holders()``); found by walking ``scope`` when not given."""
         self.scope = scope
@@ -336,11 +335,11 @@ class ScopeFlow:
         while stack:
             node = stack.pop()
             cls = node.__class__
-            if cls is ast.Name:
+            if isinstance(node, ast.Name):
                 if node.ctx.__class__ is ast.Load:
                     self._use(node, u)
                 continue
-            if cls is ast.NamedExpr:
+            if isinstance(node, ast.NamedExpr):
                 stack.append(node.value)
                 if isinstance(node.target, ast.Name):
                     self._def(u, node.target.id, "walrus", node, node.value)
@@ -365,13 +364,12 @@ class ScopeFlow:
             if nested in self._opaque_holders:
                 self.opaque = True
             return
-        order = [nested]  # grows while it is read: breadth-first, as ast.walk (walrus definitions in order)
+        order: list[ast.AST] = [nested]  # grows while read: breadth-first, as ast.walk (walrus definitions in order)
         for node in order:
-            cls = node.__class__
-            if cls is ast.Name:
+            if isinstance(node, ast.Name):
                 self._captured.add(node.id)
                 continue
-            if cls is ast.NamedExpr:
+            if isinstance(node, ast.NamedExpr):
                 if isinstance(node.target, ast.Name):  # a comprehension's walrus binds in this scope
                     self._def(u, node.target.id, "walrus", node, None)
             elif _is_opaque(node):
@@ -384,7 +382,7 @@ class ScopeFlow:
         for nested in self._nested:
             order = [nested]
             for node in order:
-                if node.__class__ is ast.Name:
+                if isinstance(node, ast.Name):
                     self._captured.add(node.id)
                 else:
                     order += children(node)
@@ -435,13 +433,13 @@ class ScopeFlow:
         use_bits, def_bits = [0] * n, [0] * n
         for u in self.units:
             b = 0
-            for name in u.uses:
-                b |= self.name_bit[name.id]
+            for use in u.uses:
+                b |= self.name_bit[use.id]
             use_bits[u.index] = b
-            d = 0
+            killed = 0
             for name in u.kill:
-                d |= self.name_bit.get(name, 0)
-            def_bits[u.index] = d
+                killed |= self.name_bit.get(name, 0)
+            def_bits[u.index] = killed
         live_in, live_out = [0] * n, [0] * n
         work = list(range(n))
         while work:
@@ -497,10 +495,9 @@ class ScopeFlow:
 def _is_opaque(node: ast.AST) -> bool:
     """A ``global``/``nonlocal`` statement, or a call of ``locals()``, ``vars()``, ``eval``, ``exec``,
     ``globals()``: names may then change or be read in ways the flow cannot see."""
-    cls = node.__class__
-    if cls is ast.Call:
-        return node.func.__class__ is ast.Name and node.func.id in _OPAQUE_CALLS
-    return cls is ast.Global or cls is ast.Nonlocal
+    if isinstance(node, ast.Call):
+        return isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS
+    return isinstance(node, (ast.Global, ast.Nonlocal))
 
 
 def find_opaque_holders(nodes, parent) -> set:
@@ -516,15 +513,15 @@ def find_opaque_holders(nodes, parent) -> set:
     return found
 
 
-def _position(node: ast.AST) -> tuple:
+def _position(node: ast.Name) -> tuple[int, int]:
     return node.lineno, node.col_offset
 
 
-def _before(a: ast.AST, b: ast.AST) -> bool:
+def _before(a: ast.AST, b: ast.Name) -> bool:
     return (getattr(a, "end_lineno", 0), getattr(a, "end_col_offset", 0)) <= (b.lineno, b.col_offset)
 
 
-def target_path(target: ast.AST, name: str) -> Optional[list]:
+def target_path(target: ast.AST, name: str) -> Optional[list[tuple[int, int]]]:
     """[(index, length)...] leading through nested tuple targets to the one occurrence of ``name``, else None."""
     if isinstance(target, ast.Name):
         return [] if target.id == name else None
@@ -537,9 +534,16 @@ def target_path(target: ast.AST, name: str) -> Optional[list]:
     return [(index, len(target.elts)), *rest]
 
 
-def unpacked_expr(d):
+class ItemPath(NamedTuple):
+    """Where a name of a tuple target finds its item in ``value``: [(index, length)...] down nested tuples."""
+
+    value: ast.expr
+    path: list[tuple[int, int]]
+
+
+def unpacked_expr(d: Def) -> Union[ast.expr, ItemPath, None]:
     """For an ``unpack`` definition by a one-target assignment: the expression of a literal tuple on the right
-    that ``d.name`` receives, or ("path", [(index, length)...]) into the value on the right; else None."""
+    that ``d.name`` receives, or the path to its item in the value on the right; else None."""
     stmt = d.node
     if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
         return None
@@ -554,4 +558,4 @@ def unpacked_expr(d):
         value, rest = value.elts[index], rest[1:]
     if not rest:
         return value
-    return None if value is not stmt.value else ("path", path)
+    return None if value is not stmt.value else ItemPath(value, path)

@@ -19,9 +19,14 @@ give an empty float64 array: a dtype claimed for no data, which no finding or fi
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from memlint.facts.values import BOTTOM, Value, join
+
+if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
+    from memlint.facts.evaluator import Evaluator
+else:
+    Evaluator = object
 
 _READING_BUILTINS = frozenset({"len", "print"})
 _READING_METHODS = frozenset({"index", "count"})
@@ -54,7 +59,7 @@ def items_of(v: Value) -> Optional[Value]:
     return element
 
 
-class ListValues:
+class ListValues(Evaluator):
     """The values of lists built by appending (mixed into ``ArrayFacts``)."""
 
     def _list_value(self, d) -> Value:

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 if TYPE_CHECKING:
     import numpy
+
+    from memlint.facts.kinds import ValueKind
+
+    # An operand as ``result_of`` computes with it: a Python number of a type, a NumPy scalar of a dtype, or an
+    # array of a dtype and number of dimensions (None: unknown).
+    Spec = Union[
+        tuple[Literal["py"], str],
+        tuple[Literal["scalar"], numpy.dtype[Any]],
+        tuple[Literal["array"], numpy.dtype[Any], Optional[int]],
+    ]
+    # What NumPy returns: ("ndarray" | "np_scalar" | "py_number", its dtype, None for a Python number).
+    Computed = tuple[ValueKind, Optional[numpy.dtype[Any]]]
 
 _BUILTIN_DTYPES = {
     "float": float,
@@ -204,7 +216,7 @@ REDUCTIONS = frozenset(
 )
 
 
-def _sample(spec):
+def _sample(spec: Spec) -> object:
     np = _np()
     if spec[0] == "py":
         return _PY_SAMPLES[spec[1]]
@@ -221,7 +233,7 @@ def _sample(spec):
         return np.zeros(shape, dtype)
 
 
-def _describe(result):
+def _describe(result: Any) -> Optional[Computed]:  # whatever NumPy returned
     """("ndarray" | "np_scalar" | "py_number", dtype or None) of a computed sample, else None."""
     np = _np()
     if type(result) is np.ndarray:
@@ -234,7 +246,9 @@ def _describe(result):
 
 
 @functools.lru_cache(maxsize=4096)
-def result_of(kind: str, name: str, operands: tuple, keywords: tuple = ()) -> Optional[tuple]:
+def result_of(
+    kind: str, name: str, operands: tuple[Spec, ...], keywords: tuple[tuple[str, object], ...] = ()
+) -> Optional[Computed]:
     """What NumPy returns for an operation on operands described by specs, or None if it raises.
 
     ``kind`` is "operator" (``operator`` module function), "ufunc" or "function" (a ``numpy`` function),

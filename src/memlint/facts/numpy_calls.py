@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional
 
 from memlint.facts import lists, numpy_api
-from memlint.facts.kinds import Verdict
+from memlint.facts.kinds import Ownership, ValueKind, Verdict
 from memlint.facts.values import BOTTOM, UNKNOWN, Value, ndarray_value, number_value, pytype_of_dtype
 
+if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
+    from memlint.facts.evaluator import Evaluator
+    from memlint.facts.numpy_api import Spec
+else:
+    Evaluator = object
 
-class NumpyValues:
+
+class NumpyValues(Evaluator):
     """Values of calls of NumPy functions and of ndarray methods."""
 
     def _numpy_call(self, name: str, call: ast.Call) -> Value:
@@ -76,7 +82,7 @@ class NumpyValues:
         if name == "broadcast_to":
             source = self._value(self._arg(call, 0, "array"))
             shape, ndim = self._shape_arg(self._arg(call, 1, "shape"))
-            kind = (
+            kind: ValueKind = (
                 "ndarray" if source.kind in ("ndarray", "py_number", "np_scalar") and "subok" not in kw else "unknown"
             )
             return Value(kind, source.dtype, shape, "read_only", ndim)
@@ -252,10 +258,11 @@ class NumpyValues:
             got = numpy_api.result_of("function", "arange", tuple(("py", a.pytype) for a in args))
             dtype = got[1] if got else None
         values = [a.constant for a in args]
+        numbers = [v for v in values if type(v) is int or type(v) is float]
         length = None
-        if all(type(v) in (int, float) for v in values):
+        if len(numbers) == len(values):
             start, stop, step = (
-                (0, values[0], 1) if len(values) == 1 else (*values[:2], values[2] if len(values) == 3 else 1)
+                (0, numbers[0], 1) if len(numbers) == 1 else (*numbers[:2], numbers[2] if len(numbers) == 3 else 1)
             )
             if step:
                 length = max(0, math.ceil((stop - start) / step))
@@ -305,7 +312,7 @@ class NumpyValues:
             return ndarray_value(dtype, shape, ndim=ndim)
         if source.kind == "pil_image":
             return ndarray_value(dtype, None, "read_only", ndim=ndim)  # it wraps the image's bytes
-        ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
+        ownership: Ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
         return ndarray_value(dtype, shape, ownership=ownership, ndim=ndim)
 
     def _number_structure(self, node: ast.AST):
@@ -391,7 +398,7 @@ class NumpyValues:
         if not kinds <= {"ndarray", "np_scalar", "py_number"}:
             return UNKNOWN
         specs = tuple(self._spec(v) for v in operands)
-        keywords = ()
+        keywords: tuple[tuple[str, object], ...] = ()
         if "dtype" in kw:
             dtype = self._dtype_arg(kw["dtype"])
             if dtype is None:
@@ -430,7 +437,8 @@ class NumpyValues:
             size = math.prod(receiver.shape) if receiver.shape is not None else None
             return ndarray_value(receiver.dtype, (size,) if size is not None else None, ndim=1)
         if name in ("ravel", "reshape", "view", "transpose", "swapaxes", "squeeze"):
-            shape, ndim = None, None
+            shape: Optional[tuple[int, ...]] = None
+            ndim: Optional[int] = None
             if name == "ravel":
                 ndim = 1
                 if receiver.shape is not None:
@@ -478,10 +486,12 @@ class NumpyValues:
             or set(kw) - {"axis", "dtype", "keepdims"}
         ):
             return UNKNOWN
-        keepdims = kw.get("keepdims")
-        if keepdims is not None and not (isinstance(keepdims, ast.Constant) and keepdims.value in (True, False)):
+        keepdims_node = kw.get("keepdims")
+        if keepdims_node is not None and not (
+            isinstance(keepdims_node, ast.Constant) and keepdims_node.value in (True, False)
+        ):
             return UNKNOWN
-        keepdims = keepdims is not None and keepdims.value is True
+        keepdims = isinstance(keepdims_node, ast.Constant) and keepdims_node.value is True
         if keepdims and (receiver.kind != "ndarray" or receiver.ndim is None):
             return UNKNOWN
         if len(call.args) > axis_position + 1:
@@ -489,7 +499,7 @@ class NumpyValues:
         axis = self._arg(call, axis_position, "axis")
         dtype_node = kw.get("dtype")
         spec = self._spec(receiver)
-        keywords = ()
+        keywords: tuple[tuple[str, object], ...] = ()
         if dtype_node is not None:
             dtype = self._dtype_arg(dtype_node)
             if dtype is None:
@@ -502,22 +512,24 @@ class NumpyValues:
                 return UNKNOWN
         dtype = got[1] if got else None
         whole = axis is None or (isinstance(axis, ast.Constant) and axis.value is None)
-        a = None if whole else self._value(axis).constant
+        constant = None if whole else self._value(axis).constant
+        a = constant if type(constant) is int else None  # the one axis reduced, when it is a known int
+        ndim = receiver.ndim
         if keepdims:  # the reduced axes stay, of length 1
-            if not whole and not (type(a) is int and -receiver.ndim <= a < receiver.ndim):
+            if ndim is None or not (whole or (a is not None and -ndim <= a < ndim)):
                 return UNKNOWN
             shape = None
             if receiver.shape is not None:
-                shape = tuple(1 if whole or i == a % receiver.ndim else d for i, d in enumerate(receiver.shape))
-            return ndarray_value(dtype, shape, ndim=receiver.ndim)
+                shape = tuple(1 if a is None or i == a % ndim else d for i, d in enumerate(receiver.shape))
+            return ndarray_value(dtype, shape, ndim=ndim)
         if whole:
             return Value("np_scalar", dtype, (), "fresh", 0)
-        if type(a) is int and receiver.ndim is not None and receiver.ndim >= 2 and -receiver.ndim <= a < receiver.ndim:
+        if a is not None and receiver.ndim is not None and receiver.ndim >= 2 and -receiver.ndim <= a < receiver.ndim:
             shape = None
             if receiver.shape is not None:
                 shape = tuple(d for i, d in enumerate(receiver.shape) if i != a % receiver.ndim)
             return ndarray_value(dtype, shape, ndim=receiver.ndim - 1)
-        if type(a) is int and receiver.ndim == 1:
+        if a is not None and receiver.ndim == 1:
             return Value("np_scalar", dtype, (), "fresh", 0)
         return UNKNOWN
 
@@ -637,7 +649,7 @@ def in_place_verdict(
         return "unknown", "the dtype of the array is not known"
     if a.dtype.kind not in "biufc":
         return "impossible", f"{a.dtype} arrays are not numeric"
-    specs = []
+    specs: list[Optional[Spec]] = []
     for i, o in enumerate(operands):
         if o.kind == "other_array":
             return "impossible", "the operand is not a plain ndarray (masked array, matrix, pandas...)"

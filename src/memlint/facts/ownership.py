@@ -5,11 +5,16 @@ evaluator (``value``, ``flow_of``, ``parent``...) these questions use."""
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 from memlint.facts import calls, numpy_api
-from memlint.facts.dataflow import ScopeFlow, unpacked_expr
+from memlint.facts.dataflow import Def, ScopeFlow, unpacked_expr
 from memlint.facts.values import Value
+
+if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
+    from memlint.facts.evaluator import Evaluator
+else:
+    Evaluator = object
 
 _ELIDED_BYTES = 256 * 1024  # NPY_MIN_ELIDE_BYTES: NumPy reuses temporaries from this size up
 
@@ -175,7 +180,7 @@ _NEW_RESULT_FUNCTIONS = frozenset(
 )
 
 
-class Ownership:
+class Ownership(Evaluator):
     """The catalog's FRESH and NOALIAS, and the reads and deaths of names (see ``arrays`` for the API)."""
 
     def is_fresh(self, name: ast.Name) -> bool:
@@ -259,7 +264,7 @@ class Ownership:
             return False  # a module's names stay readable by importers
         return not flow.is_live_after(unit, name.id)
 
-    def uses_of(self, d) -> list:
+    def uses_of(self, d: Def) -> list[ast.Name]:
         """The occurrences of ``d.name`` that the definition ``d`` (a ``dataflow.Def``) reaches, in source
         order: loads, and the targets of augmented assignments (which read and write the object)."""
         flow = self.flow_of(d.node)
@@ -302,7 +307,7 @@ class Ownership:
             return self._loop_variable_only_read(p)  # `for row in data`: each row is a view of data
         return self._transient(node)
 
-    def _loop_variable_only_read(self, loop: ast.AST) -> bool:
+    def _loop_variable_only_read(self, loop: Union[ast.For, ast.AsyncFor]) -> bool:
         flow = self.flow_of(loop)
         target = loop.target
         if flow is None or flow.opaque or not isinstance(target, ast.Name) or target.id in flow.captured:
@@ -336,15 +341,15 @@ class Ownership:
             return False
         return True
 
-    def _unpacks_new(self, d) -> bool:
+    def _unpacks_new(self, d: Def) -> bool:
         """A tuple assignment binds ``d.name`` to a new object: a new object's expression in a literal tuple,
         or an item the data model says is fresh (``(x, y), _ = mnist.load_data()``)."""
         element = unpacked_expr(d)
         if isinstance(element, ast.expr):
             return _creates_new(element)
-        return element is not None and isinstance(d.node.value, ast.Call) and self._def_value(d).ownership == "fresh"
+        return element is not None and isinstance(element.value, ast.Call) and self._def_value(d).ownership == "fresh"
 
-    def _buffer_defs(self, flow: ScopeFlow, name: ast.Name):
+    def _buffer_defs(self, flow: ScopeFlow, name: ast.Name) -> Optional[set[Def]]:
         """The definitions that bound the object ``name`` holds here: through ``a += x``, which keeps it."""
         defs = flow.reaching(name)
         if not defs:
@@ -355,7 +360,7 @@ class Ownership:
             if d in found:
                 continue
             found.add(d)
-            if d.kind == "aug":
+            if d.kind == "aug" and isinstance(d.node, ast.AugAssign) and isinstance(d.node.target, ast.Name):
                 more = flow.reaching(d.node.target)
                 if not more:
                     return None

@@ -4,8 +4,14 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, Optional
 
 from memlint.facts.values import Value, ndarray_value
+
+if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
+    from memlint.facts.evaluator import Evaluator
+else:
+    Evaluator = object
 
 # pandas DataFrame/Series methods that take ``inplace=True`` (then they update the object, return None and keep
 # no reference to it); without it each returns a new object. pandas 3.1 deprecates ``inplace`` for the first
@@ -60,7 +66,7 @@ def _assigns_columns(call: ast.Call) -> bool:
     return bool(body) and all(isinstance(stmt, ast.Assign) for stmt in body)
 
 
-class PandasValues:
+class PandasValues(Evaluator):
     """Values of pandas calls and methods."""
 
     def _pandas_call(self, q: str) -> Value:
@@ -70,7 +76,7 @@ class PandasValues:
             return Value("other_array", ownership="fresh", origin=q)
         return Value(ownership="unknown_call", origin=q)
 
-    def is_pandas_inplace_statement(self, call) -> bool:
+    def is_pandas_inplace_statement(self, call: Optional[ast.AST]) -> bool:
         """``frame.m(..., inplace=True)`` as a statement, on a known pandas object, for a method that takes
         ``inplace``: it updates the object, returns None and hands out no reference to it."""
         return (
@@ -91,11 +97,10 @@ class PandasValues:
             return ndarray_value(ownership="view", ndim=2, origin="pandas.DataFrame.values")
         return Value(ownership="attribute")
 
-    def _pandas_method(self, receiver: Value, call: ast.Call) -> Value:
+    def _pandas_method(self, receiver: Value, name: str, call: ast.Call) -> Value:
         """A new pandas object from the methods that always make one (without ``inplace``); its ``origin``
         stays the call that made the receiver, naming the kind of object (``pandas.Series``...).
         ``frame.to_numpy()`` is a 2-d ndarray viewing the frame's data (see ``FRAME_ARRAYS``)."""
-        name = call.func.attr
         if name == "to_numpy" and receiver.origin in _FRAME_ORIGINS:
             return ndarray_value(ownership="view", ndim=2, origin="pandas.DataFrame.to_numpy")
         if any(k.arg == "inplace" for k in call.keywords):

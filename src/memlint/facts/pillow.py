@@ -7,7 +7,10 @@ Measured with Pillow 13.0.0 (``np.asarray(Image.new(mode, (3, 2)))``): the array
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import numpy
 
 # mode -> (dtype, ndim) of the array
 MODES = {
@@ -34,7 +37,7 @@ MODES = {
 SAME_MODE_METHODS = frozenset({"resize", "crop", "rotate", "transpose", "filter", "copy", "reduce", "thumbnail"})
 
 
-def mode_array(mode) -> tuple[Optional[object], Optional[int]]:
+def mode_array(mode: object) -> tuple[Optional[numpy.dtype[Any]], Optional[int]]:
     """(numpy dtype, ndim) of an image of this mode as an array, or (None, None)."""
     if not isinstance(mode, str) or mode not in MODES:
         return None, None

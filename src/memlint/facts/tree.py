@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import ast
 import operator
-from typing import Optional
+from typing import Optional, Union
 
 _AST = ast.AST
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# What evaluates code with names of its own, as the control flow models it (``dataflow.ScopeFlow``).
+Scope = Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 MARKER_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 
 # Fields that never hold an indexed node (Python 3.9 to 3.13): the markers, and fields holding a string, a
@@ -119,7 +121,7 @@ class TreeIndex:
 
     __slots__ = ("by_type", "parents", "scopes")
 
-    def __init__(self, tree: ast.AST):
+    def __init__(self, tree: Scope):
         parents: dict = {}
         order = [tree]  # grows while it is read: breadth-first, the order of ast.walk
         append = order.append
@@ -171,7 +173,7 @@ class TreeIndex:
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         return self.parents.get(node)
 
-    def scope_of(self, node: ast.AST) -> Optional[ast.AST]:
+    def scope_of(self, node: ast.AST) -> Optional[Scope]:
         """The function, lambda or module whose code evaluates ``node``; None inside a class body or a
         comprehension (their names are their own) and where no code evaluates it (annotations of returns)."""
         scopes = self.scopes

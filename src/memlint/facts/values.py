@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from memlint.facts import numpy_api
 from memlint.facts.kinds import Ownership, ValueKind
 
 if TYPE_CHECKING:
     import numpy
+
+# A Python number (``bool`` is an ``int``): what ``Value.constant`` holds.
+Number = Union[int, float, complex]
 
 NUMERIC_PYTYPES = {int: "int", float: "float", complex: "complex", bool: "bool"}
 
@@ -23,7 +26,7 @@ class Value:
     shape: Optional[tuple[int, ...]] = None
     ownership: Ownership = "unknown"
     ndim: Optional[int] = None
-    constant: object = None
+    constant: Optional[Number] = None
     pytype: Optional[str] = None
     origin: Optional[str] = None
     items: Optional[tuple] = None  # kind "tuple": the Values of its items
@@ -49,7 +52,7 @@ def ndarray_value(dtype=None, shape=None, ownership: Ownership = "fresh", ndim=N
     return Value("ndarray", dtype, shape, ownership, ndim, **kw)
 
 
-def number_value(value=None, pytype=None) -> Value:
+def number_value(value: Optional[Number] = None, pytype: Optional[str] = None) -> Value:
     if value is not None:
         pytype = NUMERIC_PYTYPES.get(type(value))
     return Value("py_number", None, None, "fresh", None, value, pytype)
