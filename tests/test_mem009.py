@@ -101,6 +101,119 @@ def test_the_suggestion_keeps_the_read_and_loads_less(tmp_path):
     assert plain_peak - mapped_peak > 0.9 * 2_000_000 * 8  # the mapped load never allocates the array
 
 
+def test_a_bounded_slice_of_the_load_gets_the_copy_form_however_it_is_used():
+    found = mem009("""
+        import numpy as np
+        def f(k, start, stop):
+            dataset = {}
+            dataset["axe"] = np.load("axe.npy")[:k]          # stored: may be written later
+            head = np.load("a.npy")[start:stop, :3]
+            head -= head.mean()                              # written
+            return dataset, head, np.load("b.npy")[-k:]
+        """)
+    assert sorted(f.line for f in found) == [5, 6, 8]
+    assert all('np.array(np.load(..., mmap_mode="r")[' in f.message and "381.6 MiB" in f.message for f in found)
+    assert "only the rows [:k]" in next(f for f in found if f.line == 5).message
+    assert (
+        mem009("""
+        import numpy as np
+        def f(k, i):
+            a = np.load("a.npy")[1:]          # nearly every page is mapped besides the copy
+            b = np.load("a.npy")[::2]         # a step touches every page
+            c = np.load("a.npy")[i]           # an integer index: np.array of a scalar is a 0-d array
+            d = np.load("a.npy")[:k, 0]       # an integer besides the slice
+            e = np.load("a.npz")[:k]          # npz ignores mmap_mode
+            g = np.load("a.npy", allow_pickle=True)[:k]
+            a[0] = b[0] = d[0] = e[0] = g[0] = 1
+            return a, b, c, d, e, g
+        """)
+        == []
+    )
+
+
+def test_paths_from_a_list_or_dict_of_npy_paths():
+    found = mem009("""
+        import numpy as np
+        def f(k):
+            paths = {}
+            paths["axe"] = "./data/axe.npy"
+            paths["bat"] = "./data/bat.npy"
+            for label in paths:
+                x = np.load(paths[label])
+                print(x[:k].sum())
+            for p in ["a.npy", "b.npy"]:
+                y = np.load(p)
+                print(y.max())
+            names = ("c.npy", "d.npy")
+            for p in names:
+                z = np.load(p)
+                print(z.min())
+        """)
+    assert sorted(f.line for f in found) == [8, 11, 15]
+    assert (
+        mem009("""
+        import numpy as np
+        def f(extra, k):
+            paths = {"axe": "axe.npy"}
+            paths.update(extra)                  # any path now
+            other = {"a": "a.npy"}
+            other["b"] = extra                   # not visibly .npy
+            files = ["a.npy"]
+            files.append(extra)
+            archives = {"a.npy": "a.npz"}        # iterating a dict gives its keys; the values are archives
+            for key in archives:
+                print(np.load(archives[key])["x"].sum())
+            for p in files:
+                print(np.load(p).sum())
+            return np.load(paths["axe"]).sum() + np.load(other["b"]).sum()
+        """)
+        == []
+    )
+
+
+@pytest.mark.slow
+def test_the_copy_form_gives_the_same_rows_writable_and_holds_only_them(tmp_path):
+    """What the message advises for a slice: the same values, dtype and type (an ordinary writable ndarray),
+    and the whole file is no longer kept alive by the slice."""
+    path = tmp_path / "big.npy"
+    program = f"""
+        import numpy as np, tracemalloc
+        np.save({str(path)!r}, np.arange(4_000_000, dtype=np.float32).reshape(1_000_000, 4))
+        before = tracemalloc.get_traced_memory()[0]
+        head = LOAD
+        head -= head.mean()
+        held = tracemalloc.get_traced_memory()[0] - before
+        print(type(head).__name__, head.dtype, head.shape, head.flags.writeable, float(head.sum()), head[0].tolist())
+        print(held)
+        """
+    plain = program.replace("LOAD", f"np.load({str(path)!r})[:1000]")
+    copied = program.replace("LOAD", f'np.array(np.load({str(path)!r}, mmap_mode="r")[:1000])')
+    (plain_out, plain_held), (copied_out, copied_held) = (
+        run_program(p)[0].rsplit("\n", 2)[:2] for p in (plain, copied)
+    )
+    assert plain_out == copied_out and plain_out.startswith("ndarray float32 (1000, 4) True")
+    assert int(plain_held) >= 16_000_000 and int(copied_held) < 100_000
+
+
+@pytest.mark.slow
+def test_why_the_slice_is_copied_rather_than_mapped(tmp_path):
+    """mmap_mode="r" alone would make a written slice raise, .copy() keeps the memmap type, and np.array of an
+    integer index is a 0-d array where the load gives a scalar."""
+    path = tmp_path / "a.npy"
+    out, _ = run_program(f"""
+        import numpy as np
+        np.save({str(path)!r}, np.arange(10.0))
+        head = np.load({str(path)!r}, mmap_mode="r")[:3]
+        try:
+            head -= 1
+        except ValueError as e:
+            print("ValueError", e)
+        print(type(np.load({str(path)!r}, mmap_mode="r")[:3].copy()).__name__)
+        print(type(np.load({str(path)!r})[5]).__name__, type(np.array(np.load({str(path)!r}, mmap_mode="r")[5])).__name__)
+        """)
+    assert out.splitlines() == ["ValueError output array is read-only", "memmap", "float64 ndarray"]
+
+
 def test_catalog_example_is_reported_and_its_replacement_is_not():
     from memlint import catalog
 
