@@ -240,3 +240,23 @@ def test_the_message_quotes_only_what_the_catalog_measured():
     assert "ran 40000 times" in measured
     for figure in quoted:
         assert figure in measured, (figure, measured)
+
+
+def test_accumulator_started_in_a_conditional_expression():
+    found = lint("""
+        import numpy as np
+        def f(pieces, flag):
+            acc = None
+            for p in pieces:
+                acc = p if acc is None else np.concatenate((acc, p))
+            for i, p in enumerate(pieces):
+                out = np.vstack([out, p]) if i != 0 else p
+            for p in pieces:
+                other = p if flag is None else np.append(other, p)   # the test does not settle it
+            for p in pieces:
+                none = None if none is None else np.append(none, p)  # stays None: nothing grows
+            for i in range(-3, len(pieces)):
+                neg = p if i < 1 else np.append(neg, p)               # not the first iteration only
+            return acc, out
+        """)
+    assert [(f.code, f.line) for f in found] == [("MEM006", 6), ("MEM006", 8)]

@@ -44,16 +44,17 @@ class ArrayGrownInLoop(Rule):
     def check(self, ctx: FileContext) -> None:
         for stmt in ctx.nodes(ast.Assign):
             if not (
-                len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)
+                len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, (ast.Call, ast.IfExp))
             ):
                 continue
-            name, call = stmt.targets[0].id, stmt.value
-            function = ctx.qualname(call.func)
-            if not _joins(function, call, name):
-                continue
+            name = stmt.targets[0].id
             loop = _innermost_loop(ctx, stmt)
-            if loop is None or _few_iterations(ctx, loop):
+            call = _join_of(stmt.value, name, loop, ctx) if loop is not None else None
+            if call is None or _few_iterations(ctx, loop):
                 continue
+            function = ctx.qualname(call.func)
             if not _carried(loop, name, ctx):
                 continue
             short = "np." + function.split(".")[-1]
@@ -112,7 +113,7 @@ def _carried(loop: ast.AST, name: str, ctx) -> bool:
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
-                if not (_is_self_join(node, stmt, name, ctx) or _starts_accumulator(node, loop, name, ctx)):
+                if not (_is_self_join(node, loop, name, ctx) or _starts_accumulator(node, loop, name, ctx)):
                     return False
     return True
 
@@ -206,16 +207,46 @@ def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def _is_self_join(target: ast.Name, stmt: ast.stmt, name: str, ctx) -> bool:
-    for node in ast.walk(stmt):
+def _is_self_join(target: ast.Name, loop: ast.AST, name: str, ctx) -> bool:
+    stmt = ctx.parent(target)
+    return (
+        isinstance(stmt, ast.Assign) and stmt.targets == [target] and _join_of(stmt.value, name, loop, ctx) is not None
+    )
+
+
+def _join_of(value: ast.AST, name: str, loop: ast.AST, ctx) -> Optional[ast.Call]:
+    """The join of ``name`` with more that ``value`` computes in ``loop``: a NumPy join of it, or such a join
+    in a conditional expression whose other branch starts the array on the first iteration only
+    (``x if acc is None else np.append(acc, x)``, ``x if i == 0 else ...`` of the loop's counter)."""
+    if isinstance(value, ast.Call):
+        return value if _joins(ctx.qualname(value.func), value, name) else None
+    if not isinstance(value, ast.IfExp):
+        return None
+    for join, start, test in ((value.orelse, value.body, value.test), (value.body, value.orelse, _negated(value.test))):
         if (
-            isinstance(node, ast.Assign)
-            and node.targets == [target]
-            and isinstance(node.value, ast.Call)
-            and _joins(ctx.qualname(node.value.func), node.value, name)
+            isinstance(join, ast.Call)
+            and _joins(ctx.qualname(join.func), join, name)
+            and not _is_none(start)
+            and _starts_first(test, name, _counter(loop, ctx))
         ):
-            return True
-    return False
+            return join
+    return None
+
+
+def _starts_first(test: Optional[ast.AST], name: str, counter: Optional[str]) -> bool:
+    """``name is None`` or ``counter == 0``: true on the first iteration only, when the assignment it guards
+    binds ``name`` to something else than None (and the loop binds it to nothing else: ``_carried``)."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.comparators[0], ast.Constant)
+    ):
+        return False
+    left, op, value = test.left.id, type(test.ops[0]), test.comparators[0].value
+    if left == name and left != counter:
+        return op is ast.Is and value is None
+    return left == counter and op is ast.Eq and type(value) is int and value == 0
 
 
 def _few_iterations(ctx, loop: ast.AST) -> bool:
