@@ -680,3 +680,21 @@ def test_chain_over_several_lines_is_reported_without_fix():
         "import numpy as np\ndef f():\n    x = np.ones(1 << 18)\n    x = (x -\n         1) * 2\n    return x\n"
     )
     assert f.fix is None and "not fixed: the statement spans several lines" in f.message
+
+
+def test_result_of_an_array_of_unknown_dimensions_is_reported_without_fix():
+    # `x - 1.0` on an annotated parameter is a new float32 array, or a NumPy scalar if x is 0-d (never a 0-d
+    # array): reported, and not fixed since the dimensions are not known
+    code = """
+        import numpy as np
+        import numpy.typing as npt
+        def shifted(x: npt.NDArray[np.float32], scale: float):
+            y = x - 1.0
+            y = y / 3.0
+            y = y * scale
+            return y
+        """
+    first, second = findings(code)
+    assert "float32" in first.message and first.fix is None
+    assert "not fixed: the number of dimensions of the array is not known" in first.message
+    assert second.fix is None and "not a number literal" in second.message

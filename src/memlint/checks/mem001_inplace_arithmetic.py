@@ -49,7 +49,7 @@ class InplaceArithmetic(Rule):
 
     def _check_one(self, ctx, node, op, use, operand, position) -> None:
         facts = ctx.arrays
-        if not facts.is_fresh(use) or facts.may_overlap(operand, use.id):
+        if not facts.is_fresh(use, or_scalar=True) or facts.may_overlap(operand, use.id):
             return  # an operand viewing `a` (`a + a.T`) is copied whole before an in-place write: no saving
         a = facts.value(use)
         if a.dtype is None or a.dtype.kind not in "biufc":

@@ -147,7 +147,7 @@ def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[tuple]:
     nothing), NumPy already writes the whole chain into a temporary operand of the first step (temporary
     elision), or a step cannot keep the array's dtype and shape."""
     use = spine_name(steps)
-    if not facts.is_fresh(use):
+    if not facts.is_fresh(use, or_scalar=all(s.kind == "operator" for s in steps)):
         return None
     if any(facts.may_overlap(o, use.id) for s in steps for o in s.others):
         return None

@@ -662,7 +662,8 @@ def in_place_verdict(
             specs.append(("py", o.pytype))
         elif o.kind == "np_scalar" and o.dtype is not None:
             specs.append(("scalar", o.dtype))
-        elif o.kind == "ndarray" and o.dtype is not None:
+        elif o.kind in ("ndarray", "unknown") and o.dtype is not None:
+            # "unknown" with a dtype: an ndarray or a NumPy scalar (NEP 50 promotes both alike)
             specs.append(("array", o.dtype, o.ndim))
         else:
             specs.append(None)
@@ -682,6 +683,8 @@ def in_place_verdict(
             if not allowed or not numpy_api.fits(o.constant, a.dtype):
                 return "unknown", f"{o.constant!r} may not keep {a.dtype} under every NumPy version"
             continue
+        if o.kind == "unknown" and o.dtype is not None:
+            return "unknown", "the operand may be an array or a scalar"
         if o.kind not in ("ndarray", "np_scalar"):
             # pandas, xarray, pd.NA... take over NumPy operations (__array_ufunc__, __array_priority__):
             # the result need not even be an ndarray, so there is nothing to suggest

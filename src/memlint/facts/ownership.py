@@ -183,7 +183,11 @@ _NEW_RESULT_FUNCTIONS = frozenset(
 class Ownership(Evaluator):
     """The catalog's FRESH and NOALIAS, and the reads and deaths of names (see ``arrays`` for the API)."""
 
-    def is_fresh(self, name: ast.Name) -> bool:
+    def is_fresh(self, name: ast.Name, or_scalar: bool = False) -> bool:
+        """FRESH (see ``arrays``). ``or_scalar``: also a new value known only to be an ndarray or a NumPy scalar
+        of a known dtype (arithmetic on an array whose number of dimensions is unknown: a 0-d operand gives a
+        scalar, never a 0-d array), for in-place operators, which on a scalar rebind the name as the
+        out-of-place form does."""
         flow = self.flow_of(name)
         if flow is None or flow.opaque or name.id in flow.declared:
             return False
@@ -191,6 +195,8 @@ class Ownership(Evaluator):
         if not defs or any(d.kind == "param" for d in defs):
             return False
         v = self.value(name)
+        if or_scalar and v.kind == "unknown" and v.dtype is not None:
+            return v.ownership == "fresh"
         return v.kind == "ndarray" and v.ownership == "fresh"
 
     def no_alias(self, name: ast.Name) -> bool:
