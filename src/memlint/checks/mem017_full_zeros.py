@@ -58,7 +58,8 @@ class FullZeros(Rule):
                 # np.zeros equals np.full(.., 0) only for numeric and bool dtypes ('U' gives '' vs '0').
                 if dtype is None or dtype.kind not in "biufc" or not _is_literal(fill, (0, 0.0, False)):
                     continue
-            nbytes = numpy_api.nbytes(numpy_api.literal_shape(args["shape"]), dtype)
+            # The array facts see through names bound to constants (`N = 10; np.full((N, N), 0.0)`).
+            nbytes = ctx.arrays.value(node).nbytes
             if nbytes is not None and not ctx.is_large(nbytes):
                 continue
             size = f"its {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "the whole buffer "

@@ -98,17 +98,6 @@ def literal_range_length(args) -> Optional[int]:
         return None
 
 
-def literal_shape(node: ast.AST) -> Optional[tuple]:
-    """The shape an argument spells with literal integers: ``n``, ``(n, m)``, ``[n, m]``."""
-    if isinstance(node, (ast.Tuple, ast.List)):
-        dims = [int_value(e) for e in node.elts]
-        if any(d is None or d < 0 for d in dims):
-            return None
-        return tuple(dims)
-    n = int_value(node)
-    return (n,) if n is not None and n >= 0 else None
-
-
 def nbytes(shape: Optional[tuple], dtype) -> Optional[int]:
     if shape is None or dtype is None:
         return None
