@@ -20,6 +20,7 @@ import argparse
 import ast
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -100,7 +101,7 @@ class Wrap(ast.NodeTransformer):
         return node
 
 
-def measure(project: Path, script: str, args: list) -> tuple[dict, float]:
+def measure(project: Path, script: str, args: list) -> tuple[dict, tuple]:
     cmd = [
         sys.executable,
         "-m",
@@ -113,15 +114,15 @@ def measure(project: Path, script: str, args: list) -> tuple[dict, float]:
         script,
         *args,
     ]
-    start = time.perf_counter()
+    clock = Clock()
     done = subprocess.run(cmd, capture_output=True, text=True, env=_env())
-    seconds = time.perf_counter() - start
+    seconds = clock.stop()
     if not done.stdout:
         raise SystemExit(f"memlint measure failed: {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout), seconds
 
 
-def by_hand(project: Path, script: str, args: list, targets: dict) -> tuple[dict, float]:
+def by_hand(project: Path, script: str, args: list, targets: dict) -> tuple[dict, tuple]:
     """targets: real path -> set of lines. Returns ({"path:line": [executions, max rise]}, seconds)."""
     with tempfile.TemporaryDirectory(prefix="by-hand-") as tmp:
         copy = Path(tmp) / project.name
@@ -138,7 +139,7 @@ def by_hand(project: Path, script: str, args: list, targets: dict) -> tuple[dict
         env = _env()
         env["PYTHONPATH"] = os.pathsep.join([str(copy.parent), env.get("PYTHONPATH", "")])  # the copied package first
         out = Path(tmp) / "hand.json"
-        start = time.perf_counter()
+        clock = Clock()
         done = subprocess.run(
             [sys.executable, "-c", _BY_HAND, str(out), run_script, *args],
             capture_output=True,
@@ -146,16 +147,37 @@ def by_hand(project: Path, script: str, args: list, targets: dict) -> tuple[dict
             env=env,
             cwd=Path(script).resolve().parent,
         )
-        seconds = time.perf_counter() - start
+        seconds = clock.stop()
         if not out.exists() or done.returncode != 0:
             raise SystemExit(f"the by-hand run failed: {done.stderr.strip()[-2000:]}")
         return json.loads(out.read_text()), seconds
 
 
-def plain(script: str, args: list) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, script, *args], capture_output=True, env=_env(), cwd=Path(script).resolve().parent)
-    return time.perf_counter() - start
+def plain(script: str, args: list) -> tuple:
+    clock = Clock()
+    path = Path(script).resolve()
+    subprocess.run([sys.executable, str(path), *args], capture_output=True, env=_env(), cwd=path.parent, check=True)
+    return clock.stop()
+
+
+class Clock:
+    """Wall time and the CPU time of the processes run meanwhile (what the machine's load does not inflate
+    much: the machine is shared)."""
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), _children_cpu()
+
+    def stop(self) -> tuple:
+        return time.perf_counter() - self.wall, _children_cpu() - self.cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _seconds(t: tuple) -> str:
+    return f"{t[0]:.1f} s ({t[1]:.1f} s CPU)"
 
 
 def _env() -> dict:
@@ -185,8 +207,9 @@ def main() -> None:
     plain_seconds = plain(o.script, o.args)
     print(f"program: {o.script} {' '.join(o.args)} (project {project})")
     print(
-        f"peak {format_bytes(report['summary']['peak_bytes'])}; run time: plain {plain_seconds:.1f} s, "
-        f"by hand {hand_seconds:.1f} s, memlint measure {measure_seconds:.1f} s (checking included)"
+        f"peak {format_bytes(report['summary']['peak_bytes'])}; run time: plain {_seconds(plain_seconds)}, "
+        f"by hand {_seconds(hand_seconds)}, memlint measure {_seconds(measure_seconds)} (checking included); "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
     print()
     print("| rank | finding | memlint measure | runs | by hand | runs | agree (10%) |")

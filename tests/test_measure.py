@@ -79,6 +79,51 @@ def test_a_finding_is_measured_by_what_its_statement_allocated(tmp_path):
     assert report["findings"][0]["line"] == 6  # costliest first, lines that never ran last
 
 
+SLOW_RISE_THEN_JUMP = """
+import numpy as np
+
+
+class Record:
+    def __init__(self, i):
+        self.i = i
+        self.j = i * 2
+
+
+def grow(n):
+    out = np.empty(0)
+    for i in range(n):
+        out = np.append(out, i * 0.5)
+    return out
+
+
+def main():
+    records = [Record(i) for i in range(60_000)]  # the peak rises slowly, one small object at a time
+    grown = grow(1000)
+    big = np.ones(4_000_000)  # 30.5 MiB at once
+    big = big * 2.0  # the peak: both arrays
+    print(len(records), grown.size, float(big[0]))
+
+
+main()
+"""
+
+
+@pytest.mark.slow
+def test_what_is_alive_at_the_peak_is_recorded_at_the_peak_after_a_slow_rise(tmp_path):
+    """Snapshots are spared while the peak rises slowly (their cost grows with the live objects), never at the
+    jump that makes the peak; and a line's executions are counted exactly past 256 (counted without making an
+    int per execution)."""
+    script = write(tmp_path, "prog.py", SLOW_RISE_THEN_JUMP)
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    summary = report["summary"]
+    assert summary["peak_line"][1] == 21
+    assert summary["at_peak_recorded_bytes"] >= 0.95 * summary["peak_bytes"]
+    found = by_line(report)
+    assert found[("MEM001", 21)]["bytes_at_peak"] >= 1.9 * 4_000_000 * 8
+    assert found[("MEM006", 13)]["executions"] == 1000
+
+
 @pytest.mark.slow
 def test_the_text_table_ranks_findings_and_marks_lines_never_run(tmp_path):
     script = write(tmp_path, "prog.py", PROGRAM)

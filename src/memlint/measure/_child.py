@@ -22,27 +22,36 @@ import sys
 import time
 import tracemalloc
 
-# Snapshots cost time in proportion to the live allocations. A new one when the peak passes the last
-# snapshot's by 5% while snapshots took at most a quarter of the run so far, by 10% while they took at most
-# as long as the rest, and by 100% always (a program of a million small objects stays measurable).
-SNAPSHOT_STEPS = ((1.05, 0.25), (1.10, 1.0), (2.0, None))
+# Snapshots cost time in proportion to the live allocations (0.4 s for 250,000, what importing NumPy leaves),
+# and most are wasted while the peak rises slowly (a list of a million small objects growing). A new one when
+# the peak passes the last snapshot's by 5% and one segment raised it by 5% (an array: the peaks that matter)
+# while snapshots took at most half the run so far, or after a slow rise while they took at most 5% of it;
+# always when one segment raised it 20% above the last snapshot's, or when it doubled (a program of a million
+# small objects stays measurable: a few snapshots).
+SNAPSHOT_STEP, JUMP_SHARE, SLOW_SHARE = 1.05, 0.5, 0.05
+ALWAYS_JUMP, ALWAYS_RISE = 1.2, 2.0
 PEAK_MOMENT = 1.005  # the peak's time and line are those of the last rise of 0.5% or more
 SNAPSHOT_FLOOR = 1 << 20  # below 1 MiB nothing is worth a snapshot
 TIMELINE_STEP = 0.002  # seconds between two timeline points (the highest point in between is kept)
 
 _ME = os.path.abspath(__file__) if "__file__" in globals() else ""
+_clock = time.perf_counter
+_traced = tracemalloc.get_traced_memory
+_reset_peak = tracemalloc.reset_peak
 
 
 class Tracer:
     def __init__(self, roots, rss_lines):
         self.roots = tuple(os.path.join(os.path.normcase(r), "") for r in roots)
         self.excluded = ("site-packages", "dist-packages")
-        self.project = {}  # co_filename -> is it a project file
-        self.stack = []  # per running project frame: [frame, line, start, line_peak, frame_peak, rss_start]
-        self.lines = {}  # (file, line) -> [executions, max_rise, total_rise, t_of_max, level_of_max, rss_rise]
+        self.project = {}  # co_filename -> its lines' stats (a dict) if it is a project file, else None
+        # per running project frame: [frame, line, start, line_peak, frame_peak, rss_start, its file's stats]
+        self.stack = []
+        # file -> {line: [executions % 256, max_rise, total_rise, t_of_max, level_of_max, rss_rise, executions // 256]}
+        self.lines = {}
         self.rss_lines = rss_lines
         self.rss = _rss_reader() if rss_lines else None
-        self.t0 = time.perf_counter()
+        self.t0 = _clock()
         self.t0_epoch = time.time()
         self.peak = 0
         self.peak_time = 0.0
@@ -53,70 +62,89 @@ class Tracer:
         self.timeline = []
         self.next_point = 0.0
         self.point_high = 0
+        self.kept = False  # the bookkeeping of this event kept memory: read the line's start again
+        self.local = self.on_event  # one bound method: `return self.on_event` would make one per event
 
-    def is_project(self, filename):
-        known = self.project.get(filename)
-        if known is None:
-            path = os.path.normcase(os.path.abspath(filename))
-            root = next((r for r in self.roots if path.startswith(r)), None)
-            # a virtual environment inside the project is not the project (unless the project is in one)
-            known = (
-                root is not None
-                and not any(x in path[len(root) :].split(os.sep) for x in self.excluded)
-                and path != _ME
-                and os.path.isfile(path)
-            )
-            self.project[filename] = known
-        return known
+    def file_stats(self, filename):
+        """The stats of a project file's lines (a dict), None for a file outside the project."""
+        try:
+            return self.project[filename]
+        except KeyError:
+            pass
+        path = os.path.normcase(os.path.abspath(filename))
+        root = next((r for r in self.roots if path.startswith(r)), None)
+        # a virtual environment inside the project is not the project (unless the project is in one)
+        known = (
+            root is not None
+            and not any(x in path[len(root) :].split(os.sep) for x in self.excluded)
+            and path != _ME
+            and os.path.isfile(path)
+        )
+        stats = self.project[filename] = self.lines.setdefault(filename, {}) if known else None
+        return stats
 
     def segment(self):
-        """End the segment since the last event: its peak goes to the running line; returns current bytes."""
-        current, high = tracemalloc.get_traced_memory()
-        if self.stack:
-            rec = self.stack[-1]
-            if high > rec[3]:
-                rec[3] = high
-        now = time.perf_counter() - self.t0
+        """End the segment since the last event: its peak goes to the running line; returns (current bytes,
+        the clock). Kept lean: it runs at every event, and every int it makes is an allocation tracemalloc
+        traces (with its frames)."""
+        current, high = _traced()
+        stack = self.stack
+        if stack and high > stack[-1][3]:
+            stack[-1][3] = high
+        now = _clock()
         if high > self.peak:
-            if high > self.peak * PEAK_MOMENT:  # a rise that matters: remember when and where
-                rec = self.stack[-1] if self.stack else None
-                self.peak_time = now
-                self.peak_line = [rec[0].f_code.co_filename, rec[1]] if rec is not None else None
-            self.peak = high
-            if high >= SNAPSHOT_FLOOR and self.may_snapshot(high, now):
-                self.snapshot_peak = high
-                started = time.perf_counter()
-                self.at_peak = self.snapshot(high, current)
-                self.snapshot_seconds += time.perf_counter() - started
+            self.new_peak(high, current, now)
         if high > self.point_high:
             self.point_high = high
         if now >= self.next_point:
-            self.timeline.append([round(now, 6), current, self.point_high])
+            self.timeline.append([round(now - self.t0, 6), current, self.point_high])
             self.point_high = 0
+            self.kept = True
             self.next_point = now + TIMELINE_STEP
-        return current
+        return current, now
 
-    def may_snapshot(self, high, now):
-        for step, share in SNAPSHOT_STEPS:
-            if high >= self.snapshot_peak * step and (share is None or self.snapshot_seconds <= share * now):
-                return True
-        return False
+    def new_peak(self, high, current, now):
+        elapsed = now - self.t0
+        if high > self.peak * PEAK_MOMENT:  # a rise that matters: remember when and where
+            rec = self.stack[-1] if self.stack else None
+            self.peak_time = elapsed
+            self.peak_line = [rec[0].f_code.co_filename, rec[1]] if rec is not None else None
+        jump = high >= self.peak * SNAPSHOT_STEP
+        self.peak = high
+        if high < SNAPSHOT_FLOOR or high < self.snapshot_peak * SNAPSHOT_STEP:
+            return
+        share = JUMP_SHARE if jump else SLOW_SHARE
+        if (
+            self.snapshot_seconds <= share * elapsed
+            or high >= ALWAYS_RISE * self.snapshot_peak
+            or jump
+            and high >= ALWAYS_JUMP * self.snapshot_peak
+        ):
+            self.snapshot_peak = high
+            started = _clock()
+            self.at_peak = self.snapshot(high, current)
+            self.snapshot_seconds += _clock() - started
+            self.kept = True
 
     def snapshot(self, high, current):
         """What is alive now, by the project line that allocated it (innermost project frame), plus the
         bytes the running line allocated and freed again since the peak (``high - current``)."""
-        sizes = {}
-        for trace in _raw_traces():  # (domain, size, frames innermost first, ...)
-            sizes[trace[2]] = sizes.get(trace[2], 0) + trace[1]
+        groups = {}  # frames -> sizes: summed once per group, in C (a running sum per allocation would
+        for trace in _raw_traces():  # make a new int each time, an allocation tracemalloc itself traces)
+            group = groups.get(trace[2])  # (domain, size, frames innermost first, ...)
+            if group is None:
+                group = groups[trace[2]] = []
+            group.append(trace[1])
         by_line = {}
         elsewhere = {}
-        for frames, size in sizes.items():
+        for frames, group in groups.items():
+            size = sum(group)
             key = None
             for filename, lineno in frames:
                 if filename == _ME:
                     key = False  # memlint's own bookkeeping
                     break
-                if self.is_project(filename):
+                if self.file_stats(filename) is not None:
                     key = (filename, lineno)
                     break
             if key:
@@ -126,7 +154,7 @@ class Tracer:
         return {
             "peak": high,
             "current": current,
-            "time": round(time.perf_counter() - self.t0, 6),
+            "time": round(_clock() - self.t0, 6),
             "running_line": list(self.stack_line()) if self.stack else None,
             "lines": [[f, n, b] for (f, n), b in by_line.items()],
             "elsewhere": [[f, n, b] for (f, n), b in sorted(elsewhere.items(), key=lambda kv: -kv[1])[:20]],
@@ -139,62 +167,79 @@ class Tracer:
     # -- sys.settrace callbacks --
 
     def on_call(self, frame, event, arg):
-        if not self.is_project(frame.f_code.co_filename):
+        stats = self.file_stats(frame.f_code.co_filename)
+        if stats is None:
             return None
-        current = self.segment()
-        self.stack.append([frame, None, current, current, current, None])
-        tracemalloc.reset_peak()  # after the bookkeeping: what the tracer allocated is not the program's peak
-        return self.on_event
+        current, _ = self.segment()
+        self.stack.append([frame, None, current, current, current, None, stats])
+        _reset_peak()  # after the bookkeeping: what the tracer allocated is not the program's peak
+        return self.local
 
     def on_event(self, frame, event, arg):
         if event == "line":
-            current = self.segment()
+            current, now = self.segment()
             rec = self.stack[-1]
             if rec[0] is not frame:
                 rec = self._find(frame)
                 if rec is None:
-                    tracemalloc.reset_peak()
-                    return self.on_event
-            self.close_line(rec, current)
+                    _reset_peak()
+                    return self.local
+            if rec[1] is not None:
+                self.close_line(rec, now)
             rec[1] = frame.f_lineno
-            rec[2] = rec[3] = tracemalloc.get_traced_memory()[0]  # after the bookkeeping: not the line's
+            if self.kept:  # the bookkeeping kept memory (a new line's stats, a timeline point): not the line's
+                current = _traced()[0]
+                self.kept = False
+            rec[2] = rec[3] = current
             if self.rss is not None and (frame.f_code.co_filename, rec[1]) in self.rss_lines:
                 rec[5] = self.rss()
         elif event == "return":
-            current = self.segment()
+            current, now = self.segment()
             rec = self._find(frame)
             if rec is not None:
-                self.close_line(rec, current)
+                if rec[1] is not None:
+                    self.close_line(rec, now)
+                elif rec[3] > rec[4]:
+                    rec[4] = rec[3]
                 self.stack.pop()
                 if self.stack and rec[4] > self.stack[-1][3]:
                     self.stack[-1][3] = rec[4]
-        tracemalloc.reset_peak()
-        return self.on_event
+        _reset_peak()
+        return self.local
 
     def _find(self, frame):
         """The record of ``frame``, dropping records above it (frames left without a return event)."""
+        if self.stack and self.stack[-1][0] is frame:
+            return self.stack[-1]
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] is frame:
                 del self.stack[i + 1 :]
                 return self.stack[i]
         return None
 
-    def close_line(self, rec, current):
-        if rec[3] > rec[4]:
-            rec[4] = rec[3]
-        if rec[1] is None:
-            return
-        key = (rec[0].f_code.co_filename, rec[1])
-        stats = self.lines.get(key)
+    def close_line(self, rec, now):
+        """The running line of ``rec`` ends: its rise (highest during it above its start) goes to its stats."""
+        high = rec[3]
+        if high > rec[4]:
+            rec[4] = high
+        stats = rec[6].get(rec[1])
         if stats is None:
-            stats = self.lines[key] = [0, 0, 0, 0.0, 0, None]
-        rise = rec[3] - rec[2]
-        stats[0] += 1
-        stats[2] += rise
-        if rise > stats[1] or stats[0] == 1:
+            stats = rec[6][rec[1]] = [0, -1, 0, 0.0, 0, None, 0]
+            self.kept = True
+        # executions: stats[0] counts to 256 (Python caches those ints), stats[6] the 256s (an int above 256
+        # is an allocation tracemalloc traces, at every execution)
+        count = stats[0] + 1
+        if count == 256:
+            stats[6] += 1
+            count = 0
+        stats[0] = count
+        rise = high - rec[2]
+        if rise:  # most lines allocate nothing: 0 is a cached int, a sum would be a new one
+            stats[2] += rise
+        if rise > stats[1]:
             stats[1] = rise
-            stats[3] = round(time.perf_counter() - self.t0, 6)
-            stats[4] = rec[3]
+            stats[3] = now
+            stats[4] = high
         if rec[5] is not None:
             grown = self.rss() - rec[5]
             stats[5] = grown if stats[5] is None else max(stats[5], grown)
@@ -223,7 +268,12 @@ def _rss_reader():
 
 
 def _result(tracer, status, wall, overhead):
-    lines = [[f, n, *s] for (f, n), s in tracer.lines.items()]
+    t0 = tracer.t0
+    lines = [
+        [f, n, s[6] * 256 + s[0], s[1], s[2], round(s[3] - t0, 6), s[4], s[5]]
+        for f, by_line in tracer.lines.items()
+        for n, s in by_line.items()
+    ]
     modules = sorted({os.path.abspath(m.__file__) for m in list(sys.modules.values()) if getattr(m, "__file__", None)})
     return {
         "status": status,

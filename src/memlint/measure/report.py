@@ -42,6 +42,9 @@ def summary(run, label: str) -> dict:
         "end_bytes": d["timeline"][-1][1] if d["timeline"] else None,
         "resident_peak_bytes": run.rss_peak,
         "tracemalloc_own_bytes": d["tracemalloc_overhead"],
+        # what was alive "at the peak" was recorded when the traced memory was here (at most 5% short of the
+        # peak but where snapshots would have cost too much: see _child.SNAPSHOT_STEP)
+        "at_peak_recorded_bytes": (d.get("at_peak") or {}).get("peak"),
     }
 
 
@@ -73,6 +76,12 @@ def to_text(run, label, measured, unexplained, not_run_files: int, compare=None)
     if s["resident_peak_bytes"] is not None:
         peak += f"; resident set peaked at {size(s['resident_peak_bytes'])}"
     out.append(peak)
+    recorded = s["at_peak_recorded_bytes"]
+    if recorded is not None and recorded < 0.95 * s["peak_bytes"]:
+        out.append(
+            f"(what was alive at the peak was recorded at {size(recorded)}, "
+            f"{100 * recorded / s['peak_bytes']:.0f}% of it: more snapshots would have cost too much time)"
+        )
     ran = [m for m in measured if m.ran]
     if ran:
         out += ["", "Findings on lines that ran, costliest first:"]
