@@ -25,9 +25,10 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
       tuple's Values; ``element``: a list's items' Value.
     - ``nbytes`` (property): shape x itemsize, or None.
 
-``ArrayFacts.is_fresh(name)``
+``ArrayFacts.is_fresh(name, or_scalar=False)``
     The catalog's FRESH at this use: every reaching definition (loop back-edges included) binds a new,
     writeable, base-class ndarray this function owns (not a parameter, global, attribute, view, memmap...).
+    ``or_scalar``: or a NumPy scalar (a value of kind "unknown" with a dtype: immutable, held by nobody).
 ``ArrayFacts.no_alias(name)``
     The catalog's NOALIAS at this use, for any local name (arrays and pandas objects alike): each reaching
     definition creates its object (not ``b = a``, ``a = b = x``, a ``for`` target...), and between it and this
@@ -35,8 +36,9 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
     methods known to return new objects. Any other use (assignment to another name, attribute or container,
     passing to any other call, views, capture by a nested function or comprehension, ``global``/
     ``nonlocal``, ``locals()``/``vars()``/``eval``/``exec`` in the scope) makes it False.
-``ArrayFacts.is_dead_after(name)``
+``ArrayFacts.is_dead_after(name, importers=True)``
     The binding read at this use is not read again on any path after it (nor captured by a nested scope).
+    A module-level name never is (importers may read it), unless ``importers=False``.
 ``ArrayFacts.value_before(stmt, name)``
     What is known of the value ``name`` holds just before the statement ``stmt`` runs (a ``del`` target...).
 ``ArrayFacts.is_pandas_inplace_statement(call)``, ``is_pandas(value)``
@@ -651,7 +653,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return self._numpy_call(q[6:], call)
         if q is not None and q.startswith("pandas."):
             return self._pandas_call(q)
-        if q in ("PIL.Image.open", "PIL.Image.new"):  # an image: np.array(image) has its mode's dtype
+        if q in ("PIL.Image.open", "PIL.Image.new", "PIL.Image.fromarray"):  # np.array(image): its mode's dtype
             mode = self._arg(call, 0, "mode") if q == "PIL.Image.new" else None
             dtype, ndim = pillow.mode_array(mode.value if isinstance(mode, ast.Constant) else None)
             return Value("pil_image", dtype, None, "fresh", ndim, origin="PIL.Image.Image")

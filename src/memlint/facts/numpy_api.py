@@ -235,6 +235,17 @@ def _describe(result: Any) -> Optional[Computed]:  # whatever NumPy returned
 
 
 @functools.lru_cache(maxsize=4096)
+def casts_safely(source, target) -> bool:
+    """``np.can_cast(source, target, "safe")`` for a dtype or a Python number type ("int", "float"...), taken
+    as NumPy converts it on its own (int64, float64...): what NumPy's temporary elision asks of the operand
+    it would write into the other (numpy/_core/src/multiarray/temp_elide.c)."""
+    np = _np()
+    if isinstance(source, str):
+        source = np.asarray(_PY_SAMPLES[source]).dtype
+    return bool(np.can_cast(source, target, "safe"))
+
+
+@functools.lru_cache(maxsize=4096)
 def result_of(
     kind: str, name: str, operands: tuple[Spec, ...], keywords: tuple[tuple[str, object], ...] = ()
 ) -> Optional[Computed]:

@@ -279,6 +279,8 @@ class NumpyValues(Evaluator):
             literal = numpy_api.array_literal(numbers) if numbers is not None else None
         if literal is not None:
             shape, src_dtype = literal[1], literal[0]
+        elif _holds_none(source_node):  # np.array([None, None]): an object array, whatever else it holds
+            shape, src_dtype = None, numpy_api._np().dtype(object)
         elif source.kind in ("ndarray", "np_scalar", "py_number"):
             shape, src_dtype = self._shape_of(source), source.dtype
             if source.kind == "py_number" and source.pytype:
@@ -548,6 +550,13 @@ def _literal_suffix(node: ast.AST) -> Optional[str]:
         dot = node.value.rfind(".")
         return node.value[dot:].lower() if dot >= 0 and "/" not in node.value[dot:] else ""
     return None
+
+
+def _holds_none(node) -> bool:
+    """A literal list or tuple (nested ones included) with a ``None`` item."""
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return False
+    return any(isinstance(e, ast.Constant) and e.value is None or _holds_none(e) for e in node.elts)
 
 
 def _flat(numbers):

@@ -237,25 +237,32 @@ class Ownership(Evaluator):
         v = self.value(operand)
         return not (v.ownership == "fresh" or v.kind == "py_number")
 
-    def is_elided_temporary(self, operand: ast.expr, other: Value) -> bool:
+    def is_elided_temporary(self, operand: ast.expr, other: Value, assume_large: bool = False) -> bool:
         """Whether NumPy writes ``operand + other`` (or ``*``, ``&``, ``|``, ``^``, or any operator with the
         temporary on the left) into ``operand`` itself: temporary elision (numpy/_core/src/multiarray/temp_elide.c,
         CPython on Linux and macOS) takes an operand that is no variable but a new array of at least 256 KiB,
-        when the other operand has its exact dtype and shape. ``a = a + a * 2`` then allocates no array for its
-        result: it peaks at +1.00 A, as ``a += a * 2`` does (measured)."""
-        if isinstance(operand, ast.Name) or other.kind != "ndarray" or other.shape is None or other.dtype is None:
+        when the other operand has its exact dtype and shape, or is a scalar that casts safely to its dtype
+        (a Python float into float64, not into float32). ``a = a + a * 2`` then allocates no array for its
+        result: it peaks at +1.00 A, as ``a += a * 2`` does (measured). ``assume_large``: an array of unknown
+        size counts as large enough (the size at which memory matters)."""
+        if isinstance(operand, ast.Name):
+            return False
+        scalar = other.kind in ("py_number", "np_scalar")
+        if not scalar and (other.kind != "ndarray" or other.shape is None or other.dtype is None):
             return False
         v = self.value(operand)
-        return (
-            v.kind == "ndarray"
-            and v.ownership == "fresh"
-            and v.dtype == other.dtype
-            and v.shape == other.shape
-            and v.nbytes is not None
-            and v.nbytes >= _ELIDED_BYTES
-        )
+        if not (v.kind == "ndarray" and v.ownership == "fresh" and v.dtype is not None):
+            return False
+        if v.nbytes is None and not assume_large or v.nbytes is not None and v.nbytes < _ELIDED_BYTES:
+            return False
+        if scalar:
+            source = other.pytype if other.kind == "py_number" else other.dtype
+            return source is not None and numpy_api.casts_safely(source, v.dtype)
+        return v.dtype == other.dtype and v.shape == other.shape
 
-    def is_dead_after(self, name: ast.Name) -> bool:
+    def is_dead_after(self, name: ast.Name, importers: bool = True) -> bool:
+        """See ``arrays``. A module's names stay readable by the modules importing it; ``importers=False``
+        asks only whether this module reads the name again."""
         flow = self.flow_of(name)
         if flow is None or flow.opaque or name.id in flow.captured or name.id in flow.declared:
             return False
@@ -266,7 +273,7 @@ class Ownership(Evaluator):
             return False
         if name.id in unit.kill:
             return True
-        if isinstance(flow.scope, ast.Module):
+        if isinstance(flow.scope, ast.Module) and importers:
             return False  # a module's names stay readable by importers
         return not flow.is_live_after(unit, name.id)
 
