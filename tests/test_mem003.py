@@ -4,7 +4,7 @@ import sys
 import textwrap
 
 import pytest
-from helpers import BULK_USE, GEOMETRY, memlint_process, project_findings, run_program, write_project
+from helpers import BULK_USE, GEOMETRY, memlint_process, outcome, project_findings, run_program, write_project
 
 
 def mem003(root, **settings):
@@ -846,4 +846,136 @@ def test_a_slotted_subclass_within_its_slots_keeps_the_fix_and_the_behaviour(tmp
     before, _ = run_folder(tmp_path)
     memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
+    assert run_folder(tmp_path)[0] == before
+
+
+# --- bulk through a helper that adds one instance per call, and loops over containers filled in bulk ------
+
+SWARM = '''
+import random
+
+
+class Dot:
+    """One particle."""
+    def __init__(self, i):
+        self.i = i
+        self.x = random.random()
+
+
+class Mark:
+    """A reading seen from a particle."""
+    def __init__(self, i, x):
+        self.i = i
+        self.x = x
+
+
+def keep(store, i):
+    store.append(Dot(-i))
+
+
+def scatter(n):
+    out = []
+    for i in range(n):
+        keep(out, i)
+    return out
+
+
+class Swarm:
+    def __init__(self, n):
+        self.dots = []
+        self.marks = []
+        for i in range(n):
+            self.spawn(i)
+
+    def spawn(self, i):
+        self.dots.append(Dot(i))
+
+    def look(self, readings):
+        self.marks = []
+        for d in self.dots:
+            for r in readings:
+                m = Mark(d.i, d.x + r)
+                self.marks.append(m)
+'''
+SWARM_MAIN = """
+import random
+from swarm import Swarm, scatter
+random.seed(4)
+s = Swarm(20_000)
+s.look([0.5, 1.5])
+extra = scatter(30_000)
+print(len(s.dots), len(s.marks), len(extra), round(sum(m.x for m in s.marks), 6), s.marks[3].i, extra[9].i)
+"""
+
+
+def test_a_method_or_function_adding_one_instance_per_call_in_a_loop_builds_in_bulk(tmp_path):
+    write_project(tmp_path, {"swarm.py": SWARM, "main.py": SWARM_MAIN})
+    dot, mark = mem003(tmp_path)
+    assert (dot.line, mark.line) == (5, 12)
+    assert "Dot is built in bulk in a loop calling keep(), which adds one per call, at " in dot.message
+    assert "swarm.py:26 and 1 more place" in dot.message  # and spawn() in Swarm.__init__'s loop
+    assert "Mark is built in bulk in a loop over self.dots that appends at " in mark.message
+    assert "swarm.py:44 and each" in mark.message
+    assert dot.fix is not None and mark.fix is not None
+
+
+@pytest.mark.slow
+def test_fixes_found_through_helpers_and_filled_containers_keep_behaviour_and_lower_the_peak(tmp_path):
+    write_project(tmp_path, {"swarm.py": SWARM, "main.py": SWARM_MAIN})
+    before, peak_before = run_folder(tmp_path)
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fixed = (tmp_path / "swarm.py").read_text()
+    assert fixed.count('__slots__ = ("i", "x")') == 2, fixed
+    after, peak_after = run_folder(tmp_path)
+    assert before == after
+    assert peak_after < peak_before - 60_000 * 30, (peak_before, peak_after)
+
+
+@pytest.mark.parametrize(
+    "change, to, still",
+    [
+        ("            self.spawn(i)", "            pass\n        self.spawn(0)", []),  # called once, not in a loop
+        ("        self.dots.append(Dot(i))", "        found = []\n        found.append(Dot(i))", []),  # a local list
+        ("        for i in range(n):", "        for i in range(3):", []),  # a few items, known
+        ("        for d in self.dots:", "        for d in self.others:", ["Dot"]),  # a container not filled in bulk
+    ],
+)
+def test_no_sign_of_many_items_through_helpers_is_not_bulk(change, to, still, tmp_path):
+    swarm = SWARM.replace(change, to).replace("    store.append(Dot(-i))", "    pass")
+    assert swarm != SWARM
+    write_project(tmp_path, {"swarm.py": swarm})
+    assert [f.message.split(" is built")[0] for f in mem003(tmp_path)] == still
+
+
+TRAPS = {
+    # a Dot gets an attribute no method sets: with __slots__ that raises AttributeError
+    "new attribute": ("print(len(s.dots))", "s.dots[0].tag = 'first'\nprint(s.dots[0].tag)"),
+    # protocol 0 refuses a slotted class without __getstate__ (TypeError)
+    "old pickle": ("print(len(s.dots))", "import pickle\nprint(len(pickle.dumps(s.dots[0], 0)) > 0)"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trap", sorted(TRAPS))
+def test_helper_bulk_traps_get_no_fix(trap, tmp_path):
+    old, new = TRAPS[trap]
+    main = "import random\nfrom swarm import Swarm\nrandom.seed(4)\ns = Swarm(20_000)\n" + old + "\n"
+    main = main.replace(old, new)
+    write_project(tmp_path, {"swarm.py": SWARM.replace("    store.append(Dot(-i))", "    pass"), "main.py": main})
+    dot = next(f for f in mem003(tmp_path) if f.line == 5)
+    assert dot.fix is None and "no automatic fix" in dot.message
+    assert_fix_leaves_unchanged(tmp_path, "swarm.py")
+    before = outcome(f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport main\n")
+    naive = SWARM.replace('    """One particle."""', '    """One particle."""\n    __slots__ = ("i", "x")')
+    (tmp_path / "swarm.py").write_text(naive)
+    assert outcome(f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport main\n") != before
+
+
+@pytest.mark.slow
+def test_weak_references_to_helper_built_instances_keep_the_weakref_slot(tmp_path):
+    main = SWARM_MAIN + "import weakref\nr = weakref.ref(s.dots[0])\nprint(r() is s.dots[0])\n"
+    write_project(tmp_path, {"swarm.py": SWARM, "main.py": main})
+    before, _ = run_folder(tmp_path)
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert '__slots__ = ("i", "x", "__weakref__")' in (tmp_path / "swarm.py").read_text()
     assert run_folder(tmp_path)[0] == before

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Union
 
 from memlint.facts.class_definitions import ClassDefinitions
 from memlint.facts.class_fact_sites import ClassFactSites
@@ -46,6 +46,8 @@ def file_facts(ctx: FileContext) -> FileClassFacts:
     scan = _FileScan(names, sites)
     if sites.lines:  # else no statement holds a fact
         scan.scope(ctx.tree, ctx.tree.body, None)
+        scan.bulk_through_calls()
+        scan.bulk_over_containers()
     seen, outside = set(), []
     for item in scan.uses.found:
         key = (item["cls"], item["attr"])
@@ -71,13 +73,102 @@ class _FileScan:
         self.bulk_sites: list[BulkSite] = []
         self.uses = InstanceUses(names, sites.old_pickles, sites.may_call_weakref)
         self.records = RecordLists(names)
+        # What the scope walk cannot settle alone, settled once every scope is walked:
+        self.adders: list[_Adder] = []  # functions that add one new instance to a kept container per call
+        self.filled: set[_Container] = set()  # `self.<attr>` containers that get items in bulk
+        self.over_containers: list[tuple[set[_Container], BulkSite, Optional[_Container]]] = []  # see bulk()
 
-    def scope(self, node: ast.AST, body: list[ast.stmt], self_name: Optional[str]) -> None:
-        """One function (or the module): walk its statements, then its nested functions and classes."""
-        walker = _ScopeWalker(self, FunctionNames(self.names, node, body), self_name)
+    def scope(
+        self, node: ast.AST, body: list[ast.stmt], self_name: Optional[str], class_name: Optional[str] = None
+    ) -> None:
+        """One function (or the module): walk its statements, then its nested functions and classes.
+        ``class_name``: the module-level class whose method this is (``self_name`` its instance)."""
+        walker = _ScopeWalker(self, FunctionNames(self.names, node, body), self_name, class_name)
+        walker.function = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
         for stmt in body:
             walker.visit(stmt)
         self._nested(walker.nested)
+
+    def bulk_through_calls(self) -> None:
+        """A function that adds one new instance to a container that outlives the call (``self.items.append(
+        Item(i))``), called in a loop over many items, builds instances in bulk: each call site in such a loop is
+        a bulk site. Calls are those of the same module's functions, and of a method on its own instance."""
+        if not self.adders:
+            return
+        ctx = self.names.ctx
+        methods = {adder.key.partition(".")[2] for adder in self.adders if "." in adder.key}
+        functions = {adder.key for adder in self.adders if "." not in adder.key}
+        for call in ctx.nodes(ast.Call):
+            func = call.func
+            if not (
+                isinstance(func, ast.Attribute) and func.attr in methods and isinstance(func.value, ast.Name)
+            ) and not (isinstance(func, ast.Name) and func.id in functions):
+                continue
+            key, loops, scope = self._caller(call)
+            adders = [adder for adder in self.adders if adder.key == key]
+            if key is None or scope is None or not adders or not loops:
+                continue
+            constants = FunctionNames(self.names, scope, getattr(scope, "body", [])).constants
+            imports = self.names.imports
+            count = combined_count(
+                [None if isinstance(loop, ast.While) else count_of(loop.iter, constants, imports) for loop in loops]
+            )
+            if count is None:
+                continue  # no sign of many items
+            name = key.rpartition(".")[2]
+            for adder in adders:
+                how = f"a loop calling {name}(), which adds one per call,"
+                self.bulk_sites.append(
+                    {"cls": adder.cls, "how": how, "count": None if count == DATA else count, "line": call.lineno}
+                )
+                if adder.container is not None and _many(count):
+                    self.filled.add(adder.container)
+
+    def _caller(self, call: ast.Call) -> tuple[Optional[str], list[_StatementLoop], Optional[ast.AST]]:
+        """The adder key a call names (``Class.method`` through the method's own instance, or a module-level
+        function's name), the loops around it in its function, and that function (or the module)."""
+        ctx = self.names.ctx
+        scope = ctx.scope_of(call)
+        if scope is None or isinstance(scope, ast.Lambda):
+            return None, [], None  # a comprehension or a class body: its loops are not statements
+        loops: list[_StatementLoop] = []
+        child: ast.AST = call
+        parent = ctx.parent(call)
+        while parent is not None and parent is not scope:
+            if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and child in parent.body:
+                loops.append(parent)
+            child, parent = parent, ctx.parent(parent)
+        func = call.func
+        key: Optional[str] = None
+        if isinstance(func, ast.Name):
+            if isinstance(self.names.module_functions.get(func.id), (ast.FunctionDef, ast.AsyncFunctionDef)):
+                key = func.id
+        elif isinstance(func, ast.Attribute) and isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            owner = ctx.parent(scope)
+            if (
+                isinstance(owner, ast.ClassDef)
+                and self.names.local_classes.get(owner.name) is owner
+                and is_name(func.value, first_param(scope))
+            ):
+                key = f"{owner.name}.{func.attr}"
+        return key, loops[::-1], scope
+
+    def bulk_over_containers(self) -> None:
+        """Instances built once per item of a loop over a ``self.<attr>`` container that gets items in bulk are
+        built in bulk too (as many as the container holds). Settled to a fixed point: such a loop may fill
+        another container."""
+        pending = self.over_containers
+        changed = True
+        while changed and pending:
+            changed = False
+            for entry in list(pending):
+                containers, site, fills = entry
+                if containers & self.filled:
+                    self.bulk_sites.append(site)
+                    pending.remove(entry)
+                    if fills is not None and fills not in self.filled:
+                        self.filled.add(fills)
+                    changed = True
 
     def _nested(self, nested: list[ast.AST]) -> None:
         for node in nested:
@@ -96,7 +187,8 @@ class _FileScan:
                     isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list
                 )
                 if self.sites.may_hold_facts(stmt):
-                    self.scope(stmt, stmt.body, None if static else first_param(stmt))
+                    own = self.names.local_classes.get(node.name) is node
+                    self.scope(stmt, stmt.body, None if static else first_param(stmt), node.name if own else None)
             else:
                 walker = _ScopeWalker(self, ClassBodyOrComprehension(module_constants), None)
                 walker.visit(stmt)
@@ -107,12 +199,14 @@ class _ScopeWalker(ast.NodeVisitor):
     """Walks one scope's statements, keeping the enclosing loops, and hands each node that can start a fact to
     the job that records it. Nested functions and classes are collected (``nested``), not entered."""
 
-    def __init__(self, scan: _FileScan, scope: ScopeNames, self_name: Optional[str]):
+    def __init__(self, scan: _FileScan, scope: ScopeNames, self_name: Optional[str], class_name: Optional[str] = None):
         self.scan = scan
         self.names = scan.names
         self.imports = scan.names.imports
         self.scope = scope
         self.self_name = self_name
+        self.class_name = class_name  # the module-level class of the method walked (None: not a method)
+        self.function: Optional[ast.AST] = None  # the function walked (None: the module, a class body...)
         self.loop_nodes: list[Union[ast.For, ast.AsyncFor, ast.While]] = []  # the enclosing loops
         self.nested: list[ast.AST] = []
         self.assigned_in_loop: dict[ast.AST, dict[str, list[ast.expr]]] = {}  # loop -> {name: values in its body}
@@ -247,12 +341,18 @@ class _ScopeWalker(ast.NodeVisitor):
                     return [min(ints) if len(ints) == len(counts) else DATA if DATA in counts else None]
 
                 self.bulk(arg, arg.args[0], "map()", map_count)
+        if isinstance(func, ast.Attribute) and func.attr in ADDERS and not self.loop_nodes and node.args:
+            self._adds_per_call(func, node.args[-1])
         if isinstance(func, ast.Attribute) and func.attr in ADDERS and self.loop_nodes and node.args:
             value: Optional[ast.expr] = node.args[-1]
             if isinstance(value, ast.Name):
                 value = self._assigned_in_loop(value.id)
             if isinstance(value, ast.Call):
-                self.bulk(value, value.func, "a loop that appends")
+                self.bulk(value, value.func, "a loop that appends", fills=self._own_container(func.value))
+            else:
+                container = self._own_container(func.value)
+                if container is not None and _many(self.loop_count()):
+                    self.scan.filled.add(container)
             if (
                 func.attr == "append"
                 and isinstance(func.value, ast.Name)
@@ -318,21 +418,105 @@ class _ScopeWalker(ast.NodeVisitor):
         return values[0] if len(values) == 1 else None
 
     def bulk(
-        self, call: ast.AST, callee: ast.AST, how: str, extra_counts: Callable[[], Sequence[Count]] = tuple
+        self,
+        call: ast.AST,
+        callee: ast.AST,
+        how: str,
+        extra_counts: Callable[[], Sequence[Count]] = tuple,
+        fills: Optional[_Container] = None,
     ) -> None:
-        """Instances of ``callee`` built once per item of the enclosing loops (and of ``extra_counts()``)."""
+        """Instances of ``callee`` built once per item of the enclosing loops (and of ``extra_counts()``), kept
+        in ``fills`` when that is one of the instance's own containers."""
         q = self.names.qualname(callee)
         if q is None:
             return  # not a known name
         count = self.loop_count(extra_counts())
-        if count is None:
-            return  # no sign of many items
-        self.scan.bulk_sites.append(
-            {"cls": q, "how": how, "count": None if count == DATA else count, "line": getattr(call, "lineno", 0)}
-        )
+        site: BulkSite = {
+            "cls": q,
+            "how": how,
+            "count": None if count == DATA else count,
+            "line": getattr(call, "lineno", 0),
+        }
+        if count is not None:
+            self.scan.bulk_sites.append(site)
+            if fills is not None and _many(count):
+                self.scan.filled.add(fills)
+            return
+        containers = self._iterated_containers()
+        if containers:  # settled once every container is known
+            over = " or ".join(sorted(f"self.{attr}" for _, attr in containers))
+            site["how"] = how.replace("a loop", f"a loop over {over}", 1) if how.startswith("a loop") else how
+            if not how.startswith("a loop"):
+                site["how"] += f" in a loop over {over}"
+            self.scan.over_containers.append((containers, site, fills))
+
+    def _own_container(self, node: ast.AST) -> Optional[_Container]:
+        """``self.<attr>`` in a method of a module-level class, as (class, attribute)."""
+        if self.class_name is not None and isinstance(node, ast.Attribute) and is_name(node.value, self.self_name):
+            return (self.class_name, node.attr)
+        return None
+
+    def _iterated_containers(self) -> set[_Container]:
+        """The instance's own containers the enclosing loops walk: ``for p in self.items``, ``enumerate(...)``."""
+        found = set()
+        for loop in self.loop_nodes:
+            if isinstance(loop, ast.While):
+                continue
+            it = loop.iter
+            if isinstance(it, ast.Call) and len(it.args) == 1 and not it.keywords:
+                if isinstance(it.func, ast.Name) and it.func.id in ("enumerate", "reversed"):
+                    if self.imports.is_builtin(it.func, it.func.id):
+                        it = it.args[0]
+            container = self._own_container(it)
+            if container is not None:
+                found.add(container)
+        return found
+
+    def _adds_per_call(self, func: ast.Attribute, value: ast.expr) -> None:
+        """``<container>.append(C(...))`` outside any loop of a function, where the container outlives the call
+        (an attribute, or a parameter): each call of the function adds one instance."""
+        function = self.function
+        if function is None or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return
+        if self.class_name is not None:
+            key = f"{self.class_name}.{function.name}"
+        elif self.names.module_functions.get(function.name) is function:
+            key = function.name
+        else:
+            return  # a nested function, or one defined twice
+        receiver = func.value
+        params = {a.arg for a in function.args.posonlyargs + function.args.args + function.args.kwonlyargs}
+        if not (isinstance(receiver, ast.Attribute) or isinstance(receiver, ast.Name) and receiver.id in params):
+            return  # a local container: it goes when the call returns (unless returned, not followed)
+        if isinstance(value, ast.Name):
+            cls = self.scope.typed.get(value.id) if self.scope.may_type(value.id) else None
+        elif isinstance(value, ast.Call):
+            cls = self.names.qualname(value.func)
+        else:
+            return
+        if cls is not None:
+            self.scan.adders.append(_Adder(key, cls, self._own_container(receiver)))
 
 
 _VISITS: dict[type, Callable[[_ScopeWalker, ast.AST], None]] = {}  # node type -> the method that visits it
+
+
+def _many(count: Count) -> bool:
+    """Does a container that gets this many items (once per item of a loop) hold many? Data of unknown size, or
+    as many as a filtered range that still counts as data."""
+    return count == DATA or isinstance(count, int) and count >= FILTERED_BULK
+
+
+_StatementLoop = Union[ast.For, ast.AsyncFor, ast.While]
+_Container = tuple[str, str]  # (class name, attribute): `self.<attribute>` in the methods of that class
+
+
+class _Adder(NamedTuple):
+    """A function that adds one new instance of ``cls`` per call to a container that outlives the call."""
+
+    key: str  # "Class.method" or "function", of a module-level class or function
+    cls: str
+    container: Optional[_Container]  # the container when it is one of the instance's own
 
 
 def class_aliases(ctx: FileContext) -> dict[str, list[str]]:

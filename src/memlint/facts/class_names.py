@@ -48,6 +48,16 @@ class ClassNames:
         return module_int_constants(self.ctx.tree, self.top_bindings)
 
     @functools.cached_property
+    def module_functions(self) -> dict[str, ast.AST]:
+        """The module-level functions, by name, of names bound only by their ``def``."""
+        top_bindings = self.top_bindings
+        return {
+            node.name: node
+            for node in self.ctx.tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and top_bindings.get(node.name) == 1
+        }
+
+    @functools.cached_property
     def typing_sources(self) -> dict[str, list[ast.expr]]:
         """Name -> the callees and annotations anywhere in the file that may type it as one class (``x = C(...)``,
         a parameter ``x: C``): these are the only sources ``typed_names`` reads."""
