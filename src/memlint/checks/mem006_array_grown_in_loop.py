@@ -14,11 +14,12 @@ by nothing else (so it is not reset on each iteration), except by a first-iterat
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Optional, Union
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+from memlint.facts.syntax import is_name
 
 # The joined arrays of each growing function: positions and keywords that take whole arrays (append), or
 # that take a sequence of arrays (the others).
@@ -35,6 +36,7 @@ _FEW_ITERATIONS = 8
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+Loop = Union[ast.For, ast.AsyncFor, ast.While]
 
 
 class ArrayGrownInLoop(Rule):
@@ -52,10 +54,10 @@ class ArrayGrownInLoop(Rule):
             name = stmt.targets[0].id
             loop = _innermost_loop(ctx, stmt)
             call = _join_of(stmt.value, name, loop, ctx) if loop is not None else None
-            if call is None or _few_iterations(ctx, loop):
+            if loop is None or call is None or _few_iterations(ctx, loop):
                 continue
             function = ctx.qualname(call.func)
-            if not _carried(loop, name, ctx):
+            if function is None or not _carried(loop, name, ctx):
                 continue
             short = "np." + function.split(".")[-1]
             spelled = f"{short}({name}, ...)" if function == _APPEND else f"{short}([{name}, ...])"
@@ -77,9 +79,10 @@ class ArrayGrownInLoop(Rule):
             )
 
 
-def _innermost_loop(ctx, stmt: ast.stmt) -> Optional[ast.AST]:
+def _innermost_loop(ctx: FileContext, stmt: ast.stmt) -> Optional[Loop]:
     """The innermost loop whose body holds ``stmt`` (at any depth), in the same function or class body."""
-    node, parent = stmt, ctx.parent(stmt)
+    node: ast.AST = stmt
+    parent = ctx.parent(stmt)
     while parent is not None and not isinstance(parent, _SCOPES):
         if isinstance(parent, _LOOPS) and any(s is node for s in parent.body):
             return parent
@@ -89,20 +92,16 @@ def _innermost_loop(ctx, stmt: ast.stmt) -> Optional[ast.AST]:
 
 def _joins(function: Optional[str], call: ast.Call, name: str) -> bool:
     """Is ``call`` a NumPy join one of whose whole-array inputs is the plain name ``name``?"""
-
-    def is_name(node):
-        return isinstance(node, ast.Name) and node.id == name
-
     if function == _APPEND:
         inputs = list(call.args[:2]) + [k.value for k in call.keywords if k.arg in ("arr", "values")]
-        return any(is_name(a) for a in inputs)
+        return any(is_name(a, name) for a in inputs)
     if function in _SEQUENCE_ARG:
         sequences = list(call.args[:1]) + [k.value for k in call.keywords if k.arg == _SEQUENCE_ARG[function]]
-        return any(isinstance(s, (ast.List, ast.Tuple)) and any(is_name(e) for e in s.elts) for s in sequences)
+        return any(isinstance(s, (ast.List, ast.Tuple)) and any(is_name(e, name) for e in s.elts) for s in sequences)
     return False
 
 
-def _carried(loop: ast.AST, name: str, ctx) -> bool:
+def _carried(loop: Loop, name: str, ctx: FileContext) -> bool:
     """Is ``name`` bound in the loop only by joins of itself (so each iteration starts from the last one)?"""
     if isinstance(loop, (ast.For, ast.AsyncFor)) and any(
         isinstance(n, ast.Name) and n.id == name for n in ast.walk(loop.target)
@@ -118,14 +117,15 @@ def _carried(loop: ast.AST, name: str, ctx) -> bool:
     return True
 
 
-def _starts_accumulator(target: ast.Name, loop: ast.AST, name: str, ctx) -> bool:
+def _starts_accumulator(target: ast.Name, loop: Loop, name: str, ctx: FileContext) -> bool:
     """Is ``target`` the plain target of an assignment (of anything but None) that runs on the loop's first
     iteration only: in the branch of an ``if`` whose test holds then only (``_first_only``)?"""
     stmt = ctx.parent(target)
     if not (isinstance(stmt, ast.Assign) and stmt.targets == [target] and not _is_none(stmt.value)):
         return False
     counter = _counter(loop, ctx)
-    child, node = stmt, ctx.parent(stmt)
+    child: ast.AST = stmt
+    node = ctx.parent(stmt)
     while node is not None and node is not loop:
         if isinstance(node, ast.If):
             if child in node.body and _first_only(node.test, node.body, loop, counter, ctx):
@@ -136,7 +136,9 @@ def _starts_accumulator(target: ast.Name, loop: ast.AST, name: str, ctx) -> bool
     return False
 
 
-def _first_only(test: Optional[ast.AST], branch: list, loop: ast.AST, counter: Optional[str], ctx) -> bool:
+def _first_only(
+    test: Optional[ast.AST], branch: list[ast.stmt], loop: Loop, counter: Optional[str], ctx: FileContext
+) -> bool:
     """Does ``test``, entering ``branch``, hold on the loop's first iteration only? ``counter == 0``, or
     ``v is None`` where ``branch`` binds ``v`` to something and the loop never binds it to None (nor deletes
     it, nor binds it in a way whose value is not visible)."""
@@ -153,15 +155,14 @@ def _first_only(test: Optional[ast.AST], branch: list, loop: ast.AST, counter: O
     if op is not ast.Is or value is not None:
         return False
     if not any(
-        isinstance(s, ast.Assign) and any(_is_name(t, name) for t in s.targets) and not _is_none(s.value)
-        for s in branch
+        isinstance(s, ast.Assign) and any(is_name(t, name) for t in s.targets) and not _is_none(s.value) for s in branch
     ):
         return False
     for stmt in loop.body:
         for node in ast.walk(stmt):
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False
-            if _is_name(node, name) and not isinstance(node.ctx, ast.Load):
+            if is_name(node, name) and not isinstance(node.ctx, ast.Load):
                 binding = ctx.parent(node)
                 if not (isinstance(binding, ast.Assign) and node in binding.targets and not _is_none(binding.value)):
                     return False
@@ -178,7 +179,7 @@ def _negated(test: ast.AST) -> Optional[ast.AST]:
     return None
 
 
-def _counter(loop: ast.AST, ctx) -> Optional[str]:
+def _counter(loop: Loop, ctx: FileContext) -> Optional[str]:
     """The name counting a ``for`` loop's iterations (``for i in range(...)``, ``for i, x in enumerate(...)``)
     when its body binds it nowhere: each of its values then comes once."""
     if not (isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call)):
@@ -192,29 +193,25 @@ def _counter(loop: ast.AST, ctx) -> Optional[str]:
         return None
     for stmt in loop.body:
         for node in ast.walk(stmt):
-            if _is_name(node, target.id) and not isinstance(node.ctx, ast.Load):
+            if is_name(node, target.id) and not isinstance(node.ctx, ast.Load):
                 return None
             if isinstance(node, (ast.Global, ast.Nonlocal)) and target.id in node.names:
                 return None
     return target.id
 
 
-def _is_name(node: ast.AST, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
-
-
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def _is_self_join(target: ast.Name, loop: ast.AST, name: str, ctx) -> bool:
+def _is_self_join(target: ast.Name, loop: Loop, name: str, ctx: FileContext) -> bool:
     stmt = ctx.parent(target)
     return (
         isinstance(stmt, ast.Assign) and stmt.targets == [target] and _join_of(stmt.value, name, loop, ctx) is not None
     )
 
 
-def _join_of(value: ast.AST, name: str, loop: ast.AST, ctx) -> Optional[ast.Call]:
+def _join_of(value: ast.AST, name: str, loop: Loop, ctx: FileContext) -> Optional[ast.Call]:
     """The join of ``name`` with more that ``value`` computes in ``loop``: a NumPy join of it, or such a join
     in a conditional expression whose other branch starts the array on the first iteration only
     (``x if acc is None else np.append(acc, x)``, ``x if i == 0 else ...`` of the loop's counter)."""
@@ -249,7 +246,7 @@ def _starts_first(test: Optional[ast.AST], name: str, counter: Optional[str]) ->
     return left == counter and op is ast.Eq and type(value) is int and value == 0
 
 
-def _few_iterations(ctx, loop: ast.AST) -> bool:
+def _few_iterations(ctx: FileContext, loop: Loop) -> bool:
     if not isinstance(loop, (ast.For, ast.AsyncFor)):
         return False
     it = loop.iter

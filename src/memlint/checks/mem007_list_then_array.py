@@ -19,7 +19,8 @@ from typing import Optional
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
-from memlint.facts.dataflow import unpacked_expr
+from memlint.facts.dataflow import Def, unpacked_expr
+from memlint.facts.lists import is_new_empty_list
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -35,11 +36,10 @@ class ListThenArray(Rule):
     def check(self, ctx: FileContext) -> None:
         for call in ctx.nodes(ast.Call):
             if len(call.args) == 1 and isinstance(call.args[0], ast.Name) and _is_conversion(ctx, call):
-                _check_conversion(ctx, call)
+                _check_conversion(ctx, call, call.args[0])
 
 
-def _check_conversion(ctx: FileContext, conversion: ast.Call) -> None:
-    name = conversion.args[0]
+def _check_conversion(ctx: FileContext, conversion: ast.Call, name: ast.Name) -> None:
     appends = _appends(ctx, name, conversion)
     if not appends:
         return
@@ -81,7 +81,7 @@ def _check_conversion(ctx: FileContext, conversion: ast.Call) -> None:
     )
 
 
-def _appends(ctx: FileContext, name: ast.Name, conversion: ast.Call) -> Optional[list]:
+def _appends(ctx: FileContext, name: ast.Name, conversion: ast.Call) -> Optional[list[ast.Call]]:
     """The ``lst.append(x)`` calls of the list ``name`` holds at the conversion, when they are all its uses
     but the conversion: one binding to a new empty list reaches the conversion, nothing else can see or
     change that list, and every append is a statement in a loop before the conversion (not in a loop around
@@ -93,7 +93,7 @@ def _appends(ctx: FileContext, name: ast.Name, conversion: ast.Call) -> Optional
     if name.id in flow.captured or name.id in flow.declared:
         return None
     (d,) = defs
-    if not _is_empty_list(ctx, _bound_expr(d)):
+    if not is_new_empty_list(_bound_expr(d), ctx.imports.is_builtin):
         return None
     around_conversion = _loops_around(ctx, conversion)
     appends = []
@@ -110,7 +110,7 @@ def _appends(ctx: FileContext, name: ast.Name, conversion: ast.Call) -> Optional
     return appends
 
 
-def _bound_expr(d) -> Optional[ast.AST]:
+def _bound_expr(d: Def) -> Optional[ast.expr]:
     """The expression a definition binds its name to: ``x = value``, ``x: T = value``, or its item of a
     literal tuple (``a, b = [], []``)."""
     if d.kind == "assign" and d.targets == 1:
@@ -127,6 +127,7 @@ def _append_statement(ctx: FileContext, use: ast.Name) -> Optional[ast.Call]:
     call = ctx.parent(attribute) if isinstance(attribute, ast.Attribute) else None
     if (
         isinstance(call, ast.Call)
+        and isinstance(attribute, ast.Attribute)
         and call.func is attribute
         and attribute.attr == "append"
         and len(call.args) == 1
@@ -141,18 +142,18 @@ def _append_statement(ctx: FileContext, use: ast.Name) -> Optional[ast.Call]:
 def _small_int(ctx: FileContext, value: ast.AST) -> bool:
     """An int literal CPython caches (-5..256), or a bool."""
     if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
-        value = value.operand if isinstance(value.operand, ast.Constant) else None
-        return value is not None and type(value.value) is int and value.value <= 5
-    return isinstance(value, ast.Constant) and type(value.value) in (int, bool) and -5 <= value.value <= 256
+        operand = value.operand
+        return isinstance(operand, ast.Constant) and type(operand.value) is int and operand.value <= 5
+    return isinstance(value, ast.Constant) and isinstance(value.value, int) and -5 <= value.value <= 256
 
 
-def _known_count(ctx: FileContext, appends: list) -> Optional[int]:
+def _known_count(ctx: FileContext, appends: list[ast.Call]) -> Optional[int]:
     """How many numbers are appended, when that is visible: one unconditional append in the body of a
     ``for ... in range(<literal>)`` loop that is in no other loop."""
     if len(appends) != 1:
         return None
     statement = ctx.parent(appends[0])
-    loops = _loops_around(ctx, statement)
+    loops = _loops_around(ctx, statement) if statement is not None else []
     loop = loops[0] if loops else None
     if not (
         len(loops) == 1
@@ -167,7 +168,7 @@ def _known_count(ctx: FileContext, appends: list) -> Optional[int]:
     return numpy_api.literal_range_length(loop.iter.args)
 
 
-def _most_appended(ctx: FileContext, appends: list) -> Optional[int]:
+def _most_appended(ctx: FileContext, appends: list[ast.Call]) -> Optional[int]:
     """An upper bound on the numbers appended, when every loop around every append has a visible count."""
     total = 0
     for append in appends:
@@ -227,14 +228,3 @@ def _is_conversion(ctx: FileContext, call: ast.Call) -> bool:
         if dtype is None or dtype.kind not in "biufc":
             return False
     return True
-
-
-def _is_empty_list(ctx: FileContext, value: Optional[ast.AST]) -> bool:
-    if isinstance(value, ast.List):
-        return not value.elts
-    return (
-        isinstance(value, ast.Call)
-        and ctx.imports.is_builtin(value.func, "list")
-        and not value.args
-        and not value.keywords
-    )

@@ -32,12 +32,16 @@ class LoadWithoutMmap(Rule):
                 continue
             name = self._bound_name(ctx, node)
             view = ctx.arrays.parent(node)
-            sliced = isinstance(view, ast.Subscript) and view.value is node and isinstance(view.ctx, ast.Load)
+            sliced = (  # np.load(p)[...], read
+                view
+                if isinstance(view, ast.Subscript) and view.value is node and isinstance(view.ctx, ast.Load)
+                else None
+            )
             if name is not None:
                 only_read = _only_read(ctx, node, 0)
-            elif sliced and self._bound_name(ctx, view):
-                name = self._bound_name(ctx, view)  # x = np.load(p)[:1000]: only x's rows are read
-                only_read = _only_read(ctx, view, 1)
+            elif sliced is not None and self._bound_name(ctx, sliced):
+                name = self._bound_name(ctx, sliced)  # x = np.load(p)[:1000]: only x's rows are read
+                only_read = _only_read(ctx, sliced, 1)
             else:
                 name = "the array"
                 only_read = isinstance(view, ast.Attribute) and view.attr in ("shape", "dtype", "ndim", "size")
@@ -49,8 +53,8 @@ class LoadWithoutMmap(Rule):
                     f"(measured: reading 1000 rows of a 381.5 MiB file took +389.4 MiB resident, +17.9 MiB "
                     f'mapped); the mapped array is read-only (mmap_mode="c" allows writes in memory)',
                 )
-            elif sliced and _bounded_rows(view.slice):
-                rows = ctx.source.segment(view.slice)
+            elif sliced is not None and _bounded_rows(sliced.slice):
+                rows = ctx.source.segment(sliced.slice)
                 ctx.report(
                     node,
                     f"np.load reads the whole .npy file into memory to keep only the rows [{rows}], and the slice "

@@ -17,6 +17,7 @@ import ast
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts.arrays import PANDAS_INPLACE_DEPRECATED, is_pandas
+from memlint.facts.values import Value
 from memlint.findings import SAFE
 
 # Two other pandas classes take inplace=True, and are not deprecated for it: Index.rename(name) and
@@ -50,12 +51,17 @@ class InplaceNoSaving(Rule):
             ):
                 continue  # known not to be a pandas object
             method = node.func.attr
-            if method in _FRAME_ONLY_KEYWORDS and not is_pandas(value) and not _frame_only_call(node):
+            if method in _FRAME_ONLY_KEYWORDS and not is_pandas(value) and not _frame_only_call(node, method):
                 continue  # could be Index.rename or Categorical.sort_values, which keep inplace
             fix = None
-            if self._fixable(ctx, node, value):
+            statement = ctx.arrays.parent(node)
+            if (
+                isinstance(statement, ast.Expr)
+                and isinstance(receiver, ast.Name)
+                and self._fixable(ctx, node, receiver, method, value)
+            ):
                 fix = ctx.rewrite(
-                    ctx.arrays.parent(node),
+                    statement,
                     _reassign,
                     SAFE,
                     f"Replace with `{receiver.id} = {receiver.id}.{method}(...)`",
@@ -64,15 +70,13 @@ class InplaceNoSaving(Rule):
                 node,
                 f"inplace=True on .{method}() saves no memory under pandas 3 (Copy-on-Write): the new object "
                 f"is built either way and then swapped in (drop(inplace=True) peaks as reassignment does), and "
-                f"pandas 3.1 deprecates it with a Pandas4Warning; write {_instead(ctx, node)}",
+                f"pandas 3.1 deprecates it with a Pandas4Warning; write {_instead(ctx, node, receiver)}",
                 fix=fix,
             )
 
     @staticmethod
-    def _fixable(ctx, call: ast.Call, value) -> bool:
-        receiver = call.func.value
-        if not (isinstance(ctx.arrays.parent(call), ast.Expr) and isinstance(receiver, ast.Name)):
-            return False
+    def _fixable(ctx: FileContext, call: ast.Call, receiver: ast.Name, method: str, value: Value) -> bool:
+        """``receiver.method(..., inplace=True)`` as an expression statement: may it be reassigned?"""
         if not (is_pandas(value) and value.ownership == "fresh"):
             return False  # only objects made here by pandas: a getter's result may be held elsewhere
         if ctx.arrays.is_parameter(receiver) or not ctx.arrays.no_alias(receiver):
@@ -82,7 +86,6 @@ class InplaceNoSaving(Rule):
         flow = ctx.arrays.flow_of(receiver)
         if flow is None or isinstance(flow.scope, ast.Module):
             return False  # a module's names can be imported (and held) by other modules
-        method = call.func.attr
         if method == "reset_index" and value.origin == "pandas.Series" and not _keyword_true(call, "drop"):
             return False  # raises TypeError in place; reassigned it would quietly make a DataFrame
         if method == "eval" and not _assigns(call):
@@ -92,14 +95,13 @@ class InplaceNoSaving(Rule):
         )
 
 
-def _instead(ctx, call: ast.Call) -> str:
+def _instead(ctx: FileContext, call: ast.Call, receiver: ast.expr) -> str:
     """The reassignment to suggest: ``df = df.m(...)``, or for ``pd.eval(..., target=df)`` the target's."""
     target = next((k.value for k in call.keywords if k.arg == "target"), None)
     callee = ctx.source.segment(call.func)
     if target is not None:  # pandas.eval (or a wrapper of it) writing into `target`
         name = ctx.source.segment(target)
         return f"`{name} = {callee}(..., target={name})`"
-    receiver = call.func.value
     name = ctx.source.segment(receiver) if isinstance(receiver, (ast.Name, ast.Attribute)) else "df"
     if isinstance(receiver, ast.Name) and ctx.arrays.is_parameter(receiver):
         # in place, the caller's object changes; rebinding the parameter leaves it as it was
@@ -115,10 +117,9 @@ def _inplace_true(call: ast.Call) -> bool:
     return _keyword_true(call, "inplace")
 
 
-def _frame_only_call(call: ast.Call) -> bool:
-    """A call only DataFrame/Series spell: their keywords; for rename a dict or function as the mapper, for
-    sort_values the columns to sort by (Categorical.sort_values takes no positional argument)."""
-    method = call.func.attr
+def _frame_only_call(call: ast.Call, method: str) -> bool:
+    """A call of ``method`` only DataFrame/Series spell: their keywords; for rename a dict or function as the
+    mapper, for sort_values the columns to sort by (Categorical.sort_values takes no positional argument)."""
     if any(k.arg in _FRAME_ONLY_KEYWORDS[method] for k in call.keywords):
         return True
     if method == "rename":

@@ -21,6 +21,7 @@ from typing import Optional
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+from memlint.facts.syntax import is_name
 from memlint.findings import SAFE, UNSAFE
 
 # Held per element by a list of distinct Python ints (28 B int + 8 B slot, rounded by the allocator; m07),
@@ -115,7 +116,7 @@ def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
     plain positional arguments."""
     if isinstance(arg, ast.ListComp):
         loop = _over_range(ctx, arg)
-        if loop is None or not (isinstance(loop.target, ast.Name) and _is_name(arg.elt, loop.target.id)):
+        if loop is None or not (isinstance(loop.target, ast.Name) and is_name(arg.elt, loop.target.id)):
             return None
         arg = loop.iter
     elif (
@@ -160,10 +161,6 @@ def _over_range(ctx, comprehension: ast.ListComp) -> Optional[ast.comprehension]
     if more or loop.ifs or loop.is_async or _range_call(ctx, it) is not it:
         return None
     return loop
-
-
-def _is_name(node: ast.AST, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
 
 
 def _is_zero(node: ast.AST) -> bool:

@@ -19,7 +19,7 @@ give an empty float64 array: a dtype claimed for no data, which no finding or fi
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from memlint.facts.values import BOTTOM, Value, join
 
@@ -32,7 +32,7 @@ _READING_BUILTINS = frozenset({"len", "print"})
 _READING_METHODS = frozenset({"index", "count"})
 
 
-def is_new_empty_list(expr: Optional[ast.AST], is_builtin) -> bool:
+def is_new_empty_list(expr: Optional[ast.AST], is_builtin: Callable[[ast.AST, str], bool]) -> bool:
     """``[]`` or ``list()``."""
     if isinstance(expr, ast.List):
         return not expr.elts

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from memlint.facts.tree import children
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # Python 3.10: for the type checker only
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 OWN_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -95,7 +98,7 @@ def first_param(func: Union[FunctionNode, ast.Lambda]) -> Optional[str]:
     return args[0].arg if args else None
 
 
-def is_name(node: Optional[ast.AST], name: Optional[str]) -> bool:
+def is_name(node: Optional[ast.AST], name: Optional[str]) -> TypeGuard[ast.Name]:
     return name is not None and isinstance(node, ast.Name) and node.id == name
 
 
