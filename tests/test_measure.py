@@ -124,6 +124,46 @@ def test_what_is_alive_at_the_peak_is_recorded_at_the_peak_after_a_slow_rise(tmp
     assert found[("MEM006", 13)]["executions"] == 1000
 
 
+VIEW_KEPT = """
+import numpy as np
+
+
+def head():
+    data = np.ones(4_000_000)
+    return data[:10]
+
+
+def main():
+    print(float(head().sum()))  # this view and its base are freed at once: never alive at the peak
+    kept = head()  # the 10-element view keeps its 30.5 MiB base alive
+    other = np.ones(6_000_000) * 2.0  # the peak, while it does (with the copy too)
+    print(float(kept.sum()), float(other[0]))
+
+
+main()
+"""
+
+
+@pytest.mark.slow
+def test_a_kept_view_costs_the_base_it_keeps_alive(tmp_path):
+    """MEM005's cost at the peak is the base its view keeps alive (what `.copy()` frees), not the few bytes the
+    `return data[:10]` statement allocates; the base's line is then explained, not listed as unexplained."""
+    script = write(tmp_path, "prog.py", VIEW_KEPT)
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    mem005 = by_line(report)[("MEM005", 6)]
+    assert mem005["executions"] == 2 and mem005["measured_bytes"] < 4096
+    assert abs(mem005["bytes_at_peak"] - 4_000_000 * 8) < 4096  # the second call's base only
+    assert report["findings"][0]["code"] == "MEM005"  # the costliest finding
+    assert all(u["line"] != 5 for u in report["unexplained_at_peak"])
+    # and the saving is real: with the copy, the peak is lower by the base
+    fixed = write(tmp_path, "fixed.py", VIEW_KEPT.replace("return data[:10]", "return data[:10].copy()"))
+    after, done = measure_json(fixed)
+    assert done.returncode == 0, done.stderr
+    saved = report["summary"]["peak_bytes"] - after["summary"]["peak_bytes"]
+    assert abs(saved - mem005["bytes_at_peak"]) < 0.05 * mem005["bytes_at_peak"]
+
+
 @pytest.mark.slow
 def test_the_text_table_ranks_findings_and_marks_lines_never_run(tmp_path):
     script = write(tmp_path, "prog.py", PROGRAM)

@@ -21,6 +21,7 @@ import runpy
 import sys
 import time
 import tracemalloc
+import weakref
 
 # Snapshots cost time in proportion to the live allocations (0.4 s for 250,000, what importing NumPy leaves),
 # and most are wasted while the peak rises slowly (a list of a million small objects growing). A new one when
@@ -41,16 +42,20 @@ _reset_peak = tracemalloc.reset_peak
 
 
 class Tracer:
-    def __init__(self, roots, rss_lines):
+    def __init__(self, roots, rss_lines, view_lines=None):
         self.roots = tuple(os.path.join(os.path.normcase(r), "") for r in roots)
         self.excluded = ("site-packages", "dist-packages")
         self.project = {}  # co_filename -> its lines' stats (a dict) if it is a project file, else None
-        # per running project frame: [frame, line, start, line_peak, frame_peak, rss_start, its file's stats]
+        # per running project frame: [frame, line, start, line_peak, frame_peak, rss_start, its file's stats,
+        # the bases followed after its view lines (view_lines), or None]
         self.stack = []
         # file -> {line: [executions % 256, max_rise, total_rise, t_of_max, level_of_max, rss_rise, executions // 256]}
         self.lines = {}
         self.rss_lines = rss_lines
         self.rss = _rss_reader() if rss_lines else None
+        self.view_lines = view_lines or {}  # (file, line) -> the name of the base its view may keep alive
+        self.escaped = []  # [weak reference to a base, file, line] once the base's function returned
+        self.real_paths = {}  # co_filename -> its real path (view_lines name real paths)
         self.t0 = _clock()
         self.t0_epoch = time.time()
         self.peak = 0
@@ -154,11 +159,34 @@ class Tracer:
         return {
             "peak": high,
             "current": current,
+            "kept_alive": self.kept_alive(),
             "time": round(_clock() - self.t0, 6),
             "running_line": list(self.stack_line()) if self.stack else None,
             "lines": [[f, n, b] for (f, n), b in by_line.items()],
             "elsewhere": [[f, n, b] for (f, n), b in sorted(elsewhere.items(), key=lambda kv: -kv[1])[:20]],
         }
+
+    def kept_alive(self):
+        """[view file, line, bytes, base's file, line] for each followed base still alive after its function
+        returned (a view of it lives on), pruning the dead ones."""
+        alive, seen, out = [], set(), []
+        for entry in self.escaped:
+            base = entry[0]()
+            if base is None:
+                continue
+            alive.append(entry)
+            if id(base) in seen:
+                continue
+            seen.add(id(base))
+            where = [None, None]
+            traceback = tracemalloc.get_object_traceback(base)
+            for frame in reversed(traceback or ()):  # innermost first
+                if self.file_stats(frame.filename) is not None:
+                    where = [frame.filename, frame.lineno]
+                    break
+            out.append([entry[1], entry[2], int(base.nbytes), *where])
+        self.escaped = alive
+        return out
 
     def stack_line(self):
         rec = self.stack[-1]
@@ -171,7 +199,7 @@ class Tracer:
         if stats is None:
             return None
         current, _ = self.segment()
-        self.stack.append([frame, None, current, current, current, None, stats])
+        self.stack.append([frame, None, current, current, current, None, stats, None])
         _reset_peak()  # after the bookkeeping: what the tracer allocated is not the program's peak
         return self.local
 
@@ -202,6 +230,8 @@ class Tracer:
                 elif rec[3] > rec[4]:
                     rec[4] = rec[3]
                 self.stack.pop()
+                if rec[7] is not None:  # the function returned: what still holds its bases is not it
+                    self.escaped += rec[7]
                 if self.stack and rec[4] > self.stack[-1][3]:
                     self.stack[-1][3] = rec[4]
         _reset_peak()
@@ -240,10 +270,36 @@ class Tracer:
             stats[1] = rise
             stats[3] = now
             stats[4] = high
+        if self.view_lines:
+            self.follow_base(rec)
         if rec[5] is not None:
             grown = self.rss() - rec[5]
             stats[5] = grown if stats[5] is None else max(stats[5], grown)
             rec[5] = None
+
+    def follow_base(self, rec):
+        """After a view line (MEM005): a weak reference to the array its base name holds, to see at the snapshot
+        whether it outlived the function (then a view kept it alive)."""
+        frame = rec[0]
+        filename = frame.f_code.co_filename
+        real = self.real_paths.get(filename)
+        if real is None:
+            real = self.real_paths[filename] = os.path.normcase(os.path.realpath(filename))
+        name = self.view_lines.get((real, rec[1]))
+        if name is None:
+            return
+        base = frame.f_locals.get(name)
+        if base is None or not hasattr(base, "nbytes"):
+            return
+        try:
+            ref = weakref.ref(base)
+        except TypeError:
+            return
+        if rec[7] is None:
+            rec[7] = []
+        if all(r() is not base for r, _, _ in rec[7]):
+            rec[7].append((ref, frame.f_code.co_filename, rec[1]))
+            self.kept = True
 
 
 def _raw_traces():
@@ -293,7 +349,8 @@ def _result(tracer, status, wall, overhead):
 def main():
     result_file, config = sys.argv[1], json.loads(sys.argv[2])
     kind, target, args = sys.argv[3], sys.argv[4], sys.argv[5:]
-    tracer = Tracer(config["roots"], {(f, n) for f, n in config["rss_lines"]})
+    views = {(f, n): name for f, n, name in config.get("view_lines", ())}
+    tracer = Tracer(config["roots"], {(f, n) for f, n in config["rss_lines"]}, views)
     if kind == "script":
         sys.argv = [target, *args]
         sys.path[0] = os.path.dirname(os.path.realpath(target))

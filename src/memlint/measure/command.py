@@ -72,7 +72,16 @@ def measure(
     ]
     json_out = output_format == "json"
     try:
-        run = runner.run(kind, target, args, roots, rss_lines, capture=compare_fixes, stdout_to_stderr=json_out)
+        run = runner.run(
+            kind,
+            target,
+            args,
+            roots,
+            rss_lines,
+            capture=compare_fixes,
+            stdout_to_stderr=json_out,
+            view_lines=join.view_lines(checked.findings, checked.paths),
+        )
     except runner.ChildFailed as e:
         echo(f"memlint: error: {label}: {e}", err=True)
         return _status(e.status) or 2

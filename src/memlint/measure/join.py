@@ -12,6 +12,10 @@ from memlint.findings import Finding
 # Rules about resident pages rather than allocations: tracemalloc counts np.zeros and np.full alike (and a
 # memory map not at all); the resident set tells them apart, so their cost is what the statement made resident.
 RESIDENT_RULES = ("MEM009", "MEM017")
+# Rules whose saving is an array another line allocated: a view kept (MEM005) keeps its whole base alive. The
+# tracer follows the base after the finding's statement; its cost at the peak is the base, if the view outlived
+# the function that made it (what `.copy()` would free), not the few bytes the statement allocated.
+KEEPS_ALIVE_RULES = ("MEM005",)
 
 
 @dataclass
@@ -81,6 +85,39 @@ def statement_lines(tree: ast.AST, line: int) -> tuple:
     return best or (line, line)
 
 
+def view_lines(findings: list, paths: dict) -> list:
+    """[file, line, base name] for each line of a KEEPS_ALIVE_RULES finding's statement: the tracer follows the
+    array that name holds when the line ends."""
+    out, trees = [], {}
+    for finding in findings:
+        if finding.code not in KEEPS_ALIVE_RULES or finding.cell is not None:
+            continue
+        path = real(paths.get(finding.path, finding.path))
+        tree = _tree(trees, path)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Name)
+                and (node.lineno, node.col_offset + 1) == (finding.line, finding.column)
+            ):
+                first, last = statement_lines(tree, finding.line)
+                out += [[path, n, node.value.id] for n in range(first, last + 1)]
+                break
+    return out
+
+
+def _tree(trees: dict, path: str):
+    if path not in trees:
+        try:
+            with open(path, "rb") as fh:
+                trees[path] = ast.parse(fh.read())
+        except (OSError, SyntaxError, ValueError):
+            trees[path] = None
+    return trees[path]
+
+
 def join(findings: list, paths: dict, data: dict) -> tuple[list, list]:
     """(Measured for each finding in a file that ran, sorted by cost; allocation sites alive at the peak that
     no finding's statement covers, largest first: [path, line, bytes])."""
@@ -99,24 +136,27 @@ def join(findings: list, paths: dict, data: dict) -> tuple[list, list]:
         key = (real(running[0]), running[1])
         at_peak[key] = at_peak.get(key, 0) + transient
 
+    kept_alive: dict = {}  # (file, line) -> bytes of the bases its views kept alive at the peak
+    bases: set = set()
+    for f, n, size, base_file, base_line in snap.get("kept_alive", ()):
+        kept_alive[(real(f), n)] = kept_alive.get((real(f), n), 0) + size
+        if base_file is not None:
+            bases.add((real(base_file), base_line))  # explained by the finding: not listed as unexplained
+
     trees: dict = {}
-    measured, covered = [], set()
+    measured, covered = [], set(bases)
     for finding in findings:
         path = real(paths.get(finding.path, finding.path))
         if path not in ran_files:
             continue
-        if path not in trees:
-            try:
-                with open(path, "rb") as fh:
-                    trees[path] = ast.parse(fh.read())
-            except (OSError, SyntaxError, ValueError):
-                trees[path] = None
-        span = statement_lines(trees[path], finding.line) if trees[path] is not None else (finding.line, finding.line)
+        tree = _tree(trees, path)
+        span = statement_lines(tree, finding.line) if tree is not None else (finding.line, finding.line)
         m = Measured(finding, path, span, ran=False)
         ran = []
+        keeps_alive = finding.code in KEEPS_ALIVE_RULES
         for n in range(span[0], span[1] + 1):
             covered.add((path, n))
-            m.bytes_at_peak += at_peak.get((path, n), 0)
+            m.bytes_at_peak += kept_alive.get((path, n), 0) if keeps_alive else at_peak.get((path, n), 0)
             if (path, n) in lines:
                 ran.append((n, *lines[(path, n)]))
         if ran:
