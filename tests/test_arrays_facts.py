@@ -226,7 +226,9 @@ def test_is_fresh_sees_every_definition_on_a_back_edge():
         ("def inner(z=a):\n    return z", False),
         ("def inner(b):\n    return b * 2", True),  # a nested function that never names `a`
         ("def inner():\n    return eval('a')", False),  # eval in a nested function may read anything
-        ("class K:\n    def m(self):\n        global g", False),
+        ("class K:\n    def m(self):\n        global g\n        g = a", False),  # names `a`: captured
+        ("def inner():\n    global g\n    g = 1", True),  # rebinds a module name, not one of f's
+        ("def inner():\n    nonlocal a\n    a = 1", False),
         ("h = lambda: vars()", False),
         ("eval('1')", False),
         ("print(locals())", False),

@@ -698,3 +698,45 @@ def test_result_of_an_array_of_unknown_dimensions_is_reported_without_fix():
     assert "float32" in first.message and first.fix is None
     assert "not fixed: the number of dimensions of the array is not known" in first.message
     assert second.fix is None and "not a number literal" in second.message
+
+
+# --- `global` statements -------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_function_reading_a_global_it_declares_is_still_understood():
+    # `global SCALE` where SCALE is only read changes nothing: scripts often declare what they read.
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        SCALE = 0.5
+        def step():
+            global SCALE
+            a = np.ones(1 << 20)
+            a = a * SCALE
+            return a
+        print(step().sum())
+        """)
+    assert "a *= SCALE" in fixed
+
+
+@pytest.mark.slow
+def test_trap_global_array_another_function_keeps():
+    # `a` is a module global here: keep() holds the same object, so writing into it would change kept[0].
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        kept = []
+        def keep():
+            kept.append(a)
+        def make():
+            global a
+            a = np.ones(4)
+            keep()
+            a = a * 2
+        make()
+        print(kept[0], a)
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )

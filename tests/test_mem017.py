@@ -34,6 +34,11 @@ def test_sizes_spelled_with_named_constants_are_known():
     # A 10x10 grid through a module constant is 800 bytes: nothing to save (seen in real user code).
     small = "import numpy as np\nN = 10\ngrid = np.full((N, N), 0.0)\ndef f():\n    return np.full((N, N), 0.0)\n"
     assert codes(small) == []
+    # also read through `global` (only read there), beside a function that rebinds another global
+    declared = "import numpy as np\nN = 10\ndef f():\n    global N, p\n    p = np.full((N, N), 0.0)\n"
+    assert codes(declared) == []
+    rebound = "import numpy as np\nN = 10\ndef g():\n    global N\n    N = 10_000\ndef f():\n    return np.full((N, N), 0.0)\n"
+    assert codes(rebound) == ["MEM017"]  # N may be anything when f runs
     (f,) = lint("import numpy as np\nN = 2_000\ngrid = np.full((N, N), 0.0)\n")
     assert f.estimated_bytes == 32_000_000 and f.fix.applicability == "safe"
 

@@ -69,7 +69,7 @@ import math
 from typing import TYPE_CHECKING, Any, Optional
 
 from memlint.facts import calls, numpy_api, pillow
-from memlint.facts.dataflow import Def, ScopeFlow, find_opaque_holders, unpacked_expr
+from memlint.facts.dataflow import Def, Opacity, ScopeFlow, find_opacity, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
@@ -118,7 +118,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     def __init__(self, ctx: FileContext):
         self.ctx = ctx
         self._flows: dict[int, Optional[ScopeFlow]] = {}
-        self._opaque_holders: Optional[set[ast.AST]] = None
+        self._opacity: Optional[Opacity] = None
         self._final: dict[int, Value] = {}
         self._assumed: dict[int, Value] = {}
         self._used_assumptions: set[int] = set()
@@ -201,10 +201,10 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return None
         key = id(scope)
         if key not in self._flows:
-            if self._opaque_holders is None:
-                self._opaque_holders = find_opaque_holders(self.ctx.nodes, self.ctx.parent)
+            if self._opacity is None:
+                self._opacity = find_opacity(self.ctx.nodes, self.ctx.parent)
             try:
-                self._flows[key] = ScopeFlow(scope, self._opaque_holders)
+                self._flows[key] = ScopeFlow(scope, self._opacity)
             except RecursionError:
                 self._flows[key] = None
         return self._flows[key]
@@ -382,7 +382,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     def _global(self, name: str) -> Value:
         """A module-level name read inside a function: its one module-level definition, if it has one."""
         module = self._module_flow()
-        if module is None or module.opaque:
+        if module is None or module.opaque or name in module.declared:
             return Value(ownership="global")
         defs = module.defs_of.get(name, [])
         if len(defs) != 1 or defs[0].kind != "assign":

@@ -8,8 +8,11 @@ handlers, ``finally`` and the code after the ``with``, since a context manager m
 Reaching definitions (forward) and live names (backward) are computed over these units with bitsets.
 
 Everything is conservative: an extra path only adds reaching definitions and live names. A scope that uses
-``match`` (not modelled), ``global``/``nonlocal``, ``locals()``, ``vars()``, ``eval`` or ``exec`` is marked
-``opaque``: callers then trust nothing about its names.
+``match`` (not modelled), ``nonlocal``, ``locals()``, ``vars()``, ``eval`` or ``exec``, or binds a name it
+declares ``global``, is marked ``opaque``: callers then trust nothing about its names. A ``global`` statement
+whose names the scope only reads changes nothing (reading a module's name is what Python does anyway); the
+names functions rebind through ``global`` are ``declared`` in the module's flow, so only they are distrusted
+there.
 """
 
 from __future__ import annotations
@@ -67,14 +70,14 @@ class Unit:
 class ScopeFlow:
     """The units, definitions and uses of one scope, and reaching definitions / liveness over them."""
 
-    def __init__(self, scope: Scope, opaque_holders: Optional[set[ast.AST]] = None):
-        """``opaque_holders``: the nodes of the file that hold, somewhere below them, what makes a scope
-        opaque (``opaque_holders()``); found by walking ``scope`` when not given."""
+    def __init__(self, scope: Scope, opacity: Optional[Opacity] = None):
+        """``opacity``: what makes the file's scopes opaque (``find_opacity``); found by walking ``scope`` when
+        not given."""
         self.scope = scope
-        if opaque_holders is None:
+        if opacity is None:
             index = TreeIndex(scope)
-            opaque_holders = find_opaque_holders(index.nodes, index.parent)
-        self._opaque_holders = opaque_holders
+            opacity = find_opacity(index.nodes, index.parent)
+        self._opaque_holders = opacity.holders
         self.units: list[Unit] = []
         self.defs: list[Def] = []
         self.defs_of: dict[str, list[Def]] = {}
@@ -83,7 +86,8 @@ class ScopeFlow:
         self._captured: set[str] = set()
         self._nested: list[ast.AST] = []  # functions, classes and lambdas whose names are not collected yet
         self.opaque = False
-        self.declared: set[str] = set()  # global / nonlocal names
+        # global / nonlocal names; in a module's flow, the names functions rebind through ``global``
+        self.declared: set[str] = set(opacity.rebound_globals) if isinstance(scope, ast.Module) else set()
         self.params: set[str] = set()
         self._loops: list[tuple[Unit, list[Unit]]] = []
         self._handlers: list[list[Unit]] = []
@@ -215,7 +219,8 @@ class ScopeFlow:
             return []
         if isinstance(s, (ast.Global, ast.Nonlocal)):
             self.declared.update(s.names)
-            self.opaque = True
+            if isinstance(s, ast.Nonlocal) or _binds(self.scope, set(s.names)):
+                self.opaque = True
             return [self._simple(s, preds)]
         if type(s).__name__ == "Match":
             self.opaque = True
@@ -493,24 +498,66 @@ class ScopeFlow:
 
 
 def _is_opaque(node: ast.AST) -> bool:
-    """A ``global``/``nonlocal`` statement, or a call of ``locals()``, ``vars()``, ``eval``, ``exec``,
-    ``globals()``: names may then change or be read in ways the flow cannot see."""
+    """A ``nonlocal`` statement, or a call of ``locals()``, ``vars()``, ``eval``, ``exec``, ``globals()``: names
+    may then change or be read in ways the flow cannot see. (``global`` is judged by the names it rebinds.)"""
     if isinstance(node, ast.Call):
         return isinstance(node.func, ast.Name) and node.func.id in _OPAQUE_CALLS
-    return isinstance(node, (ast.Global, ast.Nonlocal))
+    return isinstance(node, ast.Nonlocal)
 
 
-def find_opaque_holders(nodes, parent) -> set:
-    """The nodes that hold something opaque (``_is_opaque``) below them, from a file's tree index
-    (``nodes(*types)`` and ``parent(node)``): a nested scope among them makes the scope creating it opaque."""
-    found: set = set()
+class Opacity(NamedTuple):
+    """What a file's flows cannot see: ``holders``, the nodes holding something opaque (``_is_opaque``) below
+    them (a nested scope among them makes the scope creating it opaque); ``rebound_globals``, the names some
+    function or class body binds after declaring them ``global``."""
+
+    holders: set[ast.AST]
+    rebound_globals: frozenset[str]
+
+
+def find_opacity(nodes, parent) -> Opacity:
+    """``Opacity`` from a file's tree index (``nodes(*types)`` and ``parent(node)``)."""
+    holders: set[ast.AST] = set()
+    rebound: set[str] = set()
     for node in nodes(ast.Global, ast.Nonlocal, ast.Call):
-        if _is_opaque(node):
+        if isinstance(node, ast.Global):
+            scope = parent(node)
+            while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                scope = parent(scope)
+            rebound.update(n for n in node.names if scope is None or _binds(scope, {n}))
+        elif _is_opaque(node):
             node = parent(node)
-            while node is not None and node not in found:
-                found.add(node)
+            while node is not None and node not in holders:
+                holders.add(node)
                 node = parent(node)
-    return found
+    return Opacity(holders, frozenset(rebound))
+
+
+def _binds(scope: ast.AST, names: set[str]) -> bool:
+    """Whether the code of ``scope`` itself (not of the functions and classes it defines) binds one of
+    ``names``. Comprehension variables count: conservative, and a comprehension's walrus does bind here."""
+    stack: list[ast.AST] = list(getattr(scope, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name in names:
+                return True
+            stack += node.decorator_list  # evaluated here; so are defaults (below, with the lambda's)
+            if not isinstance(node, ast.ClassDef):
+                stack += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+            continue
+        if isinstance(node, ast.Lambda):
+            stack += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) and node.id in names:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*" or (alias.asname or alias.name.split(".")[0]) in names:
+                    return True
+        if getattr(node, "name", None) in names or getattr(node, "rest", None) in names:
+            return True  # except ... as name, match patterns' captures
+        stack += children(node)
+    return False
 
 
 def _position(node: ast.Name) -> tuple[int, int]:

@@ -102,7 +102,7 @@ class FunctionFacts:
     def function_called_by_name(self, name: str) -> Optional[ast.FunctionDef]:
         """The module-level ``def`` that a module-level name means, if it is the name's only binding."""
         module = self.facts._module_flow()
-        if module is None or module.opaque or name in self.ctx.imports.bound:
+        if module is None or module.opaque or name in module.declared or name in self.ctx.imports.bound:
             return None
         defs = module.defs_of.get(name, [])
         if len(defs) != 1 or defs[0].kind != "def":
