@@ -80,6 +80,7 @@ def test_a_bad_entry_names_its_key(table, error):
 # --- checked against the installed libraries ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cv2_imread_entries_match_opencv(tmp_path):
     cv2 = pytest.importorskip("cv2")
     png8, png16 = str(tmp_path / "a.png"), str(tmp_path / "b.png")
@@ -114,6 +115,7 @@ def test_cv2_resize_and_cvtcolor_keep_the_dtype_of_their_source():
     assert value_of("import cv2\na = cv2.resize(src, (4, 3))", "a").dtype is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module, function", [("imageio.v3", "imread"), ("skimage.io", "imread")])
 def test_image_readers_give_new_writeable_ndarrays(tmp_path, module, function):
     reader = getattr(pytest.importorskip(module), function)
@@ -133,6 +135,7 @@ def test_tifffile_imread(tmp_path):
     assert type(img) is np.ndarray and img.flags.writeable and img.dtype == np.uint16
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", ["load_iris", "load_digits", "load_wine", "load_breast_cancer", "load_diabetes", "make_blobs"]
 )
@@ -687,6 +690,7 @@ def test_astype_of_an_annotated_parameter_is_fresh():
 # --- calls that only read their arguments ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_matplotlib_reads_the_arrays_it_draws_and_never_writes_them():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")

@@ -166,6 +166,7 @@ def test_generated_numpy_programs_fix_cleanly_and_keep_their_output():
         assert a == b, f"the safe fixes changed the output\n--- program ---\n{program}\n--- fixed ---\n{fixed}"
 
 
+@pytest.mark.slow
 def test_hypothesmith_programs_never_crash_and_fix_cleanly():
     hypothesmith = pytest.importorskip("hypothesmith")
     from hypothesis import HealthCheck, given, settings

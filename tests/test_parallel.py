@@ -48,6 +48,7 @@ def run(root, jobs, use_cache=False):
     return engine.run([root], config(root=root), jobs=jobs, use_cache=use_cache)
 
 
+@pytest.mark.slow
 def test_jobs_1_and_jobs_2_report_the_same(project, always_pool, counted):
     one = run(project, jobs=1)
     assert len(counted) > 20  # checked in this process
@@ -62,12 +63,14 @@ def test_jobs_1_and_jobs_2_report_the_same(project, always_pool, counted):
     assert any("nul.py" in e for e in one.errors)
 
 
+@pytest.mark.slow
 def test_more_jobs_than_files_and_results_in_a_stable_order(project, always_pool):
     one = as_data(run(project, jobs=1))
     assert as_data(run(project, jobs=8)) == one
     assert as_data(run(project, jobs=3)) == one
 
 
+@pytest.mark.slow
 def test_workers_fill_the_cache_that_a_later_run_reuses(project, always_pool, counted):
     cold = run(project, jobs=2, use_cache=True)
     assert len(cache_entries(project)) == cold.files_checked - 1  # all but the unreadable file
@@ -87,6 +90,7 @@ def test_a_small_run_starts_no_pool(tmp_path, monkeypatch, counted):
     assert [f.code for f in run(tmp_path / "a.py", jobs=2).findings] == ["MEM017"]
 
 
+@pytest.mark.slow
 def test_a_rule_that_crashes_in_a_worker_is_an_error_not_a_hang(project, always_pool, monkeypatch):
     from memlint.checks import all_rules
 
@@ -99,6 +103,7 @@ def test_a_rule_that_crashes_in_a_worker_is_an_error_not_a_hang(project, always_
     assert "MEM003" in {f.code for f in result.findings}
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_is_reported_and_the_rest_still_checked(project, always_pool, monkeypatch):
     import os
 
