@@ -115,6 +115,39 @@ def test_cv2_resize_and_cvtcolor_keep_the_dtype_of_their_source():
     assert value_of("import cv2\na = cv2.resize(src, (4, 3))", "a").dtype is None
 
 
+def test_cv2_warps_make_new_arrays_of_their_source_dtype_and_return_dst():
+    cv2 = pytest.importorskip("cv2")
+    for name in ("cv2.warpPerspective", "cv2.warpAffine"):
+        assert calls.library()[name].dtype_of_argument == ("src", 0)
+    for dtype in (np.uint8, np.uint16, np.float32):
+        src = np.zeros((6, 8, 3), dtype)
+        for warped in (cv2.warpPerspective(src, np.eye(3), (4, 3)), cv2.warpAffine(src, np.eye(2, 3), (4, 3))):
+            assert type(warped) is np.ndarray and warped.dtype == dtype and warped.flags.owndata
+            assert warped.flags.writeable and not np.shares_memory(warped, src)
+    dst = np.zeros((3, 4), np.uint8)
+    assert cv2.warpPerspective(np.zeros((6, 8), np.uint8), np.eye(3), (4, 3), dst) is dst  # why dst= is a case
+    code = "import cv2 as cv\nimport numpy as np\nsrc = np.zeros((6, 8), np.uint16)\n"
+    got = value_of(code + "a = cv.warpPerspective(src, m, (4, 3))", "a")
+    assert described(got) == ("ndarray", "uint16", None, "fresh")
+    assert value_of(code + "a = cv.warpAffine(src, m, (4, 3), d)", "a").ownership == "unknown_call"
+
+
+@pytest.mark.slow
+def test_trap_warp_into_dst_returns_dst():
+    pytest.importorskip("cv2")
+    # with dst= the warp returns dst itself: writing the result in place would change dst too
+    code = """
+        import cv2
+        import numpy as np
+        src = np.ones((512, 512), np.float32)
+        dst = np.zeros((512, 512), np.float32)
+        a = cv2.warpAffine(src, np.eye(2, 3), (512, 512), dst)
+        a = a * 2
+        print(dst.sum(), a.sum())
+        """
+    assert_trap_not_fixed(code, "a = a * 2", "a *= 2")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("module, function", [("imageio.v3", "imread"), ("skimage.io", "imread")])
 def test_image_readers_give_new_writeable_ndarrays(tmp_path, module, function):

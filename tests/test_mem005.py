@@ -219,3 +219,65 @@ def test_item_assignment_into_a_local_dict_is_an_escape():
         print({k: v.tolist() for k, v in heads(6).items()})
         """)
     assert "out[i] = block[:2].copy()" in fixed
+
+
+# --- views of a temporary, and of an unknown extent ---------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_view_of_a_new_array_without_a_name_is_copied():
+    # nothing else holds what np.zeros returns: once sliced, the view alone keeps it alive
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def first_rows():
+            return np.random.default_rng(0).random((1 << 16, 8))[:10]
+        def remember(key):
+            kept = {}
+            kept[key] = np.arange(1 << 19, dtype=np.float64)[2:6]
+            return kept
+        h = first_rows()
+        kept = remember("a")
+        later = np.ones(1 << 19)  # allocated while both views are still held
+        print(h.sum(), kept["a"], later.sum())
+        """)
+    assert "return np.random.default_rng(0).random((1 << 16, 8))[:10].copy()" in fixed
+    assert "kept[key] = np.arange(1 << 19, dtype=np.float64)[2:6].copy()" in fixed
+
+
+def test_part_of_unknown_extent_is_reported_without_fix():
+    code = """
+        import numpy as np
+        def load(paths, n):
+            out = {}
+            for key, path in paths.items():
+                out[key] = np.load(path)[:n]
+            return out
+        def roi(shape, y, h):
+            full = np.zeros(shape)
+            return full[y:y + h]
+        def tail(n):
+            data = np.ones(n)
+            return data[1:]     # nearly all of data: not reported
+        def of_a_parameter(img, y, h):
+            return img[y:y + h]  # the caller holds img anyway: not reported
+        """
+    first, second = sorted(findings(code), key=lambda f: f.line)
+    assert "the array `np.load(path)` returns" in first.message and first.fix is None
+    assert "not fixed: the view's extent is not known" in first.message
+    assert "all of `full`" in second.message and second.fix is None and second.estimated_bytes is None
+
+
+def test_view_of_a_call_that_may_return_a_held_array_is_not_reported():
+    code = """
+        import numpy as np
+        CACHE = np.zeros(1 << 20)
+        def cached():
+            return CACHE
+        def head():
+            return cached()[:10]
+        def unknown(f):
+            return f()[:10]
+        def mapped(p):
+            return np.load(p, mmap_mode="r")[:10]
+        """
+    assert findings(code) == []

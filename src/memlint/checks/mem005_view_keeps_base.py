@@ -14,6 +14,7 @@ import ast
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+from memlint.facts.syntax import bounded_rows
 from memlint.findings import SAFE
 
 _CONTAINER_METHODS = frozenset({"append", "add", "insert", "appendleft", "put", "put_nowait"})
@@ -67,7 +68,10 @@ class ViewKeepsBase(Rule):
             return
         facts = ctx.arrays
         base = view.value
-        if not facts.is_fresh(base):
+        if isinstance(base, ast.Name):
+            if not facts.is_fresh(base):
+                return
+        elif not _fresh_temporary(facts, base):
             return
         v = facts.value(view)
         if v.kind != "ndarray" or v.ownership != "view":
@@ -76,28 +80,34 @@ class ViewKeepsBase(Rule):
         if whole.nbytes is not None and not ctx.is_large(whole.nbytes):
             return
         view_bytes = v.nbytes if v.nbytes is not None else _bounded_slice_bytes(facts, view, whole)
-        if view_bytes is None:
+        if view_bytes is None and not bounded_rows(view.slice):
             return  # `data[1:]` of an array of unknown size: most likely nearly all of it
         if whole.nbytes is not None and view_bytes * 10 >= whole.nbytes * 9:
             return  # the view is (nearly) all of the base: a copy would free almost nothing
         reason = None
-        if whole.nbytes is None and ctx.is_large(view_bytes):
+        if view_bytes is None:
+            reason = "the view's extent is not known"  # `data[:n]`, `img[y:y + h]`: a part, of unknown size
+        elif whole.nbytes is None and ctx.is_large(view_bytes):
             reason = "the size of the base is not known"
         elif whole.nbytes is not None and view_bytes * 2 > whole.nbytes:
             reason = "the view is more than half of the base: a copy would raise the peak and free little"
+        elif not isinstance(base, ast.Name):
+            pass  # a temporary: nothing else holds it or writes it
         elif not facts.no_alias(base):
             reason = f"`{base.id}` has other views or references"
         elif not facts.is_dead_after(base):
             reason = f"`{base.id}` is used after the view is taken (a later write would no longer reach it)"
         text = ctx.source.segment(view)
         base_size = f"all {numpy_api.format_bytes(whole.nbytes)} of " if whole.nbytes is not None else "all of "
-        view_size = (
-            f"the {numpy_api.format_bytes(v.nbytes)} slice"
-            if v.nbytes is not None
-            else f"the slice (at most {numpy_api.format_bytes(view_bytes)})"
-        )
+        if v.nbytes is not None:
+            view_size = f"the {numpy_api.format_bytes(v.nbytes)} slice"
+        elif view_bytes is not None:
+            view_size = f"the slice (at most {numpy_api.format_bytes(view_bytes)})"
+        else:
+            view_size = "the slice"
+        holder = f"`{base.id}`" if isinstance(base, ast.Name) else f"the array `{ctx.source.segment(base)}` returns"
         message = (
-            f"{how} `{text}`, a view that keeps {base_size}`{base.id}` alive as long as it lives; "
+            f"{how} `{text}`, a view that keeps {base_size}{holder} alive as long as it lives; "
             f"`{text}.copy()` keeps only {view_size}"
         )
         fix = None
@@ -105,15 +115,24 @@ class ViewKeepsBase(Rule):
             fix = ctx.rewrite(view, _copy, SAFE, "Copy the view so that the base can be freed")
         else:
             message += f" (not fixed: {reason})"
-        retained = whole.nbytes - view_bytes if whole.nbytes is not None else None
+        retained = whole.nbytes - view_bytes if whole.nbytes is not None and view_bytes is not None else None
         ctx.report(view, message, estimated_bytes=retained, fix=fix)
 
 
 def _may_be_view(ctx, view: ast.AST) -> bool:
-    """Cheap first: only a subscript of a name that may hold an ndarray can be a view of a fresh array."""
+    """Cheap first: only a subscript of a name or call that may hold an ndarray can be a view of a fresh array."""
     return (
-        isinstance(view, ast.Subscript) and isinstance(view.value, ast.Name) and ctx.arrays.may_hold_array(view.value)
+        isinstance(view, ast.Subscript)
+        and isinstance(view.value, (ast.Name, ast.Call))
+        and ctx.arrays.may_hold_array(view.value)
     )
+
+
+def _fresh_temporary(facts, call: ast.expr) -> bool:
+    """A call that makes a new base-class ndarray (``np.load(p)[:k]``, ``np.zeros(n)[:3]``): nothing else holds
+    it, so once the view is taken, the view alone keeps it alive and nothing can write it."""
+    v = facts.value(call)
+    return isinstance(call, ast.Call) and v.kind == "ndarray" and v.ownership == "fresh"
 
 
 def _bounded_slice_bytes(facts, view: ast.Subscript, whole):

@@ -13,6 +13,7 @@ import ast
 
 from memlint.checks import Rule
 from memlint.context import FileContext
+from memlint.facts.syntax import bounded_rows
 
 _LOAD_KEYWORDS = {"mmap_mode", "allow_pickle", "fix_imports", "encoding", "max_header_size"}
 _JOIN_FUNCTIONS = {"os.path.join", "posixpath.join", "ntpath.join"}
@@ -53,7 +54,7 @@ class LoadWithoutMmap(Rule):
                     f"(measured: reading 1000 rows of a 381.5 MiB file took +389.4 MiB resident, +17.9 MiB "
                     f'mapped); the mapped array is read-only (mmap_mode="c" allows writes in memory)',
                 )
-            elif sliced is not None and _bounded_rows(sliced.slice):
+            elif sliced is not None and bounded_rows(sliced.slice):
                 rows = ctx.source.segment(sliced.slice)
                 ctx.report(
                     node,
@@ -90,18 +91,6 @@ class LoadWithoutMmap(Rule):
         ):
             return stmt.targets[0].id
         return None
-
-
-def _bounded_rows(index: ast.expr) -> bool:
-    """``[:k]``, ``[a:b]``, ``[-k:]``, ``[:k, 2:]``: a slice of consecutive rows with a visible bound, so
-    mapping the file touches only those rows' pages (``[1:]`` would map nearly all of it besides the copy)."""
-    rows = index.elts[0] if isinstance(index, ast.Tuple) and index.elts else index
-    if not isinstance(rows, ast.Slice) or rows.step is not None:
-        return False
-    if isinstance(index, ast.Tuple) and not all(isinstance(e, ast.Slice) for e in index.elts):
-        return False  # an integer or array index besides: keep to plain slices
-    negative = isinstance(rows.lower, ast.UnaryOp) and isinstance(rows.lower.op, ast.USub)
-    return rows.upper is not None or negative
 
 
 def _ends_in_npy(ctx, node: ast.AST, depth: int) -> bool:

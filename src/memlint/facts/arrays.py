@@ -611,7 +611,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     def _is_basic(self, part: ast.AST) -> bool:
         """Basic indexing: an int, a slice, ``None`` or ``...`` (the result is a view)."""
         if isinstance(part, ast.Slice):
-            return all(b is None or self._value(b).kind == "py_number" for b in (part.lower, part.upper, part.step))
+            return True  # whatever its bounds: NumPy takes them through __index__ or raises, never copies
         if _is_none_or_ellipsis(part) or self._new_axis(part):
             return True
         v = self._value(part)

@@ -164,3 +164,16 @@ def single_name_assign(node: ast.AST) -> Optional[str]:
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
         return node.targets[0].id
     return None
+
+
+def bounded_rows(index: ast.expr) -> bool:
+    """``[:k]``, ``[a:b]``, ``[-k:]``, ``[:k, 2:]``: a slice of consecutive rows with a visible bound, a part of
+    the array whatever its length (``[1:]`` is nearly all of it). MEM009 maps only those rows' pages; MEM005
+    copies only them."""
+    rows = index.elts[0] if isinstance(index, ast.Tuple) and index.elts else index
+    if not isinstance(rows, ast.Slice) or rows.step is not None:
+        return False
+    if isinstance(index, ast.Tuple) and not all(isinstance(e, ast.Slice) for e in index.elts):
+        return False  # an integer or array index besides: keep to plain slices
+    negative = isinstance(rows.lower, ast.UnaryOp) and isinstance(rows.lower.op, ast.USub)
+    return rows.upper is not None or negative
