@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, overload
 
 from memlint.facts.imports import ImportMap
-from memlint.facts.tree import MARKER_TYPES, Scope, TreeIndex
+from memlint.facts.tree import MARKER_TYPES, Loop, Scope, TreeIndex
 from memlint.findings import Applicability, Edit, Finding, Fix
 from memlint.source import SourceText, cst_rewrite
 from memlint.suppress import fingerprint
@@ -75,6 +75,11 @@ class FileContext:
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
         """The node whose child ``node`` is (None for the module)."""
         return self._index.parent(node)
+
+    def loops_around(self, node: ast.AST) -> list[Loop]:
+        """The ``for`` and ``while`` loops whose body holds ``node``, innermost first, within its function (or
+        lambda, class body, module)."""
+        return self._index.loops_around(node)
 
     def scope_of(self, node: ast.AST) -> Optional[Scope]:
         """The function, lambda or module whose code evaluates ``node``; None inside a class body or a

@@ -14,12 +14,13 @@ by nothing else (so it is not reset on each iteration), except by a first-iterat
 from __future__ import annotations
 
 import ast
-from typing import Optional, Union
+from typing import Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.syntax import is_name
+from memlint.facts.tree import Loop
 
 # The joined arrays of each growing function: positions and keywords that take whole arrays (append), or
 # that take a sequence of arrays (the others).
@@ -33,10 +34,6 @@ _SEQUENCE_ARG = {
 # A loop that visibly runs only a handful of times (a literal tuple of pieces, range(3)) copies a handful of
 # times: not worth a finding.
 _FEW_ITERATIONS = 8
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-_LOOPS = (ast.For, ast.AsyncFor, ast.While)
-Loop = Union[ast.For, ast.AsyncFor, ast.While]
 
 
 class ArrayGrownInLoop(Rule):
@@ -52,7 +49,8 @@ class ArrayGrownInLoop(Rule):
             ):
                 continue
             name = stmt.targets[0].id
-            loop = _innermost_loop(ctx, stmt)
+            loops = ctx.loops_around(stmt)
+            loop = loops[0] if loops else None
             call = _join_of(stmt.value, name, loop, ctx) if loop is not None else None
             if loop is None or call is None or _few_iterations(ctx, loop):
                 continue
@@ -77,17 +75,6 @@ class ArrayGrownInLoop(Rule):
                 f"grow with the square of the iteration count (40 000 one-float appends allocate 6.0 GiB in all, "
                 f"measured by `python bench/catalog.py MEM006`) and the peak is twice the final array; {instead}",
             )
-
-
-def _innermost_loop(ctx: FileContext, stmt: ast.stmt) -> Optional[Loop]:
-    """The innermost loop whose body holds ``stmt`` (at any depth), in the same function or class body."""
-    node: ast.AST = stmt
-    parent = ctx.parent(stmt)
-    while parent is not None and not isinstance(parent, _SCOPES):
-        if isinstance(parent, _LOOPS) and any(s is node for s in parent.body):
-            return parent
-        node, parent = parent, ctx.parent(parent)
-    return None
 
 
 def _joins(function: Optional[str], call: ast.Call, name: str) -> bool:

@@ -22,8 +22,6 @@ from memlint.facts import numpy_api
 from memlint.facts.dataflow import Def, unpacked_expr
 from memlint.facts.lists import is_new_empty_list
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Module)
-_LOOPS = (ast.For, ast.AsyncFor, ast.While)
 # A list slot (8 B) plus a float object (24 B) or a distinct int (28 B, allocated as 32 B): m07.
 _LIST_BYTES_PER_NUMBER = 40
 _LIST_SLOT_BYTES = 8
@@ -95,7 +93,7 @@ def _appends(ctx: FileContext, name: ast.Name, conversion: ast.Call) -> Optional
     (d,) = defs
     if not is_new_empty_list(_bound_expr(d), ctx.imports.is_builtin):
         return None
-    around_conversion = _loops_around(ctx, conversion)
+    around_conversion = ctx.loops_around(conversion)
     appends = []
     for use in ctx.arrays.uses_of(d):
         if use is name:
@@ -103,7 +101,7 @@ def _appends(ctx: FileContext, name: ast.Name, conversion: ast.Call) -> Optional
         append = _append_statement(ctx, use)
         if append is None or (append.lineno, append.col_offset) > (conversion.lineno, conversion.col_offset):
             return None
-        loops = _loops_around(ctx, append)
+        loops = ctx.loops_around(append)
         if not loops or loops[0] in around_conversion:
             return None
         appends.append(append)
@@ -153,7 +151,7 @@ def _known_count(ctx: FileContext, appends: list[ast.Call]) -> Optional[int]:
     if len(appends) != 1:
         return None
     statement = ctx.parent(appends[0])
-    loops = _loops_around(ctx, statement) if statement is not None else []
+    loops = ctx.loops_around(statement) if statement is not None else []
     loop = loops[0] if loops else None
     if not (
         len(loops) == 1
@@ -173,7 +171,7 @@ def _most_appended(ctx: FileContext, appends: list[ast.Call]) -> Optional[int]:
     total = 0
     for append in appends:
         product = 1
-        for loop in _loops_around(ctx, append):
+        for loop in ctx.loops_around(append):
             count = _iterations(ctx, loop)
             if count is None:
                 return None
@@ -207,16 +205,6 @@ def _iterations(ctx: FileContext, loop: ast.AST) -> Optional[int]:
         if 1 <= len(it.args) <= 3:
             return numpy_api.literal_range_length(it.args)
     return None
-
-
-def _loops_around(ctx: FileContext, node: ast.AST) -> list:
-    """The loops whose bodies hold ``node``, innermost first, within its scope."""
-    loops, child, parent = [], node, ctx.parent(node)
-    while parent is not None and not isinstance(parent, _SCOPES):
-        if isinstance(parent, _LOOPS) and any(s is child for s in parent.body):
-            loops.append(parent)
-        child, parent = parent, ctx.parent(parent)
-    return loops
 
 
 def _is_conversion(ctx: FileContext, call: ast.Call) -> bool:

@@ -13,13 +13,12 @@ import ast
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Optional, Union
 
-from memlint.facts.tree import children
+from memlint.facts.tree import OWN_SCOPE, children
 
 if TYPE_CHECKING:
     from typing import TypeGuard  # Python 3.10: for the type checker only
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
-OWN_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # the nodes that bind names in a scope, besides ``ast.Name`` stores
 BINDING_TYPES = {
     ast.Assign,

@@ -20,6 +20,10 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # What evaluates code with names of its own, as the control flow models it (``dataflow.ScopeFlow``).
 Scope = Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
+# What has names of its own inside a module: a function's or lambda's code, a class body.
+OWN_SCOPE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+Loop = Union[ast.For, ast.AsyncFor, ast.While]
+LOOP_TYPES = (ast.For, ast.AsyncFor, ast.While)
 MARKER_TYPES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 
 # Fields that never hold an indexed node (Python 3.9 to 3.13): the markers, and fields holding a string, a
@@ -181,6 +185,18 @@ class TreeIndex:
         if scope is _UNKNOWN:
             scope = self._find_scope(node)
         return None if scope is _UNINDEXED else scope
+
+    def loops_around(self, node: ast.AST) -> list[Loop]:
+        """The loops whose body (not their ``else``) holds ``node``, innermost first, up to the function, lambda
+        or class around it."""
+        loops: list[Loop] = []
+        parents = self.parents
+        child, parent = node, parents.get(node)
+        while parent is not None and not isinstance(parent, OWN_SCOPE):
+            if isinstance(parent, LOOP_TYPES) and any(s is child for s in parent.body):
+                loops.append(parent)
+            child, parent = parent, parents.get(parent)
+        return loops
 
     def _find_scope(self, node: ast.AST):
         """Up the parents to a node whose scope is known, then down again, remembering each scope."""
