@@ -568,3 +568,120 @@ def test_an_array_of_a_literal_holding_none_is_an_object_array_and_not_reported(
             outer[0] = np.arange(3)
             return np.array(outer).shape
     """)
+
+
+# --- loaders: a dtype the data decides, an array others hold but nobody can write meanwhile -----------------
+
+
+@pytest.mark.slow
+def test_converting_a_loaded_array_copies_it_even_when_it_has_that_dtype(tmp_path):
+    import numpy as np
+
+    np.save(tmp_path / "f32.npy", np.arange(2_000_000, dtype=np.float32))
+    np.save(tmp_path / "f64.npy", np.arange(1000, dtype=np.float64))
+    code = f"""
+        import numpy as np
+        for name in ["f32", "f64"]:
+            v = np.array(np.load({str(tmp_path)!r} + "/" + name + ".npy"), dtype=np.float32)
+            w = np.load({str(tmp_path)!r} + "/" + name + ".npy").astype(np.float32)
+            print(v.dtype, v.sum(), w.dtype, w[-3:], v.flags.writeable, w.flags.writeable)
+    """
+    (first, second) = mem012(code)
+    assert "copies the whole array even when it already is float32, which the data decides" in first.message
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "np.asarray(np.load(" in fixed and ".astype(np.float32, copy=False)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_a_loaded_array_kept_and_written_after_the_conversion(tmp_path):
+    import numpy as np
+
+    np.save(tmp_path / "f32.npy", np.zeros(1000, dtype=np.float32))
+    assert_trap_not_fixed(
+        "MEM012",
+        f"""
+        import numpy as np
+        def main():
+            raw = np.load({str(tmp_path)!r} + "/f32.npy")
+            scaled = raw.astype(np.float32)
+            raw[0] = 7.0
+            return scaled[0]
+        print(main())
+        """,
+        "raw.astype(np.float32)",
+        "raw.astype(np.float32, copy=False)",
+    )
+
+
+def _nibabel_standin(tmp_path) -> str:
+    """A stand-in for nibabel built as nibabel 5 builds get_fdata (nibabel is not installed here): an image
+    of an uncompressed file maps it (np.memmap), get_fdata is np.asanyarray(dataobj, dtype=float64), a memmap
+    when the file holds float64, cached by the image and handed to every later call."""
+    import numpy as np
+
+    package = tmp_path / "nibabel"
+    package.mkdir()
+    np.arange(64 * 64 * 48, dtype=np.float64).tofile(tmp_path / "vol.raw")
+    (package / "__init__.py").write_text(
+        textwrap.dedent("""
+        import numpy as np
+        class Image:
+            def __init__(self, path):
+                self._dataobj = np.memmap(path, dtype=np.float64, mode="c", shape=(64, 64, 48))
+                self._fdata_cache = None
+            def get_fdata(self, caching="fill", dtype=np.float64):
+                if self._fdata_cache is not None:
+                    return self._fdata_cache
+                data = np.asanyarray(self._dataobj, dtype=dtype)
+                if caching == "fill":
+                    self._fdata_cache = data
+                return data
+        def load(path):
+            return Image(path)
+    """)
+    )
+    return f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\n"
+
+
+def test_nibabel_get_fdata_is_float64_of_no_stated_kind_nor_owner():
+    from test_calls import described, value_of
+
+    code = "import numpy as np\nimport nibabel as nib\nimg = nib.load(p)\n"
+    assert described(value_of(code + "a = img.get_fdata()", "a")) == ("unknown", "float64", None, "unknown_call")
+    assert value_of(code + "a = img.get_fdata('fill', np.float32)", "a").dtype == "float32"
+    assert value_of(code + "a = nib.load(p).get_fdata(dtype=np.float32)", "a").dtype == "float32"
+
+
+@pytest.mark.slow
+def test_a_copy_read_at_once_by_astype_needs_no_owner(tmp_path):
+    prelude = _nibabel_standin(tmp_path)
+    code = prelude + textwrap.dedent(f"""
+        import numpy as np
+        import nibabel as nib
+        image = nib.load({str(tmp_path / "vol.raw")!r})
+        volume = image.get_fdata()
+        volume = np.transpose(np.array(volume).astype(np.float32), (2, 0, 1))
+        again = image.get_fdata()
+        print(volume.shape, volume.dtype, volume.sum(), again.sum(), type(again).__name__)
+    """)
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "np.asarray(volume).astype(np.float32)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_an_argument_of_the_reading_method_writes_x():
+    # np.array(x) copies x before pick() runs; np.asarray(x).astype(pick(x)) would read x after pick wrote it
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+        def pick(a):
+            a[:] = 2.0
+            return np.float32
+        def main(x: np.ndarray):
+            return np.array(x).astype(pick(x)).sum()
+        print(main(np.ones(1000)))
+        """,
+        "np.array(x).astype",
+        "np.asarray(x).astype",
+    )

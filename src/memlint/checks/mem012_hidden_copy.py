@@ -41,7 +41,7 @@ class HiddenCopy(Rule):
             found = _match(ctx, node)
             if found is None:
                 continue
-            source, transform = found
+            source, transform, maybe = found
             x = _short(ctx, source)
             spelled, replacement = {
                 "asarray": (f"np.array({x or '...'})", f"np.asarray({x or '...'})"),
@@ -59,6 +59,19 @@ class HiddenCopy(Rule):
             if applicability is None:
                 continue
             size = f"all {numpy_api.format_bytes(nbytes)} of the array" if nbytes is not None else "the whole array"
+            message = (
+                f"{spelled} copies {size}, and nothing here needs the copy; {replacement} returns the array "
+                f"itself or a view of it (measured: +1.00x the array vs +0.00x)"
+            )
+            if maybe is not None:
+                spelled = ctx.source.segment(node) if len(ctx.source.segment(node)) <= 60 else spelled
+                replacement = (
+                    f"np.asarray(..., dtype={maybe})" if transform == "asarray" else f".astype({maybe}, copy=False)"
+                )
+                message = (
+                    f"{spelled} copies the whole array even when it already is {maybe}, which the data decides "
+                    f"(its dtype is not known here); {replacement} copies only to convert"
+                )
             fix = ctx.rewrite(
                 node,
                 functools.partial(_rewrite, transform=transform, asarray_name=asarray_name),
@@ -70,13 +83,7 @@ class HiddenCopy(Rule):
                     else ""
                 ),
             )
-            ctx.report(
-                node,
-                f"{spelled} copies {size}, and nothing here needs the copy; {replacement} returns the array "
-                f"itself or a view of it (measured: +1.00x the array vs +0.00x)",
-                estimated_bytes=nbytes,
-                fix=fix,
-            )
+            ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
 
 
 def _bound_name(ctx, qualified: str) -> Optional[str]:
@@ -106,10 +113,10 @@ def _match(ctx, call: ast.Call):
         wanted = _wanted_dtype(ctx, dtype_node)
         if wanted is None or not _order_keeps(keywords.get("order")):
             return None  # known before asking what x is
-        x = _plain_array(ctx, source)
-        if x is None or not _same_dtype(wanted, x):
+        x = _plain_array(ctx, source, or_scalar=True)
+        if x is None or not (_same_dtype(wanted, x) or _data_decides(x, wanted)):
             return None
-        return source, "asarray"
+        return source, "asarray", wanted if x.dtype is None and wanted is not _OWN_DTYPE else None
     if not isinstance(call.func, ast.Attribute) or ctx.qualname(call.func) is not None:
         return None
     source, method = call.func.value, call.func.attr
@@ -117,12 +124,12 @@ def _match(ctx, call: ast.Call):
         if len(call.args) + len(keywords) != 1 or (keywords and "dtype" not in keywords):
             return None
         wanted = _wanted_dtype(ctx, call.args[0] if call.args else keywords["dtype"])
-        if wanted is None:
-            return None  # known before asking what x is
+        if wanted is None or wanted is _OWN_DTYPE:
+            return None  # known before asking what x is (astype(None) is astype(float64))
         x = _plain_array(ctx, source, or_scalar=True)
-        if x is None or x.dtype is None or not _same_dtype(wanted, x):
+        if x is None or not (x.dtype is not None and _same_dtype(wanted, x) or _data_decides(x, wanted)):
             return None
-        return source, "astype"
+        return source, "astype", wanted if x.dtype is None else None
     if method == "flatten":
         if len(call.args) + len(keywords) > 1 or (keywords and "order" not in keywords):
             return None
@@ -137,7 +144,7 @@ def _match(ctx, call: ast.Call):
             and order.value.upper() in _RAVEL_ORDERS_OF_C_ARRAYS
         ) and not (x.ndim is not None and x.ndim <= 1):
             return None  # ravel("F") of a C-ordered 2-d array copies too: nothing to save
-        return source, "ravel"
+        return source, "ravel", None
     return None
 
 
@@ -172,6 +179,12 @@ def _same_dtype(wanted, x) -> bool:
     return wanted is _OWN_DTYPE or wanted == x.dtype
 
 
+def _data_decides(x, wanted) -> bool:
+    """A new array made by a known loader or reader whose dtype is the data's (``np.load(path)``,
+    ``skimage.io.imread(path)``): converting it to ``wanted`` copies it even when it already is ``wanted``."""
+    return x.dtype is None and x.ownership == "fresh" and x.origin is not None and wanted is not _OWN_DTYPE
+
+
 def _order_keeps(order) -> bool:
     return order is None or isinstance(order, ast.Constant) and order.value in _ORDERS_WITHOUT_COPY
 
@@ -182,6 +195,8 @@ def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST, transform: str):
     arrays = ctx.arrays
     if _is_copy_we_may_remove(ctx, source):
         return None  # x is itself a hidden copy: once that one is fixed, x may be a view (next fix round)
+    if transform == "asarray" and _consumed_at_once(ctx, call):
+        return SAFE
     if not isinstance(source, ast.Name):
         # a temporary (np.array(a * 2)): nothing else holds it, and it dies with the call
         fresh = arrays.value(source).ownership == "fresh" and not isinstance(source, (ast.Subscript, ast.Attribute))
@@ -218,6 +233,28 @@ def _result_only_read(ctx, call: ast.Call) -> bool:
 
 
 _COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
+_CONSUMING_METHODS = numpy_api.REDUCTIONS | {"astype", "copy", "tolist", "tobytes"}  # each makes a new object
+
+
+def _consumed_at_once(ctx, call: ast.Call) -> bool:
+    """``np.array(x).astype(np.float32)``, ``np.array(x).sum()``: a method that makes a new object reads the
+    result at once, with nothing evaluated in between (its arguments are names and literals), so nothing can
+    write x through another reference (``img.get_fdata()``'s cache) while the result shares its memory, and
+    the result is gone afterwards: whoever holds x, and whatever x is (a memmap included), no one can tell."""
+    p = ctx.arrays.parent(call)
+    method = ctx.arrays.parent(p)
+    if not (isinstance(p, ast.Attribute) and p.value is call and isinstance(method, ast.Call) and method.func is p):
+        return False
+    if p.attr not in _CONSUMING_METHODS or any(k.arg in ("copy", "out") or k.arg is None for k in method.keywords):
+        return False
+    return all(_evaluates_no_code(a) for a in [*method.args, *(k.value for k in method.keywords)])
+
+
+def _evaluates_no_code(node: ast.AST) -> bool:
+    """A literal, a name or a dotted name (``np.float32``): evaluating it calls nothing of the program's."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, (ast.Name, ast.Constant))
 
 
 def _elided(ctx, call: ast.Call) -> bool:

@@ -675,6 +675,9 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return self._pandas_method(receiver, call.func.attr, call)
             if receiver.kind == "pil_image":
                 return self._image_method(receiver, call.func.attr, call)
+            method = f"{receiver.origin}().{call.func.attr}" if receiver.origin else None
+            if method is not None and (method in calls.library() or method in getattr(self.ctx.config, "calls", {})):
+                return self._known_call(method, call)  # nibabel.load(path).get_fdata()
         if q is None:
             q = self._aliased_qualname(call.func)
         known = self._known_call(q, call) if q is not None else Value(ownership="unknown_call")

@@ -23,6 +23,10 @@ The library's own entries may also say (never in a configuration):
 - ``reads = true``: the call reads its positional array arguments and never writes into them (it may keep a
   reference: a plot draws its data later);
 - ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
+
+A library entry named ``"name().method"`` is the method ``method`` of what the call ``name`` returns
+(``nibabel.load(path).get_fdata()``). An entry with a ``dtype`` and no ``kind`` gives a value of that dtype
+of no stated kind (an ndarray, possibly a subclass such as a memmap, or a NumPy scalar).
 """
 
 from __future__ import annotations
@@ -222,7 +226,8 @@ _OWNERSHIP = {"fresh": "fresh", "shares-input": "view", "read-only": "read_only"
 
 
 def value_of(entry: Returns, origin: str) -> Value:
-    """The ``Value`` an entry (its cases already chosen) describes; a dtype only for an ndarray."""
+    """The ``Value`` an entry (its cases already chosen) describes; a dtype only for an ndarray, or for a
+    value of no stated kind."""
     ownership = _OWNERSHIP.get(entry.owner, "unknown_call")
     if entry.items is not None:
         return Value("tuple", ownership=ownership, origin=origin, items=tuple(value_of(i, origin) for i in entry.items))
@@ -236,4 +241,6 @@ def value_of(entry: Returns, origin: str) -> Value:
         )
     if entry.kind == "tensor":
         return Value("other_array", ownership=ownership, origin=origin)
+    if entry.kind is None and entry.dtype is not None:
+        return Value("unknown", entry.dtype, None, ownership, entry.ndim, origin=origin)
     return Value(ownership="unknown_call" if entry.kind is None else ownership, origin=origin)
