@@ -84,6 +84,7 @@ class ScopeFlow:
         self.unit_of_use: dict[int, Unit] = {}  # id(ast.Name load) -> unit
         self.unit_of_node: dict[int, Unit] = {}  # id(statement or header expression) -> unit
         self._captured: set[str] = set()
+        self._loads: Optional[dict[str, list[ast.Name]]] = None
         self._nested: list[ast.AST] = []  # functions, classes and lambdas whose names are not collected yet
         self.opaque = False
         # global / nonlocal names; in a module's flow, the names functions rebind through ``global``
@@ -419,7 +420,7 @@ class ScopeFlow:
                     g |= 1 << d.index
             gen[u.index], kill[u.index] = g, k
         reach_in, reach_out = [0] * n, [0] * n
-        work = list(range(n))
+        work = list(range(n - 1, -1, -1))  # popped from the end: the units in order, as definitions flow
         while work:
             i = work.pop()
             u = self.units[i]
@@ -476,6 +477,15 @@ class ScopeFlow:
             d for d in u.defs if d.name == name.id and d.kind == "walrus" and d not in found and _before(d.node, name)
         ]
         return found
+
+    def loads_of(self, name: str) -> list[ast.Name]:
+        """Every load of ``name`` in this scope, unit by unit (each unit's in source order)."""
+        if self._loads is None:
+            self._loads = {}
+            for unit in self.units:
+                for use in unit.uses:
+                    self._loads.setdefault(use.id, []).append(use)
+        return self._loads.get(name, [])
 
     def is_live_after(self, unit: Unit, name: str) -> bool:
         bit = self.name_bit.get(name)

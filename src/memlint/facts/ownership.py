@@ -283,7 +283,7 @@ class Ownership(Evaluator):
         flow = self.flow_of(d.node)
         if flow is None:
             return []
-        return [use for unit in flow.units for use in unit.uses if use.id == d.name and d in (flow.reaching(use) or ())]
+        return [use for use in flow.loads_of(d.name) if d in (flow.reaching(use) or ())]
 
     def uses_of_binding(self, stmt: ast.AST) -> Optional[list]:
         """The uses of the one local name a plain ``name = value`` statement binds; None where they cannot
