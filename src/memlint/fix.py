@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from memlint import engine, files, notebook
 from memlint.checks import enabled_rules
@@ -151,6 +151,23 @@ def _one_per_scope(text: str, candidates: list, parse=ast.parse, line_of=lambda 
     return list(chosen.values())
 
 
+class FixedText(NamedTuple):
+    """What ``fix_text`` made of a file's text."""
+
+    text: str
+    applied: int  # how many fixes
+    errors: list[str]  # the fixes that would not parse, left unapplied
+
+
+class FixedNotebook(NamedTuple):
+    """What ``fix_notebook`` made of a notebook."""
+
+    data: bytes  # the whole new file
+    applied: int
+    errors: list[str]
+    diff: str  # the changed cells' sources, as a unified diff
+
+
 def fix_text(
     display: str,
     text: str,
@@ -161,8 +178,8 @@ def fix_text(
     findings_filter: Optional[FindingFilter] = None,
     fixed_codes: Optional[Counter] = None,
     functions=None,
-) -> tuple[str, int, list]:
-    """Apply fixes until none is left: (new text, fixes applied, errors); ``fixed_codes``, if given, counts
+) -> FixedText:
+    """Apply fixes until none is left; ``fixed_codes``, if given, counts
     the fixes applied per rule code; ``functions``: the project's function summaries (``FunctionIndex``) the
     first round was judged with, for the later rounds.
 
@@ -174,7 +191,8 @@ def fix_text(
     findings_filter = findings_filter or FindingFilter(config)
     rules = [r for r in enabled_rules(config) if not r.is_project_rule]
     newline = newline_of(text)
-    applied_total, errors = 0, []
+    applied_total = 0
+    errors: list[str] = []
     rejected: set = set()  # fixes that would not parse, by (code, snippet): never retried
 
     def fixable(findings):
@@ -205,7 +223,7 @@ def fix_text(
             fixed_codes.update(candidates[i].code for i in applied)
         checked = engine.lint_text(display, text, config, rules, path, functions=functions)
         candidates = fixable(findings_filter.apply(checked.findings, {display: checked.suppressions}))
-    return text, applied_total, errors
+    return FixedText(text, applied_total, errors)
 
 
 def _fix_notebook_file(
@@ -247,8 +265,8 @@ def fix_notebook(
     first_round: list,
     findings_filter: Optional[FindingFilter] = None,
     functions=None,
-) -> tuple[bytes, int, list, str]:
-    """``fix_text`` for a notebook: (the new file, fixes applied, errors, the cell-relative diff).
+) -> FixedNotebook:
+    """``fix_text`` for a notebook, whose diff names cells and their lines.
 
     Findings come with their cell (``run`` gives them), and each fix is applied to its own cell's source:
     none crosses a cell boundary, and a cell whose new source would not parse keeps its old one. Rounds go
@@ -259,7 +277,8 @@ def fix_notebook(
     nb = notebook.Notebook.parse(data, display)
     rules = [r for r in enabled_rules(config) if not r.is_project_rule]
     sources = {c.number: c.source for c in nb.cells}
-    applied_total, errors = 0, []
+    applied_total = 0
+    errors: list[str] = []
     rejected: set = set()
 
     def fixable(findings):
@@ -309,7 +328,7 @@ def fix_notebook(
         for c in nb.cells
         if sources[c.number] != c.source
     )
-    return nb.dumps(sources), applied_total, errors, diff
+    return FixedNotebook(nb.dumps(sources), applied_total, errors, diff)
 
 
 def apply_edits(text: str, edits: Iterable[tuple[int, Edit]], newline: str) -> tuple[str, set[int]]:

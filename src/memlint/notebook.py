@@ -21,7 +21,7 @@ import keyword
 import re
 from dataclasses import dataclass, field, replace
 from json.scanner import make_scanner
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from memlint.files import InputError
 
@@ -326,13 +326,20 @@ def _mask_future_imports(code: str, tree: ast.Module) -> str:
     return "".join(lines)
 
 
-def mask(source: str) -> Optional[tuple[str, set, set]]:
-    """(the cell's code with each IPython line replaced by a Python line, the names those lines mention,
-    the masked line numbers); None for a cell in another language. Line count and every unmasked
-    character stay where they were."""
+class Masked(NamedTuple):
+    """A cell's code with each IPython line replaced by a Python line: line count and every unmasked character
+    stay where they were."""
+
+    code: str
+    names: set[str]  # the names the IPython lines mention
+    lines: set[int]  # the masked lines' numbers
+
+
+def mask(source: str) -> Optional[Masked]:
+    """The cell's code masked; None for a cell in another language."""
     lines = _LINE.findall(source)
-    names: set = set()
-    masked: set = set()
+    names: set[str] = set()
+    masked: set[int] = set()
     start = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
     m = _CELL_MAGIC.match(lines[start]) if lines else None
     if m:
@@ -360,7 +367,7 @@ def mask(source: str) -> Optional[tuple[str, set, set]]:
                 continue
         scanner.feed(line)
         i += 1
-    return "".join(lines), names, masked
+    return Masked("".join(lines), names, masked)
 
 
 def _mask_line(line: str, scanner: _Scanner, names: set) -> Optional[str]:
@@ -404,7 +411,7 @@ def _names(text: str) -> list[str]:
 def cell_parses(source: str) -> bool:
     """Whether a cell's source parses as IPython would take it (magics masked; another language: yes)."""
     masked = mask(source)
-    return masked is None or _parses(masked[0])
+    return masked is None or _parses(masked.code)
 
 
 def _parses(code: str) -> bool:
