@@ -109,7 +109,12 @@ def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
 @pytest.mark.slow
 def test_attribute_added_in_another_file_through_unknown_object_gets_no_fix(tmp_path):
     write_project(
-        tmp_path, {"geometry.py": GEOMETRY, "use.py": BULK_USE, "tag.py": "def tag(obj):\n    obj.label = 'a'\n"}
+        tmp_path,
+        {
+            "geometry.py": GEOMETRY,
+            "use.py": BULK_USE + "import tag\n",
+            "tag.py": "def tag(obj):\n    obj.label = 'a'\n",
+        },
     )
     (f,) = mem003(tmp_path)
     assert f.fix is None and "attribute `label` at" in f.message and "tag.py:2" in f.message
@@ -780,7 +785,9 @@ for proto in range(pickle.HIGHEST_PROTOCOL + 1):  # protocols 0 and 1 refuse a s
 def test_pickling_with_protocol_0_or_1_or_a_run_time_one_gets_no_fix(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PICKLES_OLD})
     (f,) = mem003(tmp_path)
-    assert f.fix is None and "main.py:6 pickles with protocol 0 or 1" in f.message
+    assert (
+        f.fix is None and "main.py:6 pickles an object of unknown class, which may be one, with protocol 0" in f.message
+    )
     assert_fix_leaves_unchanged(tmp_path, "geometry.py")
 
 
@@ -979,3 +986,93 @@ def test_weak_references_to_helper_built_instances_keep_the_weakref_slot(tmp_pat
     memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
     assert '__slots__ = ("i", "x", "__weakref__")' in (tmp_path / "swarm.py").read_text()
     assert run_folder(tmp_path)[0] == before
+
+
+# --- evidence about other libraries' objects is not evidence about the project's classes -------------------
+
+OTHER_LIBRARIES = """
+import pickle
+from fractions import Fraction
+from types import SimpleNamespace
+f = Fraction(1, 3)
+print(pickle.loads(pickle.dumps(f, 0)))  # protocol 0: fine for a Fraction, whatever the project's classes
+ns = SimpleNamespace()
+ns.label = "far away"
+print(ns.label)
+"""
+
+
+@pytest.mark.slow
+def test_other_librarys_objects_pickled_or_given_attributes_elsewhere_do_not_block_the_fix(tmp_path):
+    write_project(
+        tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN + "import far\n", "far.py": OTHER_LIBRARIES}
+    )
+    (f,) = mem003(tmp_path)
+    assert f.fix is not None and "far.py" not in f.message
+    before, peak_before = run_folder(tmp_path)
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
+    after, peak_after = run_folder(tmp_path)
+    assert before == after and peak_after < peak_before
+
+
+COPIED_THEN_PICKLED = """
+import copy, pickle
+from geometry import Point
+pts = [Point(float(i), 0.5 * i) for i in range(20_000)]
+q = copy.deepcopy(pts[3])  # a function of another library: it may return (here: does) a Point
+print(len(pickle.dumps(q, 0)) > 0)
+"""
+
+
+@pytest.mark.slow
+def test_objects_from_other_librarys_functions_stay_unknown_and_block_the_fix(tmp_path):
+    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": COPIED_THEN_PICKLED})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "main.py:6 pickles an object of unknown class, which may be one," in f.message
+    assert_fix_leaves_unchanged(tmp_path, "geometry.py")
+    before = outcome(f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport main\n")
+    naive = PROGRAM_GEOMETRY.replace('    """A 2-D point."""', '    """A 2-D point."""\n    __slots__ = ("x", "y")')
+    (tmp_path / "geometry.py").write_text(textwrap.dedent(naive))
+    assert outcome(f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport main\n") != before
+
+
+# --- evidence from files that never run with the class ------------------------------------------------------
+
+UNRELATED_SCRIPT = """
+import pickle
+def save(obj, path):
+    obj.saved_to = path
+    with open(path, "wb") as f:
+        pickle.dump(obj, f, 0)
+"""
+
+
+@pytest.mark.slow
+def test_a_script_that_never_runs_with_the_class_is_not_evidence_against_its_fix(tmp_path):
+    """Issue 10: a class's fix was refused, citing a far-away script that pickles (with protocol 0) or labels
+    objects of unknown class, although nothing connects that script to the class's files."""
+    write_project(
+        tmp_path,
+        {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN, "tools/archive.py": UNRELATED_SCRIPT},
+    )
+    (f,) = mem003(tmp_path)
+    assert f.fix is not None and "archive" not in f.message and "no automatic fix" not in f.message
+    before, peak_before = run_folder(tmp_path)
+    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    after, peak_after = run_folder(tmp_path)
+    assert before == after and peak_after < peak_before
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"main.py": PROGRAM_MAIN + "from tools import archive\n", "tools/__init__.py": ""},  # imported by main
+        {"main.py": PROGRAM_MAIN + "import tools\n", "tools/__init__.py": "from . import archive\n"},  # via a package
+        {"main.py": PROGRAM_MAIN, "tools/conftest.py": "import geometry\n"},  # pytest runs it with its conftest
+    ],
+)
+def test_a_script_that_runs_with_the_class_stays_evidence(files, tmp_path):
+    write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "tools/archive.py": UNRELATED_SCRIPT, **files})
+    (f,) = mem003(tmp_path)
+    assert f.fix is None and "archive.py:" in f.message

@@ -31,6 +31,7 @@ class MissingSlots(Rule):
         return {
             "module": facts["module"],
             "aliases": facts["aliases"],
+            "imports": facts["imports"],
             "classes": facts["classes"],
             "bulk": facts["bulk"],
             "outside": facts["outside"],
@@ -66,7 +67,7 @@ class MissingSlots(Rule):
         attrs = [a for a in info["attrs"] if a not in base_slots]
         known_weakref = info["weakref"] or any(item["attr"] == "__weakref__" for _, item in outside)
         # a weak reference to an object memlint cannot type may be to one of these: keep them possible
-        unknown_weakref = None if known_weakref else index.outside_unknown.get("__weakref__")
+        unknown_weakref = None if known_weakref else index.outside_unknown_for(qualname).get("__weakref__")
         weakref = known_weakref or unknown_weakref is not None
         saving = object_sizes.SLOTS_SAVING - (object_sizes.WEAKREF_SLOT if weakref else 0)
         sites = sorted(sites, key=lambda ps: (ps[1]["count"] is None, -(ps[1]["count"] or 0)))
@@ -116,22 +117,22 @@ class MissingSlots(Rule):
 
     @staticmethod
     def _why_no_fix(index, qualname, info, attrs, weakref, target, outside, where):
-        old_pickle = [(path, item) for path, item in outside if item["attr"] == instance_uses.OLD_PICKLE]
-        old_pickle += (
-            [index.outside_unknown[instance_uses.OLD_PICKLE]]
-            if instance_uses.OLD_PICKLE in index.outside_unknown
-            else []
-        )
+        # pickled with protocol 0 or 1: an instance of this class, else an object of unknown class
+        old_pickle = [(path, item, "one") for path, item in outside if item["attr"] == instance_uses.OLD_PICKLE]
+        unknown = index.outside_unknown_for(qualname)  # uses of objects of unknown class that may be this one
+        if instance_uses.OLD_PICKLE in unknown:
+            path, item = unknown[instance_uses.OLD_PICKLE]
+            old_pickle.append((path, item, "an object of unknown class, which may be one,"))
         frozen = info["kind"] == "dataclass" and info["dataclass"]["frozen"]  # slots=True adds __getstate__
         if old_pickle and not info.get("pickles_itself") and not frozen:
-            path, item = old_pickle[0]
+            path, item, what = old_pickle[0]
             return (
-                f"{where(path, item['line'])} pickles with protocol 0 or 1 (or one chosen at run time), which refuses "
-                f"a class with __slots__ and no __getstate__"
+                f"{where(path, item['line'])} pickles {what} with protocol 0 or 1 (or one chosen at run time), which "
+                f"refuses a class with __slots__ and no __getstate__"
             )
         extra = [
             attr
-            for attr, (path, item) in sorted(index.outside_unknown.items())
+            for attr, (path, item) in sorted(unknown.items())
             if attr not in info["attrs"]
             and attr not in info["property_names"]
             and not attr.startswith("class attribute ")
@@ -139,7 +140,7 @@ class MissingSlots(Rule):
         ]
         if extra:
             attr = extra[0]
-            path, item = index.outside_unknown[attr]
+            path, item = unknown[attr]
             what = {"*": "an attribute with a computed name (setattr)", "__dict__": "`__dict__`/vars()"}.get(
                 attr, f"attribute `{attr}`"
             )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Union
 from memlint.facts.class_definitions import ClassDefinitions
 from memlint.facts.class_fact_sites import ClassFactSites
 from memlint.facts.class_names import ClassBodyOrComprehension, ClassNames, FunctionNames, ScopeNames
+from memlint.facts.imports import absolute_module
 from memlint.facts.instance_uses import InstanceUses
 from memlint.facts.loop_counts import (
     ADDERS,
@@ -57,6 +58,7 @@ def file_facts(ctx: FileContext) -> FileClassFacts:
     return {
         "module": names.module,
         "aliases": class_aliases(ctx),
+        "imports": imported_modules(ctx),
         "classes": {name: classes.info(node) for name, node in names.local_classes.items()},
         "bulk": scan.bulk_sites,
         "outside": outside,
@@ -517,6 +519,22 @@ class _Adder(NamedTuple):
     key: str  # "Class.method" or "function", of a module-level class or function
     cls: str
     container: Optional[_Container]  # the container when it is one of the instance's own
+
+
+def imported_modules(ctx: FileContext) -> list[str]:
+    """Every module an import statement of the file names (``import a.b``: ``a.b``; ``from a import b``: ``a``
+    and ``a.b``, which may be a module), sorted: how the class index tells which files run together."""
+    package = ctx.module_name if ctx.is_package else ctx.module_name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ctx.nodes(ast.Import, ast.ImportFrom):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+            continue
+        base = absolute_module(node.module, node.level, package)
+        if base is not None:
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    return sorted(found)
 
 
 def class_aliases(ctx: FileContext) -> dict[str, list[str]]:

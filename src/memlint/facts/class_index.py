@@ -5,6 +5,7 @@ outside uses, subclasses), names resolved through imports and re-exports.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class ClassIndex:
         self.outside: dict[str, list[tuple[str, OutsideFact]]] = {}  # class qualname -> [(path, item)]
         # attribute name -> (path, item): the first use of that attribute on an object of unknown class
         self.outside_unknown: dict[str, tuple[str, OutsideFact]] = {}
+        self.unknown_uses: list[tuple[str, OutsideFact]] = []  # every such use, in the order of the files
+        self._programs = _Programs(facts_by_path)
         self.subclasses: dict[str, list[Subclass]] = {}  # class qualname -> its subclasses
         for path, facts in facts_by_path.items():
             for site in facts.get("bulk", []):
@@ -58,19 +61,33 @@ class ClassIndex:
             for item in facts.get("outside", []):
                 if item["cls"] is None:
                     self.outside_unknown.setdefault(item["attr"], (path, item))
+                    self.unknown_uses.append((path, item))
                     continue
                 cls = self.resolve(item["cls"])
                 if cls is not None:
                     self.outside.setdefault(cls, []).append((path, item))
-                elif not item["attr"].startswith("class attribute "):
+                elif not item["attr"].startswith("class attribute ") and not _other_librarys_class(
+                    item["cls"], seen_modules
+                ):
                     # `obj = make(); obj.extra = 1`: what `make` returns is unknown
                     self.outside_unknown.setdefault(item["attr"], (path, item))
+                    self.unknown_uses.append((path, item))
             for name, info in facts.get("classes", {}).items():
                 for base in info["bases"]:
                     base_class = self.resolve(base) if base else None
                     if base_class is not None:
                         sub = f"{facts.get('module', '')}.{name}" if facts.get("module") else name
                         self.subclasses.setdefault(base_class, []).append(Subclass(path, name, len(info["bases"]), sub))
+
+    def outside_unknown_for(self, qualname: str) -> dict[str, tuple[str, OutsideFact]]:
+        """``outside_unknown`` as far as it may concern this class: the uses in files that run with the class's
+        file (connected to it by the project's imports). A script that never meets the class is not evidence."""
+        path, _ = self.classes[qualname]
+        found: dict[str, tuple[str, OutsideFact]] = {}
+        for use_path, item in self.unknown_uses:
+            if item["attr"] not in found and self._programs.together(path, use_path):
+                found[item["attr"]] = (use_path, item)
+        return found
 
     def resolve(self, qualname: Optional[str], depth: int = 0) -> Optional[str]:
         """The class a qualified name refers to, following re-exports (``from .geometry import Point``)."""
@@ -105,6 +122,55 @@ class ClassIndex:
                 return None
             names += above + base_info["slots"]
         return names
+
+
+class _Programs:
+    """Which files of the project may run in one program: those connected by imports (either way, through any
+    chain of project modules; importing ``a.b`` runs ``a`` too), and a ``conftest.py`` with every file below its
+    folder (pytest loads them together). Files whose facts do not say what they import join every program."""
+
+    def __init__(self, facts_by_path: Mapping[str, FileClassFacts]):
+        self.parent: dict[str, str] = {}
+        self.everywhere: set[str] = {path for path, facts in facts_by_path.items() if "imports" not in facts}
+        by_module: dict[str, list[str]] = {}
+        for path, facts in facts_by_path.items():
+            by_module.setdefault(facts.get("module", ""), []).append(path)
+        for path, facts in facts_by_path.items():
+            for name in facts.get("imports", []):
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):  # the module and the packages it is in
+                    for other in by_module.get(".".join(parts[:i]), ()):
+                        self._join(path, other)
+        for path in facts_by_path:
+            if os.path.basename(path) == "conftest.py":
+                folder = os.path.dirname(path) + os.sep
+                for other in facts_by_path:
+                    if other.startswith(folder):
+                        self._join(path, other)
+
+    def _root(self, path: str) -> str:
+        root = path
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        self.parent[path] = root
+        return root
+
+    def _join(self, a: str, b: str) -> None:
+        self.parent[self._root(a)] = self._root(b)
+
+    def together(self, a: str, b: str) -> bool:
+        return a in self.everywhere or b in self.everywhere or self._root(a) == self._root(b)
+
+
+def _other_librarys_class(callee: str, project_modules: Mapping[str, str]) -> bool:
+    """Is ``callee`` (what an object was made by: ``x = callee(...)``, or its annotation) a class of another
+    library, so that the object is not one of the project's? A CapWords name (PEP 8's for classes:
+    ``pandas.DataFrame``, ``collections.OrderedDict``) outside the project's modules. A function of another
+    library (``copy.deepcopy(p)``, ``random.choice(points)``) may return the project's objects: still unknown."""
+    module, _, name = callee.rpartition(".")
+    if not module or not name[:1].isupper() or name.isupper():
+        return False
+    return not any(m == module or m.startswith(module + ".") or module.startswith(m + ".") for m in project_modules)
 
 
 def _expand_aliases(grouped: Mapping[str, list[str]]) -> dict[str, str]:

@@ -108,6 +108,7 @@ class _FileClassFacts(TypedDict):
 class FileClassFacts(_FileClassFacts, total=False):
     """One file's facts; a rule keeps (``collect``) only the parts it reads."""
 
+    imports: list[str]  # every module its import statements name (which files run together)
     bulk: list[BulkSite]
     outside: list[OutsideFact]
     records: list[Record]

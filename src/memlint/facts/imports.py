@@ -78,7 +78,7 @@ class ImportMap:
                         top = alias.name.split(".")[0]
                         self._bind(top, top, ambiguous)
             elif isinstance(node, ast.ImportFrom):
-                base = _absolute(node.module, node.level, package)
+                base = absolute_module(node.module, node.level, package)
                 if base is None:
                     continue
                 self.modules.add(base.split(".")[0])
@@ -131,7 +131,8 @@ class ImportMap:
         return not self.modules.isdisjoint(modules)
 
 
-def _absolute(module: Optional[str], level: int, package: str) -> Optional[str]:
+def absolute_module(module: Optional[str], level: int, package: str) -> Optional[str]:
+    """The module ``from <level dots><module> import ...`` names, inside ``package``; None above the top."""
     if level == 0:
         return module
     parts = package.split(".") if package else []
