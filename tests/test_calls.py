@@ -893,3 +893,102 @@ def test_lists_bound_by_a_tuple_assignment_are_containers():
     single = code.replace("firsts, rest = [], []", "firsts = []")
     assert [f.code for f in lint(single, select=("MEM005",))] == ["MEM005"]  # the known shape
     assert [(f.code, f.line) for f in lint(code, select=("MEM005",))] == [("MEM005", 7)]
+
+
+# --- audio -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code, expr, expected",
+    [
+        ("import librosa\ny, sr = librosa.load(p)", "y", ("ndarray", "float32", 1, "fresh")),
+        ("import librosa\ny, sr = librosa.core.load(p, mono=True)", "y", ("ndarray", "float32", 1, "fresh")),
+        ("import librosa\ny, sr = librosa.load(p, mono=False)", "y", ("ndarray", "float32", None, "fresh")),
+        ("import librosa\ny, sr = librosa.load(p, dtype=d)", "y", ("unknown", None, None, "unknown")),
+        ("import librosa\ny, sr = librosa.load(p)\nD = librosa.stft(y)", "D", ("ndarray", "complex64", 2, "fresh")),
+        (
+            "import librosa\nimport numpy as np\ny = np.zeros((2, 64))\nD = librosa.stft(y)",
+            "D",
+            ("ndarray", "complex128", 3, "fresh"),
+        ),
+        ("import librosa\nD = librosa.stft(y)", "D", ("ndarray", None, None, "fresh")),
+        ("import librosa\nimport numpy as np\nD = librosa.stft(np.zeros(64, int))", "D", ("ndarray", None, 2, "fresh")),
+        ("import librosa\nD = librosa.stft(y, out=buf)", "D", ("unknown", None, None, "unknown_call")),
+    ],
+)
+def test_librosa_entries(code, expr, expected):
+    assert described(value_of(code, expr)) == expected
+
+
+@pytest.mark.parametrize(
+    "table, error",
+    [
+        ({"dtype-map": {"float32": "complex13"}}, "`x.dtype-map` names a dtype numpy does not accept"),
+        ({"dtype-map": "complex64"}, "`x.dtype-map` must be a table"),
+        ({"ndim-of-argument": "y@0", "ndim-added": "1"}, "`x.ndim-added` must be an integer"),
+    ],
+)
+def test_a_bad_library_entry_names_its_key(table, error):
+    with pytest.raises(calls.CallsError, match=error.replace(".", r"\.")):
+        calls.parse_entry(table, "x", library=True)
+
+
+def test_librosa_entries_match_librosa(tmp_path):
+    librosa = pytest.importorskip("librosa")
+    sf = pytest.importorskip("soundfile")
+    t = np.linspace(0, 1, 8000)
+    stereo, mono = str(tmp_path / "s.wav"), str(tmp_path / "m.wav")
+    sf.write(stereo, np.stack([np.sin(440 * t), np.cos(300 * t)], axis=1), 8000)
+    sf.write(mono, np.sin(440 * t), 8000)
+    for path in (stereo, mono):
+        y, sr = librosa.load(path)
+        assert type(y) is np.ndarray and y.dtype == np.float32 and y.ndim == 1 and y.flags.writeable
+        assert librosa.load(path, dtype=np.float64)[0].dtype == np.float64  # why dtype= gives nothing
+    assert librosa.load(stereo, mono=False)[0].ndim == 2  # why mono=False gives no ndim
+    stft = calls.library()["librosa.stft"]
+    for signal in (np.ones(4096, np.float32), np.ones(4096), np.ones((2, 4096), np.float32)):
+        D = librosa.stft(signal)
+        assert type(D) is np.ndarray and D.flags.writeable and D.flags.owndata and not np.shares_memory(D, signal)
+        assert D.dtype == stft.dtype_map[signal.dtype] and D.ndim == signal.ndim + stft.ndim_of_argument[2]
+    out = np.zeros((1025, 9), np.complex64)
+    assert librosa.stft(np.ones(4096, np.float32), out=out) is out  # why out= gives nothing
+
+
+@pytest.mark.slow
+def test_log_power_spectrum_of_a_librosa_signal_is_fixed():
+    pytest.importorskip("librosa")
+    # the program's peak is inside librosa.stft (its frames); the chain's saving is measured in test_mem002
+    fixed = assert_fix_keeps_behaviour(
+        saves_memory=False,
+        code="""
+        import numpy as np
+        import librosa
+        import soundfile as sf
+        import tempfile, os
+        path = os.path.join(tempfile.mkdtemp(), "a.wav")
+        sf.write(path, np.sin(np.linspace(0, 4000, 22050 * 4)), 22050)
+        def log_spectrum(p):
+            y, sr = librosa.load(p)
+            spec = np.abs(librosa.stft(y))
+            spec = np.log(spec + 1e-9)
+            return spec
+        s = log_spectrum(path)
+        print(s.dtype, s.shape, np.round(s.sum(), 2))
+        """,
+    )
+    assert "spec += 1e-9\n    np.log(spec, out=spec)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_stft_into_out_returns_out():
+    pytest.importorskip("librosa")
+    # with out= the STFT is written into out and returned: scaling it in place would scale out too
+    code = """
+        import numpy as np
+        import librosa
+        buf = np.zeros((1025, 33), np.complex64)
+        D = librosa.stft(np.ones(1 << 14, np.float32), out=buf)
+        D = D * 2
+        print(np.abs(buf).sum())
+        """
+    assert_trap_not_fixed(code, "D = D * 2", "D *= 2")

@@ -732,6 +732,14 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             node = self._arg(call, position, name)
             if node is not None:
                 entry = dataclasses.replace(entry, dtype=self._dtype_arg(node))
+        if entry.ndim_of_argument is not None and entry.ndim is None:
+            name, position, added = entry.ndim_of_argument
+            node = self._arg(call, position, name)
+            source = self._value(node) if node is not None else UNKNOWN
+            if source.kind == "bottom":
+                return BOTTOM
+            if source.kind == "ndarray" and source.ndim is not None:
+                entry = dataclasses.replace(entry, ndim=source.ndim + added)
         if entry.dtype_of_argument is not None and entry.dtype is None:
             name, position = entry.dtype_of_argument
             node = self._arg(call, position, name)
@@ -739,7 +747,10 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if source.kind == "bottom":
                 return BOTTOM
             if source.kind == "ndarray":
-                entry = dataclasses.replace(entry, dtype=source.dtype)
+                dtype = source.dtype
+                if entry.dtype_map is not None:
+                    dtype = entry.dtype_map.get(dtype) if dtype is not None else None
+                entry = dataclasses.replace(entry, dtype=dtype)
         return calls.value_of(entry, q)
 
     def _passed(self, call: ast.Call, position: Optional[int], name: str) -> bool:

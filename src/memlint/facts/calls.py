@@ -14,6 +14,10 @@ The library's own entries may also say (never in a configuration):
 - ``dtype-argument = "name@position"``: the dtype is this argument's when the call passes one;
 - ``dtype-of-argument = "name@position"``: the dtype is that of this argument's array, when it is known
   (``cv2.resize(src, size)`` has ``src``'s);
+- ``dtype-map = { from = "to" }``: with ``dtype-of-argument``, the dtype for each dtype of the argument
+  (``librosa.stft`` of a float32 signal is complex64); a dtype the map does not name gives nothing;
+- ``ndim-of-argument = "name@position"`` and ``ndim-added = k``: the number of dimensions is that of this
+  argument's array plus ``k`` (``librosa.stft`` adds the frequency axis), when it is known;
 - ``returns = [..]``: the call returns a tuple, of these entries (nested as the tuple is);
 - ``argument = "name@position"`` with ``cases = { spelling = entry }``: the entry merged over the base one
   when the argument is spelled so ("" when absent; a number, ``True``, or a qualified name such as
@@ -53,6 +57,9 @@ _LIBRARY_KEYS = (
     *USER_KEYS,
     "dtype-argument",
     "dtype-of-argument",
+    "dtype-map",
+    "ndim-of-argument",
+    "ndim-added",
     "returns",
     "argument",
     "cases",
@@ -82,6 +89,8 @@ class Returns:
     items: Optional[tuple] = None  # a tuple result: its items' Returns
     dtype_argument: Optional[tuple] = None  # (keyword, position or None)
     dtype_of_argument: Optional[tuple] = None  # (keyword, position or None)
+    dtype_map: Optional[dict] = None  # the argument's numpy.dtype -> the result's
+    ndim_of_argument: Optional[tuple] = None  # (keyword, position or None, dimensions added)
     argument: Optional[tuple] = None
     cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
     unless: tuple = ()
@@ -135,6 +144,14 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
             fields["dtype_argument"] = _argument_spec(table["dtype-argument"], f"{key}.dtype-argument")
         if "dtype-of-argument" in table:
             fields["dtype_of_argument"] = _argument_spec(table["dtype-of-argument"], f"{key}.dtype-of-argument")
+        if "dtype-map" in table:
+            fields["dtype_map"] = _dtype_map(table["dtype-map"], f"{key}.dtype-map")
+        if "ndim-of-argument" in table:
+            added = table.get("ndim-added", 0)
+            if type(added) is not int:
+                raise CallsError(f"{key}.ndim-added", f"must be an integer, not {added!r}")
+            spec = _argument_spec(table["ndim-of-argument"], f"{key}.ndim-of-argument")
+            fields["ndim_of_argument"] = (*spec, added)
         if "argument" in table:
             fields["argument"] = _argument_spec(table["argument"], f"{key}.argument")
             cases = table.get("cases", {})
@@ -144,6 +161,17 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
         fields["unless"] = tuple(table.get("unless", ()))
         fields["reads"] = table.get("reads") is True
     return Returns(**fields)
+
+
+def _dtype_map(value, key: str) -> dict:
+    import numpy
+
+    if not isinstance(value, dict):
+        raise CallsError(key, 'must be a table such as { float32 = "complex64" }')
+    try:
+        return {numpy.dtype(a): numpy.dtype(b) for a, b in value.items()}
+    except (TypeError, ValueError):
+        raise CallsError(key, "names a dtype numpy does not accept") from None
 
 
 def _items(value, key: str) -> tuple:
