@@ -260,3 +260,62 @@ def test_accumulator_started_in_a_conditional_expression():
             return acc, out
         """)
     assert [(f.code, f.line) for f in found] == [("MEM006", 6), ("MEM006", 8)]
+
+
+def test_starts_while_empty_counted_up_or_joined_either_way():
+    found = lint("""
+        import numpy as np
+        def f(blocks, chunks, parts):
+            buf = np.empty((0, 3))
+            for b in blocks:
+                buf = b if buf.shape[0] == 0 else np.concatenate((buf, b))
+            out = np.zeros(0)
+            for c in chunks:
+                if len(out) == 0:
+                    out = c
+                else:
+                    out = np.append(out, c)
+            count = 0
+            for p in parts:
+                theta = p if count == 0 else np.concatenate((theta, p))
+                count += 1
+            whole = np.zeros(0)
+            for k, c in enumerate(chunks):
+                whole = np.concatenate((whole, c)) if k == 0 else np.concatenate((whole, c[1:]))
+            sized = np.zeros(0)
+            for c in chunks:
+                if not sized.size:
+                    sized = c
+                else:
+                    sized = np.hstack([sized, c])
+            return buf, out, theta, whole, sized
+        """)
+    assert sorted((f.code, f.line) for f in found) == [("MEM006", line) for line in (6, 12, 15, 19, 25)]
+
+
+def test_a_test_that_may_hold_again_after_a_join_is_not_a_start():
+    # traps: each start below may run after data was joined, throwing it away (or on every iteration)
+    assert (
+        codes("""
+        import numpy as np
+        def f(blocks, other, step):
+            buf = np.zeros(0)
+            for b in blocks:
+                buf = b if len(other) == 0 else np.concatenate((buf, b))   # another array's size
+            n = 0
+            for b in blocks:
+                acc = b if n == 0 else np.append(acc, b)
+                n += 1
+                if len(acc) > 100:
+                    n = 0                                                   # counted down again
+            m = 0
+            for b in blocks:
+                acc = b if m == 0 else np.append(acc, b)
+                m += step                                                   # maybe by 0, or back
+            for b in blocks:
+                acc = b if acc.size == 0 else np.append(acc, b)
+                acc = acc[:0] if len(acc) > 10 else acc                    # emptied in the loop
+            return buf, acc
+        """)
+        == []
+    )

@@ -6,9 +6,10 @@ the array the loop carries, the bytes copied grow with the square of the iterati
 
 Reported only where the array is visibly carried from one iteration to the next: the assignment's target is
 the same plain name as one of the joined arrays, and inside the innermost loop around it that name is bound
-by nothing else (so it is not reset on each iteration), except by a first-iteration start: a binding under
-``if acc is None`` (to anything but ``None``) or under ``if i == 0`` where ``i`` counts that loop
-(``range``/``enumerate``: each value comes once).
+by nothing else (so it is not reset on each iteration), except by a start that cannot throw joined data away:
+a binding (to anything but ``None``) under ``if acc is None``, ``if len(acc) == 0`` (or ``acc.size``,
+``acc.shape[0]``), or ``if i == 0`` where ``i`` counts that loop (``range``/``enumerate``: each value comes
+once) or only increases (``i += 1``); in a statement or a conditional expression.
 """
 
 from __future__ import annotations
@@ -105,59 +106,129 @@ def _carried(loop: Loop, name: str, ctx: FileContext) -> bool:
 
 
 def _starts_accumulator(target: ast.Name, loop: Loop, name: str, ctx: FileContext) -> bool:
-    """Is ``target`` the plain target of an assignment (of anything but None) that runs on the loop's first
-    iteration only: in the branch of an ``if`` whose test holds then only (``_first_only``)?"""
+    """Is ``target`` the plain target of an assignment (of anything but None) that only starts the array: in
+    the branch of an ``if`` whose test holds on one stretch of iterations, before anything is joined
+    (``_starts_only``)?"""
     stmt = ctx.parent(target)
     if not (isinstance(stmt, ast.Assign) and stmt.targets == [target] and not _is_none(stmt.value)):
         return False
-    counter = _counter(loop, ctx)
     child: ast.AST = stmt
     node = ctx.parent(stmt)
     while node is not None and node is not loop:
         if isinstance(node, ast.If):
-            if child in node.body and _first_only(node.test, node.body, loop, counter, ctx):
-                return True
-            if child in node.orelse and _first_only(_negated(node.test), node.orelse, loop, counter, ctx):
-                return True
+            for branch, test in ((node.body, node.test), (node.orelse, _negated(node.test))):
+                if any(s is child for s in branch) and _starts_only(test, _started(branch), name, loop, ctx):
+                    return True
         child, node = node, ctx.parent(node)
     return False
 
 
-def _first_only(
-    test: Optional[ast.AST], branch: list[ast.stmt], loop: Loop, counter: Optional[str], ctx: FileContext
-) -> bool:
-    """Does ``test``, entering ``branch``, hold on the loop's first iteration only? ``counter == 0``, or
-    ``v is None`` where ``branch`` binds ``v`` to something and the loop never binds it to None (nor deletes
-    it, nor binds it in a way whose value is not visible)."""
-    if not (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.left, ast.Name)
-        and isinstance(test.comparators[0], ast.Constant)
+def _started(branch: list[ast.stmt]) -> set[str]:
+    """The names the statements of a branch bind (each to something else than None)."""
+    return {
+        t.id
+        for s in branch
+        if isinstance(s, ast.Assign) and not _is_none(s.value)
+        for t in s.targets
+        if isinstance(t, ast.Name)
+    }
+
+
+def _starts_only(test: Optional[ast.AST], started: set[str], name: str, loop: Loop, ctx: FileContext) -> bool:
+    """Does ``test``, guarding a start that binds the names ``started``, hold only while the accumulator
+    ``name`` holds nothing joined yet, so that the start never throws joined data away?
+
+    - ``v is None`` where the start binds ``v`` and the loop never binds it to None again;
+    - ``len(name) == 0``, ``name.size == 0``, ``name.shape[0] == 0``, ``not len(name)``, ``not name.size``:
+      the array is empty (the loop binds ``name`` only by starts and joins: ``_carried``);
+    - ``i == 0`` where ``i`` is the loop's ``range``/``enumerate`` counter (each value comes once), or a
+      name the loop only increases (``i += 1``): it is 0 on one stretch of iterations at most."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _emptied(test.operand, ctx) == name and name in started
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant)):
+        return False
+    left, op, value = test.left, type(test.ops[0]), test.comparators[0].value
+    if op is ast.Is and value is None and isinstance(left, ast.Name):
+        return left.id in started and _never_none_again(left.id, loop, ctx)
+    if op is not ast.Eq or type(value) is not int or value != 0:
+        return False
+    if _emptied(left, ctx) is not None:
+        return _emptied(left, ctx) == name and name in started
+    return isinstance(left, ast.Name) and (left.id == _counter(loop, ctx) or _counts_up(left.id, loop))
+
+
+def _emptied(expr: ast.AST, ctx: FileContext) -> Optional[str]:
+    """The name whose size ``expr`` reads: ``len(v)``, ``v.size``, ``v.shape[0]``."""
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Name)
+        and ctx.imports.is_builtin(expr.func, "len")
+        and len(expr.args) == 1
+        and not expr.keywords
+        and isinstance(expr.args[0], ast.Name)
     ):
-        return False
-    name, op, value = test.left.id, type(test.ops[0]), test.comparators[0].value
-    if name == counter:
-        return op is ast.Eq and type(value) is int and value == 0
-    if op is not ast.Is or value is not None:
-        return False
-    if not any(
-        isinstance(s, ast.Assign) and any(is_name(t, name) for t in s.targets) and not _is_none(s.value) for s in branch
+        return expr.args[0].id
+    if isinstance(expr, ast.Attribute) and expr.attr == "size" and isinstance(expr.value, ast.Name):
+        return expr.value.id
+    if (
+        isinstance(expr, ast.Subscript)
+        and isinstance(expr.slice, ast.Constant)
+        and expr.slice.value == 0
+        and type(expr.slice.value) is int
+        and isinstance(expr.value, ast.Attribute)
+        and expr.value.attr == "shape"
+        and isinstance(expr.value.value, ast.Name)
     ):
-        return False
-    for stmt in loop.body:
-        for node in ast.walk(stmt):
-            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+        return expr.value.value.id
+    return None
+
+
+def _never_none_again(name: str, loop: Loop, ctx: FileContext) -> bool:
+    """The loop binds ``name`` only by plain assignments of something else than None (no ``del``, no
+    unpacking, no ``global``)."""
+    for node in _walk_body(loop):
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return False
+        if is_name(node, name) and not isinstance(node.ctx, ast.Load):
+            binding = ctx.parent(node)
+            if not (isinstance(binding, ast.Assign) and node in binding.targets and not _is_none(binding.value)):
                 return False
-            if is_name(node, name) and not isinstance(node.ctx, ast.Load):
-                binding = ctx.parent(node)
-                if not (isinstance(binding, ast.Assign) and node in binding.targets and not _is_none(binding.value)):
-                    return False
     return True
 
 
+def _counts_up(name: str, loop: Loop) -> bool:
+    """The loop binds ``name`` only by ``name += <positive int literal>`` (at least once): it never comes back
+    to a value it left."""
+    increments = 0
+    for node in _walk_body(loop):
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return False
+        if isinstance(node, ast.AugAssign) and is_name(node.target, name):
+            step = node.value
+            if not (
+                isinstance(node.op, ast.Add)
+                and isinstance(step, ast.Constant)
+                and type(step.value) is int
+                and step.value > 0
+            ):
+                return False
+            increments += 1
+        elif is_name(node, name) and not isinstance(node.ctx, ast.Load) and not _is_aug_target(node, loop):
+            return False
+    return increments > 0
+
+
+def _is_aug_target(node: ast.Name, loop: Loop) -> bool:
+    return any(isinstance(n, ast.AugAssign) and n.target is node for n in _walk_body(loop))
+
+
+def _walk_body(loop: Loop):
+    for stmt in loop.body:
+        yield from ast.walk(stmt)
+
+
 def _negated(test: ast.AST) -> Optional[ast.AST]:
-    """``test`` negated, for the comparisons ``_first_only`` reads (``v is not None``, ``i != 0``, ``not t``)."""
+    """``test`` negated, for the tests ``_starts_only`` reads (``v is not None``, ``i != 0``, ``not t``)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
         return test.operand
     negation = {ast.IsNot: ast.Is, ast.Is: ast.IsNot, ast.NotEq: ast.Eq, ast.Eq: ast.NotEq}
@@ -178,12 +249,11 @@ def _counter(loop: Loop, ctx: FileContext) -> Optional[str]:
         return None
     if not isinstance(target, ast.Name):
         return None
-    for stmt in loop.body:
-        for node in ast.walk(stmt):
-            if is_name(node, target.id) and not isinstance(node.ctx, ast.Load):
-                return None
-            if isinstance(node, (ast.Global, ast.Nonlocal)) and target.id in node.names:
-                return None
+    for node in _walk_body(loop):
+        if is_name(node, target.id) and not isinstance(node.ctx, ast.Load):
+            return None
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and target.id in node.names:
+            return None
     return target.id
 
 
@@ -200,37 +270,23 @@ def _is_self_join(target: ast.Name, loop: Loop, name: str, ctx: FileContext) -> 
 
 def _join_of(value: ast.AST, name: str, loop: Loop, ctx: FileContext) -> Optional[ast.Call]:
     """The join of ``name`` with more that ``value`` computes in ``loop``: a NumPy join of it, or such a join
-    in a conditional expression whose other branch starts the array on the first iteration only
-    (``x if acc is None else np.append(acc, x)``, ``x if i == 0 else ...`` of the loop's counter)."""
+    in a conditional expression whose other branch is a join too or only starts the array
+    (``x if acc is None else np.append(acc, x)``, ``x if i == 0 else ...``: ``_starts_only``)."""
     if isinstance(value, ast.Call):
         return value if _joins(ctx.qualname(value.func), value, name) else None
     if not isinstance(value, ast.IfExp):
         return None
+    joins = [
+        branch
+        for branch in (value.body, value.orelse)
+        if isinstance(branch, ast.Call) and _joins(ctx.qualname(branch.func), branch, name)
+    ]
+    if len(joins) == 2:
+        return joins[0]
     for join, start, test in ((value.orelse, value.body, value.test), (value.body, value.orelse, _negated(value.test))):
-        if (
-            isinstance(join, ast.Call)
-            and _joins(ctx.qualname(join.func), join, name)
-            and not _is_none(start)
-            and _starts_first(test, name, _counter(loop, ctx))
-        ):
+        if join in joins and not _is_none(start) and _starts_only(test, {name}, name, loop, ctx):
             return join
     return None
-
-
-def _starts_first(test: Optional[ast.AST], name: str, counter: Optional[str]) -> bool:
-    """``name is None`` or ``counter == 0``: true on the first iteration only, when the assignment it guards
-    binds ``name`` to something else than None (and the loop binds it to nothing else: ``_carried``)."""
-    if not (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.left, ast.Name)
-        and isinstance(test.comparators[0], ast.Constant)
-    ):
-        return False
-    left, op, value = test.left.id, type(test.ops[0]), test.comparators[0].value
-    if left == name and left != counter:
-        return op is ast.Is and value is None
-    return left == counter and op is ast.Eq and type(value) is int and value == 0
 
 
 def _few_iterations(ctx: FileContext, loop: Loop) -> bool:
