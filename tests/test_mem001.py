@@ -740,3 +740,17 @@ def test_trap_global_array_another_function_keeps():
         "a = a * 2",
         "a *= 2",
     )
+
+
+@pytest.mark.slow
+def test_measured_by_getsizeof_before_is_still_fixed():
+    # sys.getsizeof reads its argument and keeps no reference
+    fixed = assert_fix_keeps_behaviour("""
+        import sys
+        import numpy as np
+        a = np.ones((512, 512))
+        print(sys.getsizeof(a))
+        a = a * 2
+        print(sys.getsizeof(a), a.sum())
+        """)
+    assert "a *= 2" in fixed
