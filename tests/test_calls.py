@@ -822,6 +822,47 @@ def test_pillow_modes_match_pillow():
             assert getattr(image, method)(*args).mode == mode, (mode, method)
 
 
+@pytest.mark.slow
+def test_image_chops_and_enhancers_keep_the_first_images_mode_or_raise():
+    Image = pytest.importorskip("PIL.Image")
+    import importlib
+
+    from memlint.facts import pillow
+
+    for mode in pillow.MODES:
+        a, b = Image.new(mode, (3, 2)), Image.new(mode, (3, 2))
+        for name in sorted(pillow.SAME_MODE_FUNCTIONS | pillow.ENHANCERS):
+            module, _, function = name.rpartition(".")
+            f = getattr(importlib.import_module(module), function)
+            try:
+                if name in pillow.ENHANCERS:
+                    result = f(a).enhance(1.5)
+                else:
+                    result = f(a) if function == "invert" else f(a, b)
+            except (ValueError, OSError):
+                continue  # this mode is refused: nothing to compute with
+            assert result.mode == mode, (name, mode)
+
+
+def test_an_enhanced_difference_returned_by_a_function_widens_when_scaled():
+    found = lint(
+        """
+        import numpy as np
+        from PIL import Image, ImageChops, ImageEnhance
+
+        def ela(path):
+            original = Image.open(path).convert("RGB")
+            diff = ImageChops.difference(original, Image.open("again.jpg"))
+            return ImageEnhance.Brightness(diff).enhance(3.0)
+
+        def features(path):
+            return np.array(ela(path).resize((128, 128))).flatten() / 255.0
+    """,
+        select=("MEM008",),
+    )
+    assert [f.line for f in found] == [11] and "8x the uint8 array" in found[0].message
+
+
 @pytest.mark.parametrize(
     "code, expected",
     [

@@ -663,6 +663,13 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             and self.ctx.imports.is_builtin(call.func, call.func.id)
         ):
             return number_value(pytype=_NUMBER_BUILTINS[call.func.id])
+        if q in pillow.SAME_MODE_FUNCTIONS or (q is None and _enhanced_image(call, self.ctx.qualname) is not None):
+            image = self._value(call.args[0] if q is not None else _enhanced_image(call, self.ctx.qualname))
+            if image.kind == "bottom":
+                return BOTTOM
+            return (
+                image.with_changes(ownership="fresh") if image.kind == "pil_image" else Value(ownership="unknown_call")
+            )
         if isinstance(call.func, ast.Attribute) and q is None:
             receiver = self._value(call.func.value)
             if receiver.kind == "bottom":
@@ -795,6 +802,15 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
 
 
 _NOT_LITERAL = object()
+
+
+def _enhanced_image(call: ast.Call, qualname) -> Optional[ast.expr]:
+    """``image`` in ``ImageEnhance.Brightness(image).enhance(factor)``, else None."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "enhance" and isinstance(func.value, ast.Call)):
+        return None
+    maker = func.value
+    return maker.args[0] if maker.args and qualname(maker.func) in pillow.ENHANCERS else None
 
 
 def _is_none_or_ellipsis(node: ast.AST) -> bool:

@@ -33,6 +33,16 @@ MODES = {
     "LAB": ("uint8", 3),
     "HSV": ("uint8", 3),
 }
+# Functions whose result has the mode of their first image, or which raise (measured for every mode above).
+SAME_MODE_FUNCTIONS = frozenset(
+    "PIL.ImageChops." + name
+    for name in (
+        "difference", "add", "subtract", "multiply", "screen", "lighter", "darker", "add_modulo",
+        "subtract_modulo", "invert", "overlay", "soft_light", "hard_light",
+    )
+)  # fmt: skip
+# ``ImageEnhance.Brightness(image).enhance(factor)`` (and the others) keeps the image's mode, or raises.
+ENHANCERS = frozenset("PIL.ImageEnhance." + name for name in ("Brightness", "Contrast", "Color", "Sharpness"))
 # Image methods whose result keeps the image's mode.
 SAME_MODE_METHODS = frozenset({"resize", "crop", "rotate", "transpose", "filter", "copy", "reduce", "thumbnail"})
 
