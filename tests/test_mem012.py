@@ -685,3 +685,48 @@ def test_trap_an_argument_of_the_reading_method_writes_x():
         "np.array(x).astype",
         "np.asarray(x).astype",
     )
+
+
+# --- parameters: the caller's array, only read here -------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_astype_of_an_annotated_parameter_only_read_is_an_unsafe_fix():
+    code = """
+        import numpy as np
+        import numpy.typing as npt
+
+        def row_sums(image: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+            img = image.astype(np.float32)
+            out = np.empty(img.shape[0], dtype=np.float32)
+            for r in range(img.shape[0]):
+                out[r] = img[r, :].sum()
+            return out
+
+        print(row_sums(np.ones((1500, 1000), np.float32)).sum())
+    """
+    (found,) = mem012(code)
+    assert found.fix.applicability == "unsafe" and "is the caller's array" in found.fix.message
+    fixed = assert_fix_keeps_behaviour(code, unsafe=True)
+    assert "image.astype(np.float32, copy=False)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_another_parameter_written_may_be_the_same_array():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+        import numpy.typing as npt
+
+        def total_then_clear(image: npt.NDArray[np.float32], out: npt.NDArray[np.float32]) -> float:
+            img = image.astype(np.float32)
+            out[:] = 0.0
+            return float(img.sum())
+
+        a = np.ones(1000, np.float32)
+        print(total_then_clear(a, a))
+        """,
+        "image.astype(np.float32)",
+        "image.astype(np.float32, copy=False)",
+    )

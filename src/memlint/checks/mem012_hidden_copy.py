@@ -76,14 +76,18 @@ class HiddenCopy(Rule):
                 node,
                 functools.partial(_rewrite, transform=transform, asarray_name=asarray_name),
                 applicability,
-                f"Replace with {replacement}"
-                + (
-                    f" (unsafe: `{x}` stays a global of this module, which a module importing it could write)"
-                    if applicability == UNSAFE
-                    else ""
-                ),
+                f"Replace with {replacement}" + (_unsafe_because(ctx, source) if applicability == UNSAFE else ""),
             )
             ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
+
+
+def _unsafe_because(ctx, source: ast.AST) -> str:
+    if ctx.arrays.is_parameter(source):
+        return (
+            f" (unsafe: `{ctx.source.segment(source)}` is the caller's array, which code called meanwhile could "
+            f"write through another reference)"
+        )
+    return f" (unsafe: `{ctx.source.segment(source)}` stays a global of this module, which a module importing it could write)"
 
 
 def _bound_name(ctx, qualified: str) -> Optional[str]:
@@ -202,12 +206,43 @@ def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST, transform: str):
         fresh = arrays.value(source).ownership == "fresh" and not isinstance(source, (ast.Subscript, ast.Attribute))
         return SAFE if fresh else None
     if not (arrays.is_fresh(source, or_scalar=transform == "astype") and arrays.no_alias(source)):
+        if transform == "astype" and _parameter_only_read(ctx, call, source):
+            return UNSAFE
         return None
     if arrays.is_dead_after(source):
         return SAFE
     if _result_only_read(ctx, call) and _later_uses_only_read(ctx, source, _dies_in_its_statement(ctx, call)):
         return SAFE
     return UNSAFE if arrays.is_dead_after(source, importers=False) else None
+
+
+def _parameter_only_read(ctx, call: ast.Call, x: ast.Name) -> bool:
+    """``img = image.astype(np.float32)`` of a parameter annotated float32, where this function only reads
+    ``image`` and ``img``: right unless code called meanwhile writes the caller's array through another
+    reference (a global, or a second argument that is the same array), hence unsafe."""
+    arrays = ctx.arrays
+    defs = arrays.reaching(x)
+    if not defs or any(d.kind != "param" for d in defs):
+        return False
+    flow = arrays.flow_of(x)
+    if flow is None or flow.opaque or x.id in flow.captured or x.id in flow.declared:
+        return False
+    if _writes_arrays_of_others(flow):
+        return False  # `out[:] = 0` of another parameter: the caller may have passed the same array twice
+    return _result_only_read(ctx, call) and _later_uses_only_read(ctx, x)
+
+
+def _writes_arrays_of_others(flow) -> bool:
+    """The function writes into a parameter's or an attribute's array (item or augmented assignment)."""
+    for node in ast.walk(flow.scope):
+        target = node.target if isinstance(node, ast.AugAssign) else node if isinstance(node, ast.Subscript) else None
+        if target is None or isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Store):
+            continue
+        while isinstance(target, ast.Subscript):
+            target = target.value
+        if isinstance(target, ast.Attribute) or isinstance(target, ast.Name) and target.id in flow.params:
+            return True
+    return False
 
 
 def _is_copy_we_may_remove(ctx, x: ast.AST) -> bool:

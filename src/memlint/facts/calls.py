@@ -228,7 +228,9 @@ def _library_top_level() -> frozenset:
 
 @functools.cache
 def _library_modules() -> frozenset:
-    return _prefixes(_library_tables())
+    from memlint.facts import pillow  # Pillow's functions of images are known calls too
+
+    return _prefixes([*_library_tables(), *pillow.SAME_MODE_FUNCTIONS, *pillow.ENHANCERS])
 
 
 def _prefixes(names) -> frozenset:

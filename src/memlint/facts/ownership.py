@@ -409,9 +409,9 @@ class Ownership(Evaluator):
             return (
                 isinstance(call, ast.Call)
                 and call.func is p
-                and p.attr in _NEW_RESULT_METHODS
+                and (p.attr in _NEW_RESULT_METHODS or p.attr == "astype" and len(call.args) < 5)
                 and not any(k.arg in ("out", "copy", "inplace") or k.arg is None for k in call.keywords)
-            )
+            )  # astype copies unless told copy=False (its fifth positional argument)
         if isinstance(p, ast.Subscript) and p.value is use:
             if isinstance(p.ctx, (ast.Store, ast.Del)):
                 return True
