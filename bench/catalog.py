@@ -95,8 +95,8 @@ def size(n) -> str:
     return "-" if n is None else format_bytes(n)
 
 
-def describe(code: str, example: dict, instead: dict) -> str:
-    """The catalog's "Measured" text for one rule, from its two runs."""
+def describe(code: str, example: dict, instead: dict, source: str = "") -> str:
+    """The catalog's "Measured" text for one rule, from its two runs (``source``: the example's code)."""
     e, u = example["summary"], instead["summary"]
     parts = [
         f"Measured by `python bench/catalog.py {code}` (memlint measure; CPython {platform.python_version()}, "
@@ -114,6 +114,14 @@ def describe(code: str, example: dict, instead: dict) -> str:
             f"At its end the example still holds {size(e['end_bytes'])}, `use_instead` {size(u['end_bytes'])}."
         )
     flagged = [f for f in example["findings"] if f["code"] == code and f["ran"]]
+    if code == "MEM003":  # the finding is the class statement: what matters is the saving per instance
+        count = _bulk_count(source)
+        saved = e["end_bytes"] - u["end_bytes"]
+        parts.append(
+            f"Per instance `__slots__` saves {saved / count:.1f} B (what the example still holds at its end, "
+            f"less what `use_instead` holds, over its {count:,} points)."
+        )
+        flagged = []
     for f in flagged[:3]:
         line = f"Line {f['line']} ({_statement(example, f)}) "
         if code in ("MEM009", "MEM017") and f["resident_bytes"] is not None:
@@ -130,6 +138,11 @@ def describe(code: str, example: dict, instead: dict) -> str:
             f"The example prints {example['program_output'].strip()!r}, `use_instead` {instead['program_output'].strip()!r}."
         )
     return "\n".join(textwrap.wrap(" ".join(parts), 110))
+
+
+def _bulk_count(source: str) -> int:
+    """How many instances the example builds: its `range(N)`."""
+    return int(re.search(r"range\(([\d_]+)\)", source).group(1).replace("_", ""))
 
 
 def _statement(report: dict, finding: dict) -> str:
@@ -175,7 +188,7 @@ def main() -> None:
             doc = docs[code]
             example = run_variant(code, doc.example, cache)
             instead = run_variant(code, doc.use_instead, cache)
-            text = describe(code, example, instead)
+            text = describe(code, example, instead, doc.example)
             print(f"{code}:\n{text}\n", flush=True)
             e, u = example["summary"], instead["summary"]
             ratio = f"{e['peak_bytes'] / u['peak_bytes']:.2f}x" if u["peak_bytes"] else "-"

@@ -45,3 +45,12 @@ def test_the_catalog_cites_only_what_a_user_has(code):
         assert reference.startswith(("https://", "bench/")), reference
         if reference.startswith("bench/"):
             assert (catalog.rules_dir().parent / reference.split()[0]).is_file(), reference
+
+
+@pytest.mark.parametrize("code", [c for c in RULES if c != "MEM100"])  # MEM100 (an unused noqa) costs nothing
+def test_every_cost_is_measured_by_the_projects_own_command(code):
+    """Each rule's "Measured" section is the text `python bench/catalog.py CODE` writes (the README's command):
+    its example and use_instead run by memlint measure, the figures named."""
+    measured = " ".join(catalog.load()[code].measured.split())
+    assert measured.startswith(f"Measured by `python bench/catalog.py {code}` (memlint measure;"), code
+    assert "the example peaks at" in measured and "`use_instead` at" in measured, code

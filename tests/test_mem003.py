@@ -1076,3 +1076,20 @@ def test_a_script_that_runs_with_the_class_stays_evidence(files, tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "tools/archive.py": UNRELATED_SCRIPT, **files})
     (f,) = mem003(tmp_path)
     assert f.fix is None and "archive.py:" in f.message
+
+
+def test_the_saving_quoted_per_instance_is_the_one_the_catalog_measured(tmp_path):
+    """The message's "about N B per instance" is what `python bench/catalog.py MEM003` measured on the catalog's
+    example (what a million points hold without and with __slots__), within 10%."""
+    import re
+
+    from memlint import catalog
+
+    doc = catalog.load()["MEM003"]
+    measured = " ".join(doc.measured.split())
+    per_instance = re.search(r"Per instance `__slots__` saves ([\d.]+) B", measured)
+    assert per_instance, doc.measured
+    write_project(tmp_path, {"example.py": doc.example})
+    (finding,) = mem003(tmp_path)
+    quoted = int(re.search(r"about (\d+) B per instance", finding.message).group(1))
+    assert abs(quoted - float(per_instance.group(1))) <= 0.1 * float(per_instance.group(1))

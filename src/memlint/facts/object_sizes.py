@@ -3,7 +3,7 @@ what ``__slots__`` saves. The numbers behind MEM003's and MEM004's estimates, in
 
 from __future__ import annotations
 
-# Measured on CPython 3.11 (research m04: 1M records of two floats; per record, list slot included:
+# Measured on CPython 3.11 (1M records of two floats; per record, list slot included:
 # plain class 144.5 B, __slots__ 104.5 B, dict 240.4 B, tuple 112.4 B, float64 columns 16 B). Each record
 # holds a pointer in the list (8 B) and one float object per field (24 B); what is left is the container.
 LIST_SLOT = 8
@@ -17,7 +17,8 @@ CONTAINER = {
     "namedtuple": (48, 8),
     "dict": (184, 0),  # a dict of up to 5 keys
 }
-# __slots__ removes the per-instance dict: 88.5 -> 48.5 B of overhead per two-attribute record (m04).
+# __slots__ removes the per-instance dict: 88.5 -> 48.5 B of overhead per two-attribute record; reproduced by
+# `python bench/catalog.py MEM003` (rules/MEM003.toml, "Measured"; tests/test_mem003.py holds the two together).
 SLOTS_SAVING = 40
 WEAKREF_SLOT = 8
 
