@@ -41,9 +41,13 @@ import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from memlint.facts.kinds import Ownership
 from memlint.facts.values import Value
+
+if TYPE_CHECKING:
+    import numpy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -83,7 +87,7 @@ class Returns:
     """What one known call guarantees. ``dtype`` is a ``numpy.dtype`` (resolved when read)."""
 
     kind: Optional[str] = None
-    dtype: object = None
+    dtype: Optional[numpy.dtype[Any]] = None
     ndim: Optional[int] = None
     owner: Optional[str] = None
     items: Optional[tuple] = None  # a tuple result: its items' Returns
@@ -138,7 +142,7 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
             dtype = numpy.dtype(dtype)
         except (TypeError, ValueError):
             raise CallsError(f"{key}.dtype", f"is not a dtype numpy accepts: {dtype!r}") from None
-    fields = {"kind": kind, "dtype": dtype, "ndim": ndim, "owner": owner}
+    fields: dict[str, Any] = {"kind": kind, "dtype": dtype, "ndim": ndim, "owner": owner}  # TOML, checked above
     if library:
         if "dtype-argument" in table:
             fields["dtype_argument"] = _argument_spec(table["dtype-argument"], f"{key}.dtype-argument")
@@ -234,7 +238,7 @@ def _library_modules() -> frozenset:
 
 
 def _prefixes(names) -> frozenset:
-    out = set()
+    out: set[str] = set()
     for name in names:
         parts = name.split(".")
         out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
@@ -252,7 +256,12 @@ def spelling(node: Optional[ast.AST], qualname: Callable) -> Optional[str]:
     return qualname(node)
 
 
-_OWNERSHIP = {"fresh": "fresh", "shares-input": "view", "read-only": "read_only", "file-backed": "file_backed"}
+_OWNERSHIP: dict[Optional[str], Ownership] = {
+    "fresh": "fresh",
+    "shares-input": "view",
+    "read-only": "read_only",
+    "file-backed": "file_backed",
+}
 
 
 def value_of(entry: Returns, origin: str) -> Value:

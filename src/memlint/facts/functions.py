@@ -228,7 +228,7 @@ class FunctionFacts:
     def _read_here(self, use: ast.Name, holding: set, flow):
         """True where this occurrence only reads the array, or hands it (or a view) to a name followed as
         well; "returned" where the function returns it (or a view); else False."""
-        node = use
+        node: ast.AST = use
         while True:
             view = _view_of(node, self.ctx.parent, self.ctx.qualname)
             if view is None:
@@ -243,9 +243,10 @@ class FunctionFacts:
         return self.facts.reads_only(node)
 
 
-def _own_nodes(node: ast.FunctionDef) -> list:
+def _own_nodes(node: ast.FunctionDef) -> list[ast.AST]:
     """The nodes of a function's body that belong to it, not to a nested function, lambda or class."""
-    found, stack = [], list(node.body)
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(node.body)
     while stack:
         n = stack.pop()
         found.append(n)

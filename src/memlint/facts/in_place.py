@@ -20,9 +20,10 @@ from types import SimpleNamespace
 from typing import Optional
 
 from memlint.facts import numpy_api
-from memlint.facts.kinds import Verdict
+from memlint.facts.kinds import ChainVerdict, Verdict
 from memlint.facts.numpy_calls import in_place_verdict
 from memlint.facts.ownership import _reads_data_of
+from memlint.facts.syntax import is_name
 
 COMMUTATIVE = frozenset({"Add", "Mult", "BitAnd", "BitOr", "BitXor"})
 SYMBOLS = {
@@ -88,8 +89,9 @@ def in_place_steps(ctx, expr: ast.expr, target: str) -> Optional[list]:
         op = type(expr.op).__name__
         if op not in SYMBOLS:
             return None  # `@` never works in place
-        kind, name, operands = "operator", op, (expr.left, expr.right)
-        positions = (0, 1) if op in COMMUTATIVE else (0,)
+        kind, name = "operator", op
+        operands: tuple[ast.expr, ...] = (expr.left, expr.right)
+        positions: tuple[int, ...] = (0, 1) if op in COMMUTATIVE else (0,)
     elif isinstance(expr, ast.Call):
         ufunc = elementwise_ufunc(ctx, expr)
         if ufunc is None:
@@ -99,7 +101,7 @@ def in_place_steps(ctx, expr: ast.expr, target: str) -> Optional[list]:
     else:
         return None
     for position in positions:
-        if isinstance(operands[position], ast.Name) and operands[position].id == target:
+        if is_name(operands[position], target):
             return [Step(expr, kind, name, operands, position)]
     for position in positions:
         if isinstance(operands[position], (ast.BinOp, ast.Call)):
@@ -168,13 +170,13 @@ def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[tuple]:
     return verdict, reason, nbytes
 
 
-def steps_verdict(facts, steps: list, use: ast.Name, statement: ast.stmt) -> tuple[Verdict, str]:
+def steps_verdict(facts, steps: list, use: ast.Name, statement: ast.stmt) -> tuple[ChainVerdict, str]:
     """Whether running ``steps`` in the buffer of the array ``use`` holds computes what the expression did:
     each step keeps the array's dtype and shape exactly (``in_place_verdict``, NumPy's promotion rules
     included: a float64 NumPy scalar makes a float32 result float64, a Python float does not), and the
     operands of later steps evaluate as they did. "unsafe" when only an exception could tell the two apart."""
     a = facts.value(use)
-    worst: tuple[Verdict, str] = ("safe", "")
+    worst: tuple[ChainVerdict, str] = ("safe", "")
     for step in steps:
         values = [a if i == step.position else facts.value(o) for i, o in enumerate(step.operands)]
         verdict, reason = step.verdict(values)

@@ -29,6 +29,9 @@ Ownership = Literal[
 
 # Can an operand receive an operation's result in place? "impossible": there is nothing to suggest.
 Verdict = Literal["safe", "unknown", "impossible"]
+# Can a chain of such steps run in the array's buffer? A Verdict, or "unsafe": only an exception raised midway
+# could tell (``in_place.steps_verdict``).
+ChainVerdict = Literal["safe", "unsafe", "unknown", "impossible"]
 
 # How a name is bound (``dataflow.Def.kind``).
 DefKind = Literal[

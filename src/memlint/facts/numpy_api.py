@@ -51,7 +51,7 @@ def dtype_of(node: Optional[ast.AST], qualname) -> Optional[numpy.dtype[Any]]:
     if node is None:
         return None
     np = _np()
-    spec = None
+    spec: Union[str, type, None] = None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         spec = node.value
     elif isinstance(node, ast.Name) and node.id in _BUILTIN_DTYPES and qualname(node) is None:
@@ -90,10 +90,11 @@ def int_value(node: ast.AST, _depth: int = 0) -> Optional[int]:
 def literal_range_length(args) -> Optional[int]:
     """``len(range(*args))`` when 1-3 arguments are integers computed from literals, else None."""
     bounds = [int_value(a) for a in args]
-    if not 1 <= len(bounds) <= 3 or None in bounds or (len(bounds) == 3 and bounds[2] == 0):
+    ints = [b for b in bounds if b is not None]
+    if not 1 <= len(ints) == len(bounds) <= 3 or (len(ints) == 3 and ints[2] == 0):
         return None
     try:
-        return len(range(*bounds))
+        return len(range(*ints))
     except OverflowError:  # longer than sys.maxsize
         return None
 
@@ -389,6 +390,6 @@ def concrete_scalar_dtype(qualname: Optional[str]):
     """The dtype of a concrete NumPy scalar type (``numpy.uint8``), never of an abstract one (``numpy.floating``,
     which NumPy 1.x silently turned into float64): for annotations, where the type stands for a dtype."""
     dtype = scalar_type_dtype(qualname)
-    if dtype is None or getattr(_np(), qualname[6:], None) is not dtype.type:
+    if dtype is None or qualname is None or getattr(_np(), qualname[6:], None) is not dtype.type:
         return None
     return dtype

@@ -55,7 +55,7 @@ _SCALAR_FIELDS = {
 _child_fields_cache: dict = {}
 
 
-def child_fields(cls: type) -> tuple:
+def child_fields(cls: type[ast.AST]) -> tuple[str, ...]:
     """The fields of an ``ast`` class that may hold indexed nodes, in ``_fields`` order."""
     fields = _child_fields_cache.get(cls)
     if fields is None:
@@ -127,7 +127,7 @@ class TreeIndex:
 
     def __init__(self, tree: Scope):
         parents: dict = {}
-        order = [tree]  # grows while it is read: breadth-first, the order of ast.walk
+        order: list[ast.AST] = [tree]  # grows while it is read: breadth-first, the order of ast.walk
         append = order.append
         readers = _readers
         for node in order:
@@ -198,15 +198,16 @@ class TreeIndex:
             child, parent = parent, parents.get(parent)
         return loops
 
-    def _find_scope(self, node: ast.AST):
+    def _find_scope(self, node: ast.AST) -> object:
         """Up the parents to a node whose scope is known, then down again, remembering each scope."""
         parents, scopes = self.parents, self.scopes
         path = []
         while node not in scopes:
             path.append(node)
-            node = parents.get(node)
-            if node is None:
+            parent = parents.get(node)
+            if parent is None:
                 return None  # not a node of this tree
+            node = parent
         scope = scopes[node]
         for child in reversed(path):
             if node.__class__ in _SCOPE_CHANGES:
