@@ -235,7 +235,9 @@ def _parameter_only_read(ctx, call: ast.Call, x: ast.Name) -> bool:
 def _writes_arrays_of_others(flow) -> bool:
     """The function writes into a parameter's or an attribute's array (item or augmented assignment)."""
     for node in ast.walk(flow.scope):
-        target = node.target if isinstance(node, ast.AugAssign) else node if isinstance(node, ast.Subscript) else None
+        target: Optional[ast.expr] = (
+            node.target if isinstance(node, ast.AugAssign) else node if isinstance(node, ast.Subscript) else None
+        )
         if target is None or isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Store):
             continue
         while isinstance(target, ast.Subscript):
