@@ -754,3 +754,8 @@ def test_measured_by_getsizeof_before_is_still_fixed():
         print(sys.getsizeof(a), a.sum())
         """)
     assert "a *= 2" in fixed
+
+
+def test_chain_with_a_binding_inside_is_not_reported():
+    code = "import numpy as np\ndef f(y):\n    x = np.ones(1 << 18)\n    x = (x - (s := 2.0)) * s\n    return x\n"
+    assert findings(code) == []

@@ -137,7 +137,10 @@ def chain_finding(ctx, statement: ast.stmt, steps: list) -> Optional[tuple]:
     )
     text = replacement(ctx.source, statement, statements) if verdict != "unknown" else None
     if text is None:
-        return message + f" (not fixed: {reason or 'the statement spans several lines'})", nbytes, None
+        if not reason:
+            line, _, end_line, _ = ctx.source.span(statement)
+            reason = "the statement spans several lines" if end_line != line else "the steps cannot be spelled here"
+        return message + f" (not fixed: {reason})", nbytes, None
     note = f" ({reason})" if verdict != "safe" else ""
     return message, nbytes, Fix(verdict, f"Replace with `{'; '.join(statements)}`{note}", (ctx.edit(statement, text),))
 
@@ -149,6 +152,8 @@ def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[tuple]:
     nothing), NumPy already writes the whole chain into a temporary operand of the first step (temporary
     elision), or a step cannot keep the array's dtype and shape."""
     use = spine_name(steps)
+    if any(isinstance(n, ast.NamedExpr) for n in ast.walk(statement)):
+        return None  # a binding inside the expression: its order among the steps is not worth proving
     if not facts.is_fresh(use, or_scalar=all(s.kind == "operator" for s in steps)):
         return None
     if any(facts.may_overlap(o, use.id) for s in steps for o in s.others):
