@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 
 from memlint.facts import calls
+from memlint.facts.syntax import names_in_target
 
 # The attributes of an array that are arrays (views) too; the others are numbers (``.size``), or unknown.
 _ARRAY_ATTRIBUTES = frozenset({"T", "real", "imag"})
@@ -60,7 +61,7 @@ class ArrayNames:
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
             if node.value is not None:
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                    for name in _bound_names(target):  # an item of a tuple target: the whole value, as a bound
+                    for name in names_in_target(target):  # an item of a tuple target: the whole value, as a bound
                         self._bindings.setdefault(name, []).append(node)
         self._values: dict[str, dict] = {}  # name -> {scope: the values bound to it there}, on first need
         self._known: dict[tuple, bool] = {}
@@ -163,11 +164,3 @@ class ArrayNames:
             elif isinstance(e, (ast.Tuple, ast.List)):
                 stack += e.elts  # the right side of a tuple assignment
         return False
-
-
-def _bound_names(target: ast.AST) -> list:
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [n for e in target.elts for n in _bound_names(e.value if isinstance(e, ast.Starred) else e)]
-    return []

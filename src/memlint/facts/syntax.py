@@ -1,4 +1,4 @@
-"""Small questions about the syntax of one node, asked by the class facts: which names a target binds, the
+"""Small questions about the syntax of one node, shared by the facts: which names a target binds, the
 statements of a block, a scope's nodes without its nested scopes, a method's first parameter.
 
 No names are resolved here (that is ``imports.py``): these answers read only the node itself. Where a name
