@@ -235,3 +235,29 @@ def test_del_frees_a_list_of_arrays_at_once_unless_it_is_in_a_cycle():
         print(tracemalloc.get_traced_memory()[0] < held - 7_000_000)
         """)
     assert output.split() == ["True", "True", "True", "True"]
+
+
+def test_a_name_set_to_none_lets_go_as_del_does():
+    found = lint(
+        """
+        import gc
+        import numpy as np
+        X_train = np.load("x.npy").astype(np.float32)
+        print(X_train.mean())
+        X_train = None
+        gc.collect()
+        def f(n, model):
+            a = np.ones(n)
+            b = []
+            b.append(np.zeros(n))
+            print(a.sum(), len(b))
+            a = b = None
+            gc.collect()
+            c = np.ones(n)
+            c = model = None              # the model may be in a cycle
+            gc.collect()
+        """,
+        select=("MEM016",),
+    )
+    assert [(f.code, f.line) for f in found] == [("MEM016", 7), ("MEM016", 14)]
+    assert "`del` (or `= None`) of the numeric arrays `X_train`" in found[0].message

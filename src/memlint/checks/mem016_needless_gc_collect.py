@@ -6,7 +6,7 @@ of a numeric (not object) dtype holds no references to other objects and cannot 
 ``gc.collect()`` whose only evident purpose is to free the arrays just deleted frees nothing more, and costs
 a full collection. The same holds for a list whose items are all such arrays (or Python numbers): nothing it
 reaches can refer back to it. Informational: reported only when every name the ``del`` removes is known to
-hold such an array or such a list (``facts/lists.py``).
+hold such an array or such a list (``facts/lists.py``). ``x = None`` lets go of ``x`` as ``del x`` does.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ class NeedlessGcCollect(Rule):
             for body in _blocks(ctx.arrays.parent(stmt)):
                 index = next((i for i, s in enumerate(body) if s is stmt), None)
                 if index is not None:
-                    self._check(ctx, _deletes_before(body, index), stmt)
+                    self._check(ctx, _releases_before(body, index), stmt)
 
     @staticmethod
-    def _check(ctx, deletes: list, collect: ast.Expr) -> None:
-        targets = [(d, t) for d in deletes for t in d.targets]
+    def _check(ctx, releases: list, collect: ast.Expr) -> None:
+        targets = [(d, t) for d in releases for t in d.targets]
         if not targets or not all(isinstance(t, ast.Name) for _, t in targets):
             return
         arrays, lists = [], []
@@ -52,7 +52,7 @@ class NeedlessGcCollect(Rule):
             deleted.append(f"the list{'s' * (len(lists) > 1)} {', '.join(lists)} of numeric arrays or numbers")
         ctx.report(
             collect,
-            f"gc.collect() right after `del` of {' and '.join(deleted)} frees nothing more: reference "
+            f"gc.collect() right after {_released(releases)} of {' and '.join(deleted)} frees nothing more: reference "
             f"counting frees an array as soon as its last reference goes (`del` of a 76.3 MiB array returns it "
             f"at once), and a numeric array holds no references (a list of them none back to itself), so it is "
             f"in no cycle for the collector to break; the call only costs a full collection (if memory stays "
@@ -72,12 +72,29 @@ def _holds_numbers(item: Optional[Value]) -> bool:
     return item.kind == "py_number" or (item.kind in ("ndarray", "np_scalar", "unknown") and _numeric(item))
 
 
-def _deletes_before(body: list, index: int) -> list:
-    """The ``del`` statements of the run of ``del`` and ``import gc`` statements right before ``body[index]``."""
+def _releases_before(body: list, index: int) -> list:
+    """The releases (``del x``, ``x = None``) of the run of releases and ``import gc`` statements right before
+    ``body[index]``."""
     start = index
-    while start > 0 and (isinstance(body[start - 1], ast.Delete) or _imports_gc(body[start - 1])):
+    while start > 0 and (_releases(body[start - 1]) or _imports_gc(body[start - 1])):
         start -= 1
-    return [s for s in body[start:index] if isinstance(s, ast.Delete)]
+    return [s for s in body[start:index] if _releases(s)]
+
+
+def _releases(stmt: ast.stmt) -> bool:
+    """``del ...``, or ``x = None`` (``x = y = None``): the names let go of what they held."""
+    if isinstance(stmt, ast.Delete):
+        return True
+    return (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Constant)
+        and stmt.value.value is None
+        and all(isinstance(t, ast.Name) for t in stmt.targets)
+    )
+
+
+def _released(releases: list) -> str:
+    return "`del`" if all(isinstance(s, ast.Delete) for s in releases) else "`del` (or `= None`)"
 
 
 def _imports_gc(stmt: ast.stmt) -> bool:
