@@ -165,6 +165,37 @@ def test_a_kept_view_costs_the_base_it_keeps_alive(tmp_path):
 
 
 @pytest.mark.slow
+def test_the_tracers_own_bookkeeping_is_not_a_lines_cost(tmp_path):
+    """A line that allocates nothing measures (next to) nothing, also on its first run, when the tracer makes
+    its record (about 250 B counted in the line before its start was read again after the bookkeeping)."""
+    script = write(
+        tmp_path,
+        "prog.py",
+        """
+        import gc
+
+        import numpy as np
+
+
+        def main():
+            a = np.ones(1000)
+            total = float(a.sum())
+            del a
+            gc.collect()
+            return total
+
+
+        print(main())
+        """,
+    )
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    collect = by_line(report)[("MEM016", 10)]
+    assert collect["ran"] and collect["executions"] == 1
+    assert collect["measured_bytes"] < 64
+
+
+@pytest.mark.slow
 def test_the_text_table_ranks_findings_and_marks_lines_never_run(tmp_path):
     script = write(tmp_path, "prog.py", PROGRAM)
     done = measure(script)
