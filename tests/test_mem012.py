@@ -730,3 +730,57 @@ def test_trap_another_parameter_written_may_be_the_same_array():
         "image.astype(np.float32)",
         "image.astype(np.float32, copy=False)",
     )
+
+
+@pytest.mark.slow
+def test_a_flattened_array_divided_at_once_needs_no_owner():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+
+        def features(image: np.ndarray):
+            return image.flatten() / 255.0
+
+        image = np.full((1000, 1000), 51, np.float32)
+        f = features(image)
+        print(f.dtype, f.shape, f.sum(), image.flags.writeable)
+    """)
+    assert "image.ravel() / 255.0" in fixed
+
+
+@pytest.mark.slow
+def test_trap_an_operand_of_unknown_type_may_keep_the_result():
+    # NumPy defers to Keeper.__radd__, which keeps the flattened array: a view of a after the naive rewrite
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        class Keeper:
+            __array_ufunc__ = None
+            def __radd__(self, other):
+                self.kept = other
+                return self
+
+        def main(a: np.ndarray, k):
+            k = a.flatten() + k
+            a[0, 0] = 5.0
+            return k.kept[0]
+
+        print(main(np.ones((10, 10)), Keeper()))
+        """,
+        "a.flatten() + k",
+        "a.ravel() + k",
+    )
+
+
+def test_keras_img_to_array_is_a_3d_ndarray_of_no_stated_owner():
+    from test_calls import described, value_of
+
+    code = "from keras.preprocessing.image import img_to_array\n"
+    assert described(value_of(code + "a = img_to_array(img)", "a")) == ("ndarray", None, 3, "unknown_call")
+    assert value_of(code + "a = img_to_array(img, dtype='float16')", "a").dtype == "float16"
+    found = mem012(
+        "import numpy as np\nfrom keras.utils import img_to_array\n"
+        "def features(img):\n    return img_to_array(img).flatten() / 255.0\n"
+    )
+    assert [(f.line, f.fix.applicability) for f in found] == [(4, "safe")]

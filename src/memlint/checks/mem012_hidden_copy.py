@@ -199,7 +199,7 @@ def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST, transform: str):
     arrays = ctx.arrays
     if _is_copy_we_may_remove(ctx, source):
         return None  # x is itself a hidden copy: once that one is fixed, x may be a view (next fix round)
-    if transform == "asarray" and _consumed_at_once(ctx, call):
+    if _consumed_at_once(ctx, call):
         return SAFE
     if not isinstance(source, ast.Name):
         # a temporary (np.array(a * 2)): nothing else holds it, and it dies with the call
@@ -274,11 +274,16 @@ _CONSUMING_METHODS = numpy_api.REDUCTIONS | {"astype", "copy", "tolist", "tobyte
 
 
 def _consumed_at_once(ctx, call: ast.Call) -> bool:
-    """``np.array(x).astype(np.float32)``, ``np.array(x).sum()``: a method that makes a new object reads the
-    result at once, with nothing evaluated in between (its arguments are names and literals), so nothing can
+    """``np.array(x).astype(np.float32)``, ``np.array(x).sum()``, ``x.flatten() / 255.0``: a method that makes
+    a new object, or an operator with a number or array, reads the result at once, with nothing evaluated in
+    between (its arguments are names and literals), so nothing can
     write x through another reference (``img.get_fdata()``'s cache) while the result shares its memory, and
     the result is gone afterwards: whoever holds x, and whatever x is (a memmap included), no one can tell."""
     p = ctx.arrays.parent(call)
+    if isinstance(p, ast.BinOp) and not isinstance(p.op, ast.MatMult):  # `x.flatten() / 255.0`
+        other = p.right if p.left is call else p.left
+        v = ctx.arrays.value(other)  # a number or array: no reflected method of other code takes the result
+        return _evaluates_no_code(other) and v.kind in ("py_number", "np_scalar", "ndarray")
     method = ctx.arrays.parent(p)
     if not (isinstance(p, ast.Attribute) and p.value is call and isinstance(method, ast.Call) and method.func is p):
         return False
