@@ -21,20 +21,9 @@ import ast
 from typing import NamedTuple, Optional, Union
 
 from memlint.facts.kinds import DefKind
-from memlint.facts.tree import Scope, TreeIndex, children
+from memlint.facts.tree import COMPREHENSIONS, OWN_SCOPE, Scope, TreeIndex, children
 
-_NESTED = (
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.Lambda,
-    ast.ClassDef,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
-)
-_NESTED_TYPES = frozenset(_NESTED)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_NESTED_TYPES = frozenset({*OWN_SCOPE, *COMPREHENSIONS})  # nodes whose names are not this scope's
 _OPAQUE_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
 
 
@@ -365,7 +354,7 @@ class ScopeFlow:
         A comprehension is read now (its walrus binds in this scope); the names of a function, class or lambda
         only when ``captured`` is asked (most flows are asked other questions, and a module's would read the
         whole file)."""
-        if not isinstance(nested, _COMPREHENSIONS):
+        if not isinstance(nested, COMPREHENSIONS):
             self._nested.append(nested)
             if nested in self._opaque_holders:
                 self.opaque = True

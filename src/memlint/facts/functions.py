@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from memlint.facts.ownership import _creates_new
+from memlint.facts.syntax import walk_scope
 from memlint.facts.values import BOTTOM, Value, join
 
 # Calls whose result is (or may be) their first argument or a view of it: a name bound to one still holds
@@ -159,7 +160,7 @@ class FunctionFacts:
         flow = self.facts.flow_of(node.body[0])
         if flow is None or flow.opaque or flow.scope is not node:
             return None
-        own = _own_nodes(node)
+        own = walk_scope(node.body)
         if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
             return None
         returns = self._returns(node, own)
@@ -241,19 +242,6 @@ class FunctionFacts:
         if isinstance(parent, ast.Return):
             return "returned"
         return self.facts.reads_only(node)
-
-
-def _own_nodes(node: ast.FunctionDef) -> list[ast.AST]:
-    """The nodes of a function's body that belong to it, not to a nested function, lambda or class."""
-    found: list[ast.AST] = []
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        n = stack.pop()
-        found.append(n)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(n))
-    return found
 
 
 def _always_returns(body: list) -> bool:
@@ -340,7 +328,7 @@ def _summaries_of(arrays, candidates: list) -> dict:
     functions = arrays.functions
     out = {}
     for node in candidates:
-        returns = [r.value for r in _own_nodes(node) if isinstance(r, ast.Return) and r.value is not None]
+        returns = [r.value for r in walk_scope(node.body) if isinstance(r, ast.Return) and r.value is not None]
         if not returns or not any(arrays.may_hold_array(r) for r in returns):
             continue
         if functions.function_called_by_name(node.name) is not node:

@@ -17,7 +17,7 @@ from typing import Optional, Union
 
 _AST = ast.AST
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # What evaluates code with names of its own, as the control flow models it (``dataflow.ScopeFlow``).
 Scope = Union[ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 # What has names of its own inside a module: a function's or lambda's code, a class body.
@@ -116,7 +116,7 @@ def _child_scope(node: ast.AST, child: ast.AST, scope, scopes: dict, parents: di
 
 
 # Nodes whose children may be evaluated in another scope than their own.
-_SCOPE_CHANGES = frozenset({*_FUNCTIONS, ast.Lambda, ast.arguments, ast.ClassDef, *_COMPREHENSIONS})
+_SCOPE_CHANGES = frozenset({*_FUNCTIONS, ast.Lambda, ast.arguments, ast.ClassDef, *COMPREHENSIONS})
 
 
 class TreeIndex:
