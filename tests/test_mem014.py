@@ -83,6 +83,23 @@ def test_why_a_variable_length_is_unsafe_for_bools_too():
     assert codes("import numpy as np\nrange = lambda n: [1] * n\nm = np.array([0 for _ in range(10**6)])\n") == []
 
 
+def test_repeated_ones():
+    assert (
+        fix("import numpy as np\nw = np.array([1.0] * 1_000_000)\n") == "import numpy as np\nw = np.ones(1_000_000)\n"
+    )
+    assert (
+        fix("import numpy as np\nk = np.array([1 for _ in range(10**6)])\n")
+        == "import numpy as np\nk = np.ones(10**6, dtype=int)\n"
+    )
+    (f,) = lint("import numpy as np\ndef f(n):\n    return np.array([True] * n)\n")
+    assert f.fix.applicability == "unsafe" and "np.ones(n, dtype=bool)" in f.message
+    assert "zero pages" not in f.message  # np.ones writes every page
+    assert np.array([1] * 0).dtype == np.float64 and np.ones(0, dtype=int).dtype == np.int64  # why: unsafe
+    # the spelling must be importable: from numpy import array without ones gives no fix
+    (f,) = lint("from numpy import array\nw = array([1.0] * 10**6)\n")
+    assert f.fix is None
+
+
 def test_from_import_spelling_needs_the_target_imported():
     assert (
         fix("from numpy import array, arange\na = array(range(10**6))\n")
@@ -96,8 +113,8 @@ def test_never_reported():
     assert codes("import numpy as np\na = np.array(range(5))\n") == []  # known small
     assert codes("import numpy as np\na = np.array([0] * 100)\n") == []
     assert codes("import numpy as np\ndef f(n):\n    return np.array(range(n), dtype=np.float32)\n") == []
-    assert codes("import numpy as np\ndef f(n):\n    return np.array([1] * n)\n") == []
-    assert codes("import numpy as np\ndef f(n):\n    return np.array([True] * n)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array([2] * n)\n") == []
+    assert codes("import numpy as np\ndef f(n):\n    return np.array([-1.0] * n)\n") == []
     # comprehensions that are not one plain pass over range(n)
     for listed in (
         "[0 for i in range(n) if i]",
@@ -105,7 +122,7 @@ def test_never_reported():
         "[0 for i in range(1, n)]",  # as many zeros as n - 1
         "[j for i in range(n)]",
         "[i for i in range(n) if i % 2]",
-        "[1 for i in range(n)]",
+        "[2 for i in range(n)]",
         "[0 for i in xrange(n)]",
     ):
         assert codes(f"import numpy as np\ndef f(n, j):\n    return np.array({listed})\n") == [], listed
@@ -152,6 +169,19 @@ def test_fixed_bool_and_comprehension_programs_print_the_same_and_peak_lower():
         counts[5] += 2
         print(mask.dtype, mask.shape, mask.flags.owndata, int(mask.sum()), counts.dtype, int(counts.sum()))
         print(ids.dtype, ids.shape, int(ids.sum()), ids[:3])
+        """)
+
+
+@pytest.mark.slow
+def test_fixed_ones_programs_print_the_same_and_peak_lower():
+    assert_fix_keeps_behaviour(f"""
+        import numpy as np
+        w = np.array([1.0] * {N})
+        k = np.array([1] * {N})
+        keep = np.array([True for _ in range({N})])
+        w[2] = 0.5
+        print(w.dtype, w.shape, float(w.sum()), k.dtype, int(k.sum()), keep.dtype, int(keep.sum()))
+        print(w.flags.owndata, k.flags.writeable, keep.strides)
         """)
 
 

@@ -45,9 +45,9 @@ class PythonListToArray(Rule):
             if range_call is not None:
                 self._report_range(ctx, node, range_call)
                 continue
-            repeated = _repeated_zero(ctx, arg)
+            repeated = _repeated_literal(ctx, arg)
             if repeated is not None:
-                self._report_zeros(ctx, node, *repeated)
+                self._report_filled(ctx, node, *repeated)
 
     def _report_range(self, ctx, node: ast.Call, range_call: ast.Call) -> None:
         length = numpy_api.literal_range_length(range_call.args)
@@ -79,33 +79,35 @@ class PythonListToArray(Rule):
             fix=fix,
         )
 
-    def _report_zeros(self, ctx, node: ast.Call, zero: ast.Constant, count: ast.AST) -> None:
+    def _report_filled(self, ctx, node: ast.Call, literal: ast.Constant, count: ast.AST, filler: str) -> None:
         n = numpy_api.int_value(count)
         if isinstance(count, ast.UnaryOp) and isinstance(count.op, ast.USub):
             n = numpy_api.int_value(count.operand)
             n = -n if n is not None else None  # `[0] * -3` is empty: nothing is built, nothing to report
-        dtype = {int: "int", bool: "bool"}.get(type(zero.value))  # float: np.zeros' own default
+        dtype = {int: "int", bool: "bool"}.get(type(literal.value))  # float: np.zeros' own default
         if n is not None and not ctx.is_large(n * _LIST_OF_REFS_BYTES):
             return
-        replacement = f"np.zeros(n, dtype={dtype})" if dtype else "np.zeros(n)"
+        replacement = f"np.{filler}(n, dtype={dtype})" if dtype else f"np.{filler}(n)"
         fix = None
-        zeros = _numpy_function(ctx, node, "zeros")
+        spelling = _numpy_function(ctx, node, filler)
         dtype_usable = dtype is None or ctx.imports.is_builtin(ast.Name(id=dtype), dtype)  # not rebound
-        if zeros is not None and dtype_usable:
+        if spelling is not None and dtype_usable:
             # [0] * 0 is an empty float64 array, np.zeros(0, dtype=int) an int64 one; np.zeros(-1) raises.
             safe = n is not None and (n > 0 if dtype else n >= 0)
             fix = ctx.rewrite(
-                node, lambda c: _to_zeros(c, zeros, dtype), SAFE if safe else UNSAFE, f"Replace with {replacement}"
+                node, lambda c: _to_filled(c, spelling, dtype), SAFE if safe else UNSAFE, f"Replace with {replacement}"
             )
         held = n * _LIST_OF_REFS_BYTES if n is not None else None
         shown = (
-            f"[{zero.value!r} for _ in range(n)]" if isinstance(node.args[0], ast.ListComp) else f"[{zero.value!r}] * n"
+            f"[{literal.value!r} for _ in range(n)]"
+            if isinstance(node.args[0], ast.ListComp)
+            else f"[{literal.value!r}] * n"
         )
         ctx.report(
             node,
             f"np.array({shown}) first builds a list of n references (8 B per element) and then "
             f"copies it into the array: the peak is twice the array; {replacement} allocates the same "
-            f"array once, and the OS maps its zero pages lazily",
+            f"array once{', and the OS maps its zero pages lazily' if filler == 'zeros' else ''}",
             estimated_bytes=held,
             fix=fix,
         )
@@ -133,24 +135,22 @@ def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
     return arg
 
 
-def _repeated_zero(ctx, arg: ast.AST):
-    """(the literal, the count) of ``[0] * n``, ``n * [0]``, ``[0.0] * n``, ``[False] * n`` or
-    ``[0 for _ in range(n)]``, else None."""
+def _repeated_literal(ctx, arg: ast.AST):
+    """(the literal, the count, "zeros" or "ones") of ``[0] * n``, ``n * [0]``, ``[0.0] * n``, ``[False] * n``
+    or ``[0 for _ in range(n)]``, and the same with ``1``, ``1.0`` or ``True`` (``_filler``), else None."""
     if isinstance(arg, ast.ListComp):
         loop = _over_range(ctx, arg)
-        if loop is not None and isinstance(loop.iter, ast.Call) and len(loop.iter.args) == 1 and _is_zero(arg.elt):
-            return arg.elt, loop.iter.args[0]  # as many elements as range(n): n, or none when n < 1
+        filler = _filler(arg.elt)
+        if loop is not None and isinstance(loop.iter, ast.Call) and len(loop.iter.args) == 1 and filler:
+            return arg.elt, loop.iter.args[0], filler  # as many elements as range(n): n, or none when n < 1
         return None
     if not (isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mult)):
         return None
     for lst, count in ((arg.left, arg.right), (arg.right, arg.left)):
-        if (
-            isinstance(lst, ast.List)
-            and len(lst.elts) == 1
-            and not isinstance(count, ast.List)
-            and _is_zero(lst.elts[0])
-        ):
-            return lst.elts[0], count
+        if isinstance(lst, ast.List) and len(lst.elts) == 1 and not isinstance(count, ast.List):
+            filler = _filler(lst.elts[0])
+            if filler:
+                return lst.elts[0], count, filler
     return None
 
 
@@ -163,9 +163,13 @@ def _over_range(ctx, comprehension: ast.ListComp) -> Optional[ast.comprehension]
     return loop
 
 
-def _is_zero(node: ast.AST) -> bool:
-    """Exactly the int 0, the float +0.0 or False: what np.zeros holds (not -0.0, whose sign bit differs)."""
-    return isinstance(node, ast.Constant) and type(node.value) in (int, float, bool) and node.value == 0
+def _filler(node: ast.AST) -> Optional[str]:
+    """ "zeros" for exactly the int 0, the float +0.0 or False: what np.zeros holds (not -0.0, whose sign bit
+    differs); "ones" for 1, 1.0 or True: what np.ones holds; else None."""
+    if not (isinstance(node, ast.Constant) and type(node.value) in (int, float, bool)):
+        return None
+    value = node.value
+    return "zeros" if value == 0 else "ones" if value == 1 else None
 
 
 def _numpy_function(ctx, call: ast.Call, name: str) -> Optional[str]:
@@ -198,14 +202,14 @@ def _to_arange(call, spelling: str):
     return _with_func(call, spelling).with_changes(args=inner.args)
 
 
-def _to_zeros(call, spelling: str, dtype: Optional[str]):
+def _to_filled(call, spelling: str, dtype: Optional[str]):
     """``np.array([0] * n)`` -> ``np.zeros(n, dtype=int)``; ``[0.0] * n`` -> ``np.zeros(n)``;
-    ``[False for _ in range(n)]`` -> ``np.zeros(n, dtype=bool)``."""
+    ``[False for _ in range(n)]`` -> ``np.zeros(n, dtype=bool)``; ``[1] * n`` -> ``np.ones(n, dtype=int)``."""
     import libcst as cst
 
     listed = call.args[0].value
     if isinstance(listed, cst.ListComp):
-        count = cst.ensure_type(listed.for_in.iter, cst.Call).args[0].value  # range(n), as _repeated_zero saw
+        count = cst.ensure_type(listed.for_in.iter, cst.Call).args[0].value  # range(n), as _repeated_literal saw
     else:
         count = listed.right if isinstance(listed.left, cst.List) else listed.left
     args = [cst.Arg(count)]
