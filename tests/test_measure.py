@@ -196,6 +196,54 @@ def test_the_tracers_own_bookkeeping_is_not_a_lines_cost(tmp_path):
 
 
 @pytest.mark.slow
+def test_project_files_without_findings_count_to_the_line_that_called_them(tmp_path):
+    """Only files with findings (and the script) call the line tracer; what a project function elsewhere
+    allocates is the calling statement's, and what it keeps alive at the peak is still named by its line."""
+    write(
+        tmp_path,
+        "helper.py",
+        f"""
+        import numpy as np
+
+        CACHE = []
+
+
+        def scaled(a):
+            CACHE.append(np.ones({N}))  # alive at the peak, and nothing wrong with it
+            return a * 2.0
+        """,
+    )
+    script = write(
+        tmp_path,
+        "prog.py",
+        f"""
+        import numpy as np
+
+        import helper
+
+
+        def main():
+            a = np.ones({N})
+            a = a * 3.0
+            a = helper.scaled(a)
+            print(float(a.sum()))
+
+
+        main()
+        """,
+    )
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    found = by_line(report)
+    assert abs(found[("MEM001", 8)]["measured_bytes"] - N * 8) < 0.05 * N * 8
+    # the peak is in helper.scaled, whose lines are not traced: the line that called it was running
+    peak_file, peak_line = report["summary"]["peak_line"]
+    assert (os.path.basename(peak_file), peak_line) == ("prog.py", 9)
+    unexplained = {(os.path.basename(u["path"]), u["line"]): u["bytes_at_peak"] for u in report["unexplained_at_peak"]}
+    assert abs(unexplained[("helper.py", 7)] - N * 8) < 0.01 * N * 8
+
+
+@pytest.mark.slow
 def test_the_text_table_ranks_findings_and_marks_lines_never_run(tmp_path):
     script = write(tmp_path, "prog.py", PROGRAM)
     done = measure(script)

@@ -42,10 +42,12 @@ _reset_peak = tracemalloc.reset_peak
 
 
 class Tracer:
-    def __init__(self, roots, rss_lines, view_lines=None):
+    def __init__(self, roots, rss_lines, view_lines=None, traced=None):
         self.roots = tuple(os.path.join(os.path.normcase(r), "") for r in roots)
         self.excluded = ("site-packages", "dist-packages")
-        self.project = {}  # co_filename -> its lines' stats (a dict) if it is a project file, else None
+        self.project = {}  # co_filename -> is it a project file
+        self.traced = traced  # the real paths of the files whose lines are traced (None: every project file)
+        self.traced_stats = {}  # co_filename -> its lines' stats if its lines are traced, else None
         # per running project frame: [frame, line, start, line_peak, frame_peak, rss_start, its file's stats,
         # the bases followed after its view lines (view_lines), or None]
         self.stack = []
@@ -70,23 +72,38 @@ class Tracer:
         self.kept = False  # the bookkeeping of this event kept memory: read the line's start again
         self.local = self.on_event  # one bound method: `return self.on_event` would make one per event
 
+    def is_project(self, filename):
+        """Is this code's file one of the project's (where allocations are attributed)?"""
+        known = self.project.get(filename)
+        if known is None:
+            path = os.path.normcase(os.path.abspath(filename))
+            root = next((r for r in self.roots if path.startswith(r)), None)
+            # a virtual environment inside the project is not the project (unless the project is in one)
+            known = self.project[filename] = (
+                root is not None
+                and not any(x in path[len(root) :].split(os.sep) for x in self.excluded)
+                and path != _ME
+                and os.path.isfile(path)
+            )
+        return known
+
     def file_stats(self, filename):
-        """The stats of a project file's lines (a dict), None for a file outside the project."""
+        """The stats of a traced file's lines (a dict), None for a file whose lines are not traced: outside
+        the project, or a project file memlint has nothing to measure in (its lines count to the traced line
+        that called them, as library code does)."""
         try:
-            return self.project[filename]
+            return self.traced_stats[filename]
         except KeyError:
             pass
-        path = os.path.normcase(os.path.abspath(filename))
-        root = next((r for r in self.roots if path.startswith(r)), None)
-        # a virtual environment inside the project is not the project (unless the project is in one)
-        known = (
-            root is not None
-            and not any(x in path[len(root) :].split(os.sep) for x in self.excluded)
-            and path != _ME
-            and os.path.isfile(path)
-        )
-        stats = self.project[filename] = self.lines.setdefault(filename, {}) if known else None
+        traced = self.is_project(filename) and (self.traced is None or self.real(filename) in self.traced)
+        stats = self.traced_stats[filename] = self.lines.setdefault(filename, {}) if traced else None
         return stats
+
+    def real(self, filename):
+        real = self.real_paths.get(filename)
+        if real is None:
+            real = self.real_paths[filename] = os.path.normcase(os.path.realpath(filename))
+        return real
 
     def segment(self):
         """End the segment since the last event: its peak goes to the running line; returns (current bytes,
@@ -149,7 +166,7 @@ class Tracer:
                 if filename == _ME:
                     key = False  # memlint's own bookkeeping
                     break
-                if self.file_stats(filename) is not None:
+                if self.is_project(filename):
                     key = (filename, lineno)
                     break
             if key:
@@ -181,7 +198,7 @@ class Tracer:
             where = [None, None]
             traceback = tracemalloc.get_object_traceback(base)
             for frame in reversed(traceback or ()):  # innermost first
-                if self.file_stats(frame.filename) is not None:
+                if self.is_project(frame.filename):
                     where = [frame.filename, frame.lineno]
                     break
             out.append([entry[1], entry[2], int(base.nbytes), *where])
@@ -281,11 +298,7 @@ class Tracer:
         """After a view line (MEM005): a weak reference to the array its base name holds, to see at the snapshot
         whether it outlived the function (then a view kept it alive)."""
         frame = rec[0]
-        filename = frame.f_code.co_filename
-        real = self.real_paths.get(filename)
-        if real is None:
-            real = self.real_paths[filename] = os.path.normcase(os.path.realpath(filename))
-        name = self.view_lines.get((real, rec[1]))
+        name = self.view_lines.get((self.real(frame.f_code.co_filename), rec[1]))
         if name is None:
             return
         base = frame.f_locals.get(name)
@@ -350,7 +363,9 @@ def main():
     result_file, config = sys.argv[1], json.loads(sys.argv[2])
     kind, target, args = sys.argv[3], sys.argv[4], sys.argv[5:]
     views = {(f, n): name for f, n, name in config.get("view_lines", ())}
-    tracer = Tracer(config["roots"], {(f, n) for f, n in config["rss_lines"]}, views)
+    traced = config.get("traced")
+    traced = None if traced is None else {os.path.normcase(os.path.realpath(f)) for f in traced}
+    tracer = Tracer(config["roots"], {(f, n) for f, n in config["rss_lines"]}, views, traced)
     if kind == "script":
         sys.argv = [target, *args]
         sys.path[0] = os.path.dirname(os.path.realpath(target))

@@ -70,6 +70,12 @@ def measure(
         if f.code in join.RESIDENT_RULES
         for n in range(f.line, f.end_line + 1)
     ]
+    # Only the files with findings (and the script) call the line tracer: a line of another project file
+    # counts to the traced line that called it, as library code does (every line of a large project calling
+    # the tracer made it several times slower)
+    traced = sorted({str(Path(checked.paths.get(f.path, f.path)).resolve()) for f in checked.findings})
+    if kind == "script":
+        traced.append(str(Path(target).resolve()))
     json_out = output_format == "json"
     try:
         run = runner.run(
@@ -81,6 +87,7 @@ def measure(
             capture=compare_fixes,
             stdout_to_stderr=json_out,
             view_lines=join.view_lines(checked.findings, checked.paths),
+            traced=traced,
         )
     except runner.ChildFailed as e:
         echo(f"memlint: error: {label}: {e}", err=True)

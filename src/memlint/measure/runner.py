@@ -56,15 +56,23 @@ def run(
     capture: bool = False,
     stdout_to_stderr: bool = False,
     view_lines: list = (),
+    traced: Optional[list] = None,
 ) -> Run:
     """Run ``python TARGET ARGS`` (kind "script") or ``python -m TARGET ARGS`` (kind "module") under the
     tracer; lines in files under ``roots`` are measured, ``rss_lines`` ([file, line]) also by resident set, and
     after ``view_lines`` ([file, line, name]) the array ``name`` is followed: what it holds once the line's
-    function returned is what a view that escaped keeps alive."""
+    function returned is what a view that escaped keeps alive. Only the lines of ``traced`` files (None: every
+    project file) call the tracer; the others count to the traced line that called them."""
     import psutil
 
     config = json.dumps(
-        {"roots": [str(r) for r in roots], "rss_lines": rss_lines, "view_lines": list(view_lines), "frames": frames}
+        {
+            "roots": [str(r) for r in roots],
+            "rss_lines": rss_lines,
+            "view_lines": list(view_lines),
+            "traced": traced,
+            "frames": frames,
+        }
     )
     with tempfile.TemporaryDirectory(prefix="memlint-measure-") as tmp:
         result_file = os.path.join(tmp, "result.json")
