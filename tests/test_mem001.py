@@ -759,3 +759,35 @@ def test_measured_by_getsizeof_before_is_still_fixed():
 def test_chain_with_a_binding_inside_is_not_reported():
     code = "import numpy as np\ndef f(y):\n    x = np.ones(1 << 18)\n    x = (x - (s := 2.0)) * s\n    return x\n"
     assert findings(code) == []
+
+
+@pytest.mark.slow
+def test_chain_over_percentiles_of_the_array_is_fixed():
+    # np.percentile of a float32 array with a Python q is a float32 scalar: the chain keeps float32
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def normalize():
+            img = np.random.default_rng(0).random((512, 512)).astype(np.float32)
+            lo = np.percentile(img, 1)
+            hi = np.nanpercentile(img, 99.5)
+            img = (img - lo) / (hi - lo)
+            img = np.clip(img, 0, 1)
+            return img
+        r = normalize()
+        print(r.dtype, r.sum())
+        """)
+    assert "img -= lo\n    img /= hi - lo\n    img = np.clip(img, 0, 1, out=img)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_percentile_with_a_float64_q_is_float64():
+    # a float64 NumPy q makes the percentile float64: img - lo is float64, in place it would stay float32
+    code = """
+        import numpy as np
+        img = np.random.default_rng(0).random((512, 512)).astype(np.float32)
+        lo = np.percentile(img, np.float64(1))
+        img = img - lo
+        print(img.dtype, img.sum())
+        """
+    assert findings(code) == []
+    assert_trap_not_fixed("MEM001", code, "img = img - lo", "img -= lo")

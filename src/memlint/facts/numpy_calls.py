@@ -109,6 +109,8 @@ class NumpyValues(Evaluator):
             if len(call.args) == 1 and not kw and self._value(call.args[0]).kind in ("py_number", "np_scalar"):
                 return Value("np_scalar", scalar_dtype, (), "fresh", 0)
             return Value(ownership="unknown_call")
+        if name in _QUANTILES:
+            return self._quantile(name, call, kw)
         if name in numpy_api.REDUCTIONS:
             return self._reduce(
                 self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN,
@@ -131,6 +133,20 @@ class NumpyValues(Evaluator):
         if name == "expand_dims":
             return self._expand_dims(call, kw)
         return self._known_call("numpy." + name, call)
+
+    def _quantile(self, name: str, call: ast.Call, kw: dict) -> Value:
+        """``np.percentile(a, 99)``: one number of the whole array, a NumPy scalar whose dtype NumPy computes
+        (float32 for a float32 array and a Python ``q``; float64 for integers, or for a float64 NumPy ``q``)."""
+        if kw or len(call.args) != 2:
+            return Value(ownership="unknown_call")  # axis=, keepdims=, out=, method=...: not followed
+        a, q = self._value(call.args[0]), self._value(call.args[1])
+        if a.kind == "bottom" or q.kind == "bottom":
+            return BOTTOM
+        if a.kind != "ndarray" or q.kind not in ("py_number", "np_scalar"):
+            return Value(ownership="unknown_call")
+        specs = (self._spec(a), self._spec(q))
+        got = numpy_api.result_of("function", name, specs) if None not in specs else None
+        return Value("np_scalar", got[1] if got else None, (), "fresh", 0)
 
     def _loaded(self, call: ast.Call) -> Value:
         """``np.load`` without ``mmap_mode``: a new ndarray read from a ``.npy`` file. Without
@@ -537,6 +553,9 @@ class NumpyValues(Evaluator):
 
 
 _JOINING = frozenset({"stack", "vstack", "hstack", "concatenate"})  # functions joining a sequence of arrays
+
+
+_QUANTILES = frozenset({"percentile", "quantile", "nanpercentile", "nanquantile"})
 
 
 def _literal_suffix(node: ast.AST) -> Optional[str]:
