@@ -254,3 +254,47 @@ def test_parameters_without_number_defaults_are_not_numbers(call, params, tmp_pa
     use = f"from sprites import Sprite\ndef spawn({params}):\n    out = []\n    for k in range(count):\n"
     use += f"        out.append({call})\n    return out\n"
     assert mem004({"sprites.py": SPRITE, "use.py": use}, tmp_path) == []
+
+
+READ_ROWS = """
+import csv
+def read(path):
+    {bind}
+    with open(path) as f:
+        for line in csv.reader(f):
+            rows.append((float(line[0]), float(line[1])))
+    {more}
+    return rows
+"""
+
+
+@pytest.mark.parametrize(
+    "bind, col",
+    [("rows = []", 5), ("rows: list[tuple[float, float]] = []", 5), ("rows, names = [], []", 19)],
+)
+def test_list_spellings_annotated_and_unpacked(bind, col, tmp_path):
+    (f,) = mem004({"use.py": READ_ROWS.format(bind=bind, more="")}, tmp_path)
+    assert (f.line, f.column) == (4, col) and "tuples with 2 numeric fields" in f.message
+
+
+@pytest.mark.parametrize(
+    "more",
+    [
+        "rows.append('total')",  # a list that also gets a non-record
+        "rows.append(None)",
+        "rows.append((1.0, 2.0, 3.0))",  # a record of another shape
+        "rows.extend(extra())",  # items of unknown shape
+        "rows.insert(0, 'header')",
+        "rows += [None]",
+        "rows[0] = 'header'",
+    ],
+)
+def test_a_list_that_also_gets_other_items_is_not_reported(more, tmp_path):
+    assert mem004({"use.py": READ_ROWS.format(bind="rows = []", more=more)}, tmp_path) == []
+
+
+def test_a_kept_comprehension_that_later_gets_other_items_is_not_reported(tmp_path):
+    use = "def f(n):\n    rows = [(i, 2 * i) for i in range(n)]\n    rows.append('total')\n    return rows\n"
+    assert mem004({"use.py": use}, tmp_path) == []
+    use = use.replace("rows.append('total')", "rows.append((n, n))")  # the same shape: still records
+    assert len(mem004({"use.py": use}, tmp_path)) == 1

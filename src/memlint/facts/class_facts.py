@@ -30,7 +30,7 @@ from memlint.facts.loop_counts import (
     count_of,
 )
 from memlint.facts.record_lists import Loop, RecordLists
-from memlint.facts.syntax import first_param, is_name, walk_scope
+from memlint.facts.syntax import first_param, is_name, single_name_assign, walk_scope
 from memlint.facts.tree import children
 
 if TYPE_CHECKING:
@@ -289,7 +289,7 @@ class _ScopeWalker(ast.NodeVisitor):
                 if isinstance(elt, ast.Call):
                     self.bulk(elt, elt.func, "a comprehension", generator_counts)
             kept_list = node in self.kept if isinstance(node, ast.ListComp) else self.kept_generators.get(node, False)
-            if kept_list:  # a list that is kept, not passed straight on
+            if kept_list and self._gets_only_records(node, elements[0]):  # a list that is kept, not passed on
                 loops: list[Loop] = [*self.loop_nodes, *node.generators]
                 self.scan.records.record(
                     node,
@@ -361,6 +361,7 @@ class _ScopeWalker(ast.NodeVisitor):
                 and value is not None
                 and self.scan.records.may_be_record(value)
                 and func.value.id in self.scope.lists
+                and self.scan.records.gets_only_records(func.value.id, value, self.scope.nodes, node)
             ):
                 self.scan.records.record(
                     self.scope.lists[func.value.id],
@@ -372,6 +373,14 @@ class _ScopeWalker(ast.NodeVisitor):
                 )
         self.scan.uses.call(node, self.scope, self.self_name)
         self.generic_visit(node)
+
+    def _gets_only_records(self, comprehension: ast.AST, element: ast.AST) -> bool:
+        """A list comprehension bound to a name (``rows = [...]``) may get other items later."""
+        parent = self.names.ctx.parent(comprehension)
+        if isinstance(parent, ast.Call):  # list(<generator>)
+            parent = self.names.ctx.parent(parent)
+        name = single_name_assign(parent) if parent is not None else None
+        return name is None or self.scan.records.gets_only_records(name, element, self.scope.nodes)
 
     def _keeps(self, value: Optional[ast.AST]) -> None:
         """Mark a list built by this expression as kept (assigned or returned) for MEM004."""

@@ -139,8 +139,12 @@ class ScopeNames(Protocol):
         """Local name -> the class its instance belongs to."""
 
     @property
-    def lists(self) -> dict[str, ast.Assign]:
-        """Local name -> its ``name = []`` (or ``list()``)."""
+    def lists(self) -> dict[str, ast.AST]:
+        """Local name -> where it is bound to an empty list (``rows = []``, ``list()``...)."""
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the scope (not of the functions in it); none for a class body."""
 
     @property
     def numeric(self) -> set[str]:
@@ -180,8 +184,12 @@ class FunctionNames:
         return numeric_names(self.node, self.bindings, self.names.imports)
 
     @functools.cached_property
-    def lists(self) -> dict[str, ast.Assign]:
+    def lists(self) -> dict[str, ast.AST]:
         return empty_lists(self.bindings, self.names.imports)
+
+    @functools.cached_property
+    def nodes(self) -> list[ast.AST]:
+        return self.names.module_nodes if self.node is self.names.ctx.tree else walk_scope(self.body)
 
 
 class ClassBodyOrComprehension:
@@ -190,7 +198,7 @@ class ClassBodyOrComprehension:
 
     def __init__(self, constants: ScopeConstants, numeric_from: Optional[ScopeNames] = None):
         self.typed: dict[str, str] = {}
-        self.lists: dict[str, ast.Assign] = {}
+        self.lists: dict[str, ast.AST] = {}
         self.constants = constants
         self.numeric_from = numeric_from
 
@@ -200,6 +208,10 @@ class ClassBodyOrComprehension:
     @property
     def numeric(self) -> set[str]:
         return set() if self.numeric_from is None else self.numeric_from.numeric
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        return [] if self.numeric_from is None else self.numeric_from.nodes
 
 
 def count_top_bindings(module_nodes: list[ast.AST], global_statements: list[ast.Global]) -> dict[str, int]:

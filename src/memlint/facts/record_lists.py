@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Callable, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from memlint.facts.loop_counts import DATA, Count
 from memlint.facts.python_numbers import is_number
-from memlint.facts.syntax import single_name_assign, walk_scope
+from memlint.facts.syntax import is_name, single_name_assign, walk_scope
 
 if TYPE_CHECKING:
     from memlint.facts.class_names import ClassNames, ScopeNames
@@ -94,6 +94,40 @@ class RecordLists:
                 }
             )
 
+    def gets_only_records(
+        self, name: str, element: ast.AST, nodes: Sequence[ast.AST], own_append: Optional[ast.Call] = None
+    ) -> bool:
+        """Does the list bound to ``name`` get no other item than records like ``element`` (among the scope's
+        ``nodes``)? A list that also gets a header, a None or items of unknown shape (``extend``, ``insert``,
+        ``+=``, ``rows[i] = ...``, another ``append``) cannot simply become columns. ``own_append``: the append
+        that made the record."""
+        for node in nodes:
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_name(node.func.value, name):
+                attr = node.func.attr
+                if attr in ("extend", "insert", "__setitem__", "__iadd__"):
+                    return False
+                if attr == "append" and node is not own_append:
+                    if not node.args or not self._same_shape(node.args[-1], element):
+                        return False
+            elif isinstance(node, ast.AugAssign) and is_name(node.target, name):
+                return False
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and is_name(node.value, name):
+                return False
+        return True
+
+    def _same_shape(self, item: ast.AST, element: ast.AST) -> bool:
+        """Is ``item`` a record of ``element``'s shape: a tuple as long, a dict with the same keys, a call of the
+        same class?"""
+        if isinstance(item, ast.Tuple) and isinstance(element, ast.Tuple):
+            return len(item.elts) == len(element.elts)
+        if isinstance(item, ast.Dict) and isinstance(element, ast.Dict):
+            keys = [k.value if isinstance(k, ast.Constant) else None for k in item.keys]
+            return None not in keys and keys == [k.value if isinstance(k, ast.Constant) else None for k in element.keys]
+        if isinstance(item, ast.Call) and isinstance(element, ast.Call):
+            callee = self.names.qualname(item.func)
+            return callee is not None and callee == self.names.qualname(element.func)
+        return False
+
     def _index_combinations(self, element: ast.Tuple, loops: Sequence[Loop]) -> bool:
         """Is every item of this tuple a constant or the bare counter of an enclosing ``range`` loop, kept
         whatever the data holds (no condition reads an item or calls)? ``(i, j)`` where ``A[i, j]`` is
@@ -124,21 +158,35 @@ class RecordLists:
         return not any(isinstance(n, (ast.Subscript, ast.Call)) for test in conditions for n in ast.walk(test))
 
 
-def empty_lists(nodes: list[ast.AST], imports: ImportMap) -> dict[str, ast.Assign]:
-    """Names bound to an empty list (``[]`` or ``list()``) among these nodes, with the assignment."""
-    found = {}
-    for node in nodes:
-        name = single_name_assign(node)
-        if name is None or not isinstance(node, ast.Assign):
-            continue
-        v = node.value
-        if (
+def empty_lists(nodes: list[ast.AST], imports: ImportMap) -> dict[str, ast.AST]:
+    """Names bound to an empty list (``[]`` or ``list()``) among these nodes, with where: the assignment
+    (``rows = []``, ``rows: list[tuple[float, float]] = []``), or the list's own ``[]`` in ``xs, ys = [], []``."""
+
+    def is_empty_list(v: Optional[ast.AST]) -> bool:
+        return (
             isinstance(v, ast.List)
             and not v.elts
             or isinstance(v, ast.Call)
             and imports.is_builtin(v.func, "list")
             and not v.args
             and not v.keywords
-        ):
+        )
+
+    found: dict[str, ast.AST] = {}
+    for node in nodes:
+        name = single_name_assign(node)
+        if name is not None and isinstance(node, ast.Assign) and is_empty_list(node.value):
             found[name] = node
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and is_empty_list(node.value):
+            found[node.target.id] = node
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Tuple)
+            and isinstance(node.value, ast.Tuple)
+            and len(node.targets[0].elts) == len(node.value.elts)
+        ):
+            for target, value in zip(node.targets[0].elts, node.value.elts):
+                if isinstance(target, ast.Name) and is_empty_list(value):
+                    found[target.id] = value
     return found
