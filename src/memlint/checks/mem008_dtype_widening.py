@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import ast
 import functools
+from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+
+if TYPE_CHECKING:
+    import numpy
 
 _SMALL_INT_BYTES = 2  # 8- and 16-bit integers are exact in float32 (24-bit significand)
 
@@ -95,12 +99,18 @@ def _outermost(ctx, node: ast.AST) -> ast.AST:
     return node
 
 
-def _operands(ctx, node):
-    """(ufunc, first operand, second operand) of ``a <op> b`` or of ``np.<binary ufunc>(a, b)`` without
-    ``dtype``/``out``, else None."""
+class _Operands(NamedTuple):
+    ufunc: numpy.ufunc
+    first: ast.expr
+    second: ast.expr
+
+
+def _operands(ctx: FileContext, node: Union[ast.BinOp, ast.Call]) -> Optional[_Operands]:
+    """The ufunc and operands of ``a <op> b`` or of ``np.<binary ufunc>(a, b)`` without ``dtype``/``out``, else
+    None."""
     if isinstance(node, ast.BinOp):
         ufunc = _operator_ufunc(type(node.op).__name__)
-        return (ufunc, node.left, node.right) if ufunc is not None else None
+        return _Operands(ufunc, node.left, node.right) if ufunc is not None else None
     if len(node.args) != 2 or node.keywords:
         return None  # before resolving the name: most calls are not two plain operands
     ufunc = numpy_api.ufunc_of(ctx.qualname(node.func))
@@ -108,11 +118,11 @@ def _operands(ctx, node):
         return None
     if any(isinstance(a, ast.Starred) for a in node.args):
         return None
-    return ufunc, node.args[0], node.args[1]
+    return _Operands(ufunc, node.args[0], node.args[1])
 
 
 @functools.cache
-def _operator_ufunc(op: str):
+def _operator_ufunc(op: str) -> Optional[numpy.ufunc]:
     """The ufunc an ``ast`` operator (``"Add"``) computes (asked once per operator: every BinOp of a file asks)."""
     name = numpy_api.OPERATOR_UFUNCS.get(op)
     return numpy_api.ufunc_of(f"numpy.{name}") if name else None

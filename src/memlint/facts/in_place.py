@@ -17,13 +17,17 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
 from memlint.facts import numpy_api
 from memlint.facts.kinds import ChainVerdict, Verdict
 from memlint.facts.numpy_calls import in_place_verdict
 from memlint.facts.ownership import _reads_data_of
 from memlint.facts.syntax import is_name
+from memlint.findings import SAFE, UNSAFE, Fix
+
+if TYPE_CHECKING:
+    import numpy
 
 COMMUTATIVE = frozenset({"Add", "Mult", "BitAnd", "BitOr", "BitXor"})
 SYMBOLS = {
@@ -51,6 +55,7 @@ def elementwise_ufunc(ctx, call: ast.Call):
     if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     qualname = ctx.qualname(call.func)
+    ufunc: Union[numpy.ufunc, SimpleNamespace, None]
     if qualname == "numpy.clip":
         ufunc = _CLIP
     else:
@@ -116,11 +121,21 @@ def spine_name(steps: list) -> ast.Name:
     return steps[0].operands[steps[0].position]
 
 
-def chain_finding(ctx, statement: ast.stmt, steps: list) -> Optional[tuple]:
-    """What MEM001 and MEM002 report of a chain of two steps or more (MEM001 where it ends in an operator,
-    MEM002 in a ufunc): (message, bytes saved, fix or None), or None when there is nothing to report."""
-    from memlint.findings import Fix
+class ChainFinding(NamedTuple):
+    message: str
+    nbytes: Optional[int]  # saved
+    fix: Optional[Fix]
 
+
+class Judged(NamedTuple):
+    verdict: ChainVerdict
+    reason: str
+    nbytes: Optional[int]  # saved
+
+
+def chain_finding(ctx, statement: ast.stmt, steps: list) -> Optional[ChainFinding]:
+    """What MEM001 and MEM002 report of a chain of two steps or more (MEM001 where it ends in an operator,
+    MEM002 in a ufunc), or None when there is nothing to report."""
     found = chain_verdict(ctx.arrays, statement, steps)
     if found is None:
         return None
@@ -140,13 +155,15 @@ def chain_finding(ctx, statement: ast.stmt, steps: list) -> Optional[tuple]:
         if not reason:
             line, _, end_line, _ = ctx.source.span(statement)
             reason = "the statement spans several lines" if end_line != line else "the steps cannot be spelled here"
-        return message + f" (not fixed: {reason})", nbytes, None
+        return ChainFinding(message + f" (not fixed: {reason})", nbytes, None)
     note = f" ({reason})" if verdict != "safe" else ""
-    return message, nbytes, Fix(verdict, f"Replace with `{'; '.join(statements)}`{note}", (ctx.edit(statement, text),))
+    applicability = SAFE if verdict == "safe" else UNSAFE  # "unknown" was not fixed, "impossible" not reported
+    fix = Fix(applicability, f"Replace with `{'; '.join(statements)}`{note}", (ctx.edit(statement, text),))
+    return ChainFinding(message, nbytes, fix)
 
 
-def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[tuple]:
-    """For a chain of two steps or more: (verdict, reason, bytes saved) of running it in the buffer of the
+def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[Judged]:
+    """For a chain of two steps or more: the verdict, its reason and the bytes saved of running it in the buffer of the
     array it replaces, or None when there is nothing to report: the array is not FRESH or not numeric, is
     small or 0-d, an operand may view it (NumPy would copy that operand to a temporary as large, saving
     nothing), NumPy already writes the whole chain into a temporary operand of the first step (temporary
@@ -172,7 +189,7 @@ def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[tuple]:
     if verdict != "unknown" and not facts.no_alias(use):
         verdict, reason = "unknown", f"`{use.id}` may be reachable through another name, container or view"
     nbytes = a.nbytes * saved_arrays(steps) if a.nbytes is not None else None
-    return verdict, reason, nbytes
+    return Judged(verdict, reason, nbytes)
 
 
 def steps_verdict(facts, steps: list, use: ast.Name, statement: ast.stmt) -> tuple[ChainVerdict, str]:

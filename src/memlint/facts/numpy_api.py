@@ -276,7 +276,7 @@ def result_of(
 
 
 @functools.cache
-def ufunc_of(qualname: Optional[str]):
+def ufunc_of(qualname: Optional[str]) -> Optional[numpy.ufunc]:
     """The ``numpy.ufunc`` a qualified name such as ``numpy.add`` denotes, else None."""
     if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
         return None
