@@ -91,6 +91,7 @@ if TYPE_CHECKING:
     from memlint.facts.array_candidates import ArrayNames
     from memlint.facts.functions import FunctionFacts
     from memlint.facts.kinds import Ownership as OwnershipKind
+    from memlint.facts.kinds import PyType
     from memlint.facts.numpy_api import Computed, Spec
     from memlint.facts.tree import Scope
 
@@ -108,7 +109,13 @@ __all__ = [
 _EVAL_BUDGET = 20000  # definition values computed for one question before giving up (pathological loops)
 
 
-_NUMBER_BUILTINS = {"float": "float", "int": "int", "bool": "bool", "complex": "complex", "len": "int"}
+_NUMBER_BUILTINS: dict[str, PyType] = {
+    "float": "float",
+    "int": "int",
+    "bool": "bool",
+    "complex": "complex",
+    "len": "int",
+}
 
 
 class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):

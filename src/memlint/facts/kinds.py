@@ -12,6 +12,9 @@ ValueKind = Literal[
     "ndarray", "np_scalar", "py_number", "other_array", "tuple", "list", "pil_image", "unknown", "bottom"
 ]
 
+# The type of a Python number (``Value.pytype``).
+PyType = Literal["int", "float", "complex", "bool"]
+
 # Who holds a value's object, and so whether writing into it in place is safe (see ``arrays``).
 Ownership = Literal[
     "fresh",  # a new object this expression created and nothing else holds

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from memlint.facts import numpy_api
-from memlint.facts.kinds import Ownership, ValueKind
+from memlint.facts.kinds import Ownership, PyType, ValueKind
 
 if TYPE_CHECKING:
     import numpy
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # A Python number (``bool`` is an ``int``): what ``Value.constant`` holds.
 Number = Union[int, float, complex]
 
-NUMERIC_PYTYPES = {int: "int", float: "float", complex: "complex", bool: "bool"}
+NUMERIC_PYTYPES: dict[type, PyType] = {int: "int", float: "float", complex: "complex", bool: "bool"}
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,9 @@ class Value:
     ownership: Ownership = "unknown"
     ndim: Optional[int] = None
     constant: Optional[Number] = None
-    pytype: Optional[str] = None
+    pytype: Optional[PyType] = None
     origin: Optional[str] = None
-    items: Optional[tuple] = None  # kind "tuple": the Values of its items
+    items: Optional[tuple[Value, ...]] = None  # kind "tuple": the Values of its items
     element: Optional[Value] = None  # kind "list": what every item is known to be (facts/lists.py)
 
     @property
@@ -52,7 +52,7 @@ def ndarray_value(dtype=None, shape=None, ownership: Ownership = "fresh", ndim=N
     return Value("ndarray", dtype, shape, ownership, ndim, **kw)
 
 
-def number_value(value: Optional[Number] = None, pytype: Optional[str] = None) -> Value:
+def number_value(value: Optional[Number] = None, pytype: Optional[PyType] = None) -> Value:
     if value is not None:
         pytype = NUMERIC_PYTYPES.get(type(value))
     return Value("py_number", None, None, "fresh", None, value, pytype)
@@ -82,7 +82,7 @@ def join(a: Value, b: Value) -> Value:
     )
 
 
-def py_result_type(op: str, left: Optional[str], right: Optional[str]) -> Optional[str]:
+def py_result_type(op: str, left: Optional[PyType], right: Optional[PyType]) -> Optional[PyType]:
     if left is None or right is None:
         return None
     import operator
@@ -94,7 +94,10 @@ def py_result_type(op: str, left: Optional[str], right: Optional[str]) -> Option
     return NUMERIC_PYTYPES.get(type(result))
 
 
-def pytype_of_dtype(dtype) -> Optional[str]:
+_PYTYPE_OF_DTYPE_KIND: dict[str, PyType] = {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}
+
+
+def pytype_of_dtype(dtype: Optional[numpy.dtype[Any]]) -> Optional[PyType]:
     if dtype is None:
         return None
-    return {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}.get(dtype.kind)
+    return _PYTYPE_OF_DTYPE_KIND.get(dtype.kind)
