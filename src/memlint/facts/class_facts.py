@@ -31,6 +31,7 @@ from memlint.facts.loop_counts import (
 )
 from memlint.facts.record_lists import Loop, RecordLists
 from memlint.facts.syntax import first_param, is_name, single_name_assign, walk_scope
+from memlint.facts.tree import Loop as StatementLoop
 from memlint.facts.tree import children
 
 if TYPE_CHECKING:
@@ -126,20 +127,14 @@ class _FileScan:
                 if adder.container is not None and _many(count):
                     self.filled.add(adder.container)
 
-    def _caller(self, call: ast.Call) -> tuple[Optional[str], list[_StatementLoop], Optional[ast.AST]]:
+    def _caller(self, call: ast.Call) -> tuple[Optional[str], list[StatementLoop], Optional[ast.AST]]:
         """The adder key a call names (``Class.method`` through the method's own instance, or a module-level
         function's name), the loops around it in its function, and that function (or the module)."""
         ctx = self.names.ctx
         scope = ctx.scope_of(call)
         if scope is None or isinstance(scope, ast.Lambda):
             return None, [], None  # a comprehension or a class body: its loops are not statements
-        loops: list[_StatementLoop] = []
-        child: ast.AST = call
-        parent = ctx.parent(call)
-        while parent is not None and parent is not scope:
-            if isinstance(parent, (ast.For, ast.AsyncFor, ast.While)) and child in parent.body:
-                loops.append(parent)
-            child, parent = parent, ctx.parent(parent)
+        loops = ctx.loops_around(call)
         func = call.func
         key: Optional[str] = None
         if isinstance(func, ast.Name):
@@ -153,7 +148,7 @@ class _FileScan:
                 and is_name(func.value, first_param(scope))
             ):
                 key = f"{owner.name}.{func.attr}"
-        return key, loops[::-1], scope
+        return key, loops, scope
 
     def bulk_over_containers(self) -> None:
         """Instances built once per item of a loop over a ``self.<attr>`` container that gets items in bulk are
@@ -518,7 +513,6 @@ def _many(count: Count) -> bool:
     return count == DATA or isinstance(count, int) and count >= FILTERED_BULK
 
 
-_StatementLoop = Union[ast.For, ast.AsyncFor, ast.While]
 _Container = tuple[str, str]  # (class name, attribute): `self.<attribute>` in the methods of that class
 
 
