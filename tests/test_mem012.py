@@ -784,3 +784,72 @@ def test_keras_img_to_array_is_a_3d_ndarray_of_no_stated_owner():
         "def features(img):\n    return img_to_array(img).flatten() / 255.0\n"
     )
     assert [(f.line, f.fix.applicability) for f in found] == [(4, "safe")]
+
+
+# --- an item of a list of new arrays ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_np_array_of_an_item_of_a_list_of_loaded_arrays_only_read(tmp_path):
+    import numpy as np
+
+    for i in range(3):
+        np.save(tmp_path / f"part{i}.npy", np.full(400_000, i, dtype=np.float64))
+    fixed = assert_fix_keeps_behaviour(
+        f"""
+        import numpy as np
+        def combine(folder):
+            parts = []
+            for i in range(3):
+                parts.append(np.load(folder + f"/part{{i}}.npy"))
+            full = np.array(parts[0])
+            np.save(folder + "/full.npy", full)
+            for i in range(1, len(parts)):
+                full = np.append(full, parts[i][:10])
+            print(full.sum(), len(parts))
+        combine({str(tmp_path)!r})
+        print(np.load({str(tmp_path)!r} + "/full.npy").sum())
+    """,
+        saves_memory=False,  # the program's peak is np.load reading a part, above the copy's
+    )
+    assert "full = np.asarray(parts[0])" in fixed
+
+
+@pytest.mark.slow
+def test_trap_an_item_written_after_the_copy():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+        def main():
+            parts = []
+            for i in range(3):
+                parts.append(np.full(1000, i, dtype=np.float64))
+            first = np.array(parts[0])
+            parts[0][0] = 7.0
+            return first[0]
+        print(main())
+        """,
+        "np.array(parts[0])",
+        "np.asarray(parts[0])",
+    )
+
+
+@pytest.mark.slow
+def test_trap_an_item_held_by_another_name():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+        def main():
+            shared = np.zeros(1000)
+            parts = []
+            parts.append(shared)
+            first = np.array(parts[0])
+            shared[0] = 7.0
+            return first[0]
+        print(main())
+        """,
+        "np.array(parts[0])",
+        "np.asarray(parts[0])",
+    )

@@ -201,6 +201,14 @@ def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST, transform: str):
         return None  # x is itself a hidden copy: once that one is fixed, x may be a view (next fix round)
     if _consumed_at_once(ctx, call):
         return SAFE
+    if (
+        isinstance(source, ast.Subscript)
+        and isinstance(source.value, ast.Name)
+        and not isinstance(source.slice, ast.Slice)
+    ):
+        # an item of a list of new arrays no one writes or hands out (lists.py): only the result may write it
+        if ctx.arrays.items_only_read(source.value) and _result_only_read(ctx, call):
+            return SAFE
     if not isinstance(source, ast.Name):
         # a temporary (np.array(a * 2)): nothing else holds it, and it dies with the call
         fresh = arrays.value(source).ownership == "fresh" and not isinstance(source, (ast.Subscript, ast.Attribute))
@@ -364,7 +372,14 @@ def _only_read(ctx, use: ast.Name) -> bool:
         and use in (value.left, value.right)
         or isinstance(value, ast.Call)
         and any(a is use for a in value.args)
+        and _may_write_into_its_argument(ctx, value)
     )
+
+
+def _may_write_into_its_argument(ctx, call: ast.Call) -> bool:
+    """A call MEM002 may give ``out=`` (a ufunc, ``np.clip``): ``np.append(b, x)`` never writes into ``b``."""
+    q = ctx.qualname(call.func)
+    return q is None or q == "numpy.clip" or numpy_api.ufunc_of(q) is not None or not q.startswith("numpy.")
 
 
 def _rewrite(call, transform: str, asarray_name: Optional[str]):

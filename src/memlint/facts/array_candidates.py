@@ -4,7 +4,8 @@
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
 call or a function of the project (``functions``: a module-level ``def`` of the file, or a function of
 another file the project index knows), or a DataFrame's ``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``.T``/``.real``/``.imag``,
-subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``).
+subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``)
+or lists they are appended to (``lst.append(v)``, ``lst.insert(i, v)``: ``lists``).
 Parameters, other calls, literals, containers, comprehensions and names bound any other way (``for``,
 unpacking, ``with``...) give it nothing. An expression with no such path to a NumPy call is never the
 ndarray a rule looks for, and the rule need not build the scope's control flow to learn that.
@@ -57,12 +58,21 @@ class ArrayNames:
             for n in ctx.nodes(ast.AnnAssign)
             if isinstance(n.target, ast.Name) and self._names_numpy(n.annotation)
         }
-        self._bindings: dict[str, list] = {}  # name -> the statements binding a value to it, in any scope
+        self._bindings: dict[str, list] = {}  # name -> (statement, value) binding it (or put in it), any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
             if node.value is not None:
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     for name in names_in_target(target):  # an item of a tuple target: the whole value, as a bound
-                        self._bindings.setdefault(name, []).append(node)
+                        self._bindings.setdefault(name, []).append((node, node.value))
+        for node in ctx.nodes(ast.Call):  # `lst.append(item)`: np.array(lst) has the items' dtype (lists.py)
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in ("append", "insert")
+                and isinstance(func.value, ast.Name)
+            ):
+                if node.args:
+                    self._bindings.setdefault(func.value.id, []).append((node, node.args[-1]))
         self._values: dict[str, dict] = {}  # name -> {scope: the values bound to it there}, on first need
         self._known: dict[tuple, bool] = {}
 
@@ -82,13 +92,17 @@ class ArrayNames:
         return any(isinstance(n, ast.Name) and n.id in self._numpy_roots for n in ast.walk(annotation))
 
     def _values_in(self, ctx, scope, name: str) -> list:
-        """The values bound to ``name`` in the code of ``scope`` (class bodies and comprehensions are no
-        scope's: the facts know none of their names)."""
+        """(the scope evaluating it, value) for the values bound to ``name`` in the code of ``scope`` (class
+        bodies and comprehensions are no scope's: the facts know none of their names); an item a function
+        appends to a list of the module's counts in the module's scope too (lists.py)."""
         by_scope = self._values.get(name)
         if by_scope is None:  # one pass over the name's bindings for every scope (not one per scope: quadratic)
             by_scope = self._values[name] = {}
-            for node in self._bindings.get(name, ()):
-                by_scope.setdefault(ctx.arrays.scope_of(node), []).append(node.value)
+            for node, value in self._bindings.get(name, ()):
+                where = ctx.arrays.scope_of(node)
+                by_scope.setdefault(where, []).append((where, value))
+                if isinstance(node, ast.Call) and where is not self._module:
+                    by_scope.setdefault(self._module, []).append((where, value))
         return by_scope.get(scope, [])
 
     def _name(self, ctx, root: tuple) -> bool:
@@ -110,9 +124,9 @@ class ArrayNames:
                 return True
             if name not in self._bindings:
                 continue
-            bindings = [(scope, v) for v in self._values_in(ctx, scope, name)]
+            bindings = list(self._values_in(ctx, scope, name))
             if scope is not self._module:  # the facts read a name the function does not bind at module level
-                bindings += [(self._module, v) for v in self._values_in(ctx, self._module, name)]
+                bindings += self._values_in(ctx, self._module, name)
             for where, value in bindings:
                 names: list = []
                 if self._flows_from_numpy(value, names):

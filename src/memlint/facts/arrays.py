@@ -575,6 +575,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if base.items is None or type(index) is not int or not -len(base.items) <= index < len(base.items):
                 return UNKNOWN
             return base.items[index]
+        if base.kind == "list" and base.element is not None and not isinstance(e.slice, ast.Slice):
+            return base.element.with_changes(ownership="alias")  # an item, held by the list
         if base.kind != "ndarray":
             return UNKNOWN
         index_value = self._value(e.slice) if not isinstance(e.slice, (ast.Slice, ast.Tuple)) else None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable, Optional
 
+from memlint.facts.ownership import _creates_new
 from memlint.facts.values import BOTTOM, Value, join
 
 if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
@@ -61,6 +62,32 @@ def items_of(v: Value) -> Optional[Value]:
 
 class ListValues(Evaluator):
     """The values of lists built by appending (mixed into ``ArrayFacts``)."""
+
+    def items_only_read(self, name: ast.Name) -> bool:
+        """The list ``name`` holds here was built here from new arrays nothing else holds
+        (``lst.append(np.load(p))``), and no use of it writes an item, hands one out, or hands out the list:
+        an item read from it, ``lst[0]``, is held by the list alone, and only read."""
+        defs = self.reaching(name)
+        if not defs or len(defs) != 1 or defs[0].kind != "assign" or defs[0].targets != 1:
+            return False
+        d = defs[0]
+        if not is_new_empty_list(d.value, self.ctx.imports.is_builtin) or self._def_value(d).element is None:
+            return False
+        uses = self._list_uses(d)
+        if uses is None:
+            return False
+        for use in uses:
+            item = self._list_item(use)
+            if item is False:
+                return False
+            if item is not None:
+                if not (_creates_new(item) and self._value(item).ownership == "fresh"):
+                    return False
+                continue
+            p = self.parent(use)
+            if use is not name and not (isinstance(p, ast.Subscript) and self.reads_only(p) or _reads_whole(self, p)):
+                return False
+        return True
 
     def _list_value(self, d) -> Value:
         """The value a definition binding a new empty list gives: kind "list", with the items' join."""
@@ -152,3 +179,13 @@ class ListValues(Evaluator):
         if isinstance(p, (ast.For, ast.AsyncFor, ast.comprehension)) and p.iter is use:
             return None
         return False
+
+
+def _reads_whole(facts, p: Optional[ast.AST]) -> bool:
+    """``len(lst)``, ``print(lst)``: the list is read, no item handed out."""
+    return (
+        isinstance(p, ast.Call)
+        and isinstance(p.func, ast.Name)
+        and p.func.id in _READING_BUILTINS
+        and facts.ctx.imports.is_builtin(p.func, p.func.id)
+    )

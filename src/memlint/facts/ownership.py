@@ -176,6 +176,12 @@ _NEW_RESULT_FUNCTIONS = frozenset(
         "average",
         "cov",
         "corrcoef",
+        "append",
+        "concatenate",
+        "stack",
+        "vstack",
+        "hstack",
+        "save",
     }
 )
 
