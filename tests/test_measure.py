@@ -244,6 +244,57 @@ def test_project_files_without_findings_count_to_the_line_that_called_them(tmp_p
 
 
 @pytest.mark.slow
+def test_the_timeline_is_no_part_of_the_programs_memory(tmp_path):
+    """While the program allocates nothing (a second of spinning), its traced memory stays where it was: the
+    timeline's points live in a buffer made before tracing (a list of them grew ~170 B a point, 2 ms apart)."""
+    script = write(
+        tmp_path,
+        "prog.py",
+        """
+        import time
+
+        import numpy as np
+
+
+        def spin(seconds):
+            end = time.perf_counter() + seconds
+            while time.perf_counter() < end:
+                pass
+
+
+        a = np.ones(1_000_000)
+        a = a * 2.0
+        spin(1.0)
+        print(float(a[0]))
+        """,
+    )
+    report, done = measure_json(script)
+    assert done.returncode == 0, done.stderr
+    spinning = [p for p in report["timeline"] if p[0] > report["summary"]["peak_seconds"]][1:-1]
+    assert len(spinning) >= 50
+    assert spinning[-1][1] - spinning[0][1] < 4096
+
+
+def test_a_full_timeline_merges_pairs_of_points_and_doubles_its_step(tmp_path):
+    """The timeline's buffer has a fixed size: when it is full, point k becomes points 2k and 2k + 1 merged (the
+    first's time, the second's bytes, the higher of their highs) and later points come twice as far apart."""
+    import runpy
+
+    from memlint.measure import runner
+
+    child = runpy.run_path(runner.CHILD, run_name="memlint_measure_child")  # its main() does not run
+    size, step = child["TIMELINE_POINTS"], child["TIMELINE_STEP"]
+    tracer = child["Tracer"]([str(tmp_path)], set())
+    for k in range(size + 1):
+        tracer.add_point(k * step, 1000 + k, 5000 - k if k % 2 else 5000 + k)
+    points = tracer.timeline_points()
+    assert len(points) == size // 2 + 1
+    assert points[0] == [0.0, 1001, 5000] and points[1] == [round(2 * step, 6), 1003, 5002]
+    assert points[-1] == [round(size * step, 6), 1000 + size, 5000 + size]
+    assert tracer.step == 2 * step
+
+
+@pytest.mark.slow
 def test_the_text_table_ranks_findings_and_marks_lines_never_run(tmp_path):
     script = write(tmp_path, "prog.py", PROGRAM)
     done = measure(script)
