@@ -244,3 +244,97 @@ def test_why_written_arrays_are_never_reported(tmp_path):
         )
         == []
     )
+
+
+def test_an_index_list_copies_so_what_is_done_with_the_copy_is_no_use_of_the_load():
+    # x[[...]], x[rows] with rows a list, x[rows, 0], x[order] with order an ndarray: advanced indexing makes
+    # a new array, which may be written, returned or handed to any code without touching the loaded one
+    found = mem009("""
+        import numpy as np
+        def f(model, keep):
+            a = np.load("a.npy")
+            picked = a[[3, 1, 2]]
+            picked += 1
+            b = np.load("b.npy")
+            rows = [i for i in range(10) if keep(i)]
+            model.fit(b[rows])
+            c = np.load("c.npy")
+            order = np.arange(c.shape[0] - 1, -1, -1)
+            d = np.load("d.npy")
+            return picked, c[order], d[rows, 0]
+        """)
+    assert [f.line for f in found] == [4, 7, 10, 12]
+
+
+def test_a_view_handed_on_is_not_an_index_list():
+    # the traps: basic indexing (a slice, an int, a tuple of them, a list holding a slice, which NumPy
+    # before 1.23 read as a tuple) gives a view, written or handed on: the mapped array would be written
+    cases = [
+        'x = np.load("a.npy")\nv = x[1:3]\nv += 1\nreturn v.sum()',
+        'x = np.load("a.npy")\nreturn x[0]',
+        'x = np.load("a.npy")\nrows = (0, 1)\nmodel.fit(x[rows])',
+        'x = np.load("a.npy")\nmodel.fit(x[[slice(0, 2)]])',
+        'x = np.load("a.npy")\nmodel.fit(x[[None]])',
+        'x = np.load("a.npy")\nrows = [0, 1]\nrows = slice(0, 2)\nmodel.fit(x[rows])',
+    ]
+    header = "import numpy as np\ndef f(model):\n"
+    for body in cases:
+        assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
+
+
+@pytest.mark.slow
+def test_why_an_index_list_may_be_written_and_a_slice_may_not(tmp_path):
+    """With mmap_mode="r" the advanced-index copy is an ordinary writable array; the slice is a read-only view."""
+    path = tmp_path / "a.npy"
+    program = f"""
+        import numpy as np
+        np.save({str(path)!r}, np.arange(10.0))
+        data = np.load({str(path)!r}, mmap_mode="r")
+        picked = data[[3, 1]]
+        picked += 1
+        print(picked.tolist(), type(picked).__name__, float(data[3]))
+        part = data[1:3]
+        try:
+            part += 1
+        except ValueError as e:
+            print("ValueError", e)
+        """
+    out, _ = run_program(program)
+    assert out.splitlines() == ["[4.0, 2.0] ndarray 3.0", "ValueError output array is read-only"]
+
+
+def test_an_unnamed_load_read_once_where_it_is():
+    found = mem009("""
+        import numpy as np
+        def f():
+            scaled = np.load("train.npy") / 255.0
+            n = np.load("test.npy").shape[0]
+            print(np.load("val.npy").mean())
+            return scaled, n
+        """)
+    assert [f.line for f in found] == [4, 5, 6] and all("the array is only read" in f.message for f in found)
+    for body in ('return np.load("a.npy")', 'model.fit(np.load("a.npy"))', 'return np.load("a.npy").T'):
+        assert mem009(f"import numpy as np\ndef f(model):\n    {body}\n") == [], body
+
+
+def test_parts_unpacked_into_names_are_followed_to_their_uses():
+    (f,) = mem009("""
+        import numpy as np
+        def f(k):
+            x = np.load("a.npy")
+            head, tail = x[:k], x[k:]
+            (first, _), last = (x[0], x[1]), x[-1]
+            return float(head.sum() + tail.mean() + first.max() + last.min())
+        """)
+    assert f.line == 4
+    for escape in ("tail += 1", "tail.sort()", "keep(head)", "return first"):
+        code = f"""
+            import numpy as np
+            def f(k, keep):
+                x = np.load("a.npy")
+                head, tail = x[:k], x[k:]
+                first, last = x[0], x[-1]
+                {escape}
+                return float(head.sum() + tail.mean() + first.max() + last.min())
+            """
+        assert mem009(code) == [], escape

@@ -352,3 +352,36 @@ def test_the_advised_dtype_gives_the_same_frame_with_a_lower_peak():
     before, after = run_program(DTYPE_PROGRAM), run_program(followed)
     assert before[0] == after[0]
     assert after[1] < before[1]
+
+
+def test_a_chained_assignment_reads_the_columns_of_every_name():
+    found = lint("""
+        import pandas as pd
+        def f(path):
+            df = df = pd.read_csv(path)
+            return df["a"].sum()
+        def g(path):
+            df = raw = pd.read_csv(path)
+            return df["a"].sum() + raw["b"].max()
+        """)
+    assert [(f.line, "['a']" in f.message or "['a', 'b']" in f.message) for f in found] == [(4, True), (7, True)]
+    # the other name used otherwise: every column may matter
+    assert (
+        codes("""
+        import pandas as pd
+        def g(path):
+            df = raw = pd.read_csv(path)
+            print(raw.describe())
+            return df["a"].sum()
+        """)
+        == []
+    )
+
+
+@pytest.mark.slow
+def test_a_chained_assignment_keeps_its_output_after_the_fix():
+    fixed = assert_fix_keeps_behaviour(
+        ROWS_PROGRAM.replace("df = pd.read_csv(path)", "df = raw = pd.read_csv(path)").replace('df["y"]', 'raw["y"]'),
+        unsafe=True,
+    )
+    assert 'df = raw = pd.read_csv(path, usecols=["x", "y"])' in fixed

@@ -43,9 +43,9 @@ class LoadWithoutMmap(Rule):
             elif sliced is not None and self._bound_name(ctx, sliced):
                 name = self._bound_name(ctx, sliced)  # x = np.load(p)[:1000]: only x's rows are read
                 only_read = _only_read(ctx, sliced, 1)
-            else:
+            else:  # np.load(p) / 255.0, np.load(p).shape: read once, where it is
                 name = "the array"
-                only_read = isinstance(view, ast.Attribute) and view.attr in ("shape", "dtype", "ndim", "size")
+                only_read = ctx.arrays.reads_only(node)
             if only_read and not _saves_arrays(ctx, node):
                 ctx.report(
                     node,
@@ -170,13 +170,13 @@ def _holds_only_npy(ctx, container: ast.expr, depth: int) -> bool:
 
 
 def _only_read(ctx, value: ast.expr, depth: int) -> bool:
-    """Every use of the name ``value`` is bound to only reads it; an indexed part bound to a local name (a view,
-    or a copy) is followed to its own uses."""
+    """Every use of the name ``value`` is bound to only reads it; an indexed part bound to a local name (a view:
+    ``part = x[a:b]``, or ``first, rest = x[:k], x[k:]``) is followed to its own uses."""
     arrays = ctx.arrays
-    stmt = arrays.parent(value)
-    uses = arrays.uses_of_binding(stmt)
-    if not uses:
+    uses = arrays.uses_of_bound(value)
+    if uses is None or not uses and depth == 0:  # a part never used (`first, _ = x[0], x[1]`) reads nothing
         return False
+    stmt = arrays.parent(value)
     if depth == 0 and isinstance(arrays.scope_of(stmt), ast.Module) and _module_name_escapes(ctx, stmt.targets[0].id):
         return False
     for use in uses:

@@ -301,21 +301,21 @@ def _columns_read(ctx, call: ast.Call):
         literals = _literal_columns(parent)
         return (literals, True) if literals else None
     if not (
-        isinstance(parent, ast.Assign)
-        and parent.value is call
-        and len(parent.targets) == 1
-        and isinstance(parent.targets[0], ast.Name)
+        isinstance(parent, ast.Assign) and parent.value is call and all(isinstance(t, ast.Name) for t in parent.targets)
     ):
         return None
     flow = ctx.arrays.flow_of(call)
-    name = parent.targets[0].id
-    if flow is None or flow.opaque or name in flow.captured or name in flow.declared:
+    names = {t.id for t in parent.targets}  # df = pd.read_csv(p), or chained: df = raw = pd.read_csv(p)
+    if flow is None or flow.opaque or names & (flow.captured | flow.declared):
         return None
-    binding = next((d for d in flow.defs_of.get(name, ()) if d.node is parent), None)
-    if binding is None:
+    bindings = [d for name in sorted(names) for d in flow.defs_of.get(name, ()) if d.node is parent]
+    if not bindings:
         return None
+    uses = sorted(
+        {id(u): u for d in bindings for u in ctx.arrays.uses_of(d)}.values(), key=lambda u: (u.lineno, u.col_offset)
+    )
     columns: list = []
-    for use in ctx.arrays.uses_of(binding):
+    for use in uses:
         subscript = ctx.arrays.parent(use)
         if _counts_rows(ctx, subscript, use):
             continue  # len(df): the number of rows is the same whichever columns are parsed

@@ -592,6 +592,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return ndarray_value(base.dtype, None, ndim=1 if base.ndim == index_value.ndim else None)
             return ndarray_value(base.dtype, None)
         parts = e.slice.elts if isinstance(e.slice, ast.Tuple) else [e.slice]
+        if any(self._index_list(p) for p in parts):
+            return ndarray_value(base.dtype, None)  # a list in the index: advanced indexing, a copy
         if not all(self._is_basic(p) for p in parts):
             return UNKNOWN
         index = self._literal_index(e.slice)
@@ -616,6 +618,36 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return Value("np_scalar", base.dtype, (), "fresh", 0)
             return ndarray_value(base.dtype, None, ownership="view", ndim=ndim if ndim >= 0 else None)
         return ndarray_value(base.dtype, None, ownership="view")
+
+    def _index_list(self, part: ast.AST) -> bool:
+        """A Python list used as (part of) an index: NumPy reads it as an index array, and advanced indexing
+        copies (``x[[1, 5]]``, ``x[idx, 0]`` with ``idx = [...]``). NumPy before 1.23 read a list holding a
+        slice, ``None`` or ``...`` as a tuple of basic indexes (a view), so a list display holding one is not
+        counted."""
+        if isinstance(part, ast.List):
+            return not any(
+                isinstance(e, ast.Starred)
+                or _is_none_or_ellipsis(e)
+                or self._new_axis(e)
+                or isinstance(e, ast.Call)
+                and isinstance(e.func, ast.Name)
+                and e.func.id == "slice"
+                for e in part.elts
+            )
+        if isinstance(part, ast.ListComp):
+            return not (_is_none_or_ellipsis(part.elt) or isinstance(part.elt, ast.Call))
+        return isinstance(part, ast.Name) and self._binds_lists(part)
+
+    def _binds_lists(self, name: ast.Name) -> bool:
+        """Every reaching definition of ``name`` binds a list display or comprehension."""
+        defs = self.reaching(name)
+        return bool(defs) and all(
+            d.kind == "assign"
+            and d.targets == 1
+            and isinstance(d.value, (ast.List, ast.ListComp))
+            and self._index_list(d.value)
+            for d in defs
+        )
 
     def _is_basic(self, part: ast.AST) -> bool:
         """Basic indexing: an int, a slice, ``None`` or ``...`` (the result is a view)."""

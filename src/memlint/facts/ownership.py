@@ -303,6 +303,27 @@ class Ownership(Evaluator):
         definitions = [d for d in flow.defs_of.get(name, ()) if d.node is stmt]
         return self.uses_of(definitions[0]) if len(definitions) == 1 else None
 
+    def uses_of_bound(self, value: ast.expr) -> Optional[list]:
+        """The uses of the one local name ``value`` is bound to: the value of ``name = value``, or an item of a
+        literal tuple or list unpacked into names (``a, b = x[i], x[j]``); None where they cannot all be known."""
+        stmt = self.parent(value)
+        while isinstance(stmt, (ast.Tuple, ast.List)) and isinstance(stmt.ctx, ast.Load):
+            stmt = self.parent(stmt)
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+            return None
+        if stmt.value is value:
+            return self.uses_of_binding(stmt)
+        flow = self.flow_of(stmt)
+        if flow is None or flow.opaque:
+            return None
+        for target in ast.walk(stmt.targets[0]):
+            if not isinstance(target, ast.Name) or target.id in flow.captured or target.id in flow.declared:
+                continue
+            for d in flow.defs_of.get(target.id, ()):
+                if d.node is stmt and d.kind == "unpack" and unpacked_expr(d) is value:
+                    return self.uses_of(d)
+        return None
+
     def reads_only(self, node: ast.AST) -> bool:
         """Whether this occurrence of an object (a name, or any expression) only reads it: what ``no_alias``
         accepts (no reference kept or handed out) minus the writes it allows: item and augmented assignment,
@@ -312,6 +333,12 @@ class Ownership(Evaluator):
         if isinstance(p, ast.AugAssign) and p.target is node:
             return False
         if isinstance(p, ast.Subscript) and p.value is node:
+            if (
+                isinstance(p.ctx, ast.Load)
+                and self.value(node).kind == "ndarray"
+                and self.value(p).ownership == "fresh"
+            ):
+                return True  # x[[1, 5]], x[mask], x[0] of a vector: a copy or a scalar, whatever is done with it
             return isinstance(p.ctx, ast.Load) and self.reads_only(p)  # a view, read the same way
         if isinstance(p, ast.Attribute) and p.value is node and p.attr in _IN_PLACE_METHODS:
             return False
