@@ -116,8 +116,8 @@ class ListValues(Evaluator):
             return None if d.name in flow.captured else uses
         # a module-level list: functions that read the global name use it too
         seen = {id(u) for u in uses}
-        for node in self.ctx.nodes(ast.Name):
-            if node.id != d.name or id(node) in seen or not isinstance(node.ctx, ast.Load):
+        for node in self._loads_of(d.name):
+            if id(node) in seen:
                 continue
             if self.scope_of(node) is flow.scope:
                 continue  # a use another binding of the module reaches
@@ -127,6 +127,16 @@ class ListValues(Evaluator):
             if not bound:
                 uses.append(node)
         return uses
+
+    def _loads_of(self, name: str) -> list:
+        """Every load of ``name`` in the file (indexed once per file: a module may bind many lists)."""
+        index = self.__dict__.get("_name_loads")
+        if index is None:
+            index = self.__dict__["_name_loads"] = {}
+            for node in self.ctx.nodes(ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    index.setdefault(node.id, []).append(node)
+        return index.get(name, [])
 
     def _bound_in_enclosing_function(self, node: ast.AST, name: str) -> Optional[bool]:
         """Whether a function around ``node`` binds ``name`` (then it is another variable); None when one
