@@ -281,3 +281,62 @@ def test_view_of_a_call_that_may_return_a_held_array_is_not_reported():
             return np.load(p, mmap_mode="r")[:10]
         """
     assert findings(code) == []
+
+
+@pytest.mark.slow
+def test_reshaped_and_transposed_views_are_copied():
+    """`data[:k].reshape(...)` of a C-ordered base and `data[:k].T` share its buffer: the copy frees it."""
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def first_blocks():
+            data = np.full((100_000, 10), 1.5)
+            return data[:1000].reshape((100, 10, 10))
+        def first_columns():
+            data = np.ones((100_000, 10), dtype=np.float32)
+            return data[:100].T
+        blocks, columns = first_blocks(), first_columns()
+        later = np.ones(2_000_000)  # the peak: what the views keep alive, and this
+        print(blocks.shape, float(blocks.sum()), columns.shape, float(columns.sum()), later.size)
+        """)
+    assert ".reshape((100, 10, 10)).copy()" in fixed and "data[:100].T.copy()" in fixed
+
+
+def test_reshape_of_rows_of_a_list_made_array_is_reported():
+    (f,) = findings("""
+        import numpy as np
+        def read(lines):
+            rows = []
+            for line in lines:
+                rows.append([float(v) for v in line.split()])
+            rows = np.array(rows)
+            return rows[:1000].reshape((100, 10, -1))
+        """)
+    assert f.fix is None and "rows[:1000].reshape((100, 10, -1))" in f.message and "extent is not known" in f.message
+
+
+def test_reshape_that_may_copy_is_not_reported():
+    """A reshape copies when the rows are not contiguous in C order (a Fortran-ordered base flattened, a column
+    slice): the result then holds no base, and a report would be false."""
+    import numpy as np
+
+    data = np.zeros((1000, 10), order="F")
+    assert not np.shares_memory(data[:100].reshape(-1), data)
+    assert not np.shares_memory(np.zeros((1000, 10))[:100, :5].reshape(-1), data)
+    assert (
+        findings("""
+        import numpy as np
+        def fortran():
+            data = np.zeros((100_000, 10), order="F")
+            return data[:1000].reshape(-1)
+        def columns():
+            data = np.zeros((100_000, 10))
+            return data[:1000, :5].reshape(-1)
+        def given(a):
+            data = np.array(a)  # of an ndarray: keeps its order
+            return data[:1000].reshape(-1)
+        def spelled(order):
+            data = np.zeros((100_000, 10))
+            return data[:1000].reshape(-1, order=order)
+        """)
+        == []
+    )

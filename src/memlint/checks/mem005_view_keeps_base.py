@@ -45,7 +45,7 @@ class ViewKeepsBase(Rule):
                 isinstance(call.func, ast.Attribute)
                 and call.func.attr in _CONTAINER_METHODS
                 and call.args
-                and (_may_be_view(ctx, call.args[-1]))
+                and _may_be_view(ctx, _view_under(call.args[-1]))
                 and (isinstance(call.func.value, ast.Attribute) or ctx.arrays.python_container(call.func.value))
             ):
                 return [(call.args[-1], "stores in a container")]
@@ -57,14 +57,17 @@ class ViewKeepsBase(Rule):
                 return [(node.value, "stores in an attribute")]
             if (
                 isinstance(target, ast.Subscript)
-                and _may_be_view(ctx, node.value)
+                and _may_be_view(ctx, _view_under(node.value))
                 and (ctx.arrays.python_container(target.value))
             ):
                 return [(node.value, "stores in a container")]
         return []
 
-    def _check_one(self, ctx, statement, view, how) -> None:
+    def _check_one(self, ctx, statement, escaping, how) -> None:
+        view = _view_under(escaping)
         if not _may_be_view(ctx, view):
+            return
+        if view is not escaping and not _still_a_view(ctx, escaping, view):
             return
         facts = ctx.arrays
         base = view.value
@@ -97,7 +100,7 @@ class ViewKeepsBase(Rule):
             reason = f"`{base.id}` has other views or references"
         elif not facts.is_dead_after(base):
             reason = f"`{base.id}` is used after the view is taken (a later write would no longer reach it)"
-        text = ctx.source.segment(view)
+        text = ctx.source.segment(escaping)
         base_size = f"all {numpy_api.format_bytes(whole.nbytes)} of " if whole.nbytes is not None else "all of "
         if v.nbytes is not None:
             view_size = f"the {numpy_api.format_bytes(v.nbytes)} slice"
@@ -112,11 +115,59 @@ class ViewKeepsBase(Rule):
         )
         fix = None
         if reason is None:
-            fix = ctx.rewrite(view, _copy, SAFE, "Copy the view so that the base can be freed")
+            fix = ctx.rewrite(escaping, _copy, SAFE, "Copy the view so that the base can be freed")
         else:
             message += f" (not fixed: {reason})"
         retained = whole.nbytes - view_bytes if whole.nbytes is not None and view_bytes is not None else None
-        ctx.report(view, message, estimated_bytes=retained, fix=fix)
+        ctx.report(escaping, message, estimated_bytes=retained, fix=fix)
+
+
+def _view_under(escaping: ast.expr) -> ast.expr:
+    """The subscript under ``v.T`` or ``v.reshape(...)``: the escaping value is a view of the same buffer."""
+    if isinstance(escaping, ast.Attribute) and escaping.attr == "T":
+        return escaping.value
+    if isinstance(escaping, ast.Call) and isinstance(escaping.func, ast.Attribute) and escaping.func.attr == "reshape":
+        return escaping.func.value
+    return escaping
+
+
+def _still_a_view(ctx, escaping: ast.expr, view: ast.expr) -> bool:
+    """``.T`` is always a view; ``.reshape(...)`` only when it needs no copy: of a slice of leading rows
+    (``[:k]``, ``[a:b]``) of a C-ordered base, which is contiguous, in C order (no ``order=``)."""
+    if isinstance(escaping, ast.Attribute):
+        return True
+    assert isinstance(escaping, ast.Call) and isinstance(view, ast.Subscript)
+    if escaping.keywords or not isinstance(view.slice, ast.Slice) or view.slice.step is not None:
+        return False
+    return _c_ordered(ctx, view.value)
+
+
+_C_ORDER_CONSTRUCTORS = frozenset(
+    {"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.arange", "numpy.linspace", "numpy.eye"}
+)
+
+
+def _c_ordered(ctx, base: ast.expr) -> bool:
+    """Every array ``base`` can hold was made in C order: NumPy's constructors without ``order=``, or
+    ``np.array`` of Python lists (an ndarray argument keeps its own order)."""
+    if isinstance(base, ast.Name):
+        defs = ctx.arrays.reaching(base)
+        if not defs or any(d.kind != "assign" for d in defs):
+            return False
+        return all(_makes_c_ordered(ctx, d.value) for d in defs)
+    return _makes_c_ordered(ctx, base)
+
+
+def _makes_c_ordered(ctx, call) -> bool:
+    if not isinstance(call, ast.Call) or any(k.arg in ("order", None) for k in call.keywords):
+        return False
+    q = ctx.qualname(call.func)
+    if q in _C_ORDER_CONSTRUCTORS:
+        return True
+    if q != "numpy.array" or not call.args:
+        return False
+    source = call.args[0]
+    return isinstance(source, (ast.List, ast.ListComp)) or ctx.arrays.value(source).kind == "list"
 
 
 def _may_be_view(ctx, view: ast.AST) -> bool:

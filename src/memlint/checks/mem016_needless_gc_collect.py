@@ -61,7 +61,7 @@ class NeedlessGcCollect(Rule):
 
 
 def _numeric(value: Value) -> bool:
-    return value.dtype is not None and not value.dtype.hasobject
+    return value.holds_no_objects
 
 
 def _holds_numbers(item: Optional[Value]) -> bool:

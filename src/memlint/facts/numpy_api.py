@@ -235,6 +235,15 @@ def _describe(result: Any) -> Optional[Computed]:  # whatever NumPy returned
     return None
 
 
+def joined_dtype(dtypes) -> Optional[numpy.dtype[Any]]:
+    """The dtype ``np.concatenate`` (and ``np.stack``...) gives arrays of these dtypes: ``np.result_type`` of
+    them, never value-based (arrays of one or more dimensions); None when NumPy refuses to join them."""
+    try:
+        return _np().result_type(*dtypes)
+    except TypeError:
+        return None
+
+
 @functools.lru_cache(maxsize=4096)
 def casts_safely(source, target) -> bool:
     """``np.can_cast(source, target, "safe")`` for a dtype or a Python number type ("int", "float"...), taken

@@ -130,6 +130,8 @@ class NumpyValues(Evaluator):
             return self._meshgrid(call, kw)
         if name in _JOINING:
             return self._joined(name, call, kw)
+        if name == "append":
+            return self._append(call, kw)
         if name == "expand_dims":
             return self._expand_dims(call, kw)
         return self._known_call("numpy." + name, call)
@@ -152,14 +154,15 @@ class NumpyValues(Evaluator):
         """``np.load`` without ``mmap_mode``: a new ndarray read from a ``.npy`` file. Without
         ``allow_pickle=True`` NumPy returns nothing else but the ``NpzFile`` of a ``.npz`` archive, which no
         array operation accepts (``z[:10]``, ``z + 1`` and ``z.shape`` raise): a file named ``.npz`` (or
-        ``allow_pickle``) gives nothing."""
+        ``allow_pickle``) gives nothing. Its dtype follows the file, but never holds objects: reading an
+        object array needs ``allow_pickle=True`` (ValueError otherwise)."""
         file = self._arg(call, 0, "file")
         pickle = self._arg(call, 2, "allow_pickle")
         if pickle is not None and not (isinstance(pickle, ast.Constant) and pickle.value is False):
             return Value(ownership="unknown_call", origin="numpy.load")
         if file is None or _literal_suffix(file) not in (None, ".npy"):
             return Value(ownership="unknown_call", origin="numpy.load")
-        return Value("ndarray", None, None, "fresh", None, origin="numpy.load")
+        return Value("ndarray", None, None, "fresh", None, origin="numpy.load", no_objects=True)
 
     def _clip(self, call: ast.Call, kw: dict) -> Value:
         """``np.clip(a, lo, hi)``: a ufunc in all but name (its dtype asked of NumPy); ``out=`` is returned."""
@@ -229,12 +232,12 @@ class NumpyValues(Evaluator):
         return Value("tuple", ownership="fresh", origin="numpy.meshgrid", items=tuple(items))
 
     def _joined(self, name: str, call: ast.Call, kw: dict) -> Value:
-        """``np.stack(items)``, ``np.concatenate(items)``... of a list built here (``lists``): a new array of the
-        items' dtype."""
+        """``np.stack(items)``, ``np.concatenate(items)``... of a list built here (``lists``), a literal list or
+        tuple of arrays, or a comprehension making arrays: a new array of the dtype NumPy gives the items'."""
         axis_position = 1 if name in ("stack", "concatenate") else None
         if set(kw) - {"axis"} or not call.args or len(call.args) > (2 if axis_position else 1):
             return self._known_call("numpy." + name, call)  # out=, dtype=, casting=
-        items = lists.items_of(self._value(call.args[0]))
+        items = self._joined_items(call.args[0])
         if items is BOTTOM:
             return BOTTOM
         if items is None:
@@ -246,6 +249,48 @@ class NumpyValues(Evaluator):
         elif n is not None:
             n = {"stack": n + 1, "vstack": max(n, 2), "hstack": max(n, 1), "concatenate": n}[name]
         return ndarray_value(items.dtype, None, ndim=n)
+
+    def _append(self, call: ast.Call, kw: dict) -> Value:
+        """``np.append(arr, values)``: a new array (``np.concatenate`` of both), 1-d without ``axis``. A base-class
+        ndarray only when neither operand can be another kind of array (a masked ``values`` makes a MaskedArray);
+        its dtype when both dtypes are known."""
+        if set(kw) - {"arr", "values", "axis"} or len(call.args) > 3:
+            return UNKNOWN
+        nodes = [self._arg(call, 0, "arr"), self._arg(call, 1, "values")]
+        if None in nodes:
+            return UNKNOWN
+        operands = [self._value(n) for n in nodes]
+        if any(v.kind == "bottom" for v in operands):
+            return BOTTOM
+        if not all(v.kind in ("ndarray", "np_scalar", "py_number") for v in operands):
+            return Value(ownership="fresh", origin="numpy.append")  # new, but of the kind the operands decide
+        axis = self._arg(call, 2, "axis")
+        dtypes = [v.dtype for v in operands]
+        dtype = (
+            numpy_api.joined_dtype(dtypes) if all(d is not None for d in dtypes) else None
+        )  # dtype == None is float64
+        return ndarray_value(dtype, None, ndim=1 if axis is None else operands[0].ndim)
+
+    def _joined_items(self, node: ast.expr) -> Optional[Value]:
+        """What the arrays a join is given are (their joined dtype; their ndim when all agree), when every one
+        is an ndarray or NumPy scalar of known dtype; BOTTOM while a loop is iterated; else None."""
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+            values = [self._value(node.elt)]
+        elif isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                return None
+            values = [self._value(e) for e in node.elts]
+        else:
+            return lists.items_of(self._value(node))
+        if any(v.kind == "bottom" for v in values):
+            return BOTTOM
+        if any(v.kind not in ("ndarray", "np_scalar") or v.dtype is None for v in values):
+            return None
+        dtype = numpy_api.joined_dtype([v.dtype for v in values])
+        if dtype is None:
+            return None
+        ndims = {v.ndim for v in values}
+        return Value("ndarray", dtype, None, "fresh", ndims.pop() if len(ndims) == 1 else None)
 
     def _expand_dims(self, call: ast.Call, kw: dict) -> Value:
         """``np.expand_dims(a, axis)``: a view of ``a`` with one more dimension per axis."""

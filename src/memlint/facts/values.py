@@ -31,14 +31,24 @@ class Value:
     origin: Optional[str] = None
     items: Optional[tuple[Value, ...]] = None  # kind "tuple": the Values of its items
     element: Optional[Value] = None  # kind "list": what every item is known to be (facts/lists.py)
+    # True: its dtype, even when not known, holds no Python objects (``np.load`` without ``allow_pickle``)
+    no_objects: Optional[bool] = None
 
     @property
     def nbytes(self) -> Optional[int]:
         return numpy_api.nbytes(self.shape, self.dtype)
 
     def with_changes(self, **changes) -> Value:
-        """A copy with these fields changed (as libcst nodes' ``with_changes``)."""
+        """A copy with these fields changed (as libcst nodes' ``with_changes``); a new dtype drops what was
+        known of the old one (``no_objects``)."""
+        if "dtype" in changes and "no_objects" not in changes:
+            changes["no_objects"] = None
         return dataclasses.replace(self, **changes)
+
+    @property
+    def holds_no_objects(self) -> bool:
+        """Its items refer to no Python objects: a known dtype without object fields, or ``no_objects``."""
+        return not self.dtype.hasobject if self.dtype is not None else self.no_objects is True
 
 
 UNKNOWN = Value()
@@ -78,7 +88,17 @@ def join(a: Value, b: Value) -> Value:
     if kind == "list" and a.element is not None and b.element is not None:
         element = join(a.element, b.element)  # one list or the other: its items are one's or the other's
     return Value(
-        kind, same["dtype"], shape, ownership, ndim, same["constant"], same["pytype"], same["origin"], None, element
+        kind,
+        same["dtype"],
+        shape,
+        ownership,
+        ndim,
+        same["constant"],
+        same["pytype"],
+        same["origin"],
+        None,
+        element,
+        same["no_objects"],
     )
 
 
