@@ -363,8 +363,15 @@ def main() -> int:
 
     report = render(opts, log, len(files), lines, one.relative_to(root), floor)
     print(report)
-    opts.out.write_text(report)
+    opts.out.write_text(report + _other_sections(opts.out))
     return 0
+
+
+def _other_sections(results: Path) -> str:
+    """The sections other benchmarks keep in the same file (from its first ``## `` heading on): kept."""
+    text = results.read_text() if results.is_file() else ""
+    start = text.find("\n## ")
+    return "\n" + text[start + 1 :] if start >= 0 else ""
 
 
 def findings_per_rule(report: Path) -> dict:
