@@ -298,3 +298,47 @@ def test_a_kept_comprehension_that_later_gets_other_items_is_not_reported(tmp_pa
     assert mem004({"use.py": use}, tmp_path) == []
     use = use.replace("rows.append('total')", "rows.append((n, n))")  # the same shape: still records
     assert len(mem004({"use.py": use}, tmp_path)) == 1
+
+
+def test_fields_unpacked_from_map_of_int_or_float_are_numbers(tmp_path):
+    (f,) = mem004(
+        {
+            "read.py": """
+        import sys
+
+        def points(n):
+            out = []
+            for _ in range(n):
+                line = sys.stdin.readline()
+                x, y = map(int, line.split())
+                w, (h) = float(x), 2.5
+                out.append((x, y, w, h))
+            return out
+        """,
+        },
+        tmp_path,
+    )
+    assert "tuples with 4 numeric fields" in f.message
+
+
+@pytest.mark.parametrize(
+    "unpack",
+    [
+        "x, y = map(str.strip, line.split())",  # not numbers
+        "int = str\n                x, y = map(int, line.split())",  # a shadowed int
+        "x, *y = map(int, line.split())",  # y is a list
+        "x, y = line.split()",
+    ],
+)
+def test_other_unpackings_are_not_numbers(unpack, tmp_path):
+    code = f"""
+        import sys
+        def points(n):
+            out = []
+            for _ in range(n):
+                line = sys.stdin.readline()
+                {unpack}
+                out.append((x, y))
+            return out
+        """
+    assert mem004({"read.py": code}, tmp_path) == []

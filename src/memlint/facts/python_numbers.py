@@ -74,8 +74,9 @@ def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) 
                 bindings.setdefault(n, []).append("range" if ok and isinstance(node.target, ast.Name) else None)
         elif isinstance(node, ast.Assign):
             for t in node.targets:
+                unpacked = _unpacked(t, node.value, imports)
                 for n in names_in_target(t):
-                    bindings.setdefault(n, []).append(node.value if isinstance(t, ast.Name) else None)
+                    bindings.setdefault(n, []).append(node.value if isinstance(t, ast.Name) else unpacked.get(n))
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
             for n in names_in_target(node.target):
                 bindings.setdefault(n, []).append(node.value if isinstance(node, ast.AnnAssign) else None)
@@ -96,6 +97,31 @@ def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) 
                 names.add(n)
                 changed = True
     return names
+
+
+def _unpacked(target: ast.AST, value: ast.AST, imports: ImportMap) -> dict[str, _Binding]:
+    """What each name of ``x, y = ...`` is bound to: the items of a tuple or list display, or a number for
+    every item of ``map(int, ...)`` / ``map(float, ...)`` (``x, y = map(int, line.split())``)."""
+    if not isinstance(target, (ast.Tuple, ast.List)) or not all(isinstance(e, ast.Name) for e in target.elts):
+        return {}
+    names = [e.id for e in target.elts if isinstance(e, ast.Name)]
+    if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(names):
+        if any(isinstance(e, ast.Starred) for e in value.elts):
+            return {}
+        return dict(zip(names, value.elts))
+    if (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "map"
+        and imports.is_builtin(value.func, "map")
+        and len(value.args) == 2
+        and not value.keywords
+        and isinstance(value.args[0], ast.Name)
+        and value.args[0].id in NUMBER_TYPES
+        and imports.is_builtin(value.args[0], value.args[0].id)
+    ):
+        return dict.fromkeys(names, "number")
+    return {}
 
 
 def number_params(args: ast.arguments) -> set[str]:
