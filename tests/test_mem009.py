@@ -338,3 +338,53 @@ def test_parts_unpacked_into_names_are_followed_to_their_uses():
                 return float(head.sum() + tail.mean() + first.max() + last.min())
             """
         assert mem009(code) == [], escape
+
+
+def test_a_writer_that_may_change_the_mapped_file_after_the_load_keeps_it_unreported():
+    header = "import numpy as np\ndef f(x, out, cb):\n"
+    load = 'data = np.load("a.npy")\nprint(data.sum())\n'
+    never = [
+        load + 'np.save("a.npy", x)',  # the same file, after the load
+        'for i in range(3):\n    np.save("a.npy", x)\n    data = np.load("a.npy")\n    print(data.sum())',  # a loop
+        load + "np.save(out, x)",  # a path not visible: may be this one
+        load + 'np.save("a", x)',  # np.save appends .npy: a.npy
+        load + 'np.savetxt("data/a.npy", x)',  # one ending ends the other: may be one file
+        load + 'x.tofile("a.npy")',
+        load + 'np.memmap("a.npy", dtype=np.uint8)',  # mode "r+" by default
+        'def store():\n    np.save("a.npy", x)\n' + load + "store()",  # a function called after
+        'def store():\n    np.save("a.npy", x)\ncb(store)\n' + load,  # handed on: may run any time
+    ]
+    for body in never:
+        assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
+    reported = [
+        load + 'np.savetxt("sums.txt", x)',  # another file
+        load + 'np.save("b.npy", x)',
+        load + 'np.savez("a.npy", x)',  # np.savez writes a.npy.npz
+        load + 'np.memmap("a.npy", dtype=np.uint8, mode="r")',  # only reads
+        'np.save("a.npy", x)\n' + load,  # before the load
+        'def store():\n    np.save("a.npy", x)\nstore()\n' + load,  # a function called only before
+    ]
+    for body in reported:
+        assert len(mem009(header + textwrap.indent(body, "    ") + "\n")) == 1, body
+
+
+@pytest.mark.slow
+def test_why_a_file_saved_while_mapped_matters(tmp_path):
+    """np.save over a mapped file changes what the mapped array shows; the loaded copy keeps its values."""
+    path = tmp_path / "a.npy"
+    program = f"""
+        import numpy as np
+        np.save({str(path)!r}, np.arange(10.0))
+        data = np.load({str(path)!r}MODE)
+        np.save({str(path)!r}, np.zeros(10))
+        print(float(data[3]))
+        """
+    assert run_program(program.replace("MODE", ""))[0].strip() == "3.0"
+    assert run_program(program.replace("MODE", ', mmap_mode="r"'))[0].strip() == "0.0"
+
+
+def test_a_tuple_shown_as_a_statement_only_reads():
+    # a notebook cell ending in `x[0], x[-1]` displays the tuple and drops it; bound or returned it escapes
+    code = 'import numpy as np\nx = np.load("a.npy")\nx[0], x[-1]\n'
+    assert [f.line for f in mem009(code)] == [2]
+    assert mem009(code.replace("x[0], x[-1]", "pair = x[0], x[-1]\npair[0][0] = 1")) == []

@@ -10,6 +10,7 @@ slice of rows taken straight from the load, used in any way, gets the copy form 
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -18,7 +19,6 @@ from memlint.facts.syntax import bounded_rows
 _LOAD_KEYWORDS = {"mmap_mode", "allow_pickle", "fix_imports", "encoding", "max_header_size"}
 _JOIN_FUNCTIONS = {"os.path.join", "posixpath.join", "ntpath.join"}
 _MAX_VIEW_DEPTH = 3
-_SAVE_FUNCTIONS = ("numpy.save", "numpy.lib.format.open_memmap", "numpy.memmap")
 
 
 class LoadWithoutMmap(Rule):
@@ -46,7 +46,7 @@ class LoadWithoutMmap(Rule):
             else:  # np.load(p) / 255.0, np.load(p).shape: read once, where it is
                 name = "the array"
                 only_read = ctx.arrays.reads_only(node)
-            if only_read and not _saves_arrays(ctx, node):
+            if only_read and not _may_overwrite_while_mapped(ctx, node):
                 ctx.report(
                     node,
                     f"np.load reads the whole .npy file into memory, but {name} is only read here: "
@@ -195,16 +195,129 @@ def _only_read(ctx, value: ast.expr, depth: int) -> bool:
     return True
 
 
-def _saves_arrays(ctx, load: ast.Call) -> bool:
-    """The code around the load also saves arrays: a mapped file must not change while it is mapped (a
-    truncated mapping crashes the reader with SIGBUS), and which file is saved is rarely provable."""
+def _may_overwrite_while_mapped(ctx, load: ast.Call) -> bool:
+    """A NumPy call that may write the loaded file runs after the load in its scope, or in a function defined
+    there that may be called after it: a mapped file must not change while mapped (a truncated mapping crashes
+    the reader with SIGBUS; Windows refuses to write a mapped file). Writers of another visible file
+    (``np.savetxt("log.txt")``, ``np.savez`` of a path: always a ``.npz``), or that run only before the load
+    (``np.save(p, x)`` then ``x = np.load(p)``), do not count."""
     scope = ctx.arrays.scope_of(load)
-    body = scope.body if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
-    return any(
-        isinstance(n, ast.Call) and (ctx.qualname(n.func) or "").startswith(_SAVE_FUNCTIONS)
-        for stmt in body
-        for n in ast.walk(stmt)
-    )
+    loaded = _visible_tail(ctx, load.args[0], 0) or ".npy"
+    for call in ast.walk(scope) if scope is not None else ():
+        if isinstance(call, ast.Call):
+            written = _written_tail(ctx, call)
+            if written is not None and _may_be_same_file(loaded, written) and _may_run_after(ctx, scope, load, call):
+                return True
+    return False
+
+
+def _written_tail(ctx, call: ast.Call) -> Optional[str]:
+    """What the file a NumPy writer writes visibly ends with ("" when nothing is visible), or None if the call
+    writes no file. ``np.save`` appends ``.npy`` and ``np.savez`` ``.npz`` to a path not ending so."""
+    q = ctx.qualname(call.func) or ""
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "tofile" and not q.startswith("numpy."):
+        q = "tofile"  # arr.tofile(path): raw bytes
+    if q not in _WRITERS:
+        return None
+    keyword, suffix, mode_position = _WRITERS[q]
+    path = _argument(call, 0, keyword)
+    if mode_position is not None:
+        mode = _argument(call, mode_position, "mode")
+        default = "r+"
+        spelled = mode.value if isinstance(mode, ast.Constant) else default if mode is None else None
+        if spelled in ("r", "c", "readonly", "copyonwrite"):
+            return None
+    tail = _visible_tail(ctx, path, 0) if path is not None else ""
+    if tail and suffix and not tail.endswith(suffix):
+        tail += suffix
+    return tail
+
+
+# qualified name -> (the path's keyword, its first argument; suffix appended to a path not ending so; position
+# of the mode, whose default is "r+")
+_WRITERS = {
+    "numpy.save": ("file", ".npy", None),
+    "numpy.savez": ("file", ".npz", None),
+    "numpy.savez_compressed": ("file", ".npz", None),
+    "numpy.savetxt": ("fname", "", None),
+    "numpy.memmap": ("filename", "", 2),
+    "numpy.lib.format.open_memmap": ("filename", "", 1),
+    "tofile": ("fid", "", None),
+}
+
+
+def _argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.expr]:
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    if position < len(call.args):
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
+def _visible_tail(ctx, node: ast.AST, depth: int) -> str:
+    """The literal text a path expression visibly ends with: ``"a.npy"``, ``f"{root}/a.npy"`` -> ``"/a.npy"``,
+    ``os.path.join(root, "a.npy")``, ``Path(root) / "a.npy"``, a local name bound once to one; else ""."""
+    if depth > 3:
+        return ""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _visible_tail(ctx, node.values[-1], depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+        return _visible_tail(ctx, node.right, depth + 1)
+    if isinstance(node, ast.Call) and node.args and not node.keywords:
+        q = ctx.qualname(node.func)
+        if q in _JOIN_FUNCTIONS or (q == "pathlib.Path" and len(node.args) == 1):
+            return _visible_tail(ctx, node.args[-1], depth + 1)
+        return ""
+    if isinstance(node, ast.Name):
+        value = _only_definition(ctx, node)
+        return _visible_tail(ctx, value, depth + 1) if value is not None else ""
+    return ""
+
+
+def _may_be_same_file(a: str, b: str) -> bool:
+    """Paths ending in ``a`` and ``b`` may name one file unless neither ending ends the other."""
+    return a.endswith(b) or b.endswith(a)
+
+
+def _may_run_after(ctx, scope, load: ast.Call, call: ast.Call) -> bool:
+    """``call`` may run after ``load``: in the load's scope, control can get from the load to it (a loop
+    included); in a function defined there, unless every mention of the function anywhere is a call in the
+    load's scope that control cannot reach from the load (or a mention in a function nested there)."""
+    flow = ctx.arrays.flow_of(load)
+    if flow is None:
+        return True
+    start = _unit(ctx, flow, load)
+    if start is None:
+        return True
+    node = call
+    while ctx.arrays.scope_of(node) is not scope:  # the function of the load's scope the call is in
+        node = ctx.arrays.scope_of(node)
+        if node is None:
+            return True
+    if node is call:
+        goal = _unit(ctx, flow, call)
+        return goal is None or goal is start or flow.can_reach(start, goal)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.decorator_list:
+        return True
+    for mention in ast.walk(scope):  # a function defined in the scope is named only there
+        if not isinstance(mention, ast.Name) or mention.id != node.name or not isinstance(mention.ctx, ast.Load):
+            continue
+        caller = ctx.arrays.parent(mention)
+        if not (isinstance(caller, ast.Call) and caller.func is mention) or ctx.arrays.scope_of(mention) is not scope:
+            return True
+        goal = _unit(ctx, flow, caller)
+        if goal is None or goal is start or flow.can_reach(start, goal):
+            return True
+    return False
+
+
+def _unit(ctx, flow, node: ast.AST):
+    """The flow unit evaluating ``node``: that of its statement (or compound statement's header)."""
+    while node is not None and id(node) not in flow.unit_of_node:
+        node = ctx.arrays.parent(node)
+    return flow.unit_of_node.get(id(node)) if node is not None else None
 
 
 def _module_name_escapes(ctx, name: str) -> bool:

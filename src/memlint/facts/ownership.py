@@ -425,6 +425,8 @@ class Ownership(Evaluator):
             return self.value(p.target).kind in ("ndarray", "np_scalar", "py_number")
         if isinstance(p, ast.Expr):
             return True
+        if isinstance(p, ast.Tuple) and isinstance(self.parent(p), ast.Expr):
+            return True  # `a[0], b[0]` as a statement (a notebook's display): the tuple is dropped at once
         if isinstance(p, (ast.If, ast.While, ast.Assert)) and p.test is use:
             return True
         if isinstance(p, ast.FormattedValue) and p.value is use:
