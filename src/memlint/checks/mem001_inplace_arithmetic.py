@@ -47,7 +47,7 @@ class InplaceArithmetic(Rule):
                 op, position = steps[0].name, steps[0].position
                 self._check_one(ctx, node, op, use, steps[0].others[0], position)
 
-    def _check_one(self, ctx, node, op, use, operand, position) -> None:
+    def _check_one(self, ctx: FileContext, node, op, use, operand, position) -> None:
         facts = ctx.arrays
         if not facts.is_fresh(use, or_scalar=True) or facts.may_overlap(operand, use.id):
             return  # an operand viewing `a` (`a + a.T`) is copied whole before an in-place write: no saving
@@ -85,7 +85,7 @@ class InplaceArithmetic(Rule):
             message += f" (not fixed: {reason})"
         ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
 
-    def _check_chain(self, ctx, node, steps, use) -> None:
+    def _check_chain(self, ctx: FileContext, node, steps, use) -> None:
         """``x = (x - a) / b`` -> ``x -= a`` then ``x /= b``: every step in ``x``'s buffer."""
         found = chain_finding(ctx, node, steps)
         if found is not None:

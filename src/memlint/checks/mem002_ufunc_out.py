@@ -65,7 +65,7 @@ class UfuncOut(Rule):
                     self._check_one(ctx, node, qualname, ufunc, a, i, replaces=False)
                     break
 
-    def _check_one(self, ctx, node, qualname, ufunc, use, position, replaces) -> None:
+    def _check_one(self, ctx: FileContext, node, qualname, ufunc, use, position, replaces) -> None:
         facts = ctx.arrays
         if not (ctx.arrays.may_hold_array(use) and facts.is_fresh(use)):  # the cheap test spares building the facts
             return

@@ -66,7 +66,7 @@ class DtypeWidening(Rule):
             ctx.report(node, message, estimated_bytes=nbytes)
 
     @staticmethod
-    def _message(ctx, node, ufunc, first, second, source, result, float32) -> str:
+    def _message(ctx: FileContext, node, ufunc, first, second, source, result, float32) -> str:
         a, b = ctx.source.segment(first), ctx.source.segment(second)
         call = f"np.{ufunc.__name__}({a}, {b}, dtype=np.float32)"
         if len(call) > 80 or "\n" in call:
@@ -91,7 +91,7 @@ class DtypeWidening(Rule):
         )
 
 
-def _outermost(ctx, node: ast.AST) -> ast.AST:
+def _outermost(ctx: FileContext, node: ast.AST) -> ast.AST:
     """The largest arithmetic expression ``node`` is a term of (``a / 255.0 + b / 2.0`` for ``a / 255.0``)."""
     parent = ctx.arrays.parent(node)
     while isinstance(parent, (ast.BinOp, ast.UnaryOp)):

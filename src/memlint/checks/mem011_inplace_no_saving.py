@@ -13,6 +13,7 @@ with NOALIAS: no other name, container, attribute or caller can hold the same fr
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -127,7 +128,7 @@ def _frame_only_call(call: ast.Call, method: str) -> bool:
     return bool(call.args)
 
 
-def _observes_warnings(ctx, node: ast.AST) -> bool:
+def _observes_warnings(ctx: FileContext, node: Optional[ast.AST]) -> bool:
     """Is ``node`` inside a ``with`` block whose context manager records or asserts warnings?"""
     while node is not None:
         node = ctx.arrays.parent(node)

@@ -49,7 +49,7 @@ class PythonListToArray(Rule):
             if repeated is not None:
                 self._report_filled(ctx, node, *repeated)
 
-    def _report_range(self, ctx, node: ast.Call, range_call: ast.Call) -> None:
+    def _report_range(self, ctx: FileContext, node: ast.Call, range_call: ast.Call) -> None:
         length = numpy_api.literal_range_length(range_call.args)
         if length is not None and not ctx.is_large(length * _LIST_OF_INTS_BYTES):
             return
@@ -79,7 +79,9 @@ class PythonListToArray(Rule):
             fix=fix,
         )
 
-    def _report_filled(self, ctx, node: ast.Call, literal: ast.Constant, count: ast.AST, filler: str) -> None:
+    def _report_filled(
+        self, ctx: FileContext, node: ast.Call, literal: ast.Constant, count: ast.AST, filler: str
+    ) -> None:
         n = numpy_api.int_value(count)
         if isinstance(count, ast.UnaryOp) and isinstance(count.op, ast.USub):
             n = numpy_api.int_value(count.operand)
@@ -113,7 +115,7 @@ class PythonListToArray(Rule):
         )
 
 
-def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
+def _range_call(ctx: FileContext, arg: ast.AST) -> Optional[ast.Call]:
     """The ``range(...)`` call in ``range(...)``, ``list(range(...))`` or ``[i for i in range(...)]``, with
     plain positional arguments."""
     if isinstance(arg, ast.ListComp):
@@ -135,7 +137,7 @@ def _range_call(ctx, arg: ast.AST) -> Optional[ast.Call]:
     return arg
 
 
-def _repeated_literal(ctx, arg: ast.AST):
+def _repeated_literal(ctx: FileContext, arg: ast.AST):
     """(the literal, the count, "zeros" or "ones") of ``[0] * n``, ``n * [0]``, ``[0.0] * n``, ``[False] * n``
     or ``[0 for _ in range(n)]``, and the same with ``1``, ``1.0`` or ``True`` (``_filler``), else None."""
     if isinstance(arg, ast.ListComp):
@@ -154,7 +156,7 @@ def _repeated_literal(ctx, arg: ast.AST):
     return None
 
 
-def _over_range(ctx, comprehension: ast.ListComp) -> Optional[ast.comprehension]:
+def _over_range(ctx: FileContext, comprehension: ast.ListComp) -> Optional[ast.comprehension]:
     """The one ``for`` of a comprehension over ``range(...)`` (plain positional arguments, no ``if``)."""
     loop, *more = comprehension.generators
     it = loop.iter
@@ -172,7 +174,7 @@ def _filler(node: ast.AST) -> Optional[str]:
     return "zeros" if value == 0 else "ones" if value == 1 else None
 
 
-def _numpy_function(ctx, call: ast.Call, name: str) -> Optional[str]:
+def _numpy_function(ctx: FileContext, call: ast.Call, name: str) -> Optional[str]:
     """How to spell ``numpy.<name>`` at this call: the attribute form's module, or an imported name."""
     if isinstance(call.func, ast.Attribute):
         return name

@@ -26,7 +26,7 @@ _NOT_OWNING = {
 _FRAME_ARRAY = "the transposed view pandas returns of the frame's data"
 
 
-def _never_owns(ctx, expr: ast.expr, value) -> bool:
+def _never_owns(ctx: FileContext, expr: ast.expr, value) -> bool:
     """The array never owns its buffer: a memmap, a broadcast view, or a basic-indexing or ``.T`` view (the
     facts call these views; ``np.asarray`` and ``.reshape`` are views only sometimes, so a name counts only
     when every definition reaching it is spelled as a subscript or ``.T``)."""
@@ -42,7 +42,7 @@ def _never_owns(ctx, expr: ast.expr, value) -> bool:
     return _spelled_as_view(expr)
 
 
-def _base_bytes(ctx, expr: ast.expr):
+def _base_bytes(ctx: FileContext, expr: ast.expr):
     """The size of the array a subscript or ``.T`` view keeps alive, when known for every definition."""
     views: list[Any] = [d.value for d in ctx.arrays.reaching(expr) or []] if isinstance(expr, ast.Name) else [expr]
     sizes = [ctx.arrays.value(v.value).nbytes if v is not None and _spelled_as_view(v) else None for v in views]

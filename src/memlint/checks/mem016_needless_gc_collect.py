@@ -34,7 +34,7 @@ class NeedlessGcCollect(Rule):
                     self._check(ctx, _releases_before(body, index), stmt)
 
     @staticmethod
-    def _check(ctx, releases: list, collect: ast.Expr) -> None:
+    def _check(ctx: FileContext, releases: list, collect: ast.Expr) -> None:
         targets = [(d, t) for d in releases for t in d.targets]
         if not targets or not all(isinstance(t, ast.Name) for _, t in targets):
             return

@@ -75,7 +75,7 @@ class FullZeros(Rule):
             )
 
     @staticmethod
-    def _zeros_name(ctx):
+    def _zeros_name(ctx: FileContext):
         """A plain name bound to numpy.zeros in this file, for ``from numpy import full`` spellings."""
         for name, qualified in ctx.imports.bound.items():
             if qualified == "numpy.zeros":
