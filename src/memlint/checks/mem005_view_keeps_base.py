@@ -65,7 +65,7 @@ class ViewKeepsBase(Rule):
 
     def _check_one(self, ctx, statement, escaping, how) -> None:
         view = _view_under(escaping)
-        if not _may_be_view(ctx, view):
+        if not isinstance(view, ast.Subscript) or not _may_be_view(ctx, view):
             return
         if view is not escaping and not _still_a_view(ctx, escaping, view):
             return

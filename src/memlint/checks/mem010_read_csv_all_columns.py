@@ -305,7 +305,9 @@ def _columns_read(ctx, call: ast.Call):
     ):
         return None
     flow = ctx.arrays.flow_of(call)
-    names = {t.id for t in parent.targets}  # df = pd.read_csv(p), or chained: df = raw = pd.read_csv(p)
+    names = {
+        t.id for t in parent.targets if isinstance(t, ast.Name)
+    }  # (all are) df = pd.read_csv(p), or chained: df = raw = pd.read_csv(p)
     if flow is None or flow.opaque or names & (flow.captured | flow.declared):
         return None
     bindings = [d for name in sorted(names) for d in flow.defs_of.get(name, ()) if d.node is parent]

@@ -641,12 +641,16 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     def _binds_lists(self, name: ast.Name) -> bool:
         """Every reaching definition of ``name`` binds a list display or comprehension."""
         defs = self.reaching(name)
-        return bool(defs) and all(
-            d.kind == "assign"
-            and d.targets == 1
-            and isinstance(d.value, (ast.List, ast.ListComp))
-            and self._index_list(d.value)
-            for d in defs
+        return (
+            defs is not None
+            and len(defs) > 0
+            and all(
+                d.kind == "assign"
+                and d.targets == 1
+                and isinstance(d.value, (ast.List, ast.ListComp))
+                and self._index_list(d.value)
+                for d in defs
+            )
         )
 
     def _is_basic(self, part: ast.AST) -> bool:
