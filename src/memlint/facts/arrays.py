@@ -424,9 +424,12 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         known = [n for n in ndims if n is not None]
         ndim = max(known) if len(known) == len(ndims) or any(n > 0 for n in known) else None
         kind, dtype = computed if computed else ("unknown", None)
+        least = max((v.min_ndim or 0 for v in operands if v.kind == "ndarray"), default=0)
         if kind == "ndarray":
             if ndim == 0:
                 kind = "np_scalar"
+            elif ndim is None and least >= 1:
+                return Value("ndarray", dtype, None, ownership, None, min_ndim=least)  # broadcast: as many or more
             elif ndim is None:
                 kind = "unknown"  # an ndarray, or a NumPy scalar if every array operand is 0-d
         if kind == "py_number":

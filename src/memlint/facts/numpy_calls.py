@@ -555,7 +555,7 @@ class NumpyValues(Evaluator):
         ):
             return UNKNOWN
         keepdims = isinstance(keepdims_node, ast.Constant) and keepdims_node.value is True
-        if keepdims and (receiver.kind != "ndarray" or receiver.ndim is None):
+        if keepdims and receiver.kind != "ndarray":
             return UNKNOWN
         if len(call.args) > axis_position + 1:
             return UNKNOWN
@@ -578,8 +578,14 @@ class NumpyValues(Evaluator):
         constant = None if whole else self._value(axis).constant
         a = constant if type(constant) is int else None  # the one axis reduced, when it is a known int
         ndim = receiver.ndim
+        if keepdims and ndim is None:
+            # as many dimensions as the array, which has axis `a` (else NumPy raises): at least a + 1, or -a
+            if a is None:
+                return UNKNOWN
+            least = max(a + 1 if a >= 0 else -a, receiver.min_ndim or 0)
+            return ndarray_value(dtype, None, min_ndim=least)
         if keepdims:  # the reduced axes stay, of length 1
-            if ndim is None or not (whole or (a is not None and -ndim <= a < ndim)):
+            if not (whole or (a is not None and -ndim <= a < ndim)):
                 return UNKNOWN
             shape = None
             if receiver.shape is not None:
@@ -768,7 +774,7 @@ def in_place_verdict(
             return "unknown", "the operand's shape is not known"
     if None in specs:
         return "unknown", "the result's dtype is not known"
-    if a.ndim is None:
+    if a.ndim is None and not (a.min_ndim or 0) >= 1:  # a 0-d array: `a * 2` is a scalar, `a *= 2` an array
         return "unknown", "the number of dimensions of the array is not known"
     if a.shape is None and any(o.kind == "ndarray" and o.ndim != 0 for i, o in enumerate(operands) if i != target):
         return "unknown", "the shape of the array is not known"

@@ -33,6 +33,8 @@ class Value:
     element: Optional[Value] = None  # kind "list": what every item is known to be (facts/lists.py)
     # True: its dtype, even when not known, holds no Python objects (``np.load`` without ``allow_pickle``)
     no_objects: Optional[bool] = None
+    # an ndarray whose ``ndim`` is not known has at least this many (``x.sum(axis=1, keepdims=True)``: 2)
+    min_ndim: Optional[int] = None
 
     @property
     def nbytes(self) -> Optional[int]:
@@ -43,6 +45,8 @@ class Value:
         known of the old one (``no_objects``)."""
         if "dtype" in changes and "no_objects" not in changes:
             changes["no_objects"] = None
+        if ("shape" in changes or "ndim" in changes) and "min_ndim" not in changes:
+            changes["min_ndim"] = None
         return dataclasses.replace(self, **changes)
 
     @property
@@ -99,6 +103,7 @@ def join(a: Value, b: Value) -> Value:
         None,
         element,
         same["no_objects"],
+        same["min_ndim"] if ndim is None else None,
     )
 
 
