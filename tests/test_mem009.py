@@ -388,3 +388,17 @@ def test_a_tuple_shown_as_a_statement_only_reads():
     code = 'import numpy as np\nx = np.load("a.npy")\nx[0], x[-1]\n'
     assert [f.line for f in mem009(code)] == [2]
     assert mem009(code.replace("x[0], x[-1]", "pair = x[0], x[-1]\npair[0][0] = 1")) == []
+
+
+def test_an_index_list_taken_straight_from_the_load_is_a_copy_however_it_is_used():
+    (f,) = mem009("""
+        import numpy as np
+        def f():
+            picked = np.load("a.npy")[[3, 1, 2]]
+            picked += 1
+            return picked
+        """)
+    assert f.line == 4 and "the array is only read" in f.message
+    # the trap: a view bound and written would write the mapped array
+    code = 'import numpy as np\ndef f():\n    part = np.load("a.npy")[[slice(0, 2)]]\n    part += 1\n    return part\n'
+    assert mem009(code) == []

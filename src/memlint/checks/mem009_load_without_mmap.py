@@ -40,10 +40,10 @@ class LoadWithoutMmap(Rule):
             )
             if name is not None:
                 only_read = _only_read(ctx, node, 0)
-            elif sliced is not None and self._bound_name(ctx, sliced):
+            elif sliced is not None and self._bound_name(ctx, sliced) and ctx.arrays.value(sliced).ownership != "fresh":
                 name = self._bound_name(ctx, sliced)  # x = np.load(p)[:1000]: only x's rows are read
                 only_read = _only_read(ctx, sliced, 1)
-            else:  # np.load(p) / 255.0, np.load(p).shape: read once, where it is
+            else:  # np.load(p) / 255.0, np.load(p).shape, x = np.load(p)[rows] (a copy): read once, where it is
                 name = "the array"
                 only_read = ctx.arrays.reads_only(node)
             if only_read and not _may_overwrite_while_mapped(ctx, node):
