@@ -107,6 +107,9 @@ class FileContext:
         """Drop the tree and every fact, once the rules are done with the file. The facts refer back to the
         context, so left alone the whole tree waits for a cyclic collection, which must scan all of it."""
         findings = self.findings
+        arrays = self.__dict__.get("arrays")
+        if arrays is not None:
+            arrays.release()
         self.__dict__.clear()
         self.findings = findings
 

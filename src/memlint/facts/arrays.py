@@ -133,6 +133,11 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         self._candidates: Optional[ArrayNames] = None
         self._functions: Optional[FunctionFacts] = None
 
+    def release(self) -> None:
+        """Drop every fact (``FileContext.release``): its parts refer back to it, and the cycles would wait,
+        with every node they hold, for a cyclic collection that must scan them all."""
+        self.__dict__.clear()
+
     # --- public API --------------------------------------------------------------------------------------
 
     @property

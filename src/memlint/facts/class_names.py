@@ -161,9 +161,16 @@ class FunctionNames:
 
     def __init__(self, names: ClassNames, node: ast.AST, body: list[ast.stmt]):
         self.names, self.node, self.body = names, node, body
-        self.constants = ScopeConstants(
-            lambda: scope_constants(self.node, self.bindings, self.names.constants, self.names.imports)
-        )
+
+    @property
+    def constants(self) -> ScopeConstants:
+        # A new wrapper over one computation: one kept here would close a reference cycle, and the file's
+        # tree would wait for a cyclic collection.
+        return ScopeConstants(lambda: self._constants)
+
+    @functools.cached_property
+    def _constants(self) -> tuple[dict[str, int], set[str]]:
+        return scope_constants(self.node, self.bindings, self.names.constants, self.names.imports)
 
     @functools.cached_property
     def bindings(self) -> list[ast.AST]:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from memlint.facts.ownership import _creates_new
-from memlint.facts.syntax import walk_scope
+from memlint.facts.tree import OWN_SCOPE
 from memlint.facts.values import BOTTOM, Value, join
 
 # Calls whose result is (or may be) their first argument or a view of it: a name bound to one still holds
@@ -88,6 +88,14 @@ class FunctionFacts:
         self.ctx = facts.ctx
         self._summaries: dict[int, Optional[Summary]] = {}
         self._in_progress: set[int] = set()
+        self._own: Optional[dict] = None
+
+    def own_returns(self, node: ast.AST) -> tuple[list, bool]:
+        """The ``return`` statements of a function's own code, in source order, and whether its own code
+        yields or awaits (it is then no plain function): from the shared walk, not one walk per function."""
+        if self._own is None:
+            self._own = _own_returns(self.ctx)
+        return self._own.get(node, ([], False))
 
     def function_called(self, call: ast.Call) -> Optional[ast.FunctionDef]:
         """The module-level ``def`` of this file that ``call`` calls by its plain name, if it is the only
@@ -160,8 +168,8 @@ class FunctionFacts:
         flow = self.facts.flow_of(node.body[0])
         if flow is None or flow.opaque or flow.scope is not node:
             return None
-        own = walk_scope(node.body)
-        if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await)) for n in own):
+        own, suspends = self.own_returns(node)
+        if suspends:
             return None
         returns = self._returns(node, own)
         verdicts = {p: self._reads_only(flow, p) for p in (*positional, *(a.arg for a in args.kwonlyargs))}
@@ -174,8 +182,6 @@ class FunctionFacts:
             return None
         value, fresh = BOTTOM, True
         for r in own:
-            if not isinstance(r, ast.Return):
-                continue
             if r.value is None or isinstance(r.value, ast.NamedExpr):
                 return None
             v = self.facts.value(r.value)
@@ -242,6 +248,31 @@ class FunctionFacts:
         if isinstance(parent, ast.Return):
             return "returned"
         return self.facts.reads_only(node)
+
+
+def _own_returns(ctx) -> dict:
+    """Function -> (its own ``return`` statements in source order, whether its own code yields or awaits).
+    A node's own function is the nearest function, class or lambda around it, reached through its body (as
+    ``walk_scope`` of that body finds it: it enters no nested one, nor their decorators and defaults)."""
+    parent = ctx.parent
+    out: dict = {}
+    for n in ctx.nodes(ast.Return, ast.Yield, ast.YieldFrom, ast.Await):
+        child, scope = n, parent(n)
+        while scope is not None and not isinstance(scope, OWN_SCOPE):
+            child, scope = scope, parent(scope)
+        if scope is None or (not isinstance(scope, ast.Lambda) and not any(s is child for s in scope.body)):
+            continue  # at module level, or in the decorators, defaults or annotations of a nested one
+        entry = out.get(scope)
+        if entry is None:
+            entry = out[scope] = ([], [False])
+        if isinstance(n, ast.Return):
+            entry[0].append(n)
+        else:
+            entry[1][0] = True
+    return {
+        scope: (sorted(returns, key=lambda r: (r.lineno, r.col_offset)), suspends[0])
+        for scope, (returns, suspends) in out.items()
+    }
 
 
 def _always_returns(body: list) -> bool:
@@ -317,10 +348,12 @@ def file_summaries(ctx) -> dict:
         # what other files are checked with must not depend on what this file was checked with (one more
         # check of the callers then settles a run).
         index, ctx.project_functions = ctx.project_functions, None
+        alone = type(arrays)(ctx)
         try:
-            return _summaries_of(type(arrays)(ctx), candidates)
+            return _summaries_of(alone, candidates)
         finally:
             ctx.project_functions = index
+            alone.release()
     return _summaries_of(arrays, candidates)
 
 
@@ -328,7 +361,7 @@ def _summaries_of(arrays, candidates: list) -> dict:
     functions = arrays.functions
     out = {}
     for node in candidates:
-        returns = [r.value for r in walk_scope(node.body) if isinstance(r, ast.Return) and r.value is not None]
+        returns = [r.value for r in functions.own_returns(node)[0] if r.value is not None]
         if not returns or not any(arrays.may_hold_array(r) for r in returns):
             continue
         if functions.function_called_by_name(node.name) is not node:
