@@ -584,7 +584,7 @@ class NumpyValues(Evaluator):
                 return UNKNOWN
             least = max(a + 1 if a >= 0 else -a, receiver.min_ndim or 0)
             return ndarray_value(dtype, None, min_ndim=least)
-        if keepdims:  # the reduced axes stay, of length 1
+        if keepdims and ndim is not None:  # the reduced axes stay, of length 1 (ndim None: returned above)
             if not (whole or (a is not None and -ndim <= a < ndim)):
                 return UNKNOWN
             shape = None
