@@ -255,7 +255,7 @@ def _own_returns(ctx) -> dict:
     A node's own function is the nearest function, class or lambda around it, reached through its body (as
     ``walk_scope`` of that body finds it: it enters no nested one, nor their decorators and defaults)."""
     parent = ctx.parent
-    out: dict = {}
+    out: dict[ast.AST, tuple[list[ast.Return], list[bool]]] = {}  # scope -> (its returns, [suspends])
     for n in ctx.nodes(ast.Return, ast.Yield, ast.YieldFrom, ast.Await):
         child, scope = n, parent(n)
         while scope is not None and not isinstance(scope, OWN_SCOPE):
