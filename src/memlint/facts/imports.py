@@ -69,7 +69,12 @@ class ImportMap:
         other_bindings: set[str] = set()
         package = module_name if is_package else module_name.rpartition(".")[0]
         for node in ast.walk(tree) if nodes is None else nodes:
-            if isinstance(node, ast.Import):
+            if type(node) is ast.Name:  # most of the nodes: asked first
+                if type(node.ctx) is not ast.Load:
+                    other_bindings.add(node.id)
+            elif type(node) is ast.arg:
+                other_bindings.add(node.arg)
+            elif isinstance(node, ast.Import):
                 for alias in node.names:
                     self.modules.add(alias.name.split(".")[0])
                     if alias.asname:
@@ -86,12 +91,8 @@ class ImportMap:
                     if alias.name == "*":
                         continue
                     self._bind(alias.asname or alias.name, f"{base}.{alias.name}", ambiguous)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                other_bindings.add(node.id)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 other_bindings.add(node.name)
-            elif isinstance(node, ast.arg):
-                other_bindings.add(node.arg)
             elif isinstance(node, (ast.Global, ast.Nonlocal)):
                 other_bindings.update(node.names)
         for name in ambiguous | other_bindings:
