@@ -791,3 +791,34 @@ def test_trap_percentile_with_a_float64_q_is_float64():
         """
     assert findings(code) == []
     assert_trap_not_fixed("MEM001", code, "img = img - lo", "img -= lo")
+
+
+@pytest.mark.slow
+def test_a_function_whose_parameter_has_the_arrays_name_does_not_hold_the_array():
+    code = """
+        import numpy as np
+        def total(a):
+            a = a[::2]
+            return float(a.sum())
+        a = np.ones((512, 512))
+        a = a * 2
+        print(total(a), a.shape)
+        """
+    fixed = assert_fix_keeps_behaviour(code)
+    assert "a *= 2" in fixed
+
+
+@pytest.mark.slow
+def test_a_function_reading_the_module_array_may_have_kept_it():
+    code = """
+        import numpy as np
+        kept = []
+        def keep(scale):
+            kept.append(a)
+            return scale
+        a = np.ones((512, 512))
+        keep(2)
+        a = a * 2
+        print(kept[0].sum(), a.sum())
+        """
+    assert_trap_not_fixed("MEM001", code, "a = a * 2", "a *= 2")

@@ -402,3 +402,24 @@ def test_an_index_list_taken_straight_from_the_load_is_a_copy_however_it_is_used
     # the trap: a view bound and written would write the mapped array
     code = 'import numpy as np\ndef f():\n    part = np.load("a.npy")[[slice(0, 2)]]\n    part += 1\n    return part\n'
     assert mem009(code) == []
+
+
+def test_a_function_whose_parameter_has_the_loads_name_does_not_hide_it():
+    code = """
+        import numpy as np
+        def summary(data, rows=10):
+            data = data[:rows]
+            return data.mean()
+        data = np.load("features.npy")
+        print(summary(data[5:20]), data.shape)
+        """
+    (f,) = mem009(code)
+    assert f.line == 6 and f.fix is None
+    reading = """
+        import numpy as np
+        def summary(rows=10):
+            return data[:rows].mean()  # the module's data: it may be written or kept by whoever calls this
+        data = np.load("features.npy")
+        print(summary(), data.shape)
+        """
+    assert mem009(reading) == []

@@ -349,7 +349,8 @@ class ScopeFlow:
             u.uses.sort(key=_position)
 
     def _capture(self, nested: ast.AST, u: Unit) -> None:
-        """Every name a nested scope mentions is captured: it may be read or kept alive at any later time.
+        """What a nested scope reads or binds from this scope is captured: it may be read or kept alive at any
+        later time.
 
         A comprehension is read now (its walrus binds in this scope); the names of a function, class or lambda
         only when ``captured`` is asked (most flows are asked other questions, and a module's would read the
@@ -373,14 +374,18 @@ class ScopeFlow:
 
     @property
     def captured(self) -> set:
-        """The names read or written by a nested scope (function, class, lambda, comprehension)."""
+        """The names a nested scope (function, class, lambda, comprehension) reads or binds from this scope: a
+        comprehension's names, and the free names of a function, class or lambda (``free_names``), with those
+        its header evaluates here (decorators, defaults, annotations, bases). Names a nested function declares
+        ``global`` are captured in the module's flow only."""
+        module = isinstance(self.scope, ast.Module)
         for nested in self._nested:
-            order = [nested]
-            for node in order:
-                if isinstance(node, ast.Name):
-                    self._captured.add(node.id)
-                else:
-                    order += children(node)
+            free, globs, _ = free_names(nested)
+            self._captured |= free
+            if module:
+                self._captured |= globs
+            for part in _header(nested):
+                self._captured.update(n.id for n in ast.walk(part) if isinstance(n, ast.Name))
         self._nested = []
         return self._captured
 
@@ -557,6 +562,101 @@ def _binds(scope: ast.AST, names: set[str]) -> bool:
             return True  # except ... as name, match patterns' captures
         stack += children(node)
     return False
+
+
+def _header(scope: ast.AST) -> list:
+    """The parts of a function, class or lambda evaluated where it is defined: decorators, defaults,
+    annotations, bases and keywords (and type parameters, conservatively)."""
+    parts = [*getattr(scope, "decorator_list", []), *getattr(scope, "type_params", [])]
+    if isinstance(scope, ast.ClassDef):
+        return parts + scope.bases + [k.value for k in scope.keywords]
+    args = scope.args  # type: ignore[attr-defined]
+    parts += [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    for a in [*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg]:
+        if a is not None and a.annotation is not None:
+            parts.append(a.annotation)
+    returns = getattr(scope, "returns", None)
+    return parts + ([returns] if returns is not None else [])
+
+
+def free_names(scope: ast.AST) -> tuple[set[str], set[str], set[str]]:
+    """``(free, globals, walrus)`` of a function, class, lambda or comprehension, per Python's scoping rules: ``free``,
+    the names its code (its nested scopes' included) reads or binds from the enclosing scope; ``globals``, those
+    it or a nested scope declares ``global``. A function's or lambda's own names (parameters, assignment, ``for``
+    and ``with`` targets, ``del``, imports, ``def``/``class``, ``except ... as``; not those declared ``global``/
+    ``nonlocal``) are not free; a class's own names are not free for what it nests (methods do not see them), and
+    a name a class body reads is free even when the class binds it (conservative). A comprehension's targets are
+    its own; its walrus binds in the enclosing scope (free here, and returned as ``walrus``). Where unsure (``match`` patterns), a name
+    stays free. One walk of the node, without its header (``_header``, evaluated where it is defined)."""
+    is_class = isinstance(scope, ast.ClassDef)
+    is_comprehension = isinstance(scope, COMPREHENSIONS)
+    loads: set[str] = set()  # names read (or, in a comprehension, bound by a walrus)
+    bound: set[str] = set()
+    declared_outer: set[str] = set()  # nonlocal
+    globs: set[str] = set()
+    nested_free: set[str] = set()
+    walrus: set[str] = set()  # a comprehension's walrus targets, its nested comprehensions' included
+    read_outside: set[str] = set()  # a comprehension's first iterable, evaluated in the enclosing scope
+    stack: list[ast.AST]
+    if is_comprehension:
+        generators = scope.generators  # type: ignore[attr-defined]
+        stack = [g.iter for g in generators[1:]] + [c for g in generators for c in g.ifs]
+        stack += [getattr(scope, f) for f in ("elt", "key", "value") if hasattr(scope, f)]
+        read_outside.update(n.id for n in ast.walk(generators[0].iter) if isinstance(n, ast.Name))
+        bound.update(n.id for g in generators for n in ast.walk(g.target) if isinstance(n, ast.Name))
+    elif isinstance(scope, ast.Lambda):
+        stack = [scope.body]
+    else:
+        stack = list(scope.body)  # type: ignore[attr-defined]
+    if not is_class and not is_comprehension:
+        args = scope.args  # type: ignore[attr-defined]
+        bound.update(a.arg for a in [*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg] if a)
+    while stack:
+        node = stack.pop()
+        cls = node.__class__
+        if cls is ast.Name:
+            if node.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+                loads.add(node.id)  # type: ignore[attr-defined]
+            else:
+                bound.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if cls is ast.NamedExpr and is_comprehension:
+            stack.append(node.value)  # type: ignore[attr-defined]
+            target = node.target  # type: ignore[attr-defined]
+            if isinstance(target, ast.Name):
+                walrus.add(target.id)  # binds in the enclosing scope: free here
+            continue
+        if cls in _NESTED_TYPES:
+            free, inner_globs, inner_walrus = free_names(node)
+            nested_free |= free
+            globs |= inner_globs
+            if is_comprehension:
+                walrus |= inner_walrus
+            else:
+                bound |= inner_walrus
+            if cls is not ast.Lambda and cls not in COMPREHENSIONS:
+                bound.add(node.name)  # type: ignore[attr-defined]
+            if cls not in COMPREHENSIONS:  # a comprehension's first iterable is among its free names
+                stack += _header(node)
+            continue
+        if cls is ast.Global:
+            globs.update(node.names)  # type: ignore[attr-defined]
+            continue
+        if cls is ast.Nonlocal:
+            declared_outer.update(node.names)  # type: ignore[attr-defined]
+            continue
+        if cls is ast.Import or cls is ast.ImportFrom:
+            bound.update(a.asname or a.name.split(".")[0] for a in node.names if a.name != "*")  # type: ignore[attr-defined]
+            continue
+        if cls is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+            bound.add(node.name)  # type: ignore[attr-defined]
+        stack += children(node)
+    own = bound - declared_outer - globs
+    if is_class:
+        free = loads | nested_free | declared_outer
+    else:
+        free = (loads | walrus | nested_free | declared_outer) - own
+    return (free | read_outside) - globs, globs, walrus
 
 
 def _position(node: ast.Name) -> tuple[int, int]:
