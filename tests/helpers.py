@@ -81,15 +81,18 @@ def run_program(code: str) -> tuple[str, int]:
     return data["output"], data["peak"]
 
 
-def assert_fix_keeps_behaviour(code: str, unsafe: bool = False, saves_memory: bool = True) -> str:
-    """Fix `code`; assert the fix changed it, the output is identical, and (if asked) the peak is lower."""
+def assert_fix_keeps_behaviour(
+    code: str, unsafe: bool = False, saves_memory: bool = True, saves_at_least: int = 1
+) -> str:
+    """Fix `code`; assert the fix changed it, the output is identical, and (if asked) the peak is lower, by
+    `saves_at_least` bytes: give the size of what the fix saves where a few bytes' difference could be noise."""
     fixed = fix(code, unsafe=unsafe)
     assert fixed != textwrap.dedent(code), "expected a fix"
     before, peak_before = run_program(code)
     after, peak_after = run_program(fixed)
     assert before == after, f"output changed by the fix:\n{before}\n---\n{after}\n---\n{fixed}"
     if saves_memory:
-        assert peak_after < peak_before, (peak_before, peak_after, fixed)
+        assert peak_after <= peak_before - saves_at_least, (peak_before, peak_after, fixed)
     return fixed
 
 
