@@ -100,21 +100,29 @@ def _ends_in_npy(ctx, node: ast.AST, depth: int) -> bool:
         return False
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str) and node.value.endswith(".npy")
-    if isinstance(node, ast.JoinedStr):
-        return bool(node.values) and _ends_in_npy(ctx, node.values[-1], depth + 1)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
-        return _ends_in_npy(ctx, node.right, depth + 1)
-    if isinstance(node, ast.Call) and node.args and not node.keywords:
-        q = ctx.qualname(node.func)
-        if q in _JOIN_FUNCTIONS or (q == "pathlib.Path" and len(node.args) == 1):
-            return _ends_in_npy(ctx, node.args[-1], depth + 1)
-        return False
+    end = _path_end(ctx, node)
+    if end is not None:
+        return _ends_in_npy(ctx, end, depth + 1)
     if isinstance(node, ast.Name):
         defs = ctx.arrays.reaching(node)
         return bool(defs) and all(_binds_npy(ctx, d, depth + 1) for d in defs)
     if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):  # paths[label]
         return _holds_only_npy(ctx, node.value, depth + 1)
     return False
+
+
+def _path_end(ctx, node: ast.AST) -> Optional[ast.AST]:
+    """The part a path expression ends with: an f-string's last piece, the right of ``+`` or ``/``, the last
+    argument of os.path.join (and the like) or of ``Path(p)``; None for anything else."""
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return node.values[-1]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
+        return node.right
+    if isinstance(node, ast.Call) and node.args and not node.keywords:
+        q = ctx.qualname(node.func)
+        if q in _JOIN_FUNCTIONS or (q == "pathlib.Path" and len(node.args) == 1):
+            return node.args[-1]
+    return None
 
 
 def _binds_npy(ctx, d, depth: int) -> bool:
@@ -261,15 +269,9 @@ def _visible_tail(ctx, node: ast.AST, depth: int) -> str:
         return ""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    if isinstance(node, ast.JoinedStr) and node.values:
-        return _visible_tail(ctx, node.values[-1], depth + 1)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
-        return _visible_tail(ctx, node.right, depth + 1)
-    if isinstance(node, ast.Call) and node.args and not node.keywords:
-        q = ctx.qualname(node.func)
-        if q in _JOIN_FUNCTIONS or (q == "pathlib.Path" and len(node.args) == 1):
-            return _visible_tail(ctx, node.args[-1], depth + 1)
-        return ""
+    end = _path_end(ctx, node)
+    if end is not None:
+        return _visible_tail(ctx, end, depth + 1)
     if isinstance(node, ast.Name):
         value = _only_definition(ctx, node)
         return _visible_tail(ctx, value, depth + 1) if value is not None else ""
