@@ -463,21 +463,14 @@ def test_a_function_of_another_file_gives_its_result_and_its_reads(tmp_path):
     assert run_main(tmp_path) == before
 
 
-def test_a_changed_function_rechecks_its_callers_through_the_cache(tmp_path, monkeypatch):
+def test_a_changed_function_rechecks_its_callers_through_the_cache(tmp_path, counted):
     write_project(tmp_path)
     assert check_project(tmp_path, use_cache=True) == {(7, True), (10, True)}
-    checked = []
-    real = engine.lint_text
-
-    def counting(display, *args, **kw):
-        checked.append(display)
-        return real(display, *args, **kw)
-
-    monkeypatch.setattr(engine, "lint_text", counting)
+    counted.clear()  # the files checked from here on
     assert check_project(tmp_path, use_cache=True) == {(7, True), (10, True)}
-    assert checked == []  # nothing changed: every result from the cache
+    assert counted == []  # nothing changed: every result from the cache
     (tmp_path / "lab" / "io.py").write_text(textwrap.dedent(LAB_IO_KEEPING))
     # main.py did not change, but describe() now keeps its argument: main.py is checked again
     assert check_project(tmp_path, use_cache=True) == {(7, True), (10, False)}
-    assert any(p.endswith("main.py") for p in checked)
+    assert any(p.endswith("main.py") for p in counted)
     assert check_project(tmp_path, use_cache=False) == {(7, True), (10, False)}  # as a fresh run says
