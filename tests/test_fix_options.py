@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers import memlint_cli
 
@@ -50,6 +52,17 @@ def test_show_fixes_lists_what_fix_changed_per_file(project):
         "Found 1 finding.\n"
     )
     assert r.stdout.startswith("left.py:6:13: MEM006 ")
+
+
+def test_show_fixes_and_statistics_count_a_notebooks_fixes(project):
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": BIG}
+    (project / "nb.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    r = memlint_cli("--no-cache", "--fix", "--show-fixes", "nb.ipynb")
+    assert json.loads((project / "nb.ipynb").read_text())["cells"][0]["source"] == FIXED
+    assert r.stdout == "Fixed 2 findings:\n- nb.ipynb:\n    2 × MEM017 (full-zeros)\n\n"
+    (project / "nb.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    r = memlint_cli("--no-cache", "--fix", "--statistics", "nb.ipynb")
+    assert (r.exit_code, r.stdout) == (0, "Fixed 2 findings (2 MEM017).\n")
 
 
 def test_fix_statistics_counts_what_is_left_and_what_was_fixed(project):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -38,6 +39,32 @@ def _error(message: str) -> None:
 
 def _warning(message: str) -> None:
     click.echo(f"memlint: warning: {message}", err=True)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The options of `memlint check` as click parsed them (the names are the options' own)."""
+
+    fix: bool = False
+    unsafe_fixes: Optional[bool] = None  # None: as configured
+    diff: bool = False
+    fix_only: bool = False
+    exit_non_zero_on_fix: bool = False
+    show_fixes: bool = False
+    add_noqa: bool = False
+    select: Optional[list] = None
+    extend_select: Optional[list] = None
+    ignore: Optional[list] = None
+    output_format: Optional[str] = None  # None: as configured
+    statistics: bool = False
+    exit_zero: bool = False
+    quiet: bool = False
+    config_file: Optional[Path] = None
+    no_cache: bool = False
+    jobs: Optional[int] = None
+    write_baseline: Optional[Path] = None
+    baseline_file: Optional[Path] = None
+    stdin_filename: Optional[Path] = None
 
 
 class _CheckByDefault(click.Group):
@@ -126,31 +153,7 @@ def main() -> None:
     "to standard output and the findings to standard error.",
 )
 @click.version_option(__version__, prog_name="memlint")
-def check(
-    paths,
-    fix,
-    unsafe_fixes,
-    diff,
-    select,
-    extend_select,
-    ignore,
-    output_format,
-    statistics,
-    exit_zero,
-    quiet,
-    config_file,
-    no_cache,
-    jobs,
-    explain_code,
-    list_rules,
-    write_baseline,
-    baseline_file,
-    fix_only,
-    exit_non_zero_on_fix,
-    show_fixes,
-    add_noqa,
-    stdin_filename,
-):
+def check(paths, explain_code, list_rules, **options):
     """Find and fix memory antipatterns in Python and NumPy code.
 
     `memlint PATH...` is short for `memlint check PATH...`. PATHS are files and folders to check (default: the
@@ -164,49 +167,13 @@ def check(
         if list_rules:
             _list_rules()
             return
-        if paths == (Path("-"),) or stdin_filename is not None and not paths:
-            sys.exit(
-                _check_stdin(
-                    stdin_filename,
-                    fix or fix_only,
-                    diff,
-                    unsafe_fixes,
-                    select,
-                    extend_select,
-                    ignore,
-                    output_format,
-                    exit_zero,
-                    quiet,
-                    config_file,
-                )
-            )
-        if stdin_filename is not None:
+        opts = CheckOptions(**options)
+        if paths == (Path("-"),) or opts.stdin_filename is not None and not paths:
+            sys.exit(_check_stdin(opts))
+        if opts.stdin_filename is not None:
             _error("--stdin-filename reads standard input: give `-` as the only PATH")
             sys.exit(EXIT_ERROR)
-        sys.exit(
-            _lint(
-                paths or (Path("."),),
-                fix,
-                unsafe_fixes,
-                diff,
-                select,
-                extend_select,
-                ignore,
-                output_format,
-                statistics,
-                exit_zero,
-                quiet,
-                config_file,
-                no_cache,
-                jobs,
-                write_baseline,
-                baseline_file,
-                fix_only=fix_only,
-                exit_non_zero_on_fix=exit_non_zero_on_fix,
-                show_fixes=show_fixes,
-                add_noqa=add_noqa,
-            )
-        )
+        sys.exit(_lint(paths or (Path("."),), opts))
     except BrokenPipeError:
         raise  # the reader went away (`memlint --list-rules | head`): click ends quietly, as for --help
     except KeyboardInterrupt:
@@ -308,58 +275,32 @@ def _list_rules() -> None:
         click.echo(f"{doc.code:<7} {doc.name:<{width}}  {doc.fix:<6}  {doc.summary}")
 
 
-def _lint(
-    paths,
-    fix,
-    unsafe_fixes,
-    diff,
-    select,
-    extend_select,
-    ignore,
-    output_format,
-    statistics,
-    exit_zero,
-    quiet,
-    config_file,
-    no_cache,
-    jobs,
-    write_baseline,
-    baseline_file,
-    fix_only=False,
-    exit_non_zero_on_fix=False,
-    show_fixes=False,
-    add_noqa=False,
-) -> int:
+def _lint(paths, opts: CheckOptions) -> int:
     from memlint import engine, report, suppress
     from memlint.filters import FindingFilter
     from memlint.fix import fix_files
 
-    if config_file is not None and not config_file.is_file():
-        _error(f"{config_file}: configuration file not found")
+    config = _configuration(opts, paths[0])
+    if config is None:
         return EXIT_ERROR
-    try:
-        config = load_config(config_file, paths[0], rule_options())
-    except ConfigError as e:
-        _error(str(e))
-        return EXIT_ERROR
-    config.apply_command_line(select, extend_select, ignore, unsafe_fixes)
+    quiet, write_baseline = opts.quiet, opts.write_baseline
     if not quiet and not enabled_rules(config) and not config.enabled(PARSE_ERROR):
         _warning("no rule is selected (see --select, --ignore and select/ignore in the configuration)")
-    fmt = output_format or config.output_format
+    fmt = opts.output_format or config.output_format
     if write_baseline is not None:
         why = suppress.refuses_baseline_at(write_baseline)
         if why:
             _error(f"{write_baseline}: not overwritten: {why} (--write-baseline FILE names the baseline to write)")
             return EXIT_ERROR
     baseline = None
-    if baseline_file is not None:
+    if opts.baseline_file is not None:
         try:
-            baseline = suppress.read_baseline(baseline_file)
+            baseline = suppress.read_baseline(opts.baseline_file)
         except ValueError as e:
             _error(str(e))
             return EXIT_ERROR
 
-    fix = fix or fix_only
+    fix, diff, add_noqa = opts.fix or opts.fix_only, opts.diff, opts.add_noqa
     # One filter for the report, --diff, --fix and --add-noqa: accepted findings are neither shown, fixed nor
     # silenced. A baseline being written records everything current, so it is not applied then.
     shown = FindingFilter(config, baseline if write_baseline is None else None)
@@ -367,8 +308,8 @@ def _lint(
     result = engine.run(
         list(paths),
         config,
-        jobs=jobs,
-        use_cache=not no_cache,
+        jobs=opts.jobs,
+        use_cache=not opts.no_cache,
         findings_filter=shown,
         progress=progress,
         keep_sources=fix or diff or add_noqa,
@@ -383,22 +324,22 @@ def _lint(
             _warning(w)
         if diff:
             click.echo("".join(outcome.diffs), nl=False)
-            for e in result.errors + errors:
-                _error(e)
+            for message in result.errors + errors:
+                _error(message)
             if not quiet:
                 for w in result.warnings:
                     _warning(w)
                 click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
             if result.errors or errors:
                 return EXIT_ERROR
-            return EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN
+            return EXIT_FINDINGS if fixed and not opts.exit_zero else EXIT_CLEAN
         # Report what is left, on the files as they are now: also when another run fixed them meanwhile.
         if fixed or outcome.warnings or any(f.fix is not None for f in result.findings):
-            result = engine.run(list(paths), config, jobs=jobs, use_cache=not no_cache, findings_filter=shown)
+            result = engine.run(list(paths), config, jobs=opts.jobs, use_cache=not opts.no_cache, findings_filter=shown)
         result.errors += [e for e in errors if e not in result.errors]
 
-    for e in result.errors:
-        _error(e)
+    for message in result.errors:
+        _error(message)
     for w in [] if quiet else result.warnings:
         _warning(w)
     if write_baseline is not None:
@@ -411,10 +352,11 @@ def _lint(
             click.echo(f"Wrote {n} finding{'s' if n != 1 else ''} to the baseline {write_baseline}.", err=True)
         return EXIT_ERROR if result.errors else EXIT_CLEAN
     findings = result.findings
-    if fix_only:  # what is left is not reported
+    if opts.fix_only:  # what is left is not reported
         findings = []
     if result.files_checked == 0 and not result.errors and not quiet:
         _warning(f"no Python files found under {', '.join(str(p) for p in paths)}")
+    statistics = opts.statistics
     if statistics:
         fmt = "json" if fmt == "json" else "concise"
     color = fmt in ("concise", "text", "full") and use_color(sys.stdout)
@@ -428,8 +370,8 @@ def _lint(
         errors=result.errors,
         color=color,
         source=_reader(result),
-        fixes={path: codes for path, codes in fixes.items() if codes} if show_fixes or statistics else None,
-        fix_only=fix_only,
+        fixes={path: codes for path, codes in fixes.items() if codes} if opts.show_fixes or statistics else None,
+        fix_only=opts.fix_only,
     )
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary_file:
@@ -444,27 +386,24 @@ def _lint(
     click.echo(text, nl=False, color=color)  # click would strip colour from a pipe FORCE_COLOR asked for
     if result.errors:
         return EXIT_ERROR
-    if exit_zero:
+    if opts.exit_zero:
         return EXIT_CLEAN
-    return EXIT_FINDINGS if findings or exit_non_zero_on_fix and fixed else EXIT_CLEAN
+    return EXIT_FINDINGS if findings or opts.exit_non_zero_on_fix and fixed else EXIT_CLEAN
 
 
-def _check_stdin(
-    name, fix, diff, unsafe_fixes, select, extend_select, ignore, output_format, exit_zero, quiet, config_file
-) -> int:
+def _check_stdin(opts: CheckOptions) -> int:
     """Check the source on standard input as the file ``name`` (its configuration, its name in the report),
     as editors and formatters pipe text. The project-wide rules see this text alone. With --fix the fixed
     source goes to stdout (unchanged if there is nothing to fix) and what is left to stderr."""
     from memlint import engine, files, notebook, report
     from memlint.fix import applicable, fix_notebook, fix_text, unified_diff
 
+    name = opts.stdin_filename
     path = name if name is not None else Path("-")
-    try:
-        config = load_config(config_file, path.parent if name is not None else Path("."), rule_options())
-    except ConfigError as e:
-        _error(str(e))
+    config = _configuration(opts, path.parent if name is not None else Path("."))
+    if config is None:
         return EXIT_ERROR
-    config.apply_command_line(select, extend_select, ignore, unsafe_fixes)
+    fix, diff, quiet = opts.fix or opts.fix_only, opts.diff, opts.quiet
     source = files.SourceFile(path, files.display_path(path), sys.stdin.buffer.read())
     is_notebook = notebook.is_notebook(path)
 
@@ -493,14 +432,14 @@ def _check_stdin(
     except files.InputError as e:
         _error(str(e))
         return EXIT_ERROR
-    for e in errors:
-        _error(e)
-    fmt = output_format or config.output_format
+    for message in errors:
+        _error(message)
+    fmt = opts.output_format or config.output_format
     if diff:
         click.echo(changes if fixed else "", nl=False)
         if not quiet:
             click.echo(f"Would fix {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
-        return EXIT_ERROR if errors else EXIT_FINDINGS if fixed and not exit_zero else EXIT_CLEAN
+        return EXIT_ERROR if errors else EXIT_FINDINGS if fixed and not opts.exit_zero else EXIT_CLEAN
     if fix:
         sys.stdout.buffer.write(new)
         sys.stdout.flush()
@@ -510,7 +449,22 @@ def _check_stdin(
     click.echo(text, nl=False, err=fix)
     if errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if findings and not exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if findings and not opts.exit_zero else EXIT_CLEAN
+
+
+def _configuration(opts: CheckOptions, start: Path):
+    """The configuration that governs ``start`` with the command line's rule options applied; None (after
+    one line naming the file) when it cannot be read."""
+    if opts.config_file is not None and not opts.config_file.is_file():
+        _error(f"{opts.config_file}: configuration file not found")
+        return None
+    try:
+        config = load_config(opts.config_file, start, rule_options())
+    except ConfigError as e:
+        _error(str(e))
+        return None
+    config.apply_command_line(opts.select, opts.extend_select, opts.ignore, opts.unsafe_fixes)
+    return config
 
 
 def _add_noqa(result, quiet: bool) -> int:
@@ -567,8 +521,8 @@ def _add_noqa(result, quiet: bool) -> int:
         else:
             if written == CHANGED and not quiet:
                 _warning(f"{display}: changed since memlint read it; no noqa comment added (run memlint again)")
-    for e in errors:
-        _error(e)
+    for message in errors:
+        _error(message)
     if not quiet:
         click.echo(f"Added {added} noqa directive{'' if added == 1 else 's'}.", err=True)
     return EXIT_ERROR if errors else EXIT_CLEAN

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from memlint import engine, files, notebook
 from memlint.checks import enabled_rules
@@ -28,6 +28,9 @@ from memlint.filters import FindingFilter
 from memlint.findings import SAFE, UNSAFE, Edit, Finding
 from memlint.results import RunResult
 from memlint.source import SourceText, split_lines
+
+if TYPE_CHECKING:
+    from memlint.facts.functions import FunctionIndex
 
 MAX_FIX_ROUNDS = 100  # a round fixes one finding per function: a file may need many
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -48,87 +51,99 @@ def fix_files(result: RunResult, config, write: bool, findings_filter: Optional[
     ``result`` must come from ``engine.run(..., keep_sources=True)``: fixes are computed on the bytes that were
     checked, and written only onto those same bytes (see ``replace_if_unchanged``).
     """
-    findings_filter = findings_filter or FindingFilter(config)
     by_file = defaultdict(list)
     for f in result.findings:
         if applicable(f, config.for_path(result.paths[f.path]).unsafe_fixes):
             by_file[f.path].append(f)
-    outcome = FixOutcome()
+    fixer = _FileFixer(write, findings_filter or FindingFilter(config), result.functions)
     for display, first_round in sorted(by_file.items()):
         path = result.paths[display]  # each file is fixed under the configuration that governs it
-        source = files.SourceFile(path, display, result.sources[display])
-        _fix_file(source, first_round, config.for_path(path), findings_filter, write, outcome, result.functions)
-    return outcome
+        fixer.fix(files.SourceFile(path, display, result.sources[display]), first_round, config.for_path(path))
+    return fixer.outcome
 
 
-def _fix_file(
-    source: files.SourceFile,
-    first_round: list,
-    config,
-    findings_filter: FindingFilter,
-    write: bool,
-    out: FixOutcome,
-    functions=None,
-) -> None:
-    if notebook.is_notebook(source.path):
-        _fix_notebook_file(source, first_round, config, findings_filter, write, out, functions)
-        return
-    display = source.display
-    codes: Counter = Counter()  # fixes applied per rule code
-    try:
-        text = source.decode()
-        new, n, errors = fix_text(
-            display,
-            text,
-            config,
-            config.unsafe_fixes,
-            first_round,
-            source.path,
-            findings_filter,
-            fixed_codes=codes,
-            functions=functions,
-        )
-    except files.InputError as e:
-        out.errors.append(str(e))
-        return
-    except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
-        rules = ",".join(sorted({f.code for f in first_round}))
-        out.errors.append(f"{display}: internal error while fixing ({rules}): {type(e).__name__}: {e}")
-        return
-    out.errors += errors
-    if new == text or not parses(new):
-        return
-    if not write:
-        out.diffs.append(unified_diff(display, text, new))
-        out.fixed += n
-        out.by_file[display] = codes
-        return
-    try:
-        data = source.encode(new)
-    except UnicodeEncodeError as e:
-        out.errors.append(f"{display}: cannot write the fixed file: {e}")
-        return
-    _write(source, data, n, out, codes)
+@dataclass
+class _FileFixer:
+    """What the files of one ``--fix`` or ``--diff`` run share: whether to write, the report's filter (later
+    rounds judge findings as the report does), the project's function summaries, and the outcome so far."""
 
+    write: bool
+    findings_filter: FindingFilter
+    functions: Optional[FunctionIndex]
+    outcome: FixOutcome = field(default_factory=FixOutcome)
 
-def _write(source: files.SourceFile, data: bytes, fixes: int, out: FixOutcome, codes: Optional[Counter] = None) -> None:
-    """Replace the file's checked bytes with ``data`` (see ``replace_if_unchanged``), saying what happened."""
-    display = source.display
-    try:
-        written = replace_if_unchanged(source.path, source.data, data)
-    except NotFixed as e:
-        out.errors.append(f"{display}: not fixed: {e}")
-        return
-    except OSError as e:
-        out.errors.append(f"{display}: cannot write the fixed file: {e.strerror or e}")
-        return
-    if written == CHANGED:
-        out.warnings.append(f"{display}: changed since memlint read it; not fixed (run memlint again)")
-    elif written == WRITTEN:
-        out.fixed += fixes
-        if codes is not None:
+    def fix(self, source: files.SourceFile, first_round: list, config) -> None:
+        out = self.outcome
+        is_notebook = notebook.is_notebook(source.path)
+        codes: Counter = Counter()  # fixes applied per rule code
+        try:
+            if is_notebook:
+                new, n, errors, diff = fix_notebook(
+                    source.display,
+                    source.data,
+                    config,
+                    config.unsafe_fixes,
+                    first_round,
+                    self.findings_filter,
+                    self.functions,
+                    fixed_codes=codes,
+                )
+            else:
+                text = source.decode()
+                new_text, n, errors = fix_text(
+                    source.display,
+                    text,
+                    config,
+                    config.unsafe_fixes,
+                    first_round,
+                    source.path,
+                    self.findings_filter,
+                    fixed_codes=codes,
+                    functions=self.functions,
+                )
+        except files.InputError as e:
+            out.errors.append(str(e))
+            return
+        except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
+            rules = ",".join(sorted({f.code for f in first_round}))
+            out.errors.append(f"{source.display}: internal error while fixing ({rules}): {type(e).__name__}: {e}")
+            return
+        out.errors += errors
+        if not is_notebook:
+            if new_text == text or not parses(new_text):
+                return
+            diff = unified_diff(source.display, text, new_text)
+            try:
+                new = source.encode(new_text)
+            except UnicodeEncodeError as e:
+                out.errors.append(f"{source.display}: cannot write the fixed file: {e}")
+                return
+        if new == source.data:
+            return
+        if not self.write:
+            out.diffs.append(diff)
+            out.fixed += n
             out.by_file[source.display] = codes
-    # ALREADY_FIXED: another run wrote the same fix meanwhile; nothing to do or say
+            return
+        self._write(source, new, n, codes)
+
+    def _write(self, source: files.SourceFile, data: bytes, fixes: int, codes: Counter) -> None:
+        """Replace the file's checked bytes with ``data`` (see ``replace_if_unchanged``), saying what happened."""
+        out, display = self.outcome, source.display
+        try:
+            written = replace_if_unchanged(source.path, source.data, data)
+        except NotFixed as e:
+            out.errors.append(f"{display}: not fixed: {e}")
+            return
+        except OSError as e:
+            out.errors.append(f"{display}: cannot write the fixed file: {e.strerror or e}")
+            return
+        if written == CHANGED:
+            out.warnings.append(f"{display}: changed since memlint read it; not fixed (run memlint again)")
+        elif written == WRITTEN:
+            out.fixed += fixes
+            out.by_file[display] = codes
+        # ALREADY_FIXED: another run wrote the same fix meanwhile; nothing to do or say
 
 
 # --- fix rounds -------------------------------------------------------------------------------------------
@@ -190,7 +205,6 @@ def fix_text(
     """
     findings_filter = findings_filter or FindingFilter(config)
     rules = [r for r in enabled_rules(config) if not r.is_project_rule]
-    newline = newline_of(text)
     applied_total = 0
     errors: list[str] = []
     rejected: set = set()  # fixes that would not parse, by (code, snippet): never retried
@@ -203,20 +217,10 @@ def fix_text(
         if not candidates:
             break
         candidates = _one_per_scope(text, candidates)
-        new, applied = apply_edits(text, ((i, e) for i, f in enumerate(candidates) for e in f.fix.edits), newline)
-        if not parses(new):
-            # Find the culprits: each fix alone on this round's text; the ones that parse go ahead.
-            good = []
-            for i, f in enumerate(candidates):
-                attempt, ok = apply_edits(text, ((i, e) for e in f.fix.edits), newline)
-                if ok and parses(attempt):
-                    good.append((i, f))
-                else:
-                    rejected.add((f.code, f.snippet))
-                    errors.append(f"{display}:{f.line}: the {f.code} fix would not parse; left unapplied")
-            new, applied = apply_edits(text, ((i, e) for i, f in good for e in f.fix.edits), newline)
-            if not parses(new):
-                new, applied = text, set()
+        new, applied, refused = _apply_round(text, candidates, parses)
+        for f in refused:
+            rejected.add((f.code, f.snippet))
+            errors.append(f"{display}:{f.line}: the {f.code} fix would not parse; left unapplied")
         text = new
         applied_total += len(applied)
         if fixed_codes is not None:
@@ -224,37 +228,6 @@ def fix_text(
         checked = engine.lint_text(display, text, config, rules, path, functions=functions)
         candidates = fixable(findings_filter.apply(checked.findings, {display: checked.suppressions}))
     return FixedText(text, applied_total, errors)
-
-
-def _fix_notebook_file(
-    source: files.SourceFile,
-    first_round: list,
-    config,
-    findings_filter: FindingFilter,
-    write: bool,
-    out: FixOutcome,
-    functions=None,
-) -> None:
-    display = source.display
-    try:
-        new, n, errors, diff = fix_notebook(
-            display, source.data, config, config.unsafe_fixes, first_round, findings_filter, functions
-        )
-    except files.InputError as e:
-        out.errors.append(str(e))
-        return
-    except Exception as e:  # a bug in one rule's fix must not stop the other files' fixes
-        codes = ",".join(sorted({f.code for f in first_round}))
-        out.errors.append(f"{display}: internal error while fixing ({codes}): {type(e).__name__}: {e}")
-        return
-    out.errors += errors
-    if new == source.data:
-        return
-    if not write:
-        out.diffs.append(diff)
-        out.fixed += n
-        return
-    _write(source, new, n, out)
 
 
 def fix_notebook(
@@ -265,6 +238,7 @@ def fix_notebook(
     first_round: list,
     findings_filter: Optional[FindingFilter] = None,
     functions=None,
+    fixed_codes: Optional[Counter] = None,
 ) -> FixedNotebook:
     """``fix_text`` for a notebook, whose diff names cells and their lines.
 
@@ -300,28 +274,17 @@ def fix_notebook(
         for f in candidates:
             by_cell.setdefault(f.cell, []).append(f)
         for number, fixes in by_cell.items():
-            text = sources[number]
-            newline = newline_of(text)
-            new, applied = apply_edits(text, ((i, e) for i, f in enumerate(fixes) for e in f.fix.edits), newline)
-            if not notebook.cell_parses(new):
-                good = []
-                for i, f in enumerate(fixes):
-                    attempt, ok = apply_edits(text, ((i, e) for e in f.fix.edits), newline)
-                    if ok and notebook.cell_parses(attempt):
-                        good.append((i, f))
-                    else:
-                        rejected.add((f.code, f.snippet))
-                        errors.append(
-                            f"{display}:cell {number}:{f.line}: the {f.code} fix would not parse; left unapplied"
-                        )
-                new, applied = apply_edits(text, ((i, e) for i, f in good for e in f.fix.edits), newline)
-                if not notebook.cell_parses(new):
-                    new, applied = text, set()
+            new, applied, refused = _apply_round(sources[number], fixes, notebook.cell_parses)
+            for f in refused:
+                rejected.add((f.code, f.snippet))
+                errors.append(f"{display}:cell {number}:{f.line}: the {f.code} fix would not parse; left unapplied")
             sources[number] = new
             applied_total += len(applied)
+            if fixed_codes is not None:
+                fixed_codes.update(fixes[i].code for i in applied)
         checked = engine.lint_cells(display, nb.with_sources(sources), config, rules, functions)
         found = findings_filter.apply(checked.findings, {display: checked.suppressions})
-        notebook.to_cells(found, checked.cells)
+        notebook.to_cells(found, checked.cells or [])
         candidates = fixable(found)
     diff = "".join(
         unified_diff(f"{display}:cell {c.number}", c.source, sources[c.number])
@@ -329,6 +292,27 @@ def fix_notebook(
         if sources[c.number] != c.source
     )
     return FixedNotebook(nb.dumps(sources), applied_total, errors, diff)
+
+
+def _apply_round(text: str, fixes: list, parses_ok) -> tuple[str, set[int], list]:
+    """Apply one round's ``fixes`` (each an edit set) to ``text``; returns the new text, the indexes of the fixes
+    applied, and the fixes refused. If the whole round does not parse (``parses_ok``), each fix is tried
+    alone on this round's text: the ones that parse go ahead, the others are refused."""
+    newline = newline_of(text)
+    new, applied = apply_edits(text, ((i, e) for i, f in enumerate(fixes) for e in f.fix.edits), newline)
+    if parses_ok(new):
+        return new, applied, []
+    good, refused = [], []
+    for i, f in enumerate(fixes):
+        attempt, ok = apply_edits(text, ((i, e) for e in f.fix.edits), newline)
+        if ok and parses_ok(attempt):
+            good.append((i, f))
+        else:
+            refused.append(f)
+    new, applied = apply_edits(text, ((i, e) for i, f in good for e in f.fix.edits), newline)
+    if not parses_ok(new):
+        return text, set(), refused
+    return new, applied, refused
 
 
 def apply_edits(text: str, edits: Iterable[tuple[int, Edit]], newline: str) -> tuple[str, set[int]]:

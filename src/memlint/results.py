@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from memlint.suppress import Suppressions
+
+if TYPE_CHECKING:
+    from memlint.facts.functions import FunctionIndex
 
 
 @dataclass
@@ -33,6 +36,6 @@ class RunResult:
     files_checked: int
     paths: dict[str, Path] = field(default_factory=dict)  # display path -> Path
     suppressions: dict[str, Suppressions] = field(default_factory=dict)  # display path -> its comments
-    functions: object = None  # the project's FunctionIndex, for the fix rounds (facts/functions.py)
+    functions: Optional[FunctionIndex] = None  # the project's FunctionIndex, for the fix rounds (facts/functions.py)
     warnings: list = field(default_factory=list)  # one line each: what was not checked (exit unchanged)
     sources: dict[str, bytes] = field(default_factory=dict)  # display path -> the bytes checked (keep_sources)
