@@ -156,6 +156,8 @@ def test_never_reported():
         x = np.zeros(1)
         for k in range(3):
             x = np.hstack((x, x))
+        for k in range(-4, 4, 2):  # negative bounds are counted too: 4 iterations
+            x = np.append(x, k)
         for part in (np.ones(2), np.zeros(2)):
             x = np.concatenate([x, part])
         """)

@@ -21,6 +21,7 @@ from typing import Optional
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+from memlint.facts.python_numbers import int_value
 from memlint.facts.syntax import is_name
 from memlint.findings import SAFE, UNSAFE
 
@@ -82,10 +83,7 @@ class PythonListToArray(Rule):
     def _report_filled(
         self, ctx: FileContext, node: ast.Call, literal: ast.Constant, count: ast.AST, filler: str
     ) -> None:
-        n = numpy_api.int_value(count)
-        if isinstance(count, ast.UnaryOp) and isinstance(count.op, ast.USub):
-            n = numpy_api.int_value(count.operand)
-            n = -n if n is not None else None  # `[0] * -3` is empty: nothing is built, nothing to report
+        n = int_value(count)  # `[0] * -3` is empty: nothing is built, nothing to report
         dtype = {int: "int", bool: "bool"}.get(type(literal.value))  # float: np.zeros' own default
         if n is not None and not ctx.is_large(n * _LIST_OF_REFS_BYTES):
             return

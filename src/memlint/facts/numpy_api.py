@@ -10,6 +10,8 @@ import ast
 import functools
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
+from memlint.facts.python_numbers import int_value
+
 if TYPE_CHECKING:
     import numpy
 
@@ -67,24 +69,6 @@ def dtype_of(node: Optional[ast.AST], qualname) -> Optional[numpy.dtype[Any]]:
     except (TypeError, ValueError):
         return None
     return dtype
-
-
-def int_value(node: ast.AST, _depth: int = 0) -> Optional[int]:
-    """A non-negative integer computed from literals only (``1000 * 1000``, ``2 ** 20``), else None."""
-    if _depth > 20:
-        return None
-    if isinstance(node, ast.Constant) and type(node.value) is int:
-        return node.value
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Pow)):
-        left, right = int_value(node.left, _depth + 1), int_value(node.right, _depth + 1)
-        if left is None or right is None:
-            return None
-        if isinstance(node.op, ast.Pow):
-            return left**right if 0 <= right <= 64 and abs(left) <= 2**16 else None
-        if isinstance(node.op, ast.FloorDiv):
-            return left // right if right else None
-        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
-    return None
 
 
 def literal_range_length(args) -> Optional[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Optional, Union
 
 from memlint.facts.syntax import annotation_name, names_in_target
@@ -16,6 +17,7 @@ from memlint.facts.syntax import annotation_name, names_in_target
 if TYPE_CHECKING:
     from memlint.facts.imports import ImportMap
 
+_NO_CONSTANTS: Mapping[str, object] = MappingProxyType({})
 NUMBER_TYPES = {"int", "float"}
 NUMBER_FUNCS = {"float", "int", "len", "abs", "round", "ord"}
 NUMBER_MODULES = {"math", "random"}  # every function there returning numbers for number arguments
@@ -149,21 +151,24 @@ def is_number_literal(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
-def int_value(node: ast.AST, constants: Mapping[str, object]) -> Optional[int]:
-    """The integer an expression of literals and integer constants evaluates to (``N * 2``), else None."""
+def int_value(node: ast.AST, constants: Mapping[str, object] = _NO_CONSTANTS, _depth: int = 0) -> Optional[int]:
+    """The integer an expression of literals and integer constants evaluates to (``N * 2``, ``-1``,
+    ``2 ** 20``), else None. The one integer evaluator: sizes, loop counts and list lengths all ask it."""
+    if _depth > 20:  # a chain of thousands of `+` would exhaust the stack
+        return None
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return node.value
     if isinstance(node, ast.Name):
         value = constants.get(node.id)
         return value if type(value) is int else None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        v = int_value(node.operand, constants)
+        v = int_value(node.operand, constants, _depth + 1)
         return None if v is None else -v
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Pow)):
-        left, right = int_value(node.left, constants), int_value(node.right, constants)
+        left, right = int_value(node.left, constants, _depth + 1), int_value(node.right, constants, _depth + 1)
         if left is None or right is None:
             return None
-        if isinstance(node.op, ast.Pow):
+        if isinstance(node.op, ast.Pow):  # bounded: the value is computed
             return left**right if 0 <= right <= 64 and abs(left) < 2**32 else None
         if isinstance(node.op, ast.FloorDiv):
             return left // right if right else None
