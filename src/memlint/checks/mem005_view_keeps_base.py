@@ -29,7 +29,7 @@ class ViewKeepsBase(Rule):
             for escaping, how in self._escapes(ctx, node):
                 self._check_one(ctx, node, escaping, how)
 
-    def _escapes(self, ctx, node):
+    def _escapes(self, ctx: FileContext, node):
         """(expression, how it escapes) for each value a statement hands out of the function's reach.
 
         Storing into an item copies when the container is an array (``out[i] = a[:3]``), so only known
@@ -63,7 +63,7 @@ class ViewKeepsBase(Rule):
                 return [(node.value, "stores in a container")]
         return []
 
-    def _check_one(self, ctx, statement, escaping, how) -> None:
+    def _check_one(self, ctx: FileContext, statement, escaping, how) -> None:
         view = _view_under(escaping)
         if not isinstance(view, ast.Subscript) or not _may_be_view(ctx, view):
             return
@@ -131,7 +131,7 @@ def _view_under(escaping: ast.expr) -> ast.expr:
     return escaping
 
 
-def _still_a_view(ctx, escaping: ast.expr, view: ast.expr) -> bool:
+def _still_a_view(ctx: FileContext, escaping: ast.expr, view: ast.expr) -> bool:
     """``.T`` is always a view; ``.reshape(...)`` only when it needs no copy: of a slice of leading rows
     (``[:k]``, ``[a:b]``) of a C-ordered base, which is contiguous, in C order (no ``order=``)."""
     if isinstance(escaping, ast.Attribute):
@@ -147,7 +147,7 @@ _C_ORDER_CONSTRUCTORS = frozenset(
 )
 
 
-def _c_ordered(ctx, base: ast.expr) -> bool:
+def _c_ordered(ctx: FileContext, base: ast.expr) -> bool:
     """Every array ``base`` can hold was made in C order: NumPy's constructors without ``order=``, or
     ``np.array`` of Python lists (an ndarray argument keeps its own order)."""
     if isinstance(base, ast.Name):
@@ -158,7 +158,7 @@ def _c_ordered(ctx, base: ast.expr) -> bool:
     return _makes_c_ordered(ctx, base)
 
 
-def _makes_c_ordered(ctx, call) -> bool:
+def _makes_c_ordered(ctx: FileContext, call) -> bool:
     if not isinstance(call, ast.Call) or any(k.arg in ("order", None) for k in call.keywords):
         return False
     q = ctx.qualname(call.func)
@@ -170,7 +170,7 @@ def _makes_c_ordered(ctx, call) -> bool:
     return isinstance(source, (ast.List, ast.ListComp)) or ctx.arrays.value(source).kind == "list"
 
 
-def _may_be_view(ctx, view: ast.AST) -> bool:
+def _may_be_view(ctx: FileContext, view: ast.AST) -> bool:
     """Cheap first: only a subscript of a name or call that may hold an ndarray can be a view of a fresh array."""
     return (
         isinstance(view, ast.Subscript)

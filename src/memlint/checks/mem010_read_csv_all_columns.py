@@ -117,14 +117,14 @@ class ReadCsvAllColumns(Rule):
             )
 
 
-def _report_later_conversions(ctx, call: ast.Call) -> None:
+def _report_later_conversions(ctx: FileContext, call: ast.Call) -> None:
     """Advice to pass ``dtype={...}`` where the statements right after ``df = pd.read_csv(...)`` convert
     columns of that frame to literal narrower dtypes."""
     if any(k.arg in ("dtype", "converters") for k in call.keywords) or _in_memory_source(ctx, call):
         return
     binding = ctx.arrays.parent(call)
-    block = _statements_after(ctx, binding)
-    if block is None or ctx.arrays.uses_of_binding(binding) is None:
+    block = _statements_after(ctx, binding) if binding is not None else None
+    if block is None or binding is None or ctx.arrays.uses_of_binding(binding) is None:
         return
     conversions: dict = {}  # column -> (column, dtype) as the code spells them, in order of conversion
     for stmt in block:
@@ -137,7 +137,7 @@ def _report_later_conversions(ctx, call: ast.Call) -> None:
     if not conversions:
         return
     dtype = "{" + ", ".join(f"{column}: {spelled}" for column, spelled in conversions.values()) + "}"
-    reader = ctx.qualname(call.func).split(".")[-1]
+    reader = (ctx.qualname(call.func) or "read_csv").split(".")[-1]
     columns = list(conversions)
     ctx.report(
         call,
@@ -148,7 +148,7 @@ def _report_later_conversions(ctx, call: ast.Call) -> None:
     )
 
 
-def _statements_after(ctx, stmt) -> Optional[list]:
+def _statements_after(ctx: FileContext, stmt) -> Optional[list]:
     """The statements that follow ``stmt`` in its own block, if ``stmt`` binds one name."""
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
         return None
@@ -160,7 +160,7 @@ def _statements_after(ctx, stmt) -> Optional[list]:
     return None
 
 
-def _conversion(ctx, stmt, binding) -> Optional[dict]:
+def _conversion(ctx: FileContext, stmt, binding) -> Optional[dict]:
     """{column: (column, dtype) as spelled} for ``df["c"] = df["c"].astype(t)``, ``df["c"] = pd.to_numeric(df["c"],
     downcast="float")`` or ``df = df.astype({"c": t, ...})`` on the frame ``binding`` defines, with literal
     narrower dtypes ``t``; else None."""
@@ -220,15 +220,15 @@ def _plain_call(node: ast.expr, method: str) -> Optional[_MethodCall]:
     return None
 
 
-def _is_frame(ctx, node, binding) -> bool:
+def _is_frame(ctx: FileContext, node, binding) -> bool:
     """Whether ``node`` is the frame's name, reached by ``binding`` alone."""
     if not isinstance(node, ast.Name) or node.id != binding.targets[0].id:
         return False
     reaching = ctx.arrays.reaching(node)
-    return bool(reaching) and all(d.node is binding for d in reaching)
+    return reaching is not None and len(reaching) > 0 and all(d.node is binding for d in reaching)
 
 
-def _column_of(ctx, node, binding) -> Optional[str]:
+def _column_of(ctx: FileContext, node, binding) -> Optional[str]:
     """The literal column name of ``df["c"]`` on the frame ``binding`` defines, else None."""
     if (
         isinstance(node, ast.Subscript)
@@ -240,7 +240,7 @@ def _column_of(ctx, node, binding) -> Optional[str]:
     return None
 
 
-def _narrow_dtype(ctx, node) -> bool:
+def _narrow_dtype(ctx: FileContext, node) -> bool:
     """A literal dtype narrower than the parser's defaults: ``"category"``, or an int/float of under 8 bytes."""
     if isinstance(node, ast.Constant) and node.value == "category":
         return True
@@ -248,7 +248,7 @@ def _narrow_dtype(ctx, node) -> bool:
     return dtype is not None and dtype.kind in "iuf" and dtype.itemsize < 8
 
 
-def _in_memory_source(ctx, call: ast.Call) -> bool:
+def _in_memory_source(ctx: FileContext, call: ast.Call) -> bool:
     """An ``io.StringIO``/``io.BytesIO`` source: text the program already holds, in practice small test data."""
     source = (
         call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "filepath_or_buffer"), None)
@@ -256,7 +256,7 @@ def _in_memory_source(ctx, call: ast.Call) -> bool:
     return isinstance(source, ast.Call) and ctx.qualname(source.func) in ("io.StringIO", "io.BytesIO")
 
 
-def _may_have_other_columns(ctx, call: ast.Call, columns: list) -> bool:
+def _may_have_other_columns(ctx: FileContext, call: ast.Call, columns: list) -> bool:
     """False where the call shows the frame has no other columns, or holds data already in memory.
 
     ``names=`` spells the columns: report only a literal list with names beyond those read. An
@@ -293,7 +293,7 @@ def _literal_columns(subscript: ast.Subscript) -> Optional[list[ast.expr]]:
     return None
 
 
-def _columns_read(ctx, call: ast.Call):
+def _columns_read(ctx: FileContext, call: ast.Call):
     """(the literals naming the columns read, whether a fix may be offered), or None if not every use is
     visible."""
     parent = ctx.arrays.parent(call)
@@ -321,8 +321,10 @@ def _columns_read(ctx, call: ast.Call):
         subscript = ctx.arrays.parent(use)
         if _counts_rows(ctx, subscript, use):
             continue  # len(df): the number of rows is the same whichever columns are parsed
-        read = _literal_columns(subscript) if isinstance(subscript, ast.Subscript) else None
-        if read is None or subscript.value is not use:
+        if not isinstance(subscript, ast.Subscript) or subscript.value is not use:
+            return None
+        read = _literal_columns(subscript)
+        if read is None:
             return None
         columns += read
     if not columns:
@@ -331,7 +333,7 @@ def _columns_read(ctx, call: ast.Call):
     return columns, not isinstance(flow.scope, ast.Module)
 
 
-def _counts_rows(ctx, call, use) -> bool:
+def _counts_rows(ctx: FileContext, call, use) -> bool:
     """``len(df)``, the builtin: it reads no column."""
     return (
         isinstance(call, ast.Call)
