@@ -3,7 +3,7 @@
 import textwrap
 
 import pytest
-from helpers import lint, run_program
+from helpers import lint, outcome, run_program
 
 
 def mem009(code):
@@ -423,3 +423,131 @@ def test_a_function_whose_parameter_has_the_loads_name_does_not_hide_it():
         print(summary(), data.shape)
         """
     assert mem009(reading) == []
+
+
+def _both_ways(program: str, tmp_path) -> tuple:
+    """The lines MEM009 reports in ``program`` (its ``np.load(...MODE)`` as written), and what the program
+    prints as written and with the suggestion applied (``mmap_mode="r"``), or the error it ends with; ``DIR``
+    is a fresh folder. The peaks: as written, with the suggestion."""
+    program = textwrap.dedent(program).replace("DIR", str(tmp_path))
+    found = [f.line for f in mem009(program.replace("MODE", ""))]
+    plain, mapped = (program.replace("MODE", mode) for mode in ("", ', mmap_mode="r"'))
+    peaks = [run_program(p)[1] if not outcome(p).startswith("raised") else None for p in (plain, mapped)]
+    return found, outcome(plain), outcome(mapped), peaks
+
+
+@pytest.mark.slow
+def test_a_file_saved_under_a_formatted_name_with_another_ending_is_not_the_mapped_one(tmp_path):
+    """``"level_{}_noisy.npy".format(n)`` and ``"level_%d_noisy.npy" % n`` end with "_noisy.npy" whatever n is:
+    never the loaded "clean.npy", so the load is reported, and mapping it prints the same and allocates less."""
+    program = """
+        import os
+        import numpy as np
+        np.save(os.path.join("DIR", "clean.npy"), np.arange(1_000_000, dtype=np.float64))
+        import tracemalloc
+        tracemalloc.reset_peak()
+
+        def add_noise(root):
+            clean = np.load(os.path.join(root, "clean.npy")MODE)
+            for level in [1, 2, 3]:
+                noisy = clean[:1000] * level + 0.5
+                np.save(os.path.join(root, "level_{}_noisy.npy".format(level)), noisy)
+                np.save(os.path.join(root, "level_%d_copy.npy" % level), noisy)
+            for level in [1, 2, 3]:
+                print(float(np.load(os.path.join(root, "level_{:d}_copy.npy".format(level)))[7]))
+
+        add_noise("DIR")
+        """
+    found, plain, mapped, (plain_peak, mapped_peak) = _both_ways(program, tmp_path)
+    assert found == [9, 15]  # a formatted .npy path is one too
+    assert plain == mapped == "7.5\n14.5\n21.5\n"
+    assert plain_peak - mapped_peak > 0.9 * 8_000_000
+
+
+@pytest.mark.slow
+def test_a_formatted_name_that_may_be_the_loaded_file_keeps_it_unreported(tmp_path):
+    """The trap: "bright{}.npy".format(kind) ends with ".npy" only, and is "brightfield.npy" for "field": the
+    mapped array would show what is saved over its file."""
+    program = """
+        import numpy as np
+        np.save("DIR/brightfield.npy", np.arange(10.0))
+
+        def rewrite(root, kinds):
+            image = np.load(root + "/brightfield.npy"MODE)
+            for kind in kinds:
+                np.save(root + "/bright{}.npy".format(kind), np.zeros(10))
+                print(float(image[3]))
+
+        rewrite("DIR", ["field"])
+        """
+    found, plain, mapped, _ = _both_ways(program, tmp_path)
+    assert found == [] and plain == "3.0\n" and mapped == "0.0\n"
+    for spelling in ('"/bright%s.npy" % kind', '"/{}.npy".format(kind)', '"/bright{}".format(kind)'):
+        code = textwrap.dedent(program).replace('"/bright{}.npy".format(kind)', spelling).replace("MODE", "")
+        assert mem009(code) == [], spelling
+
+
+@pytest.mark.slow
+def test_an_array_used_as_an_index_or_joined_into_a_path_is_only_read(tmp_path):
+    """A dict keeps its keys, but only hashable ones (scalars: copies); an ndarray and a list read an index and
+    keep none of it; os.path.join makes a new str. Mapped, the program prints the same and allocates less."""
+    program = """
+        import os
+        import numpy as np
+        np.save("DIR/names.npy", np.array([f"img_{i % 7}.png" for i in range(100_000)]))
+        np.save("DIR/labels.npy", np.arange(100_000) % 5)
+        import tracemalloc
+        tracemalloc.reset_peak()
+        names = np.load("DIR/names.npy"MODE)
+        labels = np.load("DIR/labels.npy"MODE)
+        seen = {}
+        counts = np.zeros(5, dtype=np.int64)
+        firsts = [0, 0, 0, 0, 0]
+        for i in range(10):
+            seen[names[i]] = os.path.join("DIR", names[i])
+            counts[labels[i]] += 1
+            firsts[labels[i]] = i
+            grid = np.eye(5)[labels[i], labels[i + 1]]
+        print(sorted(seen.items())[:2], counts.tolist(), firsts)
+        """
+    found, plain, mapped, (plain_peak, mapped_peak) = _both_ways(program, tmp_path)
+    assert found == [8, 9]
+    assert plain == mapped and plain.startswith("[(np.str_('img_0.png'), ")
+    assert plain_peak - mapped_peak > 0.9 * 100_000 * (4 * 9 + 8)  # '<U9' and int64 never allocated
+
+
+def test_an_index_of_an_unknown_object_may_be_kept():
+    # an object of unknown type may keep (and write through) what indexes it: a user class's __setitem__, a
+    # parameter; and an index is only the subscript's slice, never what is indexed
+    cases = [
+        'x = np.load("a.npy")\ncache[x] = 1\nreturn 0',
+        'x = np.load("a.npy")\nreturn cache[x[0]]',
+        'x = np.load("a.npy")\nseen = {}\nseen[0] = x[0]\nreturn seen',  # a value, not a key: kept
+        'x = np.load("a.npy")\nrows = [0]\nrows[0] = x[0]\nreturn rows',
+    ]
+    header = "import numpy as np\ndef f(cache):\n"
+    for body in cases:
+        assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
+
+
+@pytest.mark.slow
+def test_why_an_unknown_indexed_object_is_no_read():
+    """The trap: an object whose __setitem__ writes into its key; mapped, the write raises."""
+    program = """
+        import numpy as np, tempfile, os
+        path = os.path.join(tempfile.mkdtemp(), "a.npy")
+        np.save(path, np.arange(4.0))
+
+        class Marks:
+            def __setitem__(self, rows, value):
+                rows[...] = value
+
+        marks = Marks()
+        x = np.load(pathMODE)
+        marks[x] = 0
+        print(x.sum())
+        """
+    plain = textwrap.dedent(program).replace("MODE", "")
+    assert mem009(plain) == []
+    assert outcome(plain) == "0.0\n"
+    assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))

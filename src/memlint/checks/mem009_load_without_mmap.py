@@ -10,6 +10,8 @@ slice of rows taken straight from the load, used in any way, gets the copy form 
 from __future__ import annotations
 
 import ast
+import re
+import string
 from typing import Optional
 
 from memlint.checks import Rule
@@ -112,17 +114,48 @@ def _ends_in_npy(ctx, node: ast.AST, depth: int) -> bool:
 
 
 def _path_end(ctx, node: ast.AST) -> Optional[ast.AST]:
-    """The part a path expression ends with: an f-string's last piece, the right of ``+`` or ``/``, the last
+    """The part a path expression ends with: an f-string's last piece, the right of ``+`` or ``/``, the text
+    a format string has after its last field (``"b_{}.npy".format(i)``, ``"b_%d.npy" % i``), the last
     argument of os.path.join (and the like) or of ``Path(p)``; None for anything else."""
     if isinstance(node, ast.JoinedStr) and node.values:
         return node.values[-1]
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
         return node.right
+    template = _format_template(node)
+    if template is not None:
+        return ast.Constant(_text_after_last_field(template, percent=isinstance(node, ast.BinOp)))
     if isinstance(node, ast.Call) and node.args and not node.keywords:
         q = ctx.qualname(node.func)
         if q in _JOIN_FUNCTIONS or (q == "pathlib.Path" and len(node.args) == 1):
             return node.args[-1]
     return None
+
+
+def _format_template(node: ast.AST) -> Optional[str]:
+    """The literal template of ``"...".format(...)`` or ``"..." % args``, else None."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        template = node.func.value
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        template = node.left
+    else:
+        return None
+    return template.value if isinstance(template, ast.Constant) and isinstance(template.value, str) else None
+
+
+# a printf-style conversion (%% included): what "..." % args replaces
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsab%]")
+
+
+def _text_after_last_field(template: str, percent: bool) -> str:
+    """What every string the template formats ends with: its literal text after the last replacement field
+    ("" if it ends with one, or cannot be read)."""
+    if percent:
+        return _PERCENT_FIELD.split(template)[-1]
+    try:
+        pieces = list(string.Formatter().parse(template))
+    except ValueError:
+        return ""
+    return pieces[-1][0] if pieces and pieces[-1][1] is None else ""
 
 
 def _binds_npy(ctx, d, depth: int) -> bool:

@@ -130,6 +130,23 @@ _READING_BUILTINS = frozenset(
 )
 
 
+# Functions of other modules than NumPy that read their arguments without keeping a reference: pandas'
+# missing-value tests return new objects; sys.getsizeof only measures its argument (MEM015 says what it
+# misses); os.path.join makes a new str of str, bytes or os.PathLike arguments (an array raises TypeError).
+_READING_FUNCTIONS = frozenset(
+    {
+        "pandas.isna",
+        "pandas.notna",
+        "pandas.isnull",
+        "pandas.notnull",
+        "sys.getsizeof",
+        "os.path.join",
+        "posixpath.join",
+        "ntpath.join",
+    }
+)
+
+
 # NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
 _NEW_RESULT_FUNCTIONS = frozenset(
     {
@@ -351,7 +368,21 @@ class Ownership(Evaluator):
                 return True  # plt.plot(data[:, 0]): it may keep a reference, never writes through it
         if isinstance(p, (ast.For, ast.AsyncFor)) and p.iter is node:
             return self._loop_variable_only_read(p)  # `for row in data`: each row is a view of data
+        if self._indexes(node):
+            return True
         return self._transient(node)
+
+    def _indexes(self, node: ast.AST) -> bool:
+        """``node`` is the index (or a part of a tuple index) of a list, dict or set, or of an ndarray: these
+        read an index and keep none of it. An ndarray's result shares only the indexed array's memory; a list
+        takes only integers; a dict keeps its keys, but an array (or a view) is unhashable: what it keeps is a
+        scalar, a copy."""
+        p = self.parent(node)
+        if isinstance(p, ast.Tuple) and any(e is node for e in p.elts):
+            node, p = p, self.parent(p)
+        if not (isinstance(p, ast.Subscript) and p.slice is node):
+            return False
+        return self.python_container(p.value) or self.value(p.value).kind == "ndarray"
 
     def _loop_variable_only_read(self, loop: Union[ast.For, ast.AsyncFor]) -> bool:
         flow = self.flow_of(loop)
@@ -492,5 +523,4 @@ class Ownership(Evaluator):
             if name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS or name == "array":
                 out = numpy_api.out_position(q)
                 return out is None or len(call.args) <= out
-        # sys.getsizeof only measures its argument (MEM015 says what it misses)
-        return q in ("pandas.isna", "pandas.notna", "pandas.isnull", "pandas.notnull", "sys.getsizeof")
+        return q in _READING_FUNCTIONS
