@@ -1,7 +1,9 @@
 """MEM004: lists of numeric records built in bulk; advice (columns), no fix."""
 
+import textwrap
+
 import pytest
-from helpers import GEOMETRY, memlint_process, project_findings, write_project
+from helpers import GEOMETRY, memlint_process, project_findings, run_program, write_project
 
 
 def mem004(files: dict, tmp_path, **settings) -> list:
@@ -342,3 +344,166 @@ def test_other_unpackings_are_not_numbers(unpack, tmp_path):
             return out
         """
     assert mem004({"read.py": code}, tmp_path) == []
+
+
+PARTICLE = """
+import math
+import random
+
+WIDTH = 640
+
+
+class Particle:
+    STEP = 1.5
+
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+        self.heading = random.uniform(-180, 180)
+        self.turn_to = self.heading
+
+    @property
+    def pos(self):
+        return [self.x, self.y]
+
+    @pos.setter
+    def pos(self, value):
+        self.x = value[0]
+        self.y = value[1]
+
+    def move(self):
+        self.heading = self.turn_to
+        self.x += Particle.STEP * math.cos(math.radians(self.heading))
+        self.y += self.STEP * math.sin(math.radians(self.heading))
+        if self.x > WIDTH:
+            self.x = WIDTH
+        if self.y < 0:
+            self.y = 0
+
+    def steer(self, left=True):
+        self.turn_to = self.heading - 4 if left else self.heading + 4
+{more}
+"""
+
+SWARM = """
+import random
+from particles import Particle
+
+def swarm(n):
+    flock = [Particle(random.randint(0, 600), random.random()) for _ in range(n)]
+    for p in flock:
+        p.steer()
+        p.move()
+    return flock
+"""
+
+
+def test_class_records_set_from_random_math_and_constants_in_every_method(tmp_path):
+    """Every store of every method keeps each attribute a number (random's and math's functions of numbers, the
+    class's and module's numeric constants, the other attributes); the property setter is never called."""
+    (f,) = mem004({"particles.py": PARTICLE.format(more=""), "use.py": SWARM}, tmp_path)
+    assert (f.path.endswith("use.py"), f.line) == (True, 6)
+    assert "Particle objects with 4 numeric fields" in f.message
+
+
+@pytest.mark.slow
+def test_what_the_class_records_finding_claims_holds_as_the_program_runs():
+    """Every attribute of every record is a number, after the methods ran."""
+    program = PARTICLE.format(more="") + SWARM.replace("from particles import Particle", "")
+    program += "print(sorted({type(v).__name__ for p in swarm(50) for v in vars(p).values()}))\n"
+    assert run_program(program)[0] == "['float', 'int']\n"
+
+
+@pytest.mark.parametrize(
+    "more, use",
+    [
+        # a method stores a list: the attribute is sometimes a list
+        ("    def reset(self):\n        self.x = [0, 0]\n", ""),
+        ("    def place(self, where):\n        self.x = where\n", ""),  # whatever the caller passes
+        ("    def place(self, where):\n        self.x, self.y = where\n", ""),
+        ("    def load(self, state):\n        self.__dict__.update(state)\n", ""),
+        ("    def load(self, key, value):\n        setattr(self, key, value)\n", ""),
+        ("    def later(self):\n        def f(v):\n            self.x = v\n        return f\n", ""),
+        # the setter is called: in the class, from other code on an instance, on an object of unknown class
+        ("    def reset(self, where):\n        self.pos = where\n", ""),
+        ("", "\ndef drag(p: Particle, to):\n    p.pos = to\n"),
+        ("", "\ndef drag(thing, to):\n    thing.pos = to\n"),
+        ("", "\ndef drag(thing, name, to):\n    setattr(thing, name, to)\n"),
+    ],
+)
+def test_class_records_are_not_reported_when_a_method_may_store_something_else(more, use, tmp_path):
+    assert mem004({"particles.py": PARTICLE.format(more=more), "use.py": SWARM + use}, tmp_path) == []
+
+
+@pytest.mark.slow
+def test_the_trap_a_record_attribute_that_becomes_a_list_is_real():
+    program = PARTICLE.format(more="    def reset(self):\n        self.x = [0, 0]\n") + SWARM.replace(
+        "from particles import Particle", ""
+    )
+    program += "flock = swarm(3)\nflock[0].reset()\nprint(type(flock[0].x).__name__)\n"
+    assert run_program(program)[0] == "list\n"  # columns of numbers could not hold it
+
+
+def test_a_copied_attribute_is_what_it_copies_when_set_before(tmp_path):
+    record = """
+class R:
+    label = "none"
+
+    def __init__(self, a):
+        {first}
+        {second}
+"""
+    use = "from recs import R\ndef f(n):\n    return [R(i) for i in range(n)]\n"
+    copied_after = record.format(first="self.a = a", second="self.b = self.a")
+    assert len(mem004({"recs.py": copied_after, "use.py": use}, tmp_path)) == 1
+    # read before it is set: the instance has no `a` yet, self.a is the class's string (or raises)
+    copied_before = record.format(first="self.b = self.label", second="self.label = a")
+    assert mem004({"recs.py": copied_before, "use.py": use}, tmp_path) == []
+    copied_conditionally = record.format(
+        first="self.a = a", second="if a:\n            self.a = 'x'\n        self.b = self.a"
+    )
+    assert mem004({"recs.py": copied_conditionally, "use.py": use}, tmp_path) == []
+
+
+def test_a_name_holds_a_number_where_every_binding_reaching_it_does(tmp_path):
+    """Names rebound later in the scope (``for x, y in pairs``) still hold numbers where the record is made."""
+    (f,) = mem004(
+        {
+            "read.py": """
+        import sys
+
+        n = int(sys.stdin.readline())
+        pairs = []
+        for _ in range(n):
+            x, y = map(int, sys.stdin.readline().split())
+            pairs.append((x, y))
+
+        pairs.sort()
+        for x, y in pairs:
+            print(x, y)
+        """
+        },
+        tmp_path,
+    )
+    assert (f.line, "tuples with 2 numeric fields" in f.message) == (5, True)
+
+
+@pytest.mark.parametrize(
+    "loop",
+    [
+        # the next item's x is the previous line's text: a back edge brings the string to the append
+        "x = 0.0\nfor line in lines:\n    y = float(line)\n    pairs.append((x, y))\n    x = line\n",
+        "for line in lines:\n    x, y = map(float, line.split())\n    if not y:\n        x = line\n    pairs.append((x, y))\n",
+    ],
+)
+def test_a_name_that_may_hold_something_else_where_the_record_is_made_is_no_number(loop, tmp_path):
+    code = "def f(lines):\n    pairs = []\n" + textwrap.indent(loop, "    ") + "    return pairs\n"
+    assert mem004({"read.py": code}, tmp_path) == []
+
+
+def test_a_setter_set_only_by_a_program_that_never_meets_the_class_is_not_called(tmp_path):
+    other = "def drag(thing, to):\n    thing.pos = to\n"  # another script of the folder: no import either way
+    found = mem004({"particles.py": PARTICLE.format(more=""), "use.py": SWARM, "other.py": other}, tmp_path)
+    assert [f.path.endswith("use.py") for f in found] == [True]
+    joined = "import particles\n" + other
+    assert mem004({"particles.py": PARTICLE.format(more=""), "use.py": SWARM, "other.py": joined}, tmp_path) == []

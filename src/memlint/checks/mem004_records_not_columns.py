@@ -36,8 +36,10 @@ class RecordsNotColumns(Rule):
         return {
             "module": facts["module"],
             "aliases": facts["aliases"],
+            "imports": facts["imports"],  # which files run together: a setter set in another program is not
             "classes": facts["classes"],
             "records": facts["records"],
+            "outside": facts["outside"],
         }
 
     def check_project(self, project: Project) -> None:
@@ -106,7 +108,19 @@ class RecordsNotColumns(Rule):
         attrs = info["attrs"]
         if len(attrs) < 2 or any(not _numeric_field(info, record, a) for a in attrs):
             return None
+        for where in info.get("unknown_stores", {}).values():
+            if any(p is None or _set_anywhere(index, q, p) for p in where):
+                return None  # a method may store something else than a number
         return _Records("slots" if info["slotted"] else "instance", len(attrs), f"{name} objects")
+
+
+def _set_anywhere(index: class_index.ClassIndex, qualname: str, prop: str) -> bool:
+    """Does any code of the project set this property (calling its setter), on an instance of the class or on
+    an object memlint cannot tell?"""
+    names = (prop, "*", "__dict__")
+    return any(item["attr"] in names for _, item in index.outside.get(qualname, [])) or any(
+        n in index.outside_unknown_for(qualname) for n in names
+    )
 
 
 def _numeric_field(info, record, attr) -> bool:

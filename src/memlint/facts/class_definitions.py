@@ -14,6 +14,7 @@ import functools
 from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
 from memlint.facts.python_numbers import NUMBER_TYPES, number_params
+from memlint.facts.record_fields import class_numbers, field_sources, unknown_stores
 from memlint.facts.syntax import (
     FunctionNode,
     annotation_name,
@@ -27,15 +28,13 @@ from memlint.facts.syntax import (
     is_object_setattr,
     literal_strings,
     names_in_target,
-    statements,
     walk,
 )
 
 if TYPE_CHECKING:
     from memlint.facts.class_fact_sites import ClassFactSites
     from memlint.facts.class_names import ClassNames
-    from memlint.facts.class_schema import ClassInfo, DataclassInfo, FieldSource, SlotsInsertion
-    from memlint.facts.imports import ImportMap
+    from memlint.facts.class_schema import ClassInfo, DataclassInfo, SlotsInsertion
 
 SAFE_CLASS_DECORATORS = {"functools.total_ordering", "typing.final", "typing_extensions.final"}
 SAFE_METHOD_DECORATORS = {
@@ -154,8 +153,9 @@ class ClassDefinitions:
             if "classmethod" not in decorators:
                 self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
+        outer_numbers = {**self.names.constants, **class_numbers(node)}  # numbers the methods may read
         if init is not None:
-            info["fields"] = field_sources(init, self.names.imports)
+            info["fields"] = field_sources(init, self.names.imports, outer_numbers)
             params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs
             info["numeric_params"] = [
                 a.arg for a in params if a.annotation is not None and annotation_name(a.annotation) in NUMBER_TYPES
@@ -179,6 +179,14 @@ class ClassDefinitions:
                     f"attribute `{conflicts[0]}` is also a class attribute (a slot of that name would raise ValueError)"
                 )
             info["attrs"] = [a for a in self_attrs if body_names.get(a) != "property"]
+        fields = info["fields"]
+        if (
+            info["kind"] == "plain"
+            and len(info["attrs"]) >= 2
+            and all(fields.get(a, ["other"])[0] != "other" for a in info["attrs"])
+        ):
+            # may be a record of numbers (MEM004): what do the other methods store?
+            info["unknown_stores"] = unknown_stores(node, info["attrs"], self.names.imports, outer_numbers)
         replaced = [a for a in info["attrs"] if a in class_stores]
         if replaced:
             never.append(
@@ -363,38 +371,6 @@ class ClassDefinitions:
                 return None
             return {"line": end + 1, "indent": indent, "blank_after": False}
         return {"line": start, "indent": indent, "blank_after": True}
-
-
-def field_sources(init: ast.FunctionDef, imports: ImportMap) -> dict[str, FieldSource]:
-    """How ``__init__`` sets each attribute: from a parameter (by position), a number, or something else."""
-    params = [a.arg for a in init.args.posonlyargs + init.args.args][1:]
-    kwonly = [a.arg for a in init.args.kwonlyargs]
-    self_name = first_param(init)
-    sources: dict[str, FieldSource] = {}
-    for node in statements(init):
-        if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                if isinstance(t, ast.Attribute) and is_name(t.value, self_name):
-                    v = node.value
-                    src: FieldSource
-                    if isinstance(v, ast.Name) and v.id in params + kwonly:
-                        src = ["param", params.index(v.id) if v.id in params else -1, v.id]
-                    elif v is not None and _simple_number(v, imports):
-                        src = ["number"]
-                    else:
-                        src = ["other"]
-                    sources[t.attr] = src if t.attr not in sources else ["other"]
-    return sources
-
-
-def _simple_number(node: ast.AST, imports: ImportMap) -> bool:
-    """A number literal, or a call of the builtin ``float`` or ``int``."""
-    if isinstance(node, ast.Constant):
-        return type(node.value) in (int, float)
-    return isinstance(node, ast.Call) and (
-        imports.is_builtin(node.func, "float") or imports.is_builtin(node.func, "int")
-    )
 
 
 def _is_classvar(node: ast.AST) -> bool:

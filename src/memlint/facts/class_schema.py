@@ -60,6 +60,9 @@ class ClassInfo(_ClassInfo, total=False):
     """A module-level class defined once in its file."""
 
     numeric_params: list[str]  # __init__'s parameters annotated int or float (when it has an __init__)
+    # a plain class whose __init__ sets every attribute to a number or a parameter: the attributes other methods
+    # may set to something else, each with the property whose setter does it (None: another method)
+    unknown_stores: dict[str, list[Optional[str]]]
     numeric_defaults: list[str]  # __init__'s unannotated parameters with a number literal as default
     zero_arg_super: bool  # a method uses super() or __class__ (slots=True would break them before 3.14)
 

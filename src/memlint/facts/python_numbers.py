@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional, Union
 from memlint.facts.syntax import annotation_name, names_in_target
 
 if TYPE_CHECKING:
+    from memlint.facts.dataflow import Def, ScopeFlow
     from memlint.facts.imports import ImportMap
 
 _NO_CONSTANTS: Mapping[str, object] = MappingProxyType({})
@@ -35,13 +36,18 @@ RANDOM_NON_NUMBERS = {
 
 
 def is_number(node: ast.AST, numeric: set[str], imports: ImportMap) -> bool:
-    """Is this expression certainly a Python int or float? ``numeric``: the local names that only hold numbers."""
+    """Is this expression certainly a Python int or float? ``numeric``: the local names that only hold numbers
+    (and attributes, spelt ``"self.x"``, known to)."""
     if isinstance(node, ast.Constant):
         return type(node.value) in (int, float)
     if isinstance(node, ast.Name):
         return node.id in numeric
+    if isinstance(node, ast.Attribute):  # `numeric` may name attributes too: "self.x", "Boid.SPEED"
+        return isinstance(node.value, ast.Name) and f"{node.value.id}.{node.attr}" in numeric
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         return is_number(node.operand, numeric, imports)
+    if isinstance(node, ast.IfExp):
+        return is_number(node.body, numeric, imports) and is_number(node.orelse, numeric, imports)
     if isinstance(node, ast.BinOp) and not isinstance(node.op, ast.MatMult):
         return is_number(node.left, numeric, imports) and is_number(node.right, numeric, imports)
     if isinstance(node, ast.Call) and not node.keywords:
@@ -99,6 +105,34 @@ def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) 
                 names.add(n)
                 changed = True
     return names
+
+
+def numbers_reaching(node: ast.AST, flow: ScopeFlow, numeric: set[str], imports: ImportMap) -> set[str]:
+    """The names loaded in ``node`` that hold numbers there: every definition reaching the load binds one
+    (``x, y = map(int, line.split())`` reaches ``(x, y)`` in the loop, though ``for x, y in pairs`` later
+    rebinds both and takes them out of ``numeric``, the names that hold numbers everywhere in the scope)."""
+    found = set()
+    for load in ast.walk(node):
+        if isinstance(load, ast.Name) and isinstance(load.ctx, ast.Load) and load.id not in numeric:
+            defs = flow.reaching(load)
+            if defs and all(_binds_number(d, numeric, imports) for d in defs):
+                found.add(load.id)
+    return found
+
+
+def _binds_number(d: Def, numeric: set[str], imports: ImportMap) -> bool:
+    """Does this definition bind its name to a number: ``n = <number>``, ``x, y = map(int, ...)`` or the
+    counter of a ``range`` loop?"""
+    node = d.node
+    if d.kind == "assign" and d.value is not None:
+        return is_number(d.value, numeric, imports)
+    if d.kind == "unpack" and isinstance(node, ast.Assign) and len(node.targets) == 1:
+        item = _unpacked(node.targets[0], node.value, imports).get(d.name)
+        return item == "number" or isinstance(item, ast.AST) and is_number(item, numeric, imports)
+    if d.kind == "for" and isinstance(node, (ast.For, ast.AsyncFor)):
+        it = node.iter
+        return isinstance(it, ast.Call) and imports.is_builtin(it.func, "range")
+    return False
 
 
 def _unpacked(target: ast.AST, value: ast.AST, imports: ImportMap) -> dict[str, _Binding]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from memlint.facts.loop_counts import DATA, Count
-from memlint.facts.python_numbers import is_number
+from memlint.facts.python_numbers import is_number, numbers_reaching
 from memlint.facts.syntax import is_name, single_name_assign, walk_scope
 
 if TYPE_CHECKING:
@@ -70,6 +70,9 @@ class RecordLists:
         }
         imports = names.imports
         numeric = scope.numeric
+        flow = names.ctx.arrays.flow_of(element)
+        if flow is not None and not flow.opaque:
+            numeric = numeric | numbers_reaching(element, flow, numeric, imports)
         if isinstance(element, ast.Tuple):
             if all(is_number(e, numeric, imports) for e in element.elts):
                 self.found.append({**record, "kind": "tuple", "fields": len(element.elts)})
