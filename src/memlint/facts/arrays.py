@@ -20,7 +20,8 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
       "unknown_call" (returned by code memlint does not know), "alias" (a second name for an object held
       elsewhere: ``b = a``, ``a = b = x``, a walrus), or "unknown".
     - ``constant``: the Python number of a literal (or of an expression folded from literals), else None;
-      ``pytype``: "int", "float", "complex" or "bool" for a Python number; ``origin``: the qualified name of
+      ``pytype``: "int", "float", "complex" or "bool" for a Python number, "real" for an int or float of type
+      not known (``x: float`` admits ints and np.float64); ``origin``: the qualified name of
       the call that made the value (``numpy.random.default_rng``, ``pandas.read_csv``...); ``items``: a
       tuple's Values; ``element``: a list's items' Value.
     - ``nbytes`` (property): shape x itemsize, or None.
@@ -307,8 +308,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         if node is None:
             return UNKNOWN
         if isinstance(node, ast.Name) and node.id in ("int", "float") and self.ctx.imports.is_builtin(node, node.id):
-            # `float` admits ints (and np.float64, a float subclass): a Python number of no stated type
-            return number_value(pytype="int" if node.id == "int" else None)
+            # `float` admits ints (and np.float64, a float subclass): a "real" number
+            return number_value(pytype="int" if node.id == "int" else "real")
         base, argument = (node.value, node.slice) if isinstance(node, ast.Subscript) else (node, None)
         q = self.ctx.qualname(base)
         if q not in ("numpy.ndarray", "numpy.typing.NDArray"):
@@ -729,6 +730,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return BOTTOM
             if receiver.kind in ("ndarray", "np_scalar"):
                 return self._method(receiver, call.func.attr, call)
+            if receiver.kind == "unknown" and receiver.dtype is not None and call.func.attr in numpy_api.REDUCTIONS:
+                return self._reduce(receiver, call.func.attr, call, axis_position=0, function=False)  # array or scalar
             if receiver.origin == "numpy.random.default_rng" and receiver.ownership != "parameter":
                 return self._generator_method(call.func.attr, call)
             if is_pandas(receiver):

@@ -12,8 +12,9 @@ ValueKind = Literal[
     "ndarray", "np_scalar", "py_number", "other_array", "tuple", "list", "pil_image", "unknown", "bottom"
 ]
 
-# The type of a Python number (``Value.pytype``).
-PyType = Literal["int", "float", "complex", "bool"]
+# The type of a Python number (``Value.pytype``); "real" is an int or a float, of a type not known (``x: float``,
+# which PEP 484 lets ints through, and np.float64, a float subclass).
+PyType = Literal["int", "float", "complex", "bool", "real"]
 
 # Who holds a value's object, and so whether writing into it in place is safe (see ``arrays``).
 Ownership = Literal[

@@ -118,11 +118,22 @@ def format_bytes(n: int) -> str:
 # --- results of operations, asked of NumPy by running them on one-element samples ------------------------
 #
 # An operand is described by a hashable spec: ("array", dtype, ndim), ("scalar", dtype) for a NumPy scalar,
-# or ("py", "int" | "float" | "complex" | "bool") for a Python number, which NumPy treats as "weak" (NEP 50).
+# or ("py", "int" | "float" | "complex" | "bool") for a Python number, which NumPy treats as "weak" (NEP 50),
+# or ("py", "real") for a number that may be any of several (``_REAL_ALTERNATIVES``).
 # Running the operation on tiny samples of those operands gives exactly the dtype and kind NumPy gives,
 # including every promotion rule, without a table that could drift from the installed NumPy.
 
 _PY_SAMPLES = {"int": 1, "float": 1.0, "complex": 1j, "bool": True}
+
+# A "real" Python number (``x: float``, which PEP 484 lets ints through) is any of these operands: a bool, an
+# int, a float, or an np.float64 (a float subclass, which NEP 50 does not treat as weak). NumPy's answer for
+# it is the answer all of them agree on.
+_REAL_ALTERNATIVES: tuple[tuple[str, str], ...] = (
+    ("py", "bool"),
+    ("py", "int"),
+    ("py", "float"),
+    ("scalar", "float64"),
+)
 
 # Python operators as NumPy computes them (``ast`` operator class name -> ``operator`` function name).
 BINARY_OPERATORS = {
@@ -234,8 +245,10 @@ def casts_safely(source, target) -> bool:
     as NumPy converts it on its own (int64, float64...): what NumPy's temporary elision asks of the operand
     it would write into the other (numpy/_core/src/multiarray/temp_elide.c)."""
     np = _np()
+    if source == "real":
+        return all(casts_safely(s[1], target) for s in _REAL_ALTERNATIVES)
     if isinstance(source, str):
-        source = np.asarray(_PY_SAMPLES[source]).dtype
+        source = np.asarray(_PY_SAMPLES[source]).dtype if source in _PY_SAMPLES else np.dtype(source)
     return bool(np.can_cast(source, target, "safe"))
 
 
@@ -252,6 +265,16 @@ def result_of(
     import operator
     import warnings
 
+    real = next((i for i, s in enumerate(operands) if s == ("py", "real")), None)
+    if real is not None:  # one answer per number it may be, known where they agree
+        answers = {
+            result_of(kind, name, operands[:real] + (_realized(alternative),) + operands[real + 1 :], keywords)
+            for alternative in _REAL_ALTERNATIVES
+        }
+        if len(answers) == 1:
+            return answers.pop()
+        kinds = {a[0] for a in answers if a is not None}
+        return (kinds.pop() if len(kinds) == 1 and None not in answers else "unknown", None)
     np = _np()
     try:
         samples = [_sample(s) for s in operands]
@@ -266,6 +289,11 @@ def result_of(
     except Exception:  # NumPy refuses these operands: the program would raise too
         return None
     return _describe(result)
+
+
+def _realized(alternative: tuple[str, str]) -> Spec:
+    """The spec of one of ``_REAL_ALTERNATIVES``."""
+    return ("scalar", _np().dtype(alternative[1])) if alternative[0] == "scalar" else ("py", alternative[1])
 
 
 @functools.cache

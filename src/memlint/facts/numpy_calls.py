@@ -54,7 +54,9 @@ class NumpyValues(Evaluator):
                 if proto.kind == "unknown" or proto.kind == "other_array":
                     return Value(ownership="fresh")
                 return ndarray_value(dtype, shape, ndim=ndim)
-            return Value("other_array" if proto.kind == "other_array" else "unknown", dtype, None, "fresh")
+            if proto.kind == "other_array" or (proto.kind == "unknown" and proto.dtype is not None):
+                return Value(proto.kind, dtype, None, "fresh")
+            return Value(ownership="fresh")  # of the prototype's kind, unknown (np.zeros_like(masked) is masked)
         if name == "arange":
             return self._arange(call)
         if name == "linspace":
@@ -182,11 +184,11 @@ class NumpyValues(Evaluator):
         operands = [self._value(nodes[0])] + [self._value(n) for n in bounds]
         if any(v.kind == "bottom" for v in operands):
             return BOTTOM
-        if not {v.kind for v in operands} <= {"ndarray", "np_scalar", "py_number"}:
+        if not all(_numpy_operand(v) for v in operands):
             return UNKNOWN
         specs = tuple(self._spec(v) for v in operands)
         if None in specs:
-            return self._result(("ndarray" if "ndarray" in {v.kind for v in operands} else "np_scalar", None), operands)
+            return self._result((_result_kind({v.kind for v in operands}), None), operands)
         computed = numpy_api.result_of("function", "clip", specs + specs[-1:] * (3 - len(specs)))
         return self._result(computed, operands) if computed else UNKNOWN
 
@@ -388,7 +390,7 @@ class NumpyValues(Evaluator):
             items = [self._number_structure(e) for e in node.elts]
             return None if any(i is None for i in items) else items
         v = self._value(node)
-        if v.kind != "py_number" or v.pytype is None or (v.pytype == "int" and v.constant is None):
+        if v.kind != "py_number" or v.pytype in (None, "real") or (v.pytype == "int" and v.constant is None):
             return None  # an int of unknown size may need uint64 or object
         return v.constant if v.constant is not None else numpy_api._PY_SAMPLES[v.pytype]
 
@@ -458,7 +460,7 @@ class NumpyValues(Evaluator):
         kinds = {v.kind for v in operands}
         if "other_array" in kinds:
             return Value("other_array", ownership="fresh")
-        if not kinds <= {"ndarray", "np_scalar", "py_number"}:
+        if not all(_numpy_operand(v) for v in operands):
             return UNKNOWN
         specs = tuple(self._spec(v) for v in operands)
         keywords: tuple[tuple[str, object], ...] = ()
@@ -472,14 +474,16 @@ class NumpyValues(Evaluator):
         if "casting" in kw or "signature" in kw:
             return self._result(("ndarray", None), operands) if "ndarray" in kinds else UNKNOWN
         if None in specs:
-            return self._result(("ndarray" if "ndarray" in kinds else "np_scalar", None), operands)
+            return self._result((_result_kind(kinds), None), operands)
         computed = numpy_api.result_of("ufunc", name, specs, keywords)
         return self._result(computed, operands) if computed else UNKNOWN
 
     def _method(self, receiver: Value, name: str, call: ast.Call) -> Value:
         kw = self._keywords(call)
         if receiver.kind == "np_scalar":
-            if name in numpy_api.REDUCTIONS | {"copy", "astype", "item"}:
+            if name in numpy_api.REDUCTIONS:  # np.int8(3).mean() is float64: asked of NumPy
+                return self._reduce(receiver, name, call, axis_position=0, function=False)
+            if name in ("copy", "astype", "item"):
                 return Value(
                     "np_scalar" if name != "item" else "py_number",
                     receiver.dtype if name != "astype" else self._dtype_arg(self._arg(call, 0, "dtype")),
@@ -540,11 +544,16 @@ class NumpyValues(Evaluator):
         return Value(ownership="unknown_call")
 
     def _reduce(self, receiver: Value, name: str, call: ast.Call, axis_position: int, function: bool) -> Value:
+        """A reduction (``np.max(x)``, ``x.sum(axis=1)``...): without ``axis`` one NumPy scalar, whatever the
+        array's dimensions; along an axis a new array of one dimension fewer (a scalar for a 1-d array), or of
+        as many with ``keepdims``. Its dtype is asked of NumPy; for a value that is an ndarray or a NumPy scalar
+        (kind "unknown" with a dtype) of both, and known only where they agree."""
         kw = self._keywords(call)
         if receiver.kind == "bottom":
             return BOTTOM
+        either = receiver.kind == "unknown" and receiver.dtype is not None  # an ndarray or a NumPy scalar
         if (
-            receiver.kind not in ("ndarray", "np_scalar", "py_number")
+            (receiver.kind not in ("ndarray", "np_scalar", "py_number") and not either)
             or "out" in kw
             or set(kw) - {"axis", "dtype", "keepdims"}
         ):
@@ -561,19 +570,21 @@ class NumpyValues(Evaluator):
             return UNKNOWN
         axis = self._arg(call, axis_position, "axis")
         dtype_node = kw.get("dtype")
-        spec = self._spec(receiver)
         keywords: tuple[tuple[str, object], ...] = ()
         if dtype_node is not None:
             dtype = self._dtype_arg(dtype_node)
             if dtype is None:
                 return UNKNOWN
             keywords = (("dtype", dtype),)
-        got = None
-        if spec is not None:
-            got = numpy_api.result_of("function" if function else "method", name, (spec,), keywords)
-            if got is None:
-                return UNKNOWN
-        dtype = got[1] if got else None
+        specs = [("array", receiver.dtype, None), ("scalar", receiver.dtype)] if either else [self._spec(receiver)]
+        answers = set()
+        for spec in specs:
+            if spec is not None:
+                got = numpy_api.result_of("function" if function else "method", name, (spec,), keywords)
+                if got is None:
+                    return UNKNOWN
+                answers.add(got[1])
+        dtype = answers.pop() if len(answers) == 1 else None
         whole = axis is None or (isinstance(axis, ast.Constant) and axis.value is None)
         constant = None if whole else self._value(axis).constant
         a = constant if type(constant) is int else None  # the one axis reduced, when it is a known int
@@ -593,14 +604,35 @@ class NumpyValues(Evaluator):
             return ndarray_value(dtype, shape, ndim=ndim)
         if whole:
             return Value("np_scalar", dtype, (), "fresh", 0)
-        if a is not None and receiver.ndim is not None and receiver.ndim >= 2 and -receiver.ndim <= a < receiver.ndim:
+        if a is None:
+            return UNKNOWN
+        if ndim is None and receiver.kind != "py_number":
+            # the array has axis `a` (else NumPy raises; a 0-d array or scalar takes 0 and -1 as its one axis):
+            # at least a + 1 (or -a) dimensions, so the result at least one fewer
+            least = max(a if a >= 0 else -a - 1, (receiver.min_ndim or 0) - 1)
+            return ndarray_value(dtype, None, min_ndim=least) if least >= 1 else Value("unknown", dtype, None, "fresh")
+        if ndim is not None and ndim >= 2 and -ndim <= a < ndim:
             shape = None
             if receiver.shape is not None:
-                shape = tuple(d for i, d in enumerate(receiver.shape) if i != a % receiver.ndim)
-            return ndarray_value(dtype, shape, ndim=receiver.ndim - 1)
-        if a is not None and receiver.ndim == 1:
+                shape = tuple(d for i, d in enumerate(receiver.shape) if i != a % ndim)
+            return ndarray_value(dtype, shape, ndim=ndim - 1)
+        if ndim in (0, 1) and a in (0, -1):
             return Value("np_scalar", dtype, (), "fresh", 0)
         return UNKNOWN
+
+
+def _numpy_operand(v: Value) -> bool:
+    """An operand NumPy computes with as it is: an ndarray, a NumPy scalar or Python number, or a value known
+    to be an ndarray or a NumPy scalar of a known dtype."""
+    return v.kind in ("ndarray", "np_scalar", "py_number") or (v.kind == "unknown" and v.dtype is not None)
+
+
+def _result_kind(kinds: set) -> ValueKind:
+    """What a ufunc of operands of these kinds returns, its dtype aside: an ndarray where one is (``_result``
+    makes it a scalar where all are 0-d), a NumPy scalar where none is an array, else either."""
+    if "ndarray" in kinds:
+        return "ndarray"
+    return "np_scalar" if kinds <= {"np_scalar", "py_number"} else "unknown"
 
 
 _JOINING = frozenset({"stack", "vstack", "hstack", "concatenate"})  # functions joining a sequence of arrays
@@ -732,7 +764,8 @@ def in_place_verdict(
     for i, o in enumerate(operands):
         if o.kind == "other_array":
             return "impossible", "the operand is not a plain ndarray (masked array, matrix, pandas...)"
-        if i != target and o.kind == "ndarray" and o.ndim is not None and a.ndim is not None and o.ndim > a.ndim:
+        least = o.ndim if o.ndim is not None else o.min_ndim
+        if i != target and o.kind == "ndarray" and least is not None and a.ndim is not None and least > a.ndim:
             return "impossible", "broadcasting makes the result larger than the array"
         if i != target and o.kind == "ndarray" and o.shape is not None and a.shape is not None:
             if numpy_api.broadcast(a.shape, o.shape) != tuple(a.shape):
@@ -750,6 +783,8 @@ def in_place_verdict(
         got = numpy_api.result_of(kind, name, tuple(specs))
         if got is None:
             return "impossible", "NumPy refuses these operands"
+        if got[1] is None:
+            return "unknown", "the result's dtype depends on which number the operand is"
         if got[1] != a.dtype:
             return "impossible", f"the result is {got[1]}, not {a.dtype}"
     for i, o in enumerate(operands):

@@ -59,6 +59,9 @@ UNKNOWN = Value()
 
 BOTTOM = Value(kind="bottom", ownership="bottom")  # "no information yet" while iterating over loops
 
+# The kinds a value of kind "unknown" with a dtype stands for: an ndarray or a NumPy scalar of that dtype.
+_NUMPY_KINDS = frozenset({"ndarray", "np_scalar", "unknown"})
+
 
 def ndarray_value(dtype=None, shape=None, ownership: Ownership = "fresh", ndim=None, **kw) -> Value:
     if shape is not None:
@@ -85,6 +88,8 @@ def join(a: Value, b: Value) -> Value:
         for f in dataclasses.fields(Value)
     }
     kind: ValueKind = same["kind"] or "unknown"
+    if kind == "unknown" and not {a.kind, b.kind} <= _NUMPY_KINDS:
+        same["dtype"] = same["no_objects"] = None  # "unknown" with a dtype is an ndarray or NumPy scalar only
     ownership: Ownership = same["ownership"] or "unknown"
     ndim = same["ndim"]
     shape = same["shape"] if same["shape"] is not None else None
@@ -110,6 +115,15 @@ def join(a: Value, b: Value) -> Value:
 def py_result_type(op: str, left: Optional[PyType], right: Optional[PyType]) -> Optional[PyType]:
     if left is None or right is None:
         return None
+    if "real" in (left, right):
+        # "real" once more where every bool, int or float it may be gives an int or a float (an np.float64
+        # gives an np.float64, which "real" admits too); else not known
+        types = {
+            py_result_type(op, a, b)
+            for a in ((left,) if left != "real" else _REAL_TYPES)
+            for b in ((right,) if right != "real" else _REAL_TYPES)
+        }
+        return "real" if types <= {"bool", "int", "float"} else None
     import operator
 
     try:
@@ -117,6 +131,9 @@ def py_result_type(op: str, left: Optional[PyType], right: Optional[PyType]) -> 
     except (ArithmeticError, TypeError, ValueError):
         return None
     return NUMERIC_PYTYPES.get(type(result))
+
+
+_REAL_TYPES: tuple[PyType, ...] = ("bool", "int", "float")  # the Python types a "real" number may have
 
 
 _PYTYPE_OF_DTYPE_KIND: dict[str, PyType] = {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}

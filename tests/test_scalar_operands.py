@@ -1,0 +1,251 @@
+"""Scalars memlint recognises as the other operand of in-place arithmetic (issue 10): a reduction without an
+axis is one NumPy scalar, whatever the array's dimensions (its dtype asked of NumPy, for an array and for a
+scalar alike); along an axis it is an array of at least one dimension fewer; a number annotated ``float`` is
+an int or a float (or an np.float64), and what NumPy makes of it is what all of these agree on. New knowledge
+only makes more values known: every trap below is a fix that would change the program's output."""
+
+import ast
+import textwrap
+
+import pytest
+from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, config, lint
+
+from memlint.context import FileContext
+from memlint.source import SourceText
+
+
+def value_of(code: str, expr: str):
+    """The value of the expression ``expr`` evaluated at the end of the function the code ends in."""
+    code = textwrap.dedent(code).rstrip() + f"\n    print({expr})\n"
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    printed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+    return ctx.arrays.value(max(printed, key=lambda n: n.lineno).args[0])
+
+
+# `x` is an ndarray whose number of dimensions is unknown (`n` may be a tuple), so `y` may be a NumPy scalar
+EITHER = """
+import numpy as np
+def f(n):
+    x = np.zeros(n, dtype=np.float32)
+    y = x - 1.0
+"""
+
+
+@pytest.mark.parametrize(
+    "expr, dtype",
+    [
+        ("np.max(np.abs(y))", "float32"),
+        ("y.max()", "float32"),
+        ("np.sum(y)", "float32"),
+        ("y.mean()", "float32"),
+        ("np.argmax(y)", "int64"),
+        ("y.sum(dtype=np.float64)", "float64"),
+        ("np.int8(3).mean()", "float64"),  # not the scalar's own dtype
+        ("np.int8(3).sum()", "int64"),
+    ],
+)
+def test_whole_reduction_is_a_numpy_scalar_of_numpys_dtype(expr, dtype):
+    v = value_of(EITHER, expr)
+    assert (v.kind, str(v.dtype), v.ndim) == ("np_scalar", dtype, 0)
+
+
+def test_ufunc_of_an_array_or_scalar_keeps_its_dtype():
+    v = value_of(EITHER, "np.abs(y)")
+    assert (v.kind, str(v.dtype), v.ownership) == ("unknown", "float32", "fresh")
+
+
+@pytest.mark.parametrize(
+    "expr, kind, least",
+    [
+        ("x.sum(axis=1)", "ndarray", 1),  # x has an axis 1: two dimensions or more
+        ("np.sum(x, axis=-3)", "ndarray", 2),
+        ("x.sum(axis=0)", "unknown", None),  # of a 1-d x a NumPy scalar
+        ("x.sum(axis=-1)", "unknown", None),
+    ],
+)
+def test_reduction_along_an_axis_of_unknown_dimensions(expr, kind, least):
+    v = value_of(EITHER, expr)
+    assert (v.kind, str(v.dtype), v.ownership, v.min_ndim) == (kind, "float32", "fresh", least)
+
+
+def test_float_annotation_gives_what_every_number_it_admits_agrees_on():
+    code = """
+        import numpy as np
+        def f(n: int, fs: float):
+            t = np.arange(n)
+        """
+    assert str(value_of(code, "t / fs").dtype) == "float64"  # int64 / (bool, int, float, np.float64)
+    assert str(value_of(code, "t * 2.0 * fs").dtype) == "float64"
+    assert value_of(code, "np.ones(n, dtype=np.float32) * fs").dtype is None  # float32, or float64 for np.float64
+    assert value_of(code, "t + fs").dtype is None  # int64, or float64 for a float
+    v = value_of(code, "fs * 2")
+    assert (v.kind, v.pytype) == ("py_number", "real")
+
+
+# --- findings and fixes ------------------------------------------------------------------------------------
+
+
+def test_array_divided_by_its_maximum_is_reported_without_fix_when_its_dimensions_are_unknown():
+    (f,) = lint(
+        """
+        import numpy as np
+        def normalise(n):
+            signal = np.zeros(n)
+            signal = signal - np.mean(signal)
+            signal = signal / np.max(np.abs(signal))
+            return signal
+        """,
+        select=("MEM001",),
+    )[1:]
+    assert f.line == 6 and f.fix is None
+    assert "signal /= np.max(np.abs(signal))" in f.message and "number of dimensions" in f.message
+
+
+@pytest.mark.slow
+def test_division_by_the_maximum_of_an_array_of_unknown_dimensions_is_fixed():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def scaled(shape):
+            peaks = np.zeros(shape) + 3.0
+            x = np.linspace(-1.0, 1.0, 1 << 18)
+            x = x / np.max(np.abs(peaks))
+            return x
+        r = scaled((4, 5))
+        print(r.dtype, r.shape, r[:3], float(r.sum()))
+        """)
+    assert "x /= np.max(np.abs(peaks))" in fixed
+
+
+@pytest.mark.slow
+def test_ufunc_after_dividing_by_a_float_parameter_is_fixed():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def ramp(length: int, fs: float = 16000.0):
+            t = np.arange(length, dtype=np.int32) / fs  # float64 whichever number fs is
+            t = np.minimum(t, 3.0)
+            return t
+        for fs in (16000.0, 8000, True, np.float64(44100.0)):
+            r = ramp(1 << 18, fs)
+            print(r.dtype, float(r.sum()))
+            del r
+        """)
+    assert "np.minimum(t, 3.0, out=t)" in fixed
+
+
+# --- traps: the fix each wrong assumption would make changes the output -----------------------------------
+
+
+@pytest.mark.slow
+def test_integer_array_divided_by_its_maximum_is_not_fixed():
+    """int64 / an int64 NumPy scalar is float64: `/=` would raise (or truncate under `casting="unsafe"`)."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f():
+            a = np.arange(1 << 18)
+            a = a / np.max(np.abs(a))
+            return a
+        print(f().dtype, f()[-3:])
+        """,
+        "a = a / np.max(np.abs(a))",
+        "a /= np.max(np.abs(a))",
+    )
+
+
+@pytest.mark.slow
+def test_float32_array_divided_by_a_float64_maximum_is_not_fixed():
+    """The maximum of a float64 array is a float64 NumPy scalar: under NEP 50 it makes a float32 result
+    float64 (a Python float would not)."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f(shape):
+            peaks = np.zeros(shape) + 3.0
+            x = np.ones(1 << 18, dtype=np.float32)
+            x = x / peaks.max()
+            return x
+        print(f((2, 2)).dtype)
+        """,
+        "x = x / peaks.max()",
+        "x /= peaks.max()",
+    )
+
+
+@pytest.mark.slow
+def test_mean_of_an_int8_scalar_is_float64_and_not_fixed():
+    """`np.int8(3).mean()` is float64, not int8: a float32 array divided by it becomes float64."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f():
+            s = np.int8(3)
+            x = np.ones(1 << 18, dtype=np.float32)
+            x = x / s.mean()
+            return x
+        print(f().dtype)
+        """,
+        "x = x / s.mean()",
+        "x /= s.mean()",
+    )
+
+
+@pytest.mark.slow
+def test_reduction_along_an_axis_that_broadcasts_the_result_larger_is_not_fixed():
+    """`cube.sum(axis=2)` has at least two dimensions: added to a 1-d array, the result is larger than it."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f(shape):
+            cube = np.ones(shape)
+            x = np.ones(1 << 16)
+            x = x + cube.sum(axis=2)
+            return x
+        print(f((2, 3, 1 << 16)).shape)
+        """,
+        "x = x + cube.sum(axis=2)",
+        "x += cube.sum(axis=2)",
+    )
+
+
+@pytest.mark.slow
+def test_float32_array_times_a_float_parameter_is_not_fixed():
+    """`fs: float` admits np.float64, which makes a float32 product float64."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f(fs: float):
+            y = np.ones(1 << 18, dtype=np.float32)
+            y = y * fs
+            return y
+        print(f(np.float64(0.5)).dtype)
+        """,
+        "y = y * fs",
+        "y *= fs",
+    )
+
+
+@pytest.mark.slow
+def test_maximum_of_what_may_be_a_masked_array_is_not_a_numpy_scalar():
+    """An ndarray or a masked array of the same dtype is of neither kind: the masked one's maximum is
+    `np.ma.masked`, which turns the quotient into a masked array."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f(n, masked):
+            m = np.ma.masked_all(n)
+            z = np.zeros_like(m, dtype=np.float32) if masked else np.zeros(n, dtype=np.float32)
+            x = np.ones(1 << 18, dtype=np.float32)
+            x = x / z.max()
+            return x
+        print(type(f(10, True)).__name__)
+        """,
+        "x = x / z.max()",
+        "x /= z.max()",
+    )
