@@ -312,6 +312,24 @@ def test_keepdims_shape_and_unpacked_constants_give_sizes():
     assert value_of("import numpy as np\nn, m = 10, 20\na = np.zeros((n, m))", "a").shape == (10, 20)
 
 
+@pytest.mark.parametrize(
+    "arguments",
+    ["", ", indexing='ij'", ", sparse=True", ", sparse=True, indexing='ij'", ", copy=False"],
+)
+def test_meshgrid_arrays_have_the_grids_shape(arguments):
+    # each input's size makes one axis (a 2-d input counts as its size): checked against NumPy itself
+    inputs = "np.zeros(3), np.zeros((2, 2)), np.linspace(0, 1, 5)"
+    code = f"import numpy as np\nX, Y, Z = np.meshgrid({inputs}{arguments})"
+    grids = eval(f"np.meshgrid({inputs}{arguments})")
+    for name, grid in zip("XYZ", grids):
+        assert value_of(code, name).shape == grid.shape
+
+
+def test_meshgrid_of_an_input_of_unknown_size_has_no_shape():
+    code = "import numpy as np\nX, Y = np.meshgrid(np.zeros(3), np.zeros(n))"
+    assert value_of(code, "X").shape is None and value_of(code, "X").ndim == 2
+
+
 # --- findings the knowledge enables -------------------------------------------------------------------------
 
 

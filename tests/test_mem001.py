@@ -826,3 +826,19 @@ def test_a_function_reading_the_module_array_may_have_kept_it():
         print(kept[0].sum(), a.sum())
         """
     assert_trap_not_fixed("MEM001", code, "a = a * 2", "a *= 2")
+
+
+@pytest.mark.slow
+def test_an_array_numpy_copied_into_a_join_is_not_aliased_by_it():
+    # np.column_stack and np.c_ copy their items and keep none: `a` is still the only reference to its array
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def main():
+            a = np.random.default_rng(0).random(400_000)
+            pairs = np.column_stack([a, a * 0.5])
+            grid = np.c_[a, a]
+            a = a * 2.0
+            print(pairs[:2], grid[-1], a.sum())
+        main()
+    """)
+    assert "a *= 2.0" in fixed

@@ -853,3 +853,164 @@ def test_trap_an_item_held_by_another_name():
         "np.array(parts[0])",
         "np.asarray(parts[0])",
     )
+
+
+# --- items NumPy copies into a new array at once (np.c_, np.concatenate, np.column_stack...) ---------------
+
+
+@pytest.mark.slow
+def test_flattened_grids_joined_by_np_c_become_ravel_while_the_grids_live_on():
+    # np.c_ copies its items into the new array and keeps none: the flattened copies were never needed, even
+    # though the grids are read (and handed to other code) afterwards
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+
+        def shade(points):
+            return points.sum(axis=1)
+
+        def surface():
+            gx, gy = np.meshgrid(np.linspace(-1, 1, 600), np.linspace(0, 2, 400))
+            z = shade(np.c_[gx.flatten(), gy.flatten()])
+            gx[0, 0] = 7.0
+            return gx, gy, z.reshape(gx.shape)
+
+        gx, gy, z = surface()
+        print(gx[0, :3], gy[-1, -2:], z.sum(), z[0, 0])
+        """,
+        saves_at_least=1_500_000,  # the copies (3.7 MiB) go; the peak moves to shade's sum (+1.8 MiB)
+    )
+    assert "np.c_[gx.ravel(), gy.ravel()]" in fixed
+
+
+@pytest.mark.slow
+def test_flattened_items_of_other_joins_become_ravel():
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+
+        def grid(seed):
+            return np.random.default_rng(seed).random((500, 400))
+
+        def pairs():
+            a, b = grid(1), grid(2)
+            joined = np.column_stack([a.flatten(), b.flatten()])
+            b += 1.0
+            return joined.sum(), b.sum(), a[0, 0]
+
+        def chain():
+            a, b = grid(3), grid(4)
+            total = np.concatenate((a.flatten(), b.flatten()), axis=0).sum()
+            return total, b[0, 0], a.mean()
+
+        def rows():
+            a, b = grid(5), grid(6)
+            return np.array([a.flatten(), b.flatten()]).shape, np.r_[grid(7).flatten()][-2:], a.std()
+
+        print(pairs(), chain(), rows())
+        """,
+        saves_at_least=1_500_000,
+    )
+    for joined in (
+        "np.column_stack([a.ravel(), b.ravel()])",
+        "np.concatenate((a.ravel(), b.ravel()), axis=0)",
+        "np.array([a.ravel(), b.ravel()])",
+        "np.r_[grid(7).ravel()]",
+    ):
+        assert joined in fixed
+
+
+def test_the_grids_size_is_named():
+    (first, second) = mem012("""
+        import numpy as np
+        def grid(model):
+            xx, yy = np.meshgrid(np.linspace(0, 1, 500), np.linspace(0, 1, 500))
+            z = model.predict(np.c_[xx.flatten(), yy.flatten()])
+            return z.reshape(xx.shape), xx
+    """)
+    assert "all 1.9 MiB of the array" in first.message and first.fix.applicability == "safe"
+    assert second.message.startswith("yy.flatten()")
+
+
+def test_joins_that_may_not_copy_or_keep_their_items_are_not_trusted():
+    found = mem012("""
+        import numpy as np
+        def f(g):
+            a = np.zeros((700, 700))
+            x = np.concatenate([a.flatten()], 0, None)
+            y = np.array([a.flatten()], copy=False)
+            z = np.stack([*[a.flatten()]])
+            w = g([a.flatten(), a.flatten()])
+            a[0, 0] = 1.0
+            return x, y, z, w, a
+    """)
+    assert found == []
+
+
+def test_sparse_and_views_of_meshgrid_are_not_reported():
+    # sparse=True: each array spans only its axis (small); copy=False: broadcast views, which ravel copies too
+    found = mem012("""
+        import numpy as np
+        def f(model):
+            xs, ys = np.meshgrid(np.linspace(0, 1, 700), np.linspace(0, 1, 700), sparse=True)
+            xv, yv = np.meshgrid(np.linspace(0, 1, 700), np.linspace(0, 1, 700), copy=False)
+            return model(np.c_[xs.flatten(), ys.flatten()]), model(np.c_[xv.flatten(), yv.flatten()]), xs, xv
+    """)
+    assert found == []
+
+
+@pytest.mark.slow
+def test_trap_the_flattened_array_written_before_the_join():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+        def f():
+            gx, gy = np.meshgrid(np.arange(500.0), np.arange(300.0))
+            flat = gx.flatten()
+            flat[0] = 9.0
+            pts = np.c_[flat, flat]
+            return gx[0, 0], pts[0]
+        print(f())
+        """,
+        "gx.flatten()",
+        "gx.ravel()",
+    )
+
+
+@pytest.mark.slow
+def test_trap_a_list_of_the_flattened_arrays_kept_and_written():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+        def f():
+            gx, gy = np.meshgrid(np.arange(500.0), np.arange(300.0))
+            parts = [gx.flatten()]
+            parts[0][0] = 9.0
+            return gx[0, 0], np.concatenate(parts)[0]
+        print(f())
+        """,
+        "gx.flatten()",
+        "gx.ravel()",
+    )
+
+
+@pytest.mark.slow
+def test_trap_another_item_of_the_join_writes_the_grid():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+        def bump(g):
+            g += 1.0
+            return g.ravel()
+        def f():
+            gx, gy = np.meshgrid(np.arange(500.0), np.arange(300.0))
+            pts = np.c_[gx.flatten(), bump(gx)]
+            return pts[0]
+        print(f())
+        """,
+        "gx.flatten()",
+        "gx.ravel()",
+    )

@@ -201,6 +201,15 @@ REDUCTIONS = frozenset(
 )
 
 
+# NumPy functions that copy every item of the sequence they are given (their first argument) into one new array
+# and keep none: an item such as ``xx.ravel()`` in ``np.concatenate([xx.ravel(), yy.ravel()])`` is only read.
+# ``numpy.c_`` and ``numpy.r_`` do the same for the items of their index (``np.c_[a, b]`` ends in concatenate).
+SEQUENCE_COPIES = frozenset(
+    {"concatenate", "stack", "vstack", "hstack", "dstack", "column_stack", "row_stack", "array", "asarray"}
+)
+INDEX_COPIES = frozenset({"c_", "r_"})
+
+
 def _sample(spec: Spec) -> object:
     np = _np()
     if spec[0] == "py":

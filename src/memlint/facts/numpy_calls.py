@@ -215,20 +215,32 @@ class NumpyValues(Evaluator):
 
     def _meshgrid(self, call: ast.Call, kw: dict) -> Value:
         """``np.meshgrid(x, y...)``: a tuple of new arrays (views with ``copy=False``), each of as many
-        dimensions as there are inputs and of its input's dtype."""
+        dimensions as there are inputs and of its input's dtype; of the grid's shape when every input's size is
+        known (one axis per input, the first two swapped by the default ``indexing="xy"``; with ``sparse=True``
+        each array spans only its own axis)."""
         if set(kw) - {"indexing", "sparse", "copy"} or not call.args:
             return UNKNOWN
-        copy = kw.get("copy")
+        copy, sparse, indexing = kw.get("copy"), kw.get("sparse"), kw.get("indexing")
         fresh = copy is None or (isinstance(copy, ast.Constant) and copy.value is True)
+        values = [self._value(arg) for arg in call.args]
+        if any(v.kind == "bottom" for v in values):
+            return BOTTOM
+        sizes = [math.prod(v.shape) if v.kind == "ndarray" and v.shape is not None else None for v in values]
+        swapped = indexing is None or isinstance(indexing, ast.Constant) and indexing.value == "xy"
+        known_flags = all(f is None or isinstance(f, ast.Constant) for f in (sparse, indexing))
         items = []
-        for arg in call.args:
-            v = self._value(arg)
-            if v.kind == "bottom":
-                return BOTTOM
-            if v.kind == "ndarray":
-                items.append(ndarray_value(v.dtype, None, "fresh" if fresh else "view", ndim=len(call.args)))
-            elif isinstance(arg, (ast.List, ast.Tuple)):
-                items.append(ndarray_value(None, None, "fresh" if fresh else "view", ndim=len(call.args)))
+        for axis, (arg, v) in enumerate(zip(call.args, values)):
+            shape = None
+            if known_flags and None not in sizes:
+                grid = list(sizes)
+                if sparse is not None and sparse.value:
+                    grid = [n if i == axis else 1 for i, n in enumerate(grid)]
+                if swapped and len(grid) > 1:
+                    grid[0], grid[1] = grid[1], grid[0]
+                shape = tuple(grid)
+            if v.kind == "ndarray" or isinstance(arg, (ast.List, ast.Tuple)):
+                dtype = v.dtype if v.kind == "ndarray" else None
+                items.append(ndarray_value(dtype, shape, "fresh" if fresh else "view", ndim=len(call.args)))
             else:
                 items.append(UNKNOWN)
         return Value("tuple", ownership="fresh", origin="numpy.meshgrid", items=tuple(items))

@@ -5,7 +5,7 @@ evaluator (``value``, ``flow_of``, ``parent``...) these questions use."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union, cast
 
 from memlint.facts import calls, numpy_api
 from memlint.facts.dataflow import Def, ScopeFlow, unpacked_expr
@@ -482,12 +482,45 @@ class Ownership(Evaluator):
             if isinstance(p.ctx, (ast.Store, ast.Del)):
                 return True
             return self._transient(p)
+        if isinstance(p, (ast.Tuple, ast.List, ast.Subscript)):  # `np.c_[a, b]`, `np.concatenate([a, b])`
+            return self._copied_into_new_array(use)
         if isinstance(p, ast.Call) and any(a is use for a in p.args):
             return self._reading_call(p) or self._read_by_project_function(p, use)
         if isinstance(p, ast.keyword) and p.arg is not None:
             call = self.parent(p)
             return isinstance(call, ast.Call) and self._read_by_project_function(call, use)
         return False
+
+    def _copied_into_new_array(self, use: ast.AST) -> bool:
+        """``use`` is an item NumPy copies into a new array at once, keeping no reference to it: of a literal
+        list or tuple given to ``np.concatenate``, ``np.column_stack``... (``numpy_api.SEQUENCE_COPIES``), or of
+        the index of ``np.c_``/``np.r_`` (``np.c_[xx.ravel(), yy.ravel()]``, ``np.r_[a]``)."""
+        sequence, p = use, self.parent(use)
+        if isinstance(p, (ast.Tuple, ast.List)):
+            if not isinstance(p.ctx, ast.Load) or any(isinstance(e, ast.Starred) for e in p.elts):
+                return False
+            sequence, p = p, self.parent(p)
+        if isinstance(p, ast.Subscript):
+            return (
+                p.slice is sequence
+                and isinstance(p.ctx, ast.Load)
+                and self._numpy_name(p.value) in numpy_api.INDEX_COPIES
+            )
+        if not (isinstance(p, ast.Call) and sequence is not use and p.args and p.args[0] is sequence):
+            return False
+        if self._numpy_name(p.func) not in numpy_api.SEQUENCE_COPIES:
+            return False
+        if any(k.arg in ("out", "copy") or k.arg is None for k in p.keywords) or any(
+            isinstance(a, ast.Starred) for a in p.args
+        ):
+            return False
+        out = numpy_api.out_position(cast(str, self.ctx.qualname(p.func)))
+        return out is None or len(p.args) <= out
+
+    def _numpy_name(self, node: ast.AST) -> Optional[str]:
+        """``concatenate`` for ``np.concatenate``: the name in NumPy's namespace a node resolves to."""
+        q = self.ctx.qualname(node)
+        return q[6:] if q is not None and q.startswith("numpy.") else None
 
     def _read_by_project_function(self, call: ast.Call, arg: ast.AST) -> bool:
         """A function of the project that neither keeps, returns nor writes through this parameter
