@@ -613,6 +613,38 @@ def test_trap_a_loaded_array_kept_and_written_after_the_conversion(tmp_path):
     )
 
 
+def test_a_call_keeping_its_inputs_dtype_is_not_a_loader_whose_data_decides():
+    # cv2.resize keeps its input's dtype: the code that made the input decides it (uint8 from cv2.imread, or
+    # whatever a caller passes), not a file: converting it is wanted, never "already float32" by chance.
+    assert (
+        mem012("""
+        import cv2
+        import numpy as np
+        def prepare(image, path, width, height):
+            img = image if image is not None else cv2.imread(path, 1)
+            img = cv2.resize(img, (width, height))
+            return img.astype(np.float32) / 255.0
+        """)
+        == []
+    )
+    # a reader's own array still is one whose data decides, and so is what keeps that array's dtype
+    found = mem012("""
+        import cv2
+        import skimage.io
+        import numpy as np
+        def prepare(path):
+            img = skimage.io.imread(path)
+            return img.astype(np.float32) / 255.0
+        def unchanged(path):
+            img = cv2.cvtColor(cv2.imread(path, cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB)
+            return img.astype(np.uint8)
+        """)
+    assert sorted(f.message.split(" copies")[0] for f in found if "which the data decides" in f.message) == [
+        "img.astype(np.float32)",
+        "img.astype(np.uint8)",
+    ]
+
+
 def _nibabel_standin(tmp_path) -> str:
     """A stand-in for nibabel built as nibabel 5 builds get_fdata (nibabel is not installed here): an image
     of an uncompressed file maps it (np.memmap), get_fdata is np.asanyarray(dataobj, dtype=float64), a memmap

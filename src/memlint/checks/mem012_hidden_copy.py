@@ -19,7 +19,7 @@ from typing import Optional, cast
 
 from memlint.checks import Rule
 from memlint.context import FileContext
-from memlint.facts import numpy_api
+from memlint.facts import calls, numpy_api
 from memlint.findings import SAFE, UNSAFE
 
 _ARRAY_KEYWORDS = {"dtype", "order"}  # np.array's keywords that np.asarray takes too
@@ -118,7 +118,7 @@ def _match(ctx, call: ast.Call):
         if wanted is None or not _order_keeps(keywords.get("order")):
             return None  # known before asking what x is
         x = _plain_array(ctx, source, or_scalar=True)
-        if x is None or not (_same_dtype(wanted, x) or _data_decides(x, wanted)):
+        if x is None or not (_same_dtype(wanted, x) or _data_decides(ctx, x, wanted)):
             return None
         return source, "asarray", wanted if x.dtype is None and wanted is not _OWN_DTYPE else None
     if not isinstance(call.func, ast.Attribute) or ctx.qualname(call.func) is not None:
@@ -131,7 +131,7 @@ def _match(ctx, call: ast.Call):
         if wanted is None or wanted is _OWN_DTYPE:
             return None  # known before asking what x is (astype(None) is astype(float64))
         x = _plain_array(ctx, source, or_scalar=True)
-        if x is None or not (x.dtype is not None and _same_dtype(wanted, x) or _data_decides(x, wanted)):
+        if x is None or not (x.dtype is not None and _same_dtype(wanted, x) or _data_decides(ctx, x, wanted)):
             return None
         return source, "astype", wanted if x.dtype is None else None
     if method == "flatten":
@@ -183,10 +183,11 @@ def _same_dtype(wanted, x) -> bool:
     return wanted is _OWN_DTYPE or wanted == x.dtype
 
 
-def _data_decides(x, wanted) -> bool:
+def _data_decides(ctx: FileContext, x, wanted) -> bool:
     """A new array made by a known loader or reader whose dtype is the data's (``np.load(path)``,
-    ``skimage.io.imread(path)``): converting it to ``wanted`` copies it even when it already is ``wanted``."""
-    return x.dtype is None and x.ownership == "fresh" and x.origin is not None and wanted is not _OWN_DTYPE
+    ``skimage.io.imread(path)``): converting it to ``wanted`` copies it even when it already is ``wanted``.
+    Not a call that keeps its input's dtype (``cv2.resize(img, ...)``), unless its input's is the data's."""
+    return wanted is not _OWN_DTYPE and calls.dtype_decided_by_data(x, getattr(ctx.config, "calls", {}))
 
 
 def _order_keeps(order) -> bool:

@@ -781,7 +781,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
 
     def _known_call(self, q: str, call: ast.Call) -> Value:
         """A call the data model knows (``calls.toml``, then ``[tool.memlint.calls]``), else unknown."""
-        entry = getattr(self.ctx.config, "calls", {}).get(q) or calls.library().get(q)
+        user = getattr(self.ctx.config, "calls", {})
+        entry = user.get(q) or calls.library().get(q)
         if entry is None:
             return Value(ownership="unknown_call", origin=q)
         if any(self._passed(call, None, name) for name in entry.unless):
@@ -814,6 +815,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 if entry.dtype_map is not None:
                     dtype = entry.dtype_map.get(dtype) if dtype is not None else None
                 entry = dataclasses.replace(entry, dtype=dtype)
+                if dtype is None and calls.dtype_decided_by_data(source, user):
+                    q = source.origin or q  # the file decides this dtype too: cv2.cvtColor(cv2.imread(p, -1), ...)
         return calls.value_of(entry, q)
 
     def _passed(self, call: ast.Call, position: Optional[int], name: str) -> bool:

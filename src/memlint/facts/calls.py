@@ -210,6 +210,17 @@ def reads_arguments(qualname: Optional[str]) -> bool:
     return library()[qualname].reads
 
 
+def dtype_decided_by_data(value: Value, user: dict) -> bool:
+    """Whether ``value`` is a new array whose dtype a file decides: made by a known loader or reader without a
+    stated dtype (``np.load(path)``, ``skimage.io.imread(path)``). A call keeping its input's dtype
+    (``dtype-of-argument``: ``cv2.resize(img, ...)``) is one only where its input is (``_known_call`` then
+    gives it the input's origin); otherwise the code that made the input decides."""
+    if value.dtype is not None or value.ownership != "fresh" or value.origin is None:
+        return False
+    entry = user.get(value.origin) or library().get(value.origin)
+    return entry is None or entry.dtype_of_argument is None
+
+
 def known_modules(user: dict) -> frozenset:
     """Every known call's name and each of its dotted prefixes (``cv2``, ``keras.datasets``...): what an
     imported name must be bound to for its calls to be known ones."""
