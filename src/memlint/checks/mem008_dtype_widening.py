@@ -38,7 +38,7 @@ class DtypeWidening(Rule):
             result = ctx.arrays.value(node)
             # "unknown": an array operand whose number of dimensions is not known (a parameter annotated
             # npt.NDArray[np.uint8]) gives an ndarray, or a NumPy scalar if it is 0-d
-            if result.kind not in ("ndarray", "unknown") or result.dtype != numpy_api.default_float():
+            if result.kind not in ("ndarray", "unknown", "array_like") or result.dtype != numpy_api.default_float():
                 continue
             left, right = ctx.arrays.value(first), ctx.arrays.value(second)
             ints = [v for v in (left, right) if _small_int_array(v)]
@@ -129,7 +129,15 @@ def _operator_ufunc(op: str) -> Optional[numpy.ufunc]:
 
 
 def _small_int_array(v) -> bool:
-    return v.kind == "ndarray" and v.dtype is not None and v.dtype.kind in "iu" and v.dtype.itemsize <= _SMALL_INT_BYTES
+    """An array of 8- or 16-bit integers: an ndarray, a value of unknown kind with that dtype (an ndarray or NumPy
+    scalar: its number of dimensions is unknown), or an array_like (``if x.dtype == np.int16:`` on a value of
+    unknown kind: a pandas Series widens alike): the dtype decides."""
+    return (
+        v.kind in ("ndarray", "unknown", "array_like")
+        and v.dtype is not None
+        and v.dtype.kind in "iu"
+        and v.dtype.itemsize <= _SMALL_INT_BYTES
+    )
 
 
 def _harmless_operand(v, float32) -> bool:

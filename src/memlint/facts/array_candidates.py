@@ -6,6 +6,7 @@ call or a function of the project (``functions``: a module-level ``def`` of the 
 another file the project index knows), or a DataFrame's ``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``.T``/``.real``/``.imag``,
 subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``)
 or lists they are appended to (``lst.append(v)``, ``lst.insert(i, v)``: ``lists``).
+A name an ``if`` tests for its dtype, and ``.astype()`` of anything, have a dtype too.
 Parameters, other calls, literals, containers, comprehensions and names bound any other way (``for``,
 unpacking, ``with``...) give it nothing. An expression with no such path to a NumPy call is never the
 ndarray a rule looks for, and the rule need not build the scope's control flow to learn that.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import ast
 
 from memlint.facts import calls
+from memlint.facts.dataflow import equalities
 from memlint.facts.syntax import names_in_target
 
 # The attributes of an array that are arrays (views) too; the others are numbers (``.size``), or unknown.
@@ -57,6 +59,10 @@ class ArrayNames:
             n.target.id
             for n in ctx.nodes(ast.AnnAssign)
             if isinstance(n.target, ast.Name) and self._names_numpy(n.annotation)
+        }
+        # A name an `if` tests for its dtype (`if x.dtype == np.int16:`) has that dtype in the branch.
+        self._annotated |= {
+            name for node in ctx.nodes(ast.If) for name, attr, _ in equalities(node.test) if attr == "dtype"
         }
         self._bindings: dict[str, list] = {}  # name -> (statement, value) binding it (or put in it), any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
@@ -155,6 +161,8 @@ class ArrayNames:
                     return True
                 if self._pandas and isinstance(e.func, ast.Attribute) and e.func.attr == "to_numpy":
                     return True
+                if isinstance(e.func, ast.Attribute) and e.func.attr == "astype":
+                    return True  # whatever the receiver: a new value of that dtype (numpy_calls)
                 if isinstance(e.func, ast.Attribute):
                     stack.append(e.func.value)  # a method of an array (or of a NumPy Generator)
             elif isinstance(e, ast.BinOp):

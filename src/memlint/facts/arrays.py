@@ -10,6 +10,9 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
       (int, float, bool, complex), "other_array" (masked array, ``np.matrix``, memmap, pandas objects...)
       "pil_image" (a Pillow image: ``dtype`` and ``ndim`` are those of ``np.array(image)``), "tuple" (a tuple whose ``items`` are known Values: ``np.meshgrid``, ``calls.toml``'s ``returns``),
       "list" (a list built here: ``element`` is what every item put into it is, see ``lists``)
+      "array_like" (an object of known ``dtype`` that may be another library's: ``x.astype(t)`` of a parameter,
+      ``x`` inside ``if x.dtype == np.int16:`` where ``x`` was of unknown kind; pandas, xarray, JAX... pass
+      these too; arithmetic on it follows NumPy's promotion, as theirs does, and gives an array_like again),
       or "unknown". An "unknown" kind may still carry a ``dtype``: "an ndarray or NumPy scalar of this
       dtype" (e.g. arithmetic on an array whose number of dimensions is unknown: a 0-d array gives a scalar).
     - ``dtype``: a ``numpy.dtype`` or None.
@@ -390,6 +393,12 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         v = BOTTOM
         for d in defs:
             v = join(v, self._def_value(d))
+        if v.dtype is None and v.kind in _HAS_DTYPE:
+            for guard in flow.guards_at(e):
+                if guard.attr == "dtype":  # `if x.dtype == np.int16:` (NumPy compares np.dtype(other))
+                    dtype = self._dtype_arg(guard.value)
+                    if dtype is not None:  # only the dtype: a pandas Series passes this test too
+                        return v.with_changes(dtype=dtype, kind="array_like" if v.kind == "unknown" else v.kind)
         return v
 
     def _global(self, name: str) -> Value:
@@ -452,6 +461,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         kinds = {left.kind, right.kind}
         if "other_array" in kinds and kinds <= {"other_array", "ndarray", "np_scalar", "py_number"}:
             return Value("other_array", ownership="fresh")
+        if "array_like" in kinds:
+            return self._array_like_binop(op, left, right)
         if not kinds <= {"ndarray", "np_scalar", "py_number", "unknown"} or kinds == {"unknown"}:
             return UNKNOWN
         if "unknown" in kinds and (left.dtype is None if left.kind == "unknown" else right.dtype is None):
@@ -470,6 +481,17 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if computed is None:
                 return UNKNOWN  # NumPy raises for these operands
         return self._result(computed, [left, right])
+
+    def _array_like_binop(self, op: str, left: Value, right: Value) -> Value:
+        """An operator on an array_like: the dtype NumPy's promotion gives (what pandas, xarray... follow too),
+        of a new object that is an array_like again (the other library's type takes the operation over)."""
+        if {left.kind, right.kind} - {"array_like", "ndarray", "np_scalar", "py_number"}:
+            return UNKNOWN
+        as_numpy = [v.with_changes(kind="unknown") if v.kind == "array_like" else v for v in (left, right)]
+        got = self._binop(op, *as_numpy)
+        if got.dtype is None or got.kind not in ("ndarray", "np_scalar", "unknown"):
+            return UNKNOWN
+        return Value("array_like", got.dtype, ownership="fresh")
 
     def _py_binop(self, op: str, left: Value, right: Value) -> Value:
         import operator
@@ -732,6 +754,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return self._method(receiver, call.func.attr, call)
             if receiver.kind == "unknown" and receiver.dtype is not None and call.func.attr in numpy_api.REDUCTIONS:
                 return self._reduce(receiver, call.func.attr, call, axis_position=0, function=False)  # array or scalar
+            if receiver.kind in ("unknown", "array_like") and call.func.attr == "astype":
+                return self._astype(receiver, call)
             if receiver.origin == "numpy.random.default_rng" and receiver.ownership != "parameter":
                 return self._generator_method(call.func.attr, call)
             if is_pandas(receiver):
@@ -861,6 +885,9 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
 
 
 _NOT_LITERAL = object()
+
+# The kinds whose value may have a NumPy ``dtype`` attribute (a dtype test on them teaches their dtype).
+_HAS_DTYPE = frozenset({"ndarray", "np_scalar", "other_array", "unknown"})
 
 
 def _enhanced_image(call: ast.Call, qualname) -> Optional[ast.expr]:

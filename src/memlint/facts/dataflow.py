@@ -5,7 +5,9 @@ compound one: an ``if``/``while`` test, a ``for`` target and iterable, ``with`` 
 units are linked by the control flow (branches, loops with their back-edges, ``break``/``continue``/
 ``return``/``raise``, and exceptional edges from every unit of a ``try`` body or ``with`` body to its
 handlers, ``finally`` and the code after the ``with``, since a context manager may swallow the exception).
-Reaching definitions (forward) and live names (backward) are computed over these units with bitsets.
+Reaching definitions (forward) and live names (backward) are computed over these units with bitsets. An ``if``
+test's conjuncts ``name.attr == value`` are kept as guards of its branch, true there while ``name`` is not bound
+again (``guards_at``: what ``if x.dtype == np.int16:`` proves).
 
 Everything is conservative: an extra path only adds reaching definitions and live names. A scope that uses
 ``match`` (not modelled), ``nonlocal``, ``locals()``, ``vars()``, ``eval`` or ``exec``, or binds a name it
@@ -30,16 +32,35 @@ _OPAQUE_CALLS = frozenset({"locals", "vars", "eval", "exec", "globals"})
 class Def:
     """One binding of a name: ``kind`` is assign, aug, param, for, with, except, import, def, walrus, del..."""
 
-    __slots__ = ("index", "name", "kind", "node", "value", "targets")
+    __slots__ = ("index", "name", "kind", "node", "value", "targets", "unit")
 
     def __init__(
-        self, index: int, name: str, kind: DefKind, node: ast.AST, value: Optional[ast.expr], targets: int = 1
+        self,
+        index: int,
+        name: str,
+        kind: DefKind,
+        node: ast.AST,
+        value: Optional[ast.expr],
+        targets: int = 1,
+        unit: int = -1,
     ):
         self.index, self.name, self.kind, self.node, self.value = index, name, kind, node, value
         self.targets = targets  # how many names the same value is bound to (``a = b = x`` gives 2)
+        self.unit = unit  # the index of the unit binding it
 
     def __repr__(self):
         return f"Def({self.name!r}, {self.kind}, line {getattr(self.node, 'lineno', '?')})"
+
+
+class Guard(NamedTuple):
+    """An ``if`` test's conjunct ``name.attr == value`` (or ``is``): it held when the test ran, so it holds in the
+    units of the branch it guards for as long as ``name`` is not bound again (``ScopeFlow.guards_at``)."""
+
+    name: str
+    attr: str
+    value: ast.expr
+    test: int  # the index of the test's unit
+    branch: range  # the indexes of the units of the branch taken when the test is true
 
 
 class Unit:
@@ -82,6 +103,7 @@ class ScopeFlow:
         self._loops: list[tuple[Unit, list[Unit]]] = []
         self._handlers: list[list[Unit]] = []
         self._returns: list[Unit] = []
+        self._guards: dict[str, list[Guard]] = {}
         entry = self._unit(None)
         self.entry = entry
         if isinstance(scope, ast.Module):
@@ -118,7 +140,7 @@ class ScopeFlow:
             u.pred.add(p.index)
 
     def _def(self, unit: Unit, name: str, kind: DefKind, node, value=None, targets: int = 1) -> None:
-        d = Def(len(self.defs), name, kind, node, value, targets)
+        d = Def(len(self.defs), name, kind, node, value, targets, unit.index)
         self.defs.append(d)
         self.defs_of.setdefault(name, []).append(d)
         unit.defs.append(d)
@@ -145,7 +167,13 @@ class ScopeFlow:
         if isinstance(s, ast.If):
             u = self._simple(s.test, preds)
             self._scan_expr(s.test, u)
-            return self._block(s.body, [u]) + self._block(s.orelse, [u])
+            start = len(self.units)
+            body = self._block(s.body, [u])
+            for name, attr, value in equalities(s.test):
+                self._guards.setdefault(name, []).append(
+                    Guard(name, attr, value, u.index, range(start, len(self.units)))
+                )
+            return body + self._block(s.orelse, [u])
         if isinstance(s, (ast.For, ast.AsyncFor, ast.While)):
             header = self._unit(s.iter if isinstance(s, (ast.For, ast.AsyncFor)) else s.test)
             self._link(preds, header)
@@ -481,6 +509,19 @@ class ScopeFlow:
                     self._loads.setdefault(use.id, []).append(use)
         return self._loads.get(name, [])
 
+    def guards_at(self, use: ast.Name) -> list[Guard]:
+        """The guards on ``use.id`` that hold at this load: it is in the branch of the guard's test, and no
+        definition reaching it binds the name in that branch or in the test (so the object is the one tested)."""
+        guards = self._guards.get(use.id)
+        u = self.unit_of_use.get(id(use))
+        if not guards or u is None:
+            return []
+        held = [g for g in guards if u.index in g.branch]
+        if not held:
+            return []
+        defs = self.reaching(use) or []
+        return [g for g in held if not any(d.unit == g.test or d.unit in g.branch for d in defs)]
+
     def is_live_after(self, unit: Unit, name: str) -> bool:
         bit = self.name_bit.get(name)
         return bit is not None and bool(self.live_out[unit.index] & bit)
@@ -499,6 +540,20 @@ class ScopeFlow:
             stack.extend(u.succ)
             stack.extend(u.exc_succ)
         return False
+
+
+def equalities(test: ast.expr) -> list[tuple[str, str, ast.expr]]:
+    """``(name, attr, value)`` for each conjunct ``name.attr == value`` (either side; or ``is``) of an ``if``
+    test: true in the branch the test guards. A disjunct, a negation or ``!=`` proves nothing there."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return [found for part in test.values for found in equalities(part)]
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is))):
+        return []
+    found = []
+    for side, other in ((test.left, test.comparators[0]), (test.comparators[0], test.left)):
+        if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name):
+            found.append((side.value.id, side.attr, other))
+    return found
 
 
 def _is_opaque(node: ast.AST) -> bool:

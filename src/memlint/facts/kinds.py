@@ -7,9 +7,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-# What a Value is (see ``arrays``): "bottom" is "no information yet" while iterating over loops.
+# What a Value is (see ``arrays``): "bottom" is "no information yet" while iterating over loops; "array_like" an
+# object of known dtype that may be another library's (``x.astype(t)`` of a parameter: pandas has astype too).
 ValueKind = Literal[
-    "ndarray", "np_scalar", "py_number", "other_array", "tuple", "list", "pil_image", "unknown", "bottom"
+    "ndarray",
+    "np_scalar",
+    "py_number",
+    "other_array",
+    "array_like",
+    "tuple",
+    "list",
+    "pil_image",
+    "unknown",
+    "bottom",
 ]
 
 # The type of a Python number (``Value.pytype``); "real" is an int or a float, of a type not known (``x: float``,

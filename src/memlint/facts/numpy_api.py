@@ -46,7 +46,8 @@ def _np():
 
 
 def dtype_of(node: Optional[ast.AST], qualname) -> Optional[numpy.dtype[Any]]:
-    """The ``numpy.dtype`` a ``dtype=`` argument spells (``np.float32``, ``"f4"``, ``float``...), else None.
+    """The ``numpy.dtype`` a ``dtype=`` argument spells (``np.float32``, ``"f4"``, ``float``, ``np.dtype("f4")``...),
+    else None.
 
     ``qualname`` resolves a node through the file's imports (``ImportMap.qualname``).
     """
@@ -58,6 +59,13 @@ def dtype_of(node: Optional[ast.AST], qualname) -> Optional[numpy.dtype[Any]]:
         spec = node.value
     elif isinstance(node, ast.Name) and node.id in _BUILTIN_DTYPES and qualname(node) is None:
         spec = _BUILTIN_DTYPES[node.id]
+    elif (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and not node.keywords
+        and qualname(node.func) == "numpy.dtype"
+    ):
+        return dtype_of(node.args[0], qualname)  # np.dtype("int16") is the dtype "int16" spells
     else:
         name = qualname(node)
         if name and name.startswith("numpy.") and name.count(".") == 1:

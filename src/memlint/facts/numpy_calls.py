@@ -507,11 +507,7 @@ class NumpyValues(Evaluator):
         if name == "copy":
             return receiver.with_changes(ownership="fresh")
         if name == "astype":
-            dtype = self._dtype_arg(self._arg(call, 0, "dtype"))
-            copy = self._arg(call, 3, "copy")
-            if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
-                return receiver.with_changes(dtype=dtype, ownership="unknown")
-            return receiver.with_changes(dtype=dtype, ownership="fresh")
+            return self._astype(receiver, call)
         if name == "flatten":
             size = math.prod(receiver.shape) if receiver.shape is not None else None
             return ndarray_value(receiver.dtype, (size,) if size is not None else None, ndim=1)
@@ -554,6 +550,19 @@ class NumpyValues(Evaluator):
         if name == "item":
             return number_value(pytype=pytype_of_dtype(receiver.dtype))
         return Value(ownership="unknown_call")
+
+    def _astype(self, receiver: Value, call: ast.Call) -> Value:
+        """``x.astype(dtype)`` copies unless told ``copy=False`` (NumPy's fifth positional argument): a new
+        object of that dtype. Of a receiver of unknown kind (a parameter) it is an array_like: pandas, xarray,
+        JAX and others have ``astype`` too (a new object as well), and a second positional argument is
+        ``copy`` to pandas. Of an ndarray or NumPy scalar (kind "unknown" with a dtype), one of the two."""
+        numpy = receiver.kind == "ndarray" or receiver.kind == "unknown" and receiver.dtype is not None
+        dtype = self._dtype_arg(self._arg(call, 0, "dtype"))
+        copy = self._arg(call, 4 if numpy else 1, "copy")
+        new = copy is None or isinstance(copy, ast.Constant) and copy.value is True
+        if not numpy:
+            return Value("array_like", dtype, ownership="fresh" if new else "unknown") if dtype is not None else UNKNOWN
+        return receiver.with_changes(dtype=dtype, ownership="fresh" if new else "unknown")
 
     def _reduce(self, receiver: Value, name: str, call: ast.Call, axis_position: int, function: bool) -> Value:
         """A reduction (``np.max(x)``, ``x.sum(axis=1)``...): without ``axis`` one NumPy scalar, whatever the
@@ -786,8 +795,9 @@ def in_place_verdict(
             specs.append(("py", o.pytype))
         elif o.kind == "np_scalar" and o.dtype is not None:
             specs.append(("scalar", o.dtype))
-        elif o.kind in ("ndarray", "unknown") and o.dtype is not None:
-            # "unknown" with a dtype: an ndarray or a NumPy scalar (NEP 50 promotes both alike)
+        elif o.dtype is not None and (o.kind in ("ndarray", "unknown") or i == target and o.kind == "array_like"):
+            # "unknown" with a dtype: an ndarray or a NumPy scalar (NEP 50 promotes both alike); the array
+            # itself may be an array_like (it then gets no fix, below)
             specs.append(("array", o.dtype, o.ndim))
         else:
             specs.append(None)
@@ -821,6 +831,8 @@ def in_place_verdict(
             return "unknown", "the operand's shape is not known"
     if None in specs:
         return "unknown", "the result's dtype is not known"
+    if a.kind == "array_like":
+        return "unknown", "the array is not known to be an ndarray: pandas and xarray objects have `.astype()` too"
     if a.ndim is None and not (a.min_ndim or 0) >= 1:  # a 0-d array: `a * 2` is a scalar, `a *= 2` an array
         return "unknown", "the number of dimensions of the array is not known"
     if a.shape is None and any(o.kind == "ndarray" and o.ndim != 0 for i, o in enumerate(operands) if i != target):

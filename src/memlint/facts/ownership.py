@@ -209,8 +209,9 @@ class Ownership(Evaluator):
     def is_fresh(self, name: ast.Name, or_scalar: bool = False) -> bool:
         """FRESH (see ``arrays``). ``or_scalar``: also a new value known only to be an ndarray or a NumPy scalar
         of a known dtype (arithmetic on an array whose number of dimensions is unknown: a 0-d operand gives a
-        scalar, never a 0-d array), for in-place operators, which on a scalar rebind the name as the
-        out-of-place form does."""
+        scalar, never a 0-d array), or an array_like of a known dtype (``x.astype(t)`` of a parameter: maybe
+        pandas'), for in-place operators, which on a scalar, a JAX or a Dask array rebind the name as the
+        out-of-place form does, and on pandas and xarray objects compute the same values."""
         flow = self.flow_of(name)
         if flow is None or flow.opaque or name.id in flow.declared:
             return False
@@ -218,7 +219,7 @@ class Ownership(Evaluator):
         if not defs or any(d.kind == "param" for d in defs):
             return False
         v = self.value(name)
-        if or_scalar and v.kind == "unknown" and v.dtype is not None:
+        if or_scalar and v.kind in ("unknown", "array_like") and v.dtype is not None:
             return v.ownership == "fresh"
         return v.kind == "ndarray" and v.ownership == "fresh"
 

@@ -87,7 +87,7 @@ def join(a: Value, b: Value) -> Value:
         f.name: getattr(a, f.name) if getattr(a, f.name) == getattr(b, f.name) else None
         for f in dataclasses.fields(Value)
     }
-    kind: ValueKind = same["kind"] or "unknown"
+    kind: ValueKind = same["kind"] or _joined_kind(a, b, same["dtype"])
     if kind == "unknown" and not {a.kind, b.kind} <= _NUMPY_KINDS:
         same["dtype"] = same["no_objects"] = None  # "unknown" with a dtype is an ndarray or NumPy scalar only
     ownership: Ownership = same["ownership"] or "unknown"
@@ -110,6 +110,18 @@ def join(a: Value, b: Value) -> Value:
         same["no_objects"],
         same["min_ndim"] if ndim is None else None,
     )
+
+
+# The kinds an "array_like" value may be (see ``arrays``): one of them or an array_like of the same dtype is one.
+_ARRAY_LIKE_JOINS = _NUMPY_KINDS | {"array_like"}
+
+
+def _joined_kind(a: Value, b: Value, dtype: Optional[numpy.dtype[Any]]) -> ValueKind:
+    """The kind of one of two values of different kinds: an array_like of their dtype where one is an array_like
+    and the other a NumPy value (or unknown) of that same dtype, else unknown."""
+    if dtype is not None and "array_like" in (a.kind, b.kind) and {a.kind, b.kind} <= _ARRAY_LIKE_JOINS:
+        return "array_like"
+    return "unknown"
 
 
 def py_result_type(op: str, left: Optional[PyType], right: Optional[PyType]) -> Optional[PyType]:

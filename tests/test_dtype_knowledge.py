@@ -1,0 +1,322 @@
+"""Two ways code tells memlint an array's dtype without saying where the array comes from (issue 10):
+
+- a dtype test: inside ``if x.dtype == np.int16:`` the tested object is int16 until the name is bound again
+  (``dataflow.Guard``); a value of unknown kind stays of unknown kind (a pandas Series passes the test too):
+  an "array_like" of that dtype;
+- ``x.astype(t)``: a new object of dtype ``t`` whatever ``x`` was; of an ``x`` of unknown kind an array_like
+  too (pandas, xarray and JAX have ``astype``), reported by MEM001 but never fixed, since FRESH needs an
+  ndarray. ``copy=False`` is never new.
+
+New knowledge never relaxes a proof: the traps below are rewrites a wrong assumption would make."""
+
+import ast
+import textwrap
+
+import pytest
+from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, config, fix, lint
+
+from memlint.context import FileContext
+from memlint.source import SourceText
+
+
+def value_of(code: str, name: str, line: int = 0):
+    """The Value of the last load of ``name`` in ``code`` (or the last one on ``line``)."""
+    code = textwrap.dedent(code)
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    loads = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) and (not line or n.lineno == line)
+    ]
+    return ctx.arrays.value(max(loads, key=lambda n: (n.lineno, n.col_offset)))
+
+
+def described(v) -> tuple:
+    return (v.kind, str(v.dtype) if v.dtype is not None else None, v.ownership)
+
+
+# --- dtype tests ---------------------------------------------------------------------------------------------
+
+TESTED = """
+import numpy as np
+def f(x, y):
+    if {test}:
+        print(x)
+"""
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        "x.dtype == np.int16",
+        "x.dtype == 'int16'",
+        "x.dtype == 'i2'",
+        "x.dtype == np.dtype('int16')",
+        "x.dtype == np.dtype(np.int16)",
+        "np.int16 == x.dtype",
+        "x.dtype is np.dtype('int16')",
+        "x.ndim == 2 and x.dtype == np.int16",
+        "x.dtype == np.int16 and len(x) > 3",
+    ],
+)
+def test_a_dtype_test_teaches_the_dtype_in_its_branch(test):
+    assert described(value_of(TESTED.format(test=test), "x")) == ("array_like", "int16", "parameter")
+
+
+@pytest.mark.parametrize(
+    "test",
+    [
+        "x.dtype != np.int16",
+        "not x.dtype == np.int16",
+        "x.dtype == np.int16 or y",
+        "x.dtype in (np.int16, np.int32)",
+        "x.dtype.name == 'int16'",  # also big-endian int16: not the native dtype
+        "x.dtype == y.dtype",
+        "x.dtype == 'no such dtype'",
+        "y.dtype == np.int16",
+        "x.shape == np.int16",
+    ],
+)
+def test_tests_that_prove_no_dtype_teach_nothing(test):
+    assert described(value_of(TESTED.format(test=test), "x")) == ("unknown", None, "parameter")
+
+
+def test_elif_branches_each_know_their_own_dtype_and_the_else_branch_nothing():
+    code = """
+    import numpy as np
+    def f(x):
+        if x.dtype == np.int16:
+            print(x)
+        elif x.dtype == np.uint8:
+            print(x)
+        else:
+            print(x)
+        print(x)
+    """
+    found = [described(value_of(code, "x", line))[1] for line in (5, 7, 9, 10)]
+    assert found == ["int16", "uint8", None, None]
+
+
+def test_a_name_bound_again_is_no_longer_the_tested_object():
+    code = """
+    import numpy as np
+    def f(x, g):
+        if x.dtype == np.int16:
+            print(x)
+            x = g()
+            print(x)
+        for _ in range(3):
+            if x.dtype == np.uint8:
+                print(x)
+                x = g()
+        if x.dtype == np.uint8 and (x := g()) is not None:
+            print(x)
+    """
+    assert described(value_of(code, "x", 5))[1] == "int16"
+    assert described(value_of(code, "x", 7))[1] is None
+    assert described(value_of(code, "x", 10))[1] is None  # the loop brings x = g() back to the use
+    assert described(value_of(code, "x", 13))[1] is None  # rebound by the test itself
+
+
+def test_a_known_kind_and_ownership_are_kept():
+    code = """
+    import numpy as np
+    def f(dt):
+        x = np.ones(1000, dtype=dt)
+        if x.dtype == np.float32:
+            print(x)
+    """
+    v = value_of(code, "x")
+    assert (v.kind, str(v.dtype), v.ndim, v.ownership) == ("ndarray", "float32", 1, "fresh")
+
+
+def test_widening_under_a_dtype_test_is_reported():
+    code = """
+    import numpy as np
+    def to_float(samples):
+        if samples.dtype == np.int16:
+            samples = samples / 32768.0
+        elif samples.dtype == np.uint8:
+            samples = (samples - 128) / 128.0
+        return samples
+    """
+    found = lint(code)
+    assert [(f.code, f.line) for f in found] == [("MEM008", 5), ("MEM008", 7)]
+    assert "4x the int16 array" in found[0].message and "8x the uint8 array" in found[1].message
+
+
+def test_no_widening_is_reported_where_the_test_proves_nothing():
+    code = """
+    import numpy as np
+    def to_float(samples, other):
+        if samples.dtype != np.int16:
+            a = samples / 32768.0
+        else:
+            a = samples / 2.0
+        if samples.dtype == np.int16:
+            samples = other
+            b = samples / 32768.0
+        return a, b
+    """
+    assert lint(code, select=("MEM008",)) == []
+
+
+SCALE = """
+import numpy as np
+def scale(dt):
+    x = np.ones(1_000_000, dtype=dt)
+    if x.dtype == np.float32:
+        x = x * 2
+    return float(x.sum()), x.dtype
+print(scale(np.float32))
+"""
+
+
+@pytest.mark.slow
+def test_a_dtype_test_proves_what_an_in_place_fix_needs():
+    fixed = assert_fix_keeps_behaviour(SCALE, saves_at_least=3_000_000)
+    assert "x *= 2" in fixed
+
+
+@pytest.mark.slow
+def test_trap_a_name_bound_again_in_the_branch_is_not_fixed():
+    code = """
+    import numpy as np
+    def scale(dt, other):
+        x = np.ones(1_000_000, dtype=dt)
+        if x.dtype == np.float32:
+            x = np.arange(1_000_000, dtype=other)
+            x = x * 0.5
+        return float(x.sum())
+    print(scale(np.float32, np.int64))
+    """
+    assert_trap_not_fixed("MEM001", code, "x = x * 0.5", "x *= 0.5")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "branch",
+    [
+        "if x.dtype != np.float32:\n        x = x * 0.5",
+        "if x.dtype == np.float32:\n        pass\n    else:\n        x = x * 0.5",
+        "if x.dtype == np.float32 or x.size:\n        x = x * 0.5",
+    ],
+)
+def test_trap_branches_where_the_dtype_is_not_proven_are_not_fixed(branch):
+    code = (
+        "import numpy as np\n"
+        "def scale(dt):\n"
+        "    x = np.ones(1_000_000, dtype=dt)\n"
+        f"    {branch}\n"
+        "    return float(x.sum())\n"
+        "print(scale(np.int64))\n"
+    )
+    assert_trap_not_fixed("MEM001", code, "x = x * 0.5", "x *= 0.5")
+
+
+# --- astype --------------------------------------------------------------------------------------------------
+
+ASTYPE = """
+import numpy as np
+def f(x, dt):
+    y = {call}
+    print(y)
+"""
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        ("x.astype('float32')", ("array_like", "float32", "fresh")),
+        ("x.astype(dtype=np.uint8)", ("array_like", "uint8", "fresh")),
+        ("x.astype(np.float32, copy=True)", ("array_like", "float32", "fresh")),
+        ("x.astype(np.float32, copy=False)", ("array_like", "float32", "unknown")),
+        ("x.astype(np.float32, False)", ("array_like", "float32", "unknown")),  # pandas' copy
+        ("x.astype(dt)", ("unknown", None, "unknown")),
+        ("x.astype('float32').astype(np.int8)", ("array_like", "int8", "fresh")),
+        ("x.astype('float32') / 2", ("array_like", "float32", "fresh")),
+        ("x.astype(np.uint8) / 2", ("array_like", "float64", "fresh")),
+        ("x.astype('float32') * np.ones(3)", ("array_like", "float64", "fresh")),
+        ("np.array(x).astype('float32')", ("ndarray", "float32", "fresh")),
+        ("(np.array(x, np.uint8) / 2).astype('float32')", ("unknown", "float32", "fresh")),  # array or scalar
+        ("np.ones(3).astype(np.float32, 'K', 'unsafe', True, False)", ("ndarray", "float32", "unknown")),
+        ("np.ones(3).astype(np.float32, 'K', 'unsafe', False)", ("ndarray", "float32", "fresh")),  # subok
+    ],
+)
+def test_astype_makes_a_new_object_of_its_dtype(call, expected):
+    assert described(value_of(ASTYPE.format(call=call), "y")) == expected
+
+
+def test_an_array_like_joined_with_an_ndarray_of_its_dtype_stays_an_array_like():
+    code = """
+    import numpy as np
+    def f(x, c):
+        y = x.astype(np.float32) if c else np.zeros(3, np.float32)
+        z = x.astype(np.float32) if c else np.zeros(3)
+        print(y, z)
+    """
+    assert described(value_of(code, "y")) == ("array_like", "float32", "fresh")
+    assert described(value_of(code, "z"))[:2] == ("unknown", None)
+
+
+NORMALIZE = """
+import numpy as np
+def normalize(x):
+    x = x.astype({args})
+    x = x / 255.0
+    return x
+"""
+
+
+def test_arithmetic_on_astype_of_a_parameter_is_reported_never_fixed():
+    code = NORMALIZE.format(args="'float32'")
+    found = lint(code)
+    assert [(f.code, f.line) for f in found] == [("MEM001", 5)]
+    assert "x /= 255.0" in found[0].message and "not known to be an ndarray" in found[0].message
+    assert fix(code, unsafe=True) == textwrap.dedent(code)
+
+
+@pytest.mark.parametrize("args", ["'float32', copy=False", "'float32', False", "dt"])
+def test_astype_that_may_return_its_receiver_is_not_reported(args):
+    assert lint(NORMALIZE.format(args=args).replace("(x)", "(x, dt=None)")) == []
+
+
+def test_astype_of_an_unknown_small_integer_type_widens():
+    code = """
+    import numpy as np
+    def f(x):
+        img = x.astype(np.uint8)
+        return img / 255.0
+    """
+    assert [f.code for f in lint(code)] == ["MEM008"]
+
+
+@pytest.mark.slow
+def test_trap_a_pandas_object_is_no_ndarray_for_a_hidden_copy_fix():
+    # np.asarray of a pandas Series (pandas 3, copy on write) is a read-only view of its data: writing raises
+    code = """
+    import numpy as np
+    import pandas as pd
+    def f(s):
+        y = s.astype(np.float32)
+        z = np.array(y, dtype=np.float32)
+        z[0] = 5
+        return z
+    print(f(pd.Series([1, 2, 3], dtype=np.uint8)))
+    """
+    assert_trap_not_fixed("MEM012", code, "np.array(y, dtype", "np.asarray(y, dtype")
+
+
+@pytest.mark.slow
+def test_trap_astype_copy_false_in_numpys_fifth_position_is_no_copy():
+    code = """
+    import numpy as np
+    def f():
+        a = np.ones(1_000_000, dtype=np.float32)
+        b = a.astype(np.float32, "K", "unsafe", True, False)
+        b = b * 2
+        return float(a.sum())
+    print(f())
+    """
+    assert_trap_not_fixed("MEM001", code, "b = b * 2", "b *= 2")
