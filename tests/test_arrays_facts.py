@@ -430,3 +430,47 @@ def test_dataframe_eval_is_a_new_frame_only_when_it_assigns(expr, is_new_frame):
 
     _, _, v = value_at_end(f"import pandas as pd\nexpr = input()\ndf = pd.DataFrame({{'a': [1]}})\nr = {expr}\n", "r")
     assert is_pandas(v) is is_new_frame and (v.ownership == "fresh") is is_new_frame
+
+
+@pytest.mark.parametrize(
+    "expr, pytype",
+    [
+        ("math.sin(0.5)", "float"),
+        ("math.floor(2.5)", "int"),
+        ("math.isclose(1.0, 1.0)", "bool"),
+        ("random.uniform(0, 1) * 2", "float"),
+        ("random.randint(1, 6) + 1", "int"),
+    ],
+)
+def test_math_and_random_functions_of_numbers_are_python_numbers(expr, pytype):
+    _, _, v = value_at_end(f"import math\nimport random\nx = {expr}\n", "x")
+    assert (v.kind, v.pytype, v.constant) == ("py_number", pytype, None)
+    # what NumPy and CPython say of the same expression
+    import math
+    import random
+
+    assert type(eval(expr, {"math": math, "random": random})).__name__ == pytype
+
+
+@pytest.mark.parametrize("expr", ["math.sqrt(a)", "random.choice([1, 2])", "random.SystemRandom()", "math.sin(x=1)"])
+def test_other_math_and_random_calls_are_not_known_numbers(expr):
+    _, _, v = value_at_end(f"import math\nimport random\nimport numpy as np\na = np.ones(3)\nx = {expr}\n", "x")
+    assert v.kind != "py_number"
+
+
+def test_a_number_from_math_is_no_literal_for_an_in_place_fix():
+    """`a *= math.exp(12)` needs the value's fit in the array's dtype (catalog 3.1): reported, never fixed."""
+    from helpers import lint
+
+    (f,) = lint(
+        """
+        import math
+        import numpy as np
+        def f(n):
+            a = np.ones(n, dtype=np.float16)
+            a = a * math.exp(12)
+            return a
+        """,
+        select=("MEM001",),
+    )
+    assert f.fix is None and "not fixed" in f.message

@@ -1,3 +1,4 @@
+import pytest
 from helpers import codes, lint
 
 
@@ -317,3 +318,64 @@ def test_a_list_seen_or_changed_elsewhere_is_not_reported():
         """)
         == []
     )
+
+
+def test_numbers_from_math_and_random_functions_of_numbers():
+    found = lint(
+        """
+        import math
+        from random import gauss, randint
+        import numpy as np
+
+        def noise(n):
+            vals = []
+            for i in range(n):
+                vals.append(gauss(0.0, 0.5) + math.sin(i * 0.1))
+            return np.array(vals)
+
+        def dice(n):
+            rolls = []
+            for _ in range(n):
+                rolls.append(randint(1, 6) if n else math.floor(2.5))
+            return np.array(rolls)
+
+        def flags(xs):
+            bad = []
+            for i in range(len(xs)):
+                bad.append(math.isnan(i / 2))
+            return np.array(bad)
+        """,
+        select=("MEM007",),
+    )
+    assert [(f.line, "dtype=" + t in f.message) for f, t in zip(found, ("float", "int", "bool"))] == [
+        (10, True),
+        (16, True),
+        (22, True),
+    ]
+    # True and False are two shared objects: a list of them holds 8 B slots, like the small ints
+    assert "Python bools" in found[2].message and "8x the bytes of a bool array" in found[2].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "random.choice(xs)",  # an item of xs: anything
+        "random.sample(xs, 2)",  # a list
+        "random.SystemRandom()",  # a generator object
+        "math.sqrt(x)",  # of something that is no known number: x may be a NumPy array (math raises) or an object
+        "math.floor(x)",  # x.__floor__() may return anything
+        "rng.random()",  # a Random instance's method: rng is not known to be one
+    ],
+)
+def test_other_functions_of_math_and_random_or_unknown_arguments_are_not_numbers(value):
+    code = f"""
+        import math
+        import random
+        import numpy as np
+        def f(xs, rng):
+            out = []
+            for x in xs:
+                out.append({value})
+            return np.array(out)
+        """
+    assert codes(code, select=("MEM007",)) == []

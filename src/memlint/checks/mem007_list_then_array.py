@@ -8,7 +8,8 @@ Reported only when the list's whole life is visible in one scope (the data flow 
 the only binding reaching ``np.array(lst)`` binds a new empty list, and every use that binding reaches is an
 ``lst.append(<number>)`` statement inside a loop before the conversion, or the conversion itself; each
 appended value is a Python number by the array facts (a literal, a ``range``/``enumerate`` counter,
-arithmetic on those, ``float()``/``int()``/``len()``, a local bound only to such values).
+arithmetic on those, ``float()``/``int()``/``len()``, ``math``'s and ``random``'s number functions of them
+(``python_numbers.NUMBER_FUNCTIONS``), a local bound only to such values).
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def _check_conversion(ctx: FileContext, conversion: ast.Call, name: ast.Name) ->
         if value.kind != "py_number":
             return
         kinds.add(value.pytype or "number")
-    # CPython caches the ints -5..256: a list of them costs its 8 B slots only
-    small = all(_small_int(ctx, append.args[0]) for append in appends)
+    # CPython caches the ints -5..256, and True and False are two objects: a list of them costs its 8 B slots
+    small = kinds == {"bool"} or all(_small_int(ctx, append.args[0]) for append in appends)
     per_number = _LIST_SLOT_BYTES if small else _LIST_BYTES_PER_NUMBER
     most = _most_appended(ctx, appends)
     if most is not None and not ctx.is_large(most * per_number):
@@ -58,9 +59,16 @@ def _check_conversion(ctx: FileContext, conversion: ast.Call, name: ast.Name) ->
     if dtype_arg is not None:
         dtype = ctx.source.segment(dtype_arg)
     else:
-        dtype = {frozenset({"float"}): "float", frozenset({"int"}): "int"}.get(frozenset(kinds), "...")
+        dtype = {frozenset({"float"}): "float", frozenset({"int"}): "int", frozenset({"bool"}): "bool"}.get(
+            frozenset(kinds), "..."
+        )
     lst = name.id
-    if small:
+    if kinds == {"bool"}:
+        cost = (
+            f"`{lst}` collects Python bools one by one (8 B each, the list slot: True and False are shared "
+            f"objects) and np.array(`{lst}`) then copies them: the list alone takes 8x the bytes of a bool array"
+        )
+    elif small:
         cost = (
             f"`{lst}` collects small Python ints one by one (CPython caches -5..256: 8 B each, the list "
             f"slot) and np.array(`{lst}`) then copies them: the peak is twice the final array"

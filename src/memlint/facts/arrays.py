@@ -78,6 +78,7 @@ from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
 from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
+from memlint.facts.python_numbers import NUMBER_FUNCTIONS
 from memlint.facts.values import (
     BOTTOM,
     UNKNOWN,
@@ -739,6 +740,12 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             and self.ctx.imports.is_builtin(call.func, call.func.id)
         ):
             return number_value(pytype=_NUMBER_BUILTINS[call.func.id])
+        if q in NUMBER_FUNCTIONS and not call.keywords:  # math.sin(x), random.gauss(0, 1) of numbers
+            arguments = [self._value(a) for a in call.args]
+            if any(a.kind == "bottom" for a in arguments):
+                return BOTTOM
+            if all(a.kind == "py_number" for a in arguments):
+                return number_value(pytype=NUMBER_FUNCTIONS[q])
         if q in pillow.SAME_MODE_FUNCTIONS or (q is None and _enhanced_image(call, self.ctx.qualname) is not None):
             image = self._value(call.args[0] if q is not None else _enhanced_image(call, self.ctx.qualname))
             if image.kind == "bottom":

@@ -1,7 +1,8 @@
 """Which expressions are certainly Python ``int`` or ``float`` objects, and which integer values names hold.
 
 MEM004 prices a record by its number objects (24 bytes each), so it asks whether every field of a record is a
-number; loop counts ask the integer value of ``range(N)``'s arguments. Names are resolved through the file's
+number; loop counts ask the integer value of ``range(N)``'s arguments; the array facts ask which functions
+return Python numbers (``NUMBER_FUNCTIONS``). Names are resolved through the file's
 imports: ``float(x)`` is a number only where ``float`` is the builtin.
 """
 
@@ -17,21 +18,25 @@ from memlint.facts.syntax import annotation_name, names_in_target
 if TYPE_CHECKING:
     from memlint.facts.dataflow import Def, ScopeFlow
     from memlint.facts.imports import ImportMap
+    from memlint.facts.kinds import PyType
 
 _NO_CONSTANTS: Mapping[str, object] = MappingProxyType({})
 NUMBER_TYPES = {"int", "float"}
 NUMBER_FUNCS = {"float", "int", "len", "abs", "round", "ord"}
-NUMBER_MODULES = {"math", "random"}  # every function there returning numbers for number arguments
-RANDOM_NON_NUMBERS = {
-    "random.choice",
-    "random.choices",
-    "random.sample",
-    "random.shuffle",
-    "random.Random",
-    "random.getstate",
-    "random.seed",
-    "random.randbytes",
-    "random.setstate",
+# The functions of `math` and `random` that return a Python number for number arguments, with its type
+# (CPython 3.9-3.13 documentation; `math.floor` & co. return an int for a float, the predicates a bool).
+# `random.choice`, `sample`, `shuffle`, `Random`, `SystemRandom`... are left out: they return other things.
+_MATH_FLOATS = """sqrt cbrt exp exp2 expm1 log log2 log10 log1p sin cos tan asin acos atan atan2 sinh cosh tanh
+    asinh acosh atanh radians degrees hypot fabs fmod pow copysign erf erfc gamma lgamma ldexp remainder
+    nextafter ulp fma"""
+_RANDOM_FLOATS = """random uniform gauss normalvariate lognormvariate expovariate vonmisesvariate gammavariate
+    betavariate paretovariate weibullvariate triangular"""
+NUMBER_FUNCTIONS: dict[str, PyType] = {
+    **{f"math.{f}": "float" for f in _MATH_FLOATS.split()},
+    **{f"math.{f}": "int" for f in "floor ceil trunc factorial gcd lcm isqrt comb perm".split()},
+    **{f"math.{f}": "bool" for f in "isnan isinf isfinite isclose".split()},
+    **{f"random.{f}": "float" for f in _RANDOM_FLOATS.split()},
+    **{f"random.{f}": "int" for f in "randint randrange getrandbits binomialvariate".split()},
 }
 
 
@@ -59,8 +64,7 @@ def is_number(node: ast.AST, numeric: set[str], imports: ImportMap) -> bool:
             return len(node.args) <= 1 and (
                 node.func.id not in ("abs", "round") or all(is_number(a, numeric, imports) for a in node.args)
             )
-        q = imports.qualname(node.func)
-        if q is not None and q.split(".")[0] in NUMBER_MODULES and q.count(".") == 1 and q not in RANDOM_NON_NUMBERS:
+        if imports.qualname(node.func) in NUMBER_FUNCTIONS:
             return all(is_number(a, numeric, imports) for a in node.args)
     return False
 
