@@ -764,6 +764,31 @@ def test_matplotlib_reads_the_arrays_it_draws_and_never_writes_them():
         assert np.array_equal(data, before) and data.flags.writeable, name
 
 
+@pytest.mark.slow
+def test_matplotlib_reads_the_arrays_given_by_keyword_too():
+    """Keyword data (colours, sizes, weights, error bars) is read as positional data is: a read-only array
+    (as a mapped .npy is) draws, and a writeable one comes back unchanged."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = np.linspace(0.5, 2.0, 6)
+    for writeable in (True, False):
+        data = np.linspace(1.0, 3.0, 6)
+        data.flags.writeable = writeable
+        before = data.copy()
+        figure = plt.figure()
+        plt.scatter(x, x, c=data, s=data)
+        plt.hist(x, weights=data, bins=data[:3])
+        plt.errorbar(x, x, yerr=data, xerr=data)
+        plt.bar(x, x, width=data / 10, bottom=data)
+        plt.plot(x, x, markersize=data[0])
+        plt.fill_between(x, x, x + 1, where=data > 2)
+        figure.canvas.draw()
+        plt.close(figure)
+        assert np.array_equal(data, before) and data.flags.writeable == writeable
+
+
 def test_reads_through_plots_and_loops_keep_a_load_only_read():
     found = lint(
         """

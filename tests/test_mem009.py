@@ -551,3 +551,78 @@ def test_why_an_unknown_indexed_object_is_no_read():
     assert mem009(plain) == []
     assert outcome(plain) == "0.0\n"
     assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))
+
+
+@pytest.mark.slow
+def test_rows_read_in_comprehensions_and_enumerate_are_only_read(tmp_path):
+    """A comprehension's rows (views) read where they are, or kept in a new list that is itself only iterated,
+    printed or plotted: mapped, the program prints the same and allocates less."""
+    program = """
+        import numpy as np
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        np.save("DIR/names.npy", np.array([f"sample_{i:06d}_{'ab'[i % 2]}" for i in range(50_000)]))
+        np.save("DIR/points.npy", np.arange(300_000, dtype=np.float64).reshape(100_000, 3))
+        import tracemalloc
+        tracemalloc.reset_peak()
+        names = np.load("DIR/names.npy"MODE)
+        kinds = [name[14] for name in names]
+        plt.scatter(range(50), range(50), c=[k == "a" for k in kinds[:50]])
+        for i, kind in enumerate(kinds[:3]):
+            print(i, kind)
+        points = np.load("DIR/points.npy"MODE)
+        norms = [float(p @ p) for p in points if p[0] < 9]
+        firsts = [p[:1] for p in points[:4]]
+        print(norms, [float(f[0]) for f in firsts], len(firsts))
+        for i, point in enumerate(points[:2]):
+            print(i, point.sum())
+        """
+    found, plain, mapped, (plain_peak, mapped_peak) = _both_ways(program, tmp_path)
+    assert found == [10, 15]
+    assert plain == mapped == "0 a\n1 b\n2 a\n[5.0, 50.0, 149.0] [0.0, 3.0, 6.0, 9.0] 4\n0 3.0\n1 12.0\n"
+    assert plain_peak - mapped_peak > 0.9 * (50_000 * 15 * 4 + 300_000 * 8)  # neither file is allocated
+
+
+def test_rows_written_or_handed_on_from_a_comprehension_or_enumerate_are_no_reads():
+    # the traps: the rows (or a list holding them) written, handed to unknown code, or kept by a list
+    # concatenation (`rows + rows` is a list of the same views, where `x + x` of arrays is a new array)
+    cases = [
+        "rows = [r for r in x]\nfor r in rows:\n    r[0] = 1",
+        "rows = [r[1:] for r in x]\nkeep(rows)",
+        "rows = [r for r in x]\nboth = rows + rows\nboth[0][0] = 1",
+        "[r.fill(0) for r in x]",
+        "[np.copyto(r, 0) for r in x]",
+        "for i, r in enumerate(x):\n    r[:] = 0",
+        "for i, r in enumerate(x):\n    keep(r)",
+        "rows = [r for r in x]\nrows[0] += 1",
+        "rows = [r for r in x if (r := r[:1]) is not None]\nrows[0][0] = 1",
+        "rows = {i: r for i, r in enumerate(x)}\nrows[0][0] = 1",
+        "rows = (r for r in x)\nfor r in rows:\n    r[0] = 1",
+        "return [r for r in x]",
+        "rows = [r for r in x]\nreturn rows",
+        "keep = [lambda: r for r in x]",
+    ]
+    header = 'import numpy as np\ndef f(keep):\n    x = np.load("a.npy")\n'
+    assert len(mem009(header + "    rows = [r for r in x]\n    print(rows, len(rows))\n")) == 1  # the control
+    for body in cases:
+        assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
+
+
+@pytest.mark.slow
+def test_why_a_row_written_through_a_list_keeps_the_load_unreported():
+    """The trap: a list of rows is a list of views; mapped, writing one raises."""
+    program = """
+        import numpy as np, tempfile, os
+        path = os.path.join(tempfile.mkdtemp(), "a.npy")
+        np.save(path, np.arange(6.0).reshape(3, 2))
+        x = np.load(pathMODE)
+        rows = [r for r in x]
+        for r in rows:
+            r[0] = -1
+        print(x.sum())
+        """
+    plain = textwrap.dedent(program).replace("MODE", "")
+    assert mem009(plain) == []
+    assert outcome(plain) == "6.0\n"
+    assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))

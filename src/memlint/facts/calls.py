@@ -24,8 +24,8 @@ The library's own entries may also say (never in a configuration):
   ``cv2.IMREAD_GRAYSCALE``);
 - ``unless = [names]``: nothing is known when any of these arguments is passed with a value other than
   ``False``/``None`` (``return_centers=True`` adds an item to the tuple);
-- ``reads = true``: the call reads its positional array arguments and never writes into them (it may keep a
-  reference: a plot draws its data later);
+- ``reads = true``: the call reads its array arguments, positional and keyword, and never writes into them (it
+  may keep a reference: a plot draws its data later);
 - ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
 
 A library entry named ``"name().method"`` is the method ``method`` of what the call ``name`` returns
@@ -204,7 +204,7 @@ def library() -> dict:
 
 
 def reads_arguments(qualname: Optional[str]) -> bool:
-    """Whether the library's entry for this call says it only reads its positional arguments."""
+    """Whether the library's entry for this call says it only reads its arguments (positional and keyword)."""
     if qualname is None or qualname not in _library_tables():
         return False
     return library()[qualname].reads

@@ -371,6 +371,8 @@ class ScopeFlow:
                 self.opaque = True
             if cls in _NESTED_TYPES:
                 self._capture(node, u)
+                if isinstance(node, COMPREHENSIONS):  # its first iterable is evaluated here, before it runs
+                    stack.append(node.generators[0].iter)
                 continue
             stack += reversed(children(node))
         if len(u.uses) > 1:
@@ -380,7 +382,8 @@ class ScopeFlow:
         """What a nested scope reads or binds from this scope is captured: it may be read or kept alive at any
         later time.
 
-        A comprehension is read now (its walrus binds in this scope); the names of a function, class or lambda
+        A comprehension is read now (its walrus binds in this scope; its first iterable, evaluated here, is no
+        capture but a use of this scope); the names of a function, class or lambda
         only when ``captured`` is asked (most flows are asked other questions, and a module's would read the
         whole file)."""
         if not isinstance(nested, COMPREHENSIONS):
@@ -389,7 +392,10 @@ class ScopeFlow:
                 self.opaque = True
             return
         order: list[ast.AST] = [nested]  # grows while read: breadth-first, as ast.walk (walrus definitions in order)
+        first_iterable = nested.generators[0].iter  # a use of this scope (``_scan_expr``)
         for node in order:
+            if node is first_iterable:
+                continue
             if isinstance(node, ast.Name):
                 self._captured.add(node.id)
                 continue

@@ -5,10 +5,11 @@ evaluator (``value``, ``flow_of``, ``parent``...) these questions use."""
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional, Union, cast
+from typing import TYPE_CHECKING, Optional, cast
 
 from memlint.facts import calls, numpy_api
 from memlint.facts.dataflow import Def, ScopeFlow, unpacked_expr
+from memlint.facts.tree import COMPREHENSIONS
 from memlint.facts.values import Value
 
 if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
@@ -17,6 +18,8 @@ else:
     Evaluator = object
 
 _ELIDED_BYTES = 256 * 1024  # NPY_MIN_ELIDE_BYTES: NumPy reuses temporaries from this size up
+_MAX_HOLDER_DEPTH = 3  # names a list of views is followed through (`rows = [...]`, `kept = rows`...)
+_SCOPES = (ast.Lambda, *COMPREHENSIONS)  # have names of their own
 
 
 def _creates_new(expr: Optional[ast.AST]) -> bool:
@@ -365,13 +368,114 @@ class Ownership(Evaluator):
             ufunc = numpy_api.ufunc_of(q)
             if ufunc is not None and [a is node for a in p.args].index(True) >= ufunc.nin:
                 return False
-            if calls.reads_arguments(q):
-                return True  # plt.plot(data[:, 0]): it may keep a reference, never writes through it
-        if isinstance(p, (ast.For, ast.AsyncFor)) and p.iter is node:
-            return self._loop_variable_only_read(p)  # `for row in data`: each row is a view of data
+        if self._read_by_library_call(node):
+            return True  # plt.plot(data[:, 0]), plt.scatter(x, y, c=data): may keep a reference, never writes
+        iteration = self._iteration_of(node)
+        if iteration is not None:  # `for row in data`, `[row[0] for row in data]`: each row is a view of data
+            return self._target_only_read(*iteration)
+        if isinstance(p, (ast.ListComp, ast.SetComp)) and p.elt is node:
+            return self._items_only_read(p, 0)  # the new list holds it (a view, maybe)
         if self._indexes(node):
             return True
         return self._transient(node)
+
+    def _read_by_library_call(self, node: ast.AST) -> bool:
+        """``node`` is an argument (positional or keyword) of a call ``calls.toml`` says only reads them."""
+        p = self.parent(node)
+        if isinstance(p, ast.keyword) and p.arg is not None:
+            p = self.parent(p)
+        elif not (isinstance(p, ast.Call) and any(a is node for a in p.args)):
+            return False
+        return isinstance(p, ast.Call) and calls.reads_arguments(self.ctx.qualname(p.func))
+
+    def _iteration_of(self, node: ast.AST) -> Optional[tuple]:
+        """Where ``node`` is iterated, by a ``for`` loop or a comprehension, over itself or ``enumerate(node)``:
+        (the loop or comprehension, the name its items are bound to); else None."""
+        iterable, p = node, self.parent(node)
+        if (
+            isinstance(p, ast.Call)
+            and isinstance(p.func, ast.Name)
+            and p.func.id == "enumerate"
+            and self.ctx.imports.is_builtin(p.func, "enumerate")
+            and 1 <= len(p.args) <= 2
+            and p.args[0] is node
+            and not p.keywords
+        ):
+            iterable, p = p, self.parent(p)
+        if not (isinstance(p, (ast.For, ast.AsyncFor, ast.comprehension)) and p.iter is iterable):
+            return None
+        target = p.target
+        if iterable is not node:  # `for i, row in enumerate(data)`
+            if not (isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2):
+                return None
+            target = target.elts[1]
+        return (p, target) if isinstance(target, ast.Name) else None
+
+    def _target_only_read(self, loop: ast.AST, target: ast.Name) -> bool:
+        """Every use of the items a loop or comprehension binds to ``target`` only reads them."""
+        if isinstance(loop, ast.comprehension):
+            uses = self._comprehension_uses(loop, target.id)
+            return uses is not None and all(self.reads_only(use) for use in uses)
+        flow = self.flow_of(loop)
+        if flow is None or flow.opaque or target.id in flow.captured:
+            return False
+        defs = [d for d in flow.defs_of.get(target.id, ()) if d.node is loop]
+        return len(defs) == 1 and all(self.reads_only(use) for use in self.uses_of(defs[0]))
+
+    def _comprehension_uses(self, generator: ast.comprehension, name: str) -> Optional[list]:
+        """The loads of the name a comprehension's ``for`` binds, in what runs after it binds (its conditions,
+        later ``for`` clauses, the element); None where one may be another binding of it (another target, a
+        walrus) or read by a nested scope."""
+        comprehension = self.parent(generator)
+        if not isinstance(comprehension, COMPREHENSIONS):
+            return None
+        generators = comprehension.generators
+        later = generators[generators.index(generator) :]
+        parts = [*generator.ifs, *[part for g in later[1:] for part in (g.target, g.iter, *g.ifs)]]
+        parts += (
+            [comprehension.key, comprehension.value] if isinstance(comprehension, ast.DictComp) else [comprehension.elt]
+        )
+        uses: list[ast.Name] = []
+        stack: list[ast.AST] = list(parts)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name) and node.id == name:
+                if not isinstance(node.ctx, ast.Load):
+                    return None
+                uses.append(node)
+            elif (
+                isinstance(node, ast.NamedExpr)
+                or isinstance(node, _SCOPES)
+                and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+            ):
+                return None
+            else:
+                stack += ast.iter_child_nodes(node)
+        return uses
+
+    def _items_only_read(self, container: ast.AST, depth: int) -> bool:
+        """A new list or set whose items may be views of an array is only iterated with every item only read,
+        passed to calls that read their arguments (``len``, ``print``, ``np.array``, plotting), or bound to a
+        local name each of whose uses does so."""
+        if depth > _MAX_HOLDER_DEPTH:
+            return False
+        iteration = self._iteration_of(container)
+        if iteration is not None:
+            return self._target_only_read(*iteration)
+        if self._read_by_library_call(container):
+            return True
+        p = self.parent(container)
+        if isinstance(p, ast.Subscript) and p.value is container and isinstance(p.ctx, ast.Load):
+            if isinstance(p.slice, ast.Slice):  # a new list of the same items
+                return self._items_only_read(p, depth + 1)
+            item = self.reads_only(p)
+            return item if self.value(p.slice).kind == "py_number" else item and self._items_only_read(p, depth + 1)
+        if isinstance(p, ast.Call) and any(a is container for a in p.args):
+            return self._reading_call(p)  # a list's items are copied by np.array, formatted by print
+        if isinstance(p, ast.Assign) and p.value is container:
+            uses = self.uses_of_binding(p)
+            return uses is not None and all(self._items_only_read(use, depth + 1) for use in uses)
+        return isinstance(p, ast.Expr)
 
     def _indexes(self, node: ast.AST) -> bool:
         """``node`` is the index (or a part of a tuple index) of a list, dict or set, or of an ndarray: these
@@ -384,14 +488,6 @@ class Ownership(Evaluator):
         if not (isinstance(p, ast.Subscript) and p.slice is node):
             return False
         return self.python_container(p.value) or self.value(p.value).kind == "ndarray"
-
-    def _loop_variable_only_read(self, loop: Union[ast.For, ast.AsyncFor]) -> bool:
-        flow = self.flow_of(loop)
-        target = loop.target
-        if flow is None or flow.opaque or not isinstance(target, ast.Name) or target.id in flow.captured:
-            return False
-        defs = [d for d in flow.defs_of.get(target.id, ()) if d.node is loop]
-        return len(defs) == 1 and all(self.reads_only(use) for use in self.uses_of(defs[0]))
 
     def python_container(self, node: ast.AST) -> bool:
         """Whether ``node`` is a local name that every reaching definition binds to a new list, dict or set
