@@ -10,6 +10,8 @@
 New knowledge never relaxes a proof: the traps below are rewrites a wrong assumption would make."""
 
 import ast
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -152,14 +154,80 @@ def test_no_widening_is_reported_where_the_test_proves_nothing():
     def to_float(samples, other):
         if samples.dtype != np.int16:
             a = samples / 32768.0
-        else:
-            a = samples / 2.0
         if samples.dtype == np.int16:
             samples = other
             b = samples / 32768.0
         return a, b
     """
     assert lint(code, select=("MEM008",)) == []
+
+
+AFTER = """
+import numpy as np
+def f(x, y, g):
+    {code}
+    print(x)
+"""
+
+
+@pytest.mark.parametrize("test", ["x.dtype != np.int16", "not x.dtype == np.int16", "x.dtype != np.int16 or y"])
+def test_the_else_branch_knows_what_a_false_test_proves(test):
+    code = AFTER.format(code=f"if {test}:\n        pass\n    else:\n        print(x)")
+    assert described(value_of(code, "x", line=7))[:2] == ("array_like", "int16")
+    assert described(value_of(code, "x", line=8))[:2] == ("unknown", None)  # after: the if branch may have run
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "if x.dtype != np.int16:\n        raise ValueError(x.dtype)",
+        "if x.dtype is not np.dtype('int16'):\n        return None",
+        "if x.dtype != np.int16:\n        x = x.astype(np.int16)",
+        "if x.dtype == np.int16:\n        pass\n    else:\n        raise TypeError",
+        "assert x.dtype == np.int16, x.dtype",
+    ],
+)
+def test_the_rest_of_the_block_knows_what_the_test_left(code):
+    assert described(value_of(AFTER.format(code=code), "x"))[:2] == ("array_like", "int16")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "if x.dtype != np.int16:\n        print(x)",
+        "if x.dtype != np.int16:\n        raise ValueError\n    else:\n        x = g()",
+        "if x.dtype != np.int16:\n        y = x.astype(np.int16)",
+        "if x.dtype != np.int16:\n        if y:\n            x = x.astype(np.int16)",
+        "if x.dtype != np.int16 and y:\n        raise ValueError",
+        "assert x.dtype != np.int16",
+    ],
+)
+def test_what_may_still_hold_the_untested_object_knows_nothing(code):
+    assert described(value_of(AFTER.format(code=code), "x"))[:2] == ("unknown", None)
+
+
+def test_an_assert_teaches_nothing_of_an_ndarray_since_python_O_skips_it():
+    code = """
+    import numpy as np
+    def f(dt):
+        x = np.ones(1000, dtype=dt)
+        assert x.dtype == np.float32
+        print(x)
+    """
+    assert described(value_of(code, "x")) == ("ndarray", None, "fresh")
+
+
+def test_widening_after_a_conversion_to_a_small_integer_type_is_reported():
+    code = """
+    import numpy as np
+    def normalize(img):
+        if img.dtype != np.uint8:
+            img = img.astype(np.uint8)
+        return img / 255.0
+    """
+    found = lint(code)
+    assert [(f.code, f.line) for f in found] == [("MEM008", 6)]
+    assert "8x the uint8 array" in found[0].message
 
 
 SCALE = """
@@ -194,6 +262,47 @@ def test_trap_a_name_bound_again_in_the_branch_is_not_fixed():
     assert_trap_not_fixed("MEM001", code, "x = x * 0.5", "x *= 0.5")
 
 
+CONVERTED = """
+import numpy as np
+def scale(dt):
+    x = np.ones(1_000_000, dtype=dt)
+    if x.dtype != np.float32:
+        x = x.astype(np.float32)
+    x = x * 2
+    return float(x.sum()), x.dtype
+print({calls})
+"""
+
+
+@pytest.mark.slow
+def test_a_conversion_in_an_if_proves_the_dtype_after_it():
+    fixed = assert_fix_keeps_behaviour(CONVERTED.format(calls="scale(np.int64), scale(np.float32)"), saves_memory=False)
+    assert "    x *= 2" in fixed
+    assert_fix_keeps_behaviour(CONVERTED.format(calls="scale(np.float32)"), saves_at_least=3_000_000)
+
+
+@pytest.mark.slow
+def test_trap_an_assert_proves_nothing_under_python_O():
+    code = textwrap.dedent(
+        """
+        import numpy as np
+        def scale(dt):
+            x = np.ones(1_000_000, dtype=dt)
+            assert x.dtype == np.float32
+            x = x * 0.5
+            return float(x.sum())
+        try:
+            print(scale(np.int64))
+        except Exception as e:
+            print(type(e).__name__)
+        """
+    )
+    assert fix(code, unsafe=True, select=("MEM001",)) == code
+    naive = code.replace("x = x * 0.5", "x *= 0.5")
+    optimized = [subprocess.run([sys.executable, "-O", "-c", c], capture_output=True, text=True) for c in (code, naive)]
+    assert [p.stdout for p in optimized] == ["500000.0\n", "UFuncTypeError\n"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "branch",
@@ -201,6 +310,8 @@ def test_trap_a_name_bound_again_in_the_branch_is_not_fixed():
         "if x.dtype != np.float32:\n        x = x * 0.5",
         "if x.dtype == np.float32:\n        pass\n    else:\n        x = x * 0.5",
         "if x.dtype == np.float32 or x.size:\n        x = x * 0.5",
+        "if x.dtype != np.float32:\n        print('not float32')\n    x = x * 0.5",
+        "if x.dtype != np.float32:\n        if x.size < 10:\n            x = x.astype(np.float32)\n    x = x * 0.5",
     ],
 )
 def test_trap_branches_where_the_dtype_is_not_proven_are_not_fixed(branch):

@@ -62,7 +62,11 @@ class ArrayNames:
         }
         # A name an `if` tests for its dtype (`if x.dtype == np.int16:`) has that dtype in the branch.
         self._annotated |= {
-            name for node in ctx.nodes(ast.If) for name, attr, _ in equalities(node.test) if attr == "dtype"
+            name
+            for node in ctx.nodes(ast.If, ast.Assert)
+            for holds in (True, False)
+            for name, attr, _ in equalities(node.test, holds)
+            if attr == "dtype"
         }
         self._bindings: dict[str, list] = {}  # name -> (statement, value) binding it (or put in it), any scope
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):

@@ -391,15 +391,24 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if e.id in flow.defs_of or isinstance(flow.scope, ast.Module):
                 return UNKNOWN
             return self._global(e.id)
+        guards = [g for g in flow.guards_at(e) if g.attr == "dtype"]
         v = BOTTOM
         for d in defs:
-            v = join(v, self._def_value(d))
-        if v.dtype is None and v.kind in _HAS_DTYPE:
-            for guard in flow.guards_at(e):
-                if guard.attr == "dtype":  # `if x.dtype == np.int16:` (NumPy compares np.dtype(other))
-                    dtype = self._dtype_arg(guard.value)
-                    if dtype is not None:  # only the dtype: a pandas Series passes this test too
-                        return v.with_changes(dtype=dtype, kind="array_like" if v.kind == "unknown" else v.kind)
+            v = join(v, self._guarded(self._def_value(d), [g for g in guards if g.covers(d)]))
+        return v
+
+    def _guarded(self, v: Value, guards: list) -> Value:
+        """What ``if x.dtype == np.int16:`` (``guards``) teaches of the object ``v`` of ``x``: its dtype (NumPy
+        compares ``np.dtype(other)``), and no more: a pandas Series passes the test too, so a value of unknown
+        kind becomes an array_like."""
+        if v.dtype is not None or v.kind not in _HAS_DTYPE:
+            return v
+        for guard in guards:
+            if guard.asserted and v.kind != "unknown":
+                continue  # `python -O` skips asserts: only an array_like, never rewritten, may learn from one
+            dtype = self._dtype_arg(guard.value)
+            if dtype is not None:
+                return v.with_changes(dtype=dtype, kind="array_like" if v.kind == "unknown" else v.kind)
         return v
 
     def _global(self, name: str) -> Value:

@@ -53,14 +53,25 @@ class Def:
 
 
 class Guard(NamedTuple):
-    """An ``if`` test's conjunct ``name.attr == value`` (or ``is``): it held when the test ran, so it holds in the
-    units of the branch it guards for as long as ``name`` is not bound again (``ScopeFlow.guards_at``)."""
+    """``name.attr == value`` (or ``is``), known from a test: it held when the test ran, so it holds in the units
+    of ``region`` for the objects bound before the test (``covers``). Tests are an ``if``'s (its branch, or its
+    ``else`` branch where the test is false: ``!=``); an ``if``'s for the rest of the block where each branch
+    it is not true in leaves (``raise``, ``return``...) or binds the name (``if x.dtype != np.uint8: x =
+    x.astype(np.uint8)``); and an ``assert``'s (``asserted``: ``python -O`` skips it, so it proves nothing to a
+    rewrite)."""
 
     name: str
     attr: str
     value: ast.expr
     test: int  # the index of the test's unit
-    branch: range  # the indexes of the units of the branch taken when the test is true
+    region: range  # the indexes of the units where it holds, all after the test's
+    asserted: bool = False
+
+    def covers(self, d: Def) -> bool:
+        """Whether the guard is true of the object ``d`` binds, where ``d`` reaches a use in the region: ``d``
+        binds before the test or outside the region (the region is entered through the test only; code that
+        may enter it otherwise binds the name), not in the test or between it and the use."""
+        return not self.test <= d.unit < self.region.stop
 
 
 class Unit:
@@ -154,9 +165,20 @@ class ScopeFlow:
             self._def(entry, a.arg, "param", a)
 
     def _block(self, stmts, preds: list) -> list:
-        for stmt in stmts:
+        for i, stmt in enumerate(stmts):
+            test = len(self.units)  # an if's or assert's first unit is its test
             preds = self._stmt(stmt, preds)
+            holds = _holds_after(stmt)
+            if holds:  # true in the rest of the block: it is reached through the test only
+                start = len(self.units)
+                preds = self._block(stmts[i + 1 :], preds)
+                self._guard(holds, test, range(start, len(self.units)), isinstance(stmt, ast.Assert))
+                return preds
         return preds
+
+    def _guard(self, holds: list, test: int, region: range, asserted: bool = False) -> None:
+        for name, attr, value in holds:
+            self._guards.setdefault(name, []).append(Guard(name, attr, value, test, region, asserted))
 
     def _simple(self, stmt, preds) -> Unit:
         u = self._unit(stmt)
@@ -169,11 +191,11 @@ class ScopeFlow:
             self._scan_expr(s.test, u)
             start = len(self.units)
             body = self._block(s.body, [u])
-            for name, attr, value in equalities(s.test):
-                self._guards.setdefault(name, []).append(
-                    Guard(name, attr, value, u.index, range(start, len(self.units)))
-                )
-            return body + self._block(s.orelse, [u])
+            self._guard(equalities(s.test), u.index, range(start, len(self.units)))
+            start = len(self.units)
+            orelse = self._block(s.orelse, [u])
+            self._guard(equalities(s.test, holds=False), u.index, range(start, len(self.units)))
+            return body + orelse
         if isinstance(s, (ast.For, ast.AsyncFor, ast.While)):
             header = self._unit(s.iter if isinstance(s, (ast.For, ast.AsyncFor)) else s.test)
             self._link(preds, header)
@@ -516,17 +538,13 @@ class ScopeFlow:
         return self._loads.get(name, [])
 
     def guards_at(self, use: ast.Name) -> list[Guard]:
-        """The guards on ``use.id`` that hold at this load: it is in the branch of the guard's test, and no
-        definition reaching it binds the name in that branch or in the test (so the object is the one tested)."""
+        """The guards on ``use.id`` whose region holds this load. Each is true of the object of a reaching
+        definition it ``covers``."""
         guards = self._guards.get(use.id)
         u = self.unit_of_use.get(id(use))
         if not guards or u is None:
             return []
-        held = [g for g in guards if u.index in g.branch]
-        if not held:
-            return []
-        defs = self.reaching(use) or []
-        return [g for g in held if not any(d.unit == g.test or d.unit in g.branch for d in defs)]
+        return [g for g in guards if u.index in g.region]
 
     def is_live_after(self, unit: Unit, name: str) -> bool:
         bit = self.name_bit.get(name)
@@ -548,18 +566,53 @@ class ScopeFlow:
         return False
 
 
-def equalities(test: ast.expr) -> list[tuple[str, str, ast.expr]]:
-    """``(name, attr, value)`` for each conjunct ``name.attr == value`` (either side; or ``is``) of an ``if``
-    test: true in the branch the test guards. A disjunct, a negation or ``!=`` proves nothing there."""
-    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return [found for part in test.values for found in equalities(part)]
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is))):
+def equalities(test: ast.expr, holds: bool = True) -> list[tuple[str, str, ast.expr]]:
+    """``(name, attr, value)`` for each ``name.attr == value`` (either side; or ``is``) that a test being true
+    (``holds``; false: ``not holds``) proves: a conjunct of a true test, a disjunct of a false one, ``!=`` or
+    ``is not`` false, through ``not``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return equalities(test.operand, not holds)
+    if isinstance(test, ast.BoolOp):
+        if isinstance(test.op, ast.And) if holds else isinstance(test.op, ast.Or):
+            return [found for part in test.values for found in equalities(part, holds)]
+        return []
+    equal = (ast.Eq, ast.Is) if holds else (ast.NotEq, ast.IsNot)
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], equal)):
         return []
     found = []
     for side, other in ((test.left, test.comparators[0]), (test.comparators[0], test.left)):
         if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name):
             found.append((side.value.id, side.attr, other))
     return found
+
+
+def _holds_after(stmt: ast.stmt) -> list[tuple[str, str, ast.expr]]:
+    """What a statement proves to the statements after it in its block, of the objects bound before it: an
+    ``assert``'s test; an ``if``'s test false where its branch leaves or binds the name (``if x.dtype !=
+    np.uint8: raise ...``), true where its non-empty else branch does."""
+    if isinstance(stmt, ast.Assert):
+        return equalities(stmt.test)
+    if not isinstance(stmt, ast.If):
+        return []
+    found = [f for f in equalities(stmt.test, holds=False) if _leaves_or_binds(stmt.body, f[0])]
+    if stmt.orelse:
+        found += [f for f in equalities(stmt.test) if _leaves_or_binds(stmt.orelse, f[0])]
+    return found
+
+
+def _leaves_or_binds(block: list, name: str) -> bool:
+    """Whether no object bound to ``name`` before ``block`` runs is bound to it after: the block leaves (its
+    last statement returns, raises, breaks or continues) or assigns the name at its top level."""
+    if block and isinstance(block[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+        return True
+    return any(
+        isinstance(s, (ast.Assign, ast.AnnAssign))
+        and s.value is not None
+        and any(
+            isinstance(t, ast.Name) and t.id == name for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
+        )
+        for s in block
+    )
 
 
 def _is_opaque(node: ast.AST) -> bool:
