@@ -474,3 +474,24 @@ def test_a_number_from_math_is_no_literal_for_an_in_place_fix():
         select=("MEM001",),
     )
     assert f.fix is None and "not fixed" in f.message
+
+
+def test_a_name_a_comprehension_reads_holds_what_it_held_before_the_statement():
+    facts, tree = facts_of("""
+        import numpy as np
+        def f(rows, a):
+            a = np.zeros((30, 4), np.float32)
+            sums = [a[r].sum() for r in rows]
+            ats = {r: a for r in rows}
+            own = [a for a in rows]
+            later = (a for _ in rows)
+            rebound = [(a := r) + a for r in rows]
+            a = None
+            return sums, ats, own, later, rebound
+    """)
+    first, second, own, later, rebound = names(tree, "a")
+    assert facts.value(first).dtype == np.dtype(np.float32) and facts.value(first).shape == (30, 4)
+    assert facts.value(second).dtype == np.dtype(np.float32)
+    assert facts.value(own).kind == "unknown"  # the comprehension's own variable
+    assert facts.value(later).kind == "unknown"  # a generator runs later: a may be None by then
+    assert facts.value(rebound).kind == "unknown"  # a walrus in the statement rebinds it

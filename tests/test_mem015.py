@@ -115,3 +115,79 @@ def test_catalog_example_is_reported_and_its_replacement_is_not():
 
     doc = catalog.load()["MEM015"]
     assert "MEM015" in codes(doc.example) and "MEM015" not in codes(doc.use_instead)
+
+
+# --- a column of a frame made from an ndarray of a NumPy dtype ----------------------------------------------
+
+COLUMNS = """
+    import sys
+    import numpy as np
+    import pandas as pd
+    def layout(path, labels):
+        df = pd.DataFrame(np.random.randn(1000, 4), columns=["A", "B", "C", "D"])
+        ints = pd.DataFrame(data=np.arange(8000, dtype=np.uint8).reshape(2000, 4))
+        one = sys.getsizeof(df["A"].values)
+        each = {col: sys.getsizeof(df[col].values) for col in df.columns}
+        pair = sys.getsizeof(df[["A", "B"]].to_numpy())
+        column = ints[0]
+        return one, each, pair, sys.getsizeof(column.values)
+"""
+
+
+def test_a_column_of_a_frame_of_one_numpy_dtype_is_a_view_of_its_block():
+    found = lint(COLUMNS)
+    assert sorted(f.line for f in found) == [8, 9, 10, 12]
+    assert all("a view of the frame's block" in f.message and f.fix is None for f in found)
+
+
+def test_the_columns_miscount_is_real():
+    """Checked against pandas itself: each reported array is a view (its getsizeof is the header), and each
+    column left alone counts its data (a categorical, strings, a Series of its own, a copy)."""
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(np.random.randn(1000, 4), columns=["A", "B", "C", "D"])
+    ints = pd.DataFrame(data=np.arange(8000, dtype=np.uint8).reshape(2000, 4))
+    for array in (df["A"].values, df[["A", "B"]].to_numpy(), ints[0].values, df["B"].to_numpy()):
+        assert array.base is not None and sys.getsizeof(array) < 200
+    words = pd.DataFrame(np.array([["a", "b"]] * 1000, dtype=object))  # object strings: pandas 3 makes them str
+    categories = pd.DataFrame(np.random.randn(1000, 2), dtype="category")
+    assert sys.getsizeof(categories[0].values) > 8000
+    assert not isinstance(words[0].values, np.ndarray) or words[0].dtype == object
+    assert sys.getsizeof(df["A"].to_numpy(copy=True)) > 8000
+
+
+def test_columns_that_may_own_their_data_or_are_no_numpy_arrays_are_not_reported():
+    assert (
+        codes("""
+        import sys
+        import numpy as np
+        import pandas as pd
+        def f(path):
+            words = pd.DataFrame(np.array([["a", "b"]] * 1000, dtype=object))
+            categories = pd.DataFrame(np.random.randn(1000, 2), dtype="category")
+            read = pd.read_csv(path, usecols=["x"])
+            df = pd.DataFrame(np.random.randn(1000, 4))
+            series = pd.Series(np.arange(1000.0))
+            return (sys.getsizeof(words[0].values), sys.getsizeof(categories[0].values),
+                    sys.getsizeof(read["x"].values), sys.getsizeof(df[0].copy().values),
+                    sys.getsizeof(df[0].to_numpy(copy=True)), sys.getsizeof(df[0].to_numpy(np.float32)),
+                    sys.getsizeof(series.values))
+        """)
+        == []
+    )
+
+
+def test_a_name_a_comprehension_rebinds_or_reads_later_is_not_the_frame():
+    assert (
+        codes("""
+        import sys
+        import numpy as np
+        import pandas as pd
+        def f(frames):
+            df = pd.DataFrame(np.random.randn(1000, 4))
+            own = [sys.getsizeof(df[0].values) for df in frames]
+            later = (sys.getsizeof(df[0].values) for _ in range(3))
+            walrus = [(df := frames[0]), [sys.getsizeof(df[0].values) for _ in range(3)]]
+            return own, later, walrus
+        """)
+        == []
+    )

@@ -23,8 +23,6 @@ _NOT_OWNING = {
     "file_backed": "a memory-mapped file",
 }
 
-_FRAME_ARRAY = "the transposed view pandas returns of the frame's data"
-
 
 def _never_owns(ctx: FileContext, expr: ast.expr, value) -> bool:
     """The array never owns its buffer: a memmap, a broadcast view, or a basic-indexing or ``.T`` view (the
@@ -72,7 +70,7 @@ class GetsizeofArray(Rule):
             held = f" ({numpy_api.format_bytes(value.nbytes)} here)" if value.nbytes is not None else ""
             alive = f", yet keeps a {numpy_api.format_bytes(kept)} array alive" if kept is not None else ""
             owner = "the mapped file" if value.ownership == "file_backed" else "the array that owns the memory"
-            what = _FRAME_ARRAY if value.origin in pandas_api.FRAME_ARRAYS else _NOT_OWNING[value.ownership]
+            what = pandas_api.FRAME_ARRAYS.get(value.origin or "") or _NOT_OWNING[value.ownership]
             ctx.report(
                 node,
                 f"sys.getsizeof({shown}) counts only the array's header (112-144 bytes): `{shown}` is "

@@ -96,6 +96,11 @@ class ArrayNames:
         if not names:
             return False
         scope = ctx.arrays.scope_of(expr)
+        if scope is None:  # in a comprehension, whose free names are the enclosing statement's (arrays)
+            stmt = expr
+            while stmt is not None and not isinstance(stmt, ast.stmt):
+                stmt = ctx.parent(stmt)
+            scope = ctx.arrays.scope_of(stmt) if stmt is not None else None
         return scope is not None and any(self._name(ctx, (scope, n)) for n in names)
 
     def _names_numpy(self, annotation: ast.AST) -> bool:

@@ -26,7 +26,7 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
       ``pytype``: "int", "float", "complex" or "bool" for a Python number, "real" for an int or float of type
       not known (``x: float`` admits ints and np.float64); ``origin``: the qualified name of
       the call that made the value (``numpy.random.default_rng``, ``pandas.read_csv``...); ``items``: a
-      tuple's Values; ``element``: a list's items' Value.
+      tuple's Values; ``element``: a list's items' Value, or a DataFrame's columns' values (``pandas_api``).
     - ``nbytes`` (property): shape x itemsize, or None.
 
 ``ArrayFacts.is_fresh(name, or_scalar=False)``
@@ -79,6 +79,7 @@ from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
 from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
 from memlint.facts.python_numbers import NUMBER_FUNCTIONS
+from memlint.facts.tree import COMPREHENSIONS
 from memlint.facts.values import (
     BOTTOM,
     UNKNOWN,
@@ -383,7 +384,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     def _name(self, e: ast.Name) -> Value:
         flow = self.flow_of(e)
         if flow is None:
-            return UNKNOWN
+            return self._read_by_comprehension(e)
         defs = flow.reaching(e)
         if defs is None:
             return UNKNOWN
@@ -410,6 +411,28 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if dtype is not None:
                 return v.with_changes(dtype=dtype, kind="array_like" if v.kind == "unknown" else v.kind)
         return v
+
+    def _read_by_comprehension(self, e: ast.Name) -> Value:
+        """A name a comprehension reads from the code around it (``[sys.getsizeof(df[c].values) for c in
+        cols]``): the comprehension runs at once, so the name holds what it held before the statement, unless
+        the comprehension binds it (a target) or a walrus in the statement may rebind it."""
+        node: Optional[ast.AST] = e
+        while node is not None and not isinstance(node, ast.stmt):
+            if isinstance(node, COMPREHENSIONS) and any(
+                isinstance(n, ast.Name) and n.id == e.id for g in node.generators for n in ast.walk(g.target)
+            ):
+                return UNKNOWN  # the comprehension's own variable
+            if isinstance(node, (ast.Lambda, ast.GeneratorExp)):
+                return UNKNOWN  # run later, if ever: the name may be rebound by then
+            node = self.parent(node)
+        if node is None or self.scope_of(node) is None:
+            return UNKNOWN  # a statement of a class body
+        if any(
+            isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name) and n.target.id == e.id
+            for n in ast.walk(node)
+        ):
+            return UNKNOWN
+        return self.value_before(node, e.id)
 
     def _global(self, name: str) -> Value:
         """A module-level name read inside a function: its one module-level definition, if it has one."""
@@ -618,6 +641,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return base.items[index]
         if base.kind == "list" and base.element is not None and not isinstance(e.slice, ast.Slice):
             return base.element.with_changes(ownership="alias")  # an item, held by the list
+        if is_pandas(base) and isinstance(e.ctx, ast.Load):
+            return self._pandas_subscript(base)
         if base.kind != "ndarray":
             return UNKNOWN
         index_value = self._value(e.slice) if not isinstance(e.slice, (ast.Slice, ast.Tuple)) else None
@@ -738,7 +763,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         if q is not None and (q == "numpy" or q.startswith("numpy.")):
             return self._numpy_call(q[6:], call)
         if q is not None and q.startswith("pandas."):
-            return self._pandas_call(q)
+            return self._pandas_call(q, call)
         if q in ("PIL.Image.open", "PIL.Image.new", "PIL.Image.fromarray"):  # np.array(image): its mode's dtype
             mode = self._arg(call, 0, "mode") if q == "PIL.Image.new" else None
             dtype, ndim = pillow.mode_array(mode.value if isinstance(mode, ast.Constant) else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Optional
 
-from memlint.facts.values import Value, ndarray_value
+from memlint.facts.values import UNKNOWN, Value, ndarray_value
 
 if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
     from memlint.facts.evaluator import Evaluator
@@ -44,9 +44,23 @@ _PANDAS_NEW_OBJECT_METHODS = (PANDAS_INPLACE_DEPRECATED | PANDAS_INPLACE_KEPT | 
 _FRAME_ORIGINS = frozenset(
     {"pandas.DataFrame", "pandas.read_csv", "pandas.read_table", "pandas.read_parquet", "pandas.read_feather"}
 )
-# The arrays a DataFrame hands out: pandas returns the transpose of its block (or of the copy that interleaves
-# several blocks), a view that never owns its buffer (BlockManager.as_array ends in ``arr.transpose()``).
-FRAME_ARRAYS = frozenset({"pandas.DataFrame.values", "pandas.DataFrame.to_numpy"})
+# ``frame[key]``: a column (a Series) or a selection of columns or rows (a DataFrame).
+_SELECTION = "pandas.DataFrame.__getitem__"
+# The dtypes pandas keeps in NumPy blocks, which are 2-d (columns x rows): a frame made from an ndarray of
+# one of these (``pd.DataFrame(np.random.randn(n, 4))``) has it in every column. Others become extension
+# arrays (object arrays of strings are ``str`` under pandas 3, ``dtype="category"`` a Categorical), whose
+# ``.values`` is no view of a block.
+_BLOCK_KINDS = "biufc"
+# The arrays a DataFrame hands out, none of which owns its buffer, by origin: what each is.
+FRAME_ARRAYS = {
+    # pandas returns the transpose of its block (or of the copy that interleaves several blocks)
+    # (BlockManager.as_array ends in ``arr.transpose()``)
+    "pandas.DataFrame.values": "the transposed view pandas returns of the frame's data",
+    "pandas.DataFrame.to_numpy": "the transposed view pandas returns of the frame's data",
+    # a column of NumPy dtype is a row of its 2-d block (Block.iget: ``values[i]``); a selection is a frame
+    _SELECTION + ".values": "a view of the frame's block (a column is one row of it)",
+    _SELECTION + ".to_numpy": "a view of the frame's block (a column is one row of it)",
+}
 
 
 def is_pandas(v: Value) -> bool:
@@ -69,12 +83,26 @@ def _assigns_columns(call: ast.Call) -> bool:
 class PandasValues(Evaluator):
     """Values of pandas calls and methods."""
 
-    def _pandas_call(self, q: str) -> Value:
-        """The value of a call of ``pandas.<name>``: constructors and readers make a new pandas object."""
+    def _pandas_call(self, q: str, call: ast.Call) -> Value:
+        """The value of a call of ``pandas.<name>``: constructors and readers make a new pandas object. A
+        DataFrame made from an ndarray of a dtype pandas keeps in NumPy blocks has every column of that dtype
+        (its ``element``)."""
         name = q[7:]
+        if name == "DataFrame" and not any(k.arg in ("dtype", None) for k in call.keywords) and len(call.args) < 4:
+            data = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "data"), None)
+            v = self.value(data) if data is not None else None
+            if v is not None and v.kind == "ndarray" and v.dtype is not None and v.dtype.kind in _BLOCK_KINDS:
+                return Value("other_array", ownership="fresh", origin=q, element=ndarray_value(v.dtype, ndim=1))
         if name in ("DataFrame", "Series") or name.startswith("read_"):
             return Value("other_array", ownership="fresh", origin=q)
         return Value(ownership="unknown_call", origin=q)
+
+    def _pandas_subscript(self, frame: Value) -> Value:
+        """``frame[key]`` of a frame whose every column has a NumPy dtype: a column or a selection (a Series or
+        a DataFrame) of those columns, sharing the frame's blocks."""
+        if frame.origin == "pandas.DataFrame" and frame.element is not None:
+            return Value("other_array", ownership="view", origin=_SELECTION, element=frame.element)
+        return UNKNOWN
 
     def is_pandas_inplace_statement(self, call: Optional[ast.AST]) -> bool:
         """``frame.m(..., inplace=True)`` as a statement, on a known pandas object, for a method that takes
@@ -92,9 +120,12 @@ class PandasValues(Evaluator):
         )
 
     def _pandas_attribute(self, receiver: Value, name: str) -> Value:
-        """``frame.values``: a 2-d ndarray viewing the frame's data (see ``FRAME_ARRAYS``)."""
+        """``frame.values``: a 2-d ndarray viewing the frame's data; ``frame[key].values``: a view of its
+        block (see ``FRAME_ARRAYS``)."""
         if name == "values" and receiver.origin in _FRAME_ORIGINS:
             return ndarray_value(ownership="view", ndim=2, origin="pandas.DataFrame.values")
+        if name == "values" and receiver.origin == _SELECTION and receiver.ownership == "view" and receiver.element:
+            return ndarray_value(receiver.element.dtype, ownership="view", origin=_SELECTION + ".values")
         return Value(ownership="attribute")
 
     def _pandas_method(self, receiver: Value, name: str, call: ast.Call) -> Value:
@@ -103,6 +134,9 @@ class PandasValues(Evaluator):
         ``frame.to_numpy()`` is a 2-d ndarray viewing the frame's data (see ``FRAME_ARRAYS``)."""
         if name == "to_numpy" and receiver.origin in _FRAME_ORIGINS:
             return ndarray_value(ownership="view", ndim=2, origin="pandas.DataFrame.to_numpy")
+        if name == "to_numpy" and receiver.origin == _SELECTION and receiver.ownership == "view" and receiver.element:
+            if not call.args and not call.keywords:  # a Series' to_numpy(dtype, copy=True) may copy
+                return ndarray_value(receiver.element.dtype, ownership="view", origin=_SELECTION + ".to_numpy")
         if any(k.arg == "inplace" for k in call.keywords):
             return Value(ownership="unknown_call")
         if name not in _PANDAS_NEW_OBJECT_METHODS and not (name == "eval" and _assigns_columns(call)):

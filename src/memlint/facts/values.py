@@ -30,7 +30,8 @@ class Value:
     pytype: Optional[PyType] = None
     origin: Optional[str] = None
     items: Optional[tuple[Value, ...]] = None  # kind "tuple": the Values of its items
-    element: Optional[Value] = None  # kind "list": what every item is known to be (facts/lists.py)
+    # kind "list": what every item is known to be (facts/lists.py); a DataFrame: what each column's values are
+    element: Optional[Value] = None
     # True: its dtype, even when not known, holds no Python objects (``np.load`` without ``allow_pickle``)
     no_objects: Optional[bool] = None
     # an ndarray whose ``ndim`` is not known has at least this many (``x.sum(axis=1, keepdims=True)``: 2)
