@@ -507,3 +507,36 @@ def test_a_setter_set_only_by_a_program_that_never_meets_the_class_is_not_called
     assert [f.path.endswith("use.py") for f in found] == [True]
     joined = "import particles\n" + other
     assert mem004({"particles.py": PARTICLE.format(more=""), "use.py": SWARM, "other.py": joined}, tmp_path) == []
+
+
+def test_numbers_stored_by_other_code_keep_the_class_a_record(tmp_path):
+    """Stores from outside the class that keep numbers (reading only the record's own attributes and numbers:
+    `dt=0.1` holds numbers, a `dt` without default could be an array)."""
+    use = SWARM + "\ndef step(flock, dt=0.1):\n    for p in flock:\n        p.x += p.turn_to * dt if dt else 0.0\n"
+    use += "        p.y = 2 * p.y - p.heading\n"
+    assert len(mem004({"particles.py": PARTICLE.format(more=""), "use.py": use}, tmp_path)) == 1
+
+
+@pytest.mark.parametrize(
+    "store",
+    [
+        "p.x = 'left'",  # a string, on an object of unknown class
+        "p.x = p.pos",  # a property of the record: a list
+        "p.heading += p.name",  # an attribute the record does not have
+        "p.y = dt",  # a parameter: anything
+        "p.x, p.y = dt",
+        "setattr(p, 'x', dt)",
+    ],
+)
+def test_other_code_storing_what_may_not_be_a_number_makes_no_record(store, tmp_path):
+    use = SWARM + f"\ndef step(flock, dt):\n    for p in flock:\n        {store}\n"
+    assert mem004({"particles.py": PARTICLE.format(more=""), "use.py": use}, tmp_path) == []
+    typed = SWARM + f"\ndef step(p: Particle, dt):\n    {store}\n"  # on a known instance
+    assert mem004({"particles.py": PARTICLE.format(more=""), "use.py": typed}, tmp_path) == []
+
+
+@pytest.mark.slow
+def test_the_trap_other_code_turns_a_record_attribute_into_a_string():
+    program = PARTICLE.format(more="") + SWARM.replace("from particles import Particle", "")
+    program += "flock = swarm(3)\nfor p in flock:\n    p.x = 'left'\nprint(type(flock[0].x).__name__)\n"
+    assert run_program(program)[0] == "str\n"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import class_index, object_sizes
-from memlint.facts.class_schema import FileClassFacts
+from memlint.facts.class_schema import FileClassFacts, OutsideFact
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import Finding
 
@@ -108,19 +108,30 @@ class RecordsNotColumns(Rule):
         attrs = info["attrs"]
         if len(attrs) < 2 or any(not _numeric_field(info, record, a) for a in attrs):
             return None
+        uses = index.uses_for(q)
         for where in info.get("unknown_stores", {}).values():
-            if any(p is None or _set_anywhere(index, q, p) for p in where):
+            if any(p is None or _set_anywhere(uses, p) for p in where):
                 return None  # a method may store something else than a number
+        if any(_stores_other_than_numbers(use, attrs) for use in uses):
+            return None  # other code may store something else than a number
         return _Records("slots" if info["slotted"] else "instance", len(attrs), f"{name} objects")
 
 
-def _set_anywhere(index: class_index.ClassIndex, qualname: str, prop: str) -> bool:
-    """Does any code of the project set this property (calling its setter), on an instance of the class or on
+def _set_anywhere(uses: list[OutsideFact], prop: str) -> bool:
+    """Does any code of the program set this property (calling its setter), on an instance of the class or on
     an object memlint cannot tell?"""
-    names = (prop, "*", "__dict__")
-    return any(item["attr"] in names for _, item in index.outside.get(qualname, [])) or any(
-        n in index.outside_unknown_for(qualname) for n in names
-    )
+    return any(use["attr"] in (prop, "*", "__dict__") for use in uses)
+
+
+def _stores_other_than_numbers(use: OutsideFact, attrs: list[str]) -> bool:
+    """May this use from outside the class store something other than a number into one of its attributes?
+    ``p.x += p.vx * dt`` keeps numbers when every attribute it reads is one of the record's."""
+    if use["attr"] in ("*", "__dict__"):
+        return True  # setattr(p, name, v), vars(p) or p.__dict__: any attribute
+    if use["attr"] not in attrs:
+        return False  # another attribute (an unknown object's, or a new one: MEM003's concern)
+    number_if = use.get("number_if")
+    return number_if is None or not set(number_if) <= set(attrs)
 
 
 def _numeric_field(info, record, attr) -> bool:

@@ -52,7 +52,8 @@ def file_facts(ctx: FileContext) -> FileClassFacts:
         scan.bulk_over_containers()
     seen, outside = set(), []
     for item in scan.uses.found:
-        key = (item["cls"], item["attr"])
+        number_if = item.get("number_if", "no value")  # only assignments say what they store
+        key = (item["cls"], item["attr"], tuple(number_if) if isinstance(number_if, list) else number_if)
         if key not in seen:
             seen.add(key)
             outside.append(item)
@@ -392,17 +393,20 @@ class _ScopeWalker(ast.NodeVisitor):
             if any(isinstance(t, ast.Subscript) for t in node.targets):
                 self.bulk(node.value, node.value.func, "a loop that stores")
         for t in node.targets:
-            self.scan.uses.store(t, self.scope, self.self_name)
+            self.scan.uses.store(t, self.scope, self.self_name, node.value)
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        self.scan.uses.store(node.target, self.scope, self.self_name)
+        # `p.x += v` stores `p.x + v`: a number when p.x and v are
+        target = node.target
+        value = ast.BinOp(left=target, op=node.op, right=node.value) if isinstance(target, ast.Attribute) else None
+        self.scan.uses.store(target, self.scope, self.self_name, value)
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._keeps(node.value)
         if node.value is not None:
-            self.scan.uses.store(node.target, self.scope, self.self_name)
+            self.scan.uses.store(node.target, self.scope, self.self_name, node.value)
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:

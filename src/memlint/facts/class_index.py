@@ -89,6 +89,13 @@ class ClassIndex:
                 found[item["attr"]] = (use_path, item)
         return found
 
+    def uses_for(self, qualname: str) -> list[OutsideFact]:
+        """Every use from outside the class that may concern it: on its known instances, and on objects of
+        unknown class in the files that run with the class's file."""
+        path, _ = self.classes[qualname]
+        unknown = [item for use_path, item in self.unknown_uses if self._programs.together(path, use_path)]
+        return [item for _, item in self.outside.get(qualname, [])] + unknown
+
     def resolve(self, qualname: Optional[str], depth: int = 0) -> Optional[str]:
         """The class a qualified name refers to, following re-exports (``from .geometry import Point``)."""
         if qualname is None or depth > 10:

@@ -76,13 +76,19 @@ class BulkSite(TypedDict):
     line: int
 
 
-class OutsideFact(TypedDict):
-    """An attribute set (or reached) from outside the class: ``attr`` may be a name, "*" (computed),
-    "__dict__", "__weakref__", "class attribute NAME" or ``instance_uses.OLD_PICKLE``; ``cls`` None: unknown."""
-
+class _OutsideFact(TypedDict):
     cls: Optional[str]
     attr: str
     line: int
+
+
+class OutsideFact(_OutsideFact, total=False):
+    """An attribute set (or reached) from outside the class: ``attr`` may be a name, "*" (computed),
+    "__dict__", "__weakref__", "class attribute NAME" or ``instance_uses.OLD_PICKLE``; ``cls`` None: unknown."""
+
+    # an assignment ``obj.attr = value`` (MEM004): the value is a number if these attributes of ``obj`` are
+    # ([]: a number whatever they are); None: not known to be a number
+    number_if: Optional[list[str]]
 
 
 class _Record(Position):

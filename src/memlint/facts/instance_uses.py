@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Optional
 
+from memlint.facts.python_numbers import is_number
 from memlint.facts.syntax import is_name, is_object_setattr
 
 if TYPE_CHECKING:
@@ -80,27 +81,59 @@ class InstanceUses:
         return None
 
     def attribute(
-        self, receiver: ast.AST, attr: str, node: ast.AST, scope: ScopeNames, self_name: Optional[str]
-    ) -> None:
-        """``attr`` is set (or ``__dict__`` reached) on ``receiver`` at ``node``."""
+        self,
+        receiver: ast.AST,
+        attr: str,
+        node: ast.AST,
+        scope: ScopeNames,
+        self_name: Optional[str],
+        value: Optional[ast.AST] = None,
+    ) -> Optional[OutsideFact]:
+        """``attr`` is set (or ``__dict__`` reached) on ``receiver`` at ``node``; ``value``: what is stored."""
         if is_name(receiver, self_name):
-            return  # the instance in its own method: in the class's facts
+            return None  # the instance in its own method: in the class's facts
         cls = self.receiver_class(receiver, scope)
         if cls is None:
             q = self.names.qualname(receiver)
             if q is not None:  # a module, function or class object: only a class matters, in the index
                 cls, attr = q, "class attribute " + attr
-        self.found.append({"cls": cls, "attr": attr, "line": getattr(node, "lineno", 0)})
+        fact: OutsideFact = {"cls": cls, "attr": attr, "line": getattr(node, "lineno", 0)}
+        self.found.append(fact)
+        return fact
 
-    def store(self, target: ast.AST, scope: ScopeNames, self_name: Optional[str]) -> None:
-        """An assignment target: attributes stored on objects, also inside tuple targets."""
+    def store(
+        self, target: ast.AST, scope: ScopeNames, self_name: Optional[str], value: Optional[ast.AST] = None
+    ) -> None:
+        """An assignment target: attributes stored on objects, also inside tuple targets. ``value``: what the
+        target receives (None: not known, as for an item of a tuple target); an augmented assignment's target
+        is its own operand."""
         if isinstance(target, ast.Attribute):
-            self.attribute(target.value, target.attr, target, scope, self_name)
+            fact = self.attribute(target.value, target.attr, target, scope, self_name)
+            if fact is not None:
+                fact["number_if"] = self._number_if(target, value, scope)
         elif isinstance(target, (ast.Tuple, ast.List)):
             for e in target.elts:
                 self.store(e, scope, self_name)
         elif isinstance(target, ast.Starred):
             self.store(target.value, scope, self_name)
+
+    def _number_if(self, target: ast.Attribute, value: Optional[ast.AST], scope: ScopeNames) -> Optional[list[str]]:
+        """Is ``value`` a number, given the attributes it reads of the object it is stored on (``p.x += p.vx *
+        dt``: if ``x`` and ``vx`` are numbers)? Those attributes, or None when it is not known to be one."""
+        if value is None:
+            return None
+        receiver = target.value
+        read = sorted(
+            {
+                n.attr
+                for n in ast.walk(value)
+                if isinstance(n, ast.Attribute) and isinstance(receiver, ast.Name) and is_name(n.value, receiver.id)
+            }
+        )
+        numeric = (
+            scope.numeric | {f"{receiver.id}.{a}" for a in read} if isinstance(receiver, ast.Name) else scope.numeric
+        )
+        return read if is_number(value, numeric, self.names.imports) else None
 
     def call(self, node: ast.Call, scope: ScopeNames, self_name: Optional[str]) -> None:
         """A call that may pickle, weakly reference or reach into an object."""
