@@ -349,6 +349,13 @@ def f(x, dt):
         ("x.astype('float32') / 2", ("array_like", "float32", "fresh")),
         ("x.astype(np.uint8) / 2", ("array_like", "float64", "fresh")),
         ("x.astype('float32') * np.ones(3)", ("array_like", "float64", "fresh")),
+        ("x.astype(np.float32).max()", ("array_like", "float32", "fresh")),
+        ("np.mean(x.astype(np.uint8))", ("array_like", "float64", "fresh")),
+        ("np.percentile(x.astype(np.float32), 99)", ("array_like", "float32", "fresh")),
+        ("np.sqrt(x.astype(np.float32))", ("array_like", "float32", "fresh")),
+        ("np.clip(x.astype(np.float32), 0, 1)", ("array_like", "float32", "fresh")),
+        ("x.astype(np.float32) - x.astype(np.float32).mean()", ("array_like", "float32", "fresh")),
+        ("x.astype(np.float32) - x.astype(np.float64)", ("array_like", "float64", "fresh")),
         ("np.array(x).astype('float32')", ("ndarray", "float32", "fresh")),
         ("(np.array(x, np.uint8) / 2).astype('float32')", ("unknown", "float32", "fresh")),  # array or scalar
         ("np.ones(3).astype(np.float32, 'K', 'unsafe', True, False)", ("ndarray", "float32", "unknown")),
@@ -388,6 +395,17 @@ def test_arithmetic_on_astype_of_a_parameter_is_reported_never_fixed():
     assert fix(code, unsafe=True) == textwrap.dedent(code)
 
 
+@pytest.mark.parametrize(
+    "line", ["x = x - np.mean(x)", "x = (x - x.min()) / (x.max() - x.min())", "x = (x - np.percentile(x, 1)) / 2.0"]
+)
+def test_arithmetic_with_numpy_functions_of_an_array_like_is_reported_never_fixed(line):
+    code = NORMALIZE.format(args="'float32'").replace("x = x / 255.0", line)
+    found = lint(code)
+    assert [(f.code, f.line) for f in found] == [("MEM001", 5)]
+    assert "not fixed" in found[0].message
+    assert fix(code, unsafe=True) == textwrap.dedent(code)
+
+
 @pytest.mark.parametrize("args", ["'float32', copy=False", "'float32', False", "dt"])
 def test_astype_that_may_return_its_receiver_is_not_reported(args):
     assert lint(NORMALIZE.format(args=args).replace("(x)", "(x, dt=None)")) == []
@@ -417,6 +435,20 @@ def test_trap_a_pandas_object_is_no_ndarray_for_a_hidden_copy_fix():
     print(f(pd.Series([1, 2, 3], dtype=np.uint8)))
     """
     assert_trap_not_fixed("MEM012", code, "np.array(y, dtype", "np.asarray(y, dtype")
+
+
+@pytest.mark.slow
+def test_trap_a_pandas_object_takes_no_out_argument_to_clip():
+    code = """
+    import numpy as np
+    import pandas as pd
+    def f(s):
+        x = s.astype(np.float32)
+        x = np.clip(x, 0, 2)
+        return list(x)
+    print(f(pd.Series([1, 4, 9], dtype=np.uint8)))
+    """
+    assert_trap_not_fixed("MEM002", code, "np.clip(x, 0, 2)", "np.clip(x, 0, 2, out=x)")
 
 
 @pytest.mark.slow

@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from memlint.facts import calls, numpy_api, pillow
 from memlint.facts.dataflow import Def, Opacity, ScopeFlow, find_opacity, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
-from memlint.facts.numpy_calls import NumpyValues, in_place_verdict
+from memlint.facts.numpy_calls import NumpyValues, array_like_of, as_numpy, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
 from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
 from memlint.facts.python_numbers import NUMBER_FUNCTIONS
@@ -518,13 +518,12 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
     def _array_like_binop(self, op: str, left: Value, right: Value) -> Value:
         """An operator on an array_like: the dtype NumPy's promotion gives (what pandas, xarray... follow too),
         of a new object that is an array_like again (the other library's type takes the operation over)."""
-        if {left.kind, right.kind} - {"array_like", "ndarray", "np_scalar", "py_number"}:
+        if {left.kind, right.kind} - {"array_like", "ndarray", "np_scalar", "py_number", "unknown"}:
             return UNKNOWN
-        as_numpy = [v.with_changes(kind="unknown") if v.kind == "array_like" else v for v in (left, right)]
-        got = self._binop(op, *as_numpy)
-        if got.dtype is None or got.kind not in ("ndarray", "np_scalar", "unknown"):
-            return UNKNOWN
-        return Value("array_like", got.dtype, ownership="fresh")
+        name = numpy_api.BINARY_OPERATORS.get(op)
+        specs = tuple(self._spec(as_numpy(v)) for v in (left, right))
+        got = numpy_api.result_of("operator", name, specs) if name is not None and None not in specs else None
+        return Value("array_like", got[1], ownership="fresh") if got is not None and got[1] is not None else UNKNOWN
 
     def _py_binop(self, op: str, left: Value, right: Value) -> Value:
         import operator
@@ -797,6 +796,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return self._reduce(receiver, call.func.attr, call, axis_position=0, function=False)  # array or scalar
             if receiver.kind in ("unknown", "array_like") and call.func.attr == "astype":
                 return self._astype(receiver, call)
+            if receiver.kind == "array_like" and call.func.attr in numpy_api.REDUCTIONS:  # x.astype(t).max()
+                return array_like_of(self._reduce(as_numpy(receiver), call.func.attr, call, 0, function=False))
             if receiver.origin == "numpy.random.default_rng" and receiver.ownership != "parameter":
                 return self._generator_method(call.func.attr, call)
             if is_pandas(receiver):

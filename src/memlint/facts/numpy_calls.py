@@ -114,13 +114,10 @@ class NumpyValues(Evaluator):
         if name in _QUANTILES:
             return self._quantile(name, call, kw)
         if name in numpy_api.REDUCTIONS:
-            return self._reduce(
-                self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN,
-                name,
-                call,
-                axis_position=1,
-                function=True,
-            )
+            a = self._value(self._arg(call, 0, "a")) if call.args else UNKNOWN
+            if a.kind == "array_like":  # np.mean(x.astype(t)): pandas' mean, of NumPy's dtype
+                return array_like_of(self._reduce(as_numpy(a), name, call, axis_position=1, function=True))
+            return self._reduce(a, name, call, axis_position=1, function=True)
         ufunc = numpy_api.ufunc_of("numpy." + name)
         if ufunc is not None:
             return self._ufunc(name, ufunc, call, kw)
@@ -146,11 +143,15 @@ class NumpyValues(Evaluator):
         a, q = self._value(call.args[0]), self._value(call.args[1])
         if a.kind == "bottom" or q.kind == "bottom":
             return BOTTOM
+        foreign = a.kind == "array_like"  # np.percentile converts a pandas Series to an ndarray first
+        if foreign:
+            a = a.with_changes(kind="ndarray")
         if a.kind != "ndarray" or q.kind not in ("py_number", "np_scalar"):
             return Value(ownership="unknown_call")
         specs = (self._spec(a), self._spec(q))
         got = numpy_api.result_of("function", name, specs) if None not in specs else None
-        return Value("np_scalar", got[1] if got else None, (), "fresh", 0)
+        found = Value("np_scalar", got[1] if got else None, (), "fresh", 0)
+        return array_like_of(found) if foreign else found
 
     def _loaded(self, call: ast.Call) -> Value:
         """``np.load`` without ``mmap_mode``: a new ndarray read from a ``.npy`` file. Without
@@ -184,6 +185,11 @@ class NumpyValues(Evaluator):
         operands = [self._value(nodes[0])] + [self._value(n) for n in bounds]
         if any(v.kind == "bottom" for v in operands):
             return BOTTOM
+        if any(v.kind == "array_like" for v in operands):
+            return array_like_of(self._clip_of([as_numpy(v) for v in operands]))
+        return self._clip_of(operands)
+
+    def _clip_of(self, operands: list[Value]) -> Value:
         if not all(_numpy_operand(v) for v in operands):
             return UNKNOWN
         specs = tuple(self._spec(v) for v in operands)
@@ -469,6 +475,11 @@ class NumpyValues(Evaluator):
             return UNKNOWN
         if any(v.kind == "bottom" for v in operands):
             return BOTTOM
+        if any(v.kind == "array_like" for v in operands):  # pandas' and xarray's ufuncs follow NumPy's dtypes
+            return array_like_of(self._ufunc_of(name, [as_numpy(v) for v in operands], kw))
+        return self._ufunc_of(name, operands, kw)
+
+    def _ufunc_of(self, name: str, operands: list[Value], kw: dict) -> Value:
         kinds = {v.kind for v in operands}
         if "other_array" in kinds:
             return Value("other_array", ownership="fresh")
@@ -642,6 +653,21 @@ class NumpyValues(Evaluator):
         return UNKNOWN
 
 
+def as_numpy(v: Value) -> Value:
+    """An array_like as NumPy computes with it: an ndarray or NumPy scalar of its dtype (kind "unknown")."""
+    return v.with_changes(kind="unknown") if v.kind == "array_like" else v
+
+
+def array_like_of(v: Value) -> Value:
+    """What NumPy computes of an array_like (``as_numpy``), as an array_like: its dtype, of an object that may be
+    the other library's (pandas' ufuncs and reductions give pandas objects)."""
+    if v.kind == "bottom":
+        return v
+    if v.dtype is None or v.kind not in ("ndarray", "np_scalar", "unknown"):
+        return UNKNOWN
+    return Value("array_like", v.dtype, ownership="fresh" if v.ownership == "fresh" else "unknown")
+
+
 def _numpy_operand(v: Value) -> bool:
     """An operand NumPy computes with as it is: an ndarray, a NumPy scalar or Python number, or a value known
     to be an ndarray or a NumPy scalar of a known dtype."""
@@ -795,9 +821,9 @@ def in_place_verdict(
             specs.append(("py", o.pytype))
         elif o.kind == "np_scalar" and o.dtype is not None:
             specs.append(("scalar", o.dtype))
-        elif o.dtype is not None and (o.kind in ("ndarray", "unknown") or i == target and o.kind == "array_like"):
-            # "unknown" with a dtype: an ndarray or a NumPy scalar (NEP 50 promotes both alike); the array
-            # itself may be an array_like (it then gets no fix, below)
+        elif o.dtype is not None and (o.kind in ("ndarray", "unknown") or o.kind == a.kind == "array_like"):
+            # "unknown" with a dtype: an ndarray or a NumPy scalar (NEP 50 promotes both alike); an array_like
+            # array (never fixed, below) may take array_like operands: its library takes the operation anyway
             specs.append(("array", o.dtype, o.ndim))
         else:
             specs.append(None)
@@ -821,6 +847,8 @@ def in_place_verdict(
             continue
         if o.kind == "unknown" and o.dtype is not None:
             return "unknown", "the operand may be an array or a scalar"
+        if o.kind == a.kind == "array_like":
+            continue
         if o.kind not in ("ndarray", "np_scalar"):
             # pandas, xarray, pd.NA... take over NumPy operations (__array_ufunc__, __array_priority__):
             # the result need not even be an ndarray, so there is nothing to suggest
