@@ -249,3 +249,178 @@ def test_maximum_of_what_may_be_a_masked_array_is_not_a_numpy_scalar():
         "x = x / z.max()",
         "x /= z.max()",
     )
+
+
+# --- numbers from Python's math module and builtins, NumPy's type information and norms ---------------------
+
+NUMBERS = """
+import math
+import numpy as np
+def f(n: int, fs: float, x):
+    a = np.zeros(n, dtype=np.float32)
+"""
+
+
+@pytest.mark.parametrize(
+    "expr, pytype, constant",
+    [
+        ("math.pi", "float", 3.141592653589793),
+        ("math.sqrt(2)", "float", None),  # not folded: a math number is no literal (test_arrays_facts)
+        ("math.exp(fs)", "float", None),
+        ("math.log(n, 2)", "float", None),
+        ("np.iinfo(np.int16).max", "int", 32767),
+        ("np.iinfo(np.uint8).min", "int", 0),
+        ("np.iinfo(x.dtype).max", "int", None),  # any integer dtype's bounds are Python ints
+        ("round(2.5)", "int", 2),
+        ("round(fs)", "real", None),  # NumPy 1 gave round(np.float64(2.5)) an np.float64
+        ("round(n * 0.5, 2)", "float", None),
+        ("max(1, 2.5)", "float", 2.5),
+        ("min(n, fs)", "real", None),
+        ("abs(-n)", "int", None),
+    ],
+)
+def test_python_numbers(expr, pytype, constant):
+    v = value_of(NUMBERS, expr)
+    assert (v.kind, v.pytype, v.constant) == ("py_number", pytype, constant)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["math.floor(x)", "math.prod(x)", "max(x)", "abs(x)", "round(x)", "np.iinfo(x.dtype).dtype", "np.finfo(x).eps"],
+)
+def test_calls_of_unknown_objects_give_no_number(expr):
+    """``math.floor`` returns what ``x.__floor__`` does, ``max`` of one iterable any item of it."""
+    assert value_of(NUMBERS, expr).kind != "py_number"
+
+
+@pytest.mark.parametrize(
+    "expr, kind, dtype",
+    [
+        ("np.finfo(np.float32).eps", "np_scalar", "float32"),
+        ("np.finfo(np.complex64).tiny", "np_scalar", "float32"),
+        ("np.finfo(a.dtype).eps", "np_scalar", "float32"),
+        ("np.linalg.norm(a)", "np_scalar", "float32"),
+        ("np.linalg.norm(a, 1)", "np_scalar", "float32"),
+        ("np.linalg.norm(np.arange(n))", "np_scalar", "float64"),  # integers are made float first
+        ("abs(a)", "ndarray", "float32"),
+    ],
+)
+def test_numpy_numbers(expr, kind, dtype):
+    v = value_of(NUMBERS, expr)
+    assert (v.kind, str(v.dtype)) == (kind, dtype)
+
+
+def test_norm_along_an_axis_is_an_array_of_one_dimension_fewer():
+    v = value_of(NUMBERS + "    b = np.ones((n, 3), dtype=np.float32)\n", "np.linalg.norm(b, axis=1)")
+    assert (v.kind, str(v.dtype), v.ndim) == ("ndarray", "float32", 1)
+    v = value_of(NUMBERS + "    b = np.ones((n, 3), dtype=np.float32)\n", "np.linalg.norm(b, axis=1, keepdims=True)")
+    assert (v.kind, v.ndim) == ("ndarray", 2)
+
+
+@pytest.mark.slow
+def test_scaling_by_math_and_type_information_is_fixed():
+    fixed = assert_fix_keeps_behaviour("""
+        import math
+        import numpy as np
+        def to_float(n):
+            x = np.arange(n, dtype=np.float32)
+            x = x / np.iinfo(np.int16).max
+            x = x * math.pi
+            x = x + np.finfo(np.float32).eps
+            x = x * round(2.5)
+            return x
+        r = to_float(1 << 18)
+        print(r.dtype, r[:3], float(r.sum()))
+        """)
+    assert "x /= np.iinfo(np.int16).max" in fixed and "x *= math.pi" in fixed
+    assert "x += np.finfo(np.float32).eps" in fixed and "x *= round(2.5)" in fixed
+
+
+@pytest.mark.slow
+def test_rows_divided_by_their_norms_are_fixed():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def unit_rows():
+            y = np.arange(4096 * 64, dtype=np.float32).reshape(4096, 64) + 1
+            y = y / np.linalg.norm(y, axis=1, keepdims=True)
+            return y
+        def unit_sums():
+            y = np.arange(4096 * 64, dtype=np.float32).reshape(4096, 64) + 1
+            y = y / y.sum(axis=1)[:, None]
+            return y
+        print(unit_rows()[:2, :3], float(unit_rows().sum()))
+        print(unit_sums()[:2, :3], float(unit_sums().sum()))
+        """)
+    assert "y /= np.linalg.norm(y, axis=1, keepdims=True)" in fixed and "y /= y.sum(axis=1)[:, None]" in fixed
+
+
+@pytest.mark.slow
+def test_float32_array_plus_float64_machine_epsilon_is_not_fixed():
+    """`np.finfo(np.float64).eps` is a float64 NumPy scalar, not a Python float: it makes the sum float64."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f():
+            x = np.ones(1 << 18, dtype=np.float32)
+            x = x + np.finfo(np.float64).eps
+            return x
+        print(f().dtype)
+        """,
+        "x = x + np.finfo(np.float64).eps",
+        "x += np.finfo(np.float64).eps",
+    )
+
+
+@pytest.mark.slow
+def test_integer_array_times_a_float_product_is_not_fixed():
+    """`math.prod` of floats is a float (it is not one of math's float functions only because of ints'
+    products): an int array times it is float64, and `*=` raises."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import math
+        import numpy as np
+        def f(factors):
+            a = np.arange(1 << 18)
+            a = a * math.prod(factors)
+            return a
+        print(f([1.5, 2.0]).dtype)
+        """,
+        "a = a * math.prod(factors)",
+        "a *= math.prod(factors)",
+    )
+
+
+@pytest.mark.slow
+def test_integer_array_times_the_larger_of_an_int_and_a_float_is_not_fixed():
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f():
+            a = np.arange(1 << 18)
+            a = a * max(2, 2.5)
+            return a
+        print(f().dtype)
+        """,
+        "a = a * max(2, 2.5)",
+        "a *= max(2, 2.5)",
+    )
+
+
+@pytest.mark.slow
+def test_integer_array_divided_by_its_norm_is_not_fixed():
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f():
+            a = np.arange(1 << 18)
+            a = a / np.linalg.norm(a)
+            return a
+        print(f().dtype)
+        """,
+        "a = a / np.linalg.norm(a)",
+        "a /= np.linalg.norm(a)",
+    )

@@ -3,7 +3,7 @@
 
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
 call or a function of the project (``functions``: a module-level ``def`` of the file, or a function of
-another file the project index knows), or a DataFrame's ``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``.T``/``.real``/``.imag``,
+another file the project index knows), or a DataFrame's ``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``abs()``, ``.T``/``.real``/``.imag``, attributes of calls (``np.finfo(t).eps``),
 subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``)
 or lists they are appended to (``lst.append(v)``, ``lst.insert(i, v)``: ``lists``).
 A name an ``if`` tests for its dtype, and ``.astype()`` of anything, have a dtype too.
@@ -172,6 +172,8 @@ class ArrayNames:
                     return True
                 if isinstance(e.func, ast.Attribute) and e.func.attr == "astype":
                     return True  # whatever the receiver: a new value of that dtype (numpy_calls)
+                if isinstance(e.func, ast.Name) and e.func.id == "abs":
+                    stack += e.args  # abs(a) of an array is np.absolute(a)
                 if isinstance(e.func, ast.Attribute):
                     stack.append(e.func.value)  # a method of an array (or of a NumPy Generator)
             elif isinstance(e, ast.BinOp):
@@ -184,8 +186,8 @@ class ArrayNames:
             elif isinstance(e, ast.Attribute):
                 if e.attr == "values" and self._pandas:
                     return True
-                if e.attr in _ARRAY_ATTRIBUTES:
-                    stack.append(e.value)
+                if e.attr in _ARRAY_ATTRIBUTES or isinstance(e.value, ast.Call):
+                    stack.append(e.value)  # np.finfo(t).eps is a NumPy scalar
             elif isinstance(e, ast.Subscript):
                 stack.append(e.value)
             elif isinstance(e, ast.IfExp):

@@ -72,7 +72,7 @@ import dataclasses
 import math
 from typing import TYPE_CHECKING, Any, Optional
 
-from memlint.facts import calls, numpy_api, pillow
+from memlint.facts import calls, numpy_api, pillow, python_numbers
 from memlint.facts.dataflow import Def, Opacity, ScopeFlow, find_opacity, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, array_like_of, as_numpy, in_place_verdict
@@ -122,6 +122,7 @@ _NUMBER_BUILTINS: dict[str, PyType] = {
     "complex": "complex",
     "len": "int",
 }
+_NUMBER_OF_NUMBERS = frozenset({"abs", "round", "max", "min"})  # builtins giving a number of numbers
 
 
 class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
@@ -596,7 +597,11 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         q = self.ctx.qualname(e)
         if q is not None:
             constant = numpy_api.numpy_constant(q)
+            if constant is None:
+                constant = python_numbers.math_constant(q)
             return number_value(constant) if constant is not None else UNKNOWN
+        if isinstance(e.value, ast.Call) and self.ctx.qualname(e.value.func) in ("numpy.iinfo", "numpy.finfo"):
+            return self._type_info(e.value, e.attr)
         base = self._value(e.value)
         if base.kind == "bottom":
             return BOTTOM
@@ -773,6 +778,9 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             and self.ctx.imports.is_builtin(call.func, call.func.id)
         ):
             return number_value(pytype=_NUMBER_BUILTINS[call.func.id])
+        if isinstance(call.func, ast.Name) and call.func.id in _NUMBER_OF_NUMBERS and not call.keywords:
+            if self.ctx.imports.is_builtin(call.func, call.func.id):
+                return self._number_of_numbers(call.func.id, call.args)
         if q in NUMBER_FUNCTIONS and not call.keywords:  # math.sin(x), random.gauss(0, 1) of numbers
             arguments = [self._value(a) for a in call.args]
             if any(a.kind == "bottom" for a in arguments):
@@ -815,6 +823,46 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if summary is not None and summary.returns is not None:
                 return summary.returns
         return known
+
+    def _number_of_numbers(self, name: str, args: list) -> Value:
+        """``abs``, ``round``, ``max`` and ``min`` of Python numbers: a Python number (computed when the
+        arguments are known numbers); ``abs`` of an array is ``np.absolute``'s."""
+        values = [self._value(a) for a in args]
+        if any(v.kind == "bottom" for v in values):
+            return BOTTOM
+        if name == "abs" and len(values) == 1 and values[0].kind != "py_number":  # ndarray.__abs__: np.absolute
+            operand = values[0]
+            if operand.kind not in ("ndarray", "np_scalar") and not (operand.kind == "unknown" and operand.dtype):
+                return UNKNOWN
+            spec = self._spec(operand)
+            computed = numpy_api.result_of("operator", "abs", (spec,)) if spec else ("ndarray", None)
+            return self._result(computed, [operand]) if computed else UNKNOWN
+        if not values or any(v.kind != "py_number" or v.pytype in (None, "complex") for v in values):
+            return UNKNOWN
+        if name == "round" and len(values) == 2 and values[1].pytype not in ("int", "bool"):
+            return UNKNOWN
+        if name in ("abs", "round") and len(values) > (1 if name == "abs" else 2):
+            return UNKNOWN
+        if name in ("max", "min") and len(values) < 2:
+            return UNKNOWN  # of one iterable
+        constants = [v.constant for v in values]
+        if None not in constants:
+            import builtins
+
+            try:
+                return number_value(getattr(builtins, name)(*constants))
+            except (ArithmeticError, TypeError, ValueError):
+                return UNKNOWN
+        pytypes = {v.pytype for v in values}
+        first = values[0].pytype
+        pytype: Optional[PyType]
+        if name == "abs":  # the operand's type (a bool's is int)
+            pytype = "int" if first == "bool" else first
+        elif name == "round":  # an int without ndigits (np.float64 in NumPy 1 gave np.float64), else the type
+            pytype = "real" if first == "real" else "int" if len(values) == 1 or first == "bool" else first
+        else:  # one of the arguments
+            pytype = pytypes.pop() if len(pytypes) == 1 else "real"
+        return number_value(pytype=pytype)
 
     def _image_method(self, receiver: Value, name: str, call: ast.Call) -> Value:
         """``image.convert("L")`` makes an image of that mode; ``resize``, ``crop``... keep the mode."""

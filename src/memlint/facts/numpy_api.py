@@ -300,7 +300,7 @@ def result_of(
             if kind == "operator":
                 result = getattr(operator, name)(*samples)
             elif kind in ("ufunc", "function"):
-                result = getattr(np, name)(*samples, **dict(keywords))
+                result = functools.reduce(getattr, name.split("."), np)(*samples, **dict(keywords))
             else:
                 result = getattr(samples[0], name)(*samples[1:], **dict(keywords))
     except Exception:  # NumPy refuses these operands: the program would raise too
@@ -311,6 +311,20 @@ def result_of(
 def _realized(alternative: tuple[str, str]) -> Spec:
     """The spec of one of ``_REAL_ALTERNATIVES``."""
     return ("scalar", _np().dtype(alternative[1])) if alternative[0] == "scalar" else ("py", alternative[1])
+
+
+@functools.lru_cache(maxsize=256)
+def type_info(function: str, dtype, attribute: str):
+    """``np.iinfo(dtype).attribute`` or ``np.finfo(...)``, asked of NumPy: a Python int or float, or
+    ("np_scalar", its dtype) for a NumPy scalar; None where NumPy raises or gives anything else."""
+    np = _np()
+    try:
+        value = getattr(getattr(np, function)(dtype), attribute)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if isinstance(value, np.generic):
+        return ("np_scalar", value.dtype)
+    return value if type(value) in (int, float) else None
 
 
 @functools.cache

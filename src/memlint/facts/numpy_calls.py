@@ -118,6 +118,9 @@ class NumpyValues(Evaluator):
             if a.kind == "array_like":  # np.mean(x.astype(t)): pandas' mean, of NumPy's dtype
                 return array_like_of(self._reduce(as_numpy(a), name, call, axis_position=1, function=True))
             return self._reduce(a, name, call, axis_position=1, function=True)
+        if name == "linalg.norm":  # norm(x, ord=None, axis=None, keepdims=False): a reduction, its dtype x.real's
+            x = self._value(self._arg(call, 0, "x")) if call.args else UNKNOWN
+            return self._reduce(x, name, call, axis_position=2, function=True)
         ufunc = numpy_api.ufunc_of("numpy." + name)
         if ufunc is not None:
             return self._ufunc(name, ufunc, call, kw)
@@ -134,6 +137,30 @@ class NumpyValues(Evaluator):
         if name == "expand_dims":
             return self._expand_dims(call, kw)
         return self._known_call("numpy." + name, call)
+
+    def _type_info(self, call: ast.Call, attribute: str) -> Value:
+        """``np.iinfo(t).max`` (a Python int), ``np.finfo(t).eps`` (a NumPy scalar of t's precision): asked of
+        NumPy for the dtype ``t`` spells, or is (``x.dtype``, ``x``)."""
+        if len(call.args) != 1 or call.keywords:
+            return UNKNOWN
+        (node,) = call.args
+        dtype = self._dtype_arg(node)
+        if dtype is None:
+            source = self._value(node.value if isinstance(node, ast.Attribute) and node.attr == "dtype" else node)
+            if source.kind in ("ndarray", "np_scalar") or (source.kind == "unknown" and source.dtype is not None):
+                dtype = source.dtype
+        function = "iinfo" if self.ctx.qualname(call.func) == "numpy.iinfo" else "finfo"
+        if dtype is None:
+            # of any integer dtype the bounds are Python ints; of a float dtype, eps... are NumPy scalars
+            if function == "iinfo" and attribute in ("min", "max", "bits"):
+                return number_value(pytype="int")
+            return UNKNOWN
+        got = numpy_api.type_info(function, dtype, attribute)
+        if got is None:
+            return UNKNOWN
+        if isinstance(got, tuple):
+            return Value("np_scalar", got[1], (), "fresh", 0)
+        return number_value(got)
 
     def _quantile(self, name: str, call: ast.Call, kw: dict) -> Value:
         """``np.percentile(a, 99)``: one number of the whole array, a NumPy scalar whose dtype NumPy computes
@@ -584,10 +611,11 @@ class NumpyValues(Evaluator):
         if receiver.kind == "bottom":
             return BOTTOM
         either = receiver.kind == "unknown" and receiver.dtype is not None  # an ndarray or a NumPy scalar
+        norm = name == "linalg.norm"  # its `ord` (position 1) changes no dtype: norm makes x float, then x.real
         if (
             (receiver.kind not in ("ndarray", "np_scalar", "py_number") and not either)
             or "out" in kw
-            or set(kw) - {"axis", "dtype", "keepdims"}
+            or set(kw) - {"axis", "dtype", "keepdims", *(("ord",) if norm else ())}
         ):
             return UNKNOWN
         keepdims_node = kw.get("keepdims")

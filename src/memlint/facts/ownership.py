@@ -77,6 +77,23 @@ def _reads_data_of(node: ast.AST, name: str) -> bool:
 _METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize"})
 
 
+def _viewed(node: ast.expr) -> ast.expr:
+    """The expression whose array a chain of basic views reads: ``x`` of ``x[:, None].T.reshape(n)``."""
+    while True:
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Attribute) and node.attr in ("T", "real", "imag"):
+            node = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("reshape", "view", "ravel", "squeeze", "transpose", "swapaxes")
+        ):
+            node = node.func.value
+        else:
+            return node
+
+
 # Array attributes that are plain data (no reference to the buffer).
 _METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes", "empty"})
 
@@ -262,7 +279,10 @@ class Ownership(Evaluator):
         if isinstance(operand, ast.Name) or not _reads_data_of(operand, name):
             return False
         v = self.value(operand)
-        return not (v.ownership == "fresh" or v.kind == "py_number")
+        if v.ownership == "fresh" or v.kind == "py_number":
+            return False
+        base = _viewed(operand)  # `a.sum(axis=1)[:, None]` views the new sum, not `a`
+        return isinstance(base, ast.Name) or base is operand or self.value(base).ownership != "fresh"
 
     def is_elided_temporary(self, operand: ast.expr, other: Value, assume_large: bool = False) -> bool:
         """Whether NumPy writes ``operand + other`` (or ``*``, ``&``, ``|``, ``^``, or any operator with the

@@ -227,3 +227,12 @@ def module_int_constants(tree: ast.Module, counts: Mapping[str, int]) -> dict[st
                 if value is not None:
                     constants[name] = value
     return constants
+
+
+def math_constant(qualname: Optional[str]) -> Optional[float]:
+    """The float ``math.pi``, ``math.e``, ``math.tau``, ``math.inf`` or ``math.nan`` is, else None."""
+    if qualname not in ("math.pi", "math.e", "math.tau", "math.inf", "math.nan"):
+        return None
+    import math
+
+    return float(getattr(math, qualname[5:]))
