@@ -28,7 +28,7 @@ from test_calls import described, value_of
                 ys.append(p)
             a = np.array(xs)
             """,
-            ("ndarray", "uint8", None, "fresh"),  # resize drops a (h, w, 1) image's last axis: ndim not stated
+            ("ndarray", "uint8", 3, "fresh"),  # grey images resized to (32, 32), as many as the loop reads
         ),
         (  # a module-level list filled by a function that reads the global name
             """

@@ -287,8 +287,12 @@ def _consumed_at_once(ctx, call: ast.Call) -> bool:
     a new object, or an operator with a number or array, reads the result at once, with nothing evaluated in
     between (its arguments are names and literals), so nothing can
     write x through another reference (``img.get_fdata()``'s cache) while the result shares its memory, and
-    the result is gone afterwards: whoever holds x, and whatever x is (a memmap included), no one can tell."""
+    the result is gone afterwards: whoever holds x, and whatever x is (a memmap included), no one can tell.
+    A result thrown away (``x.astype(float)`` as a statement) no one can tell either, but in a ``try`` or
+    ``with`` block, where the copy may be there to raise (``with pytest.raises(MemoryError): np.array(x)``)."""
     p = ctx.arrays.parent(call)
+    if isinstance(p, ast.Expr):
+        return not _in_try_or_with(ctx, p)
     if isinstance(p, ast.BinOp) and not isinstance(p.op, ast.MatMult):  # `x.flatten() / 255.0`
         other = p.right if p.left is call else p.left
         v = ctx.arrays.value(other)  # a number or array: no reflected method of other code takes the result
@@ -299,6 +303,15 @@ def _consumed_at_once(ctx, call: ast.Call) -> bool:
     if p.attr not in _CONSUMING_METHODS or any(k.arg in ("copy", "out") or k.arg is None for k in method.keywords):
         return False
     return all(_evaluates_no_code(a) for a in [*method.args, *(k.value for k in method.keywords)])
+
+
+def _in_try_or_with(ctx, stmt: ast.stmt) -> bool:
+    node = ctx.arrays.parent(stmt)
+    while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        if isinstance(node, (ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ == "TryStar":
+            return True
+        node = ctx.arrays.parent(node)
+    return False
 
 
 def _evaluates_no_code(node: ast.AST) -> bool:

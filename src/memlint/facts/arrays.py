@@ -813,6 +813,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if receiver.kind == "pil_image":
                 return self._image_method(receiver, call.func.attr, call)
             method = f"{receiver.origin}().{call.func.attr}" if receiver.origin else None
+            if method is not None and method in calls.library() and calls.library()[method].returns_receiver:
+                return receiver  # PCA(n_components=1).fit(X): the estimator itself
             if method is not None and (method in calls.library() or method in getattr(self.ctx.config, "calls", {})):
                 return self._known_call(method, call)  # nibabel.load(path).get_fdata()
         if q is None:
@@ -899,12 +901,30 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         entry = user.get(q) or calls.library().get(q)
         if entry is None:
             return Value(ownership="unknown_call", origin=q)
-        if any(self._passed(call, None, name) for name in entry.unless):
+        if any(self._passed(call, position, name) for name, position in entry.unless):
             return Value(ownership="unknown_call", origin=q)
-        if entry.argument is not None:
+        while entry.argument is not None and entry.cases is not None:
             name, position = entry.argument
             spelled = calls.spelling(self._arg(call, position, name), self.ctx.qualname)
-            entry = entry.merged(entry.cases.get(spelled, calls.Returns()))
+            case = entry.cases.get(spelled, calls.Returns())
+            if any(self._passed(call, position, name) for name, position in case.unless):
+                case = calls.Returns()  # a case does not apply when one of its `unless` arguments is passed
+            entry = entry.merged(case)
+        resolved = self._resolved(entry, call, user)
+        if resolved is None:
+            return BOTTOM
+        return calls.value_of(resolved[0], resolved[1] or q)
+
+    def _resolved(self, entry: calls.Returns, call: ast.Call, user: dict) -> Optional[tuple]:
+        """(the entry with what its arguments decide filled in: a dtype argument, the source's dtype and number
+        of dimensions, OpenCV's size; each item of a tuple too, and the origin to give the value when its
+        source's file decides its dtype, or None), or None while a loop is iterated."""
+        origin = None
+        if entry.items is not None:
+            items = [self._resolved(item, call, user) for item in entry.items]
+            if None in items:
+                return None
+            return dataclasses.replace(entry, items=tuple(i[0] for i in items if i is not None)), None
         if entry.dtype_argument is not None:
             name, position = entry.dtype_argument
             node = self._arg(call, position, name)
@@ -915,23 +935,44 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             node = self._arg(call, position, name)
             source = self._value(node) if node is not None else UNKNOWN
             if source.kind == "bottom":
-                return BOTTOM
+                return None
             if source.kind == "ndarray" and source.ndim is not None:
                 entry = dataclasses.replace(entry, ndim=source.ndim + added)
-        if entry.dtype_of_argument is not None and entry.dtype is None:
+        if entry.dtype_of_argument is not None:
             name, position = entry.dtype_of_argument
             node = self._arg(call, position, name)
             source = self._value(node) if node is not None else UNKNOWN
             if source.kind == "bottom":
-                return BOTTOM
-            if source.kind == "ndarray":
-                dtype = source.dtype
+                return None
+            if entry.dtype is None and (source.kind == "ndarray" or source.kind == "unknown" and source.dtype):
+                dtype = source.dtype  # an ndarray (or a subclass, or a NumPy scalar) of this dtype
                 if entry.dtype_map is not None:
                     dtype = entry.dtype_map.get(dtype) if dtype is not None else None
                 entry = dataclasses.replace(entry, dtype=dtype)
                 if dtype is None and calls.dtype_decided_by_data(source, user):
-                    q = source.origin or q  # the file decides this dtype too: cv2.cvtColor(cv2.imread(p, -1), ...)
-        return calls.value_of(entry, q)
+                    origin = source.origin  # the file decides this dtype too: cv2.cvtColor(cv2.imread(p, -1), ...)
+            entry = self._opencv_size(entry, call, source)
+        return entry, origin
+
+    def _opencv_size(self, entry: calls.Returns, call: ast.Call, source: Value) -> calls.Returns:
+        """OpenCV's ``dsize=(width, height)`` of two positive ints: a ``(height, width)`` image, with the
+        channel axis of the source image when it has more than one channel (OpenCV drops a single one)."""
+        if entry.image_size_argument is None:
+            return entry
+        name, position = entry.image_size_argument
+        node = self._arg(call, position, name)
+        if not isinstance(node, (ast.Tuple, ast.List)) or len(node.elts) != 2:
+            return entry
+        width, height = (self._value(e).constant for e in node.elts)
+        if not (type(width) is int and type(height) is int and width > 0 and height > 0):
+            return entry  # (0, 0): the size comes from fx and fy
+        if source.ndim == 2:
+            return dataclasses.replace(entry, shape=(height, width), ndim=2)
+        if source.ndim == 3 and source.shape is not None:
+            channels = source.shape[2]
+            shape = (height, width) if channels == 1 else (height, width, channels)
+            return dataclasses.replace(entry, shape=shape, ndim=len(shape))
+        return entry
 
     def _passed(self, call: ast.Call, position: Optional[int], name: str) -> bool:
         """Whether the call passes this argument with a value other than ``False`` or ``None``."""

@@ -18,12 +18,20 @@ The library's own entries may also say (never in a configuration):
   (``librosa.stft`` of a float32 signal is complex64); a dtype the map does not name gives nothing;
 - ``ndim-of-argument = "name@position"`` and ``ndim-added = k``: the number of dimensions is that of this
   argument's array plus ``k`` (``librosa.stft`` adds the frequency axis), when it is known;
-- ``returns = [..]``: the call returns a tuple, of these entries (nested as the tuple is);
+- ``image-size-argument = "name@position"``: OpenCV's ``dsize``, an image's ``(width, height)``: spelled as
+  two positive ints, the result is ``(height, width)`` followed by the channel axis of the
+  ``dtype-of-argument`` image (none when that image is 2-d or has one channel: OpenCV drops it);
+- ``returns = [..]``: the call returns a tuple, of these entries (nested as the tuple is; an item may have
+  its own ``dtype-argument``: ``soundfile.read`` returns ``(data, samplerate)``);
+- ``returns-receiver = true`` (a ``"name().method"`` entry): the method returns the object it is called
+  on (scikit-learn's ``fit`` returns the estimator);
 - ``argument = "name@position"`` with ``cases = { spelling = entry }``: the entry merged over the base one
-  when the argument is spelled so ("" when absent; a number, ``True``, or a qualified name such as
-  ``cv2.IMREAD_GRAYSCALE``);
-- ``unless = [names]``: nothing is known when any of these arguments is passed with a value other than
-  ``False``/``None`` (``return_centers=True`` adds an item to the tuple);
+  when the argument is spelled so ("" when absent; a number, ``True``, a qualified name such as
+  ``cv2.IMREAD_GRAYSCALE``, or ``*.jpg`` for a path whose literal text ends in ``.jpg`` in any case);
+  a case may choose further, by its own ``argument`` and ``cases``;
+- ``unless = [names]``: nothing is known when any of these arguments (``"name"``, or ``"name@position"``) is
+  passed with a value other than ``False``/``None`` (``return_centers=True`` adds an item to the tuple); in
+  a case, the case does not apply (``imageio.v3.imread("a.jpg", mode="F")`` is not uint8);
 - ``reads = true``: the call reads its array arguments, positional and keyword, and never writes into them (it
   may keep a reference: a plot draws its data later);
 - ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
@@ -64,7 +72,9 @@ _LIBRARY_KEYS = (
     "dtype-map",
     "ndim-of-argument",
     "ndim-added",
+    "image-size-argument",
     "returns",
+    "returns-receiver",
     "argument",
     "cases",
     "unless",
@@ -90,22 +100,25 @@ class Returns:
     dtype: Optional[numpy.dtype[Any]] = None
     ndim: Optional[int] = None
     owner: Optional[str] = None
+    shape: Optional[tuple] = None  # never read from TOML: computed from the arguments (image-size-argument)
     items: Optional[tuple] = None  # a tuple result: its items' Returns
     dtype_argument: Optional[tuple] = None  # (keyword, position or None)
     dtype_of_argument: Optional[tuple] = None  # (keyword, position or None)
     dtype_map: Optional[dict] = None  # the argument's numpy.dtype -> the result's
     ndim_of_argument: Optional[tuple] = None  # (keyword, position or None, dimensions added)
+    image_size_argument: Optional[tuple] = None  # (keyword, position or None)
     argument: Optional[tuple] = None
     cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
-    unless: tuple = ()
+    unless: tuple = ()  # ((keyword, position or None), ...)
     reads: bool = False
+    returns_receiver: bool = False
 
     def merged(self, other: Returns) -> Returns:
-        """This entry with ``other``'s known keys over it (a case over its base entry)."""
-        changes = {
-            k: getattr(other, k) for k in ("kind", "dtype", "ndim", "owner", "items") if getattr(other, k) is not None
-        }
-        return dataclasses.replace(self, argument=None, cases=None, **changes)
+        """This entry with ``other``'s stated keys over it (a case over its base entry), choosing further by
+        ``other``'s own argument and cases, if it has any."""
+        stated = {f.name: getattr(other, f.name) for f in dataclasses.fields(other) if f.name != "unless"}
+        changes = {k: v for k, v in stated.items() if not (v is None or v is False or v == ())}
+        return dataclasses.replace(self, **{"argument": None, "cases": None, **changes})
 
 
 def _argument_spec(text, key: str) -> tuple:
@@ -156,14 +169,17 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
                 raise CallsError(f"{key}.ndim-added", f"must be an integer, not {added!r}")
             spec = _argument_spec(table["ndim-of-argument"], f"{key}.ndim-of-argument")
             fields["ndim_of_argument"] = (*spec, added)
+        if "image-size-argument" in table:
+            fields["image_size_argument"] = _argument_spec(table["image-size-argument"], f"{key}.image-size-argument")
         if "argument" in table:
             fields["argument"] = _argument_spec(table["argument"], f"{key}.argument")
             cases = table.get("cases", {})
             fields["cases"] = {s: parse_entry(c, f"{key}.cases.{s}", True) for s, c in cases.items()}
         if "returns" in table:
             fields["items"] = _items(table["returns"], f"{key}.returns")
-        fields["unless"] = tuple(table.get("unless", ()))
+        fields["unless"] = tuple(_argument_spec(n, f"{key}.unless") for n in table.get("unless", ()))
         fields["reads"] = table.get("reads") is True
+        fields["returns_receiver"] = table.get("returns-receiver") is True
     return Returns(**fields)
 
 
@@ -257,14 +273,33 @@ def _prefixes(names) -> frozenset:
 
 
 def spelling(node: Optional[ast.AST], qualname: Callable) -> Optional[str]:
-    """How an argument is spelled for ``cases``: "" when absent, a number or ``True``, a qualified name."""
+    """How an argument is spelled for ``cases``: "" when absent, a number or ``True``, a qualified name, or
+    ``*.suffix`` (lower case) for a path whose literal text ends in one (``"img/Tower.JPG"``, ``f"{d}/a.jpg"``)."""
     if node is None:
         return ""
     if isinstance(node, ast.Constant) and type(node.value) in (int, bool):
         return str(node.value)
+    suffix = _literal_suffix(node)
+    if suffix is not None:
+        return "*" + suffix.lower()
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         return f"-{node.operand.value}" if type(node.operand.value) is int else None
     return qualname(node)
+
+
+def _literal_suffix(node: ast.AST) -> Optional[str]:
+    """The suffix (``.JPG``) a path's literal text ends with: a string, or an f-string whose last piece is
+    one; None when the end is computed (``f"a.{ext}"``) or has no suffix."""
+    follows_a_value = isinstance(node, ast.JoinedStr) and len(node.values) > 1  # f"{name}.jpg"
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[-1]
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return None
+    text = node.value.replace("\\", "/")
+    name = text.rsplit("/", 1)[-1]
+    stem, dot, suffix = name.rpartition(".")
+    has_stem = bool(stem) or (follows_a_value and "/" not in text)
+    return "." + suffix if dot and has_stem and suffix else None
 
 
 _OWNERSHIP: dict[Optional[str], Ownership] = {
@@ -282,7 +317,7 @@ def value_of(entry: Returns, origin: str) -> Value:
     if entry.items is not None:
         return Value("tuple", ownership=ownership, origin=origin, items=tuple(value_of(i, origin) for i in entry.items))
     if entry.kind == "ndarray":
-        return Value("ndarray", entry.dtype, None, ownership, entry.ndim, origin=origin)
+        return Value("ndarray", entry.dtype, entry.shape, ownership, entry.ndim, origin=origin)
     if entry.kind in ("dataframe", "series"):
         return Value(
             "other_array",

@@ -104,7 +104,43 @@ class ListValues(Evaluator):
         element = BOTTOM
         for item in items:
             element = join(element, self._value(item))
-        return Value("list", ownership="fresh", element=element)
+        return Value("list", ownership="fresh", element=element, length=self._list_length(d, uses))
+
+    def _list_length(self, d, uses: list) -> Optional[int]:
+        """How many items the list holds wherever it is read: the number of ``x.append(item)`` statements
+        beside its binding (``x = []`` in the same block, no loop or branch around them alone), when every
+        other use comes after the last of them in that block; else None."""
+        block = self._block_of(d.node)
+        if block is None:
+            return None
+        appends, reads = [], []
+        for use in uses:
+            p = self.parent(use)
+            call = self.parent(p) if isinstance(p, ast.Attribute) and p.attr == "append" else None
+            stmt = self.parent(call) if isinstance(call, ast.Call) and call.func is p else None
+            if isinstance(stmt, ast.Expr):
+                if self._block_of(stmt) is not block:
+                    return None  # appended in a loop or a branch
+                appends.append(_index(block, stmt))
+            else:
+                reads.append(use)
+        last = max(appends, default=_index(block, d.node))
+        for use in reads:
+            node: Optional[ast.AST] = use
+            while node is not None and not (isinstance(node, ast.stmt) and self._block_of(node) is block):
+                node = self.parent(node)
+            if node is None or _index(block, node) <= last:
+                return None  # read before the last item is in, or elsewhere
+        return len(appends)
+
+    def _block_of(self, stmt: ast.AST) -> Optional[list]:
+        """The list of statements (a body, an ``else``...) that holds ``stmt``."""
+        parent = self.parent(stmt)
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if isinstance(block, list) and _index(block, stmt) >= 0:
+                return block
+        return None
 
     def _list_uses(self, d) -> Optional[list]:
         """Every occurrence of the list ``d`` binds, or None when some may escape the scope's view."""
@@ -189,6 +225,11 @@ class ListValues(Evaluator):
         if isinstance(p, (ast.For, ast.AsyncFor, ast.comprehension)) and p.iter is use:
             return None
         return False
+
+
+def _index(block: list, stmt: ast.AST) -> int:
+    """The position of ``stmt`` (the object itself) in ``block``, or -1."""
+    return next((i for i, s in enumerate(block) if s is stmt), -1)
 
 
 def _reads_whole(facts, p: Optional[ast.AST]) -> bool:

@@ -381,7 +381,7 @@ class NumpyValues(Evaluator):
         source = self._value(source_node) if source_node is not None else UNKNOWN
         dtype_node = self._arg(call, 1, "dtype")
         dtype = self._dtype_arg(dtype_node) if dtype_node is not None else None
-        literal = None
+        literal, stacked_ndim = None, None
         if source_node is not None and isinstance(source_node, (ast.List, ast.Tuple)) and _small(source_node):
             numbers = self._number_structure(source_node)
             literal = numpy_api.array_literal(numbers) if numbers is not None else None
@@ -396,14 +396,22 @@ class NumpyValues(Evaluator):
                 src_dtype = got[1] if got else None
         elif source.kind == "pil_image":  # Pillow's __array_interface__: the mode's dtype
             shape, src_dtype = None, source.dtype
+        elif isinstance(source_node, (ast.List, ast.Tuple)):  # np.array([a, b]) of arrays
+            shape, src_dtype, stacked_ndim = self._stacked(source_node)
         else:
             shape, src_dtype = None, None
-        ndim = len(shape) if shape is not None else (source.ndim if source.kind in ("ndarray", "pil_image") else None)
+        ndim = (
+            len(shape)
+            if shape is not None
+            else (source.ndim if source.kind in ("ndarray", "pil_image") else stacked_ndim)
+        )
         items = lists.items_of(source)  # a list of arrays built here: one more dimension, their dtype
         if items is BOTTOM:
             return BOTTOM
         if items is not None:
             src_dtype, ndim = items.dtype, items.ndim + 1 if items.ndim is not None else None
+            if source.length is not None and items.kind == "ndarray" and items.shape is not None:
+                shape = (source.length, *items.shape)  # equal shapes stack (unequal ones raise)
         if dtype_node is None:
             dtype = src_dtype
         if name in ("array", "copy"):
@@ -413,7 +421,9 @@ class NumpyValues(Evaluator):
             if name == "array" and copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
                 return ndarray_value(dtype, shape, ownership="unknown", ndim=ndim)
             if name == "array" and literal is None and source.kind not in ("ndarray", "np_scalar", "py_number"):
-                return ndarray_value(dtype, None, ndim=ndim if source.kind in ("pil_image", "list") else None)
+                if source.kind in ("list", "pil_image") or isinstance(source_node, (ast.List, ast.Tuple)):
+                    return ndarray_value(dtype, shape, ndim=ndim)
+                return ndarray_value(dtype, None)
             return ndarray_value(dtype, shape, ndim=ndim)
         # asarray and friends hand back their argument when it is already a fitting array
         if name == "asanyarray" and source.kind != "ndarray":
@@ -424,6 +434,22 @@ class NumpyValues(Evaluator):
             return ndarray_value(dtype, None, "read_only", ndim=ndim)  # it wraps the image's bytes
         ownership: Ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
         return ndarray_value(dtype, shape, ownership=ownership, ndim=ndim)
+
+    def _stacked(self, display: ast.AST) -> tuple:
+        """(shape, dtype, ndim) of ``np.array([a, b])`` of arrays: one more dimension than theirs, when they all
+        have the same number (NumPy stacks equal shapes and raises for unequal ones); their shape and dtype
+        when all have the same. (None, None, None) for anything else."""
+        elts = getattr(display, "elts", [])
+        values = [self._value(e) for e in elts if not isinstance(e, ast.Starred)]
+        ndims = {v.ndim if v.kind == "ndarray" else None for v in values}
+        ndim = ndims.pop() if len(ndims) == 1 else None
+        if not values or len(values) != len(elts) or ndim is None:
+            return None, None, None
+        first = values[0]
+        same_dtype = first.dtype is not None and all(v.dtype == first.dtype for v in values)
+        same_shape = first.shape is not None and all(v.shape == first.shape for v in values)
+        shape = (len(values), *first.shape) if same_shape and first.shape is not None else None
+        return shape, first.dtype if same_dtype else None, ndim + 1
 
     def _number_structure(self, node: ast.AST):
         """Nested lists of Python numbers standing for a literal (``[[1, -np.inf], [x, 2]]``), else None.

@@ -36,6 +36,7 @@ class Value:
     no_objects: Optional[bool] = None
     # an ndarray whose ``ndim`` is not known has at least this many (``x.sum(axis=1, keepdims=True)``: 2)
     min_ndim: Optional[int] = None
+    length: Optional[int] = None  # kind "list": how many items it holds wherever it is read (facts/lists.py)
 
     @property
     def nbytes(self) -> Optional[int]:
@@ -110,6 +111,7 @@ def join(a: Value, b: Value) -> Value:
         element,
         same["no_objects"],
         same["min_ndim"] if ndim is None else None,
+        same["length"],
     )
 
 
