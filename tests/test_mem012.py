@@ -1046,3 +1046,130 @@ def test_trap_another_item_of_the_join_writes_the_grid():
         "gx.flatten()",
         "gx.ravel()",
     )
+
+
+# --- methods of the class, called through self ----------------------------------------------------------------
+
+HELPER_METHODS = """
+    import numpy as np
+
+    class Histogram:
+        def __init__(self, counts):
+            self.counts = counts
+
+        @staticmethod
+        def to_array(values):
+            arr = np.array(values, dtype=float)
+            arr[0] = 0.5
+            return arr
+
+        def scaled(self, factor):
+            out = np.full(len(self.counts), 2.0)
+            out[0] = factor
+            return out
+
+        def graph(self):
+            xs = self.to_array(self.counts).flatten("C")
+            ys = self.scaled(2.0).flatten()
+            xs[0] = -1.0
+            return xs, ys
+
+    h = Histogram(np.arange(2_000_000))
+    xs, ys = h.graph()
+    print(xs[:3], ys[-3:], h.counts[:3])
+"""
+
+
+@pytest.mark.slow
+def test_flatten_of_what_a_method_returns_fresh_is_an_unsafe_fix():
+    # a subclass (in a module memlint does not see) may override the method: hence unsafe, never safe
+    assert fix(HELPER_METHODS) == textwrap.dedent(HELPER_METHODS)
+    found = mem012(HELPER_METHODS)
+    assert [f.fix.applicability for f in found] == ["unsafe", "unsafe"]
+    assert "a subclass may override `self.to_array`" in found[0].fix.message
+    fixed = assert_fix_keeps_behaviour(HELPER_METHODS, unsafe=True, saves_at_least=15_000_000)
+    assert 'self.to_array(self.counts).ravel("C")' in fixed and "self.scaled(2.0).ravel()" in fixed
+
+
+def test_methods_that_may_return_something_else_are_not_known():
+    found = mem012("""
+        import numpy as np
+
+        class Grid:
+            def __init__(self, n):
+                self.cells = np.zeros((n, n))
+
+            def view(self):
+                return self.cells
+
+            @classmethod
+            def make(cls, n):
+                return np.zeros((n, n))
+
+            def shadowed(self, n):
+                return np.zeros((n, n))
+
+            def flat(self, n):
+                self.shadowed = lambda n: self.cells
+                return self.view().flatten(), self.make(n).flatten(), self.shadowed(n).flatten()
+    """)
+    assert found == []
+
+
+@pytest.mark.slow
+def test_trap_a_subclass_overrides_the_method_with_its_own_buffer():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        class Source:
+            def frame(self):
+                return np.zeros((300, 300))
+
+            def flat(self):
+                f = self.frame().flatten()
+                f[0] = 5.0
+                return f
+
+        class Cached(Source):
+            def __init__(self):
+                self.buffer = np.ones((300, 300))
+
+            def frame(self):
+                return self.buffer
+
+        c = Cached()
+        print(c.flat()[0], c.buffer[0, 0])
+        """,
+        "self.frame().flatten()",
+        "self.frame().ravel()",
+    )
+
+
+@pytest.mark.slow
+def test_trap_an_instance_attribute_hides_the_method():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        class Source:
+            def __init__(self, shared):
+                self.shared = shared
+                self.frame = lambda: self.shared
+
+            def frame(self):
+                return np.zeros((300, 300))
+
+            def flat(self):
+                f = self.frame().flatten()
+                f[0] = 5.0
+                return f
+
+        s = Source(np.ones((300, 300)))
+        print(s.flat()[0], s.shared[0, 0])
+        """,
+        "self.frame().flatten()",
+        "self.frame().ravel()",
+    )

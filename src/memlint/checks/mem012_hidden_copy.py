@@ -82,6 +82,11 @@ class HiddenCopy(Rule):
 
 
 def _unsafe_because(ctx, source: ast.AST) -> str:
+    if isinstance(source, ast.Call) and ctx.arrays.value(source).ownership == "fresh_unless_overridden":
+        return (
+            f" (unsafe: a subclass may override `{ctx.source.segment(source.func)}` with a method returning an "
+            f"array held elsewhere)"
+        )
     if ctx.arrays.is_parameter(source):
         return (
             f" (unsafe: `{ctx.source.segment(source)}` is the caller's array, which code called meanwhile could "
@@ -212,8 +217,10 @@ def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST, transform: str):
             return SAFE
     if not isinstance(source, ast.Name):
         # a temporary (np.array(a * 2)): nothing else holds it, and it dies with the call
-        fresh = arrays.value(source).ownership == "fresh" and not isinstance(source, (ast.Subscript, ast.Attribute))
-        return SAFE if fresh else None
+        if isinstance(source, (ast.Subscript, ast.Attribute)):
+            return None
+        ownership = arrays.value(source).ownership
+        return SAFE if ownership == "fresh" else UNSAFE if ownership == "fresh_unless_overridden" else None
     if not (arrays.is_fresh(source, or_scalar=transform == "astype") and arrays.no_alias(source)):
         if transform == "astype" and _parameter_only_read(ctx, call, source):
             return UNSAFE

@@ -2,9 +2,10 @@
 ``ArrayFacts.may_hold_array``, which rules ask before the data-flow facts.
 
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
-call or a function of the project (``functions``: a module-level ``def`` of the file, or a function of
-another file the project index knows), or a DataFrame's ``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``abs()``, ``.T``/``.real``/``.imag``, attributes of calls (``np.finfo(t).eps``),
-subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``)
+call or a function of the project (``functions``: a module-level ``def`` of the file, a method of a class of
+the file called through ``self``, or a function of another file the project index knows), or a DataFrame's
+``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``abs()``,
+``.T``/``.real``/``.imag``, attributes of calls (``np.finfo(t).eps``), subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``)
 or lists they are appended to (``lst.append(v)``, ``lst.insert(i, v)``: ``lists``).
 A name an ``if`` tests for its dtype, and ``.astype()`` of anything, have a dtype too.
 Parameters, other calls, literals, containers, comprehensions and names bound any other way (``for``,
@@ -48,6 +49,10 @@ class ArrayNames:
         self._pandas = any(q == "pandas" or q.startswith("pandas.") for q in ctx.imports.bound.values())
         # Functions of the project (``functions``): a call of one may return an array.
         self._function_names = {node.name for node in ctx.tree.body if isinstance(node, ast.FunctionDef)}
+        # ... and a method of a class of the file, called through ``self`` (``functions.method_called``).
+        self._method_names = {
+            node.name for cls in ctx.nodes(ast.ClassDef) for node in cls.body if isinstance(node, ast.FunctionDef)
+        }
         index = getattr(ctx, "project_functions", None)
         if index is not None:
             self._function_names |= {name for name, q in ctx.imports.bound.items() if index.knows(q)}
@@ -169,6 +174,8 @@ class ArrayNames:
                 if isinstance(root, ast.Name) and (root.id in self._numpy_roots or root.id in self._function_names):
                     return True
                 if self._pandas and isinstance(e.func, ast.Attribute) and e.func.attr == "to_numpy":
+                    return True
+                if isinstance(e.func, ast.Attribute) and e.func.attr in self._method_names:
                     return True
                 if isinstance(e.func, ast.Attribute) and e.func.attr == "astype":
                     return True  # whatever the receiver: a new value of that dtype (numpy_calls)

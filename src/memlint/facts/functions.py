@@ -59,6 +59,8 @@ _VIEW_FUNCTIONS = frozenset(
     }
 )
 _VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes", "T"})
+# Methods through which a class decides what its attributes are.
+_LOOKUP_HOOKS = frozenset({"__getattribute__", "__getattr__"})
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,56 @@ class FunctionFacts:
             return None  # bound in the caller's own scope
         return self.function_called_by_name(func.id)
 
+    def method_called(self, call: ast.Call) -> Optional[ast.FunctionDef]:
+        """The ``def`` of the class that ``self.name(...)`` calls in one of its plain methods: the method
+        ``name`` defined once in the class body (plain or ``@staticmethod``), where nothing in the file assigns
+        an attribute of that name (an instance's own would hide it) and no class of the file that names this
+        one as a base defines it again."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return None
+        flow = self.facts.flow_of(func)
+        caller = flow.scope if flow is not None and not flow.opaque else None
+        if not isinstance(caller, ast.FunctionDef) or caller.decorator_list:
+            return None
+        cls = self.ctx.parent(caller)
+        params = [*getattr(caller.args, "posonlyargs", []), *caller.args.args]
+        if not (isinstance(cls, ast.ClassDef) and caller in cls.body and params and params[0].arg == func.value.id):
+            return None
+        if any(d.kind != "param" for d in flow.defs_of.get(func.value.id, ())):
+            return None  # `self` rebound
+        found = [n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == func.attr]
+        if len(found) != 1 or not self._plain_or_static(found[0]) or self._rebinds(cls, func.attr):
+            return None
+        return found[0]
+
+    def _plain_or_static(self, node: ast.FunctionDef) -> bool:
+        decorators = node.decorator_list
+        if not decorators:
+            params = [*getattr(node.args, "posonlyargs", []), *node.args.args]
+            return bool(params)  # the instance binds the first
+        (d,) = decorators if len(decorators) == 1 else (None,)
+        return isinstance(d, ast.Name) and d.id == "staticmethod" and self.ctx.imports.is_builtin(d, "staticmethod")
+
+    def _rebinds(self, cls: ast.ClassDef, name: str) -> bool:
+        """Another binding of ``name`` in the class, an attribute of that name assigned anywhere in the file,
+        a class deriving from this one that defines it, or an attribute lookup the class customises."""
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+                return True
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in _LOOKUP_HOOKS:
+                return True
+        for node in self.ctx.nodes(ast.Attribute, ast.ClassDef):
+            if isinstance(node, ast.Attribute) and node.attr == name and not isinstance(node.ctx, ast.Load):
+                return True
+            if (
+                isinstance(node, ast.ClassDef)
+                and any(isinstance(b, ast.Name) and b.id == cls.name for b in node.bases)
+                and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name for n in node.body)
+            ):
+                return True
+        return False
+
     def function_called_by_name(self, name: str) -> Optional[ast.FunctionDef]:
         """The module-level ``def`` that a module-level name means, if it is the name's only binding."""
         module = self.facts._module_flow()
@@ -145,10 +197,22 @@ class FunctionFacts:
 
     def call_summary(self, call: ast.Call) -> Optional[Summary]:
         """The summary of the project function ``call`` calls: of this file, or of another checked file
-        through the project index the engine gives the file."""
+        through the project index the engine gives the file; or of the method ``self.name(...)`` calls
+        (``method_called``), as a subclass's override may differ: its result is fresh only unless
+        overridden, and no argument is known to be only read."""
         node = self.function_called(call)
         if node is not None:
             return self.summary(node)
+        method = self.method_called(call)
+        if method is not None:
+            summary = self.summary(method)
+            if summary is None:
+                return None
+            returns = summary.returns
+            if returns is not None and returns.ownership == "fresh":
+                returns = returns.with_changes(ownership="fresh_unless_overridden")
+            bound = not method.decorator_list  # self binds the first parameter
+            return Summary(returns, frozenset(), summary.positional[1:] if bound else summary.positional, frozenset())
         index = getattr(self.ctx, "project_functions", None)
         if index is None:
             return None
@@ -158,8 +222,8 @@ class FunctionFacts:
     # --- computing a summary -----------------------------------------------------------------------------
 
     def _summarize(self, node: ast.FunctionDef) -> Optional[Summary]:
-        if node.decorator_list:
-            return None
+        if node.decorator_list and not (self.ctx.parent(node) is not self.ctx.tree and self._plain_or_static(node)):
+            return None  # a decorator may return anything (functools.lru_cache: the same array to every caller)
         args = node.args
         positional = tuple(a.arg for a in [*getattr(args, "posonlyargs", []), *args.args])
         keyword = frozenset(a.arg for a in [*args.args, *args.kwonlyargs])

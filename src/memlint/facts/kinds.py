@@ -29,6 +29,8 @@ PyType = Literal["int", "float", "complex", "bool", "real"]
 # Who holds a value's object, and so whether writing into it in place is safe (see ``arrays``).
 Ownership = Literal[
     "fresh",  # a new object this expression created and nothing else holds
+    # what a method of the class returns fresh, called through ``self``: unless a subclass overrides it
+    "fresh_unless_overridden",
     "parameter",
     "global",
     "attribute",
