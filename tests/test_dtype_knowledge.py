@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, config, fix, lint
 
@@ -204,6 +205,39 @@ def test_the_rest_of_the_block_knows_what_the_test_left(code):
 )
 def test_what_may_still_hold_the_untested_object_knows_nothing(code):
     assert described(value_of(AFTER.format(code=code), "x"))[:2] == ("unknown", None)
+
+
+@pytest.mark.parametrize(
+    "expression, known",
+    [
+        ("print(x) if x.dtype == np.int16 else None", "int16"),
+        ("None if x.dtype != np.int16 else print(x)", "int16"),
+        ("None if x.dtype == np.int16 else print(x)", None),
+        ("print(x) if x.dtype != np.int16 else None", None),
+        ("print(x) if x.dtype == np.int16 or y else None", None),
+        ("(lambda: print(x)) if x.dtype == np.int16 else None", None),  # runs later: x may be another object
+        ("print(x) if x.dtype == np.int16 and (x := g()) is not None else None", None),
+    ],
+)
+def test_a_conditional_expression_knows_what_its_test_proves(expression, known):
+    code = textwrap.dedent(AFTER.format(code=f"y = {expression}"))
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    printed = next(
+        n.args[0]
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print" and n.lineno == 4
+    )
+    assert ctx.arrays.value(printed).dtype == (np.dtype(known) if known else None)
+
+
+def test_widening_in_a_conditional_expression_is_reported():
+    code = """
+    import numpy as np
+    def to_unit(img):
+        return img / 255.0 if img.dtype == np.uint8 else img
+    """
+    assert [(f.code, f.line) for f in lint(code)] == [("MEM008", 4)]
 
 
 def test_an_assert_teaches_nothing_of_an_ndarray_since_python_O_skips_it():

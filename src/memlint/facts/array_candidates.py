@@ -68,7 +68,7 @@ class ArrayNames:
         # A name an `if` tests for its dtype (`if x.dtype == np.int16:`) has that dtype in the branch.
         self._annotated |= {
             name
-            for node in ctx.nodes(ast.If, ast.Assert)
+            for node in ctx.nodes(ast.If, ast.Assert, ast.IfExp)
             for holds in (True, False)
             for name, attr, _ in equalities(node.test, holds)
             if attr == "dtype"

@@ -73,7 +73,7 @@ import math
 from typing import TYPE_CHECKING, Any, Optional
 
 from memlint.facts import calls, numpy_api, pillow, python_numbers
-from memlint.facts.dataflow import Def, Opacity, ScopeFlow, find_opacity, unpacked_expr
+from memlint.facts.dataflow import Def, Opacity, ScopeFlow, equalities, find_opacity, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, array_like_of, as_numpy, in_place_verdict
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
@@ -139,6 +139,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         self._budget = _EVAL_BUDGET
         self._candidates: Optional[ArrayNames] = None
         self._functions: Optional[FunctionFacts] = None
+        self._conditional_tests: Optional[dict[str, list]] = None  # name -> (IfExp, holds, dtype expression)
 
     def release(self) -> None:
         """Drop every fact (``FileContext.release``): its parts refer back to it, and the cycles would wait,
@@ -393,25 +394,50 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if e.id in flow.defs_of or isinstance(flow.scope, ast.Module):
                 return UNKNOWN
             return self._global(e.id)
-        guards = [g for g in flow.guards_at(e) if g.attr == "dtype"]
+        guards = [(g, g.value, g.asserted) for g in flow.guards_at(e) if g.attr == "dtype"]
+        inline = [(None, value, False) for value in self._tested_around(e)]
         v = BOTTOM
         for d in defs:
-            v = join(v, self._guarded(self._def_value(d), [g for g in guards if g.covers(d)]))
+            tested = [(value, asserted) for g, value, asserted in guards if g.covers(d)] + [t[1:] for t in inline]
+            v = join(v, self._guarded(self._def_value(d), tested))
         return v
 
-    def _guarded(self, v: Value, guards: list) -> Value:
-        """What ``if x.dtype == np.int16:`` (``guards``) teaches of the object ``v`` of ``x``: its dtype (NumPy
-        compares ``np.dtype(other)``), and no more: a pandas Series passes the test too, so a value of unknown
-        kind becomes an array_like."""
+    def _guarded(self, v: Value, tested: list) -> Value:
+        """What ``if x.dtype == np.int16:`` teaches of the object ``v`` of ``x`` (``tested``: the dtype
+        expressions it equals, each with whether an ``assert`` says so): its dtype (NumPy compares
+        ``np.dtype(other)``), and no more: a pandas Series passes the test too, so a value of unknown kind
+        becomes an array_like."""
         if v.dtype is not None or v.kind not in _HAS_DTYPE:
             return v
-        for guard in guards:
-            if guard.asserted and v.kind != "unknown":
+        for value, asserted in tested:
+            if asserted and v.kind != "unknown":
                 continue  # `python -O` skips asserts: only an array_like, never rewritten, may learn from one
-            dtype = self._dtype_arg(guard.value)
+            dtype = self._dtype_arg(value)
             if dtype is not None:
                 return v.with_changes(dtype=dtype, kind="array_like" if v.kind == "unknown" else v.kind)
         return v
+
+    def _tested_around(self, e: ast.Name) -> list[ast.expr]:
+        """The dtypes a conditional expression around ``e`` tests its name for: ``x / 255.0 if x.dtype ==
+        np.uint8 else x`` (its body where the test is true, its else where it is false), in the same scope
+        (a lambda runs later) and with no walrus in it that may rebind the name."""
+        if self._conditional_tests is None:
+            self._conditional_tests = {}
+            for node in self.ctx.nodes(ast.IfExp):
+                for holds in (True, False):
+                    for name, attr, value in equalities(node.test, holds):
+                        if attr == "dtype":
+                            self._conditional_tests.setdefault(name, []).append((node, holds, value))
+        found = []
+        for node, holds, value in self._conditional_tests.get(e.id, ()):
+            part = node.body if holds else node.orelse
+            if (
+                _within(e, part)
+                and self.scope_of(e) is self.scope_of(node)
+                and not any(isinstance(n, ast.NamedExpr) and _binds_name(n.target, e.id) for n in ast.walk(node))
+            ):
+                found.append(value)
+        return found
 
     def _read_by_comprehension(self, e: ast.Name) -> Value:
         """A name a comprehension reads from the code around it (``[sys.getsizeof(df[c].values) for c in
@@ -1016,6 +1042,25 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
 
 
 _NOT_LITERAL = object()
+
+
+def _within(node: ast.AST, outer: ast.AST) -> bool:
+    """Whether ``node`` lies in the source span of ``outer``."""
+    start = (getattr(outer, "lineno", 0), getattr(outer, "col_offset", 0))
+    end = (getattr(outer, "end_lineno", 0) or 0, getattr(outer, "end_col_offset", 0) or 0)
+    return (
+        start <= (getattr(node, "lineno", -1), getattr(node, "col_offset", -1))
+        and (
+            getattr(node, "end_lineno", 0) or 0,
+            getattr(node, "end_col_offset", 0) or 0,
+        )
+        <= end
+    )
+
+
+def _binds_name(target: ast.AST, name: str) -> bool:
+    return isinstance(target, ast.Name) and target.id == name
+
 
 # The kinds whose value may have a NumPy ``dtype`` attribute (a dtype test on them teaches their dtype).
 _HAS_DTYPE = frozenset({"ndarray", "np_scalar", "other_array", "unknown"})
