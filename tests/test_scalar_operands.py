@@ -424,3 +424,72 @@ def test_integer_array_divided_by_its_norm_is_not_fixed():
         "a = a / np.linalg.norm(a)",
         "a /= np.linalg.norm(a)",
     )
+
+
+# --- reductions over several axes --------------------------------------------------------------------------
+
+AXES = """
+import cv2
+import numpy as np
+def f(path, n):
+    img = cv2.imread(path).astype(np.float32)
+    x = np.zeros(n, dtype=np.float32)
+    g = np.zeros((4, 5, 6))
+"""
+
+
+@pytest.mark.parametrize(
+    "expr, kind, ndim, least, shape",
+    [
+        ("img.mean(axis=(0, 1))", "ndarray", 1, None, None),  # a colour image's mean colour
+        ("img.std(axis=(0, 1), keepdims=True)", "ndarray", 3, None, None),
+        ("np.sum(img, axis=(0, 1, 2))", "np_scalar", 0, None, ()),
+        ("x.mean(axis=(1, 2))", "ndarray", None, 1, None),  # x has three dimensions or more
+        ("x.mean(axis=(1, -4), keepdims=True)", "ndarray", None, 4, None),
+        ("x.mean(axis=(0, 1))", "unknown", None, None, None),  # of a 2-d x a NumPy scalar
+        ("g.max(axis=(0, 2))", "ndarray", 1, None, (5,)),
+        ("g.max(axis=(0, -1), keepdims=True)", "ndarray", 3, None, (1, 5, 1)),
+    ],
+)
+def test_reduction_over_several_axes(expr, kind, ndim, least, shape):
+    v = value_of(AXES, expr)
+    assert (v.kind, v.ndim, v.min_ndim, v.shape, v.ownership) == (kind, ndim, least, shape, "fresh")
+
+
+@pytest.mark.parametrize("expr", ["g.sum(axis=(0, 0))", "g.sum(axis=(0, 3))", "g.sum(axis=(0, n))"])
+def test_repeated_out_of_range_or_unknown_axes_give_nothing(expr):
+    assert value_of(AXES, expr).kind == "unknown" and value_of(AXES, expr).dtype is None
+
+
+@pytest.mark.slow
+def test_mean_colour_subtracted_in_place():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def centred():
+            img = np.arange(512 * 512 * 3, dtype=np.float32).reshape(512, 512, 3) % 251
+            img = img - img.mean(axis=(0, 1))
+            return img
+        r = centred()
+        print(r.dtype, r.shape, r[0, :2], float(np.abs(r).sum()))
+        """)
+    assert "img -= img.mean(axis=(0, 1))" in fixed
+
+
+@pytest.mark.slow
+def test_reduction_over_too_few_axes_of_a_larger_array_is_not_fixed():
+    """`cube.mean(axis=(0,))` of a (2, n, 2) cube is (n, 2): subtracted from an (n, 1) array it broadcasts the
+    result to (n, 2), which `-=` cannot write into x."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f():
+            cube = np.ones((2, 1 << 17, 2))
+            x = np.ones((1 << 17, 1))
+            x = x - cube.mean(axis=(0,))
+            return x
+        print(f().shape)
+        """,
+        "x = x - cube.mean(axis=(0,))",
+        "x -= cube.mean(axis=(0,))",
+    )

@@ -672,39 +672,48 @@ class NumpyValues(Evaluator):
                 answers.add(got[1])
         dtype = answers.pop() if len(answers) == 1 else None
         whole = axis is None or (isinstance(axis, ast.Constant) and axis.value is None)
-        constant = None if whole else self._value(axis).constant
-        a = constant if type(constant) is int else None  # the one axis reduced, when it is a known int
+        axes = None if axis is None or whole else self._axes(axis)  # the axes reduced, when known ints
         ndim = receiver.ndim
-        if keepdims and ndim is None:
-            # as many dimensions as the array, which has axis `a` (else NumPy raises): at least a + 1, or -a
-            if a is None:
-                return UNKNOWN
-            least = max(a + 1 if a >= 0 else -a, receiver.min_ndim or 0)
-            return ndarray_value(dtype, None, min_ndim=least)
-        if keepdims and ndim is not None:  # the reduced axes stay, of length 1 (ndim None: returned above)
-            if not (whole or (a is not None and -ndim <= a < ndim)):
-                return UNKNOWN
-            shape = None
-            if receiver.shape is not None:
-                shape = tuple(1 if a is None or i == a % ndim else d for i, d in enumerate(receiver.shape))
-            return ndarray_value(dtype, shape, ndim=ndim)
-        if whole:
+        if whole and not keepdims:
             return Value("np_scalar", dtype, (), "fresh", 0)
-        if a is None:
+        if not whole and axes is None:
             return UNKNOWN
-        if ndim is None and receiver.kind != "py_number":
-            # the array has axis `a` (else NumPy raises; a 0-d array or scalar takes 0 and -1 as its one axis):
-            # at least a + 1 (or -a) dimensions, so the result at least one fewer
-            least = max(a if a >= 0 else -a - 1, (receiver.min_ndim or 0) - 1)
+        if ndim is None:
+            if axes is None or receiver.kind == "py_number":
+                return UNKNOWN
+            # the array has each axis (else NumPy raises; a 0-d array or scalar takes 0 and -1 as its one
+            # axis): at least a + 1 (or -a) dimensions; the result as many with keepdims, else len(axes) fewer
+            least = max(max(a + 1 if a >= 0 else -a for a in axes), receiver.min_ndim or 0)
+            if keepdims:
+                return ndarray_value(dtype, None, min_ndim=least)
+            least -= len(axes)
             return ndarray_value(dtype, None, min_ndim=least) if least >= 1 else Value("unknown", dtype, None, "fresh")
-        if ndim is not None and ndim >= 2 and -ndim <= a < ndim:
+        if ndim == 0 and not keepdims and axes in ((0,), (-1,)):
+            return Value("np_scalar", dtype, (), "fresh", 0)
+        if axes is None:
+            axes = tuple(range(ndim))
+        if not all(-ndim <= a < ndim for a in axes) or len({a % ndim for a in axes}) != len(axes):
+            return UNKNOWN  # NumPy raises
+        reduced = {a % ndim for a in axes}
+        if keepdims:  # the reduced axes stay, of length 1
             shape = None
             if receiver.shape is not None:
-                shape = tuple(d for i, d in enumerate(receiver.shape) if i != a % ndim)
-            return ndarray_value(dtype, shape, ndim=ndim - 1)
-        if ndim in (0, 1) and a in (0, -1):
+                shape = tuple(1 if i in reduced else d for i, d in enumerate(receiver.shape))
+            return ndarray_value(dtype, shape, ndim=ndim)
+        if ndim == len(reduced):
             return Value("np_scalar", dtype, (), "fresh", 0)
-        return UNKNOWN
+        shape = None
+        if receiver.shape is not None:
+            shape = tuple(d for i, d in enumerate(receiver.shape) if i not in reduced)
+        return ndarray_value(dtype, shape, ndim=ndim - len(reduced))
+
+    def _axes(self, axis: ast.expr) -> Optional[tuple[int, ...]]:
+        """The axes an ``axis=`` argument names: an int, or a tuple of ints (``axis=(0, 1)``), else None."""
+        parts = axis.elts if isinstance(axis, ast.Tuple) else [axis]
+        constants = [self._value(p).constant for p in parts]
+        if not parts or any(type(c) is not int for c in constants):
+            return None
+        return tuple(c for c in constants if type(c) is int)
 
 
 def as_numpy(v: Value) -> Value:
