@@ -75,7 +75,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from memlint.facts import calls, numpy_api, pillow, python_numbers
 from memlint.facts.dataflow import Def, Opacity, ScopeFlow, equalities, find_opacity, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
-from memlint.facts.numpy_calls import NumpyValues, array_like_of, as_numpy, in_place_verdict
+from memlint.facts.numpy_calls import NumpyValues, array_like_of, as_numpy, in_place_verdict, matmul_value
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
 from memlint.facts.pandas_api import PANDAS_INPLACE_DEPRECATED, PANDAS_INPLACE_KEPT, PandasValues, is_pandas
 from memlint.facts.python_numbers import NUMBER_FUNCTIONS
@@ -540,6 +540,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             computed = numpy_api.result_of("operator", name, specs)
             if computed is None:
                 return UNKNOWN  # NumPy raises for these operands
+        if name == "matmul":
+            return matmul_value(left, right, self._result(computed, [left, right]))
         return self._result(computed, [left, right])
 
     def _array_like_binop(self, op: str, left: Value, right: Value) -> Value:

@@ -437,6 +437,71 @@ def out_position(qualname: str) -> Optional[int]:
     return None
 
 
+# Random distributions (``numpy.random.Generator`` methods and the legacy functions of ``numpy.random``) by the
+# dtype of the numbers they draw without ``dtype=``; where ``size`` and ``dtype`` go is read from their
+# signatures (``random_parameters``). tests/test_numpy_functions.py draws from each.
+RANDOM_DRAWS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "random", "random_sample", "ranf", "sample", "standard_normal", "standard_exponential",
+            "standard_gamma", "standard_cauchy", "standard_t", "normal", "uniform", "exponential", "beta", "gamma",
+            "lognormal", "laplace", "logistic", "gumbel", "rayleigh", "weibull", "pareto", "power", "chisquare",
+            "f", "vonmises", "wald", "triangular", "noncentral_chisquare", "noncentral_f",
+        ),
+        "float64",
+    ),
+    **dict.fromkeys(
+        (
+            "integers", "randint", "poisson", "binomial", "geometric", "negative_binomial", "hypergeometric",
+            "zipf", "logseries",
+        ),
+        "int64",
+    ),
+}  # fmt: skip
+
+
+_ALIASES = {"ranf": "random_sample", "sample": "random_sample"}  # deprecated legacy names, of (*args, **kwargs)
+
+
+@functools.cache
+def random_parameters(name: str, legacy: bool) -> Optional[tuple[int, Optional[int]]]:
+    """(position of ``size``, position of ``dtype`` or None) of a random distribution, legacy (``np.random.f``)
+    or a ``Generator`` method, from its signature; None when it has no ``size`` or cannot be read."""
+    import inspect
+
+    np = _np()
+    name = _ALIASES.get(name, name) if legacy else name
+    function = getattr(np.random if legacy else np.random.Generator, name, None)
+    if function is None:
+        return None
+    try:
+        params = [p.name for p in inspect.signature(function).parameters.values()]
+    except (TypeError, ValueError):
+        return None
+    if not legacy:
+        params = params[1:]  # self
+    if "size" not in params:
+        return None
+    return params.index("size"), params.index("dtype") if "dtype" in params else None
+
+
+@functools.cache
+def parameter_position(qualname: str, parameter: str) -> Optional[int]:
+    """The positional index of a NumPy function's parameter (``np.nan_to_num(x, copy)``: 1), None when it is
+    keyword-only, absent, or the signature cannot be read."""
+    import inspect
+
+    function = _function(qualname[6:])
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    for i, p in enumerate(params):
+        if p.name == parameter:
+            return i if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) else None
+    return None
+
+
 @functools.cache
 def concrete_scalar_dtype(qualname: Optional[str]):
     """The dtype of a concrete NumPy scalar type (``numpy.uint8``), never of an abstract one (``numpy.floating``,
@@ -445,3 +510,202 @@ def concrete_scalar_dtype(qualname: Optional[str]):
     if dtype is None or qualname is None or getattr(_np(), qualname[6:], None) is not dtype.type:
         return None
     return dtype
+
+
+# --- NumPy functions computed on stand-ins ----------------------------------------------------------------
+#
+# NumPy functions whose result (its kind, dtype and number of dimensions) follows from the dtypes and numbers of
+# dimensions of their array arguments and from the values of the others, never from the data or the arrays'
+# sizes: memlint calls them on small stand-ins (``called``) and reads the answer off, so NumPy's own promotion
+# rules decide (``np.linalg.inv`` keeps float32 and makes integers float64, ``np.fft.fft`` of float32 is
+# complex64). Each says what the result is to its arguments: "fresh" (a new array nothing else holds, for every
+# input layout) or "view" (it may share memory with an argument, or be the argument itself: ``np.flip``,
+# ``np.transpose``, ``np.real`` of a real array, the read-only ``np.diag`` of a 2-d array).
+# tests/test_numpy_functions.py checks every entry against NumPy on arrays of several dtypes, shapes and layouts.
+# Not here: functions whose result's dimensions depend on the sizes (``np.squeeze``, ``np.histogramdd``), or
+# that return lists.
+COMPUTED_FUNCTIONS: dict[str, Literal["fresh", "view"]] = {
+    # sorting, searching, sets, counting
+    **dict.fromkeys(("sort", "argsort", "lexsort", "unique", "searchsorted", "digitize", "argwhere"), "fresh"),
+    **dict.fromkeys(("flatnonzero", "nonzero", "isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"), "fresh"),
+    **dict.fromkeys(("histogram", "histogram_bin_edges", "histogram2d", "bincount"), "fresh"),
+    # elementwise functions that are not ufuncs; masks
+    **dict.fromkeys(("where", "nan_to_num", "round", "around", "fix", "angle", "sinc", "i0", "unwrap"), "fresh"),
+    **dict.fromkeys(("isclose", "iscomplex", "isreal", "isneginf", "isposinf", "select", "piecewise"), "fresh"),
+    **dict.fromkeys(("allclose", "array_equal", "array_equiv", "iscomplexobj", "isrealobj"), "fresh"),
+    **dict.fromkeys(("real", "imag", "real_if_close", "asarray_chkfinite"), "view"),
+    # cumulative and difference functions, integrals, statistics
+    **dict.fromkeys(("cumsum", "cumprod", "nancumsum", "nancumprod", "cumulative_sum", "cumulative_prod"), "fresh"),
+    **dict.fromkeys(("diff", "ediff1d", "gradient", "trapezoid", "trace", "cov", "corrcoef", "average"), "fresh"),
+    **dict.fromkeys(("percentile", "quantile", "nanpercentile", "nanquantile"), "fresh"),
+    # rearranging into new arrays
+    **dict.fromkeys(("take", "take_along_axis", "repeat", "tile", "roll", "pad", "resize", "compress"), "fresh"),
+    **dict.fromkeys(("tril", "triu", "diagflat", "vander", "kron", "insert", "delete"), "fresh"),
+    # views of their argument (or the argument itself)
+    **dict.fromkeys(("transpose", "swapaxes", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90"), "view"),
+    **dict.fromkeys(("ravel", "reshape", "diagonal", "diag", "matrix_transpose", "atleast_1d", "atleast_2d"), "view"),
+    **dict.fromkeys(("atleast_3d", "broadcast_arrays"), "view"),
+    # products (the generalized ufuncs among them: their core axes do not broadcast)
+    **dict.fromkeys(("matmul", "vecdot", "matvec", "vecmat"), "fresh"),
+    **dict.fromkeys(("dot", "vdot", "inner", "outer", "tensordot", "einsum", "cross", "convolve", "correlate"), "fresh"),
+    **dict.fromkeys(("polyval", "polyfit", "poly"), "fresh"),
+    **dict.fromkeys(("polyder", "polyint", "trim_zeros"), "view"),  # m=0 and nothing to trim: the argument
+    # constructors from numbers
+    **dict.fromkeys(("logspace", "geomspace", "tri", "indices", "diag_indices", "tril_indices", "triu_indices"), "fresh"),
+    **dict.fromkeys(("hanning", "hamming", "blackman", "bartlett", "kaiser"), "fresh"),
+    # numpy.linalg
+    **{
+        "linalg." + name: "fresh"
+        for name in (
+            "norm", "vector_norm", "matrix_norm", "inv", "pinv", "solve", "lstsq", "det", "slogdet", "eig", "eigh",
+            "eigvals", "eigvalsh", "svd", "svdvals", "qr", "cholesky", "matrix_rank", "cond",
+            "multi_dot", "outer", "cross", "tensordot", "tensorinv", "tensorsolve", "vecdot", "trace",
+        )
+    },
+    "linalg.matrix_power": "view",  # n=1 returns the argument
+    "linalg.matrix_transpose": "view",
+    "linalg.diagonal": "view",
+    # numpy.fft
+    **{
+        "fft." + name: "fresh"
+        for name in (
+            "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn",
+            "irfftn", "hfft", "ihfft", "fftshift", "ifftshift", "fftfreq", "rfftfreq",
+        )
+    },
+}  # fmt: skip
+
+# Among them, those whose result's dtype depends on the data as well: complex only when an eigenvalue is
+# (``np.linalg.eig`` of a real matrix), when roots are not in conjugate pairs (``np.poly``), when an imaginary
+# part is not negligible (``np.real_if_close``): their kind and dimensions are stated, never their dtype.
+DTYPE_FROM_DATA = frozenset({"linalg.eig", "linalg.eigvals", "poly", "real_if_close"})
+
+if TYPE_CHECKING:
+    # An argument of ``called``: an operand spec, ("literal", Python source of a literal), ("dtype", dtype), or
+    # ("list" | "tuple", arguments).
+    Argument = Union[
+        Spec,
+        tuple[Literal["literal"], str],
+        tuple[Literal["dtype"], numpy.dtype[Any]],
+        tuple[Literal["list", "tuple"], tuple[Any, ...]],
+    ]
+    # What a call returned: (kind, dtype, ndim) for "ndarray", "np_scalar" (ndim 0), "unknown" (an ndarray or a
+    # NumPy scalar: ndim None), or ("py_number", pytype, None), or ("tuple", items, None).
+    Described = tuple[str, Any, Optional[int]]
+
+_STAND_IN_NDIMS = (0, 1, 2, 3)  # an array of unknown dimensions is tried as each of these
+
+
+def _stand_in(argument: Any) -> object:  # an Argument
+    """A small value for an argument: arrays are stacks of 3x3 identities (invertible, positive definite,
+    sorted rows), or ones for fewer than two dimensions."""
+    import ast as _ast
+
+    np = _np()
+    if argument[0] == "literal":
+        return _ast.literal_eval(argument[1])
+    if argument[0] == "dtype":
+        return argument[1]
+    if argument[0] in ("list", "tuple"):
+        items = [_stand_in(item) for item in argument[1]]
+        return items if argument[0] == "list" else tuple(items)
+    if argument[0] != "array":
+        return _sample(argument)
+    dtype, ndim = argument[1], argument[2]
+    base = np.eye(3) if ndim >= 2 else np.arange(1, 4) if ndim == 1 else np.ones(())
+    try:
+        return np.array(np.broadcast_to(base, (3,) * ndim)).astype(dtype)
+    except (TypeError, ValueError):
+        return np.zeros((3,) * ndim, dtype)
+
+
+def _function(name: str):
+    obj = _np()
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _described(result: Any) -> Optional[Described]:
+    np = _np()
+    if type(result) is np.ndarray:
+        return ("ndarray", result.dtype, result.ndim)
+    if isinstance(result, np.generic):
+        return ("np_scalar", result.dtype, 0)
+    if type(result) in (int, float, complex, bool):
+        return ("py_number", type(result).__name__, None)
+    if isinstance(result, tuple):  # namedtuples too (np.linalg.svd)
+        items = tuple(_described(item) for item in result)
+        return ("tuple", items, None)
+    return None
+
+
+def _merged(a: Optional[Described], b: Optional[Described]) -> Optional[Described]:
+    """What is known of a result that is one of ``a`` or ``b`` (None: nothing)."""
+    if a == b or a is None or b is None:
+        return a if a == b else None
+    if a[0] == b[0] == "tuple" and len(a[1]) == len(b[1]):
+        return ("tuple", tuple(_merged(x, y) for x, y in zip(a[1], b[1])), None)
+    dtype = a[1] if a[1] == b[1] and a[0] != "tuple" else None
+    if a[0] == b[0] and a[0] in ("ndarray", "unknown"):
+        return (a[0], dtype, a[2] if a[2] == b[2] else None)
+    if {a[0], b[0]} <= {"ndarray", "np_scalar", "unknown"}:
+        return ("unknown", dtype, None)
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def called(
+    name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
+) -> Optional[Described]:
+    """What NumPy's ``COMPUTED_FUNCTIONS[name]`` returns for arguments so described: asked of NumPy by calling
+    it on stand-ins. An array of unknown dimensions is tried with each of ``_STAND_IN_NDIMS`` and what all
+    the calls that do not raise agree on is kept; None when every call raises (the program would too)."""
+    import itertools
+    import warnings
+
+    if name not in COMPUTED_FUNCTIONS or _function(name) is None:
+        return None
+    every = list(arguments) + [a for _, a in keywords]
+    unknown = [i for i, a in enumerate(every) if a[0] == "array" and a[2] is None]
+    if any(a[0] in ("list", "tuple") and _unknown_ndim(a) for a in every):
+        return None
+    answers = []
+    for ndims in itertools.product(_STAND_IN_NDIMS, repeat=min(len(unknown), 2)):
+        if len(unknown) > 2:
+            return None
+        chosen = {i: ("array", every[i][1], n) for i, n in zip(unknown, ndims)}
+        filled = [chosen.get(i, a) for i, a in enumerate(every)]
+        try:
+            values = [_stand_in(a) for a in filled]
+            with _np().errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = _function(name)(
+                    *values[: len(arguments)], **{k: v for (k, _), v in zip(keywords, values[len(arguments) :])}
+                )
+        except Exception:  # NumPy refuses these arguments: the program would raise too
+            continue
+        answers.append(_described(result))
+    if not answers:
+        return None
+    answer = answers[0]
+    for other in answers[1:]:
+        answer = _merged(answer, other)
+    if name in DTYPE_FROM_DATA:
+        answer = _without_dtype(answer)
+    return answer
+
+
+def _unknown_ndim(argument) -> bool:
+    """An array of unknown dimensions in a list or tuple argument (not tried in every combination)."""
+    if argument[0] in ("list", "tuple"):
+        return any(_unknown_ndim(a) for a in argument[1])
+    return argument[0] == "array" and argument[2] is None
+
+
+def _without_dtype(answer: Optional[Described]) -> Optional[Described]:
+    if answer is None or answer[0] == "py_number":
+        return answer
+    if answer[0] == "tuple":
+        return ("tuple", tuple(_without_dtype(item) for item in answer[1]), None)
+    return (answer[0], None, answer[2])

@@ -136,6 +136,8 @@ class NumpyValues(Evaluator):
             return self._append(call, kw)
         if name == "expand_dims":
             return self._expand_dims(call, kw)
+        if name in numpy_api.COMPUTED_FUNCTIONS:
+            return self._computed(name, call, kw)
         return self._known_call("numpy." + name, call)
 
     def _type_info(self, call: ast.Call, attribute: str) -> Value:
@@ -162,11 +164,60 @@ class NumpyValues(Evaluator):
             return Value("np_scalar", got[1], (), "fresh", 0)
         return number_value(got)
 
+    def _computed(self, name: str, call: ast.Call, kw: dict) -> Value:
+        """A function of ``numpy_api.COMPUTED_FUNCTIONS``: its result asked of NumPy, on stand-ins of the
+        arguments (arrays, NumPy scalars and Python numbers of known types, literals, dtypes). ``out=`` is
+        returned; ``copy`` other than ``True`` may hand back the argument itself (``np.nan_to_num``)."""
+        out_at = numpy_api.out_position("numpy." + name)
+        out = self._arg(call, out_at, "out")
+        if out is not None and not (isinstance(out, ast.Constant) and out.value is None):
+            return self._value(out)
+        arguments = [self._argument(node) for node in call.args]
+        keywords = [(k.arg, self._argument(k.value)) for k in call.keywords]
+        described = [*arguments, *(a for _, a in keywords)]
+        if any(a is BOTTOM for a in described):
+            return BOTTOM
+        if any(a is None for a in described):
+            return self._known_call("numpy." + name, call)
+        answer = numpy_api.called(name, tuple(arguments), tuple(keywords))
+        if answer is None:
+            return Value(ownership="unknown_call")
+        ownership: Ownership = numpy_api.COMPUTED_FUNCTIONS[name]
+        copy = self._arg(call, numpy_api.parameter_position("numpy." + name, "copy"), "copy")
+        if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
+            ownership = "view"
+        return _value_described(answer, ownership)
+
+    def _argument(self, node: ast.expr):
+        """How ``numpy_api.called`` stands in for an argument: a literal's source, a dtype, the spec of an
+        array, NumPy scalar or Python number of known type, a list or tuple of those; BOTTOM while a loop is
+        iterated; else None."""
+        try:
+            ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            pass
+        else:
+            return ("literal", ast.unparse(node)) if _small(node) else None
+        if isinstance(node, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in node.elts):
+            items = [self._argument(e) for e in node.elts]  # np.lexsort((a, b)), np.linalg.multi_dot([a, b])
+            if any(i is BOTTOM for i in items):
+                return BOTTOM
+            return None if None in items else ("list" if isinstance(node, ast.List) else "tuple", tuple(items))
+        dtype = self._dtype_arg(node) if isinstance(node, (ast.Name, ast.Attribute)) else None
+        if dtype is not None:  # np.float32, float
+            return ("dtype", dtype)
+        value = self._value(node)
+        if value.kind == "bottom":
+            return BOTTOM
+        if value.kind in ("ndarray", "np_scalar") or (value.kind == "py_number" and value.pytype != "real"):
+            return self._spec(value)
+        return None
+
     def _quantile(self, name: str, call: ast.Call, kw: dict) -> Value:
         """``np.percentile(a, 99)``: one number of the whole array, a NumPy scalar whose dtype NumPy computes
         (float32 for a float32 array and a Python ``q``; float64 for integers, or for a float64 NumPy ``q``)."""
         if kw or len(call.args) != 2:
-            return Value(ownership="unknown_call")  # axis=, keepdims=, out=, method=...: not followed
+            return self._computed(name, call, kw)  # axis=, keepdims=, out=, method=...
         a, q = self._value(call.args[0]), self._value(call.args[1])
         if a.kind == "bottom" or q.kind == "bottom":
             return BOTTOM
@@ -174,7 +225,7 @@ class NumpyValues(Evaluator):
         if foreign:
             a = a.with_changes(kind="ndarray")
         if a.kind != "ndarray" or q.kind not in ("py_number", "np_scalar"):
-            return Value(ownership="unknown_call")
+            return self._computed(name, call, kw)  # np.percentile(a, [5, 95])
         specs = (self._spec(a), self._spec(q))
         got = numpy_api.result_of("function", name, specs) if None not in specs else None
         found = Value("np_scalar", got[1] if got else None, (), "fresh", 0)
@@ -475,51 +526,35 @@ class NumpyValues(Evaluator):
             dims = [self._value(a).constant for a in call.args]
             shape = tuple(dims) if all(type(d) is int and d >= 0 for d in dims) else None
             return ndarray_value(float64, shape, ndim=len(call.args))
-        size_position = {
-            "random": 0,
-            "random_sample": 0,
-            "ranf": 0,
-            "sample": 0,
-            "standard_normal": 0,
-            "normal": 2,
-            "uniform": 2,
-            "exponential": 1,
-            "randint": 2,
-        }.get(name)
-        if size_position is None:
-            return Value(ownership="unknown_call")
-        return self._sized(call, size_position, float64 if name != "randint" else None, "randint" == name)
+        return self._drawn(name, call, legacy=True)
 
     def _generator_method(self, name: str, call: ast.Call) -> Value:
-        size_position = {
-            "random": 0,
-            "standard_normal": 0,
-            "normal": 2,
-            "uniform": 2,
-            "exponential": 1,
-            "integers": 2,
-        }.get(name)
-        if size_position is None:
-            return Value(ownership="unknown_call")
-        return self._sized(
-            call, size_position, numpy_api.default_float() if name != "integers" else None, name == "integers"
-        )
+        return self._drawn(name, call, legacy=False)
 
-    def _sized(self, call, size_position: int, dtype, integers: bool) -> Value:
+    def _drawn(self, name: str, call: ast.Call, legacy: bool) -> Value:
+        """Numbers drawn from a distribution (``numpy_api.RANDOM_DRAWS``): an array of ``size``'s shape, else
+        a Python or NumPy scalar, or an array of the parameters' broadcast shape; ``out=`` is returned."""
+        default = numpy_api.RANDOM_DRAWS.get(name)
+        parameters = numpy_api.random_parameters(name, legacy) if default is not None else None
+        if parameters is None:
+            return Value(ownership="unknown_call")
+        out = self._arg(call, None, "out")
+        if out is not None:
+            return self._value(out)
+        size_position, dtype_position = parameters
+        dtype_node = self._arg(call, dtype_position, "dtype") if dtype_position is not None else None
+        dtype = self._dtype_arg(dtype_node) if dtype_node is not None else numpy_api._np().dtype(default)
         size = self._arg(call, size_position, "size")
-        dtype_node = self._arg(call, 3, "dtype") if integers else self._arg(call, None, "dtype")
-        if dtype_node is not None:
-            dtype = self._dtype_arg(dtype_node)
-        elif integers:
-            dtype = numpy_api._np().dtype("int64")
         if size is None or (isinstance(size, ast.Constant) and size.value is None):
-            return Value(ownership="fresh")  # a Python or NumPy scalar
+            return Value(ownership="fresh")  # a Python or NumPy scalar, or an array of the parameters' shape
         shape, ndim = self._shape_arg(size)
         if ndim is None:
             return Value(ownership="fresh")
         return ndarray_value(dtype, shape, ndim=ndim)
 
     def _ufunc(self, name: str, ufunc, call: ast.Call, kw: dict) -> Value:
+        if ufunc.signature is not None:  # np.matmul, np.vecdot: their core axes do not broadcast
+            return self._computed(name, call, kw)
         if "out" in kw or len(call.args) > ufunc.nin or ufunc.nout != 1:
             out = kw.get("out") or (call.args[ufunc.nin] if len(call.args) > ufunc.nin else None)
             return self._value(out) if out is not None and ufunc.nout == 1 else UNKNOWN  # the out= array itself
@@ -729,6 +764,56 @@ def array_like_of(v: Value) -> Value:
     if v.dtype is None or v.kind not in ("ndarray", "np_scalar", "unknown"):
         return UNKNOWN
     return Value("array_like", v.dtype, ownership="fresh" if v.ownership == "fresh" else "unknown")
+
+
+def matmul_value(left: Value, right: Value, computed: Value) -> Value:
+    """``left @ right`` given what elementwise broadcasting would say (``computed``): the matrix axes do not
+    broadcast, so the result's dimensions are asked of NumPy (``(5, 3) @ (3,)`` is 1-d) and its shape is not
+    stated."""
+    specs = [
+        ("array", v.dtype or numpy_api.default_float(), v.ndim) if v.kind == "ndarray" and v.ndim is not None else None
+        for v in (left, right)
+    ]
+    answer = numpy_api.called("matmul", tuple(specs), ()) if None not in specs else None
+    if answer is None or answer[0] not in ("ndarray", "np_scalar"):
+        return Value("unknown", computed.dtype, None, computed.ownership) if computed.kind != "unknown" else computed
+    if answer[0] == "np_scalar":
+        return Value("np_scalar", computed.dtype, (), computed.ownership, 0)
+    shape = _matmul_shape(left.shape, right.shape) if left.shape is not None and right.shape is not None else None
+    return ndarray_value(
+        computed.dtype,
+        shape if shape is not None and len(shape) == answer[2] else None,
+        computed.ownership,
+        ndim=answer[2],
+    )
+
+
+def _matmul_shape(left: tuple, right: tuple) -> Optional[tuple]:
+    """The shape of ``left @ right`` (NumPy's matmul rules: a 1-d operand is a row or a column whose axis goes),
+    None when they do not fit."""
+    row, column = (1, *left) if len(left) == 1 else left, (*right, 1) if len(right) == 1 else right
+    if row[-1] != column[-2]:
+        return None
+    batch = numpy_api.broadcast(row[:-2], column[:-2])
+    if batch is None:
+        return None
+    return (*batch, *row[-2:-1][len(left) == 1 :], *column[-1:][len(right) == 1 :])
+
+
+def _value_described(answer, ownership: Ownership) -> Value:
+    """The Value of what ``numpy_api.called`` describes; an item nothing is known of is unknown."""
+    if answer is None:
+        return UNKNOWN
+    kind, detail, ndim = answer
+    if kind == "tuple":
+        return Value("tuple", ownership="fresh", items=tuple(_value_described(a, ownership) for a in detail))
+    if kind == "py_number":
+        return number_value(pytype=detail)
+    if kind == "np_scalar":
+        return Value("np_scalar", detail, (), "fresh", 0)
+    if kind == "ndarray":
+        return ndarray_value(detail, None, ownership, ndim=ndim)
+    return Value("unknown", detail, None, ownership if detail is not None else "unknown")
 
 
 def _numpy_operand(v: Value) -> bool:

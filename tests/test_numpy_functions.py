@@ -1,0 +1,452 @@
+"""NumPy functions whose results memlint computes on stand-ins (numpy_api.COMPUTED_FUNCTIONS): every entry is
+called as users call it, on arrays of several dtypes, shapes and memory layouts, and what the facts say of the
+call (kind, dtype, number of dimensions, fresh or not) must be what NumPy returns. A wrong entry fails here;
+the traps below are fixes a wrong "fresh" would make."""
+
+import ast
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, config
+
+from memlint.context import FileContext
+from memlint.facts import numpy_api
+from memlint.source import SourceText
+
+# How users call each function: `a` and `b` are arrays of one dtype and shape, `v` a 1-d array of that dtype
+# as long as their last axis, `n` an int.
+CALLS = {
+    "sort": ["np.sort(a)", "np.sort(a, axis=None)", "np.sort(a, axis=0)"],
+    "argsort": ["np.argsort(a)", "np.argsort(a, axis=None)"],
+    "lexsort": ["np.lexsort((a, b))"],
+    "unique": ["np.unique(a)", "np.unique(a, return_counts=True)", "np.unique(a, return_inverse=True)"],
+    "searchsorted": ["np.searchsorted(v, a)"],
+    "digitize": ["np.digitize(a, [0, 1, 2])"],
+    "argwhere": ["np.argwhere(a)"],
+    "flatnonzero": ["np.flatnonzero(a)"],
+    "nonzero": ["np.nonzero(a)"],
+    "isin": ["np.isin(a, b)"],
+    "intersect1d": ["np.intersect1d(a, b)"],
+    "union1d": ["np.union1d(a, b)"],
+    "setdiff1d": ["np.setdiff1d(a, b)"],
+    "setxor1d": ["np.setxor1d(a, b)"],
+    "histogram": ["np.histogram(a)", "np.histogram(a, bins=5, density=True)", "np.histogram(a, weights=b)"],
+    "histogram_bin_edges": ["np.histogram_bin_edges(a, bins=4)"],
+    "histogram2d": ["np.histogram2d(v, v)"],
+    "bincount": ["np.bincount(v)"],
+    "where": ["np.where(a > 0, a, b)", "np.where(a > 0, a, 0)", "np.where(a > 0)", "np.where(a > 0, 1.0, 0.0)"],
+    "nan_to_num": ["np.nan_to_num(a)", "np.nan_to_num(a, nan=0.0)"],
+    "round": ["np.round(a)", "np.round(a, 2)"],
+    "around": ["np.around(a, 1)"],
+    "fix": ["np.fix(a)"],
+    "angle": ["np.angle(a)", "np.angle(a, deg=True)"],
+    "sinc": ["np.sinc(a)"],
+    "i0": ["np.i0(a)"],
+    "unwrap": ["np.unwrap(a)"],
+    "isclose": ["np.isclose(a, b)", "np.isclose(a, 0.5)"],
+    "iscomplex": ["np.iscomplex(a)"],
+    "isreal": ["np.isreal(a)"],
+    "isneginf": ["np.isneginf(a)"],
+    "isposinf": ["np.isposinf(a)"],
+    "select": ["np.select([a > 0, a < 0], [a, b])"],
+    "piecewise": ["np.piecewise(a, [a > 0], [1, 0])"],
+    "allclose": ["np.allclose(a, b)"],
+    "array_equal": ["np.array_equal(a, b)"],
+    "array_equiv": ["np.array_equiv(a, b)"],
+    "iscomplexobj": ["np.iscomplexobj(a)"],
+    "isrealobj": ["np.isrealobj(a)"],
+    "real": ["np.real(a)"],
+    "imag": ["np.imag(a)"],
+    "real_if_close": ["np.real_if_close(a)"],
+    "asarray_chkfinite": ["np.asarray_chkfinite(a)"],
+    "cumsum": ["np.cumsum(a)", "np.cumsum(a, axis=0)", "np.cumsum(a, dtype=np.float64)", "np.cumsum(a, 0, float)"],
+    "cumprod": ["np.cumprod(a)", "np.cumprod(a, axis=-1)"],
+    "nancumsum": ["np.nancumsum(a)", "np.nancumsum(a, axis=0)"],
+    "nancumprod": ["np.nancumprod(a, axis=0)"],
+    "cumulative_sum": ["np.cumulative_sum(v)", "np.cumulative_sum(a, axis=0)"],
+    "cumulative_prod": ["np.cumulative_prod(v)"],
+    "diff": ["np.diff(a)", "np.diff(a, axis=0)", "np.diff(a, n=2)"],
+    "ediff1d": ["np.ediff1d(a)"],
+    "gradient": ["np.gradient(a)", "np.gradient(v)", "np.gradient(a, axis=0)"],
+    "trapezoid": ["np.trapezoid(a)", "np.trapezoid(a, dx=0.5)", "np.trapezoid(a, axis=0)"],
+    "trace": ["np.trace(a)"],
+    "cov": ["np.cov(a)", "np.cov(v)"],
+    "corrcoef": ["np.corrcoef(a)"],
+    "average": ["np.average(a)", "np.average(a, axis=0)", "np.average(a, weights=b)"],
+    "percentile": ["np.percentile(a, 50, axis=0)", "np.percentile(a, [5, 95])", "np.percentile(a, 90, keepdims=True)"],
+    "quantile": ["np.quantile(a, 0.5, axis=-1)", "np.quantile(a, 0.5, method='nearest')"],
+    "nanpercentile": ["np.nanpercentile(a, 50, axis=0)"],
+    "nanquantile": ["np.nanquantile(a, [0.1, 0.9], axis=0)"],
+    "take": ["np.take(a, [0, 1])", "np.take(a, [0, 1], axis=0)", "np.take(a, 0, axis=-1)"],
+    "take_along_axis": ["np.take_along_axis(a, np.argsort(a, axis=0), axis=0)"],
+    "repeat": ["np.repeat(a, 2)", "np.repeat(a, 2, axis=0)"],
+    "tile": ["np.tile(a, 2)", "np.tile(a, (2, 1, 1))"],
+    "roll": ["np.roll(a, 1)", "np.roll(a, -1, axis=0)"],
+    "pad": ["np.pad(a, 1)", "np.pad(a, 2, mode='edge')", "np.pad(a, 1, constant_values=5)"],
+    "resize": ["np.resize(a, (2, 7))"],
+    "compress": ["np.compress([True, False], a, axis=0)"],
+    "tril": ["np.tril(a)", "np.tril(a, -1)"],
+    "triu": ["np.triu(a, 1)"],
+    "diagflat": ["np.diagflat(v)"],
+    "vander": ["np.vander(v)", "np.vander(v, 3)"],
+    "kron": ["np.kron(a, b)"],
+    "insert": ["np.insert(a, 1, 5)", "np.insert(a, 1, 5, axis=0)"],
+    "delete": ["np.delete(a, 0)", "np.delete(a, 0, axis=0)"],
+    "trim_zeros": ["np.trim_zeros(v)"],
+    "transpose": ["np.transpose(a)", "np.transpose(a, (1, 0))"],
+    "swapaxes": ["np.swapaxes(a, 0, 1)"],
+    "moveaxis": ["np.moveaxis(a, 0, -1)"],
+    "rollaxis": ["np.rollaxis(a, 1)"],
+    "flip": ["np.flip(a)", "np.flip(a, axis=0)"],
+    "fliplr": ["np.fliplr(a)"],
+    "flipud": ["np.flipud(a)"],
+    "rot90": ["np.rot90(a)", "np.rot90(a, 2)"],
+    "ravel": ["np.ravel(a)", "np.ravel(a, order='F')"],
+    "reshape": ["np.reshape(a, -1)", "np.reshape(a, (-1, 1))"],
+    "diagonal": ["np.diagonal(a)"],
+    "diag": ["np.diag(a)", "np.diag(v)", "np.diag(a, 1)"],
+    "matrix_transpose": ["np.matrix_transpose(a)"],
+    "atleast_1d": ["np.atleast_1d(a)"],
+    "atleast_2d": ["np.atleast_2d(a)", "np.atleast_2d(v)"],
+    "atleast_3d": ["np.atleast_3d(a)"],
+    "broadcast_arrays": ["np.broadcast_arrays(a, b)", "np.broadcast_arrays(a, v)"],
+    "matmul": ["np.matmul(a, b)", "np.matmul(a, v)", "np.matmul(v, v)", "np.matmul(v, a)"],
+    "vecdot": ["np.vecdot(a, b)", "np.vecdot(a, v)"],
+    "matvec": ["np.matvec(a, v)"],
+    "vecmat": ["np.vecmat(v, a)"],
+    "dot": ["np.dot(a, b)", "np.dot(a, v)", "np.dot(v, v)"],
+    "vdot": ["np.vdot(a, b)"],
+    "inner": ["np.inner(a, b)"],
+    "outer": ["np.outer(a, b)", "np.outer(v, v)"],
+    "tensordot": ["np.tensordot(a, b)", "np.tensordot(a, b, axes=1)", "np.tensordot(a, b, axes=([0], [0]))"],
+    "einsum": ["np.einsum('ij,jk->ik', a, b)", "np.einsum('i,i', v, v)", "np.einsum('ii', a)", "np.einsum('ij->', a)"],
+    "cross": ["np.cross(v[:3], v[1:4])"],
+    "convolve": ["np.convolve(v, v)", "np.convolve(v, [1, 1, 1], mode='same')", "np.convolve(v, v, 'valid')"],
+    "correlate": ["np.correlate(v, v)", "np.correlate(v, v, mode='full')"],
+    "polyval": ["np.polyval(v, a)", "np.polyval([1, 2, 3], a)"],
+    "polyfit": ["np.polyfit(v, v, 1)"],
+    "polyder": ["np.polyder(v)", "np.polyder(v, 0)"],
+    "polyint": ["np.polyint(v)", "np.polyint(v, 0)"],
+    "poly": ["np.poly(v)"],
+    "logspace": ["np.logspace(0, 3)", "np.logspace(0, 3, 10, dtype=np.float32)", "np.logspace(0, 3, n)"],
+    "geomspace": ["np.geomspace(1, 1000, 4)", "np.geomspace(1, 1000, n)", "np.geomspace(1, 100, 3, dtype=int)"],
+    "tri": ["np.tri(3)", "np.tri(n, n, dtype=int)"],
+    "indices": ["np.indices((2, 3))"],
+    "diag_indices": ["np.diag_indices(3)"],
+    "tril_indices": ["np.tril_indices(n)"],
+    "triu_indices": ["np.triu_indices(3, 1)"],
+    "hanning": ["np.hanning(n)"],
+    "hamming": ["np.hamming(8)"],
+    "blackman": ["np.blackman(n)"],
+    "bartlett": ["np.bartlett(n)"],
+    "kaiser": ["np.kaiser(n, 14)"],
+    "linalg.norm": [
+        "np.linalg.norm(a)",
+        "np.linalg.norm(a, axis=1)",
+        "np.linalg.norm(v, ord=1)",
+        "np.linalg.norm(a, 'fro')",
+    ],
+    "linalg.vector_norm": ["np.linalg.vector_norm(a)", "np.linalg.vector_norm(a, axis=-1)"],
+    "linalg.matrix_norm": ["np.linalg.matrix_norm(a)"],
+    "linalg.inv": ["np.linalg.inv(a)"],
+    "linalg.pinv": ["np.linalg.pinv(a)"],
+    "linalg.solve": ["np.linalg.solve(a, b)", "np.linalg.solve(a, v)"],
+    "linalg.lstsq": ["np.linalg.lstsq(a, b)", "np.linalg.lstsq(a, v, rcond=None)"],
+    "linalg.det": ["np.linalg.det(a)"],
+    "linalg.slogdet": ["np.linalg.slogdet(a)"],
+    "linalg.eig": ["np.linalg.eig(a)"],
+    "linalg.eigh": ["np.linalg.eigh(a)"],
+    "linalg.eigvals": ["np.linalg.eigvals(a)"],
+    "linalg.eigvalsh": ["np.linalg.eigvalsh(a)"],
+    "linalg.svd": ["np.linalg.svd(a)", "np.linalg.svd(a, full_matrices=False)", "np.linalg.svd(a, compute_uv=False)"],
+    "linalg.svdvals": ["np.linalg.svdvals(a)"],
+    "linalg.qr": ["np.linalg.qr(a)", "np.linalg.qr(a, mode='r')"],
+    "linalg.cholesky": ["np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + np.eye(a.shape[-1]) * 50)"],
+    "linalg.matrix_power": ["np.linalg.matrix_power(a, 2)", "np.linalg.matrix_power(a, 1)"],
+    "linalg.matrix_rank": ["np.linalg.matrix_rank(a)"],
+    "linalg.cond": ["np.linalg.cond(a)"],
+    "linalg.multi_dot": ["np.linalg.multi_dot([a, b, a])"],
+    "linalg.outer": ["np.linalg.outer(v, v)"],
+    "linalg.cross": ["np.linalg.cross(v[:3], v[1:4])"],
+    "linalg.tensordot": ["np.linalg.tensordot(a, b)"],
+    "linalg.tensorinv": ["np.linalg.tensorinv(a, ind=1)"],
+    "linalg.tensorsolve": ["np.linalg.tensorsolve(a, v)"],
+    "linalg.vecdot": ["np.linalg.vecdot(a, b)"],
+    "linalg.trace": ["np.linalg.trace(a)"],
+    "linalg.matrix_transpose": ["np.linalg.matrix_transpose(a)"],
+    "linalg.diagonal": ["np.linalg.diagonal(a)"],
+    "fft.fft": ["np.fft.fft(a)", "np.fft.fft(a, n=8)", "np.fft.fft(a, axis=0)", "np.fft.fft(a, norm='ortho')"],
+    "fft.ifft": ["np.fft.ifft(a)"],
+    "fft.fft2": ["np.fft.fft2(a)"],
+    "fft.ifft2": ["np.fft.ifft2(a)"],
+    "fft.fftn": ["np.fft.fftn(a)"],
+    "fft.ifftn": ["np.fft.ifftn(a)"],
+    "fft.rfft": ["np.fft.rfft(a)", "np.fft.rfft(v, 16)"],
+    "fft.irfft": ["np.fft.irfft(a)"],
+    "fft.rfft2": ["np.fft.rfft2(a)"],
+    "fft.irfft2": ["np.fft.irfft2(a)"],
+    "fft.rfftn": ["np.fft.rfftn(a)"],
+    "fft.irfftn": ["np.fft.irfftn(a)"],
+    "fft.hfft": ["np.fft.hfft(a)"],
+    "fft.ihfft": ["np.fft.ihfft(a)"],
+    "fft.fftshift": ["np.fft.fftshift(a)"],
+    "fft.ifftshift": ["np.fft.ifftshift(a, axes=0)"],
+    "fft.fftfreq": ["np.fft.fftfreq(n)", "np.fft.fftfreq(n, d=0.1)"],
+    "fft.rfftfreq": ["np.fft.rfftfreq(n, 1 / 8000)"],
+}
+
+DTYPES = ["float32", "float64", "int64", "uint8", "bool", "complex64"]
+SHAPES = [(5,), (4, 4), (2, 3, 3)]
+
+
+def _program(dtype: str, shape: tuple, call: str) -> str:
+    return textwrap.dedent(
+        f"""\
+        import numpy as np
+        def f(n: int):
+            a = np.zeros({shape}, dtype=np.{dtype})
+            b = np.zeros({shape}, dtype=np.{dtype})
+            v = np.zeros({shape[-1]}, dtype=np.{dtype})
+            print({call})
+        """
+    )
+
+
+def facts_of(dtype: str, shape: tuple, call: str):
+    code = _program(dtype, shape, call)
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    printed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+    return ctx.arrays.value(printed[0].args[0])
+
+
+def _data(dtype: str, shape: tuple, seed: int, layout: str):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape) * 3 + (1j * rng.standard_normal(shape) if dtype == "complex64" else 0)
+    x = x > 0 if dtype == "bool" else np.abs(x) if dtype == "uint8" else x
+    x = np.asarray(x).astype(dtype)
+    if layout == "F":
+        return np.asfortranarray(x)
+    if layout == "strided":  # a non-contiguous view of a larger array
+        big = np.zeros(tuple(2 * d for d in shape), dtype)
+        view = big[tuple(slice(None, None, 2) for _ in shape)]
+        view[...] = x
+        return view
+    return x
+
+
+def mismatches(value, result, inputs) -> list:
+    """What the facts' ``value`` claims that NumPy's ``result`` contradicts."""
+    wrong = []
+    if value.kind == "tuple":
+        if not isinstance(result, tuple) or len(result) != len(value.items):
+            return [f"not a tuple of {len(value.items)}: {type(result).__name__}"]
+        for i, (item, r) in enumerate(zip(value.items, result)):
+            wrong += [f"item {i}: {w}" for w in mismatches(item, r, inputs)]
+        return wrong
+    if value.kind == "ndarray" and type(result) is not np.ndarray:
+        wrong.append(f"not an ndarray: {type(result).__name__}")
+    if value.kind == "np_scalar" and not isinstance(result, np.generic):
+        wrong.append(f"not a NumPy scalar: {type(result).__name__}")
+    if value.kind == "py_number" and type(result).__name__ != value.pytype:
+        wrong.append(f"not a Python {value.pytype}: {type(result).__name__}")
+    if value.kind == "unknown" and value.dtype is not None and not isinstance(result, (np.ndarray, np.generic)):
+        wrong.append(f"neither an array nor a NumPy scalar: {type(result).__name__}")
+    if value.dtype is not None and getattr(result, "dtype", None) != value.dtype:
+        wrong.append(f"dtype {getattr(result, 'dtype', None)}, not {value.dtype}")
+    if value.ndim is not None and np.ndim(result) != value.ndim:
+        wrong.append(f"{np.ndim(result)} dimensions, not {value.ndim}")
+    if value.ownership == "fresh" and isinstance(result, np.ndarray):
+        if any(result is x or np.shares_memory(result, x) for x in inputs) or not result.flags.writeable:
+            wrong.append("not fresh: it shares memory with an argument or is read-only")
+    return wrong
+
+
+def _cases():
+    for name, calls in CALLS.items():
+        for call in calls:
+            yield pytest.param(name, call, id=call)
+
+
+def test_every_computed_function_is_called_here():
+    assert set(CALLS) == set(numpy_api.COMPUTED_FUNCTIONS)
+
+
+@pytest.mark.parametrize("name, call", list(_cases()))
+def test_the_facts_of_a_call_are_what_numpy_returns(name, call):
+    """For each dtype and shape where NumPy accepts the call, every claim of the facts holds, for C-ordered,
+    Fortran-ordered and strided arrays of random data; and the facts know the call where NumPy accepts it."""
+    known = 0
+    for dtype in DTYPES:
+        for shape in SHAPES:
+            value = facts_of(dtype, shape, call)
+            for layout in ("C", "F", "strided") if value.ownership == "fresh" else ("C",):  # layouts: for "fresh"
+                a, b, v = (_data(dtype, s, seed, layout) for seed, s in ((1, shape), (2, shape), (3, shape[-1:])))
+                try:
+                    with warnings.catch_warnings(), np.errstate(all="ignore"):
+                        warnings.simplefilter("ignore")
+                        result = eval(call, {"np": np, "a": a, "b": b, "v": v, "n": 8})
+                except Exception:  # NumPy refuses these arguments: nothing to compare
+                    continue
+                wrong = mismatches(value, result, (a, b, v))
+                assert not wrong, f"{call} on {layout} {dtype}{shape}: {wrong} (facts: {value})"
+                known += value.kind != "unknown" or value.dtype is not None
+    assert known, f"the facts know nothing of {call}"
+
+
+# --- random draws (numpy_api.RANDOM_DRAWS) -------------------------------------------------------------------
+
+PARAMETERS = {  # a distribution's required parameters
+    "integers": "0, 10",
+    "randint": "0, 10",
+    "hypergeometric": "5, 5, 3",
+    "zipf": "2.0",
+    "logseries": "0.5",
+    "binomial": "10, 0.5",
+    "negative_binomial": "10, 0.5",
+    "geometric": "0.5",
+    "triangular": "0.0, 0.5, 1.0",
+    "noncentral_f": "2.0, 3.0, 0.5",
+    "noncentral_chisquare": "2.0, 0.5",
+    "f": "2.0, 3.0",
+    "vonmises": "0.0, 1.0",
+    "wald": "1.0, 1.0",
+    "beta": "0.5, 0.5",
+    "gamma": "2.0",
+    "standard_gamma": "2.0",
+    "standard_t": "3.0",
+    "chisquare": "2.0",
+    "weibull": "2.0",
+    "pareto": "2.0",
+    "power": "2.0",
+}
+
+
+def _draws():
+    for name in numpy_api.RANDOM_DRAWS:
+        for receiver, legacy in (("rng", False), ("np.random", True)):
+            found = numpy_api.random_parameters(name, legacy)
+            if found is None:
+                continue
+            size_at, dtype_at = found
+            given = [p for p in PARAMETERS.get(name, "").split(", ") if p]
+            calls = [f"{receiver}.{name}({', '.join([*given, 'size=(2, 3)'])})"]
+            if len(given) == size_at:  # size passed by position
+                calls.append(f"{receiver}.{name}({', '.join([*given, '4'])})")
+            if dtype_at is not None:
+                small = "np.int16" if numpy_api.RANDOM_DRAWS[name] == "int64" else "np.float32"
+                calls.append(f"{receiver}.{name}({', '.join([*given, 'size=5', f'dtype={small}'])})")
+                if len(given) == size_at and dtype_at == size_at + 1:
+                    calls.append(f"{receiver}.{name}({', '.join([*given, '5', small])})")
+            yield from (pytest.param(call, id=call) for call in calls)
+
+
+@pytest.mark.parametrize("call", list(_draws()))
+def test_random_draws_have_the_dtype_and_dimensions_numpy_gives(call):
+    code = f"import numpy as np\ndef f():\n    rng = np.random.default_rng(0)\n    print({call})\n"
+    tree = ast.parse(code)
+    printed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+    value = FileContext("t.py", SourceText(code), tree, config()).arrays.value(printed[0].args[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # np.random.ranf
+        result = eval(call, {"np": np, "rng": np.random.default_rng(0)})
+    assert (value.kind, value.dtype, value.ndim, value.ownership) == ("ndarray", result.dtype, result.ndim, "fresh")
+    assert value.shape == result.shape
+
+
+def test_every_random_draw_is_known_to_numpy():
+    for name in numpy_api.RANDOM_DRAWS:
+        assert numpy_api.random_parameters(name, True) or numpy_api.random_parameters(name, False), name
+
+
+# --- what the knowledge enables, and the traps a wrong "fresh" would fall into -------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "made, step",
+    [
+        ("np.sort(x)", "y = y * 2.0"),
+        ("np.linalg.inv(np.eye(256) * 2.0 + x[:256] * 1e-3)", "y = y * 0.5"),
+        ("np.fft.rfft(x, axis=0)", "y = y * 2.0"),
+        ("np.cumsum(x, axis=1)", "y = y - 1.0"),
+        ("np.where(x > 0.5, x, 0.0)", "y = y * 3.0"),
+    ],
+)
+def test_an_array_a_numpy_function_makes_is_fresh_and_fixed_in_place(made, step):
+    fixed = assert_fix_keeps_behaviour(f"""
+        import numpy as np
+        def f():
+            x = np.random.default_rng(0).random((1024, 256))
+            y = {made}
+            {step}
+            return x, y
+        x, r = f()
+        print(r.dtype, r.shape, complex(r.sum()), float(x.sum()))
+        """)
+    name, _, rest = step.partition(" = ")
+    assert f"{name} {rest.split()[1]}= {rest.split()[2]}" in fixed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "made",
+    [
+        "np.flip(x)",
+        "np.transpose(x)",
+        "np.nan_to_num(x, copy=False)",
+        "np.real(x)",
+        "np.swapaxes(x, 0, 1)",
+        "np.diag(x)",
+        "np.linalg.matrix_power(x, 1)",
+        "np.ravel(x)",
+        "np.moveaxis(x, 0, 1)",
+    ],
+)
+def test_a_view_a_numpy_function_returns_is_not_written_in_place(made):
+    """Each returns a view of ``x`` or ``x`` itself (``np.diag`` of a 2-d array a read-only one): ``y *= 2.0``
+    would change ``x`` too, or raise."""
+    assert_trap_not_fixed(
+        "MEM001",
+        f"""
+        import numpy as np
+        def f():
+            x = np.ones((256, 256))
+            y = {made}
+            y = y * 2.0
+            return x, y
+        x, y = f()
+        print(float(x.sum()), float(y.sum()))
+        """,
+        "y = y * 2.0",
+        "y *= 2.0",
+    )
+
+
+def test_a_matrix_product_does_not_broadcast_its_matrix_axes():
+    """``(5, 3) @ (3,)`` is 1-d of 5, ``(5, 3) @ (3, 1)`` is (5, 1): broadcast elementwise, both would be
+    (5, 3) and the result's size and an in-place ``@=`` would be wrong."""
+    code = """
+        import numpy as np
+        def f():
+            a = np.zeros((5, 3), dtype=np.float32)
+            v = np.zeros(3, dtype=np.float32)
+            c = np.zeros((3, 1))
+            print(a @ v, a @ c, v @ v, np.matmul(a, v), np.vecdot(a, v), {expr})
+        """
+    expected = {
+        "a @ v": ("ndarray", "float32", (5,)),
+        "a @ c": ("ndarray", "float64", (5, 1)),
+        "v @ v": ("np_scalar", "float32", ()),
+        "np.matmul(a, v)": ("ndarray", "float32", None),
+        "np.vecdot(a, v)": ("ndarray", "float32", None),
+    }
+    for expr, (kind, dtype, shape) in expected.items():
+        tree = ast.parse(textwrap.dedent(code.format(expr=expr)))
+        ctx = FileContext("t.py", SourceText(ast.unparse(tree)), tree, config())
+        printed = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print")
+        value = ctx.arrays.value(printed.args[-1])
+        assert (value.kind, str(value.dtype), value.shape) == (kind, dtype, shape), expr
+        assert value.ndim == len(np.matmul(np.ones((5, 3)), np.ones(3)).shape) or expr == "a @ c" or kind != "ndarray"
