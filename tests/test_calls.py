@@ -1076,3 +1076,50 @@ def test_trap_stft_into_out_returns_out():
         print(np.abs(buf).sum())
         """
     assert_trap_not_fixed(code, "D = D * 2", "D *= 2")
+
+
+@pytest.mark.slow
+def test_matplotlib_imread_gives_a_numeric_base_class_ndarray(tmp_path):
+    """A float32 PNG, or Pillow's pixels as uint8/uint16 for other formats (some read-only): numeric always,
+    so the entry states the kind and `numeric`, never an owner or a dtype."""
+    plt = pytest.importorskip("matplotlib.pyplot")
+    Image = pytest.importorskip("PIL.Image")
+    rgb = np.arange(20 * 30 * 3, dtype=np.uint8).reshape(20, 30, 3)
+    found = set()
+    for mode in ("RGB", "L", "1", "P", "LA", "I", "F", "CMYK", "I;16"):
+        image = Image.fromarray(rgb[..., 0].astype(np.uint16)) if mode == "I;16" else Image.fromarray(rgb)
+        image = image if mode == "I;16" else image.convert(mode)
+        for ext in ("png", "jpg", "bmp", "gif", "tif"):
+            path = tmp_path / f"a.{ext}"
+            try:
+                image.save(path)
+            except (OSError, ValueError):
+                continue  # a mode the format cannot hold
+            img = plt.imread(path)
+            assert type(img) is np.ndarray and not img.dtype.hasobject
+            found.add((str(img.dtype), img.flags.writeable))
+    assert {"float32", "uint8", "uint16"} == {dtype for dtype, _ in found}
+    assert {True, False} == {writeable for _, writeable in found}  # so no owner is stated
+    entry = calls.library()["matplotlib.pyplot.imread"]
+    assert (entry.kind, entry.numeric, entry.owner, entry.dtype) == ("ndarray", True, None, None)
+    v = value_of("import matplotlib.pyplot as plt\nimg = plt.imread(p)", "img")
+    assert (v.kind, v.dtype, v.holds_no_objects, v.ownership) == ("ndarray", None, True, "unknown_call")
+
+
+@pytest.mark.slow
+def test_trap_matplotlib_imread_of_a_jpeg_is_read_only(tmp_path):
+    """Had the entry said "fresh", np.array(plt.imread(p)) of a JPEG, then written, could become np.asarray:
+    the write would raise."""
+    pytest.importorskip("matplotlib")
+    Image = pytest.importorskip("PIL.Image")
+    path = tmp_path / "a.jpg"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(path)
+    code = f"""
+        import matplotlib.pyplot as plt
+        import numpy as np
+        img = np.array(plt.imread({str(path)!r}))
+        img[0, 0] = 255
+        print(img[0, 0, 0])
+        """
+    assert_trap_not_fixed(code, "np.array(plt", "np.asarray(plt")
+    assert outcome(code.replace("np.array(plt", "np.asarray(plt")).startswith("raised: ValueError")

@@ -261,3 +261,42 @@ def test_a_name_set_to_none_lets_go_as_del_does():
     )
     assert [(f.code, f.line) for f in found] == [("MEM016", 7), ("MEM016", 14)]
     assert "`del` (or `= None`) of the numeric arrays `X_train`" in found[0].message
+
+
+def test_an_image_read_by_matplotlib_is_a_numeric_array():
+    """plt.imread's pixels are numbers whatever the file (calls.toml `numeric`): deleting them frees them."""
+    (f,) = lint(
+        """
+        import gc
+        import matplotlib.pyplot as plt
+        def tiles(path):
+            img = plt.imread(path)
+            n = img.shape[0] // 2
+            del img
+            gc.collect()
+            return n
+        """,
+        select=("MEM016",),
+    )
+    assert f.line == 8 and "`img`" in f.message
+    # traps: a reader whose pixels may be objects or of unknown kind, or a branch that may bind anything
+    assert (
+        codes(
+            """
+        import gc
+        import matplotlib.pyplot as plt
+        import imageio
+        def tiles(path, transform):
+            img = plt.imread(path)
+            if transform is not None:
+                img = transform(image=img)["image"]
+            del img
+            gc.collect()
+            other = imageio.imread(path)
+            del other
+            gc.collect()
+        """,
+            select=("MEM016",),
+        )
+        == []
+    )

@@ -32,6 +32,8 @@ The library's own entries may also say (never in a configuration):
 - ``unless = [names]``: nothing is known when any of these arguments (``"name"``, or ``"name@position"``) is
   passed with a value other than ``False``/``None`` (``return_centers=True`` adds an item to the tuple); in
   a case, the case does not apply (``imageio.v3.imread("a.jpg", mode="F")`` is not uint8);
+- ``numeric = true``: the result's dtype, stated or not, is numeric (it holds no Python objects: a file's
+  pixels, whatever their depth);
 - ``reads = true``: the call reads its array arguments, positional and keyword, and never writes into them (it
   may keep a reference: a plot draws its data later);
 - ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
@@ -78,6 +80,7 @@ _LIBRARY_KEYS = (
     "argument",
     "cases",
     "unless",
+    "numeric",
     "reads",
     "also",
     "checked",
@@ -110,6 +113,7 @@ class Returns:
     argument: Optional[tuple] = None
     cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
     unless: tuple = ()  # ((keyword, position or None), ...)
+    numeric: bool = False
     reads: bool = False
     returns_receiver: bool = False
 
@@ -178,6 +182,7 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
         if "returns" in table:
             fields["items"] = _items(table["returns"], f"{key}.returns")
         fields["unless"] = tuple(_argument_spec(n, f"{key}.unless") for n in table.get("unless", ()))
+        fields["numeric"] = table.get("numeric") is True
         fields["reads"] = table.get("reads") is True
         fields["returns_receiver"] = table.get("returns-receiver") is True
     return Returns(**fields)
@@ -317,7 +322,8 @@ def value_of(entry: Returns, origin: str) -> Value:
     if entry.items is not None:
         return Value("tuple", ownership=ownership, origin=origin, items=tuple(value_of(i, origin) for i in entry.items))
     if entry.kind == "ndarray":
-        return Value("ndarray", entry.dtype, entry.shape, ownership, entry.ndim, origin=origin)
+        no_objects = True if entry.numeric and entry.dtype is None else None
+        return Value("ndarray", entry.dtype, entry.shape, ownership, entry.ndim, origin=origin, no_objects=no_objects)
     if entry.kind in ("dataframe", "series"):
         return Value(
             "other_array",
