@@ -207,11 +207,15 @@ def test_imageio_jpeg_is_uint8(function, tmp_path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # imageio.imread: "use imageio.v2"
             assert read(str(tmp_path / suffix)).dtype == np.uint8
-    head = f"import {module}\n"
-    for path in ["'Photos/Tower.JPG'", 'f"{folder}/{name}.jpeg"', "'a.jpg'"]:
+    head = f"import os\nimport {module}\n"
+    for path in ["'Photos/Tower.JPG'", 'f"{folder}/{name}.jpeg"', "'a.jpg'", "os.path.join(d, 'b.JPEG')"]:
         assert value_of(head + f"a = {function}({path})", "a").dtype == np.uint8, path
-    for path in ["'a.png'", "path", 'f"a.{ext}"', "'jpg'", "'a.jpg.png'"]:
+    for path in ["'a.png'", "path", 'f"a.{ext}"', "'jpg'", "'a.jpg.png'", "os.path.join('a.jpg', name)"]:
         assert value_of(head + f"a = {function}({path})", "a").dtype is None, path
+    for binding in ["p = 'a.jpg'", "for p in ['a.jpg', 'b.JPG']:\n    pass"]:  # names of such paths only
+        assert value_of(head + f"{binding}\na = {function}(p)", "a").dtype == np.uint8, binding
+    for binding in ["p = 'a.jpg' if c else 'b.png'", "for p in ['a.jpg', 'b.png']:\n    pass"]:
+        assert value_of(head + f"{binding}\na = {function}(p)", "a").dtype is None, binding
     keyword = "mode" if function == "imageio.v3.imread" else "pilmode"
     assert value_of(head + f"a = {function}('a.jpg', {keyword}='F')", "a").dtype is None
     Image.new("RGB", (5, 4)).save(tmp_path / "f.jpg")

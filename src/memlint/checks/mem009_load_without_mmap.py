@@ -10,16 +10,14 @@ slice of rows taken straight from the load, used in any way, gets the copy form 
 from __future__ import annotations
 
 import ast
-import re
-import string
 from typing import Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
+from memlint.facts.paths import ends_with, visible_tail
 from memlint.facts.syntax import bounded_rows
 
 _LOAD_KEYWORDS = {"mmap_mode", "allow_pickle", "fix_imports", "encoding", "max_header_size"}
-_JOIN_FUNCTIONS = {"os.path.join", "posixpath.join", "ntpath.join"}
 _MAX_VIEW_DEPTH = 3
 
 
@@ -80,7 +78,7 @@ class LoadWithoutMmap(Rule):
         pickle = keywords.get("allow_pickle")  # object arrays cannot be mapped
         if pickle is not None and not (isinstance(pickle, ast.Constant) and pickle.value is False):
             return False
-        return _ends_in_npy(ctx, call.args[0], 0)
+        return ends_with(ctx, call.args[0], ".npy")
 
     @staticmethod
     def _bound_name(ctx, call: ast.expr):
@@ -93,121 +91,6 @@ class LoadWithoutMmap(Rule):
         ):
             return stmt.targets[0].id
         return None
-
-
-def _ends_in_npy(ctx, node: ast.AST, depth: int) -> bool:
-    """Whether a path expression visibly ends in ``.npy``: literals, f-strings, ``+``, ``/``, os.path.join,
-    ``Path(...)``, and local names bound only to such expressions."""
-    if depth > 3:
-        return False
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, str) and node.value.endswith(".npy")
-    end = _path_end(ctx, node)
-    if end is not None:
-        return _ends_in_npy(ctx, end, depth + 1)
-    if isinstance(node, ast.Name):
-        defs = ctx.arrays.reaching(node)
-        return bool(defs) and all(_binds_npy(ctx, d, depth + 1) for d in defs)
-    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):  # paths[label]
-        return _holds_only_npy(ctx, node.value, depth + 1)
-    return False
-
-
-def _path_end(ctx, node: ast.AST) -> Optional[ast.AST]:
-    """The part a path expression ends with: an f-string's last piece, the right of ``+`` or ``/``, the text
-    a format string has after its last field (``"b_{}.npy".format(i)``, ``"b_%d.npy" % i``), the last
-    argument of os.path.join (and the like) or of ``Path(p)``; None for anything else."""
-    if isinstance(node, ast.JoinedStr) and node.values:
-        return node.values[-1]
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
-        return node.right
-    template = _format_template(node)
-    if template is not None:
-        return ast.Constant(_text_after_last_field(template, percent=isinstance(node, ast.BinOp)))
-    if isinstance(node, ast.Call) and node.args and not node.keywords:
-        q = ctx.qualname(node.func)
-        if q in _JOIN_FUNCTIONS or (q == "pathlib.Path" and len(node.args) == 1):
-            return node.args[-1]
-    return None
-
-
-def _format_template(node: ast.AST) -> Optional[str]:
-    """The literal template of ``"...".format(...)`` or ``"..." % args``, else None."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        template = node.func.value
-    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
-        template = node.left
-    else:
-        return None
-    return template.value if isinstance(template, ast.Constant) and isinstance(template.value, str) else None
-
-
-# a printf-style conversion (%% included): what "..." % args replaces
-_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[#0 +\-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsab%]")
-
-
-def _text_after_last_field(template: str, percent: bool) -> str:
-    """What every string the template formats ends with: its literal text after the last replacement field
-    ("" if it ends with one, or cannot be read)."""
-    if percent:
-        return _PERCENT_FIELD.split(template)[-1]
-    try:
-        pieces = list(string.Formatter().parse(template))
-    except ValueError:
-        return ""
-    return pieces[-1][0] if pieces and pieces[-1][1] is None else ""
-
-
-def _binds_npy(ctx, d, depth: int) -> bool:
-    """The definition binds a path ending in ``.npy``: ``p = "a.npy"``, or ``for p in ["a.npy", ...]``."""
-    if d.kind == "assign":
-        return d.value is not None and _ends_in_npy(ctx, d.value, depth)
-    if d.kind == "for" and isinstance(d.node, ast.For) and isinstance(d.node.target, ast.Name):
-        items = d.node.iter
-        if isinstance(items, ast.Name):  # a local list or tuple of paths (iterating a dict gives its keys)
-            items = _only_definition(ctx, items)
-        return isinstance(items, (ast.List, ast.Tuple)) and _holds_only_npy(ctx, d.node.iter, depth)
-    return False
-
-
-def _only_definition(ctx, name: ast.Name):
-    defs = ctx.arrays.reaching(name)
-    return defs[0].value if defs and len(defs) == 1 and defs[0].kind == "assign" else None
-
-
-def _holds_only_npy(ctx, container: ast.expr, depth: int) -> bool:
-    """A list, tuple or dict display of paths ending in ``.npy``, or a local name bound once to one that is
-    only read, iterated, or given more such paths by item assignment (``paths["bat"] = "bat.npy"``)."""
-    if depth > 3:
-        return False
-    if isinstance(container, (ast.List, ast.Tuple)):
-        return all(_ends_in_npy(ctx, e, depth + 1) for e in container.elts)
-    if isinstance(container, ast.Dict):
-        return None not in container.keys and all(_ends_in_npy(ctx, v, depth + 1) for v in container.values)
-    if not isinstance(container, ast.Name) or not isinstance(
-        _only_definition(ctx, container), (ast.List, ast.Tuple, ast.Dict)
-    ):
-        return False
-    (binding,) = ctx.arrays.reaching(container)
-    stmt = binding.node
-    if not _holds_only_npy(ctx, stmt.value, depth + 1):
-        return False
-    for use in ctx.arrays.uses_of_binding(stmt) or [None]:
-        parent = ctx.arrays.parent(use) if use is not None else None
-        if isinstance(parent, ast.Subscript) and parent.value is use:
-            store = ctx.arrays.parent(parent)
-            if isinstance(parent.ctx, ast.Load):
-                continue
-            if (
-                isinstance(store, ast.Assign)
-                and store.targets == [parent]
-                and _ends_in_npy(ctx, store.value, depth + 1)
-            ):
-                continue
-        elif isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is use:
-            continue
-        return False
-    return True
 
 
 def _only_read(ctx, value: ast.expr, depth: int) -> bool:
@@ -243,7 +126,7 @@ def _may_overwrite_while_mapped(ctx, load: ast.Call) -> bool:
     (``np.savetxt("log.txt")``, ``np.savez`` of a path: always a ``.npz``), or that run only before the load
     (``np.save(p, x)`` then ``x = np.load(p)``), do not count."""
     scope = ctx.arrays.scope_of(load)
-    loaded = _visible_tail(ctx, load.args[0], 0) or ".npy"
+    loaded = visible_tail(ctx, load.args[0]) or ".npy"
     for call in ast.walk(scope) if scope is not None else ():
         if isinstance(call, ast.Call):
             written = _written_tail(ctx, call)
@@ -268,7 +151,7 @@ def _written_tail(ctx, call: ast.Call) -> Optional[str]:
         spelled = mode.value if isinstance(mode, ast.Constant) else default if mode is None else None
         if spelled in ("r", "c", "readonly", "copyonwrite"):
             return None
-    tail = _visible_tail(ctx, path, 0) if path is not None else ""
+    tail = visible_tail(ctx, path) if path is not None else ""
     if tail and suffix and not tail.endswith(suffix):
         tail += suffix
     return tail
@@ -293,22 +176,6 @@ def _argument(call: ast.Call, position: int, keyword: str) -> Optional[ast.expr]
     if position < len(call.args):
         return call.args[position]
     return next((k.value for k in call.keywords if k.arg == keyword), None)
-
-
-def _visible_tail(ctx, node: ast.AST, depth: int) -> str:
-    """The literal text a path expression visibly ends with: ``"a.npy"``, ``f"{root}/a.npy"`` -> ``"/a.npy"``,
-    ``os.path.join(root, "a.npy")``, ``Path(root) / "a.npy"``, a local name bound once to one; else ""."""
-    if depth > 3:
-        return ""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    end = _path_end(ctx, node)
-    if end is not None:
-        return _visible_tail(ctx, end, depth + 1)
-    if isinstance(node, ast.Name):
-        value = _only_definition(ctx, node)
-        return _visible_tail(ctx, value, depth + 1) if value is not None else ""
-    return ""
 
 
 def _may_be_same_file(a: str, b: str) -> bool:

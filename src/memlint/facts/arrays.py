@@ -72,7 +72,7 @@ import dataclasses
 import math
 from typing import TYPE_CHECKING, Any, Optional
 
-from memlint.facts import calls, numpy_api, pillow, python_numbers
+from memlint.facts import calls, numpy_api, paths, pillow, python_numbers
 from memlint.facts.dataflow import Def, Opacity, ScopeFlow, equalities, find_opacity, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, array_like_of, as_numpy, in_place_verdict, matmul_value
@@ -933,8 +933,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return Value(ownership="unknown_call", origin=q)
         while entry.argument is not None and entry.cases is not None:
             name, position = entry.argument
-            spelled = calls.spelling(self._arg(call, position, name), self.ctx.qualname)
-            case = entry.cases.get(spelled, calls.Returns())
+            node = self._arg(call, position, name)
+            case = entry.cases.get(calls.spelling(node, self.ctx.qualname)) or self._path_case(entry.cases, node)
             if any(self._passed(call, position, name) for name, position in case.unless):
                 case = calls.Returns()  # a case does not apply when one of its `unless` arguments is passed
             entry = entry.merged(case)
@@ -942,6 +942,13 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         if resolved is None:
             return BOTTOM
         return calls.value_of(resolved[0], resolved[1] or q)
+
+    def _path_case(self, cases: dict, node: Optional[ast.expr]) -> calls.Returns:
+        """The case ``*.suffix`` of the suffix a path visibly ends with, in any case (``"photo.JPG"``)."""
+        for key, case in cases.items():
+            if key.startswith("*.") and node is not None and paths.ends_with(self.ctx, node, key[1:], True):
+                return case
+        return calls.Returns()
 
     def _resolved(self, entry: calls.Returns, call: ast.Call, user: dict) -> Optional[tuple]:
         """(the entry with what its arguments decide filled in: a dtype argument, the source's dtype and number

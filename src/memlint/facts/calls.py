@@ -27,8 +27,9 @@ The library's own entries may also say (never in a configuration):
   on (scikit-learn's ``fit`` returns the estimator);
 - ``argument = "name@position"`` with ``cases = { spelling = entry }``: the entry merged over the base one
   when the argument is spelled so ("" when absent; a number, ``True``, a qualified name such as
-  ``cv2.IMREAD_GRAYSCALE``, or ``*.jpg`` for a path whose literal text ends in ``.jpg`` in any case);
-  a case may choose further, by its own ``argument`` and ``cases``;
+  ``cv2.IMREAD_GRAYSCALE``); a case keyed ``*.jpg`` applies to a path that visibly ends in ``.jpg``, in any
+  case (a literal, ``os.path.join(d, "a.JPG")``, a name bound to one...: facts/paths.py); a case may choose
+  further, by its own ``argument`` and ``cases``;
 - ``unless = [names]``: nothing is known when any of these arguments (``"name"``, or ``"name@position"``) is
   passed with a value other than ``False``/``None`` (``return_centers=True`` adds an item to the tuple); in
   a case, the case does not apply (``imageio.v3.imread("a.jpg", mode="F")`` is not uint8);
@@ -278,33 +279,14 @@ def _prefixes(names) -> frozenset:
 
 
 def spelling(node: Optional[ast.AST], qualname: Callable) -> Optional[str]:
-    """How an argument is spelled for ``cases``: "" when absent, a number or ``True``, a qualified name, or
-    ``*.suffix`` (lower case) for a path whose literal text ends in one (``"img/Tower.JPG"``, ``f"{d}/a.jpg"``)."""
+    """How an argument is spelled for ``cases``: "" when absent, a number or ``True``, a qualified name."""
     if node is None:
         return ""
     if isinstance(node, ast.Constant) and type(node.value) in (int, bool):
         return str(node.value)
-    suffix = _literal_suffix(node)
-    if suffix is not None:
-        return "*" + suffix.lower()
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
         return f"-{node.operand.value}" if type(node.operand.value) is int else None
     return qualname(node)
-
-
-def _literal_suffix(node: ast.AST) -> Optional[str]:
-    """The suffix (``.JPG``) a path's literal text ends with: a string, or an f-string whose last piece is
-    one; None when the end is computed (``f"a.{ext}"``) or has no suffix."""
-    follows_a_value = isinstance(node, ast.JoinedStr) and len(node.values) > 1  # f"{name}.jpg"
-    if isinstance(node, ast.JoinedStr) and node.values:
-        node = node.values[-1]
-    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
-        return None
-    text = node.value.replace("\\", "/")
-    name = text.rsplit("/", 1)[-1]
-    stem, dot, suffix = name.rpartition(".")
-    has_stem = bool(stem) or (follows_a_value and "/" not in text)
-    return "." + suffix if dot and has_stem and suffix else None
 
 
 _OWNERSHIP: dict[Optional[str], Ownership] = {
