@@ -1,4 +1,4 @@
-"""MEM013 expression-temporaries: large temporaries NumPy cannot reuse. Advice only, known large sizes only.
+"""MEM013 expression-temporaries: large temporaries NumPy cannot reuse. Advice only.
 
 Three shapes of it, each measured (catalog section 2, m10):
 
@@ -72,10 +72,13 @@ class ExpressionTemporaries(Rule):
         if not ctx.arrays.may_hold_array(t):
             return  # never an ndarray: no need to build the facts
         held, result = arrays.value(t), arrays.value(node)
-        if held.kind != "ndarray" or result.kind != "ndarray" or held.dtype is None or held.shape is None:
-            return
-        if result.dtype != held.dtype or result.shape != held.shape or not ctx.is_large(held.nbytes):
+        if held.kind != "ndarray" or result.kind != "ndarray" or held.dtype is None or result.dtype != held.dtype:
             return  # NumPy reuses a temporary only for a same-shape, same-dtype result
+        number = arrays.value(other)
+        if number.kind not in ("py_number", "np_scalar") and (held.shape is None or result.shape != held.shape):
+            return  # an array operand may broadcast the result larger (a number keeps the intermediate's shape)
+        if held.nbytes is not None and not ctx.is_large(held.nbytes):
+            return  # known small (an unknown size counts, as for the in-place rules: the data decides it)
         defs = arrays.reaching(t)
         if not defs or len(defs) != 1 or not isinstance(defs[0].value, (ast.BinOp, ast.UnaryOp)):
             return  # the intermediate is the result of an expression, bound once
@@ -83,13 +86,18 @@ class ExpressionTemporaries(Rule):
             return
         if [u for u in arrays.uses_of(defs[0]) if u is not t]:
             return
-        size = numpy_api.format_bytes(held.nbytes)
+        size = numpy_api.format_bytes(held.nbytes) if held.nbytes is not None else None
+        kept = (
+            f"its {size} alive while this allocates another {size}" if size else "it alive while this allocates another"
+        )
+        unnamed = ""
+        if arrays.is_elided_temporary(defs[0].value, number, assume_large=True):
+            # not for a float32 intermediate and a Python number, which NumPy does not reuse (2.00x either way)
+            unnamed = f" or write the whole expression without naming {t.id}, and NumPy reuses the temporary"
         ctx.report(
             node,
-            f"naming the intermediate {t.id} keeps its {size} alive while this allocates another {size} "
-            f"(measured: 2.00x the array instead of 1.00x); update it in place ({t.id} {_IN_PLACE[type(node.op)]} "
-            f"{_short(ctx, other)}) or write the whole expression without naming {t.id}, and NumPy reuses "
-            f"the temporary",
+            f"naming the intermediate {t.id} keeps {kept} (measured: 2.00x the array instead of 1.00x); update it "
+            f"in place ({t.id} {_IN_PLACE[type(node.op)]} {_short(ctx, other)}){unnamed}",
             estimated_bytes=held.nbytes,
         )
 
