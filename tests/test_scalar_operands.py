@@ -493,3 +493,92 @@ def test_reduction_over_too_few_axes_of_a_larger_array_is_not_fixed():
         "x = x - cube.mean(axis=(0,))",
         "x -= cube.mean(axis=(0,))",
     )
+
+
+# --- a reduction of the array itself broadcasts within it, whatever its shape -------------------------------
+
+
+@pytest.mark.slow
+def test_rows_divided_by_their_own_sums_are_fixed_whatever_the_shape():
+    """`x.sum(axis=1, keepdims=True)` has x's dimensions, each x's or 1: `/=` writes into x whatever its shape,
+    and the reduction along axis 1 proves x has two dimensions or more (never 0-d)."""
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def normalise(rows):
+            x = np.array(rows, dtype=np.float64)
+            x = x / x.sum(axis=1, keepdims=True)
+            x = np.sqrt(x)
+            return x
+        r = normalise(np.arange(1, 1 + 512 * 256).reshape(512, 256) % 97 + 1)
+        print(r.shape, r[0, :3], float(r.sum()))
+        """)
+    assert "x /= x.sum(axis=1, keepdims=True)" in fixed and "np.sqrt(x, out=x)" in fixed
+
+
+def test_centring_an_array_of_unknown_dimensions_is_reported_without_fix():
+    """`x.mean(axis=0)` of a 0-d x is a scalar, and `x - it` a NumPy scalar where `-=` keeps a 0-d array."""
+    (f,) = lint(
+        """
+        import numpy as np
+        def centre(rows):
+            x = np.array(rows, dtype=np.float32)
+            x = x - x.mean(axis=0)
+            return x
+        """,
+        select=("MEM001",),
+    )
+    assert f.fix is None and "number of dimensions" in f.message
+
+
+@pytest.mark.slow
+def test_shifting_a_0d_array_by_its_sum_is_not_fixed():
+    """`x.sum(axis=0)` of a 0-d x is a scalar (NumPy takes axis 0 of a 0-d array), `x - it` a NumPy scalar."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def centre(rows):
+            x = np.array(rows, dtype=np.float32)
+            x = x - x.sum(axis=0)
+            return x
+        print(type(centre(3.0)).__name__)
+        """,
+        "x = x - x.sum(axis=0)",
+        "x -= x.sum(axis=0)",
+    )
+
+
+@pytest.mark.slow
+def test_division_by_sums_along_a_later_axis_is_not_fixed():
+    """`x.sum(axis=1)` of an (n, 1) x is (n,): `x / it` broadcasts to (n, n), which `/=` cannot write into x."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def normalise(rows):
+            x = np.array(rows, dtype=np.float64)
+            x = x / x.sum(axis=1)
+            return x
+        print(normalise(np.ones((1024, 1))).shape)
+        """,
+        "x = x / x.sum(axis=1)",
+        "x /= x.sum(axis=1)",
+    )
+
+
+@pytest.mark.slow
+def test_division_by_sums_of_another_array_is_not_fixed():
+    """Kept dimensions of another array may be larger than x's: (n, 1) / (n, m) is (n, m)."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def normalise(rows, weights):
+            x = np.array(rows, dtype=np.float64)
+            x = x / np.array(weights, dtype=np.float64).sum(axis=0, keepdims=True)
+            return x
+        print(normalise(np.ones((1024, 1)), np.ones((3, 1024, 4))).shape)
+        """,
+        "x = x / np.array(weights, dtype=np.float64).sum(axis=0, keepdims=True)",
+        "x /= np.array(weights, dtype=np.float64).sum(axis=0, keepdims=True)",
+    )

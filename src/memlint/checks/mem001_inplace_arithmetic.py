@@ -64,7 +64,8 @@ class InplaceArithmetic(Rule):
             return  # `"x" + s` concatenates strings: not arithmetic, and not commutative
         b = facts.value(operand)
         operands = [a, b] if position == 0 else [b, a]
-        verdict, reason = in_place_verdict("operator", numpy_api.BINARY_OPERATORS[op], operands, position)
+        within = (1 - position,) if facts.broadcasts_within(operand, use) else ()  # `x - x.mean(axis=0)`
+        verdict, reason = in_place_verdict("operator", numpy_api.BINARY_OPERATORS[op], operands, position, within)
         if verdict == "impossible":
             return  # the in-place form would compute something else: nothing to suggest
         if verdict == "safe" and not facts.no_alias(use):

@@ -75,7 +75,9 @@ class UfuncOut(Rule):
         if a.dtype is None or a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return
         operands = [facts.value(arg) for arg in node.value.args]
-        verdict, reason = in_place_verdict("ufunc", ufunc.__name__, operands, position)
+        args = node.value.args
+        within = tuple(i for i, arg in enumerate(args) if i != position and facts.broadcasts_within(arg, use))
+        verdict, reason = in_place_verdict("ufunc", ufunc.__name__, operands, position, within)
         if verdict == "impossible":
             return
         if verdict == "safe" and not facts.no_alias(use):

@@ -283,6 +283,11 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return v
         if d.kind == "aug" and isinstance(d.node, ast.AugAssign):
             before = self._value(d.node.target)
+            if before.kind == "ndarray" and before.ndim is None:  # the operand broadcast into it: as many dims
+                other = self._value(d.value)
+                least = other.ndim if other.ndim is not None else other.min_ndim
+                if other.kind == "ndarray" and least is not None and least > (before.min_ndim or 0):
+                    return before.with_changes(min_ndim=least)
             if before.kind in ("ndarray", "other_array"):
                 return before  # in place: the same object, dtype and shape
             if before.kind == "bottom":

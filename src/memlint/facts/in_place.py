@@ -79,11 +79,11 @@ class Step:
     def others(self) -> list:
         return [o for i, o in enumerate(self.operands) if i != self.position]
 
-    def verdict(self, values: list) -> tuple[Verdict, str]:
+    def verdict(self, values: list, within: tuple = ()) -> tuple[Verdict, str]:
         """``in_place_verdict`` of this step for the operands' values (the spine's is the array's)."""
         if self.kind == "operator":
-            return in_place_verdict("operator", numpy_api.BINARY_OPERATORS[self.name], values, self.position)
-        return in_place_verdict("ufunc", self.name, values, self.position)
+            return in_place_verdict("operator", numpy_api.BINARY_OPERATORS[self.name], values, self.position, within)
+        return in_place_verdict("ufunc", self.name, values, self.position, within)
 
 
 def in_place_steps(ctx, expr: ast.expr, target: str) -> Optional[list]:
@@ -201,7 +201,8 @@ def steps_verdict(facts, steps: list, use: ast.Name, statement: ast.stmt) -> tup
     worst: tuple[ChainVerdict, str] = ("safe", "")
     for step in steps:
         values = [a if i == step.position else facts.value(o) for i, o in enumerate(step.operands)]
-        verdict, reason = step.verdict(values)
+        within = tuple(i for i, o in enumerate(step.operands) if i != step.position and facts.broadcasts_within(o, use))
+        verdict, reason = step.verdict(values, within)
         if verdict == "impossible":
             return verdict, reason
         if verdict == "unknown" and worst[0] == "safe":

@@ -742,6 +742,31 @@ class NumpyValues(Evaluator):
             shape = tuple(d for i, d in enumerate(receiver.shape) if i not in reduced)
         return ndarray_value(dtype, shape, ndim=ndim - len(reduced))
 
+    def broadcasts_within(self, operand: ast.expr, use: ast.Name) -> bool:
+        """``operand`` is a reduction of the very array ``use`` holds (the same binding: ``x.sum(axis=1,
+        keepdims=True)``, ``np.mean(x, axis=0)``) that broadcasts with it into its own shape, whatever that is:
+        with ``keepdims=True`` each axis is x's or 1; along leading axes (0, or (0, 1, ...)) the result is x's
+        trailing shape. Not along others: ``x.sum(axis=1)`` of an (n, 1) x is (n,), and x + it is (n, n)."""
+        if not isinstance(operand, ast.Call) or any(isinstance(a, ast.Starred) for a in operand.args):
+            return False
+        func, kw = operand.func, {k.arg: k.value for k in operand.keywords}
+        q = self.ctx.qualname(func)
+        if q is None and isinstance(func, ast.Attribute) and func.attr in numpy_api.REDUCTIONS:
+            array, axis = func.value, self._arg(operand, 0, "axis")
+        elif q is not None and q.startswith("numpy.") and q[6:] in numpy_api.REDUCTIONS and operand.args:
+            array, axis = operand.args[0], self._arg(operand, 1, "axis")
+        else:
+            return False
+        if not (isinstance(array, ast.Name) and array.id == use.id and self.reaching(array) == self.reaching(use)):
+            return False
+        keepdims = kw.get("keepdims")
+        if isinstance(keepdims, ast.Constant) and keepdims.value is True:
+            return True
+        if axis is None or isinstance(axis, ast.Constant) and axis.value is None:
+            return True  # one scalar
+        axes = self._axes(axis)
+        return axes is not None and sorted(axes) == list(range(len(axes)))
+
     def _axes(self, axis: ast.expr) -> Optional[tuple[int, ...]]:
         """The axes an ``axis=`` argument names: an int, or a tuple of ints (``axis=(0, 1)``), else None."""
         parts = axis.elts if isinstance(axis, ast.Tuple) else [axis]
@@ -944,10 +969,11 @@ _LITERAL_UFUNCS = frozenset(
 
 
 def in_place_verdict(
-    kind: Literal["operator", "ufunc"], name: str, operands: list[Value], target: int
+    kind: Literal["operator", "ufunc"], name: str, operands: list[Value], target: int, within: tuple = ()
 ) -> tuple[Verdict, str]:
     """Whether ``operands[target]`` can receive the result of an operation: ("safe" | "unknown" |
-    "impossible", reason). ``kind`` is "operator" (an ``operator`` function name) or "ufunc"."""
+    "impossible", reason). ``kind`` is "operator" (an ``operator`` function name) or "ufunc". ``within``: the
+    positions of operands known to broadcast within the array whatever its shape (``broadcasts_within``)."""
     a = operands[target]
     if a.ndim == 0:
         return "impossible", "on a 0-d array the result is a NumPy scalar"
@@ -994,7 +1020,9 @@ def in_place_verdict(
                 return "unknown", f"{o.constant!r} may not keep {a.dtype} under every NumPy version"
             continue
         if o.kind == "unknown" and o.dtype is not None:
-            return "unknown", "the operand may be an array or a scalar"
+            if i not in within:
+                return "unknown", "the operand may be an array or a scalar"
+            continue  # a reduction of the array: a scalar, or an array broadcasting within it
         if o.kind == a.kind == "array_like":
             continue
         if o.kind not in ("ndarray", "np_scalar"):
@@ -1003,14 +1031,20 @@ def in_place_verdict(
             return "impossible", "the operand's type is not known"
         if o.dtype is None:
             return "unknown", "the operand's dtype is not known"
-        if o.kind == "ndarray" and o.shape is None:
+        if o.kind == "ndarray" and o.shape is None and i not in within:
             return "unknown", "the operand's shape is not known"
     if None in specs:
         return "unknown", "the result's dtype is not known"
     if a.kind == "array_like":
         return "unknown", "the array is not known to be an ndarray: pandas and xarray objects have `.astype()` too"
-    if a.ndim is None and not (a.min_ndim or 0) >= 1:  # a 0-d array: `a * 2` is a scalar, `a *= 2` an array
+    # a reduction of `a` that is an array of n dimensions proves `a` has as many (keepdims) or more
+    proven = max(
+        (o.ndim or o.min_ndim or 0 for i, o in enumerate(operands) if i in within and o.kind == "ndarray"), default=0
+    )
+    if a.ndim is None and not max(a.min_ndim or 0, proven) >= 1:  # a 0-d array: `a * 2` is a scalar, `a *= 2` an array
         return "unknown", "the number of dimensions of the array is not known"
-    if a.shape is None and any(o.kind == "ndarray" and o.ndim != 0 for i, o in enumerate(operands) if i != target):
+    if a.shape is None and any(
+        o.kind == "ndarray" and o.ndim != 0 for i, o in enumerate(operands) if i != target and i not in within
+    ):
         return "unknown", "the shape of the array is not known"
     return "safe", ""
