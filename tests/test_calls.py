@@ -185,6 +185,41 @@ def test_sklearn_entries_match_scikit_learn(name):
         assert (array.dtype, array.ndim) == (item.dtype, item.ndim)
 
 
+_SPLITTER_ARGUMENTS = {
+    "RepeatedKFold": {"n_splits": 2, "n_repeats": 2},
+    "RepeatedStratifiedKFold": {"n_splits": 2, "n_repeats": 2},
+    "StratifiedShuffleSplit": {"n_splits": 2, "test_size": 0.5},
+    "LeavePOut": {"p": 2},
+    "LeavePGroupsOut": {"n_groups": 2},
+    "PredefinedSplit": {"test_fold": np.arange(20) % 3},
+}
+
+
+@pytest.mark.slow
+def test_sklearn_splitters_yield_what_their_entries_say_and_only_read_their_arguments():
+    """Every splitter named: each split is two 1-d default-int ndarrays (owning their data where the entry says
+    "fresh"); split works on read-only X, y and groups (a mapped .npy) and leaves writeable ones unchanged."""
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    names = [n for n, (_, table) in calls._library_tables().items() if n.startswith("sklearn.model_selection.")]
+    assert len(names) == 15
+    for name in names:
+        entry = calls.library()[name]
+        assert entry.reads and entry.yields is not None and len(entry.yields.items) == 2, name
+        cls = name.split(".")[2].removesuffix("()")
+        splitter = getattr(model_selection, cls)(**_SPLITTER_ARGUMENTS.get(cls, {}))
+        for writeable in (True, False):
+            X, y, groups = np.arange(40.0).reshape(20, 2), np.arange(20) % 2, np.arange(20) // 4
+            for a in (X, y, groups):
+                a.flags.writeable = writeable
+            saved = [a.copy() for a in (X, y, groups)]
+            for split in splitter.split(X, y, groups):
+                assert type(split) is tuple and len(split) == 2, name
+                for index, item in zip(split, entry.yields.items):
+                    assert type(index) is np.ndarray and (index.dtype, index.ndim) == (item.dtype, item.ndim), name
+                    assert index.flags.owndata or item.owner != "fresh", name
+            assert all(np.array_equal(a, b) for a, b in zip((X, y, groups), saved)), name
+
+
 def test_numpy_entries_match_numpy(tmp_path):
     path = tmp_path / "a.bin"
     np.arange(6, dtype=np.uint16).tofile(path)
@@ -748,7 +783,7 @@ def test_matplotlib_reads_the_arrays_it_draws_and_never_writes_them():
     import matplotlib.pyplot as plt
 
     for name, (_, table) in calls._library_tables().items():
-        if not table.get("reads"):
+        if not table.get("reads") or not name.startswith("matplotlib."):
             continue
         data = np.linspace(0.5, 2.0, 48).reshape(6, 8)
         before = data.copy()

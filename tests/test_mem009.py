@@ -626,3 +626,97 @@ def test_why_a_row_written_through_a_list_keeps_the_load_unreported():
     assert mem009(plain) == []
     assert outcome(plain) == "6.0\n"
     assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))
+
+
+@pytest.mark.slow
+def test_rows_taken_by_a_splitters_index_arrays_are_copies(tmp_path):
+    """scikit-learn's splitters give integer index arrays: X[train] is a copy, whatever is done with it (here
+    written); split itself only reads X. Mapped, the program prints the same and allocates less."""
+    program = """
+        import numpy as np
+        from sklearn.model_selection import KFold, ShuffleSplit
+        np.save("DIR/X.npy", np.arange(600_000, dtype=np.float64).reshape(200_000, 3))
+        import tracemalloc
+        tracemalloc.reset_peak()
+
+        def folds(fit):
+            X = np.load("DIR/X.npy"MODE)
+            print(X.dtype, X.shape[0])
+            kf = KFold(4)
+            for train, test in kf.split(X):
+                Xtrain, Xtest = X[train[:5]], X[test[:5]]
+                Xtrain -= Xtrain.mean()
+                fit(Xtrain, Xtest)
+            del X
+
+        def shuffled(fit):
+            Y = np.load("DIR/X.npy"MODE)
+            for fold in ShuffleSplit(2, random_state=0).split(Y):
+                fit(Y[fold[1][:3]], Y[fold[0][:2]])
+
+        def fit(a, b):
+            a *= 2
+            print(float(a.sum()), float(b.sum()))
+
+        folds(fit)
+        shuffled(fit)
+        """
+    found, plain, mapped, (plain_peak, mapped_peak) = _both_ways(program, tmp_path)
+    assert found == [9, 19]
+    assert plain == mapped and plain.startswith("float64 200000\n")
+    assert plain_peak - mapped_peak > 0.9 * 600_000 * 8
+
+
+def test_the_old_cross_validation_module_iterated_gives_index_arrays_too():
+    # sklearn.cross_validation (removed in 0.20) is iterated itself: `for train, test in KFold(n, n_folds=3)`
+    code = """
+        import numpy as np
+        from sklearn.cross_validation import KFold
+        def f(model):
+            X = np.load("train.npy")
+            for train_index, test_index in KFold(X.shape[0], n_folds=3):
+                model.fit(X[train_index], X[test_index])
+        """
+    assert [f.line for f in mem009(code)] == [5]
+
+
+def test_an_index_of_unknown_origin_may_be_a_slice_so_its_rows_are_no_copy():
+    # the traps: an iterable of unknown items (a parameter, a list of slices), a splitter's whole split as
+    # one index (a tuple: NumPy indexes two axes with it), a splitter that is not one of the known ones
+    cases = [
+        "for train, test in folds:\n    model.fit(X[train])",
+        "for train, test in [(slice(0, 5), slice(5, 9))]:\n    model.fit(X[train])",
+        "for split in KFold(3).split(X):\n    model.fit(X[split])",
+        "for train, test in GroupKFold.split(X):\n    model.fit(X[train])",  # the class, not an instance
+        "for train, test in cv.split(X):\n    model.fit(X[train])",
+    ]
+    header = (
+        "import numpy as np\nfrom sklearn.model_selection import KFold, GroupKFold\n"
+        'def f(model, folds, cv):\n    X = np.load("a.npy")\n'
+    )
+    assert len(mem009(header + "    for train, test in KFold(3).split(X):\n        model.fit(X[train])\n")) == 1
+    for body in cases:
+        assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
+
+
+@pytest.mark.slow
+def test_why_an_index_of_unknown_origin_keeps_the_load_unreported():
+    """The trap: folds given as slices make X[train] a view; mapped, writing it raises."""
+    program = """
+        import numpy as np, tempfile, os
+        path = os.path.join(tempfile.mkdtemp(), "a.npy")
+        np.save(path, np.arange(10.0))
+
+        def train(folds):
+            X = np.load(pathMODE)
+            for tr, te in folds:
+                part = X[tr]
+                part -= 1
+            print(X.sum())
+
+        train([(slice(0, 5), slice(5, 10))])
+        """
+    plain = textwrap.dedent(program).replace("MODE", "")
+    assert mem009(plain) == []
+    assert outcome(plain) == "40.0\n"
+    assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))

@@ -79,6 +79,9 @@ class ArrayNames:
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     for name in names_in_target(target):  # an item of a tuple target: the whole value, as a bound
                         self._bindings.setdefault(name, []).append((node, node.value))
+        for node in ctx.nodes(ast.For, ast.AsyncFor):  # what iterating a known call gives (calls.toml `yields`)
+            for name in names_in_target(node.target):
+                self._bindings.setdefault(name, []).append((node, node.iter))
         for node in ctx.nodes(ast.Call):  # `lst.append(item)`: np.array(lst) has the items' dtype (lists.py)
             func = node.func
             if (

@@ -73,7 +73,7 @@ import math
 from typing import TYPE_CHECKING, Any, Optional
 
 from memlint.facts import calls, numpy_api, paths, pillow, python_numbers
-from memlint.facts.dataflow import Def, Opacity, ScopeFlow, equalities, find_opacity, unpacked_expr
+from memlint.facts.dataflow import Def, Opacity, ScopeFlow, equalities, find_opacity, target_path, unpacked_expr
 from memlint.facts.lists import ListValues, is_new_empty_list
 from memlint.facts.numpy_calls import NumpyValues, array_like_of, as_numpy, in_place_verdict, matmul_value
 from memlint.facts.ownership import Ownership, _handed_name, _hands_over
@@ -297,7 +297,22 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return self._unpacked(d)
         if d.kind == "for" and self._counts(d.node, ("range",)):
             return number_value(pytype="int")  # range yields Python ints, whatever its bounds are
+        if d.kind == "for" and isinstance(d.node, ast.For):
+            return self._yielded(d.node, [])
         return UNKNOWN
+
+    def _yielded(self, loop: ast.For, path: list) -> Value:
+        """What a ``for`` loop binds at ``path`` in its target, where the data model says what iterating its
+        iterable gives (``calls.toml``'s ``yields``: ``for train, test in KFold(5).split(X)``)."""
+        iterable = self._value(loop.iter)
+        if iterable.kind == "bottom":
+            return BOTTOM
+        value = iterable.element if iterable.kind != "list" else None  # a list's items are held by the list
+        for index, length in path:
+            if value is None or value.kind != "tuple" or value.items is None or len(value.items) != length:
+                return UNKNOWN
+            value = value.items[index]
+        return value if value is not None else UNKNOWN
 
     def _counts(self, loop: ast.AST, builtins: tuple) -> bool:
         """A ``for`` loop over ``range(...)`` or ``enumerate(x[, start])`` (these builtins among ``builtins``),
@@ -346,6 +361,9 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             if isinstance(first, ast.Name) and first.id == d.name:
                 return number_value(pytype="int")  # enumerate's count: a Python int
             return UNKNOWN
+        if isinstance(loop, ast.For):
+            path = target_path(loop.target, d.name)
+            return self._yielded(loop, path) if path else UNKNOWN
         element = unpacked_expr(d)
         if element is not None:
             if isinstance(element, ast.expr):
@@ -845,7 +863,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 return self._pandas_method(receiver, call.func.attr, call)
             if receiver.kind == "pil_image":
                 return self._image_method(receiver, call.func.attr, call)
-            method = f"{receiver.origin}().{call.func.attr}" if receiver.origin else None
+            method = calls.method_name(receiver.origin, call.func.attr) if receiver.origin else None
             if method is not None and method in calls.library() and calls.library()[method].returns_receiver:
                 return receiver  # PCA(n_components=1).fit(X): the estimator itself
             if method is not None and (method in calls.library() or method in getattr(self.ctx.config, "calls", {})):

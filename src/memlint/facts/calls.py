@@ -25,6 +25,8 @@ The library's own entries may also say (never in a configuration):
   its own ``dtype-argument``: ``soundfile.read`` returns ``(data, samplerate)``);
 - ``returns-receiver = true`` (a ``"name().method"`` entry): the method returns the object it is called
   on (scikit-learn's ``fit`` returns the estimator);
+- ``yields = [..]`` (or one entry): what iterating the call's result gives, each time (``for train, test in
+  KFold(5).split(X)``: two index arrays);
 - ``argument = "name@position"`` with ``cases = { spelling = entry }``: the entry merged over the base one
   when the argument is spelled so ("" when absent; a number, ``True``, a qualified name such as
   ``cv2.IMREAD_GRAYSCALE``); a case keyed ``*.jpg`` applies to a path that visibly ends in ``.jpg``, in any
@@ -78,6 +80,7 @@ _LIBRARY_KEYS = (
     "image-size-argument",
     "returns",
     "returns-receiver",
+    "yields",
     "argument",
     "cases",
     "unless",
@@ -106,6 +109,7 @@ class Returns:
     owner: Optional[str] = None
     shape: Optional[tuple] = None  # never read from TOML: computed from the arguments (image-size-argument)
     items: Optional[tuple] = None  # a tuple result: its items' Returns
+    yields: Optional[Returns] = None  # what iterating the result gives
     dtype_argument: Optional[tuple] = None  # (keyword, position or None)
     dtype_of_argument: Optional[tuple] = None  # (keyword, position or None)
     dtype_map: Optional[dict] = None  # the argument's numpy.dtype -> the result's
@@ -182,6 +186,13 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
             fields["cases"] = {s: parse_entry(c, f"{key}.cases.{s}", True) for s, c in cases.items()}
         if "returns" in table:
             fields["items"] = _items(table["returns"], f"{key}.returns")
+        if "yields" in table:
+            given = table["yields"]
+            fields["yields"] = (
+                Returns(kind="tuple", items=_items(given, f"{key}.yields"))
+                if isinstance(given, list)
+                else parse_entry(given, f"{key}.yields", True)
+            )
         fields["unless"] = tuple(_argument_spec(n, f"{key}.unless") for n in table.get("unless", ()))
         fields["numeric"] = table.get("numeric") is True
         fields["reads"] = table.get("reads") is True
@@ -223,6 +234,11 @@ def library() -> dict:
     """The library's entries by qualified name."""
     entries = {name: parse_entry(table, name, library=True) for name, (_, table) in _library_tables().items()}
     return {n: entries[name] for n, (name, _) in _library_tables().items()}
+
+
+def method_name(origin: str, method: str) -> str:
+    """The entry name of a method of what the known call ``origin`` returned: ``"nibabel.load().get_fdata"``."""
+    return f"{origin}().{method}"
 
 
 def reads_arguments(qualname: Optional[str]) -> bool:
@@ -273,7 +289,7 @@ def _library_modules() -> frozenset:
 def _prefixes(names) -> frozenset:
     out: set[str] = set()
     for name in names:
-        parts = name.split(".")
+        parts = name.split("()")[0].split(".")  # of a method of what a call returns ("x.C().m"): the call's "x.C"
         out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     return frozenset(out)
 
@@ -300,6 +316,9 @@ _OWNERSHIP: dict[Optional[str], Ownership] = {
 def value_of(entry: Returns, origin: str) -> Value:
     """The ``Value`` an entry (its cases already chosen) describes; a dtype only for an ndarray, or for a
     value of no stated kind."""
+    if entry.yields is not None:  # an iterable of known items
+        iterable = value_of(dataclasses.replace(entry, yields=None), origin)
+        return iterable.with_changes(element=value_of(entry.yields, origin))
     ownership = _OWNERSHIP.get(entry.owner, "unknown_call")
     if entry.items is not None:
         return Value("tuple", ownership=ownership, origin=origin, items=tuple(value_of(i, origin) for i in entry.items))

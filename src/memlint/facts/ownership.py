@@ -406,7 +406,13 @@ class Ownership(Evaluator):
             p = self.parent(p)
         elif not (isinstance(p, ast.Call) and any(a is node for a in p.args)):
             return False
-        return isinstance(p, ast.Call) and calls.reads_arguments(self.ctx.qualname(p.func))
+        if not isinstance(p, ast.Call):
+            return False
+        name = self.ctx.qualname(p.func)
+        if name is None and isinstance(p.func, ast.Attribute):  # kf.split(X), kf = KFold(5)
+            origin = self.value(p.func.value).origin
+            name = calls.method_name(origin, p.func.attr) if origin else None
+        return calls.reads_arguments(name)
 
     def _iteration_of(self, node: ast.AST) -> Optional[tuple]:
         """Where ``node`` is iterated, by a ``for`` loop or a comprehension, over itself or ``enumerate(node)``:
