@@ -279,9 +279,6 @@ def result_of(
     or "method" (an ndarray/NumPy scalar method called on the first operand). ``keywords`` are
     (name, literal value) pairs. Returns (kind, dtype) as ``_describe``.
     """
-    import operator
-    import warnings
-
     real = next((i for i, s in enumerate(operands) if s == ("py", "real")), None)
     if real is not None:  # one answer per number it may be, known where they agree
         answers = {
@@ -292,6 +289,21 @@ def result_of(
             return answers.pop()
         kinds = {a[0] for a in answers if a is not None}
         return (kinds.pop() if len(kinds) == 1 and None not in answers else "unknown", None)
+    if kind == "operator" and name == "pow" and operands[0][0] == "array" and operands[1:] == (("py", "int"),):
+        # ``a ** 2`` is ``np.square(a)`` (a bool array's is int8, its ``a ** 3`` int64): known where both agree
+        answer = _computed_directly(kind, name, operands, keywords)
+        squared = result_of("ufunc", "square", operands[:1])
+        return answer if answer == squared or answer is None else (answer[0], None)
+    return _computed_directly(kind, name, operands, keywords)
+
+
+def _computed_directly(
+    kind: str, name: str, operands: tuple[Spec, ...], keywords: tuple[tuple[str, object], ...]
+) -> Optional[Computed]:
+    """``result_of`` on the operands' samples, run."""
+    import operator
+    import warnings
+
     np = _np()
     try:
         samples = [_sample(s) for s in operands]
@@ -575,6 +587,24 @@ COMPUTED_FUNCTIONS: dict[str, Literal["fresh", "view"]] = {
     },
 }  # fmt: skip
 
+# ndarray methods computed the same way (on a stand-in of the array): whether the result is new, and the
+# position of their ``out`` parameter among the call's arguments (None: they have none).
+COMPUTED_METHODS: dict[str, tuple[Literal["fresh", "view"], Optional[int]]] = {
+    "argsort": ("fresh", None),
+    "argpartition": ("fresh", None),
+    "repeat": ("fresh", None),
+    "take": ("fresh", 2),
+    "compress": ("fresh", 2),
+    "nonzero": ("fresh", None),
+    "searchsorted": ("fresh", None),
+    "dot": ("fresh", 1),
+    "trace": ("fresh", 4),
+    "clip": ("fresh", 2),
+    "diagonal": ("view", None),  # read-only
+    "conj": ("view", None),  # a real array's is the array itself
+    "conjugate": ("view", None),
+}
+
 # Among them, those whose result's dtype depends on the data as well: complex only when an eigenvalue is
 # (``np.linalg.eig`` of a real matrix), when roots are not in conjugate pairs (``np.poly``), when an imaginary
 # part is not negligible (``np.real_if_close``): their kind and dimensions are stated, never their dtype.
@@ -658,13 +688,14 @@ def _merged(a: Optional[Described], b: Optional[Described]) -> Optional[Describe
 def called(
     name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
 ) -> Optional[Described]:
-    """What NumPy's ``COMPUTED_FUNCTIONS[name]`` returns for arguments so described: asked of NumPy by calling
-    it on stand-ins. An array of unknown dimensions is tried with each of ``_STAND_IN_NDIMS`` and what all
+    """What NumPy's ``COMPUTED_FUNCTIONS[name]`` (or ``"ndarray." + method``, its receiver the first argument)
+    returns for arguments so described: asked of NumPy by calling it on stand-ins. An array of unknown dimensions is tried with each of ``_STAND_IN_NDIMS`` and what all
     the calls that do not raise agree on is kept; None when every call raises (the program would too)."""
     import itertools
     import warnings
 
-    if name not in COMPUTED_FUNCTIONS or _function(name) is None:
+    known = name in COMPUTED_FUNCTIONS or name.startswith("ndarray.") and name[8:] in COMPUTED_METHODS
+    if not known or _function(name) is None:
         return None
     every = list(arguments) + [a for _, a in keywords]
     unknown = [i for i, a in enumerate(every) if a[0] == "array" and a[2] is None]

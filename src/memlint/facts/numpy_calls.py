@@ -172,14 +172,12 @@ class NumpyValues(Evaluator):
         out = self._arg(call, out_at, "out")
         if out is not None and not (isinstance(out, ast.Constant) and out.value is None):
             return self._value(out)
-        arguments = [self._argument(node) for node in call.args]
-        keywords = [(k.arg, self._argument(k.value)) for k in call.keywords]
-        described = [*arguments, *(a for _, a in keywords)]
-        if any(a is BOTTOM for a in described):
+        arguments, keywords = self._arguments(call)
+        if arguments is BOTTOM:
             return BOTTOM
-        if any(a is None for a in described):
+        if arguments is None:
             return self._known_call("numpy." + name, call)
-        answer = numpy_api.called(name, tuple(arguments), tuple(keywords))
+        answer = numpy_api.called(name, arguments, keywords)
         if answer is None:
             return Value(ownership="unknown_call")
         ownership: Ownership = numpy_api.COMPUTED_FUNCTIONS[name]
@@ -187,6 +185,34 @@ class NumpyValues(Evaluator):
         if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
             ownership = "view"
         return _value_described(answer, ownership)
+
+    def _computed_method(self, receiver: Value, name: str, call: ast.Call) -> Value:
+        """An ndarray method of ``numpy_api.COMPUTED_METHODS`` (``x.argsort()``, ``x.diagonal()``), asked of
+        NumPy as the functions are, on a stand-in of the receiver; ``out`` is returned."""
+        ownership, out_at = numpy_api.COMPUTED_METHODS[name]
+        out = self._arg(call, out_at, "out")
+        if out is not None and not (isinstance(out, ast.Constant) and out.value is None):
+            return self._value(out)
+        spec = self._spec(receiver)
+        arguments, keywords = self._arguments(call)
+        if arguments is BOTTOM:
+            return BOTTOM
+        if arguments is None or spec is None:
+            return Value(ownership="unknown_call")
+        answer = numpy_api.called("ndarray." + name, (spec, *arguments), keywords)
+        return _value_described(answer, ownership) if answer is not None else Value(ownership="unknown_call")
+
+    def _arguments(self, call: ast.Call):
+        """(arguments, keywords) of a call as ``numpy_api.called`` takes them; (BOTTOM, ()) while a loop is
+        iterated; (None, ()) when one cannot be stood in for."""
+        arguments = [self._argument(node) for node in call.args]
+        keywords = [(k.arg, self._argument(k.value)) for k in call.keywords]
+        described = [*arguments, *(a for _, a in keywords)]
+        if any(a is BOTTOM for a in described):
+            return BOTTOM, ()
+        if any(a is None for a in described):
+            return None, ()
+        return tuple(arguments), tuple(keywords)
 
     def _argument(self, node: ast.expr):
         """How ``numpy_api.called`` stands in for an argument: a literal's source, a dtype, the spec of an
@@ -644,10 +670,14 @@ class NumpyValues(Evaluator):
                 size = math.prod(receiver.shape) if receiver.shape is not None else None
                 return ndarray_value(got[1] if got else None, (size,) if size is not None else None, ndim=1)
             return ndarray_value(got[1] if got else None, receiver.shape, ndim=receiver.ndim)
-        if name == "round" and "out" not in kw and not call.args:
-            return receiver.with_changes(ownership="fresh")
+        if name == "round" and "out" not in kw and not call.args:  # of a bool array: float16
+            spec = self._spec(receiver)
+            got = numpy_api.result_of("method", name, (spec,)) if spec else None
+            return receiver.with_changes(dtype=got[1] if got else None, ownership="fresh")
         if name == "item":
             return number_value(pytype=pytype_of_dtype(receiver.dtype))
+        if name in numpy_api.COMPUTED_METHODS:
+            return self._computed_method(receiver, name, call)
         return Value(ownership="unknown_call")
 
     def _astype(self, receiver: Value, call: ast.Call) -> Value:
