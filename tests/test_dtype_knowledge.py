@@ -391,6 +391,8 @@ def f(x, dt):
         ("x.astype(np.float32) - x.astype(np.float32).mean()", ("array_like", "float32", "fresh")),
         ("x.astype(np.float32) - x.astype(np.float64)", ("array_like", "float64", "fresh")),
         ("np.array(x).astype('float32')", ("ndarray", "float32", "fresh")),
+        ("np.array(x.astype('float32'))", ("ndarray", "float32", "fresh")),
+        ("np.asarray(x.astype('float32'))", ("ndarray", "float32", "view")),  # a Series' data, read-only
         ("(np.array(x, np.uint8) / 2).astype('float32')", ("unknown", "float32", "fresh")),  # array or scalar
         ("np.ones(3).astype(np.float32, 'K', 'unsafe', True, False)", ("ndarray", "float32", "unknown")),
         ("np.ones(3).astype(np.float32, 'K', 'unsafe', False)", ("ndarray", "float32", "fresh")),  # subok

@@ -471,8 +471,8 @@ class NumpyValues(Evaluator):
             if source.kind == "py_number" and source.pytype:
                 got = numpy_api.result_of("function", "asarray", (("py", source.pytype),))
                 src_dtype = got[1] if got else None
-        elif source.kind == "pil_image":  # Pillow's __array_interface__: the mode's dtype
-            shape, src_dtype = None, source.dtype
+        elif source.kind in ("pil_image", "array_like"):  # Pillow's __array_interface__: the mode's dtype
+            shape, src_dtype = None, source.dtype  # a pandas Series' values keep its NumPy dtype
         elif isinstance(source_node, (ast.List, ast.Tuple)):  # np.array([a, b]) of arrays
             shape, src_dtype, stacked_ndim = self._stacked(source_node)
         else:
@@ -509,7 +509,8 @@ class NumpyValues(Evaluator):
             return ndarray_value(dtype, shape, ndim=ndim)
         if source.kind == "pil_image":
             return ndarray_value(dtype, None, "read_only", ndim=ndim)  # it wraps the image's bytes
-        ownership: Ownership = "view" if source.kind in ("ndarray", "other_array", "unknown") else "fresh"
+        # np.asarray of an array, or of a pandas Series (a read-only view of its data under copy on write)
+        ownership: Ownership = "view" if source.kind in ("ndarray", "other_array", "unknown", "array_like") else "fresh"
         return ndarray_value(dtype, shape, ownership=ownership, ndim=ndim)
 
     def _stacked(self, display: ast.AST) -> tuple:
