@@ -166,6 +166,18 @@ def test_tifffile_imread(tmp_path):
     tifffile.imwrite(tmp_path / "a.tif", np.zeros((3, 4), np.uint16))
     img = tifffile.imread(tmp_path / "a.tif")
     assert type(img) is np.ndarray and img.flags.writeable and img.dtype == np.uint16
+    # numeric whatever the file: TIFF samples are numbers, and no object or bytes array can be written
+    for dtype in ("bool", "int8", "int32", "float16", "float64", "complex64"):
+        tifffile.imwrite(tmp_path / "b.tif", np.ones((2, 3), dtype))
+        assert not tifffile.imread(tmp_path / "b.tif").dtype.hasobject
+    for bad in (np.array([["a"]], dtype=object), np.array([b"ab"])):
+        with pytest.raises(KeyError):
+            tifffile.imwrite(tmp_path / "c.tif", bad)
+    assert calls.library()["tifffile.imread"].numeric
+    v = value_of("import tifffile\nimg = tifffile.imread(p)", "img")
+    assert (v.kind, v.holds_no_objects, v.ownership) == ("ndarray", True, "fresh")
+    v = value_of("import tifffile\nimg = tifffile.imread(p, out='memmap')", "img")
+    assert v.kind != "ndarray" and not v.holds_no_objects  # a memmap: not stated
 
 
 @pytest.mark.slow

@@ -300,3 +300,23 @@ def test_an_image_read_by_matplotlib_is_a_numeric_array():
         )
         == []
     )
+
+
+def test_a_tiff_read_by_tifffile_is_a_numeric_array():
+    found = lint(
+        """
+        import gc
+        import tifffile
+        def stack(paths):
+            for p in paths:
+                vol = tifffile.imread(p)
+                print(vol.mean())
+                del vol
+                gc.collect()
+            mapped = tifffile.imread(paths[0], out="memmap")  # a memmap: not known to be a plain array
+            del mapped
+            gc.collect()
+        """,
+        select=("MEM016",),
+    )
+    assert [f.line for f in found] == [9]
