@@ -121,3 +121,17 @@ def test_a_class_name_does_not_shadow_for_its_methods():
             return C
         """
     assert "data" in captured_in_function(code)
+
+
+def test_a_comprehensions_first_iterable_is_a_use_of_the_enclosing_scope_not_a_capture():
+    # Python evaluates it there, once, before the comprehension runs: its uses, liveness and reaching
+    # definitions are the enclosing function's; what the comprehension's other parts read stays captured
+    (function,) = ast.parse(
+        "def f(keep):\n    rows = [0]\n    total = [r + keep for r in rows]\n    return total\n"
+    ).body
+    flow = ScopeFlow(function)
+    assert "rows" not in flow.captured and "keep" in flow.captured
+    (use,) = flow.loads_of("rows")
+    assert [d.node.lineno for d in flow.reaching(use)] == [2]
+    (nested,) = ast.parse("def f(xs):\n    return [y for x in xs for y in x if y]\n").body
+    assert ScopeFlow(nested).loads_of("xs") and "xs" not in ScopeFlow(nested).captured
