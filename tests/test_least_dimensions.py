@@ -30,7 +30,7 @@ def f(a):
 """
 
 
-@pytest.mark.parametrize("axis, least", [("1", 2), ("0", 1), ("-2", 2)])
+@pytest.mark.parametrize("axis, least", [("1", 2), ("-2", 2), ("(0, 2)", 3)])
 def test_keepdims_reduction_along_an_axis_proves_dimensions(axis, least):
     code = NORMALIZE.format(axis=axis)
     s = value_of(code, "s")
@@ -40,8 +40,10 @@ def test_keepdims_reduction_along_an_axis_proves_dimensions(axis, least):
     assert value_of(code, "z").min_ndim is None  # an item has fewer dimensions
 
 
-@pytest.mark.parametrize("axis", ["None", "k"])
+@pytest.mark.parametrize("axis", ["None", "k", "0", "-1"])
 def test_whole_or_unknown_axis_proves_nothing(axis):
+    """NumPy takes axis 0 and -1 of a 0-d array too: `np.sum(np.array(3.0), axis=0, keepdims=True)` is a NumPy
+    scalar."""
     code = NORMALIZE.replace("def f(a):", "def f(a, k):").format(axis=axis)
     assert value_of(code, "s").min_ndim is None
     assert value_of(code, "y").kind != "ndarray"  # a 0-d x makes y a NumPy scalar
@@ -94,6 +96,27 @@ def test_whole_array_keepdims_of_a_0d_input_is_not_fixed():
             x = np.asarray(a, dtype=np.float64)
             s = x.sum(keepdims=True)
             y = x / s * 2.0
+            y = np.log1p(y)
+            return y
+        print(normalize(3.0))
+        """,
+        "np.log1p(y)",
+        "np.log1p(y, out=y)",
+    )
+
+
+@pytest.mark.slow
+def test_keepdims_along_axis_0_of_a_0d_input_is_not_fixed():
+    """Trap: `x.sum(axis=0, keepdims=True)` of a 0-d x is a NumPy scalar (NumPy reads axis 0 of a 0-d array
+    as its only one): y is then a NumPy scalar and `np.log1p(y, out=y)` raises."""
+    assert_trap_not_fixed(
+        "MEM002",
+        """
+        import numpy as np
+        def normalize(a):
+            x = np.asarray(a, dtype=np.float32)
+            s = x.sum(axis=0, keepdims=True)
+            y = x / s * 1e4
             y = np.log1p(y)
             return y
         print(normalize(3.0))

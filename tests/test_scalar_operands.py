@@ -582,3 +582,43 @@ def test_division_by_sums_of_another_array_is_not_fixed():
         "x = x / np.array(weights, dtype=np.float64).sum(axis=0, keepdims=True)",
         "x /= np.array(weights, dtype=np.float64).sum(axis=0, keepdims=True)",
     )
+
+
+@pytest.mark.slow
+def test_rows_divided_by_their_sums_plus_epsilon_are_fixed_whatever_the_shape():
+    """Elementwise arithmetic of a reduction of x and scalars keeps its shape: still x's axes or 1."""
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def normalise(rows):
+            x = np.array(rows, dtype=np.float32)
+            x = x / (x.sum(axis=1, keepdims=True) + 1e-8)
+            return x
+        def standardise(rows):
+            x = np.array(rows, dtype=np.float32)
+            x = x / np.sqrt(np.maximum(x.var(axis=1, keepdims=True), 1e-12))
+            return x
+        data = np.ones((2048, 512), dtype=np.int8)
+        data[:, ::3] = 5
+        print(normalise(data)[0, :3], float(normalise(data).sum()))
+        print(standardise(data)[0, :3], float(standardise(data).sum()))
+        """)
+    assert "x /= (x.sum(axis=1, keepdims=True) + 1e-8)" in fixed
+    assert "x /= np.sqrt(np.maximum(x.var(axis=1, keepdims=True), 1e-12))" in fixed
+
+
+@pytest.mark.slow
+def test_sum_of_kept_and_dropped_reductions_is_not_fixed():
+    """(n, 1) kept plus (n,) dropped is (n, n): larger than an (n, 1) x."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def normalise(rows):
+            x = np.array(rows, dtype=np.float64)
+            x = x / (x.sum(axis=1, keepdims=True) + x.sum(axis=1))
+            return x
+        print(normalise(np.ones((1024, 1))).shape)
+        """,
+        "x = x / (x.sum(axis=1, keepdims=True) + x.sum(axis=1))",
+        "x /= x.sum(axis=1, keepdims=True) + x.sum(axis=1)",
+    )

@@ -747,12 +747,12 @@ class NumpyValues(Evaluator):
         if ndim is None:
             if axes is None or receiver.kind == "py_number":
                 return UNKNOWN
-            # the array has each axis (else NumPy raises; a 0-d array or scalar takes 0 and -1 as its one
-            # axis): at least a + 1 (or -a) dimensions; the result as many with keepdims, else len(axes) fewer
-            least = max(max(a + 1 if a >= 0 else -a for a in axes), receiver.min_ndim or 0)
-            if keepdims:
-                return ndarray_value(dtype, None, min_ndim=least)
-            least -= len(axes)
+            # the array has each axis (else NumPy raises): at least a + 1 (or -a) dimensions, but a 0-d array or
+            # a scalar takes 0 and -1 as its one axis (and gives a NumPy scalar, keepdims or not); the result
+            # has as many dimensions with keepdims, else len(axes) fewer
+            least = max(max(a + 1 if a >= 1 else -a if a <= -2 else 0 for a in axes), receiver.min_ndim or 0)
+            if not keepdims:
+                least -= len(axes)
             return ndarray_value(dtype, None, min_ndim=least) if least >= 1 else Value("unknown", dtype, None, "fresh")
         if ndim == 0 and not keepdims and axes in ((0,), (-1,)):
             return Value("np_scalar", dtype, (), "fresh", 0)
@@ -777,7 +777,20 @@ class NumpyValues(Evaluator):
         """``operand`` is a reduction of the very array ``use`` holds (the same binding: ``x.sum(axis=1,
         keepdims=True)``, ``np.mean(x, axis=0)``) that broadcasts with it into its own shape, whatever that is:
         with ``keepdims=True`` each axis is x's or 1; along leading axes (0, or (0, 1, ...)) the result is x's
-        trailing shape. Not along others: ``x.sum(axis=1)`` of an (n, 1) x is (n,), and x + it is (n, n)."""
+        trailing shape. Not along others: ``x.sum(axis=1)`` of an (n, 1) x is (n,), and x + it is (n, n).
+        Elementwise arithmetic of such reductions and scalars too (``x.std(axis=0) + 1e-8``): each axis of
+        their broadcast is still x's or 1."""
+        if isinstance(operand, (ast.BinOp, ast.UnaryOp)) or self._elementwise_call(operand):
+            if isinstance(operand, ast.BinOp):
+                parts = [] if isinstance(operand.op, ast.MatMult) else [operand.left, operand.right]
+            elif isinstance(operand, ast.UnaryOp):
+                parts = [operand.operand]
+            else:
+                parts = list(operand.args) if isinstance(operand, ast.Call) else []
+            within = [self.broadcasts_within(p, use) for p in parts]
+            return any(within) and all(
+                w or self._value(p).kind in ("py_number", "np_scalar") for w, p in zip(within, parts)
+            )
         if not isinstance(operand, ast.Call) or any(isinstance(a, ast.Starred) for a in operand.args):
             return False
         func, kw = operand.func, {k.arg: k.value for k in operand.keywords}
@@ -786,6 +799,8 @@ class NumpyValues(Evaluator):
             array, axis = func.value, self._arg(operand, 0, "axis")
         elif q is not None and q.startswith("numpy.") and q[6:] in numpy_api.REDUCTIONS and operand.args:
             array, axis = operand.args[0], self._arg(operand, 1, "axis")
+        elif q == "numpy.linalg.norm" and operand.args:
+            array, axis = operand.args[0], self._arg(operand, 2, "axis")
         else:
             return False
         if not (isinstance(array, ast.Name) and array.id == use.id and self.reaching(array) == self.reaching(use)):
@@ -797,6 +812,14 @@ class NumpyValues(Evaluator):
             return True  # one scalar
         axes = self._axes(axis)
         return axes is not None and sorted(axes) == list(range(len(axes)))
+
+    def _elementwise_call(self, node: ast.expr) -> bool:
+        """``np.sqrt(v)``, ``np.maximum(v, 1e-8)``: an elementwise ufunc called with plain positional arguments."""
+        if not isinstance(node, ast.Call) or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            return False
+        q = self.ctx.qualname(node.func)
+        ufunc = numpy_api.ufunc_of(q)
+        return ufunc is not None and numpy_api.is_elementwise_ufunc(q) and ufunc.nin == len(node.args)
 
     def _axes(self, axis: ast.expr) -> Optional[tuple[int, ...]]:
         """The axes an ``axis=`` argument names: an int, or a tuple of ints (``axis=(0, 1)``), else None."""
