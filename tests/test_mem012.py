@@ -1173,3 +1173,48 @@ def test_trap_an_instance_attribute_hides_the_method():
         "self.frame().flatten()",
         "self.frame().ravel()",
     )
+
+
+# --- Fortran order: ravel copies too ------------------------------------------------------------------------
+
+FORTRAN_SPELLINGS = {
+    # spelling of a fresh 2-d array: whether its ravel() is a view (so flatten() wastes a copy)
+    'np.zeros((600, 500), order="F")': False,
+    "np.ones((600, 500), order='F') * 2.0": False,
+    'np.zeros_like(np.empty((600, 500), order="F"))': False,
+    'np.array(np.zeros((600, 500), order="F"))': False,
+    'np.zeros((600, 500), order="F").copy()': True,  # ndarray.copy() is C-ordered
+    'np.zeros((600, 500), order="C")': True,
+    'np.ones((300_000, 2), order="F")[:, 0] + 1.0': True,  # 1-d: the same in either order
+}
+
+
+@pytest.mark.parametrize("spelling, ravel_is_a_view", FORTRAN_SPELLINGS.items())
+def test_flatten_of_a_fortran_ordered_array_is_not_reported(spelling, ravel_is_a_view):
+    import numpy as np
+
+    found = mem012(f"""
+        import numpy as np
+        def f():
+            a = {spelling}
+            flat = a.flatten()
+            return flat
+    """)
+    assert any(f.snippet == "a.flatten()" for f in found) is ravel_is_a_view
+    a = eval(spelling)  # NumPy itself: a reported flatten is one whose ravel shares the array's memory
+    assert np.shares_memory(a.ravel(), a) is ravel_is_a_view
+
+
+def test_a_spectrogram_is_fortran_ordered():
+    # librosa.stft returns np.zeros(shape, order="F") filled (calls.toml): its magnitude keeps that order
+    assert (
+        mem012("""
+        import numpy as np
+        import librosa
+        def f(path):
+            sig, _ = librosa.load(path)
+            spec = np.abs(librosa.stft(sig))
+            return spec.flatten() * 2.0, spec
+    """)
+        == []
+    )

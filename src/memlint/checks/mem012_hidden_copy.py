@@ -143,8 +143,8 @@ def _match(ctx, call: ast.Call):
         if len(call.args) + len(keywords) > 1 or (keywords and "order" not in keywords):
             return None
         x = _plain_array(ctx, source)
-        if x is None:
-            return None
+        if x is None or x.fortran and (x.ndim is None or x.ndim >= 2):
+            return None  # ravel("C") of a Fortran-ordered array copies it as flatten does: nothing to save
         order = call.args[0] if call.args else keywords.get("order")
         if not (
             order is None

@@ -515,7 +515,14 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         return v.shape
 
     def _result(self, computed: Optional[Computed], operands: list[Value], ownership: OwnershipKind = "fresh") -> Value:
-        """A Value from numpy_api's (kind, dtype) answer, with the broadcast shape of the operands."""
+        """A Value from numpy_api's (kind, dtype) answer, with the broadcast shape of the operands; in Fortran
+        order where an operand may be (NumPy's ufuncs keep their operands' layout: order="K")."""
+        result = self._result_value(computed, operands, ownership)
+        if result.kind in ("ndarray", "unknown") and any(v.fortran for v in operands):
+            return result.with_changes(fortran=True)
+        return result
+
+    def _result_value(self, computed: Optional[Computed], operands: list[Value], ownership: OwnershipKind) -> Value:
         shapes = [self._shape_of(v) for v in operands]
         shape = numpy_api.broadcast(*shapes) if all(s is not None for s in shapes) else None
         ndims = [0 if v.kind in ("py_number", "np_scalar") else v.ndim for v in operands]

@@ -37,6 +37,7 @@ The library's own entries may also say (never in a configuration):
   a case, the case does not apply (``imageio.v3.imread("a.jpg", mode="F")`` is not uint8);
 - ``numeric = true``: the result's dtype, stated or not, is numeric (it holds no Python objects: a file's
   pixels, whatever their depth);
+- ``fortran-order = true``: the result is in Fortran order (its ``ravel`` copies, as ``flatten`` does);
 - ``reads = true``: the call reads its array arguments, positional and keyword, and never writes into them (it
   may keep a reference: a plot draws its data later);
 - ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
@@ -85,6 +86,7 @@ _LIBRARY_KEYS = (
     "cases",
     "unless",
     "numeric",
+    "fortran-order",
     "reads",
     "also",
     "checked",
@@ -119,6 +121,7 @@ class Returns:
     cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
     unless: tuple = ()  # ((keyword, position or None), ...)
     numeric: bool = False
+    fortran: bool = False
     reads: bool = False
     returns_receiver: bool = False
 
@@ -195,6 +198,7 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
             )
         fields["unless"] = tuple(_argument_spec(n, f"{key}.unless") for n in table.get("unless", ()))
         fields["numeric"] = table.get("numeric") is True
+        fields["fortran"] = table.get("fortran-order") is True
         fields["reads"] = table.get("reads") is True
         fields["returns_receiver"] = table.get("returns-receiver") is True
     return Returns(**fields)
@@ -324,7 +328,16 @@ def value_of(entry: Returns, origin: str) -> Value:
         return Value("tuple", ownership=ownership, origin=origin, items=tuple(value_of(i, origin) for i in entry.items))
     if entry.kind == "ndarray":
         no_objects = True if entry.numeric and entry.dtype is None else None
-        return Value("ndarray", entry.dtype, entry.shape, ownership, entry.ndim, origin=origin, no_objects=no_objects)
+        return Value(
+            "ndarray",
+            entry.dtype,
+            entry.shape,
+            ownership,
+            entry.ndim,
+            origin=origin,
+            no_objects=no_objects,
+            fortran=True if entry.fortran else None,
+        )
     if entry.kind in ("dataframe", "series"):
         return Value(
             "other_array",

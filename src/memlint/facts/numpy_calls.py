@@ -42,7 +42,7 @@ class NumpyValues(Evaluator):
                         shape = None  # a fill array broadcasts: keep the shape only for scalars
                 else:
                     dtype = numpy_api.default_float()
-            return ndarray_value(dtype, shape, ndim=ndim)
+            return ndarray_value(dtype, shape, ndim=ndim, fortran=_fortran(kw.get("order")))
         if name in ("zeros_like", "ones_like", "empty_like", "full_like"):
             proto = self._value(self._arg(call, 0, "a") or self._arg(call, 0, "prototype")) if call.args else UNKNOWN
             dtype_node = self._arg(call, 2 if name == "full_like" else 1, "dtype")
@@ -53,7 +53,8 @@ class NumpyValues(Evaluator):
             if proto.kind in ("ndarray", "py_number", "np_scalar") or kw.get("subok") is not None:
                 if proto.kind == "unknown" or proto.kind == "other_array":
                     return Value(ownership="fresh")
-                return ndarray_value(dtype, shape, ndim=ndim)
+                order = kw.get("order")  # "K" by default: the prototype's layout
+                return ndarray_value(dtype, shape, ndim=ndim, fortran=_fortran(order) if order else proto.fortran)
             if proto.kind == "other_array" or (proto.kind == "unknown" and proto.dtype is not None):
                 return Value(proto.kind, dtype, None, "fresh")
             return Value(ownership="fresh")  # of the prototype's kind, unknown (np.zeros_like(masked) is masked)
@@ -80,7 +81,14 @@ class NumpyValues(Evaluator):
             shape = (n, m) if type(n) is int and type(m) is int and n >= 0 and m >= 0 else None
             return ndarray_value(dtype, shape, ndim=2)
         if name in ("array", "copy", "asarray", "ascontiguousarray", "asfortranarray", "asanyarray"):
-            return self._array_call(name, call, kw)
+            v = self._array_call(name, call, kw)
+            if v.kind != "ndarray" or name == "ascontiguousarray":
+                return v
+            order = kw.get("order")  # "K" (or None) by default: the source's layout
+            source = self._value(call.args[0]) if call.args else UNKNOWN
+            if name == "asfortranarray" or (_fortran(order) if order is not None else source.fortran):
+                return v.with_changes(fortran=True)
+            return v
         if name == "broadcast_to":
             source = self._value(self._arg(call, 0, "array"))
             shape, ndim = self._shape_arg(self._arg(call, 1, "shape"))
@@ -630,8 +638,8 @@ class NumpyValues(Evaluator):
                     0,
                 )
             return Value(ownership="unknown_call")
-        if name == "copy":
-            return receiver.with_changes(ownership="fresh")
+        if name == "copy":  # order="C" by default
+            return receiver.with_changes(ownership="fresh", fortran=_fortran(kw.get("order")))
         if name == "astype":
             return self._astype(receiver, call)
         if name == "flatten":
@@ -910,6 +918,14 @@ def _result_kind(kinds: set) -> ValueKind:
 
 
 _JOINING = frozenset({"stack", "vstack", "hstack", "concatenate"})  # functions joining a sequence of arrays
+
+
+def _fortran(order: Optional[ast.AST]) -> Optional[bool]:
+    """True where an ``order`` argument may ask for Fortran order ("F", "A", "K" or not a literal); None for "C"
+    or no argument (the constructors' and ``copy``'s default)."""
+    if order is None or isinstance(order, ast.Constant) and order.value in ("C", "c"):
+        return None
+    return True
 
 
 _QUANTILES = frozenset({"percentile", "quantile", "nanpercentile", "nanquantile"})

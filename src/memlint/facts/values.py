@@ -37,6 +37,9 @@ class Value:
     # an ndarray whose ``ndim`` is not known has at least this many (``x.sum(axis=1, keepdims=True)``: 2)
     min_ndim: Optional[int] = None
     length: Optional[int] = None  # kind "list": how many items it holds wherever it is read (facts/lists.py)
+    # True: the array may be in Fortran order (``order="F"``, ``librosa.stft``, arithmetic on such an array),
+    # where ``ravel`` copies as ``flatten`` does
+    fortran: Optional[bool] = None
 
     @property
     def nbytes(self) -> Optional[int]:
@@ -112,6 +115,7 @@ def join(a: Value, b: Value) -> Value:
         same["no_objects"],
         same["min_ndim"] if ndim is None else None,
         same["length"],
+        True if a.fortran or b.fortran else None,  # one or the other: it may be
     )
 
 
