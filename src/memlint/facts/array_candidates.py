@@ -57,6 +57,7 @@ class ArrayNames:
         if index is not None:
             self._function_names |= {name for name, q in ctx.imports.bound.items() if index.knows(q)}
         self._module = ctx.tree
+        self._imports = ctx.imports
         # Parameters and variables annotated with a NumPy type (np.ndarray, npt.NDArray[...]) are arrays too.
         self._annotated = {
             a.arg for a in ctx.nodes(ast.arg) if a.annotation is not None and self._names_numpy(a.annotation)
@@ -182,7 +183,7 @@ class ArrayNames:
                     return True
                 if isinstance(e.func, ast.Attribute) and e.func.attr == "astype":
                     return True  # whatever the receiver: a new value of that dtype (numpy_calls)
-                if isinstance(e.func, ast.Name) and e.func.id == "abs":
+                if self._imports.is_builtin(e.func, "abs"):
                     stack += e.args  # abs(a) of an array is np.absolute(a)
                 if isinstance(e.func, ast.Attribute):
                     stack.append(e.func.value)  # a method of an array (or of a NumPy Generator)

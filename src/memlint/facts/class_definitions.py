@@ -253,8 +253,10 @@ class ClassDefinitions:
         q = self.names.qualname(func)
         if q in ("functools.cached_property",) or isinstance(func, ast.Name) and func.id == "cached_property":
             return "cached_property"
-        if isinstance(func, ast.Name) and func.id in ("property", "staticmethod", "classmethod"):
-            return "property" if func.id == "property" else "plain"
+        if self.names.imports.is_builtin(func, "property"):
+            return "property"
+        if self.names.imports.is_builtin(func, "staticmethod") or self.names.imports.is_builtin(func, "classmethod"):
+            return "plain"
         if q in SAFE_METHOD_DECORATORS:
             return "plain"
         return "unknown"

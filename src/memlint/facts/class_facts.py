@@ -182,7 +182,8 @@ class _FileScan:
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 static = any(
-                    isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in stmt.decorator_list
+                    names.imports.is_builtin(d, "staticmethod") or names.imports.is_builtin(d, "classmethod")
+                    for d in stmt.decorator_list
                 )
                 if self.sites.may_hold_facts(stmt):
                     own = self.names.local_classes.get(node.name) is node

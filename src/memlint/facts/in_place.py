@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 from memlint.facts import numpy_api
 from memlint.facts.kinds import ChainVerdict, Verdict
 from memlint.facts.numpy_calls import in_place_verdict
-from memlint.facts.ownership import _reads_data_of
+from memlint.facts.ownership import reads_data_of
 from memlint.facts.syntax import is_name
 from memlint.findings import SAFE, UNSAFE, Fix
 
@@ -210,7 +210,7 @@ def steps_verdict(facts, steps: list, use: ast.Name, statement: ast.stmt) -> tup
     name = use.id
     for step in steps[1:]:
         for operand in step.others:
-            if _reads_data_of(operand, name):
+            if reads_data_of(operand, name, facts.ctx.imports):
                 text = ast.unparse(operand)
                 return "unknown", f"`{text}` reads `{name}`, which the steps before it would already have written"
         moved = step.operands[: step.position]  # evaluated before the steps within, in the expression

@@ -14,6 +14,7 @@ from memlint.facts.values import Value
 
 if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
     from memlint.facts.evaluator import Evaluator
+    from memlint.facts.imports import ImportMap
 else:
     Evaluator = object
 
@@ -63,15 +64,15 @@ def _handed_name(expr: Optional[ast.AST]) -> Optional[str]:
     return expr.id if isinstance(expr, ast.Name) else None
 
 
-def _reads_data_of(node: ast.AST, name: str) -> bool:
+def reads_data_of(node: ast.AST, name: str, imports: ImportMap) -> bool:
     """Whether ``node`` reads the name ``name`` other than for its size or dtype (``a.shape``, ``len(a)``)."""
     if isinstance(node, ast.Name):
         return node.id == name
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in _METADATA_ATTRIBUTES:
         return False
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
+    if isinstance(node, ast.Call) and imports.is_builtin(node.func, "len"):
         return False
-    return any(_reads_data_of(child, name) for child in ast.iter_child_nodes(node))
+    return any(reads_data_of(child, name, imports) for child in ast.iter_child_nodes(node))
 
 
 _METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize"})
@@ -276,7 +277,7 @@ class Ownership(Evaluator):
         rather than the array itself or a new array. A ufunc writing into ``a`` first copies such an operand to
         a temporary of the output's size (NumPy's overlap rule): ``a += a.T`` and even ``a += a[0]`` peak at
         +1.00 A, as ``a = a + a.T`` does, so writing in place saves nothing."""
-        if isinstance(operand, ast.Name) or not _reads_data_of(operand, name):
+        if isinstance(operand, ast.Name) or not reads_data_of(operand, name, self.ctx.imports):
             return False
         v = self.value(operand)
         if v.ownership == "fresh" or v.kind == "py_number":
