@@ -637,3 +637,49 @@ def test_sum_of_kept_and_dropped_reductions_is_not_fixed():
         "x = x / (x.sum(axis=1, keepdims=True) + x.sum(axis=1))",
         "x /= x.sum(axis=1, keepdims=True) + x.sum(axis=1)",
     )
+
+
+@pytest.mark.parametrize(
+    "expr, dtype",
+    [
+        ("max(abs(a.max()), abs(a.min()))", "float32"),
+        ("min(a.max(), a.min())", "float32"),
+        ("max(a.max(), np.float64(1.0))", None),  # either dtype
+        ("max(a.max(), 1.0)", None),  # a NumPy scalar or a Python float
+    ],
+)
+def test_larger_of_numpy_scalars(expr, dtype):
+    v = value_of(NUMBERS, expr)
+    assert (v.kind, str(v.dtype) if v.dtype else None) == (("np_scalar", dtype) if dtype else ("unknown", None))
+
+
+@pytest.mark.slow
+def test_signal_divided_by_its_peak_magnitude_is_fixed():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def peak_normalised(n):
+            w = np.sin(np.arange(n, dtype=np.float32))
+            w = w / max(abs(w.max()), abs(w.min()))
+            return w
+        r = peak_normalised(1 << 18)
+        print(r.dtype, r[:3], float(r.sum()))
+        """)
+    assert "w /= max(abs(w.max()), abs(w.min()))" in fixed
+
+
+@pytest.mark.slow
+def test_float32_signal_divided_by_a_float64_peak_is_not_fixed():
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def f(n):
+            ref = np.linspace(-2.0, 1.0, 16)
+            w = np.ones(n, dtype=np.float32)
+            w = w / max(abs(ref.max()), abs(ref.min()))
+            return w
+        print(f(1 << 18).dtype)
+        """,
+        "w = w / max(abs(ref.max()), abs(ref.min()))",
+        "w /= max(abs(ref.max()), abs(ref.min()))",
+    )

@@ -4,7 +4,7 @@
 ``ArrayFacts.value`` finds an ndarray (or a NumPy scalar, or any dtype) only where one flows from a NumPy
 call or a function of the project (``functions``: a module-level ``def`` of the file, a method of a class of
 the file called through ``self``, or a function of another file the project index knows), or a DataFrame's
-``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``abs()``,
+``.values``/``.to_numpy()`` (``pandas_api``): through operators, comparisons, methods, ``abs()``, ``max()``/``min()``,
 ``.T``/``.real``/``.imag``, attributes of calls (``np.finfo(t).eps``), subscripts and conditional expressions of it, and through names bound to such values (``=``, ``+=``, ``:=``)
 or lists they are appended to (``lst.append(v)``, ``lst.insert(i, v)``: ``lists``).
 A name an ``if`` tests for its dtype, and ``.astype()`` of anything, have a dtype too.
@@ -183,8 +183,9 @@ class ArrayNames:
                     return True
                 if isinstance(e.func, ast.Attribute) and e.func.attr == "astype":
                     return True  # whatever the receiver: a new value of that dtype (numpy_calls)
-                if self._imports.is_builtin(e.func, "abs"):
-                    stack += e.args  # abs(a) of an array is np.absolute(a)
+                if isinstance(e.func, ast.Name) and e.func.id in ("abs", "max", "min"):
+                    if self._imports.is_builtin(e.func, e.func.id):
+                        stack += e.args  # abs(a) of an array is np.absolute(a); max(s, t) is s or t
                 if isinstance(e.func, ast.Attribute):
                     stack.append(e.func.value)  # a method of an array (or of a NumPy Generator)
             elif isinstance(e, ast.BinOp):

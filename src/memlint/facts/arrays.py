@@ -897,6 +897,11 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             spec = self._spec(operand)
             computed = numpy_api.result_of("operator", "abs", (spec,)) if spec else ("ndarray", None)
             return self._result(computed, [operand]) if computed else UNKNOWN
+        dtypes = {v.dtype for v in values}
+        if name in ("max", "min") and len(values) >= 2 and all(v.kind == "np_scalar" for v in values):
+            # one of the NumPy scalars compared (`max(abs(w.max()), abs(w.min()))`): of their dtype, if one
+            dtype = dtypes.pop() if len(dtypes) == 1 else None
+            return Value("np_scalar", dtype, (), "fresh", 0) if dtype is not None else UNKNOWN
         if not values or any(v.kind != "py_number" or v.pytype in (None, "complex") for v in values):
             return UNKNOWN
         if name == "round" and len(values) == 2 and values[1].pytype not in ("int", "bool"):
