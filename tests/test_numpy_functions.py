@@ -20,6 +20,19 @@ from memlint.source import SourceText
 CALLS = {
     "sort": ["np.sort(a)", "np.sort(a, axis=None)", "np.sort(a, axis=0)"],
     "argsort": ["np.argsort(a)", "np.argsort(a, axis=None)"],
+    "partition": ["np.partition(a, 1)", "np.partition(a, 0, axis=0)"],
+    "argpartition": ["np.argpartition(a, 1)"],
+    "sort_complex": ["np.sort_complex(v)"],
+    "extract": ["np.extract(a > 0, a)"],
+    "polyadd": ["np.polyadd(v, v)", "np.polyadd(v, [1, 2])"],
+    "polysub": ["np.polysub(v, [1.0])"],
+    "unique_values": ["np.unique_values(a)"],
+    "unique_counts": ["np.unique_counts(a)"],
+    "unique_inverse": ["np.unique_inverse(a)"],
+    "unique_all": ["np.unique_all(a)"],
+    "permute_dims": ["np.permute_dims(a)"],
+    "require": ["np.require(a)", "np.require(a, requirements='F')"],
+    "linalg.matmul": ["np.linalg.matmul(a, b)"],
     "lexsort": ["np.lexsort((a, b))"],
     "unique": ["np.unique(a)", "np.unique(a, return_counts=True)", "np.unique(a, return_inverse=True)"],
     "searchsorted": ["np.searchsorted(v, a)"],
@@ -273,7 +286,7 @@ np.zeros_like(a) | np.ones_like(a, dtype=float) | np.full_like(a, 3) | np.empty_
 np.clip(a, 0.5, None) | np.interp(a, v, v) | np.append(a, b) | np.append(a, b, axis=0) | np.expand_dims(a, 0)
 np.concatenate([a, b]) | np.concatenate([a, b], axis=None) | np.stack([a, b]) | np.vstack([a, b]) | np.hstack([a, b])
 np.sum(a, axis=0) | np.mean(a, axis=-1, keepdims=True) | np.max(a) | np.argmax(a, axis=0) | np.median(a, axis=0)
-np.percentile(a, 50) | np.std(a) | np.count_nonzero(a) | np.abs(a) | np.sqrt(a) | np.exp(a) | np.isnan(a)
+np.percentile(a, 50) | np.std(a) | np.nanargmax(a) | np.nanargmin(a, axis=0) | np.count_nonzero(a) | np.abs(a) | np.sqrt(a) | np.exp(a) | np.isnan(a)
 np.maximum(a, b) | np.add(a, 1) | np.linspace(0, 1, 5) | np.arange(5) | np.arange(0.0, 1.0, 0.1) | np.eye(3)
 np.identity(4, dtype=int) | np.array(a) | np.asarray(a) | np.copy(a) | np.ascontiguousarray(a) | np.asfortranarray(a)
 np.broadcast_to(v, (2, v.shape[0])) | np.meshgrid(v, v) | np.float32(2.5) | np.linalg.norm(a) | np.linalg.norm(a, axis=0)
@@ -481,3 +494,11 @@ def test_a_matrix_product_does_not_broadcast_its_matrix_axes():
         value = ctx.arrays.value(printed.args[-1])
         assert (value.kind, str(value.dtype), value.shape) == (kind, dtype, shape), expr
         assert value.ndim == len(np.matmul(np.ones((5, 3)), np.ones(3)).shape) or expr == "a @ c" or kind != "ndarray"
+
+
+def test_functions_keeping_their_arguments_shape_state_it():
+    """``numpy_api.SAME_SHAPE``: each states its result's shape for some call above (the test above checks it
+    is NumPy's), so that findings can name the bytes."""
+    for name in numpy_api.SAME_SHAPE:
+        stated = [facts_of("float64", shape, call).shape for call in CALLS[name] for shape in SHAPES]
+        assert any(s is not None for s in stated), name

@@ -204,6 +204,8 @@ REDUCTIONS = frozenset(
         "nanmax",
         "median",
         "nanmedian",
+        "nanargmin",
+        "nanargmax",
         "count_nonzero",
     }
 )
@@ -539,6 +541,8 @@ def concrete_scalar_dtype(qualname: Optional[str]):
 COMPUTED_FUNCTIONS: dict[str, Literal["fresh", "view"]] = {
     # sorting, searching, sets, counting
     **dict.fromkeys(("sort", "argsort", "lexsort", "unique", "searchsorted", "digitize", "argwhere"), "fresh"),
+    **dict.fromkeys(("partition", "argpartition", "sort_complex", "extract", "polyadd", "polysub"), "fresh"),
+    **dict.fromkeys(("unique_values", "unique_counts", "unique_inverse", "unique_all"), "fresh"),
     **dict.fromkeys(("flatnonzero", "nonzero", "isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"), "fresh"),
     **dict.fromkeys(("histogram", "histogram_bin_edges", "histogram2d", "bincount"), "fresh"),
     # elementwise functions that are not ufuncs; masks
@@ -556,7 +560,7 @@ COMPUTED_FUNCTIONS: dict[str, Literal["fresh", "view"]] = {
     # views of their argument (or the argument itself)
     **dict.fromkeys(("transpose", "swapaxes", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "rot90"), "view"),
     **dict.fromkeys(("ravel", "reshape", "diagonal", "diag", "matrix_transpose", "atleast_1d", "atleast_2d"), "view"),
-    **dict.fromkeys(("atleast_3d", "broadcast_arrays"), "view"),
+    **dict.fromkeys(("atleast_3d", "broadcast_arrays", "permute_dims", "require"), "view"),
     # products (the generalized ufuncs among them: their core axes do not broadcast)
     **dict.fromkeys(("matmul", "vecdot", "matvec", "vecmat"), "fresh"),
     **dict.fromkeys(("dot", "vdot", "inner", "outer", "tensordot", "einsum", "cross", "convolve", "correlate"), "fresh"),
@@ -571,7 +575,7 @@ COMPUTED_FUNCTIONS: dict[str, Literal["fresh", "view"]] = {
         for name in (
             "norm", "vector_norm", "matrix_norm", "inv", "pinv", "solve", "lstsq", "det", "slogdet", "eig", "eigh",
             "eigvals", "eigvalsh", "svd", "svdvals", "qr", "cholesky", "matrix_rank", "cond",
-            "multi_dot", "outer", "cross", "tensordot", "tensorinv", "tensorsolve", "vecdot", "trace",
+            "multi_dot", "outer", "cross", "tensordot", "tensorinv", "tensorsolve", "vecdot", "trace", "matmul",
         )
     },
     "linalg.matrix_power": "view",  # n=1 returns the argument
@@ -603,6 +607,35 @@ COMPUTED_METHODS: dict[str, tuple[Literal["fresh", "view"], Optional[int]]] = {
     "diagonal": ("view", None),  # read-only
     "conj": ("view", None),  # a real array's is the array itself
     "conjugate": ("view", None),
+}
+
+# Among them, those whose result has the broadcast shape of their array arguments (one array: its shape) when
+# called with at most ``positional`` positional arguments and no keyword but ``keywords``, and the result has
+# as many dimensions: ``np.cumsum(x)`` flattens a 2-d ``x`` (1-d: no shape), ``np.fft.fft(x, n)`` is not here.
+SAME_SHAPE: dict[str, tuple[int, frozenset[str]]] = {
+    **dict.fromkeys(("fix", "sinc", "i0", "iscomplex", "isreal", "real", "imag", "fliplr", "flipud"), (1, frozenset())),
+    "isneginf": (1, frozenset()),
+    "isposinf": (1, frozenset()),
+    "angle": (1, frozenset({"deg"})),
+    "nan_to_num": (1, frozenset({"copy", "nan", "posinf", "neginf"})),
+    "round": (2, frozenset({"decimals"})),
+    "around": (2, frozenset({"decimals"})),
+    **dict.fromkeys(("sort", "argsort"), (2, frozenset({"axis", "kind", "order", "stable"}))),
+    **dict.fromkeys(("cumsum", "cumprod", "nancumsum", "nancumprod"), (2, frozenset({"axis", "dtype"}))),
+    "roll": (3, frozenset({"shift", "axis"})),
+    "flip": (2, frozenset({"axis"})),
+    "tril": (2, frozenset({"k"})),
+    "triu": (2, frozenset({"k"})),
+    "unwrap": (1, frozenset({"discont", "axis", "period"})),
+    "where": (3, frozenset()),
+    "isclose": (2, frozenset({"rtol", "atol", "equal_nan"})),
+    "linalg.inv": (1, frozenset()),
+    "linalg.matrix_power": (2, frozenset({"n"})),
+    **{
+        f"fft.{name}": (1, frozenset({"axis", "axes", "norm"}))
+        for name in ("fft", "ifft", "fft2", "ifft2", "fftn", "ifftn")
+    },
+    **dict.fromkeys(("fft.fftshift", "fft.ifftshift"), (1, frozenset({"axes"}))),
 }
 
 # Among them, those whose result's dtype depends on the data as well: complex only when an eigenvalue is

@@ -192,7 +192,16 @@ class NumpyValues(Evaluator):
         copy = self._arg(call, numpy_api.parameter_position("numpy." + name, "copy"), "copy")
         if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
             ownership = "view"
-        return _value_described(answer, ownership)
+        value = _value_described(answer, ownership)
+        same = numpy_api.SAME_SHAPE.get(name)
+        if value.kind == "ndarray" and same is not None and len(call.args) <= same[0] and set(kw) <= same[1]:
+            values = [self._value(node) for node in call.args]
+            known = all(v.kind in ("ndarray", "np_scalar", "py_number") for v in values)
+            shapes = [self._shape_of(v) for v in values] if known else [None]
+            shape = numpy_api.broadcast(*shapes) if None not in shapes else None
+            if shape is not None and len(shape) == value.ndim:
+                return value.with_changes(shape=shape)
+        return value
 
     def _computed_method(self, receiver: Value, name: str, call: ast.Call) -> Value:
         """An ndarray method of ``numpy_api.COMPUTED_METHODS`` (``x.argsort()``, ``x.diagonal()``), asked of
