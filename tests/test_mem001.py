@@ -861,3 +861,33 @@ def test_an_array_numpy_copied_into_a_join_is_not_aliased_by_it():
         main()
     """)
     assert "a *= 2.0" in fixed
+
+
+@pytest.mark.slow
+def test_a_view_read_at_once_is_no_alias_but_a_kept_view_is():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        def main():
+            a = np.random.default_rng(0).random((600, 600))
+            b = a.T + 1.0
+            c = a.ravel().sum()
+            a = a * 2.0
+            print(b[0, :2], c, a.sum())
+        main()
+    """)
+    assert "a *= 2.0" in fixed
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        def main():
+            views = []
+            a = np.random.default_rng(0).random((600, 600))
+            views.append(a.T)
+            a = a * 2.0
+            print(views[0][0, :2], a.sum())
+        main()
+        """,
+        "a = a * 2.0",
+        "a *= 2.0",
+    )

@@ -1218,3 +1218,27 @@ def test_a_spectrogram_is_fortran_ordered():
     """)
         == []
     )
+
+
+@pytest.mark.slow
+def test_two_flattened_copies_of_one_array_both_become_ravel():
+    # once the first is a.ravel(), that view dies within its statement (copied into the join): the second
+    # copy of the same array is still needless (fixes compose)
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+
+        def joins():
+            a = np.random.default_rng(1).random((600, 500))
+            pairs = np.column_stack([a.flatten(), a.flatten() * 2.0])
+            chain = np.concatenate((a.flatten(), a[0]))
+            a += 1.0
+            return pairs.sum(), chain[-3:], a.sum()
+
+        print(joins())
+        """,
+        saves_at_least=2_000_000,
+    )
+    # a.flatten() * 2.0: NumPy writes the product into the copy (elision), which saves nothing: kept
+    assert "np.column_stack([a.ravel(), a.flatten() * 2.0])" in fixed
+    assert "np.concatenate((a.ravel(), a[0]))" in fixed

@@ -33,6 +33,7 @@ import ast
 from dataclasses import dataclass
 from typing import Optional
 
+from memlint.facts import numpy_api
 from memlint.facts.ownership import _creates_new
 from memlint.facts.tree import OWN_SCOPE
 from memlint.facts.values import BOTTOM, Value, join
@@ -58,7 +59,7 @@ _VIEW_FUNCTIONS = frozenset(
         "numpy.broadcast_to",
     }
 )
-_VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes", "T"})
+_VIEW_METHODS = numpy_api.VIEW_METHODS
 # Methods through which a class decides what its attributes are.
 _LOOKUP_HOOKS = frozenset({"__getattribute__", "__getattr__"})
 

@@ -219,6 +219,9 @@ SEQUENCE_COPIES = frozenset(
 )
 INDEX_COPIES = frozenset({"c_", "r_"})
 
+# ndarray methods (and the attribute ``T``) whose result is the array itself or a view of it.
+VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes", "T"})
+
 
 def _sample(spec: Spec) -> object:
     np = _np()

@@ -384,6 +384,9 @@ class Ownership(Evaluator):
             return isinstance(p.ctx, ast.Load) and self.reads_only(p)  # a view, read the same way
         if isinstance(p, ast.Attribute) and p.value is node and p.attr in _IN_PLACE_METHODS:
             return False
+        view = self._view_around(node)
+        if view is not None:
+            return self.reads_only(view)  # `a.ravel()`, `a.T`: a view, read the same way
         if isinstance(p, ast.Call) and any(a is node for a in p.args):
             q = self.ctx.qualname(p.func)
             ufunc = numpy_api.ufunc_of(q)
@@ -593,6 +596,9 @@ class Ownership(Evaluator):
                 return False  # `a.shape = ...`, `a.dtype = ...` change the array itself
             if p.attr in _METADATA_ATTRS:
                 return True
+            view = self._view_around(use)
+            if view is not None:
+                return self._transient(view)  # `a.ravel()` copied into a join, `a.T + 1`: the view dies at once
             call = self.parent(p)
             if self.is_pandas_inplace_statement(call):
                 return True
@@ -614,6 +620,23 @@ class Ownership(Evaluator):
             call = self.parent(p)
             return isinstance(call, ast.Call) and self._read_by_project_function(call, use)
         return False
+
+    def _view_around(self, node: ast.AST) -> Optional[ast.AST]:
+        """``node.T`` or ``node.ravel()`` (``numpy_api.VIEW_METHODS``) around an ndarray ``node``: the array or a
+        view of it, with no other effect."""
+        p = self.parent(node)
+        if not (isinstance(p, ast.Attribute) and p.value is node and isinstance(p.ctx, ast.Load)):
+            return None
+        if p.attr not in numpy_api.VIEW_METHODS or self.value(node).kind != "ndarray":
+            return None
+        if p.attr == "T":
+            return p
+        call = self.parent(p)
+        if not (isinstance(call, ast.Call) and call.func is p):
+            return None
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None
+        return call
 
     def _copied_into_new_array(self, use: ast.AST) -> bool:
         """``use`` is an item NumPy copies into a new array at once, keeping no reference to it: of a literal
