@@ -502,3 +502,37 @@ def test_functions_keeping_their_arguments_shape_state_it():
     for name in numpy_api.SAME_SHAPE:
         stated = [facts_of("float64", shape, call).shape for call in CALLS[name] for shape in SHAPES]
         assert any(s is not None for s in stated), name
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "rng.choice(10, 3)",
+        "rng.choice(10, size=(2, 3), replace=False)",
+        "rng.choice(a, 2)",
+        "rng.choice(v, (2, 2), p=None)",
+        "np.random.choice(v, 5)",
+        "np.random.choice(7, size=4, replace=False)",
+        "rng.permutation(10)",
+        "rng.permutation(a)",
+        "np.random.permutation(v)",
+    ],
+)
+def test_choices_and_permutations_have_numpy_s_dtype_and_shape(call):
+    """``choice``/``permutation`` of an int draw from ``range(a)`` (int64), of an array its items (its dtype):
+    a new array, never the argument (``permutation`` shuffles a copy)."""
+    code = textwrap.dedent(f"""\
+        import numpy as np
+        def f():
+            rng = np.random.default_rng(0)
+            a = np.zeros((4, 3), dtype=np.float32)
+            v = np.zeros(5, dtype=np.uint8)
+            print({call})
+        """)
+    tree = ast.parse(code)
+    printed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+    value = FileContext("t.py", SourceText(code), tree, config()).arrays.value(printed[0].args[0])
+    a, v = np.zeros((4, 3), dtype=np.float32), np.zeros(5, dtype=np.uint8)
+    result = eval(call, {"np": np, "rng": np.random.default_rng(0), "a": a, "v": v})
+    assert (value.kind, value.dtype, value.shape, value.ownership) == ("ndarray", result.dtype, result.shape, "fresh")
+    assert not np.shares_memory(result, a) and not np.shares_memory(result, v)

@@ -575,9 +575,43 @@ class NumpyValues(Evaluator):
     def _generator_method(self, name: str, call: ast.Call) -> Value:
         return self._drawn(name, call, legacy=False)
 
+    def _sampled(self, name: str, call: ast.Call) -> Value:
+        """``choice(a, size)`` and ``permutation(a)`` (Generator methods and legacy functions alike): a new array
+        of int64 for an int ``a`` (``range(a)``), else of ``a``'s dtype; ``choice`` has ``size``'s dimensions
+        (plus ``a``'s beyond the first), ``permutation`` ``a``'s shape."""
+        source = self._value(self._arg(call, 0, "a" if name == "choice" else "x"))
+        if source.kind == "bottom":
+            return BOTTOM
+        if source.kind == "py_number" and source.pytype == "int":
+            dtype, item_dims, shape = numpy_api._np().dtype("int64"), 0, None
+        elif source.kind == "ndarray" and source.ndim is not None and source.ndim >= 1:
+            dtype, item_dims, shape = source.dtype, source.ndim - 1, source.shape
+        else:
+            return Value(ownership="unknown_call")
+        if name == "permutation":
+            if len(call.args) != 1 or call.keywords:
+                return Value(ownership="unknown_call")
+            if source.kind == "py_number":
+                n = source.constant
+                return ndarray_value(dtype, (n,) if type(n) is int and n >= 0 else None, ndim=1)
+            return ndarray_value(dtype, shape, ndim=source.ndim)
+        if set(self._keywords(call)) - {"a", "size", "replace", "p"} or len(call.args) > 4:
+            return Value(ownership="unknown_call")  # axis=, shuffle=
+        size = self._arg(call, 1, "size")
+        if size is None or (isinstance(size, ast.Constant) and size.value is None):
+            return Value(ownership="fresh")  # one item: a NumPy scalar, or an array of a's other dimensions
+        drawn, ndim = self._shape_arg(size)
+        if ndim is None:
+            return Value(ownership="fresh")
+        rest = () if item_dims == 0 else shape[1:] if shape is not None else None
+        whole = drawn + rest if drawn is not None and rest is not None else None
+        return ndarray_value(dtype, whole, ndim=ndim + item_dims)
+
     def _drawn(self, name: str, call: ast.Call, legacy: bool) -> Value:
         """Numbers drawn from a distribution (``numpy_api.RANDOM_DRAWS``): an array of ``size``'s shape, else
         a Python or NumPy scalar, or an array of the parameters' broadcast shape; ``out=`` is returned."""
+        if name in ("choice", "permutation"):
+            return self._sampled(name, call)
         default = numpy_api.RANDOM_DRAWS.get(name)
         parameters = numpy_api.random_parameters(name, legacy) if default is not None else None
         if parameters is None:
