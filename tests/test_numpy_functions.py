@@ -536,3 +536,25 @@ def test_choices_and_permutations_have_numpy_s_dtype_and_shape(call):
     result = eval(call, {"np": np, "rng": np.random.default_rng(0), "a": a, "v": v})
     assert (value.kind, value.dtype, value.shape, value.ownership) == ("ndarray", result.dtype, result.shape, "fresh")
     assert not np.shares_memory(result, a) and not np.shares_memory(result, v)
+
+
+def test_literal_sizes_never_allocate_while_computing():
+    """Stand-ins are small whatever sizes the code spells: ``np.tri(100_000)`` (80 GB) is known as a 2-d float64
+    array without memlint allocating it."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        for call, ndim in [
+            ("np.tri(100_000)", 2),
+            ("np.hanning(10_000_000)", 1),
+            ("np.indices((3000, 3000))", 3),
+            ("np.logspace(0, 3, 10**8)", 1),
+            ("np.repeat(a, 10**8)", 1),
+            ("np.fft.fftfreq(10**8)", 1),
+        ]:
+            value = facts_of("float32", (4, 4), call)
+            assert (value.kind, value.ndim) == ("ndarray", ndim), call
+        assert tracemalloc.get_traced_memory()[1] < 50 * 2**20
+    finally:
+        tracemalloc.stop()

@@ -236,11 +236,16 @@ class NumpyValues(Evaluator):
         array, NumPy scalar or Python number of known type, a list or tuple of those; BOTTOM while a loop is
         iterated; else None."""
         try:
-            ast.literal_eval(node)
+            literal = ast.literal_eval(node)
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             pass
         else:
-            return ("literal", ast.unparse(node)) if _small(node) else None
+            if not _sizes_stand_ins(literal):
+                return ("literal", ast.unparse(node)) if _small(node) else None
+            if type(literal) is int:  # np.tri(100_000): any int gives the same dtype (NEP 50), 1 a small array
+                return ("py", "int")
+            if not isinstance(node, (ast.List, ast.Tuple)):
+                return None
         if isinstance(node, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in node.elts):
             items = [self._argument(e) for e in node.elts]  # np.lexsort((a, b)), np.linalg.multi_dot([a, b])
             if any(i is BOTTOM for i in items):
@@ -985,6 +990,14 @@ def _literal_suffix(node: ast.AST) -> Optional[str]:
         dot = node.value.rfind(".")
         return node.value[dot:].lower() if dot >= 0 and "/" not in node.value[dot:] else ""
     return None
+
+
+def _sizes_stand_ins(literal) -> bool:
+    """A literal holding an int that could make a stand-in call allocate much (``np.indices((10**5, 10**5))``);
+    ints beyond int64, which give object arrays, are kept (NumPy refuses to allocate with them at once)."""
+    if type(literal) is int:
+        return 16 < abs(literal) < 2**62
+    return isinstance(literal, (list, tuple)) and any(_sizes_stand_ins(item) for item in literal)
 
 
 def _holds_none(node) -> bool:
