@@ -555,6 +555,8 @@ def test_literal_sizes_never_allocate_while_computing():
         ]:
             value = facts_of("float32", (4, 4), call)
             assert (value.kind, value.ndim) == ("ndarray", ndim), call
+        assert facts_of("float32", (1,) * 8, "np.sort(a)").ndim == 8
+        assert facts_of("float32", (1,) * 24, "np.sort(a)").kind == "unknown"  # 3**24 items: not stood in for
         assert tracemalloc.get_traced_memory()[1] < 50 * 2**20
     finally:
         tracemalloc.stop()
