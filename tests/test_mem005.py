@@ -1,7 +1,7 @@
 """MEM005: a small view of a large local array escapes; `.copy()` lets the base be freed (catalog 3.3)."""
 
 import pytest
-from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, lint
+from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, codes, lint
 
 
 def findings(code):
@@ -340,3 +340,27 @@ def test_reshape_that_may_copy_is_not_reported():
         """)
         == []
     )
+
+
+def test_a_slice_up_to_the_length_the_base_was_made_with_is_the_whole_base():
+    # `xf[:n]` of an array made n long is all of it: a copy would free nothing
+    assert (
+        codes("""
+        import numpy as np
+        def frequencies(n):
+            xf = np.linspace(0.0, 44100 / 2, n // 2)
+            return xf[:n // 2]
+        def rows(n):
+            grid = np.zeros((n, 3))
+            return grid[0:n]
+        """)
+        == []
+    )
+    # a slice to another length is still a part of unknown size: reported without a fix
+    (f,) = lint("""
+        import numpy as np
+        def frequencies(n):
+            xf = np.linspace(0.0, 44100 / 2, n)
+            return xf[:n // 2]
+        """)
+    assert f.code == "MEM005" and f.fix is None and "extent is not known" in f.message

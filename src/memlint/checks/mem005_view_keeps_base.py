@@ -10,6 +10,7 @@ the view's extent is known and at most half the base, the base never escapes oth
 from __future__ import annotations
 
 import ast
+from typing import Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -85,6 +86,8 @@ class ViewKeepsBase(Rule):
         view_bytes = v.nbytes if v.nbytes is not None else _bounded_slice_bytes(facts, view, whole)
         if view_bytes is None and not bounded_rows(view.slice):
             return  # `data[1:]` of an array of unknown size: most likely nearly all of it
+        if view_bytes is None and _up_to_its_length(ctx, base, view.slice):
+            return  # `xf[:n]` of `xf = np.linspace(0, 1, n)`: all of it
         if whole.nbytes is not None and view_bytes * 10 >= whole.nbytes * 9:
             return  # the view is (nearly) all of the base: a copy would free almost nothing
         reason = None
@@ -145,6 +148,28 @@ def _still_a_view(ctx: FileContext, escaping: ast.expr, view: ast.expr) -> bool:
 _C_ORDER_CONSTRUCTORS = frozenset(
     {"numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.arange", "numpy.linspace", "numpy.eye"}
 )
+
+
+def _up_to_its_length(ctx: FileContext, base: ast.expr, index: ast.expr) -> bool:
+    """``base[:E]`` (or ``[0:E]``) where every array ``base`` can hold was made with first-axis length spelled
+    ``E``: the view is the whole base, whatever ``E`` is (only ever a reason not to report)."""
+    rows = index.elts[0] if isinstance(index, ast.Tuple) and index.elts else index
+    if not isinstance(rows, ast.Slice) or rows.upper is None or rows.step is not None:
+        return False
+    if rows.lower is not None and not (isinstance(rows.lower, ast.Constant) and rows.lower.value == 0):
+        return False
+    made: list[Optional[ast.expr]] = [base]
+    if isinstance(base, ast.Name):
+        defs = ctx.arrays.reaching(base)
+        if not defs or any(d.kind != "assign" for d in defs):
+            return False
+        made = [d.value for d in defs]
+    spelled = ast.dump(rows.upper)
+    for value in made:
+        length = numpy_api.length_argument(value, ctx.qualname(value.func)) if isinstance(value, ast.Call) else None
+        if length is None or ast.dump(length) != spelled:
+            return False
+    return True
 
 
 def _c_ordered(ctx: FileContext, base: ast.expr) -> bool:

@@ -91,6 +91,33 @@ def literal_range_length(args) -> Optional[int]:
         return None
 
 
+# Where NumPy's 1-d constructors take the length of what they make (position, keyword): `np.linspace(a, b, n)`.
+_LENGTH_ARGUMENTS = {
+    "numpy.linspace": (2, "num"),
+    "numpy.logspace": (2, "num"),
+    "numpy.geomspace": (2, "num"),
+    "numpy.zeros": (0, "shape"),
+    "numpy.ones": (0, "shape"),
+    "numpy.empty": (0, "shape"),
+    "numpy.full": (0, "shape"),
+}
+
+
+def length_argument(call: ast.Call, qualname: Optional[str]) -> Optional[ast.expr]:
+    """The expression a constructor call gives as its result's first-axis length (``n`` in ``np.zeros(n)``,
+    ``np.zeros((n, 3))`` or ``np.linspace(0, 1, n)``), else None."""
+    spec = _LENGTH_ARGUMENTS.get(qualname or "")
+    if spec is None:
+        return None
+    position, keyword = spec
+    node = next((k.value for k in call.keywords if k.arg == keyword), None)
+    if node is None and position < len(call.args):
+        node = call.args[position]
+    if isinstance(node, ast.Tuple):
+        node = node.elts[0] if node.elts and not isinstance(node.elts[0], ast.Starred) else None
+    return node if isinstance(node, ast.expr) and not isinstance(node, ast.Starred) else None
+
+
 def nbytes(shape: Optional[tuple], dtype) -> Optional[int]:
     if shape is None or dtype is None:
         return None
