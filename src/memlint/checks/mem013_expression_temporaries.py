@@ -56,7 +56,7 @@ class ExpressionTemporaries(Rule):
 
     # --- t = a * 2; r = t + 1 ----------------------------------------------------------------------------
 
-    def _named_intermediate(self, ctx, stmt: ast.Assign, node: ast.BinOp) -> None:
+    def _named_intermediate(self, ctx: FileContext, stmt: ast.Assign, node: ast.BinOp) -> None:
         """``stmt`` is ``r = node``, one target, ``node`` a binary operation."""
         arrays = ctx.arrays
         if type(node.op) not in _IN_PLACE:
@@ -103,7 +103,7 @@ class ExpressionTemporaries(Rule):
 
     # --- np.where(a > 0, a, 0) ---------------------------------------------------------------------------
 
-    def _where_clamp(self, ctx, call: ast.Call) -> None:
+    def _where_clamp(self, ctx: FileContext, call: ast.Call) -> None:
         if len(call.args) != 3 or call.keywords:
             return
         cond, picked, fallback = call.args
@@ -125,9 +125,10 @@ class ExpressionTemporaries(Rule):
         else:
             return
         a = ctx.arrays.value(left)
-        if a.kind != "ndarray" or a.dtype is None or a.dtype.kind not in "iuf" or a.shape is None:
+        nbytes = a.nbytes
+        if a.kind != "ndarray" or a.dtype is None or a.dtype.kind not in "iuf" or nbytes is None:
             return
-        mask = a.nbytes // a.dtype.itemsize
+        mask = nbytes // a.dtype.itemsize
         if bound.pytype not in ("int", "float") or not ctx.is_large(mask):
             return  # the mask is what a clamp saves
         operands = (
@@ -147,14 +148,14 @@ class ExpressionTemporaries(Rule):
         ctx.report(
             call,
             f"np.where builds a {numpy_api.format_bytes(mask)} boolean mask besides its "
-            f"{numpy_api.format_bytes(a.nbytes)} result ({1 + mask / a.nbytes:.2f}x the array; measured 1.13x for "
+            f"{numpy_api.format_bytes(nbytes)} result ({1 + mask / nbytes:.2f}x the array; measured 1.13x for "
             f"float64); np.{clamp}({left.id}, {k}) computes the same clamp with no mask (1.00x){in_place}{nan}",
             estimated_bytes=mask,
         )
 
     # --- X[:, None, :] - X[None, :, :] -------------------------------------------------------------------
 
-    def _outer_difference(self, ctx, node: ast.BinOp) -> None:
+    def _outer_difference(self, ctx: FileContext, node: ast.BinOp) -> None:
         if not isinstance(node.op, ast.Sub):
             return
         sides = (node.left, node.right)
@@ -173,7 +174,8 @@ class ExpressionTemporaries(Rule):
             return
         if not _summed_squares_over_last_axis(ctx, _reduced(ctx, node)):
             return  # displacement vectors kept whole are the result, not a temporary
-        if result.shape is None:  # parameters, loaded data: the temporary grows with n * n, d times the result
+        if result.shape is None or result.nbytes is None or result.dtype is None:
+            # parameters, loaded data: the temporary grows with n * n, d times the result
             size = "an (n, n, d) temporary, d times the (n, n) distance matrix"
         else:
             n, m, d = result.shape
@@ -190,7 +192,7 @@ class ExpressionTemporaries(Rule):
         )
 
 
-def _reduced(ctx, diff: ast.BinOp) -> ast.expr:
+def _reduced(ctx: FileContext, diff: ast.BinOp) -> ast.expr:
     """What is reduced: the difference itself, or the one use of the name it is bound to
     (``diff = X[:, None] - X[None]; np.sum(diff ** 2, -1)``, with ``diff`` read nowhere else)."""
     stmt = ctx.arrays.parent(diff)
@@ -200,7 +202,7 @@ def _reduced(ctx, diff: ast.BinOp) -> ast.expr:
     return uses[0] if uses is not None and len(uses) == 1 else diff
 
 
-def _summed_squares_over_last_axis(ctx, diff: ast.AST) -> bool:
+def _summed_squares_over_last_axis(ctx: FileContext, diff: ast.AST) -> bool:
     """``((diff) ** 2).sum(-1)``, ``np.sum(diff ** 2, axis=-1)``, ``np.linalg.norm(diff, axis=-1)``: the
     (n, m, d) difference only feeds (n, m) distances, which the Gram form computes without it."""
     parent = ctx.arrays.parent(diff)
@@ -216,7 +218,7 @@ def _summed_squares_over_last_axis(ctx, diff: ast.AST) -> bool:
     above = ctx.arrays.parent(parent)
     if isinstance(above, ast.Call) and ctx.qualname(above.func) == "numpy.sum":
         return bool(above.args) and above.args[0] is parent and _last_axis(ctx, above, 1)
-    call = ctx.arrays.parent(above)
+    call = ctx.arrays.parent(above) if above is not None else None
     return (
         isinstance(above, ast.Attribute)
         and above.value is parent
@@ -227,7 +229,7 @@ def _summed_squares_over_last_axis(ctx, diff: ast.AST) -> bool:
     )
 
 
-def _last_axis(ctx, call: ast.Call, position: int) -> bool:
+def _last_axis(ctx: FileContext, call: ast.Call, position: int) -> bool:
     """The call's ``axis`` argument (at ``position`` or by keyword) is the last of three: -1 or 2."""
     axis = next((k.value for k in call.keywords if k.arg == "axis"), None)
     if axis is None and len(call.args) > position:
@@ -235,7 +237,7 @@ def _last_axis(ctx, call: ast.Call, position: int) -> bool:
     return axis is not None and ctx.arrays.value(axis).constant in (-1, 2)
 
 
-def _adds_axis(ctx, node: ast.AST) -> int:
+def _adds_axis(ctx: FileContext, node: ast.AST) -> int:
     """``X[:, None]``, ``X[np.newaxis, :, :]``: a subscript of a name that inserts an axis with None: the number
     of the name's own axes it spells (at least that many exist, or it raises), else 0."""
     if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load)):
@@ -250,11 +252,13 @@ def _same_name(node: ast.AST, name: ast.Name) -> bool:
     return isinstance(node, ast.Name) and node.id == name.id
 
 
-def _same_constant(ctx, node: ast.AST, constant) -> bool:
+def _same_constant(ctx: FileContext, node: ast.AST, constant) -> bool:
+    if not isinstance(node, ast.expr):
+        return False
     v = ctx.arrays.value(node)
     return v.kind == "py_number" and v.constant is not None and v.constant == constant
 
 
-def _short(ctx, node: ast.AST) -> str:
+def _short(ctx: FileContext, node: ast.AST) -> str:
     text = ctx.source.segment(node)
     return text if len(text) <= 30 and "\n" not in text else "..."
