@@ -136,8 +136,11 @@ COLUMNS = """
 
 def test_a_column_of_a_frame_of_one_numpy_dtype_is_a_view_of_its_block():
     found = lint(COLUMNS)
-    assert sorted(f.line for f in found) == [8, 9, 10, 12]
-    assert all("a view of the frame's block" in f.message and f.fix is None for f in found)
+    assert sorted(f.line for f in found) == [8, 9, 10, 12] and all(f.fix is None for f in found)
+    columns = [f for f in found if f.line != 10]
+    assert all("a view of the frame's block" in f.message for f in columns)
+    (pair,) = [f for f in found if f.line == 10]  # a list selection is a frame: its .to_numpy() is the frame's
+    assert "transposed view pandas returns" in pair.message
 
 
 def test_the_columns_miscount_is_real():
@@ -188,6 +191,73 @@ def test_a_name_a_comprehension_rebinds_or_reads_later_is_not_the_frame():
             later = (sys.getsizeof(df[0].values) for _ in range(3))
             walrus = [(df := frames[0]), [sys.getsizeof(df[0].values) for _ in range(3)]]
             return own, later, walrus
+        """)
+        == []
+    )
+
+
+# --- a selection of a frame's columns (or rows) by a list is a DataFrame ------------------------------------
+
+SELECTIONS = """
+    import sys
+    import numpy as np
+    import pandas as pd
+    def sizes(path, n):
+        df = pd.read_csv(path)
+        features = ["a", "b"]
+        x = df[["a", "b", "s"]].values
+        return (sys.getsizeof(x), sys.getsizeof(df[features].to_numpy()),
+                sys.getsizeof(df.dropna()[[c for c in features]].values),
+                sys.getsizeof(df[[i % 2 == 0 for i in range(n)]].values),
+                sys.getsizeof(np.reshape(df[["a"]].values, (1, -1))[0]))
+"""
+
+
+def test_a_list_selection_of_any_frame_is_a_frame_whose_values_never_own_their_buffer():
+    found = lint(SELECTIONS)
+    assert sorted(f.line for f in found) == [9, 9, 10, 11] and all(f.fix is None for f in found)
+    assert all("transposed view pandas returns" in f.message for f in found)
+    # np.reshape(...)[0] is an int index of a 2-d array: a view whatever np.reshape did (not followed yet)
+
+
+def test_a_list_selection_is_a_frame_checked_against_pandas():
+    """pandas' DataFrame.__getitem__ never reads a list as one key: columns by label, or rows by a boolean list,
+    a DataFrame either way; its .values / .to_numpy() is a transposed view (of its block, or of the copy that
+    interleaves mixed dtypes: an object array here), so getsizeof misses its data. A Series' selection is a Series,
+    whose .values may count its data (a categorical's)."""
+    import io
+
+    pd = pytest.importorskip("pandas")
+    text = "a,b,s\n" + "".join(f"{i},{i / 3},w{i}\n" for i in range(1000))
+    df = pd.read_csv(io.StringIO(text), dtype={"b": "category"})
+    for key in (["a"], ["a", "b"], ["a", "b", "s"], ["s"], [True, False] * 500, [c for c in "ab"]):
+        selection = df[key]
+        assert isinstance(selection, pd.DataFrame)
+        for array in (selection.values, selection.to_numpy()):
+            assert array.base is not None and sys.getsizeof(array) < 200
+    assert df[["a", "b", "s"]].values.dtype == object  # mixed dtypes: memlint claims no dtype
+    series = df["b"]  # a categorical column: its selection's .values is a Categorical, counting its data
+    assert isinstance(series[[0, 1]], pd.Series) and sys.getsizeof(series[list(range(1000))].values) > 1000
+    columns = pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")])
+    assert isinstance(pd.DataFrame(np.ones((3, 2)), columns=columns)[("a", "x")], pd.Series)  # a tuple: one key
+
+
+def test_what_is_not_a_list_selection_of_a_frame_is_not_reported():
+    assert (
+        codes("""
+        import sys
+        import pandas as pd
+        def f(path, cols, flag):
+            df = pd.read_csv(path)
+            ser = pd.Series(range(1000))
+            key = ["a", "b"] if flag else "a"
+            picked = ["a"]
+            if flag:
+                picked = "a"
+            return (sys.getsizeof(df["a"].values), sys.getsizeof(df[("a", "x")].values),
+                    sys.getsizeof(df[cols].values), sys.getsizeof(ser[[0, 1]].values),
+                    sys.getsizeof(df[key].values), sys.getsizeof(df[picked].values),
+                    sys.getsizeof(df[["a"]]))
         """)
         == []
     )

@@ -704,7 +704,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         if base.kind == "list" and base.element is not None and not isinstance(e.slice, ast.Slice):
             return base.element.with_changes(ownership="alias")  # an item, held by the list
         if is_pandas(base) and isinstance(e.ctx, ast.Load):
-            return self._pandas_subscript(base)
+            return self._pandas_subscript(base, e.slice)
         if base.kind != "ndarray":
             return UNKNOWN
         index_value = self._value(e.slice) if not isinstance(e.slice, (ast.Slice, ast.Tuple)) else None

@@ -97,12 +97,25 @@ class PandasValues(Evaluator):
             return Value("other_array", ownership="fresh", origin=q)
         return Value(ownership="unknown_call", origin=q)
 
-    def _pandas_subscript(self, frame: Value) -> Value:
-        """``frame[key]`` of a frame whose every column has a NumPy dtype: a column or a selection (a Series or
-        a DataFrame) of those columns, sharing the frame's blocks."""
+    def _pandas_subscript(self, frame: Value, key: ast.expr) -> Value:
+        """``frame[list]`` of a DataFrame: a DataFrame (``DataFrame.__getitem__`` never reads a list as one key:
+        it selects those columns, or the rows of a boolean list), which under Copy-on-Write shares the frame's
+        blocks until written; its columns are the frame's. ``frame[key]`` of a frame whose every column has a
+        NumPy dtype: a column or a selection (a Series or a DataFrame) of those columns, sharing its blocks."""
+        if frame.origin in _FRAME_ORIGINS and self._is_list(key):
+            return Value("other_array", ownership="view", origin="pandas.DataFrame", element=frame.element)
         if frame.origin == "pandas.DataFrame" and frame.element is not None:
             return Value("other_array", ownership="view", origin=_SELECTION, element=frame.element)
         return UNKNOWN
+
+    def _is_list(self, key: ast.expr) -> bool:
+        """A list display or comprehension, or a name every reaching definition of which binds one."""
+        if isinstance(key, (ast.List, ast.ListComp)):
+            return True
+        defs = self.reaching(key) if isinstance(key, ast.Name) else None
+        return bool(defs) and all(
+            d.kind == "assign" and d.targets == 1 and isinstance(d.value, (ast.List, ast.ListComp)) for d in defs or ()
+        )
 
     def is_pandas_inplace_statement(self, call: Optional[ast.AST]) -> bool:
         """``frame.m(..., inplace=True)`` as a statement, on a known pandas object, for a method that takes
