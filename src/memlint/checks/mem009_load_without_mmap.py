@@ -10,12 +10,16 @@ slice of rows taken straight from the load, used in any way, gets the copy form 
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts.paths import ends_with, visible_tail
 from memlint.facts.syntax import bounded_rows
+
+if TYPE_CHECKING:
+    from memlint.facts.dataflow import ScopeFlow, Unit
+    from memlint.facts.tree import Scope
 
 _LOAD_KEYWORDS = {"mmap_mode", "allow_pickle", "fix_imports", "encoding", "max_header_size"}
 _MAX_VIEW_DEPTH = 3
@@ -66,7 +70,7 @@ class LoadWithoutMmap(Rule):
                 )
 
     @staticmethod
-    def _loads_whole_npy(ctx, call: ast.Call) -> bool:
+    def _loads_whole_npy(ctx: FileContext, call: ast.Call) -> bool:
         if len(call.args) != 1 or isinstance(call.args[0], ast.Starred) or any(k.arg is None for k in call.keywords):
             return False
         keywords = {k.arg: k.value for k in call.keywords}
@@ -81,7 +85,7 @@ class LoadWithoutMmap(Rule):
         return ends_with(ctx, call.args[0], ".npy")
 
     @staticmethod
-    def _bound_name(ctx, call: ast.expr):
+    def _bound_name(ctx: FileContext, call: ast.expr) -> Optional[str]:
         stmt = ctx.arrays.parent(call)
         if (
             isinstance(stmt, ast.Assign)
@@ -93,15 +97,14 @@ class LoadWithoutMmap(Rule):
         return None
 
 
-def _only_read(ctx, value: ast.expr, depth: int) -> bool:
+def _only_read(ctx: FileContext, value: ast.expr, depth: int) -> bool:
     """Every use of the name ``value`` is bound to only reads it; an indexed part bound to a local name (a view:
     ``part = x[a:b]``, or ``first, rest = x[:k], x[k:]``) is followed to its own uses."""
     arrays = ctx.arrays
     uses = arrays.uses_of_bound(value)
     if uses is None or not uses and depth == 0:  # a part never used (`first, _ = x[0], x[1]`) reads nothing
         return False
-    stmt = arrays.parent(value)
-    if depth == 0 and isinstance(arrays.scope_of(stmt), ast.Module) and _module_name_escapes(ctx, stmt.targets[0].id):
+    if depth == 0 and _module_name_escapes(ctx, arrays.parent(value)):
         return False
     for use in uses:
         if arrays.reads_only(use):
@@ -119,15 +122,17 @@ def _only_read(ctx, value: ast.expr, depth: int) -> bool:
     return True
 
 
-def _may_overwrite_while_mapped(ctx, load: ast.Call) -> bool:
+def _may_overwrite_while_mapped(ctx: FileContext, load: ast.Call) -> bool:
     """A NumPy call that may write the loaded file runs after the load in its scope, or in a function defined
     there that may be called after it: a mapped file must not change while mapped (a truncated mapping crashes
     the reader with SIGBUS; Windows refuses to write a mapped file). Writers of another visible file
     (``np.savetxt("log.txt")``, ``np.savez`` of a path: always a ``.npz``), or that run only before the load
     (``np.save(p, x)`` then ``x = np.load(p)``), do not count."""
     scope = ctx.arrays.scope_of(load)
+    if scope is None:  # in a class body or a comprehension, whose code has no flow: writers are not looked for
+        return False
     loaded = visible_tail(ctx, load.args[0]) or ".npy"
-    for call in ast.walk(scope) if scope is not None else ():
+    for call in ast.walk(scope):
         if isinstance(call, ast.Call):
             written = _written_tail(ctx, call)
             if written is not None and _may_be_same_file(loaded, written) and _may_run_after(ctx, scope, load, call):
@@ -135,7 +140,7 @@ def _may_overwrite_while_mapped(ctx, load: ast.Call) -> bool:
     return False
 
 
-def _written_tail(ctx, call: ast.Call) -> Optional[str]:
+def _written_tail(ctx: FileContext, call: ast.Call) -> Optional[str]:
     """What the file a NumPy writer writes visibly ends with ("" when nothing is visible), or None if the call
     writes no file. ``np.save`` appends ``.npy`` and ``np.savez`` ``.npz`` to a path not ending so."""
     q = ctx.qualname(call.func) or ""
@@ -183,7 +188,7 @@ def _may_be_same_file(a: str, b: str) -> bool:
     return a.endswith(b) or b.endswith(a)
 
 
-def _may_run_after(ctx, scope, load: ast.Call, call: ast.Call) -> bool:
+def _may_run_after(ctx: FileContext, scope: Scope, load: ast.Call, call: ast.Call) -> bool:
     """``call`` may run after ``load``: in the load's scope, control can get from the load to it (a loop
     included); in a function defined there, unless every mention of the function anywhere is a call in the
     load's scope that control cannot reach from the load (or a mention in a function nested there)."""
@@ -193,11 +198,11 @@ def _may_run_after(ctx, scope, load: ast.Call, call: ast.Call) -> bool:
     start = _unit(ctx, flow, load)
     if start is None:
         return True
-    node = call
-    while ctx.arrays.scope_of(node) is not scope:  # the function of the load's scope the call is in
-        node = ctx.arrays.scope_of(node)
-        if node is None:
+    node: ast.AST = call
+    while (outer := ctx.arrays.scope_of(node)) is not scope:  # the function of the load's scope the call is in
+        if outer is None:
             return True
+        node = outer
     if node is call:
         goal = _unit(ctx, flow, call)
         return goal is None or goal is start or flow.can_reach(start, goal)
@@ -215,15 +220,24 @@ def _may_run_after(ctx, scope, load: ast.Call, call: ast.Call) -> bool:
     return False
 
 
-def _unit(ctx, flow, node: ast.AST):
+def _unit(ctx: FileContext, flow: ScopeFlow, node: ast.AST) -> Optional[Unit]:
     """The flow unit evaluating ``node``: that of its statement (or compound statement's header)."""
-    while node is not None and id(node) not in flow.unit_of_node:
-        node = ctx.arrays.parent(node)
-    return flow.unit_of_node.get(id(node)) if node is not None else None
+    current: Optional[ast.AST] = node
+    while current is not None and id(current) not in flow.unit_of_node:
+        current = ctx.arrays.parent(current)
+    return flow.unit_of_node.get(id(current)) if current is not None else None
 
 
-def _module_name_escapes(ctx, name: str) -> bool:
-    """A module-level name listed in ``__all__`` is meant for importers, who may write it."""
+def _module_name_escapes(ctx: FileContext, binding: Optional[ast.AST]) -> bool:
+    """``binding`` (``name = value``) binds a module-level name listed in ``__all__``: it is meant for
+    importers, who may write it."""
+    if not (
+        isinstance(binding, ast.Assign)
+        and isinstance(ctx.arrays.scope_of(binding), ast.Module)
+        and isinstance(binding.targets[0], ast.Name)
+    ):
+        return False
+    name = binding.targets[0].id
     for stmt in ctx.tree.body:
         if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
             return any(isinstance(e, ast.Constant) and e.value == name for e in getattr(stmt.value, "elts", ()))
