@@ -1125,6 +1125,192 @@ def test_trap_stft_into_out_returns_out():
     assert_trap_not_fixed(code, "D = D * 2", "D *= 2")
 
 
+# --- scikit-image colour conversions, SciPy filters, whisperx, sounddevice --------------------------------
+
+_IMAGE_DTYPES = (bool, np.uint8, np.uint16, np.int16, np.int32, np.int64, np.float16, np.float32, np.float64)
+
+
+def _colour_names() -> list:
+    return [n for n in calls.library() if n.startswith("skimage.color.")]
+
+
+def test_skimage_colour_conversions_match_scikit_image():
+    color = pytest.importorskip("skimage.color")
+    rng = np.random.default_rng(0)
+    assert len(_colour_names()) >= 28
+    for name in _colour_names():
+        entry, function = calls.library()[name], getattr(color, name.rsplit(".", 1)[1])
+        channels = 4 if name.endswith("rgba2rgb") else 3
+        for dtype in _IMAGE_DTYPES:
+            if name.endswith("ycbcr2rgb") and dtype is bool:
+                continue  # raises (it subtracts 16 from the bool luma in place)
+            for shape in ((7, channels), (5, 6, channels), (2, 5, 6, channels)):
+                image = (rng.random(shape) * (0.9 if np.dtype(dtype).kind in "fb" else 100)).astype(dtype)
+                result = function(image)
+                assert type(result) is np.ndarray and result.flags.writeable, (name, dtype)
+                assert result.flags.owndata and not np.shares_memory(result, image), (name, dtype)
+                expected = entry.dtype if entry.dtype is not None else entry.dtype_map[np.dtype(dtype)]
+                assert result.dtype == expected, (name, dtype, result.dtype)
+                assert result.ndim == image.ndim + entry.ndim_of_argument[2], (name, shape)
+        assert entry.dtype_of_argument in (None, ("", 0), ("rgb", 0)) and entry.ndim_of_argument[:2] in (
+            ("", 0),
+            ("rgb", 0),
+        )
+    assert color.rgb2ycbcr(np.zeros((2, 2, 3), np.float32)).dtype == np.float32  # why the dtype is the image's
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        (
+            "import cv2\nfrom skimage import color\nimg = color.rgb2ycbcr(cv2.imread(p))",
+            ("ndarray", "float64", 3, "fresh"),
+        ),
+        (
+            "import numpy as np\nimport skimage.color\nimg = skimage.color.lab2rgb(np.zeros((4, 5, 3), np.float32))",
+            ("ndarray", "float32", 3, "fresh"),
+        ),
+        (
+            "import cv2\nfrom skimage.color import rgb2gray\nimg = rgb2gray(cv2.imread(p))",
+            ("ndarray", "float64", 2, "fresh"),
+        ),
+        (
+            "import numpy as np\nfrom skimage.color import rgb2hed\nimg = rgb2hed(np.zeros((4, 5, 3), np.float32))",
+            ("ndarray", "float64", 3, "fresh"),
+        ),
+        ("from skimage import color\nimg = color.rgb2hsv(rgb)", ("ndarray", None, None, "fresh")),
+        ("import whisperx\nimg = whisperx.load_audio(p)", ("ndarray", "float32", 1, "fresh")),
+        ("import sounddevice as sd\nimg = sd.rec(1000, channels=2)", ("ndarray", None, 2, "unknown_call")),
+        ("import sounddevice as sd\nimg = sd.rec(1000, 44100, 2, 'int16')", ("ndarray", "int16", 2, "unknown_call")),
+        ("import sounddevice as sd\nimg = sd.rec(out=buf)", ("unknown", None, None, "unknown_call")),
+        (
+            "import numpy as np\nfrom scipy.signal import filtfilt\nimg = filtfilt(b, a, np.zeros((2, 64)))",
+            ("ndarray", None, 2, "fresh"),
+        ),
+        ("import scipy.signal\nimg = scipy.signal.lfilter(b, a, x, -1, zi)", ("unknown", None, None, "unknown_call")),
+    ],
+)
+def test_values_of_colour_conversions_filters_and_audio(code, expected):
+    assert described(value_of(code, "img")) == expected
+
+
+def test_scipy_filters_match_scipy():
+    signal = pytest.importorskip("scipy.signal")
+    b, a = signal.butter(4, 0.2)
+    sos = signal.butter(4, 0.2, output="sos")
+    run = {
+        "scipy.signal.filtfilt": lambda x: signal.filtfilt(b, a, x),
+        "scipy.signal.lfilter": lambda x: signal.lfilter(b, a, x),
+        "scipy.signal.sosfilt": lambda x: signal.sosfilt(sos, x),
+        "scipy.signal.sosfiltfilt": lambda x: signal.sosfiltfilt(sos, x),
+    }
+    for name, function in run.items():
+        entry = calls.library()[name]
+        for dtype in (np.int16, np.int64, np.float32, np.float64, np.complex64):
+            for x in ((np.arange(200) % 7).astype(dtype), (np.arange(600) % 5).astype(dtype).reshape(3, 200)):
+                y = function(x)
+                assert type(y) is np.ndarray and y.flags.writeable and not np.shares_memory(x, y), name
+                assert y.shape == x.shape and entry.ndim_of_argument[2] == 0
+        assert type(function(np.ma.array(np.ones(100)))) is np.ndarray and type(function([0.0] * 100)) is np.ndarray
+        if entry.numeric:
+            with pytest.raises(TypeError):
+                function(np.ones(100, object))
+    # why no dtype: the coefficients decide it with the signal; and why filtfilt is not numeric
+    assert signal.filtfilt(b.astype(np.float32), a.astype(np.float32), np.ones(100, np.float32)).dtype == np.float32
+    assert signal.filtfilt(b * 1j, a, np.ones(100)).dtype == np.complex128
+    assert signal.filtfilt(b, [1.0], np.ones(100, object)).dtype == object
+    assert isinstance(signal.lfilter(b, a, np.ones(100), -1, np.zeros(4)), tuple)  # why zi= gives nothing
+
+
+def test_a_whisperx_waveform_deleted_then_collected_is_reported():
+    code = """
+        import gc
+        import whisperx
+
+        def transcribe(path, model):
+            audio = whisperx.load_audio(path)
+            result = model.transcribe(audio)
+            del audio
+            gc.collect()
+            return result
+        """
+    assert [f.code for f in lint(textwrap.dedent(code))] == ["MEM016"]
+
+
+def test_only_numeric_filter_results_make_gc_collect_needless():
+    code = """
+        import gc
+        from scipy import signal
+
+        def envelope(x, sos, b, a):
+            y = signal.sosfiltfilt(sos, x)
+            z = signal.filtfilt(b, a, x)
+            peak = y.max()
+            del y
+            gc.collect()
+            low = z.min()
+            del z
+            gc.collect()
+            return peak, low
+        """
+    found = lint(textwrap.dedent(code))
+    assert [(f.code, f.line) for f in found] == [("MEM016", 10)]  # filtfilt of an object signal is an object array
+
+
+def test_trap_sounddevice_keeps_and_fills_its_recording():
+    # sd.rec returns at once and goes on writing into the array it returned: scaling it in place would race the
+    # recording (and sounddevice keeps the array), so the result is no fresh array (PortAudio is not here to run it)
+    code = """
+        import sounddevice as sd
+        import numpy as np
+
+        def record():
+            audio = sd.rec(441000, 44100, 1, "float32")
+            audio = audio * 2.0
+            return audio
+        """
+    code = textwrap.dedent(code)
+    assert fix(code, unsafe=True) == code
+
+
+@pytest.mark.slow
+def test_clipping_a_ycbcr_image_is_fixed():
+    pytest.importorskip("skimage")
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+        from skimage import color
+
+        def ycbcr(n):
+            rgb = (np.arange(n * n * 3) % 256).astype(np.uint8).reshape(n, n, 3)
+            img = color.rgb2ycbcr(rgb)
+            img = np.clip(img, 16, 235)
+            return img
+
+        out = ycbcr(1024)
+        print(out.dtype, out.shape, round(float(out.sum()), 3))
+        """
+    )
+    assert "np.clip(img, 16, 235, out=img)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_a_float32_image_converts_to_float32():
+    pytest.importorskip("skimage")
+    # rgb2ycbcr keeps a float32 image float32: adding a float64 array in place would keep float32, where
+    # `img + offsets` is float64 (an entry saying "always float64" would make this a fix)
+    code = """
+        import numpy as np
+        from skimage import color
+        rgb = np.full((512, 512, 3), 0.3, np.float32)
+        offsets = np.full((512, 512, 3), 1e-9)
+        img = color.rgb2ycbcr(rgb)
+        img = img + offsets
+        print(img.dtype, repr(float(img[0, 0, 0])))
+        """
+    assert_trap_not_fixed(code, "img = img + offsets", "img += offsets")
+
+
 @pytest.mark.slow
 def test_matplotlib_imread_gives_a_numeric_base_class_ndarray(tmp_path):
     """A float32 PNG, or Pillow's pixels as uint8/uint16 for other formats (some read-only): numeric always,

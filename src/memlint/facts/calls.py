@@ -11,7 +11,8 @@ file's imports, as NumPy's names are), says what the call guarantees, each key o
 
 The library's own entries may also say (never in a configuration):
 
-- ``dtype-argument = "name@position"``: the dtype is this argument's when the call passes one;
+- ``dtype-argument = "name@position"``: the dtype is this argument's when the call passes one (``"@0"``: by
+  position only, for an entry whose functions name that argument differently);
 - ``dtype-of-argument = "name@position"``: the dtype is that of this argument's array, when it is known
   (``cv2.resize(src, size)`` has ``src``'s);
 - ``dtype-map = { from = "to" }``: with ``dtype-of-argument``, the dtype for each dtype of the argument
