@@ -14,19 +14,35 @@ Anywhere else the copy may be what the author wants (a defensive copy), and meml
 from __future__ import annotations
 
 import ast
+import enum
 import functools
-from typing import Optional, cast
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union, cast
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import calls, numpy_api
-from memlint.findings import SAFE, UNSAFE
+from memlint.findings import SAFE, UNSAFE, Applicability
+
+if TYPE_CHECKING:
+    import libcst
+    import numpy
+
+    from memlint.facts.dataflow import ScopeFlow
+    from memlint.facts.values import Value
 
 _ARRAY_KEYWORDS = {"dtype", "order"}  # np.array's keywords that np.asarray takes too
 _ORDERS_WITHOUT_COPY = ("K", "A")  # other orders copy an array of the other layout either way
 _RAVEL_ORDERS_OF_C_ARRAYS = ("C", "A", "K")  # the orders in which ravel returns a view of a C-ordered array
 _COPYING_NAMES = frozenset({"array", "astype", "flatten"})  # np.array, x.astype, x.flatten
-_OWN_DTYPE = "own"  # a dtype argument that keeps x's dtype
+
+
+class _Dtype(enum.Enum):
+    OWN = "own"  # a dtype argument that keeps x's dtype (absent, or None)
+
+
+_OWN_DTYPE = _Dtype.OWN
+Wanted = Union["numpy.dtype[Any]", Literal[_Dtype.OWN]]  # what a dtype argument asks for
+Transform = Literal["asarray", "astype", "ravel"]  # what removes the copy: np.asarray, copy=False, .ravel()
 
 
 class HiddenCopy(Rule):
@@ -81,13 +97,13 @@ class HiddenCopy(Rule):
             ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
 
 
-def _unsafe_because(ctx, source: ast.AST) -> str:
+def _unsafe_because(ctx: FileContext, source: ast.expr) -> str:
     if isinstance(source, ast.Call) and ctx.arrays.value(source).ownership == "fresh_unless_overridden":
         return (
             f" (unsafe: a subclass may override `{ctx.source.segment(source.func)}` with a method returning an "
             f"array held elsewhere)"
         )
-    if ctx.arrays.is_parameter(source):
+    if isinstance(source, ast.Name) and ctx.arrays.is_parameter(source):
         return (
             f" (unsafe: `{ctx.source.segment(source)}` is the caller's array, which code called meanwhile could "
             f"write through another reference)"
@@ -95,15 +111,16 @@ def _unsafe_because(ctx, source: ast.AST) -> str:
     return f" (unsafe: `{ctx.source.segment(source)}` stays a global of this module, which a module importing it could write)"
 
 
-def _bound_name(ctx, qualified: str) -> Optional[str]:
+def _bound_name(ctx: FileContext, qualified: str) -> Optional[str]:
     for name, q in ctx.imports.bound.items():
         if q == qualified:
             return name
     return None
 
 
-def _match(ctx, call: ast.Call):
-    """(x, the transform that removes the copy) for the three copies, else None."""
+def _match(ctx: FileContext, call: ast.Call) -> Optional[tuple[ast.expr, Transform, Optional[numpy.dtype[Any]]]]:
+    """(x, the transform that removes the copy, the dtype asked for where x's own is unknown and the data
+    decides whether converting copies) for the three copies, else None."""
     func = call.func
     if not (isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and func.attr in _COPYING_NAMES):
         return None  # cheap first: the call can be none of the three
@@ -157,14 +174,14 @@ def _match(ctx, call: ast.Call):
     return None
 
 
-def _short(ctx, node: ast.AST) -> str:
+def _short(ctx: FileContext, node: ast.AST) -> str:
     text = ctx.source.segment(node)
     if len(text) > 30 or "\n" in text:
         return ""  # the message then reads ".flatten()", "np.array(...)"
     return text if isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript)) else f"({text})"
 
 
-def _plain_array(ctx, node: ast.AST, or_scalar: bool = False):
+def _plain_array(ctx: FileContext, node: ast.expr, or_scalar: bool = False) -> Optional[Value]:
     """The Value of ``node`` if it is a base-class ndarray (never np.matrix, masked arrays, pandas...); with
     ``or_scalar``, also a value of known dtype that is an ndarray or a NumPy scalar (``x / 255.0`` on an array
     of unknown number of dimensions): a scalar's ``astype(t, copy=False)`` is an equal scalar."""
@@ -176,7 +193,7 @@ def _plain_array(ctx, node: ast.AST, or_scalar: bool = False):
     return v if v.kind == "ndarray" or (or_scalar and v.kind == "unknown" and v.dtype is not None) else None
 
 
-def _wanted_dtype(ctx, dtype_node):
+def _wanted_dtype(ctx: FileContext, dtype_node: Optional[ast.expr]) -> Optional[Wanted]:
     """What a dtype argument asks for: _OWN_DTYPE (absent or None: x's own), a sized dtype, or None (unknown)."""
     if dtype_node is None or isinstance(dtype_node, ast.Constant) and dtype_node.value is None:
         return _OWN_DTYPE
@@ -184,22 +201,24 @@ def _wanted_dtype(ctx, dtype_node):
     return spelled if spelled is not None and numpy_api.is_sized(spelled) else None
 
 
-def _same_dtype(wanted, x) -> bool:
+def _same_dtype(wanted: Wanted, x: Value) -> bool:
     return wanted is _OWN_DTYPE or wanted == x.dtype
 
 
-def _data_decides(ctx: FileContext, x, wanted) -> bool:
+def _data_decides(ctx: FileContext, x: Value, wanted: Wanted) -> bool:
     """A new array made by a known loader or reader whose dtype is the data's (``np.load(path)``,
     ``skimage.io.imread(path)``): converting it to ``wanted`` copies it even when it already is ``wanted``.
     Not a call that keeps its input's dtype (``cv2.resize(img, ...)``), unless its input's is the data's."""
     return wanted is not _OWN_DTYPE and calls.dtype_decided_by_data(x, getattr(ctx.config, "calls", {}))
 
 
-def _order_keeps(order) -> bool:
+def _order_keeps(order: Optional[ast.expr]) -> bool:
     return order is None or isinstance(order, ast.Constant) and order.value in _ORDERS_WITHOUT_COPY
 
 
-def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST, transform: str):
+def _alias_cannot_be_seen(
+    ctx: FileContext, call: ast.Call, source: ast.expr, transform: Transform
+) -> Optional[Applicability]:
     """Catalog 3.7: the result may share x's memory; prove no one can tell. SAFE when proven; UNSAFE when x
     is a module-level name this module never reads again (a module importing it still may); else None."""
     arrays = ctx.arrays
@@ -232,7 +251,7 @@ def _alias_cannot_be_seen(ctx, call: ast.Call, source: ast.AST, transform: str):
     return UNSAFE if arrays.is_dead_after(source, importers=False) else None
 
 
-def _parameter_only_read(ctx, call: ast.Call, x: ast.Name) -> bool:
+def _parameter_only_read(ctx: FileContext, call: ast.Call, x: ast.Name) -> bool:
     """``img = image.astype(np.float32)`` of a parameter annotated float32, where this function only reads
     ``image`` and ``img``: right unless code called meanwhile writes the caller's array through another
     reference (a global, or a second argument that is the same array), hence unsafe."""
@@ -248,7 +267,7 @@ def _parameter_only_read(ctx, call: ast.Call, x: ast.Name) -> bool:
     return _result_only_read(ctx, call) and _later_uses_only_read(ctx, x)
 
 
-def _writes_arrays_of_others(flow) -> bool:
+def _writes_arrays_of_others(flow: ScopeFlow) -> bool:
     """The function writes into a parameter's or an attribute's array (item or augmented assignment)."""
     for node in ast.walk(flow.scope):
         target: Optional[ast.expr] = (
@@ -263,7 +282,7 @@ def _writes_arrays_of_others(flow) -> bool:
     return False
 
 
-def _is_copy_we_may_remove(ctx, x: ast.AST) -> bool:
+def _is_copy_we_may_remove(ctx: FileContext, x: ast.AST) -> bool:
     """``np.array(a.flatten())``, ``t = a.flatten(); np.array(t)``: two fixes, each safe alone, would
     together make the result a view of ``a``. The inner copy is fixed first; the outer is judged again."""
     if isinstance(x, ast.Call):
@@ -275,7 +294,7 @@ def _is_copy_we_may_remove(ctx, x: ast.AST) -> bool:
     return False
 
 
-def _result_only_read(ctx, call: ast.Call) -> bool:
+def _result_only_read(ctx: FileContext, call: ast.Call) -> bool:
     """The call's result is read in place, or bound to one local name whose every use reads it."""
     arrays = ctx.arrays
     stmt = arrays.parent(call)
@@ -289,7 +308,7 @@ _COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
 _CONSUMING_METHODS = numpy_api.REDUCTIONS | {"astype", "copy", "tolist", "tobytes"}  # each makes a new object
 
 
-def _consumed_at_once(ctx, call: ast.Call) -> bool:
+def _consumed_at_once(ctx: FileContext, call: ast.Call) -> bool:
     """``np.array(x).astype(np.float32)``, ``np.array(x).sum()``, ``x.flatten() / 255.0``: a method that makes
     a new object, or an operator with a number or array, reads the result at once, with nothing evaluated in
     between (its arguments are names and literals), so nothing can
@@ -304,15 +323,17 @@ def _consumed_at_once(ctx, call: ast.Call) -> bool:
         other = p.right if p.left is call else p.left
         v = ctx.arrays.value(other)  # a number or array: no reflected method of other code takes the result
         return _evaluates_no_code(other) and v.kind in ("py_number", "np_scalar", "ndarray")
+    if not (isinstance(p, ast.Attribute) and p.value is call):
+        return False
     method = ctx.arrays.parent(p)
-    if not (isinstance(p, ast.Attribute) and p.value is call and isinstance(method, ast.Call) and method.func is p):
+    if not (isinstance(method, ast.Call) and method.func is p):
         return False
     if p.attr not in _CONSUMING_METHODS or any(k.arg in ("copy", "out") or k.arg is None for k in method.keywords):
         return False
     return all(_evaluates_no_code(a) for a in [*method.args, *(k.value for k in method.keywords)])
 
 
-def _in_try_or_with(ctx, stmt: ast.stmt) -> bool:
+def _in_try_or_with(ctx: FileContext, stmt: ast.stmt) -> bool:
     node = ctx.arrays.parent(stmt)
     while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         if isinstance(node, (ast.Try, ast.With, ast.AsyncWith)) or type(node).__name__ == "TryStar":
@@ -328,7 +349,7 @@ def _evaluates_no_code(node: ast.AST) -> bool:
     return isinstance(node, (ast.Name, ast.Constant))
 
 
-def _elided(ctx, call: ast.Call) -> bool:
+def _elided(ctx: FileContext, call: ast.Call) -> bool:
     """``np.array(x) - 1.0``: NumPy writes the difference into the copy itself (temporary elision), so the
     copy is the result's memory and removing it lowers no peak (measured: 8.0 MB either way for 1000x1000
     float64). Not for a float32 copy minus a Python float, which NumPy does not elide (12 MB vs 8 MB)."""
@@ -344,7 +365,7 @@ def _elided(ctx, call: ast.Call) -> bool:
     return ctx.arrays.is_elided_temporary(call, ctx.arrays.value(other), assume_large=True)
 
 
-def _dies_in_its_statement(ctx, call: ast.Call) -> bool:
+def _dies_in_its_statement(ctx: FileContext, call: ast.Call) -> bool:
     """The result is a temporary of a simple statement (``(np.array(x) - m) / s``): it is gone when the
     statement ends, so only the statement's own uses of x can see the alias (not a ``for`` header's
     iterator, which lives through the loop)."""
@@ -356,32 +377,32 @@ def _dies_in_its_statement(ctx, call: ast.Call) -> bool:
     return isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return, ast.If, ast.Assert))
 
 
-def _later_uses_only_read(ctx, x: ast.Name, statement_only: bool = False) -> bool:
+def _later_uses_only_read(ctx: FileContext, x: ast.Name, statement_only: bool = False) -> bool:
     """Every other use of the object x holds here, in the same statement or after it (``statement_only``: in
     the same statement), only reads it."""
     arrays = ctx.arrays
     flow = arrays.flow_of(x)
-    here = flow.unit_of_use.get(id(x))
-    if here is None:
+    here = flow.unit_of_use.get(id(x)) if flow is not None else None
+    if flow is None or here is None:
         return False
     for d in arrays.reaching(x) or ():
         for use in arrays.uses_of(d):
             if use is x:
                 continue
-            unit = flow.unit_of_use.get(id(use))
-            if unit is not here and (statement_only or not flow.can_reach(here, unit)):
+            unit = flow.unit_of_use.get(id(use))  # uses_of gives this flow's uses: never None
+            if unit is not None and unit is not here and (statement_only or not flow.can_reach(here, unit)):
                 continue
             if not _only_read(ctx, use):
                 return False
     return True
 
 
-def _only_read(ctx, use: ast.Name) -> bool:
+def _only_read(ctx: FileContext, use: ast.Name) -> bool:
     """The use reads the object, and stays a read after other fixes: in ``b = b * 2`` MEM001 writes ``b *= 2``
     (and MEM002 ``b = np.f(b)`` ``out=b``), which would write through the alias this rule creates."""
     if not ctx.arrays.reads_only(use):
         return False
-    node = use
+    node: Optional[ast.AST] = use
     while node is not None and not isinstance(node, ast.stmt):
         node = ctx.arrays.parent(node)
     if not (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == use.id for t in node.targets)):
@@ -397,13 +418,13 @@ def _only_read(ctx, use: ast.Name) -> bool:
     )
 
 
-def _may_write_into_its_argument(ctx, call: ast.Call) -> bool:
+def _may_write_into_its_argument(ctx: FileContext, call: ast.Call) -> bool:
     """A call MEM002 may give ``out=`` (a ufunc, ``np.clip``): ``np.append(b, x)`` never writes into ``b``."""
     q = ctx.qualname(call.func)
     return q is None or q == "numpy.clip" or numpy_api.ufunc_of(q) is not None or not q.startswith("numpy.")
 
 
-def _rewrite(call, transform: str, asarray_name: Optional[str]):
+def _rewrite(call: libcst.Call, transform: Transform, asarray_name: Optional[str]) -> libcst.Call:
     import libcst as cst
 
     if transform == "asarray":
