@@ -560,3 +560,50 @@ def test_literal_sizes_never_allocate_while_computing():
         assert tracemalloc.get_traced_memory()[1] < 50 * 2**20
     finally:
         tracemalloc.stop()
+
+
+# --- functions that call the array's method (numpy_api.METHOD_FUNCTIONS) -------------------------------------
+
+METHOD_FUNCTION_CALLS = [
+    "np.reshape(a, (1, -1))",
+    "np.reshape(a, -1)",
+    "np.reshape(a, (4, 6))",
+    "np.reshape(a, (4, 6), order='F')",
+    "np.reshape(a, shape=(4, 6))",  # NumPy 2.1's keyword: the method has no such keyword, so not taken as one
+    "np.reshape(a, (1, -1))[0]",
+    "np.ravel(a)",
+    "np.ravel(a, order='F')",
+    "np.transpose(a)",
+    "np.transpose(a, (1, 0, 2))",
+    "np.transpose(a, axes=(1, 0, 2))",  # a trap: as `a.transpose()` it would read as the reversed shape
+    "np.swapaxes(a, 0, 2)",
+]
+
+
+def _unknown_dtype_program(call: str) -> str:
+    return f"import numpy as np\ndef f(dt):\n    a = np.zeros((2, 3, 4), dtype=dt)\n    print({call})\n"
+
+
+@pytest.mark.parametrize("call", METHOD_FUNCTION_CALLS)
+def test_a_function_calling_the_array_s_method_is_known_whatever_the_dtype(call):
+    """``np.reshape(a, s)`` is ``a.reshape(s)`` (fromnumeric's ``_wrapfunc``): what the facts say of it holds for
+    every dtype, also where they do not know ``a``'s (a dtype given at run time), and for known dtypes."""
+    code = _unknown_dtype_program(call)
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    printed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+    unknown = ctx.arrays.value(printed[0].args[0])
+    assert unknown.dtype is None
+    for dtype in DTYPES:
+        a = _data(dtype, (2, 3, 4), 1, "C")
+        result = eval(call, {"np": np, "a": a})
+        for value in (unknown, facts_of(dtype, (2, 3, 4), call)):
+            assert not mismatches(value, result, (a,)), (call, dtype, value)
+            assert value.ownership != "fresh"  # each may return a view of `a`
+    if "=" not in call:  # keywords other than the method's are not read (np.reshape's order= is not, yet)
+        assert unknown.kind == "ndarray" and unknown.ndim == np.ndim(result)
+
+
+def test_a_reshape_to_a_literal_shape_states_it():
+    value = facts_of("float32", (2, 3, 4), "np.reshape(a, (4, 6))")
+    assert value.kind == "ndarray" and value.shape == (4, 6) and value.dtype == np.float32

@@ -249,6 +249,19 @@ INDEX_COPIES = frozenset({"c_", "r_"})
 # ndarray methods (and the attribute ``T``) whose result is the array itself or a view of it.
 VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes", "T"})
 
+# NumPy functions that, given an ndarray, return its method of the same name called with the other arguments
+# (numpy/_core/fromnumeric.py: ``_wrapfunc(a, "reshape", ...)``; ``ravel`` is ``asanyarray(a).ravel(order)``), and
+# the keywords the function and the method both take with one meaning (``np.transpose(a, axes=...)`` has no
+# method spelling; ``np.reshape``'s ``shape=``/``newshape=`` neither). For an ndarray argument this is read before
+# ``COMPUTED_FUNCTIONS``: the method's facts need no known dtype, and state a literal shape.
+METHOD_FUNCTIONS: dict[str, frozenset[str]] = {
+    "reshape": frozenset({"order"}),
+    "ravel": frozenset({"order"}),
+    "squeeze": frozenset({"axis"}),
+    "transpose": frozenset(),
+    "swapaxes": frozenset(),
+}
+
 
 def _sample(spec: Spec) -> object:
     np = _np()

@@ -144,6 +144,13 @@ class NumpyValues(Evaluator):
             return self._append(call, kw)
         if name == "expand_dims":
             return self._expand_dims(call, kw)
+        if name in numpy_api.METHOD_FUNCTIONS and call.args and set(kw) <= numpy_api.METHOD_FUNCTIONS[name]:
+            array = self._value(call.args[0])
+            if array.kind == "bottom":
+                return BOTTOM
+            if array.kind == "ndarray":  # np.reshape(a, s) is a.reshape(s), whatever a's dtype
+                method = ast.Attribute(value=call.args[0], attr=name, ctx=ast.Load())
+                return self._method(array, name, ast.Call(func=method, args=call.args[1:], keywords=call.keywords))
         if name in numpy_api.COMPUTED_FUNCTIONS:
             return self._computed(name, call, kw)
         return self._known_call("numpy." + name, call)
