@@ -62,8 +62,24 @@ from test_calls import described, value_of
             "xs = []\nxs.append(np.zeros(3, np.int8))\na = np.array(xs, dtype=np.float32)",
             ("ndarray", "float32", 2, "fresh"),
         ),
+        (  # a sliding window of frames: items taken out go nowhere
+            """
+            window, count = [], 0
+            for p in paths:
+                window.append(cv2.imread(p).astype(np.float32) / 255.0)
+                if len(window) > 16:
+                    window.pop(0)
+                if count % 100 == 0:
+                    window.clear()
+                if count % 7 == 0:
+                    del window[-1]
+                count += 1
+            a = np.array(window)
+            """,
+            ("ndarray", "float32", 4, "fresh"),
+        ),
     ],
-    ids=["imread", "tuple-bound", "global", "item-assignment", "concatenate", "vstack", "dtype"],
+    ids=["imread", "tuple-bound", "global", "item-assignment", "concatenate", "vstack", "dtype", "pop-clear-del"],
 )
 def test_arrays_of_lists_built_here(code, expected):
     assert described(value_of("import cv2\nimport numpy as np\n" + textwrap.dedent(code), "a")) == expected
@@ -171,6 +187,50 @@ def test_an_array_of_float32_frames_is_scaled_in_place():
         frames = []
         for i in range(20):
             frames.append(np.full((200, 250), i, dtype=np.float32))
+        X = np.array(frames)
+        X = X * 0.5
+        print(X.dtype, X.shape, X.sum())
+    """)
+    assert "X *= 0.5" in fixed
+
+
+@pytest.mark.parametrize("removal", ["rows.pop()", "rows.pop(0)", "del rows[0]", "rows.clear()"])
+def test_a_list_items_leave_has_no_known_length(removal):
+    code = f"import numpy as np\nrows = []\nrows.append(np.zeros(4))\nrows.append(np.ones(4))\n{removal}\na = np.array(rows)"
+    got = value_of(code, "a")
+    assert described(got) == ("ndarray", "float64", 2, "fresh") and got.shape is None
+    assert value_of(code.replace(removal, "print(rows)"), "a").shape == (2, 4)  # without it: two rows
+
+
+@pytest.mark.slow
+def test_trap_a_popped_row_leaves_a_smaller_array():
+    # two rows appended, one popped: X is (1, 4), and X + grid broadcasts to (2, 4), which X += grid cannot hold
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+        rows = []
+        rows.append(np.zeros(4))
+        rows.append(np.ones(4))
+        rows.pop()
+        X = np.array(rows)
+        X = X + np.ones((2, 4))
+        print(X.shape, X.sum())
+        """,
+        "X = X + np.ones((2, 4))",
+        "X += np.ones((2, 4))",
+    )
+
+
+@pytest.mark.slow
+def test_a_sliding_window_of_frames_is_scaled_in_place():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        frames = []
+        for i in range(40):
+            frames.append(np.full((200, 250), i, dtype=np.float32))
+            if len(frames) > 16:
+                frames.pop(0)
         X = np.array(frames)
         X = X * 0.5
         print(X.dtype, X.shape, X.sum())

@@ -129,6 +129,47 @@ def test_lists_of_numeric_arrays_or_numbers():
     assert "the numeric arrays `total` and the list `sizes`" in found[1].message
 
 
+def test_a_sliding_window_of_frames_holds_numeric_arrays():
+    # items popped (their result unused) or deleted leave the list and go nowhere: what remains is what was appended
+    found = lint(
+        """
+        import gc
+        import cv2
+        def scores(cap, model):
+            frames, count = [], 0
+            while cap.isOpened():
+                ok, frame = cap.read()
+                if not ok:
+                    break
+                frames.append(cv2.resize(frame, (224, 224)).astype("float32") / 255.0)
+                if len(frames) > 16:
+                    frames.pop(0)
+                count += 1
+            del frames
+            gc.collect()
+        """,
+        select=("MEM016",),
+    )
+    assert [(f.code, f.line) for f in found] == [("MEM016", 15)]
+
+
+def test_a_popped_item_kept_elsewhere_is_not_followed():
+    assert not lint(
+        """
+        import gc
+        import numpy as np
+        def f(paths, keep):
+            frames = []
+            for p in paths:
+                frames.append(np.load(p).astype(np.float32))
+                keep.append(frames.pop(0))
+            del frames
+            gc.collect()
+        """,
+        select=("MEM016",),
+    )
+
+
 def test_import_gc_between_the_del_and_the_collection():
     assert codes("""
         import numpy as np

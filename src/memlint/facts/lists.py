@@ -7,9 +7,10 @@ The element is known only where memlint sees every use of that list object:
 
 - in the scope that binds it (a name captured by a nested scope, or declared ``global``/``nonlocal``, gives
   nothing), and for a module-level list also in every function that reads the global name;
-- each use puts an item in (``x.append(item)``, ``x.insert(i, item)``, ``x[i] = item``) or reads the list
-  without keeping or handing it out: ``x[i]``, ``len(x)``, ``print(x)``, a ``for`` loop or comprehension over
-  it, an argument of a NumPy function (NumPy never adds to a list it is given).
+- each use puts an item in (``x.append(item)``, ``x.insert(i, item)``, ``x[i] = item``), takes items out
+  without handing them to anything (``x.pop(0)`` or ``x.clear()`` as statements, ``del x[0]``), or reads the
+  list without keeping or handing it out: ``x[i]``, ``len(x)``, ``print(x)``, a ``for`` loop or comprehension
+  over it, an argument of a NumPy function (NumPy never adds to a list it is given).
 
 Any other use (passing the list to other code, ``extend``, ``+=``, a second name) and the element is unknown.
 A list nothing is put into has no element either. A list that stays empty at run time makes ``np.array``
@@ -31,6 +32,7 @@ else:
 
 _READING_BUILTINS = frozenset({"len", "print"})
 _READING_METHODS = frozenset({"index", "count"})
+_REMOVING_METHODS = frozenset({"pop", "clear"})  # as statements: the items taken out go nowhere
 
 
 def is_new_empty_list(expr: Optional[ast.AST], is_builtin: Callable[[ast.AST, str], bool]) -> bool:
@@ -115,6 +117,8 @@ class ListValues(Evaluator):
             return None
         appends, reads = [], []
         for use in uses:
+            if self._removes(use):
+                return None
             p = self.parent(use)
             call = self.parent(p) if isinstance(p, ast.Attribute) and p.attr == "append" else None
             stmt = self.parent(call) if isinstance(call, ast.Call) and call.func is p else None
@@ -190,7 +194,8 @@ class ListValues(Evaluator):
             node = flow.scope
 
     def _list_item(self, use: ast.Name):
-        """The expression ``use`` puts into the list; None for a use that only reads it; False otherwise."""
+        """The expression ``use`` puts into the list; None for a use that only reads it or takes items out
+        (``_removes``); False otherwise."""
         p = self.parent(use)
         if isinstance(p, ast.Attribute) and p.value is use:
             call = self.parent(p)
@@ -202,9 +207,9 @@ class ListValues(Evaluator):
                 return call.args[0]
             if p.attr == "insert" and len(call.args) == 2:
                 return call.args[1]
-            return None if p.attr in _READING_METHODS else False
+            return None if p.attr in _READING_METHODS or self._removes(use) else False
         if isinstance(p, ast.Subscript) and p.value is use:
-            if isinstance(p.ctx, ast.Load):
+            if isinstance(p.ctx, (ast.Load, ast.Del)):
                 return None
             stmt = self.parent(p)
             if (
@@ -225,6 +230,22 @@ class ListValues(Evaluator):
         if isinstance(p, (ast.For, ast.AsyncFor, ast.comprehension)) and p.iter is use:
             return None
         return False
+
+    def _removes(self, use: ast.Name) -> bool:
+        """``x.pop(...)`` or ``x.clear()`` as a statement, or ``del x[i]``: items leave the list (its length
+        changes), and none is handed to anything."""
+        p = self.parent(use)
+        if isinstance(p, ast.Subscript) and p.value is use:
+            return isinstance(p.ctx, ast.Del)
+        if not (isinstance(p, ast.Attribute) and p.value is use and p.attr in _REMOVING_METHODS):
+            return False
+        call = self.parent(p)
+        return (
+            isinstance(call, ast.Call)
+            and call.func is p
+            and not call.keywords
+            and isinstance(self.parent(call), ast.Expr)
+        )
 
 
 def _index(block: list, stmt: ast.AST) -> int:
