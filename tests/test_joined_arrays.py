@@ -195,3 +195,40 @@ def test_integer_join_is_not_divided_in_place():
         "x = x / 2",
         "x /= 2",
     )
+
+
+# --- np.concat: NumPy 2's other name for np.concatenate (numpy_api.SAME_FUNCTIONS) --------------------------
+
+
+def test_numpy_s_other_names_are_the_same_functions():
+    import numpy as np
+
+    from memlint.facts import numpy_api
+
+    for other, first in numpy_api.SAME_FUNCTIONS.items():
+        if not hasattr(np, other.split(".")[-1]):  # NumPy 1 has no np.concat: nothing to compare
+            continue
+        assert getattr(np, other.split(".")[-1]) is getattr(np, first.split(".")[-1]), other
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "np.concatenate([np.zeros((n, 3), np.float32), np.ones((n, 3), np.int16)])",
+        "np.concatenate((np.zeros(n, np.float32), np.zeros(n, np.int32)))",
+        "np.concatenate([np.zeros((2, 2), np.int8)], axis=None)",
+    ],
+)
+def test_np_concat_is_known_as_np_concatenate_is(expr):
+    spelled = [expr.replace("np.concatenate", "np.concat"), expr.replace("np.concatenate", "concat")]
+    known = value_of(f"import numpy as np\nx = {expr}", "x")
+    for other in spelled:
+        assert value_of(f"import numpy as np\nfrom numpy import concat\nx = {other}", "x") == known
+
+
+def test_a_concat_of_another_library_or_the_project_is_not_numpy_s():
+    for code in (
+        "import numpy as np\nimport pandas as pd\nx = pd.concat([np.zeros(3), np.zeros(3)])",
+        "import numpy as np\ndef concat(items):\n    return items\nx = concat([np.zeros(3), np.zeros(3)])",
+    ):
+        assert value_of(code, "x")[0] != "ndarray"

@@ -321,3 +321,35 @@ def test_a_test_that_may_hold_again_after_a_join_is_not_a_start():
         """)
         == []
     )
+
+
+def test_np_concat_grows_as_np_concatenate_does():
+    """NumPy 2's np.concat is np.concatenate; pandas' concat of frames and a project's own concat are not it."""
+    found = lint("""
+        import numpy as np
+        import pandas as pd
+        from numpy import concat
+        def f(items, frames):
+            a = b = np.empty(0)
+            df = pd.DataFrame()
+            for v in items:
+                a = np.concat((a, v))
+                b = concat([b, v], axis=0)
+            for frame in frames:
+                df = pd.concat([df, frame])
+            return a, b, df
+        """)
+    assert [(f.code, f.line) for f in found] == [("MEM006", 9), ("MEM006", 10)]
+    assert (
+        codes("""
+        import numpy as np
+        def concat(parts):
+            return parts[-1]
+        def f(items):
+            a = np.empty(0)
+            for v in items:
+                a = concat([a, v])
+            return a
+        """)
+        == []
+    )

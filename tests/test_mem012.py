@@ -2,6 +2,7 @@
 
 import textwrap
 
+import numpy as np
 import pytest
 from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, fix, lint
 
@@ -1242,3 +1243,55 @@ def test_two_flattened_copies_of_one_array_both_become_ravel():
     # a.flatten() * 2.0: NumPy writes the product into the copy (elision), which saves nothing: kept
     assert "np.column_stack([a.ravel(), a.flatten() * 2.0])" in fixed
     assert "np.concatenate((a.ravel(), a[0]))" in fixed
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(np, "concat"), reason="np.concat is NumPy 2's name for np.concatenate")
+def test_flattened_items_of_np_concat_become_ravel():
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+        from numpy import concat
+
+        def grid(seed):
+            return np.random.default_rng(seed).random((500, 400))
+
+        def chain():
+            a, b = grid(3), grid(4)
+            total = np.concat((a.flatten(), b.flatten()), axis=0).sum()
+            b += 1.0
+            return total, b[0, 0], concat([a.flatten()])[-3:], a.mean()
+
+        print(chain())
+        """,
+        saves_at_least=1_500_000,
+    )
+    assert "np.concat((a.ravel(), b.ravel()), axis=0)" in fixed and "concat([a.ravel()])" in fixed
+
+
+@pytest.mark.slow
+def test_a_concat_of_the_project_that_keeps_its_items_is_not_numpy_s():
+    """Only NumPy's concat copies its items and keeps none: a function of the same name that keeps them would
+    see a write to the array through a ravel view (the trap a match on the name would fall into)."""
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        kept = []
+
+        def concat(items):
+            kept.extend(items)
+            return len(items)
+
+        def run():
+            a = np.arange(300_000.0)
+            n = concat((a.flatten(), a[:3].copy()))
+            a += 1.0
+            return n, kept[0][:3]
+
+        print(run())
+        """,
+        "a.flatten()",
+        "a.ravel()",
+    )

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from memlint.facts.numpy_api import SAME_FUNCTIONS
+
 
 def module_name_of(path: Path, packages: Optional[dict] = None) -> str:
     """The dotted module name of a file, from the packages (folders with ``__init__.py``) around it.
@@ -126,7 +128,8 @@ class ImportMap:
             node = node.value
         if not isinstance(node, ast.Name) or node.id not in self.bound:
             return None
-        return ".".join([self.bound[node.id], *reversed(attrs)])
+        name = ".".join([self.bound[node.id], *reversed(attrs)])
+        return SAME_FUNCTIONS.get(name, name)
 
     def imports_any(self, modules) -> bool:
         return not self.modules.isdisjoint(modules)

@@ -238,6 +238,12 @@ REDUCTIONS = frozenset(
 )
 
 
+# NumPy 2's other names (the array API's) for functions memlint knows by their first name: the same function
+# objects (``np.concat is np.concatenate``), so an import resolves to the first name and every fact and rule of it
+# holds (``Imports.qualname``). NumPy 1 has no ``np.concat``: code calling it raises AttributeError there, as it
+# did before any fix.
+SAME_FUNCTIONS = {"numpy.concat": "numpy.concatenate"}
+
 # NumPy functions that copy every item of the sequence they are given (their first argument) into one new array
 # and keep none: an item such as ``xx.ravel()`` in ``np.concatenate([xx.ravel(), yy.ravel()])`` is only read.
 # ``numpy.c_`` and ``numpy.r_`` do the same for the items of their index (``np.c_[a, b]`` ends in concatenate).
