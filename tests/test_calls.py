@@ -3,6 +3,9 @@ installed, the facts it gives, the findings they enable, and a trap for every en
 turn into a wrong fix."""
 
 import ast
+import contextlib
+import io
+import sys
 import textwrap
 
 import numpy as np
@@ -834,6 +837,85 @@ def test_matplotlib_reads_the_arrays_given_by_keyword_too():
         figure.canvas.draw()
         plt.close(figure)
         assert np.array_equal(data, before) and data.flags.writeable == writeable
+
+
+def test_calls_said_to_keep_no_argument_leave_it_unchanged_and_unreferenced():
+    """Every entry with keeps-arguments = false, run on a 0-d and a 1-d array: the array is unchanged, its
+    reference count unchanged while the result lives, and the result shares no memory with it (raising, as
+    hash or os.path.join of an array do, keeps nothing either)."""
+    names = [n for n, (_, table) in calls._library_tables().items() if table.get("keeps-arguments") is False]
+    assert len(names) >= 20
+    for name in names:
+        module, _, attribute = name.rpartition(".")
+        function = getattr(pytest.importorskip(module), attribute)
+        for a in (np.array(1.5), np.array([1.0, np.nan, 3.0])):
+            arguments = (a, np.ndarray) if name == "builtins.isinstance" else (a,)
+            before, references = a.copy(), sys.getrefcount(a)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    result = function(*arguments)
+            except (TypeError, ValueError):
+                result = None
+            assert sys.getrefcount(a) == references, name
+            assert not (isinstance(result, np.ndarray) and np.shares_memory(result, a)), name
+            assert np.array_equal(a, before, equal_nan=True), name
+
+
+@pytest.mark.parametrize("table", [{"keeps-arguments": False}, {"reads": True, "keeps-arguments": True}])
+def test_keeps_arguments_is_only_ever_false_beside_reads(table):
+    with pytest.raises(calls.CallsError, match="`x.keeps-arguments` can only be false"):
+        calls.parse_entry(table, "x", library=True)
+
+
+def test_an_entry_about_arguments_only_makes_no_module_a_source_of_arrays():
+    """len, os.path.join, sys.getsizeof, plt.plot only use their arguments: a name bound to os or sys (or to
+    plt.plot) may not hold an array for them, and a file importing only os runs no NumPy rule. matplotlib
+    stays a source, through plt.imread."""
+    known = calls.known_modules({})
+    assert {"builtins", "os", "os.path", "posixpath", "sys", "pandas", "matplotlib.pyplot.plot"}.isdisjoint(known)
+    assert {"matplotlib", "matplotlib.pyplot", "matplotlib.pyplot.imread"} <= known
+    assert {"builtins", "os", "sys", "pandas"}.isdisjoint(calls.top_level_modules({}))
+    assert calls.reads_without_keeping("builtins.len") and calls.reads_without_keeping("os.path.join")
+    assert calls.reads_arguments("matplotlib.pyplot.plot") and not calls.reads_without_keeping("matplotlib.pyplot.plot")
+
+
+@pytest.mark.slow
+def test_trap_a_print_of_the_file_keeps_what_it_prints():
+    """Only the builtin print reads at once: the file's own print keeps the array, so `a = a * 2` must not
+    become `a *= 2` (the kept array would change)."""
+    assert_trap_not_fixed(
+        """
+        import builtins
+        import numpy as np
+        kept = []
+        def print(x):
+            kept.append(x)
+        def scale():
+            a = np.ones(100_000)
+            print(a)
+            a = a * 2
+            return a
+        builtins.print(scale().sum(), kept[0].sum())
+        """,
+        "a = a * 2",
+        "a *= 2",
+    )
+
+
+@pytest.mark.slow
+def test_the_builtin_print_keeps_nothing_so_the_fix_is_made():
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+        def scale():
+            a = np.ones(100_000)
+            print(a[:3])
+            a = a * 2
+            return a
+        print(scale().sum())
+        """
+    )
+    assert "a *= 2" in fixed
 
 
 def test_reads_through_plots_and_loops_keep_a_load_only_read():

@@ -41,11 +41,16 @@ The library's own entries may also say (never in a configuration):
 - ``fortran-order = true``: the result is in Fortran order (its ``ravel`` copies, as ``flatten`` does);
 - ``reads = true``: the call reads its array arguments, positional and keyword, and never writes into them (it
   may keep a reference: a plot draws its data later);
+- ``keeps-arguments = false``: with ``reads``, nothing the call leaves behind refers to its positional
+  arguments, its result included (``len``, ``pandas.isna``, ``os.path.join``): they are read at once;
 - ``also = [names]``: further names of the same function; ``checked``: how the entry was checked.
 
 A library entry named ``"name().method"`` is the method ``method`` of what the call ``name`` returns
-(``nibabel.load(path).get_fdata()``). An entry with a ``dtype`` and no ``kind`` gives a value of that dtype
-of no stated kind (an ndarray, possibly a subclass such as a memmap, or a NumPy scalar).
+(``nibabel.load(path).get_fdata()``); ``"builtins.len"`` is the builtin ``len`` (where the file does not bind
+the name). An entry with a ``dtype`` and no ``kind`` gives a value of that dtype of no stated kind (an ndarray,
+possibly a subclass such as a memmap, or a NumPy scalar). An entry that says only what the call does with its
+arguments (``reads``, ``keeps-arguments``) says nothing of what it returns: its module is no source of arrays
+(``known_modules``).
 """
 
 from __future__ import annotations
@@ -89,6 +94,7 @@ _LIBRARY_KEYS = (
     "numeric",
     "fortran-order",
     "reads",
+    "keeps-arguments",
     "also",
     "checked",
 )
@@ -124,6 +130,7 @@ class Returns:
     numeric: bool = False
     fortran: bool = False
     reads: bool = False
+    keeps_arguments: bool = True  # may keep (or return) a reference to an argument
     returns_receiver: bool = False
 
     def merged(self, other: Returns) -> Returns:
@@ -201,6 +208,9 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
         fields["numeric"] = table.get("numeric") is True
         fields["fortran"] = table.get("fortran-order") is True
         fields["reads"] = table.get("reads") is True
+        if "keeps-arguments" in table and (table["keeps-arguments"] is not False or not fields["reads"]):
+            raise CallsError(f"{key}.keeps-arguments", "can only be false, in an entry that says reads = true")
+        fields["keeps_arguments"] = table.get("keeps-arguments") is not False
         fields["returns_receiver"] = table.get("returns-receiver") is True
     return Returns(**fields)
 
@@ -247,10 +257,20 @@ def method_name(origin: str, method: str) -> str:
 
 
 def reads_arguments(qualname: Optional[str]) -> bool:
-    """Whether the library's entry for this call says it only reads its arguments (positional and keyword)."""
+    """Whether the library's entry for this call says it only reads its arguments (positional and keyword): it
+    never writes into them, but may keep them (a plot draws its data later)."""
     if qualname is None or qualname not in _library_tables():
         return False
     return library()[qualname].reads
+
+
+def reads_without_keeping(qualname: Optional[str]) -> bool:
+    """Whether the library's entry for this call says it reads its positional arguments at once: it never
+    writes into them, and neither the call nor its result keeps a reference to them (``len``, ``os.path.join``)."""
+    if qualname is None or qualname not in _library_tables():
+        return False
+    entry = library()[qualname]
+    return entry.reads and not entry.keeps_arguments
 
 
 def dtype_decided_by_data(value: Value, user: dict) -> bool:
@@ -265,30 +285,38 @@ def dtype_decided_by_data(value: Value, user: dict) -> bool:
 
 
 def known_modules(user: dict) -> frozenset:
-    """Every known call's name and each of its dotted prefixes (``cv2``, ``keras.datasets``...): what an
-    imported name must be bound to for its calls to be known ones."""
+    """The name of every call whose result is known, and each of its dotted prefixes (``cv2``,
+    ``keras.datasets``...): what an imported name must be bound to for its calls to be sources of arrays."""
     if not user:
         return _library_modules()
     return _library_modules() | _prefixes(user)
 
 
 def top_level_modules(user: dict) -> frozenset:
-    """The top-level packages of every known call (``cv2``, ``keras``, the project's own)."""
+    """The top-level packages of every call whose result is known (``cv2``, ``keras``, the project's own)."""
     if not user:
         return _library_top_level()
     return _library_top_level() | {name.split(".")[0] for name in user}
 
 
 @functools.cache
+def _library_sources() -> tuple:
+    """The library's names of calls it says something of the result of: the others (``builtins.len``) only
+    say what a call does with its arguments."""
+    uses_only = {"reads", "keeps-arguments", "also", "checked"}
+    return tuple(name for name, (_, table) in _library_tables().items() if not table.keys() <= uses_only)
+
+
+@functools.cache
 def _library_top_level() -> frozenset:
-    return frozenset(name.split(".")[0] for name in _library_tables())
+    return frozenset(name.split(".")[0] for name in _library_sources())
 
 
 @functools.cache
 def _library_modules() -> frozenset:
     from memlint.facts import pillow  # Pillow's functions of images are known calls too
 
-    return _prefixes([*_library_tables(), *pillow.SAME_MODE_FUNCTIONS, *pillow.ENHANCERS])
+    return _prefixes([*_library_sources(), *pillow.SAME_MODE_FUNCTIONS, *pillow.ENHANCERS])
 
 
 def _prefixes(names) -> frozenset:

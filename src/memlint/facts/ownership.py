@@ -130,44 +130,6 @@ _IN_PLACE_METHODS = frozenset(
 )
 
 
-# Builtins that read an object without keeping a reference to it.
-_READING_BUILTINS = frozenset(
-    {
-        "len",
-        "print",
-        "repr",
-        "str",
-        "float",
-        "int",
-        "bool",
-        "complex",
-        "isinstance",
-        "format",
-        "id",
-        "type",
-        "hash",
-        "abs",
-    }
-)
-
-
-# Functions of other modules than NumPy that read their arguments without keeping a reference: pandas'
-# missing-value tests return new objects; sys.getsizeof only measures its argument (MEM015 says what it
-# misses); os.path.join makes a new str of str, bytes or os.PathLike arguments (an array raises TypeError).
-_READING_FUNCTIONS = frozenset(
-    {
-        "pandas.isna",
-        "pandas.notna",
-        "pandas.isnull",
-        "pandas.notnull",
-        "sys.getsizeof",
-        "os.path.join",
-        "posixpath.join",
-        "ntpath.join",
-    }
-)
-
-
 # NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
 _NEW_RESULT_FUNCTIONS = frozenset(
     {
@@ -690,11 +652,9 @@ class Ownership(Evaluator):
             return False
         q = self.ctx.qualname(call.func)
         if q is None:
-            return (
-                isinstance(call.func, ast.Name)
-                and call.func.id in _READING_BUILTINS
-                and self.ctx.imports.is_builtin(call.func, call.func.id)
-            )
+            if not (isinstance(call.func, ast.Name) and self.ctx.imports.is_builtin(call.func, call.func.id)):
+                return False
+            q = "builtins." + call.func.id  # `len`, `print`: calls.toml says which builtins only read
         if q.startswith("numpy."):
             name = q[6:]
             ufunc = numpy_api.ufunc_of(q)
@@ -703,4 +663,4 @@ class Ownership(Evaluator):
             if name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS or name == "array":
                 out = numpy_api.out_position(q)
                 return out is None or len(call.args) <= out
-        return q in _READING_FUNCTIONS
+        return calls.reads_without_keeping(q)
