@@ -256,16 +256,18 @@ INDEX_COPIES = frozenset({"c_", "r_"})
 VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes", "T"})
 
 # NumPy functions that, given an ndarray, return its method of the same name called with the other arguments
-# (numpy/_core/fromnumeric.py: ``_wrapfunc(a, "reshape", ...)``; ``ravel`` is ``asanyarray(a).ravel(order)``), and
-# the keywords the function and the method both take with one meaning (``np.transpose(a, axes=...)`` has no
-# method spelling; ``np.reshape``'s ``shape=``/``newshape=`` neither). For an ndarray argument this is read before
-# ``COMPUTED_FUNCTIONS``: the method's facts need no known dtype, and state a literal shape.
-METHOD_FUNCTIONS: dict[str, frozenset[str]] = {
-    "reshape": frozenset({"order"}),
-    "ravel": frozenset({"order"}),
-    "squeeze": frozenset({"axis"}),
-    "transpose": frozenset(),
-    "swapaxes": frozenset(),
+# (numpy/_core/fromnumeric.py: ``_wrapfunc(a, "reshape", ...)``; ``ravel`` is ``asanyarray(a).ravel(order)``):
+# how many arguments after the array the function and the method both take by position, and the keywords both
+# take, with one meaning. ``np.reshape(a, s, "F")`` passes ``order`` by position, where ``a.reshape(s, "F")``
+# would read a dimension; ``np.transpose(a, axes=...)`` and ``np.reshape(a, shape=...)`` have no method spelling.
+# For an ndarray argument this is read before ``COMPUTED_FUNCTIONS``: the method's facts need no known dtype, and
+# state a literal shape.
+METHOD_FUNCTIONS: dict[str, tuple[int, frozenset[str]]] = {
+    "reshape": (1, frozenset({"order"})),
+    "ravel": (1, frozenset({"order"})),
+    "squeeze": (1, frozenset({"axis"})),
+    "transpose": (1, frozenset()),
+    "swapaxes": (2, frozenset()),
 }
 
 

@@ -144,7 +144,7 @@ class NumpyValues(Evaluator):
             return self._append(call, kw)
         if name == "expand_dims":
             return self._expand_dims(call, kw)
-        if name in numpy_api.METHOD_FUNCTIONS and call.args and set(kw) <= numpy_api.METHOD_FUNCTIONS[name]:
+        if name in numpy_api.METHOD_FUNCTIONS and self._method_spelling(name, call, kw):
             array = self._value(call.args[0])
             if array.kind == "bottom":
                 return BOTTOM
@@ -154,6 +154,12 @@ class NumpyValues(Evaluator):
         if name in numpy_api.COMPUTED_FUNCTIONS:
             return self._computed(name, call, kw)
         return self._known_call("numpy." + name, call)
+
+    @staticmethod
+    def _method_spelling(name: str, call: ast.Call, kw: dict) -> bool:
+        """``np.<name>(a, ...)`` passes the method of ``a`` what it would take alike (``numpy_api.METHOD_FUNCTIONS``)."""
+        positional, keywords = numpy_api.METHOD_FUNCTIONS[name]
+        return 1 <= len(call.args) <= 1 + positional and set(kw) <= keywords
 
     def _type_info(self, call: ast.Call, attribute: str) -> Value:
         """``np.iinfo(t).max`` (a Python int), ``np.finfo(t).eps`` (a NumPy scalar of t's precision): asked of
