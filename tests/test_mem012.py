@@ -1295,3 +1295,59 @@ def test_a_concat_of_the_project_that_keeps_its_items_is_not_numpy_s():
         "a.flatten()",
         "a.ravel()",
     )
+
+
+@pytest.mark.slow
+def test_trap_a_conditional_or_walrus_passes_on_an_array_its_name_holds():
+    # `a if flag else b` and `(f := ...)` are no temporaries: their value is an array a name still holds, so
+    # np.asarray of them is that array, and writing the result writes it (a fresh array is not an unheld one)
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        def main(flag):
+            a = np.zeros((600, 600))
+            b = np.ones((600, 600))
+            out = np.array(a if flag else b)
+            out[0, 0] = 5.0
+            print(a[0, 0], b[0, 0])
+
+        main(True)
+        """,
+        "np.array(a if flag else b)",
+        "np.asarray(a if flag else b)",
+    )
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        def main():
+            out = np.array((f := np.zeros((600, 600))))
+            out[0, 0] = 5.0
+            print(f[0, 0])
+
+        main()
+        """,
+        "np.array((f := ",
+        "np.asarray((f := ",
+    )
+
+
+@pytest.mark.slow
+def test_a_conditional_between_two_new_arrays_is_a_temporary():
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+
+        def main(flag):
+            out = np.array(np.zeros((600, 600)) if flag else np.ones((600, 600)))
+            out[0, 0] = 5.0
+            print(out.sum())
+
+        main(True)
+        main(False)
+        """
+    )
+    assert "out = np.asarray(np.zeros((600, 600)) if flag else np.ones((600, 600)))" in fixed

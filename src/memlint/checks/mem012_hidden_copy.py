@@ -236,7 +236,7 @@ def _alias_cannot_be_seen(
             return SAFE
     if not isinstance(source, ast.Name):
         # a temporary (np.array(a * 2)): nothing else holds it, and it dies with the call
-        if isinstance(source, (ast.Subscript, ast.Attribute)):
+        if not _is_temporary(source):
             return None
         ownership = arrays.value(source).ownership
         return SAFE if ownership == "fresh" else UNSAFE if ownership == "fresh_unless_overridden" else None
@@ -249,6 +249,17 @@ def _alias_cannot_be_seen(
     if _result_only_read(ctx, call) and _later_uses_only_read(ctx, source, _dies_in_its_statement(ctx, call)):
         return SAFE
     return UNSAFE if arrays.is_dead_after(source, importers=False) else None
+
+
+def _is_temporary(node: ast.expr) -> bool:
+    """Evaluating ``node`` gives an object no name or container holds: not a name, an item or an attribute, nor
+    a walrus (its name holds the object), nor ``a if c else b`` or ``a or b`` when an operand it may pass on is one
+    of those (their value is that operand's object: an array made here is fresh, yet held by its name)."""
+    if isinstance(node, ast.IfExp):
+        return _is_temporary(node.body) and _is_temporary(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        return all(_is_temporary(value) for value in node.values)
+    return not isinstance(node, (ast.Name, ast.Subscript, ast.Attribute, ast.NamedExpr))
 
 
 def _parameter_only_read(ctx: FileContext, call: ast.Call, x: ast.Name) -> bool:
