@@ -1351,3 +1351,31 @@ def test_a_conditional_between_two_new_arrays_is_a_temporary():
         """
     )
     assert "out = np.asarray(np.zeros((600, 600)) if flag else np.ones((600, 600)))" in fixed
+
+
+@pytest.mark.slow
+def test_a_choice_between_two_methods_results_is_unsafe_for_the_subclass_not_as_a_global():
+    # the reason named is the one that holds: a subclass's override, not a module global (there is none)
+    code = """
+        import numpy as np
+
+        class Frames:
+            def first(self):
+                return np.zeros((600, 600))
+
+            def last(self):
+                return np.ones((600, 600))
+
+            def pick(self, flag):
+                out = np.array(self.first() if flag else self.last())
+                out[0, 0] = 5.0
+                return out
+
+        print(Frames().pick(True).sum(), Frames().pick(False).sum())
+        """
+    (found,) = mem012(code)
+    assert found.fix.applicability == "unsafe"
+    assert "a subclass may override a method called here" in found.fix.message
+    assert "global" not in found.fix.message
+    fixed = assert_fix_keeps_behaviour(code, unsafe=True)
+    assert "out = np.asarray(self.first() if flag else self.last())" in fixed

@@ -98,12 +98,10 @@ class HiddenCopy(Rule):
 
 
 def _unsafe_because(ctx: FileContext, source: ast.expr) -> str:
-    if isinstance(source, ast.Call) and ctx.arrays.value(source).ownership == "fresh_unless_overridden":
-        return (
-            f" (unsafe: a subclass may override `{ctx.source.segment(source.func)}` with a method returning an "
-            f"array held elsewhere)"
-        )
-    if isinstance(source, ast.Name) and ctx.arrays.is_parameter(source):
+    if not isinstance(source, ast.Name):  # a temporary that is unsafe only as a method's result (or a choice of two)
+        method = f"`{ctx.source.segment(source.func)}`" if isinstance(source, ast.Call) else "a method called here"
+        return f" (unsafe: a subclass may override {method} with a method returning an array held elsewhere)"
+    if ctx.arrays.is_parameter(source):
         return (
             f" (unsafe: `{ctx.source.segment(source)}` is the caller's array, which code called meanwhile could "
             f"write through another reference)"
