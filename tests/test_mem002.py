@@ -1,7 +1,9 @@
 """MEM002: `a = np.f(a, ...)` -> `np.f(a, ..., out=a)`, and `b = np.f(a)` with `a` dead -> `out=a`."""
 
+import textwrap
+
 import pytest
-from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, lint, run_program
+from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, fix, lint, outcome, run_program
 
 
 def findings(code):
@@ -53,6 +55,62 @@ def test_dead_input_takes_the_result():
         print(f()[:3], f().sum())
         """)
     assert "np.exp(x, out=x)" in fixed
+
+
+# A module's names are read by its importers once its code has run: a module-level input is dead only where the
+# module binds the name again on every path after the call (then no importer can see what it held).
+_MODULE_THEN_IMPORTER = """
+    import os, sys, tempfile
+    folder = tempfile.mkdtemp()
+    with open(os.path.join(folder, "signals.py"), "w") as f:
+        f.write({module!r})
+    sys.path.insert(0, folder)
+    import signals
+    print(signals.x.sum().round(3), signals.y.sum().round(3))
+    """
+
+
+def _importer(module: str) -> str:
+    return textwrap.dedent(_MODULE_THEN_IMPORTER).format(module=textwrap.dedent(module))
+
+
+@pytest.mark.slow
+def test_module_level_input_bound_again_on_every_path_takes_the_result():
+    module = """
+        import sys
+        import time
+        import numpy as np
+        x = np.linspace(0, 2, 1 << 18)
+        start = time.time()
+        y = np.sqrt(x)
+        print(time.time() - start >= 0)
+        if len(sys.argv) > 5:
+            x = np.zeros(3)
+        else:
+            x = np.linspace(0, 1, 1 << 18)
+        """
+    fixed = fix(module)
+    assert "y = np.sqrt(x, out=x)" in fixed
+    before, peak_before = run_program(_importer(module))
+    after, peak_after = run_program(_importer(fixed))
+    assert before == after and peak_after < peak_before
+
+
+@pytest.mark.parametrize(
+    "rebinding",
+    [
+        "if len(sys.argv) > 5:\n    x = np.zeros(3)",  # not on the other path
+        "try:\n    x = np.zeros(int(sys.argv[1]))\nexcept IndexError:\n    pass",  # the handler's path keeps x
+        "for i in range(len(sys.argv) - 1):\n    x = np.zeros(3)",  # the loop may not run
+    ],
+    ids=["if", "try", "loop"],
+)
+@pytest.mark.slow
+def test_trap_a_module_level_input_an_importer_may_read(rebinding):
+    module = "import sys\nimport numpy as np\nx = np.linspace(0, 2, 1 << 18)\ny = np.sqrt(x)\n" + rebinding + "\n"
+    assert fix(module, unsafe=True) == module
+    naive = module.replace("np.sqrt(x)", "np.sqrt(x, out=x)")
+    assert outcome(_importer(module)) != outcome(_importer(naive))  # the importer would read a square-rooted x
 
 
 @pytest.mark.slow

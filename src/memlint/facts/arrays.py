@@ -42,7 +42,8 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
     ``nonlocal``, ``locals()``/``vars()``/``eval``/``exec`` in the scope) makes it False.
 ``ArrayFacts.is_dead_after(name, importers=True)``
     The binding read at this use is not read again on any path after it (nor captured by a nested scope).
-    A module-level name never is (importers may read it), unless ``importers=False``.
+    A module-level name is only where the module's code binds (or deletes) it again on every path after this
+    use (importers see what the module leaves), or with ``importers=False``.
 ``ArrayFacts.value_before(stmt, name)``
     What is known of the value ``name`` holds just before the statement ``stmt`` runs (a ``del`` target...).
 ``ArrayFacts.is_pandas_inplace_statement(call)``, ``is_pandas(value)``

@@ -550,6 +550,25 @@ class ScopeFlow:
         bit = self.name_bit.get(name)
         return bit is not None and bool(self.live_out[unit.index] & bit)
 
+    def rebound_before_exit(self, start: Unit, name: str) -> bool:
+        """Whether every path from ``start`` (normal or exceptional) binds or deletes ``name`` again before the
+        scope's end: what ``name`` holds after ``start`` is never what the scope leaves behind (a module's
+        importers see only what its code leaves)."""
+        seen: set[int] = set()
+        stack = [*start.succ, *start.exc_succ]
+        while stack:
+            i = stack.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            u = self.units[i]
+            if u is self.exit:
+                return False
+            if name not in u.kill:
+                stack.extend(u.succ)
+            stack.extend(u.exc_succ)  # raised before the binding, too
+        return True
+
     def can_reach(self, start: Unit, goal: Unit) -> bool:
         """Whether control can get from the end of ``start`` to ``goal`` (normal or exceptional edges)."""
         seen, stack = set(), [*start.succ, *start.exc_succ]

@@ -283,9 +283,10 @@ class Ownership(Evaluator):
             return False
         if name.id in unit.kill:
             return True
-        if isinstance(flow.scope, ast.Module) and importers:
-            return False  # a module's names stay readable by importers
-        return not flow.is_live_after(unit, name.id)
+        if flow.is_live_after(unit, name.id):
+            return False
+        # a module's names stay readable by importers, unless its code binds this one again on every path
+        return not (isinstance(flow.scope, ast.Module) and importers) or flow.rebound_before_exit(unit, name.id)
 
     def uses_of(self, d: Def) -> list[ast.Name]:
         """The occurrences of ``d.name`` that the definition ``d`` (a ``dataflow.Def``) reaches, in source
