@@ -608,3 +608,109 @@ def test_a_function_calling_the_array_s_method_is_known_whatever_the_dtype(call)
 def test_a_reshape_to_a_literal_shape_states_it():
     value = facts_of("float32", (2, 3, 4), "np.reshape(a, (4, 6))")
     assert value.kind == "ndarray" and value.shape == (4, 6) and value.dtype == np.float32
+
+
+# --- squeeze: a view of the array without the axes of length 1 it names (or all of them) -------------------
+
+SQUEEZES = [
+    "a.squeeze()",
+    "np.squeeze(a)",
+    "a.squeeze(0)",
+    "np.squeeze(a, axis=0)",
+    "np.squeeze(a, axis=-1)",
+    "a.squeeze(axis=(0, -1))",
+    "np.squeeze(a, (0, 2))",
+    "np.squeeze(a, axis=(0, 0))",  # NumPy raises: an axis given twice
+    "a.squeeze(axis=None)",
+]
+SQUEEZED_SHAPES = [(1,), (1, 3, 1), (4, 1), (1, 1), (2, 3), (1, 4, 1)]
+
+
+def _squeeze_program(shape: tuple, size_known: bool, dtype: str, call: str) -> str:
+    """`a` of this shape (its sizes spelled literally, or as run-time `n` of the same ndim) and dtype (or one
+    given at run time: `dt`)."""
+    dims = shape if size_known else tuple("1" if d == 1 else "n" for d in shape)
+    spelled = "(" + ", ".join(str(d) for d in dims) + ",)"
+    dtype_arg = f"np.{dtype}" if dtype else "dt"
+    return f"import numpy as np\ndef f(n, dt):\n    a = np.zeros({spelled}, dtype={dtype_arg})\n    print({call})\n"
+
+
+@pytest.mark.parametrize("call", SQUEEZES)
+def test_a_squeeze_is_a_view_with_the_dimensions_numpy_gives(call):
+    """Checked against NumPy on shapes with and without axes of length 1, the sizes and dtype known or not;
+    where NumPy raises for the sizes written in the code (an axis of length > 1), nothing is claimed."""
+    for shape in SQUEEZED_SHAPES:
+        a = np.zeros(shape, np.float32)
+        try:
+            result = eval(call, {"np": np, "a": a})
+        except (ValueError, np.exceptions.AxisError):  # an axis of length > 1, out of range or twice
+            result = None
+        for size_known in (True, False):
+            for dtype in ("float32", None):
+                code = _squeeze_program(shape, size_known, dtype, call)
+                tree = ast.parse(code)
+                ctx = FileContext("t.py", SourceText(code), tree, config())
+                printed = [
+                    n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"
+                ]
+                value = ctx.arrays.value(printed[0].args[0])
+                if result is None:  # a claim on a call that raises: only where the sizes say it always does
+                    assert not size_known or value.shape is None and value.ndim is None, (call, shape, value)
+                    continue
+                assert value.kind == "ndarray" and value.ownership == "view" and (result is a or result.base is a)
+                assert not mismatches(value, result, (a,)), (call, shape, size_known, dtype, value)
+                axes_given = call not in ("a.squeeze()", "np.squeeze(a)", "a.squeeze(axis=None)")
+                if size_known or axes_given:  # what the facts know: the sizes, or which axes go
+                    assert value.ndim == result.ndim, (call, shape, value)
+
+
+def test_a_squeeze_without_axes_of_unknown_sizes_claims_no_dimensions():
+    """np.zeros((n, 1)).squeeze() is 1-d, or 0-d when n is 1: the sizes decide, so nothing is claimed."""
+    code = _squeeze_program((3, 1), False, "float64", "a.squeeze()")
+    tree = ast.parse(code)
+    ctx = FileContext("t.py", SourceText(code), tree, config())
+    printed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+    value = ctx.arrays.value(printed[0].args[0])
+    assert value.kind == "ndarray" and value.ndim is None and value.shape is None
+    assert np.zeros((1, 1)).squeeze().ndim == 0 and np.zeros((3, 1)).squeeze().ndim == 1
+
+
+@pytest.mark.slow
+def test_a_squeezed_operand_of_known_shape_lets_the_array_be_updated_in_place():
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+
+        def scale():
+            a = np.linspace(0.0, 1.0, 1_000_000)
+            w = np.full((1, 1_000_000), 2.0)
+            a = a * np.squeeze(w, axis=0)
+            return a
+
+        print(scale().sum())
+        """,
+        saves_at_least=7_000_000,
+    )
+    assert "a *= np.squeeze(w, axis=0)" in fixed
+
+
+@pytest.mark.slow
+def test_a_squeeze_of_unknown_sizes_is_no_operand_of_known_shape():
+    """`a *= np.squeeze(w)` raises where w has k > 1 rows (the result would not fit `a`), while `a = a * ...`
+    makes the (k, n) array: assuming the squeeze leaves 1-d would break the program."""
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+
+        def scale(k):
+            a = np.linspace(0.0, 1.0, 1000)
+            w = np.full((k, 1000), 2.0)
+            a = a * np.squeeze(w)
+            return a
+
+        print(scale(3).shape)
+        """,
+        "a = a * np.squeeze(w)",
+        "a *= np.squeeze(w)",
+    )

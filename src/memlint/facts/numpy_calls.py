@@ -155,6 +155,25 @@ class NumpyValues(Evaluator):
             return self._computed(name, call, kw)
         return self._known_call("numpy." + name, call)
 
+    def _squeezed(self, array: Value, axis: Optional[ast.expr]) -> tuple[Optional[tuple[int, ...]], Optional[int]]:
+        """(shape, ndim) of ``array.squeeze(axis)``: without an axis, the known shape without its 1s; with
+        literal axes of an array of known dimensions, one dimension fewer for each (NumPy raises unless each
+        has length 1, and for an axis out of range or given twice)."""
+        if axis is None or isinstance(axis, ast.Constant) and axis.value is None:
+            return (tuple(d for d in array.shape if d != 1), None) if array.shape is not None else (None, None)
+        parts = axis.elts if isinstance(axis, ast.Tuple) else [axis]
+        constants = [self._value(p).constant for p in parts]
+        axes = [a for a in constants if type(a) is int]
+        if array.ndim is None or len(axes) != len(parts) or not all(-array.ndim <= a < array.ndim for a in axes):
+            return None, None
+        dropped = {a % array.ndim for a in axes}
+        if len(dropped) != len(axes) or array.shape is not None and any(array.shape[a] != 1 for a in dropped):
+            return None, None  # NumPy raises
+        ndim = array.ndim - len(dropped)
+        if array.shape is None:
+            return None, ndim
+        return tuple(d for i, d in enumerate(array.shape) if i not in dropped), ndim
+
     @staticmethod
     def _method_spelling(name: str, call: ast.Call, kw: dict) -> bool:
         """``np.<name>(a, ...)`` passes the method of ``a`` what it would take alike (``numpy_api.METHOD_FUNCTIONS``)."""
@@ -726,6 +745,8 @@ class NumpyValues(Evaluator):
                     pass
             elif name in ("transpose", "swapaxes"):
                 ndim = receiver.ndim
+            elif name == "squeeze" and len(call.args) + len(kw) <= 1 and set(kw) <= {"axis"}:
+                shape, ndim = self._squeezed(receiver, call.args[0] if call.args else kw.get("axis"))
             dtype = receiver.dtype if name != "view" or not call.args else self._dtype_arg(call.args[0])
             if name == "view" and kw:
                 return Value(ownership="view")
