@@ -1044,6 +1044,13 @@ def test_an_enhanced_difference_returned_by_a_function_widens_when_scaled():
         ("img = Image.open(p)\na = np.array(img)", ("ndarray", None, None, "fresh")),
         ("img = Image.open(p).convert(mode)\na = np.array(img)", ("ndarray", None, None, "fresh")),
         ("img = Image.new('I;16', (4, 4))\na = np.array(img)", ("ndarray", "uint16", 2, "fresh")),
+        # an annotated image: its mode is not stated, what convert makes is
+        ("img: Image.Image = load(p)\na = np.array(img.convert('L'))", ("ndarray", "uint8", 2, "fresh")),
+        ("img: Image.Image = load(p)\na = np.array(img)", ("ndarray", None, None, "fresh")),
+        (
+            "import PIL.Image\nimg: PIL.Image.Image = load(p)\na = np.asarray(img.convert('RGB'), dtype=np.float32) / 255",
+            ("ndarray", "float32", 3, "fresh"),
+        ),
     ],
 )
 def test_pillow_images_as_arrays(code, expected):
@@ -1063,6 +1070,43 @@ def test_a_grey_image_divided_by_255_widens_it():
         select=("MEM008",),
     )
     assert [f.line for f in found] == [7] and "8x the uint8 array" in found[0].message
+
+
+@pytest.mark.slow
+def test_an_annotated_image_converted_then_capped_is_fixed():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        from PIL import Image
+
+        def brighten(img: Image.Image, gain: int):
+            grey = np.asarray(img.convert("L"), dtype=np.float32) * gain
+            grey = np.minimum(grey, 255.0)
+            return grey
+
+        out = brighten(Image.linear_gradient("L").resize((1024, 1024)), 2)
+        print(out.dtype, out.shape, out.sum())
+        """)
+    assert "np.minimum(grey, 255.0, out=grey)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_an_annotated_image_has_no_known_mode():
+    # the caller's image may be of any mode: np.array of an "L" image is uint8, which `*= 0.5` cannot hold
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        from PIL import Image
+
+        def halve(img: Image.Image):
+            a = np.array(img)
+            a = a * 0.5
+            return a
+
+        print(halve(Image.new("L", (512, 512), 9)).sum())
+        """,
+        "a = a * 0.5",
+        "a *= 0.5",
+    )
 
 
 @pytest.mark.slow

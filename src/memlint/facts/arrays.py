@@ -340,6 +340,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return number_value(pytype="int" if node.id == "int" else "real")
         base, argument = (node.value, node.slice) if isinstance(node, ast.Subscript) else (node, None)
         q = self.ctx.qualname(base)
+        if q == "PIL.Image.Image" and argument is None:  # an image of a mode not stated: img.convert("L") states it
+            return Value("pil_image", origin="PIL.Image.Image")
         if q not in ("numpy.ndarray", "numpy.typing.NDArray"):
             return UNKNOWN
         if q == "numpy.ndarray":  # ndarray[shape, dtype[scalar]]
