@@ -364,3 +364,17 @@ def test_a_slice_up_to_the_length_the_base_was_made_with_is_the_whole_base():
             return xf[:n // 2]
         """)
     assert f.code == "MEM005" and f.fix is None and "extent is not known" in f.message
+
+
+def test_a_slice_of_unknown_extent_of_an_array_of_known_size_is_advice():
+    # the base's size is known (7.6 MiB), the slice's is not: advice without a fix, as where neither is known
+    # (MEM005 failed with an internal error here, comparing the unknown extent with the base's size)
+    (found,) = findings("""
+        import numpy as np
+
+        def head(n):
+            x = np.zeros(1_000_000)
+            return x[:n]
+        """)
+    assert "keeps all 7.6 MiB of `x` alive" in found.message and found.fix is None
+    assert "not fixed: the view's extent is not known" in found.message

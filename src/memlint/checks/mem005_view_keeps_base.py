@@ -88,7 +88,7 @@ class ViewKeepsBase(Rule):
             return  # `data[1:]` of an array of unknown size: most likely nearly all of it
         if view_bytes is None and _up_to_its_length(ctx, base, view.slice):
             return  # `xf[:n]` of `xf = np.linspace(0, 1, n)`: all of it
-        if whole.nbytes is not None and view_bytes * 10 >= whole.nbytes * 9:
+        if whole.nbytes is not None and view_bytes is not None and view_bytes * 10 >= whole.nbytes * 9:
             return  # the view is (nearly) all of the base: a copy would free almost nothing
         reason = None
         if view_bytes is None:
