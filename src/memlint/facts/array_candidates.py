@@ -22,12 +22,9 @@ from __future__ import annotations
 
 import ast
 
-from memlint.facts import calls
+from memlint.facts import calls, numpy_api
 from memlint.facts.dataflow import equalities
 from memlint.facts.syntax import names_in_target
-
-# The attributes of an array that are arrays (views) too; the others are numbers (``.size``), or unknown.
-_ARRAY_ATTRIBUTES = frozenset({"T", "real", "imag"})
 
 
 class ArrayNames:
@@ -198,8 +195,8 @@ class ArrayNames:
             elif isinstance(e, ast.Attribute):
                 if e.attr == "values" and self._pandas:
                     return True
-                if e.attr in _ARRAY_ATTRIBUTES or isinstance(e.value, ast.Call):
-                    stack.append(e.value)  # np.finfo(t).eps is a NumPy scalar
+                if e.attr in numpy_api.VIEW_ATTRIBUTES or isinstance(e.value, ast.Call):
+                    stack.append(e.value)  # `a.T` is an array, np.finfo(t).eps a NumPy scalar
             elif isinstance(e, ast.Subscript):
                 stack.append(e.value)
             elif isinstance(e, ast.IfExp):

@@ -59,7 +59,6 @@ _VIEW_FUNCTIONS = frozenset(
         "numpy.broadcast_to",
     }
 )
-_VIEW_METHODS = numpy_api.VIEW_METHODS
 # Methods through which a class decides what its attributes are.
 _LOOKUP_HOOKS = frozenset({"__getattribute__", "__getattr__"})
 
@@ -366,7 +365,11 @@ def _viewed_name(expr: Optional[ast.AST], qualname) -> Optional[ast.Name]:
             expr = expr.value
         elif isinstance(expr, ast.Attribute) and expr.attr == "T":
             expr = expr.value
-        elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in _VIEW_METHODS:
+        elif (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in numpy_api.VIEW_METHODS
+        ):
             expr = expr.func.value
         elif isinstance(expr, ast.Call) and expr.args and qualname(expr.func) in _VIEW_FUNCTIONS:
             expr = expr.args[0]
@@ -385,7 +388,7 @@ def _view_of(node: ast.AST, parent_of, qualname) -> Optional[ast.AST]:
         if parent.attr == "T":
             return parent
         call = parent_of(parent)
-        if parent.attr in _VIEW_METHODS and isinstance(call, ast.Call) and call.func is parent:
+        if parent.attr in numpy_api.VIEW_METHODS and isinstance(call, ast.Call) and call.func is parent:
             return call
         return None
     if isinstance(parent, ast.Call) and parent.args and parent.args[0] is node:

@@ -252,8 +252,9 @@ SEQUENCE_COPIES = frozenset(
 )
 INDEX_COPIES = frozenset({"c_", "r_"})
 
-# ndarray methods (and the attribute ``T``) whose result is the array itself or a view of it.
-VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes", "T"})
+# ndarray methods whose result is the array itself or a view of it, and the attributes that are.
+VIEW_METHODS = frozenset({"reshape", "view", "ravel", "squeeze", "transpose", "swapaxes"})
+VIEW_ATTRIBUTES = frozenset({"T", "real", "imag"})
 
 # NumPy functions that, given an ndarray, return its method of the same name called with the other arguments
 # (numpy/_core/fromnumeric.py: ``_wrapfunc(a, "reshape", ...)``; ``ravel`` is ``asanyarray(a).ravel(order)``):

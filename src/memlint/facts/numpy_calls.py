@@ -725,7 +725,7 @@ class NumpyValues(Evaluator):
         if name == "flatten":
             size = math.prod(receiver.shape) if receiver.shape is not None else None
             return ndarray_value(receiver.dtype, (size,) if size is not None else None, ndim=1)
-        if name in ("ravel", "reshape", "view", "transpose", "swapaxes", "squeeze"):
+        if name in numpy_api.VIEW_METHODS:
             shape: Optional[tuple[int, ...]] = None
             ndim: Optional[int] = None
             if name == "ravel":

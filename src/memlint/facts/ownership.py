@@ -83,12 +83,12 @@ def _viewed(node: ast.expr) -> ast.expr:
     while True:
         if isinstance(node, ast.Subscript):
             node = node.value
-        elif isinstance(node, ast.Attribute) and node.attr in ("T", "real", "imag"):
+        elif isinstance(node, ast.Attribute) and node.attr in numpy_api.VIEW_ATTRIBUTES:
             node = node.value
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("reshape", "view", "ravel", "squeeze", "transpose", "swapaxes")
+            and node.func.attr in numpy_api.VIEW_METHODS
         ):
             node = node.func.value
         else:
@@ -590,7 +590,7 @@ class Ownership(Evaluator):
         p = self.parent(node)
         if not (isinstance(p, ast.Attribute) and p.value is node and isinstance(p.ctx, ast.Load)):
             return None
-        if p.attr not in numpy_api.VIEW_METHODS or self.value(node).kind != "ndarray":
+        if p.attr not in numpy_api.VIEW_METHODS and p.attr != "T" or self.value(node).kind != "ndarray":
             return None
         if p.attr == "T":
             return p
