@@ -68,14 +68,11 @@ def reads_data_of(node: ast.AST, name: str, imports: ImportMap) -> bool:
     """Whether ``node`` reads the name ``name`` other than for its size or dtype (``a.shape``, ``len(a)``)."""
     if isinstance(node, ast.Name):
         return node.id == name
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in _METADATA_ATTRIBUTES:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in _SIZE_ATTRIBUTES:
         return False
     if isinstance(node, ast.Call) and imports.is_builtin(node.func, "len"):
         return False
     return any(reads_data_of(child, name, imports) for child in ast.iter_child_nodes(node))
-
-
-_METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize"})
 
 
 def _viewed(node: ast.expr) -> ast.expr:
@@ -95,8 +92,10 @@ def _viewed(node: ast.expr) -> ast.expr:
             return node
 
 
-# Array attributes that are plain data (no reference to the buffer).
-_METADATA_ATTRS = frozenset({"shape", "dtype", "ndim", "size", "nbytes", "itemsize", "strides", "dtypes", "empty"})
+# Attributes of an array that tell its size or dtype, and so read none of its data; with its layout (and a
+# frame's dtypes and emptiness), the attributes that are plain data, keeping no reference to the buffer.
+_SIZE_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize"})
+_METADATA_ATTRS = _SIZE_ATTRIBUTES | {"strides", "dtypes", "empty"}
 
 
 # Methods whose result never shares the receiver's memory (with no ``out=``).
