@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Optional, Union, cast
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import calls, numpy_api
+from memlint.facts.in_place import COMMUTATIVE
 from memlint.findings import SAFE, UNSAFE, Applicability
 
 if TYPE_CHECKING:
@@ -313,7 +314,6 @@ def _result_only_read(ctx: FileContext, call: ast.Call) -> bool:
     return uses is not None and all(_only_read(ctx, use) for use in uses)
 
 
-_COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
 _CONSUMING_METHODS = numpy_api.REDUCTIONS | {"astype", "copy", "tolist", "tobytes"}  # each makes a new object
 
 
@@ -367,7 +367,7 @@ def _elided(ctx: FileContext, call: ast.Call) -> bool:
         return False
     if p.left is call:
         other = p.right
-    elif p.right is call and isinstance(p.op, _COMMUTATIVE):
+    elif p.right is call and type(p.op).__name__ in COMMUTATIVE:
         other = p.left
     else:
         return False

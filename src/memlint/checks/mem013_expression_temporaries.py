@@ -17,23 +17,8 @@ import ast
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+from memlint.facts.in_place import COMMUTATIVE, SYMBOLS
 
-_COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
-# The operators whose temporaries NumPy can reuse, as the augmented assignment spells them.
-_IN_PLACE = {
-    ast.Add: "+=",
-    ast.Sub: "-=",
-    ast.Mult: "*=",
-    ast.Div: "/=",
-    ast.FloorDiv: "//=",
-    ast.Mod: "%=",
-    ast.Pow: "**=",
-    ast.BitAnd: "&=",
-    ast.BitOr: "|=",
-    ast.BitXor: "^=",
-    ast.LShift: "<<=",
-    ast.RShift: ">>=",
-}
 # Which of np.maximum/np.minimum a clamp ``np.where(a <op> k, a, k)`` computes.
 _CLAMPS = {ast.Gt: "maximum", ast.GtE: "maximum", ast.Lt: "minimum", ast.LtE: "minimum"}
 _MIRRORED = {ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.LtE: ast.GtE}
@@ -59,11 +44,11 @@ class ExpressionTemporaries(Rule):
     def _named_intermediate(self, ctx: FileContext, stmt: ast.Assign, node: ast.BinOp) -> None:
         """``stmt`` is ``r = node``, one target, ``node`` a binary operation."""
         arrays = ctx.arrays
-        if type(node.op) not in _IN_PLACE:
+        if type(node.op).__name__ not in SYMBOLS:  # the operators whose temporaries NumPy can reuse
             return
         if isinstance(node.left, ast.Name):
             t, other = node.left, node.right
-        elif isinstance(node.right, ast.Name) and isinstance(node.op, _COMMUTATIVE):
+        elif isinstance(node.right, ast.Name) and type(node.op).__name__ in COMMUTATIVE:
             t, other = node.right, node.left
         else:
             return
@@ -97,7 +82,7 @@ class ExpressionTemporaries(Rule):
         ctx.report(
             node,
             f"naming the intermediate {t.id} keeps {kept} (measured: 2.00x the array instead of 1.00x); update it "
-            f"in place ({t.id} {_IN_PLACE[type(node.op)]} {_short(ctx, other)}){unnamed}",
+            f"in place ({t.id} {SYMBOLS[type(node.op).__name__]}= {_short(ctx, other)}){unnamed}",
             estimated_bytes=held.nbytes,
         )
 

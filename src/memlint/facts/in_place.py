@@ -29,6 +29,8 @@ from memlint.findings import SAFE, UNSAFE, Fix
 if TYPE_CHECKING:
     import numpy
 
+# Python's binary operators (``ast`` class names) that NumPy computes in place, as an augmented assignment spells
+# each, and those whose operands may be swapped (so a temporary on either side may take the result).
 COMMUTATIVE = frozenset({"Add", "Mult", "BitAnd", "BitOr", "BitXor"})
 SYMBOLS = {
     "Add": "+",
