@@ -4,6 +4,7 @@ turn into a wrong fix."""
 
 import ast
 import contextlib
+import inspect
 import io
 import sys
 import textwrap
@@ -1346,6 +1347,77 @@ def test_scipy_filters_match_scipy():
     assert signal.filtfilt(b * 1j, a, np.ones(100)).dtype == np.complex128
     assert signal.filtfilt(b, [1.0], np.ones(100, object)).dtype == object
     assert isinstance(signal.lfilter(b, a, np.ones(100), -1, np.zeros(4)), tuple)  # why zi= gives nothing
+
+
+def _ndimage_filter(function, x, **kw):
+    """One of scipy.ndimage's filters run on x with the arguments it needs besides the image."""
+    name = function.__name__
+    if name in ("convolve", "correlate"):
+        return function(x, np.ones((3,) * np.ndim(x)), **kw)
+    if name in ("gaussian_filter", "gaussian_laplace"):
+        return function(x, 1.0, **kw)
+    if name in ("median_filter", "maximum_filter", "minimum_filter"):
+        return function(x, 3, **kw)
+    return function(x, **kw)
+
+
+def test_scipy_ndimage_filters_match_scipy():
+    ndimage = pytest.importorskip("scipy.ndimage")
+    names = [n for n in calls.library() if n.startswith("scipy.ndimage.")]
+    assert len(names) == 11
+    for name in names:
+        function, entry = getattr(ndimage, name.rsplit(".", 1)[1]), calls.library()[name]
+        (keyword, position), *_ = entry.unless
+        assert keyword == "output" == list(inspect.signature(function).parameters)[position], name
+        for dtype in (np.uint8, np.int16, np.float32, np.float64, bool):
+            for shape in ((20,), (20, 30), (4, 20, 30)):
+                x = (np.arange(np.prod(shape)).reshape(shape) % 50).astype(dtype)
+                y = _ndimage_filter(function, x)
+                assert type(y) is np.ndarray and y.dtype == x.dtype and y.ndim == x.ndim, (name, dtype)
+                assert y.flags.writeable and y.flags.owndata and not np.shares_memory(x, y), name
+        with pytest.raises(RuntimeError):
+            _ndimage_filter(function, np.ones((5, 5), object))  # numeric
+        assert _ndimage_filter(function, np.ones((5, 5), np.uint8), output=np.float32).dtype == np.float32
+    code = "import numpy as np\nfrom scipy.ndimage import convolve\nu = np.ones((64, 64))\nlap = convolve(u, k, mode='wrap')"
+    assert described(value_of(code, "lap")) == ("ndarray", "float64", 2, "fresh")
+    assert value_of(code.replace("mode='wrap'", "output=np.float32"), "lap").dtype is None  # why output= gives nothing
+
+
+@pytest.mark.slow
+def test_magnitude_of_an_ndimage_gradient_is_fixed():
+    pytest.importorskip("scipy.ndimage")
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        from scipy import ndimage
+
+        def edges(n):
+            img = np.sin(np.linspace(0, 50, n * n)).reshape(n, n)
+            gx = ndimage.sobel(img, axis=0)
+            gx = np.abs(gx)
+            return gx
+
+        print(edges(1024).sum())
+        """)
+    assert "np.abs(gx, out=gx)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_an_ndimage_filter_keeps_an_integer_image_integer():
+    pytest.importorskip("scipy.ndimage")
+    # a blurred uint8 image is uint8: `g += 0.5` raises where `g + 0.5` is float64 (were it float64, as a
+    # filter of floats is, the rewrite would be right)
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        from scipy.ndimage import gaussian_filter
+        img = np.full((512, 512), 100, np.uint8)
+        g = gaussian_filter(img, 2)
+        g = g + 0.5
+        print(g.dtype, g.sum())
+        """,
+        "g = g + 0.5",
+        "g += 0.5",
+    )
 
 
 def test_a_whisperx_waveform_deleted_then_collected_is_reported():
