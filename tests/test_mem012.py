@@ -1379,3 +1379,111 @@ def test_a_choice_between_two_methods_results_is_unsafe_for_the_subclass_not_as_
     assert "global" not in found.fix.message
     fixed = assert_fix_keeps_behaviour(code, unsafe=True)
     assert "out = np.asarray(self.first() if flag else self.last())" in fixed
+
+
+# --- an item NumPy copies at once: the rest of the statement cannot see the alias -------------------------
+
+
+@pytest.mark.slow
+def test_an_item_copied_at_once_is_fixed_whatever_the_statement_does_with_the_array_after():
+    """np.c_ copies gx.ravel() into its new array before anything of the program runs again, and keeps no
+    reference: returning gx in the same statement, or a callee writing into the new array, sees no alias."""
+    fixed = assert_fix_keeps_behaviour(
+        """
+        import numpy as np
+
+        def shade(points):
+            points *= 2.0  # writes its argument: the array np.c_ made
+            return points.sum(axis=1)
+
+        def surface():
+            gx, gy = np.meshgrid(np.linspace(-1, 1, 600), np.linspace(0, 2, 400))
+            return shade(np.c_[gx.flatten(), gy.flatten()]), gx, gy
+
+        def joined():
+            a = np.random.default_rng(1).random((500, 400))
+            b = np.random.default_rng(2).random((500, 400))
+            return np.concatenate((a.flatten(), b.flatten()), axis=0), a.fill(0.5), a, b
+
+        z, gx, gy = surface()
+        j, _, a, b = joined()
+        print(z.sum(), gx.sum(), gy[0, :3], j[:2], j[-2:], a.sum(), b[0, 0])
+        """,
+        saves_at_least=1_500_000,
+    )
+    assert "np.c_[gx.ravel(), gy.ravel()]" in fixed
+    assert "np.concatenate((a.ravel(), b.ravel()), axis=0)" in fixed
+
+
+@pytest.mark.slow
+def test_an_item_after_the_copy_that_writes_the_array_blocks_the_fix():
+    """bump(xx) runs after xx.flatten() was taken and before np.c_ copies it: with ravel, np.c_ would copy the
+    bumped values."""
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        def bump(a):
+            a += 1.0
+            return a.ravel()
+
+        def run():
+            xx = np.linspace(0.0, 1.0, 300_000).reshape(600, 500)
+            joined = np.c_[xx.flatten(), bump(xx)]
+            return joined[:2]
+
+        print(run())
+        """,
+        "xx.flatten()",
+        "xx.ravel()",
+    )
+
+
+@pytest.mark.slow
+def test_an_argument_of_the_copying_call_that_writes_the_array_blocks_the_fix():
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        def shift(a):
+            a -= 1.0
+            return 0
+
+        def run():
+            xx = np.linspace(0.0, 1.0, 300_000).reshape(600, 500)
+            tail = np.zeros(3)
+            joined = np.concatenate((xx.flatten(), tail), axis=shift(xx))
+            return joined[:2]
+
+        print(run())
+        """,
+        "xx.flatten()",
+        "xx.ravel()",
+    )
+
+
+@pytest.mark.slow
+def test_a_later_use_in_the_statement_matters_where_the_callee_may_write_the_copy():
+    """The copy itself handed to code that writes it: with ravel, the write would reach xx, which the statement
+    then returns."""
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        def zero(v):
+            v *= 0.0
+            return v.sum()
+
+        def run():
+            xx = np.linspace(0.0, 1.0, 300_000).reshape(600, 500)
+            return zero(xx.flatten()), xx
+
+        s, xx = run()
+        print(s, xx.sum())
+        """,
+        "xx.flatten()",
+        "xx.ravel()",
+    )

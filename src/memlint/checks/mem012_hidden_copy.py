@@ -223,7 +223,7 @@ def _alias_cannot_be_seen(
     arrays = ctx.arrays
     if _is_copy_we_may_remove(ctx, source):
         return None  # x is itself a hidden copy: once that one is fixed, x may be a view (next fix round)
-    if _consumed_at_once(ctx, call):
+    if _consumed_at_once(ctx, call) or _copied_at_once(ctx, call, source):
         return SAFE
     if (
         isinstance(source, ast.Subscript)
@@ -340,6 +340,52 @@ def _consumed_at_once(ctx: FileContext, call: ast.Call) -> bool:
     if p.attr not in _CONSUMING_METHODS or any(k.arg in ("copy", "out") or k.arg is None for k in method.keywords):
         return False
     return all(_evaluates_no_code(a) for a in [*method.args, *(k.value for k in method.keywords)])
+
+
+def _copied_at_once(ctx: FileContext, call: ast.Call, source: ast.expr) -> bool:
+    """``np.c_[x.flatten(), y.flatten()]``, ``np.concatenate((x.flatten(), y), axis=0)`` of a new array ``x``
+    made here (a view, such as ``np.meshgrid(..., copy=False)``'s, may be one ``ravel`` copies too): NumPy copies
+    the result into a new array and keeps no reference to it (``copying_consumer``), and what Python evaluates
+    between the call and that copy (the items after it, the copying call's other arguments) runs no code of the
+    program. As in ``_consumed_at_once``, nothing can write x while the result shares its memory, and the result
+    is gone before anything else runs: what the statement does with x afterwards
+    (``return f(np.c_[x.ravel()]), x``) cannot see it, nor can the code the new array is handed to."""
+    consumer = ctx.arrays.copying_consumer(call)
+    if consumer is None or ctx.arrays.value(source).ownership != "fresh":
+        return False
+    sequence = ctx.arrays.parent(call)
+    later: list[ast.expr] = []
+    if isinstance(sequence, (ast.Tuple, ast.List)):
+        later += sequence.elts[[id(e) for e in sequence.elts].index(id(call)) + 1 :]
+    if isinstance(consumer, ast.Call):
+        later += consumer.args[1:] + [k.value for k in consumer.keywords]
+    return all(_runs_no_program_code(ctx, node) for node in later)
+
+
+# NumPy's methods that make a copy or a view of a base-class ndarray and run nothing else
+_ARRAY_ONLY_METHODS = numpy_api.VIEW_METHODS | {"flatten", "copy"}
+
+
+def _runs_no_program_code(ctx: FileContext, node: ast.expr) -> bool:
+    """Evaluating ``node`` calls nothing of the program's: a literal, a (dotted) name, or a copy or view of a
+    base-class ndarray held by a name (``y.flatten()``, ``y.ravel()``, ``y.T``) with such arguments."""
+    if _evaluates_no_code(node):
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return False
+        arguments = [*node.args, *(k.value for k in node.keywords)]
+        array, method = node.func.value, node.func.attr
+    elif isinstance(node, ast.Attribute):
+        arguments, array, method = [], node.value, node.attr
+    else:
+        return False
+    return (
+        method in _ARRAY_ONLY_METHODS
+        and isinstance(array, ast.Name)
+        and ctx.arrays.value(array).kind == "ndarray"
+        and all(_evaluates_no_code(a) for a in arguments)
+    )
 
 
 def _in_try_or_with(ctx: FileContext, stmt: ast.stmt) -> bool:

@@ -40,6 +40,9 @@ Public API (used by rules through ``ctx.arrays``; additions only, never breaking
     methods known to return new objects. Any other use (assignment to another name, attribute or container,
     passing to any other call, views, capture by a nested function or comprehension, ``global``/
     ``nonlocal``, ``locals()``/``vars()``/``eval``/``exec`` in the scope) makes it False.
+``ArrayFacts.copying_consumer(node)``
+    The ``np.concatenate([...])``/``np.c_[...]`` (``numpy_api.SEQUENCE_COPIES``, ``INDEX_COPIES``) that copies
+    ``node``, an item of its literal list or tuple, into a new array at once and keeps no reference to it.
 ``ArrayFacts.is_dead_after(name, importers=True)``
     The binding read at this use is not read again on any path after it (nor captured by a nested scope).
     A module-level name is only where the module's code binds (or deletes) it again on every path after this

@@ -575,7 +575,7 @@ class Ownership(Evaluator):
                 return True
             return self._transient(p)
         if isinstance(p, (ast.Tuple, ast.List, ast.Subscript)):  # `np.c_[a, b]`, `np.concatenate([a, b])`
-            return self._copied_into_new_array(use)
+            return self.copying_consumer(use) is not None
         if isinstance(p, ast.Call) and any(a is use for a in p.args):
             return self._reading_call(p) or self._read_by_project_function(p, use)
         if isinstance(p, ast.keyword) and p.arg is not None:
@@ -600,31 +600,33 @@ class Ownership(Evaluator):
             return None
         return call
 
-    def _copied_into_new_array(self, use: ast.AST) -> bool:
-        """``use`` is an item NumPy copies into a new array at once, keeping no reference to it: of a literal
-        list or tuple given to ``np.concatenate``, ``np.column_stack``... (``numpy_api.SEQUENCE_COPIES``), or of
-        the index of ``np.c_``/``np.r_`` (``np.c_[xx.ravel(), yy.ravel()]``, ``np.r_[a]``)."""
+    def copying_consumer(self, use: ast.AST) -> Optional[ast.expr]:
+        """The call (or ``np.c_[...]`` subscript) that copies ``use`` into a new array at once, keeping no
+        reference to it, when ``use`` is an item of a literal list or tuple given to ``np.concatenate``,
+        ``np.column_stack``... (``numpy_api.SEQUENCE_COPIES``), or of the index of ``np.c_``/``np.r_``
+        (``np.c_[xx.ravel(), yy.ravel()]``, ``np.r_[a]``); else None."""
         sequence, p = use, self.parent(use)
         if isinstance(p, (ast.Tuple, ast.List)):
             if not isinstance(p.ctx, ast.Load) or any(isinstance(e, ast.Starred) for e in p.elts):
-                return False
+                return None
             sequence, p = p, self.parent(p)
         if isinstance(p, ast.Subscript):
-            return (
+            copies = (
                 p.slice is sequence
                 and isinstance(p.ctx, ast.Load)
                 and self._numpy_name(p.value) in numpy_api.INDEX_COPIES
             )
+            return p if copies else None
         if not (isinstance(p, ast.Call) and sequence is not use and p.args and p.args[0] is sequence):
-            return False
+            return None
         if self._numpy_name(p.func) not in numpy_api.SEQUENCE_COPIES:
-            return False
+            return None
         if any(k.arg in ("out", "copy") or k.arg is None for k in p.keywords) or any(
             isinstance(a, ast.Starred) for a in p.args
         ):
-            return False
+            return None
         out = numpy_api.out_position(cast(str, self.ctx.qualname(p.func)))
-        return out is None or len(p.args) <= out
+        return p if out is None or len(p.args) <= out else None
 
     def _numpy_name(self, node: ast.AST) -> Optional[str]:
         """``concatenate`` for ``np.concatenate``: the name in NumPy's namespace a node resolves to."""
