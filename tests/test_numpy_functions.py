@@ -469,6 +469,62 @@ def test_a_view_a_numpy_function_returns_is_not_written_in_place(made):
     )
 
 
+_HANDED_BACK = """
+import numpy as np
+def f():
+    x = np.random.default_rng(0).random(100_000)
+    edges = np.linspace(0.0, 1.0, 100_001)
+    d = np.diff(edges, 0)
+    h, e = np.histogram(x, edges)
+    STEP
+    return e, d, edges
+e, d, edges = f()
+print(float(e[-1]), float(d[-1]), float(edges[-1]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "step",
+    [
+        "e = e * 2.0",  # np.histogram returns an array given as its bins as the edges, itself
+        "d = d * 2.0",  # np.diff(a, 0) is a
+        "edges = edges * 2.0",  # e and d are edges: neither call only read it
+    ],
+)
+def test_trap_a_function_handing_back_its_argument(step):
+    """Asked of NumPy on the stand-ins: a result that is (or shares the memory of) an argument is not fresh,
+    and the argument is not only read, whatever the function returns for other arguments."""
+    name, _, rest = step.partition(" = ")
+    assert_trap_not_fixed("MEM001", _HANDED_BACK.replace("STEP", step), step, f"{name} *= 2.0")
+
+
+def test_which_calls_hand_back_an_argument_is_asked_of_numpy():
+    vector, number = ("array", np.dtype("float64"), 1), ("literal", "50")
+    assert numpy_api.hands_back_an_argument("histogram", (vector, vector), ())
+    assert numpy_api.hands_back_an_argument("diff", (vector, ("literal", "0")), ())
+    assert not numpy_api.hands_back_an_argument("histogram", (vector, number), ())
+    assert not numpy_api.hands_back_an_argument("diff", (vector,), ())
+
+
+@pytest.mark.slow
+def test_the_edges_of_a_number_of_bins_are_new_and_fixed_in_place():
+    # np.histogram's own work is the peak either way: what is tested is that the edges are known new
+    fixed = assert_fix_keeps_behaviour(
+        saves_memory=False,
+        code="""
+        import numpy as np
+        def f():
+            x = np.random.default_rng(0).random(100_000)
+            h, e = np.histogram(x, 100_000)
+            e = e * 2.0
+            return e
+        print(float(f().sum()))
+        """,
+    )
+    assert "e *= 2.0" in fixed
+
+
 def test_a_matrix_product_does_not_broadcast_its_matrix_axes():
     """``(5, 3) @ (3,)`` is 1-d of 5, ``(5, 3) @ (3, 1)`` is (5, 1): broadcast elementwise, both would be
     (5, 3) and the result's size and an in-place ``@=`` would be wrong."""

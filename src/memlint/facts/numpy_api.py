@@ -771,27 +771,45 @@ def _merged(a: Optional[Described], b: Optional[Described]) -> Optional[Describe
     return None
 
 
-@functools.lru_cache(maxsize=4096)
 def called(
     name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
 ) -> Optional[Described]:
     """What NumPy's ``COMPUTED_FUNCTIONS[name]`` (or ``"ndarray." + method``, its receiver the first argument)
-    returns for arguments so described: asked of NumPy by calling it on stand-ins. An array of unknown dimensions is tried with each of ``_STAND_IN_NDIMS`` and what all
-    the calls that do not raise agree on is kept; None when every call raises (the program would too)."""
+    returns for arguments so described: asked of NumPy by calling it on stand-ins. An array of unknown
+    dimensions is tried with each of ``_STAND_IN_NDIMS`` and what all the calls that do not raise agree on is
+    kept; None when every call raises (the program would too)."""
+    return _call(name, arguments, keywords)[0]
+
+
+def hands_back_an_argument(
+    name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
+) -> bool:
+    """Whether, called so, the function's result (or an item of it) may be an array argument or share its
+    memory, whatever its entry in ``COMPUTED_FUNCTIONS`` says of other calls: ``np.histogram(x, edges)``
+    returns ``edges`` itself as the bin edges, ``np.diff(a, 0)`` returns ``a``. Asked of the same stand-ins."""
+    return _call(name, arguments, keywords)[1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _call(
+    name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
+) -> tuple[Optional[Described], bool]:
+    """``called``'s answer, and ``hands_back_an_argument``'s."""
     import itertools
     import warnings
 
     known = name in COMPUTED_FUNCTIONS or name.startswith("ndarray.") and name[8:] in COMPUTED_METHODS
     if not known or _function(name) is None:
-        return None
+        return None, False
     every = list(arguments) + [a for _, a in keywords]
     unknown = [i for i, a in enumerate(every) if a[0] == "array" and a[2] is None]
     if any(a[0] in ("list", "tuple") and _unknown_ndim(a) for a in every):
-        return None
+        return None, False
     answers = []
+    shares = False
     for ndims in itertools.product(_STAND_IN_NDIMS, repeat=min(len(unknown), 2)):
         if len(unknown) > 2:
-            return None
+            return None, False
         chosen = {i: ("array", every[i][1], n) for i, n in zip(unknown, ndims)}
         filled = [chosen.get(i, a) for i, a in enumerate(every)]
         try:
@@ -804,14 +822,24 @@ def called(
         except Exception:  # NumPy refuses these arguments: the program would raise too
             continue
         answers.append(_described(result))
+        shares = shares or any(_np().may_share_memory(r, a) for r in _arrays_in(result) for a in _arrays_in(values))
     if not answers:
-        return None
+        return None, False
     answer = answers[0]
     for other in answers[1:]:
         answer = _merged(answer, other)
     if name in DTYPE_FROM_DATA:
         answer = _without_dtype(answer)
-    return answer
+    return answer, shares
+
+
+def _arrays_in(value: Any) -> list:
+    """The ndarrays a stand-in or a result is or holds (in lists and tuples, nested)."""
+    if isinstance(value, _np().ndarray):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [a for item in value for a in _arrays_in(item)]
+    return []
 
 
 def _unknown_ndim(argument) -> bool:

@@ -224,6 +224,8 @@ class NumpyValues(Evaluator):
         copy = self._arg(call, numpy_api.parameter_position("numpy." + name, "copy"), "copy")
         if copy is not None and not (isinstance(copy, ast.Constant) and copy.value is True):
             ownership = "view"
+        if numpy_api.hands_back_an_argument(name, arguments, keywords):
+            ownership = "view"  # np.histogram(x, edges): the bin edges are `edges` itself
         value = _value_described(answer, ownership)
         same = numpy_api.SAME_SHAPE.get(name)
         if value.kind == "ndarray" and same is not None and len(call.args) <= same[0] and set(kw) <= same[1]:
@@ -249,6 +251,8 @@ class NumpyValues(Evaluator):
         if arguments is None or spec is None:
             return Value(ownership="unknown_call")
         answer = numpy_api.called("ndarray." + name, (spec, *arguments), keywords)
+        if numpy_api.hands_back_an_argument("ndarray." + name, (spec, *arguments), keywords):
+            ownership = "view"
         return _value_described(answer, ownership) if answer is not None else Value(ownership="unknown_call")
 
     def _arguments(self, call: ast.Call):
@@ -939,11 +943,12 @@ def matmul_value(left: Value, right: Value, computed: Value) -> Value:
     """``left @ right`` given what elementwise broadcasting would say (``computed``): the matrix axes do not
     broadcast, so the result's dimensions are asked of NumPy (``(5, 3) @ (3,)`` is 1-d) and its shape is not
     stated."""
-    specs = [
-        ("array", v.dtype or numpy_api.default_float(), v.ndim) if v.kind == "ndarray" and v.ndim is not None else None
+    specs: list[numpy_api.Argument] = [
+        ("array", v.dtype or numpy_api.default_float(), v.ndim)
         for v in (left, right)
+        if v.kind == "ndarray" and v.ndim is not None
     ]
-    answer = numpy_api.called("matmul", tuple(specs), ()) if None not in specs else None
+    answer = numpy_api.called("matmul", tuple(specs), ()) if len(specs) == 2 else None
     if answer is None or answer[0] not in ("ndarray", "np_scalar"):
         return Value("unknown", computed.dtype, None, computed.ownership) if computed.kind != "unknown" else computed
     if answer[0] == "np_scalar":

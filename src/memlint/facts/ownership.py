@@ -129,7 +129,8 @@ _IN_PLACE_METHODS = frozenset(
 )
 
 
-# NumPy functions (besides ufuncs and reductions) that return new arrays or scalars.
+# NumPy functions (besides ufuncs and reductions) that return new arrays or scalars. Not np.histogram: it
+# returns an array given as its bins as the bin edges, itself.
 _NEW_RESULT_FUNCTIONS = frozenset(
     {
         "copy",
@@ -165,7 +166,6 @@ _NEW_RESULT_FUNCTIONS = frozenset(
         "linalg.inv",
         "linalg.det",
         "linalg.solve",
-        "histogram",
         "bincount",
         "searchsorted",
         "percentile",
@@ -647,6 +647,12 @@ class Ownership(Evaluator):
             return False
         return parameter in summary.reads_only or (parameter in summary.returned and self.reads_only(call))
 
+    def _hands_back_an_argument(self, call: ast.Call) -> bool:
+        """The call's value, or an item of it, may be one of its arguments (``np.diff(a, 0)`` is ``a``: asked
+        of NumPy, ``numpy_api.hands_back_an_argument``)."""
+        value = self.value(call)
+        return any(v.ownership == "view" for v in (value.items or (value,)))
+
     def _reading_call(self, call: ast.Call) -> bool:
         if any(k.arg in ("out", "copy") or k.arg is None for k in call.keywords):
             return False
@@ -664,5 +670,5 @@ class Ownership(Evaluator):
                 return len(call.args) <= ufunc.nin  # a further positional argument is `out`
             if name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS or name == "array":
                 out = numpy_api.out_position(q)
-                return out is None or len(call.args) <= out
+                return (out is None or len(call.args) <= out) and not self._hands_back_an_argument(call)
         return calls.reads_without_keeping(q)
