@@ -340,6 +340,7 @@ def test_np_concat_grows_as_np_concatenate_does():
             return a, b, df
         """)
     assert [(f.code, f.line) for f in found] == [("MEM006", 9), ("MEM006", 10)]
+    assert "`a = np.concat([a, ...])`" in found[0].message and "`b = concat([b, ...])`" in found[1].message
     assert (
         codes("""
         import numpy as np

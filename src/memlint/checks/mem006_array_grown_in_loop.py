@@ -58,7 +58,8 @@ class ArrayGrownInLoop(Rule):
             function = ctx.qualname(call.func)
             if function is None or not _carried(loop, name, ctx):
                 continue
-            short = "np." + function.split(".")[-1]
+            written = ctx.source.segment(call.func)  # as the code calls it (np.concat is np.concatenate)
+            short = written if len(written) <= 30 and "\n" not in written else "np." + function.split(".")[-1]
             spelled = f"{short}({name}, ...)" if function == _APPEND else f"{short}([{name}, ...])"
             if function in ("numpy.vstack", "numpy.column_stack"):
                 instead = (
