@@ -51,7 +51,7 @@ class PythonVersion(str):
 
     example = "3.10"  # for messages
 
-    def __new__(cls, text: str):
+    def __new__(cls, text: str) -> PythonVersion:
         if not re.fullmatch(r"3\.\d{1,2}", text):
             raise ValueError(f'must be a Python version such as "3.10", not {text!r}')
         return super().__new__(cls, text)

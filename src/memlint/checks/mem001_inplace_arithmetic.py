@@ -12,6 +12,7 @@ copies it to an output-sized temporary first), or a new temporary NumPy already 
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -19,6 +20,11 @@ from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.facts.in_place import COMMUTATIVE, SYMBOLS, chain_finding, in_place_steps
 from memlint.findings import SAFE
+
+if TYPE_CHECKING:
+    import libcst
+
+    from memlint.facts.in_place import Step
 
 
 class InplaceArithmetic(Rule):
@@ -47,7 +53,9 @@ class InplaceArithmetic(Rule):
                 op, position = steps[0].name, steps[0].position
                 self._check_one(ctx, node, op, use, steps[0].others[0], position)
 
-    def _check_one(self, ctx: FileContext, node, op, use, operand, position) -> None:
+    def _check_one(
+        self, ctx: FileContext, node: ast.Assign, op: str, use: ast.Name, operand: ast.expr, position: int
+    ) -> None:
         facts = ctx.arrays
         if not facts.is_fresh(use, or_scalar=True) or facts.may_overlap(operand, use.id):
             return  # an operand viewing `a` (`a + a.T`) is copied whole before an in-place write: no saving
@@ -86,7 +94,7 @@ class InplaceArithmetic(Rule):
             message += f" (not fixed: {reason})"
         ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
 
-    def _check_chain(self, ctx: FileContext, node, steps, use) -> None:
+    def _check_chain(self, ctx: FileContext, node: ast.Assign, steps: list[Step], use: ast.Name) -> None:
         """``x = (x - a) / b`` -> ``x -= a`` then ``x /= b``: every step in ``x``'s buffer."""
         found = chain_finding(ctx, node, steps)
         if found is not None:
@@ -94,10 +102,10 @@ class InplaceArithmetic(Rule):
             ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
 
 
-def _augmented(assign, position: int):
+def _augmented(assign: libcst.Assign, position: int) -> libcst.AugAssign:
     import libcst as cst
 
-    binary = assign.value
+    binary = cst.ensure_type(assign.value, cst.BinaryOperation)  # the fix is made only of `x = a <op> b`
     operator = getattr(cst, type(binary.operator).__name__ + "Assign")()
     value = binary.right if position == 0 else binary.left
     return cst.AugAssign(target=assign.targets[0].target, operator=operator, value=value)

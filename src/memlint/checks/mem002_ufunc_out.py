@@ -14,6 +14,7 @@ Not reported when another argument views ``a`` (``np.add(a, a.T)``): NumPy would
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, Union
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -21,6 +22,10 @@ from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
 from memlint.facts.in_place import chain_finding, elementwise_ufunc, in_place_steps
 from memlint.findings import SAFE
+
+if TYPE_CHECKING:
+    import libcst
+    import numpy
 
 
 class UfuncOut(Rule):
@@ -41,11 +46,10 @@ class UfuncOut(Rule):
             ufunc = elementwise_ufunc(ctx, call)
             if ufunc is None:
                 continue
-            qualname = ctx.qualname(call.func)
             names = [(i, a) for i, a in enumerate(call.args) if isinstance(a, ast.Name)]
             same = [(i, a) for i, a in names if a.id == target]
             if same:
-                self._check_one(ctx, node, qualname, ufunc, same[0][1], same[0][0], replaces=True)
+                self._check_one(ctx, node, call, ufunc, same[0][1], same[0][0], replaces=True)
                 continue
             steps = in_place_steps(ctx, call, target) if target is not None else None
             if steps is not None:
@@ -62,30 +66,39 @@ class UfuncOut(Rule):
                     and ctx.arrays.is_dead_after(a)
                     and sum(1 for x in call.args if isinstance(x, ast.Name) and x.id == a.id) == 1
                 ):
-                    self._check_one(ctx, node, qualname, ufunc, a, i, replaces=False)
+                    self._check_one(ctx, node, call, ufunc, a, i, replaces=False)
                     break
 
-    def _check_one(self, ctx: FileContext, node, qualname, ufunc, use, position, replaces) -> None:
+    def _check_one(
+        self,
+        ctx: FileContext,
+        node: Union[ast.Assign, ast.Return],
+        call: ast.Call,
+        ufunc: numpy.ufunc,
+        use: ast.Name,
+        position: int,
+        replaces: bool,
+    ) -> None:
         facts = ctx.arrays
         if not (ctx.arrays.may_hold_array(use) and facts.is_fresh(use)):  # the cheap test spares building the facts
             return
-        if any(facts.may_overlap(arg, use.id) for i, arg in enumerate(node.value.args) if i != position):
+        if any(facts.may_overlap(arg, use.id) for i, arg in enumerate(call.args) if i != position):
             return  # an argument viewing `a` (`np.add(a, a.T)`) is copied whole before out=a is written: no saving
         a = facts.value(use)
         if a.dtype is None or a.ndim == 0 or (a.nbytes is not None and not ctx.is_large(a.nbytes)):
             return
-        operands = [facts.value(arg) for arg in node.value.args]
-        args = node.value.args
+        operands = [facts.value(arg) for arg in call.args]
+        args = call.args
         within = tuple(i for i, arg in enumerate(args) if i != position and facts.broadcasts_within(arg, use))
         verdict, reason = in_place_verdict("ufunc", ufunc.__name__, operands, position, within)
         if verdict == "impossible":
             return
         if verdict == "safe" and not facts.no_alias(use):
             verdict, reason = "unknown", f"`{use.id}` may be reachable through another name, container or view"
-        nbytes = facts.value(node.value).nbytes or a.nbytes
+        nbytes = facts.value(call).nbytes or a.nbytes
         size = f"a new {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "a new "
         dtype = f"{a.dtype} " if a.dtype is not None else ""
-        call_text = ctx.source.segment(node.value)
+        call_text = ctx.source.segment(call)
         if replaces:
             why = f"while `{use.id}` still holds the input"
         else:
@@ -96,13 +109,13 @@ class UfuncOut(Rule):
         )
         fix = None
         if verdict == "safe":
-            fix = ctx.rewrite(node.value, lambda n: _with_out(n, use.id), SAFE, f"Add `out={use.id}`")
+            fix = ctx.rewrite(call, lambda n: _with_out(n, use.id), SAFE, f"Add `out={use.id}`")
         else:
             message += f" (not fixed: {reason})"
         ctx.report(node, message, estimated_bytes=nbytes, fix=fix)
 
 
-def _with_out(call, name: str):
+def _with_out(call: libcst.Call, name: str) -> libcst.Call:
     import libcst as cst
 
     args = list(call.args)

@@ -7,12 +7,13 @@ from the class index (facts/class_index.py). Reported at the class definition; t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Callable, Optional
 
 from memlint.checks import PythonVersion, Rule
 from memlint.context import FileContext
 from memlint.facts import class_index, instance_uses, object_sizes
-from memlint.facts.class_schema import FileClassFacts
+from memlint.facts.class_schema import BulkSite, ClassInfo, FileClassFacts, OutsideFact
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import UNSAFE, Edit, Finding, Fix
 
@@ -62,7 +63,18 @@ class MissingSlots(Rule):
                 continue  # every bulk site is known and small
             self._report(project, index, qualname, path, info, sites, base_slots, outside, target)
 
-    def _report(self, project, index, qualname, path, info, sites, base_slots, outside, target) -> None:
+    def _report(
+        self,
+        project: Project,
+        index: class_index.ClassIndex,
+        qualname: str,
+        path: str,
+        info: ClassInfo,
+        sites: list[tuple[str, BulkSite]],
+        base_slots: list[str],
+        outside: list[tuple[str, OutsideFact]],
+        target: tuple[int, ...],
+    ) -> None:
         name = qualname.rsplit(".", 1)[-1]
         attrs = [a for a in info["attrs"] if a not in base_slots]
         known_weakref = info["weakref"] or any(item["attr"] == "__weakref__" for _, item in outside)
@@ -116,14 +128,24 @@ class MissingSlots(Rule):
         )
 
     @staticmethod
-    def _why_no_fix(index, qualname, info, attrs, weakref, target, outside, where):
+    def _why_no_fix(
+        index: class_index.ClassIndex,
+        qualname: str,
+        info: ClassInfo,
+        attrs: list[str],
+        weakref: bool,
+        target: tuple[int, ...],
+        outside: list[tuple[str, OutsideFact]],
+        where: Callable[[str, int], str],
+    ) -> Optional[str]:
         # pickled with protocol 0 or 1: an instance of this class, else an object of unknown class
         old_pickle = [(path, item, "one") for path, item in outside if item["attr"] == instance_uses.OLD_PICKLE]
         unknown = index.outside_unknown_for(qualname)  # uses of objects of unknown class that may be this one
         if instance_uses.OLD_PICKLE in unknown:
             path, item = unknown[instance_uses.OLD_PICKLE]
             old_pickle.append((path, item, "an object of unknown class, which may be one,"))
-        frozen = info["kind"] == "dataclass" and info["dataclass"]["frozen"]  # slots=True adds __getstate__
+        dc = info["dataclass"]  # set exactly where kind is "dataclass"
+        frozen = dc is not None and dc["frozen"]  # slots=True adds __getstate__
         if old_pickle and not info.get("pickles_itself") and not frozen:
             path, item, what = old_pickle[0]
             return (
@@ -149,18 +171,17 @@ class MissingSlots(Rule):
             if nbases > 1:
                 return f"{sub} ({path}) also inherits from other bases: their layouts could conflict"
         provided = set(info["attrs"]) | set(info["property_names"]) | set(index.slots_of_bases(info) or ())
-        for path, sub, attr in _slotted_subclass_needs(index, qualname, provided):
-            if attr == "__weakref__" and weakref:
+        for path, sub, needed in _slotted_subclass_needs(index, qualname, provided):
+            if needed == "__weakref__" and weakref:
                 continue  # the class's own slots will have it
             what = {None: "its __slots__ cannot be read", "__weakref__": "it is weakly referenced"}.get(
-                attr, f"it sets `{attr}`"
+                needed, f"it sets `{needed}`"
             )
             return (
                 f"{sub} ({path}) has __slots__ and {what}: today that lives in the __dict__ it inherits "
                 f"from {qualname.rsplit('.', 1)[-1]}"
             )
-        if info["kind"] == "dataclass":
-            dc = info["dataclass"]
+        if dc is not None:
             if target < (3, 10):
                 return "@dataclass(slots=True) needs Python 3.10 (set the MEM003 option target-version)"
             if weakref and (target < (3, 11) or dc["has_weakref_slot"]):
@@ -174,9 +195,9 @@ class MissingSlots(Rule):
         return None
 
     @staticmethod
-    def _fix(info, attrs, weakref):
-        if info["kind"] == "dataclass":
-            dc = info["dataclass"]
+    def _fix(info: ClassInfo, attrs: list[str], weakref: bool) -> Optional[Fix]:
+        dc = info["dataclass"]  # set exactly where kind is "dataclass"
+        if dc is not None:
             keywords = "slots=True" + (", weakref_slot=True" if weakref else "")
             if not dc["call"]:
                 line, col = dc["end"]
@@ -197,12 +218,14 @@ class MissingSlots(Rule):
         return Fix(UNSAFE, "Add __slots__ with the attributes the class assigns", (edit,))
 
 
-def _slots_tuple(names: list) -> str:
+def _slots_tuple(names: list[str]) -> str:
     inner = ", ".join(f'"{n}"' for n in names)
     return f"({inner},)" if len(names) == 1 else f"({inner})"
 
 
-def _slotted_subclass_needs(index, qualname: str, provided: set, depth: int = 0):
+def _slotted_subclass_needs(
+    index: class_index.ClassIndex, qualname: str, provided: set[str], depth: int = 0
+) -> Iterator[tuple[str, str, Optional[str]]]:
     """(path, subclass, attribute) for each attribute a subclass with ``__slots__`` of its own sets (or weakly
     references: ``__weakref__``) beyond the slots above it: it lives in the __dict__ the class gives it today,
     and goes with the class's slots. Attribute None: the subclass's slots cannot be read."""

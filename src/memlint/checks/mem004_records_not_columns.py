@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import class_index, object_sizes
-from memlint.facts.class_schema import FileClassFacts, OutsideFact
+from memlint.facts.class_schema import ClassInfo, FileClassFacts, OutsideFact, Record
 from memlint.facts.numpy_api import format_bytes
 from memlint.findings import Finding
 
@@ -83,7 +83,7 @@ class RecordsNotColumns(Rule):
                 )
 
     @staticmethod
-    def _describe(index, record) -> Optional[_Records]:
+    def _describe(index: class_index.ClassIndex, record: Record) -> Optional[_Records]:
         """What the records are, when every field of each is a number; else None."""
         if record["kind"] == "tuple":
             return _Records("tuple", record["fields"], "tuples")
@@ -134,7 +134,7 @@ def _stores_other_than_numbers(use: OutsideFact, attrs: list[str]) -> bool:
     return number_if is None or not set(number_if) <= set(attrs)
 
 
-def _numeric_field(info, record, attr) -> bool:
+def _numeric_field(info: ClassInfo, record: Record, attr: str) -> bool:
     """Does ``__init__`` set this attribute to a number, given the arguments of this call?"""
     source = info["fields"].get(attr)
     if source is None:
@@ -144,6 +144,8 @@ def _numeric_field(info, record, attr) -> bool:
     if source[0] != "param":
         return False
     _, position, param = source
+    if not isinstance(position, int):
+        return False  # never: a parameter's source is ["param", position, name] (class_schema.FieldSource)
     if param in info.get("numeric_params", []):
         return True
     if param in record["kwargs"]:

@@ -10,13 +10,19 @@ the view's extent is known and at most half the base, the base never escapes oth
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.syntax import bounded_rows
 from memlint.findings import SAFE
+
+if TYPE_CHECKING:
+    import libcst
+
+    from memlint.facts.arrays import ArrayFacts
+    from memlint.facts.values import Value
 
 _CONTAINER_METHODS = frozenset({"append", "add", "insert", "appendleft", "put", "put_nowait"})
 
@@ -30,7 +36,7 @@ class ViewKeepsBase(Rule):
             for escaping, how in self._escapes(ctx, node):
                 self._check_one(ctx, node, escaping, how)
 
-    def _escapes(self, ctx: FileContext, node):
+    def _escapes(self, ctx: FileContext, node: ast.AST) -> list[tuple[ast.expr, str]]:
         """(expression, how it escapes) for each value a statement hands out of the function's reach.
 
         Storing into an item copies when the container is an array (``out[i] = a[:3]``), so only known
@@ -64,7 +70,7 @@ class ViewKeepsBase(Rule):
                 return [(node.value, "stores in a container")]
         return []
 
-    def _check_one(self, ctx: FileContext, statement, escaping, how) -> None:
+    def _check_one(self, ctx: FileContext, statement: ast.AST, escaping: ast.expr, how: str) -> None:
         view = _view_under(escaping)
         if not isinstance(view, ast.Subscript) or not _may_be_view(ctx, view):
             return
@@ -183,7 +189,7 @@ def _c_ordered(ctx: FileContext, base: ast.expr) -> bool:
     return _makes_c_ordered(ctx, base)
 
 
-def _makes_c_ordered(ctx: FileContext, call) -> bool:
+def _makes_c_ordered(ctx: FileContext, call: Optional[ast.expr]) -> bool:
     if not isinstance(call, ast.Call) or any(k.arg in ("order", None) for k in call.keywords):
         return False
     q = ctx.qualname(call.func)
@@ -204,23 +210,26 @@ def _may_be_view(ctx: FileContext, view: ast.AST) -> bool:
     )
 
 
-def _fresh_temporary(facts, call: ast.expr) -> bool:
+def _fresh_temporary(facts: ArrayFacts, call: ast.expr) -> bool:
     """A call that makes a new base-class ndarray (``np.load(p)[:k]``, ``np.zeros(n)[:3]``): nothing else holds
     it, so once the view is taken, the view alone keeps it alive and nothing can write it."""
     v = facts.value(call)
     return isinstance(call, ast.Call) and v.kind == "ndarray" and v.ownership == "fresh"
 
 
-def _bounded_slice_bytes(facts, view: ast.Subscript, whole):
+def _bounded_slice_bytes(facts: ArrayFacts, view: ast.Subscript, whole: Value) -> Optional[int]:
     """At most how many bytes ``x[i:j]`` / ``x[-k:]`` spans on a 1-d array of unknown length, else None."""
     if whole.ndim != 1 or whole.dtype is None or not isinstance(view.slice, ast.Slice):
         return None
-    bounds = []
+    bounds: list[Optional[int]] = []
     for b in (view.slice.lower, view.slice.upper, view.slice.step):
         c = facts.value(b).constant if b is not None else None
-        if b is not None and type(c) is not int:
+        if b is None:
+            bounds.append(None)
+        elif type(c) is int:  # not a bool
+            bounds.append(c)
+        else:
             return None
-        bounds.append(c)
     lower, upper, step = bounds
     step = 1 if step is None else step
     if step <= 0:
@@ -236,7 +245,7 @@ def _bounded_slice_bytes(facts, view: ast.Subscript, whole):
     return -(-count // step) * whole.dtype.itemsize
 
 
-def _copy(node):
+def _copy(node: libcst.BaseExpression) -> libcst.Call:
     import libcst as cst
 
     return cst.Call(func=cst.Attribute(value=node, attr=cst.Name("copy")))

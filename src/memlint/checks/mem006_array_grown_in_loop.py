@@ -15,6 +15,7 @@ once) or only increases (``i += 1``); in a statement or a conditional expression
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import Optional
 
 from memlint.checks import Rule
@@ -223,7 +224,7 @@ def _is_aug_target(node: ast.Name, loop: Loop) -> bool:
     return any(isinstance(n, ast.AugAssign) and n.target is node for n in _walk_body(loop))
 
 
-def _walk_body(loop: Loop):
+def _walk_body(loop: Loop) -> Iterator[ast.AST]:
     for stmt in loop.body:
         yield from ast.walk(stmt)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import TYPE_CHECKING, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Union
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -17,6 +17,8 @@ from memlint.facts import numpy_api
 
 if TYPE_CHECKING:
     import numpy
+
+    from memlint.facts.values import Value
 
 _SMALL_INT_BYTES = 2  # 8- and 16-bit integers are exact in float32 (24-bit significand)
 
@@ -66,27 +68,39 @@ class DtypeWidening(Rule):
             ctx.report(node, message, estimated_bytes=nbytes)
 
     @staticmethod
-    def _message(ctx: FileContext, node, ufunc, first, second, source, result, float32) -> str:
+    def _message(
+        ctx: FileContext,
+        node: ast.expr,
+        ufunc: numpy.ufunc,
+        first: ast.expr,
+        second: ast.expr,
+        source: Value,
+        result: Value,
+        float32: Optional[numpy.dtype[Any]],
+    ) -> str:
+        source_dtype, result_dtype = source.dtype, result.dtype
+        # check() reports only a small-integer source and a float64 result; NumPy always knows float32
+        assert source_dtype is not None and result_dtype is not None and float32 is not None
         a, b = ctx.source.segment(first), ctx.source.segment(second)
         call = f"np.{ufunc.__name__}({a}, {b}, dtype=np.float32)"
         if len(call) > 80 or "\n" in call:
             call = f"np.{ufunc.__name__}(..., dtype=np.float32)"
-        growth = result.dtype.itemsize // source.dtype.itemsize
+        growth = result_dtype.itemsize // source_dtype.itemsize
         if result.nbytes is not None and source.nbytes is not None:
             sizes = (
-                f"turns the {numpy_api.format_bytes(source.nbytes)} {source.dtype} array into a "
+                f"turns the {numpy_api.format_bytes(source.nbytes)} {source_dtype} array into a "
                 f"{numpy_api.format_bytes(result.nbytes)} float64 array ({growth}x)"
             )
             smaller = f"a {numpy_api.format_bytes(result.nbytes // 2)} float32 array"
         else:
             sizes = (
-                f"gives float64: {result.dtype.itemsize} bytes per element instead of "
-                f"{source.dtype.itemsize} ({growth}x the {source.dtype} array)"
+                f"gives float64: {result_dtype.itemsize} bytes per element instead of "
+                f"{source_dtype.itemsize} ({growth}x the {source_dtype} array)"
             )
             smaller = f"{float32.itemsize} bytes per element"
         return (
             f"{ctx.source.segment(node) if len(ctx.source.segment(node)) <= 40 else 'this arithmetic'} "
-            f"{sizes}; {call} gives {smaller}, and every {source.dtype.itemsize * 8}-bit integer is exact "
+            f"{sizes}; {call} gives {smaller}, and every {source_dtype.itemsize * 8}-bit integer is exact "
             f"in float32 (the result is rounded to float32)"
         )
 
@@ -128,7 +142,7 @@ def _operator_ufunc(op: str) -> Optional[numpy.ufunc]:
     return numpy_api.ufunc_of(f"numpy.{name}") if name else None
 
 
-def _small_int_array(v) -> bool:
+def _small_int_array(v: Value) -> bool:
     """An array of 8- or 16-bit integers: an ndarray, a value of unknown kind with that dtype (an ndarray or NumPy
     scalar: its number of dimensions is unknown), or an array_like (``if x.dtype == np.int16:`` on a value of
     unknown kind: a pandas Series widens alike): the dtype decides."""
@@ -140,7 +154,7 @@ def _small_int_array(v) -> bool:
     )
 
 
-def _harmless_operand(v, float32) -> bool:
+def _harmless_operand(v: Value, float32: Optional[numpy.dtype[Any]]) -> bool:
     """A Python int/float (finite in float32), or a NumPy scalar/array of at most 16-bit integers or bools."""
     if v.kind == "py_number":
         if v.pytype not in ("int", "float", "bool"):

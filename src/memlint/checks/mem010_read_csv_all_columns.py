@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+from memlint.facts.syntax import single_name_assign
 from memlint.findings import UNSAFE
+
+if TYPE_CHECKING:
+    import libcst
 
 _READERS = ("pandas.read_csv", "pandas.read_table")
 _READER_NAMES = frozenset(q.rpartition(".")[2] for q in _READERS)
@@ -123,17 +127,21 @@ def _report_later_conversions(ctx: FileContext, call: ast.Call) -> None:
     if any(k.arg in ("dtype", "converters") for k in call.keywords) or _in_memory_source(ctx, call):
         return
     binding = ctx.arrays.parent(call)
-    block = _statements_after(ctx, binding) if binding is not None else None
-    if block is None or binding is None or ctx.arrays.uses_of_binding(binding) is None:
+    name = single_name_assign(binding) if binding is not None else None
+    if not isinstance(binding, ast.Assign) or name is None:
         return
-    conversions: dict = {}  # column -> (column, dtype) as the code spells them, in order of conversion
+    frame = _Frame(binding, name)
+    block = _statements_after(ctx, binding)
+    if block is None or ctx.arrays.uses_of_binding(binding) is None:
+        return
+    conversions: dict[str, tuple[str, str]] = {}  # column -> (column, dtype) as the code spells them, in order
     for stmt in block:
-        converted = _conversion(ctx, stmt, binding)
+        converted = _conversion(ctx, stmt, frame)
         if converted is None:
             break
         conversions.update(converted)
-        if isinstance(stmt.targets[0], ast.Name):  # df = df.astype({...}) binds the frame anew
-            binding = stmt
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):  # df = df.astype({...})
+            frame = _Frame(stmt, name)  # binds the frame anew
     if not conversions:
         return
     dtype = "{" + ", ".join(f"{column}: {spelled}" for column, spelled in conversions.values()) + "}"
@@ -148,10 +156,15 @@ def _report_later_conversions(ctx: FileContext, call: ast.Call) -> None:
     )
 
 
-def _statements_after(ctx: FileContext, stmt) -> Optional[list]:
-    """The statements that follow ``stmt`` in its own block, if ``stmt`` binds one name."""
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
-        return None
+class _Frame(NamedTuple):
+    """The frame ``name = ...`` binds: the statement, and the name."""
+
+    binding: ast.Assign
+    name: str
+
+
+def _statements_after(ctx: FileContext, stmt: ast.Assign) -> Optional[list[ast.stmt]]:
+    """The statements that follow ``stmt`` in its own block."""
     parent = ctx.arrays.parent(stmt)
     for field in ("body", "orelse", "finalbody"):
         block = getattr(parent, field, None)
@@ -160,37 +173,36 @@ def _statements_after(ctx: FileContext, stmt) -> Optional[list]:
     return None
 
 
-def _conversion(ctx: FileContext, stmt, binding) -> Optional[dict]:
+def _conversion(ctx: FileContext, stmt: ast.stmt, frame: _Frame) -> Optional[dict[str, tuple[str, str]]]:
     """{column: (column, dtype) as spelled} for ``df["c"] = df["c"].astype(t)``, ``df["c"] = pd.to_numeric(df["c"],
-    downcast="float")`` or ``df = df.astype({"c": t, ...})`` on the frame ``binding`` defines, with literal
+    downcast="float")`` or ``df = df.astype({"c": t, ...})`` on the frame, with literal
     narrower dtypes ``t``; else None."""
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
         return None
-    name = binding.targets[0].id
     target, value = stmt.targets[0], stmt.value
     astype = _plain_call(value, "astype")
-    if isinstance(target, ast.Name) and target.id == name:  # df = df.astype({"c": "float32"})
-        if not (astype and isinstance(astype.argument, ast.Dict) and _is_frame(ctx, astype.receiver, binding)):
+    if isinstance(target, ast.Name) and target.id == frame.name:  # df = df.astype({"c": "float32"})
+        if not (astype and isinstance(astype.argument, ast.Dict) and _is_frame(ctx, astype.receiver, frame)):
             return None
         keys, values = astype.argument.keys, astype.argument.values
-        names = [k for k in keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+        names = [(k, k.value) for k in keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
         if not keys or len(names) != len(keys):
             return None
         if not all(_narrow_dtype(ctx, v) for v in values):
             return None
-        return {k.value: (ctx.source.segment(k), ctx.source.segment(v)) for k, v in zip(names, values)}
-    column = _column_of(ctx, target, binding)
+        return {name: (ctx.source.segment(k), ctx.source.segment(v)) for (k, name), v in zip(names, values)}
+    column = _column_of(ctx, target, frame)
     if column is None or not isinstance(target, ast.Subscript):
         return None
     spelled = ctx.source.segment(target.slice)
-    if astype and _column_of(ctx, astype.receiver, binding) == column:
+    if astype and _column_of(ctx, astype.receiver, frame) == column:
         dtype = astype.argument
         return {column: (spelled, ctx.source.segment(dtype))} if _narrow_dtype(ctx, dtype) else None
     if (
         isinstance(value, ast.Call)
         and ctx.qualname(value.func) == "pandas.to_numeric"
         and len(value.args) == 1
-        and _column_of(ctx, value.args[0], binding) == column
+        and _column_of(ctx, value.args[0], frame) == column
         and [k.arg for k in value.keywords] == ["downcast"]
         and isinstance(value.keywords[0].value, ast.Constant)
         and value.keywords[0].value.value == "float"
@@ -220,27 +232,27 @@ def _plain_call(node: ast.expr, method: str) -> Optional[_MethodCall]:
     return None
 
 
-def _is_frame(ctx: FileContext, node, binding) -> bool:
-    """Whether ``node`` is the frame's name, reached by ``binding`` alone."""
-    if not isinstance(node, ast.Name) or node.id != binding.targets[0].id:
+def _is_frame(ctx: FileContext, node: ast.expr, frame: _Frame) -> bool:
+    """Whether ``node`` is the frame's name, reached by its binding alone."""
+    if not isinstance(node, ast.Name) or node.id != frame.name:
         return False
     reaching = ctx.arrays.reaching(node)
-    return reaching is not None and len(reaching) > 0 and all(d.node is binding for d in reaching)
+    return reaching is not None and len(reaching) > 0 and all(d.node is frame.binding for d in reaching)
 
 
-def _column_of(ctx: FileContext, node, binding) -> Optional[str]:
-    """The literal column name of ``df["c"]`` on the frame ``binding`` defines, else None."""
+def _column_of(ctx: FileContext, node: ast.expr, frame: _Frame) -> Optional[str]:
+    """The literal column name of ``df["c"]`` on the frame, else None."""
     if (
         isinstance(node, ast.Subscript)
         and isinstance(node.slice, ast.Constant)
         and isinstance(node.slice.value, str)
-        and _is_frame(ctx, node.value, binding)
+        and _is_frame(ctx, node.value, frame)
     ):
         return node.slice.value
     return None
 
 
-def _narrow_dtype(ctx: FileContext, node) -> bool:
+def _narrow_dtype(ctx: FileContext, node: Optional[ast.expr]) -> bool:
     """A literal dtype narrower than the parser's defaults: ``"category"``, or an int/float of under 8 bytes."""
     if isinstance(node, ast.Constant) and node.value == "category":
         return True
@@ -277,23 +289,21 @@ def _listing(columns: list) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _literal_columns(subscript: ast.Subscript) -> Optional[list[ast.expr]]:
+def _literal_columns(subscript: ast.Subscript) -> Optional[list[ast.Constant]]:
     """The string literals naming the columns a load ``frame["x"]`` / ``frame[["x", "y"]]`` reads, else None."""
     if not isinstance(subscript.ctx, ast.Load):
         return None
     key = subscript.slice
     if isinstance(key, ast.Constant) and isinstance(key.value, str):
         return [key]
-    if (
-        isinstance(key, ast.List)
-        and key.elts
-        and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in key.elts)
-    ):
-        return list(key.elts)
+    if isinstance(key, ast.List):
+        literals = [e for e in key.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if literals and len(literals) == len(key.elts):
+            return literals
     return None
 
 
-def _columns_read(ctx: FileContext, call: ast.Call):
+def _columns_read(ctx: FileContext, call: ast.Call) -> Optional[tuple[list[ast.Constant], bool]]:
     """(the literals naming the columns read, whether a fix may be offered), or None if not every use is
     visible."""
     parent = ctx.arrays.parent(call)
@@ -316,7 +326,7 @@ def _columns_read(ctx: FileContext, call: ast.Call):
     uses = sorted(
         {id(u): u for d in bindings for u in ctx.arrays.uses_of(d)}.values(), key=lambda u: (u.lineno, u.col_offset)
     )
-    columns: list = []
+    columns: list[ast.Constant] = []
     for use in uses:
         subscript = ctx.arrays.parent(use)
         if _counts_rows(ctx, subscript, use):
@@ -333,7 +343,7 @@ def _columns_read(ctx: FileContext, call: ast.Call):
     return columns, not isinstance(flow.scope, ast.Module)
 
 
-def _counts_rows(ctx: FileContext, call, use) -> bool:
+def _counts_rows(ctx: FileContext, call: Optional[ast.AST], use: ast.Name) -> bool:
     """``len(df)``, the builtin: it reads no column."""
     return (
         isinstance(call, ast.Call)
@@ -343,7 +353,7 @@ def _counts_rows(ctx: FileContext, call, use) -> bool:
     )
 
 
-def _add_usecols(call, spelled: list):
+def _add_usecols(call: libcst.Call, spelled: list[str]) -> libcst.Call:
     """Append ``usecols=[...]`` as the last argument, in the layout of the call (one line or one per line)."""
     import libcst as cst
 

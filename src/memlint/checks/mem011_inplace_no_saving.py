@@ -13,13 +13,16 @@ with NOALIAS: no other name, container, attribute or caller can hold the same fr
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts.arrays import PANDAS_INPLACE_DEPRECATED, is_pandas
 from memlint.facts.values import Value
 from memlint.findings import SAFE
+
+if TYPE_CHECKING:
+    import libcst
 
 # Two other pandas classes take inplace=True, and are not deprecated for it: Index.rename(name) and
 # Categorical.sort_values(), which does sort in place. For an object of unknown type these methods are reported
@@ -155,11 +158,11 @@ def _assigns(call: ast.Call) -> bool:
     return bool(body) and all(isinstance(s, ast.Assign) for s in body)
 
 
-def _reassign(expr_stmt):
+def _reassign(expr_stmt: libcst.Expr) -> libcst.Assign:
     """``df.m(..., inplace=True)`` -> ``df = df.m(...)`` (libcst, on the expression statement)."""
     import libcst as cst
 
-    call = expr_stmt.value
+    call = cst.ensure_type(expr_stmt.value, cst.Call)  # the fix is made only of `df.m(..., inplace=True)`
     args = [a for a in call.args if not (a.keyword is not None and a.keyword.value == "inplace")]
     if (
         len(args) < len(call.args)
@@ -169,4 +172,5 @@ def _reassign(expr_stmt):
     ):
         args[-1] = args[-1].with_changes(comma=call.args[-1].comma)  # the new last argument ends as the old
     new_call = call.with_changes(args=args)
-    return cst.Assign(targets=[cst.AssignTarget(target=call.func.value)], value=new_call)
+    receiver = cst.ensure_type(cst.ensure_type(call.func, cst.Attribute).value, cst.Name)  # a plain local name
+    return cst.Assign(targets=[cst.AssignTarget(target=receiver)], value=new_call)

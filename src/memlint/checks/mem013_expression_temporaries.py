@@ -13,11 +13,15 @@ Three shapes of it, each measured (catalog section 2, m10):
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.in_place import COMMUTATIVE, SYMBOLS
+
+if TYPE_CHECKING:
+    from memlint.facts.values import Number
 
 # Which of np.maximum/np.minimum a clamp ``np.where(a <op> k, a, k)`` computes.
 _CLAMPS = {ast.Gt: "maximum", ast.GtE: "maximum", ast.Lt: "minimum", ast.LtE: "minimum"}
@@ -237,7 +241,7 @@ def _same_name(node: ast.AST, name: ast.Name) -> bool:
     return isinstance(node, ast.Name) and node.id == name.id
 
 
-def _same_constant(ctx: FileContext, node: ast.AST, constant) -> bool:
+def _same_constant(ctx: FileContext, node: ast.AST, constant: Optional[Number]) -> bool:
     if not isinstance(node, ast.expr):
         return False
     v = ctx.arrays.value(node)

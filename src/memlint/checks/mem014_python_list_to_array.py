@@ -16,7 +16,7 @@ known to be positive, and unsafe otherwise.
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from memlint.checks import Rule
 from memlint.context import FileContext
@@ -24,6 +24,9 @@ from memlint.facts import numpy_api
 from memlint.facts.python_numbers import int_value
 from memlint.facts.syntax import is_name
 from memlint.findings import SAFE, UNSAFE
+
+if TYPE_CHECKING:
+    import libcst
 
 # Held per element by a list of distinct Python ints (28 B int + 8 B slot, rounded by the allocator; m07),
 # and by a list of n references to one shared object.
@@ -135,22 +138,25 @@ def _range_call(ctx: FileContext, arg: ast.AST) -> Optional[ast.Call]:
     return arg
 
 
-def _repeated_literal(ctx: FileContext, arg: ast.AST):
+def _repeated_literal(ctx: FileContext, arg: ast.AST) -> Optional[tuple[ast.Constant, ast.expr, str]]:
     """(the literal, the count, "zeros" or "ones") of ``[0] * n``, ``n * [0]``, ``[0.0] * n``, ``[False] * n``
     or ``[0 for _ in range(n)]``, and the same with ``1``, ``1.0`` or ``True`` (``_filler``), else None."""
     if isinstance(arg, ast.ListComp):
         loop = _over_range(ctx, arg)
-        filler = _filler(arg.elt)
-        if loop is not None and isinstance(loop.iter, ast.Call) and len(loop.iter.args) == 1 and filler:
-            return arg.elt, loop.iter.args[0], filler  # as many elements as range(n): n, or none when n < 1
-        return None
+        elt = arg.elt
+        if loop is None or not (isinstance(loop.iter, ast.Call) and len(loop.iter.args) == 1):
+            return None
+        filler = _filler(elt) if isinstance(elt, ast.Constant) else None
+        # as many elements as range(n): n, or none when n < 1
+        return (elt, loop.iter.args[0], filler) if isinstance(elt, ast.Constant) and filler else None
     if not (isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mult)):
         return None
     for lst, count in ((arg.left, arg.right), (arg.right, arg.left)):
         if isinstance(lst, ast.List) and len(lst.elts) == 1 and not isinstance(count, ast.List):
-            filler = _filler(lst.elts[0])
-            if filler:
-                return lst.elts[0], count, filler
+            elt = lst.elts[0]
+            filler = _filler(elt) if isinstance(elt, ast.Constant) else None
+            if isinstance(elt, ast.Constant) and filler:
+                return elt, count, filler
     return None
 
 
@@ -163,10 +169,10 @@ def _over_range(ctx: FileContext, comprehension: ast.ListComp) -> Optional[ast.c
     return loop
 
 
-def _filler(node: ast.AST) -> Optional[str]:
+def _filler(node: ast.Constant) -> Optional[str]:
     """ "zeros" for exactly the int 0, the float +0.0 or False: what np.zeros holds (not -0.0, whose sign bit
     differs); "ones" for 1, 1.0 or True: what np.ones holds; else None."""
-    if not (isinstance(node, ast.Constant) and type(node.value) in (int, float, bool)):
+    if type(node.value) not in (int, float, bool):
         return None
     value = node.value
     return "zeros" if value == 0 else "ones" if value == 1 else None
@@ -182,7 +188,7 @@ def _numpy_function(ctx: FileContext, call: ast.Call, name: str) -> Optional[str
     return None
 
 
-def _with_func(call, spelling: str):
+def _with_func(call: libcst.Call, spelling: str) -> libcst.Call:
     import libcst as cst
 
     if isinstance(call.func, cst.Attribute):
@@ -190,19 +196,20 @@ def _with_func(call, spelling: str):
     return call.with_changes(func=cst.Name(spelling))
 
 
-def _to_arange(call, spelling: str):
+def _to_arange(call: libcst.Call, spelling: str) -> libcst.Call:
     """``np.array(list(range(a, b)))`` (or ``[i for i in range(a, b)]``) -> ``np.arange(a, b)``."""
     import libcst as cst
 
     inner = call.args[0].value
     if isinstance(inner, cst.ListComp):
         inner = inner.for_in.iter
-    elif inner.func.value == "list":
+    elif isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "list":
         inner = inner.args[0].value
-    return _with_func(call, spelling).with_changes(args=inner.args)
+    ranged = cst.ensure_type(inner, cst.Call)  # range(...), as _range_call saw
+    return _with_func(call, spelling).with_changes(args=ranged.args)
 
 
-def _to_filled(call, spelling: str, dtype: Optional[str]):
+def _to_filled(call: libcst.Call, spelling: str, dtype: Optional[str]) -> libcst.Call:
     """``np.array([0] * n)`` -> ``np.zeros(n, dtype=int)``; ``[0.0] * n`` -> ``np.zeros(n)``;
     ``[False for _ in range(n)]`` -> ``np.zeros(n, dtype=bool)``; ``[1] * n`` -> ``np.ones(n, dtype=int)``."""
     import libcst as cst
@@ -211,7 +218,8 @@ def _to_filled(call, spelling: str, dtype: Optional[str]):
     if isinstance(listed, cst.ListComp):
         count = cst.ensure_type(listed.for_in.iter, cst.Call).args[0].value  # range(n), as _repeated_literal saw
     else:
-        count = listed.right if isinstance(listed.left, cst.List) else listed.left
+        product = cst.ensure_type(listed, cst.BinaryOperation)  # [0] * n or n * [0], as _repeated_literal saw
+        count = product.right if isinstance(product.left, cst.List) else product.left
     args = [cst.Arg(count)]
     if dtype:
         args = [

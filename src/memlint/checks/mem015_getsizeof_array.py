@@ -10,11 +10,16 @@ an array that owns its data ``sys.getsizeof`` does include the buffer.
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Optional, Union
 
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api, pandas_api
+
+if TYPE_CHECKING:
+    from typing import TypeGuard  # Python 3.10: for the type checker only
+
+    from memlint.facts.values import Value
 
 # Ownership states (facts.arrays) of arrays whose buffer belongs to something else.
 _NOT_OWNING = {
@@ -24,7 +29,7 @@ _NOT_OWNING = {
 }
 
 
-def _never_owns(ctx: FileContext, expr: ast.expr, value) -> bool:
+def _never_owns(ctx: FileContext, expr: ast.expr, value: Value) -> bool:
     """The array never owns its buffer: a memmap, a broadcast view, or a basic-indexing or ``.T`` view (the
     facts call these views; ``np.asarray`` and ``.reshape`` are views only sometimes, so a name counts only
     when every definition reaching it is spelled as a subscript or ``.T``)."""
@@ -40,15 +45,15 @@ def _never_owns(ctx: FileContext, expr: ast.expr, value) -> bool:
     return _spelled_as_view(expr)
 
 
-def _base_bytes(ctx: FileContext, expr: ast.expr):
+def _base_bytes(ctx: FileContext, expr: ast.expr) -> Optional[int]:
     """The size of the array a subscript or ``.T`` view keeps alive, when known for every definition."""
-    views: list[Any] = [d.value for d in ctx.arrays.reaching(expr) or []] if isinstance(expr, ast.Name) else [expr]
+    views = [d.value for d in ctx.arrays.reaching(expr) or []] if isinstance(expr, ast.Name) else [expr]
     sizes = [ctx.arrays.value(v.value).nbytes if v is not None and _spelled_as_view(v) else None for v in views]
     known = [size for size in sizes if size is not None]
     return max(known) if sizes and len(known) == len(sizes) else None
 
 
-def _spelled_as_view(expr: ast.expr) -> bool:
+def _spelled_as_view(expr: ast.expr) -> TypeGuard[Union[ast.Subscript, ast.Attribute]]:
     return isinstance(expr, ast.Subscript) or (isinstance(expr, ast.Attribute) and expr.attr == "T")
 
 

@@ -12,6 +12,7 @@ hold such an array or such a list (``facts/lists.py``). ``x = None`` lets go of 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import Optional
 
 from memlint.checks import Rule
@@ -104,7 +105,7 @@ def _imports_gc(stmt: ast.stmt) -> bool:
     return isinstance(stmt, ast.ImportFrom) and stmt.module == "gc" and not stmt.level
 
 
-def _blocks(node):
+def _blocks(node: Optional[ast.AST]) -> Iterator[list[ast.stmt]]:
     """The statement lists of a node (an except handler's body included: the handler is the parent)."""
     for field in ("body", "orelse", "finalbody"):
         block = getattr(node, field, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from typing import TYPE_CHECKING, Any, Optional
 
 from memlint.checks import Rule
@@ -11,10 +12,11 @@ from memlint.facts import numpy_api
 from memlint.findings import SAFE
 
 if TYPE_CHECKING:
+    import libcst
     import numpy
 
 
-def _arguments(call: ast.Call):
+def _arguments(call: ast.Call) -> Optional[dict[str, ast.expr]]:
     """np.full's arguments by name, or None if they cannot be read statically (``*args``, ``**kw``)."""
     names = ("shape", "fill_value", "dtype", "order")
     if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
@@ -27,7 +29,7 @@ def _arguments(call: ast.Call):
     return args if "shape" in args and "fill_value" in args else None
 
 
-def _is_literal(node: ast.AST, values) -> bool:
+def _is_literal(node: ast.AST, values: tuple[object, ...]) -> bool:
     return (
         isinstance(node, ast.Constant)
         and type(node.value) in (int, float, bool)
@@ -65,7 +67,8 @@ class FullZeros(Rule):
             size = f"its {numpy_api.format_bytes(nbytes)} " if nbytes is not None else "the whole buffer "
             fix = None
             if zeros_name is not None or isinstance(node.func, ast.Attribute):
-                fix = ctx.rewrite(node, lambda n: _to_zeros(n, zeros_name), SAFE, "Replace with np.zeros")
+                bare = None if isinstance(node.func, ast.Attribute) else zeros_name
+                fix = ctx.rewrite(node, functools.partial(_to_zeros, bare=bare), SAFE, "Replace with np.zeros")
             ctx.report(
                 node,
                 f"np.full with a zero fill writes {size}into memory at once; np.zeros gives the same "
@@ -75,7 +78,7 @@ class FullZeros(Rule):
             )
 
     @staticmethod
-    def _zeros_name(ctx: FileContext):
+    def _zeros_name(ctx: FileContext) -> Optional[str]:
         """A plain name bound to numpy.zeros in this file, for ``from numpy import full`` spellings."""
         for name, qualified in ctx.imports.bound.items():
             if qualified == "numpy.zeros":
@@ -83,14 +86,15 @@ class FullZeros(Rule):
         return None
 
 
-def _to_zeros(call, zeros_name):
+def _to_zeros(call: libcst.Call, bare: Optional[str]) -> libcst.Call:
+    """``np.full(...)`` -> ``np.zeros(...)``, or ``full(...)`` -> ``<bare>(...)``, ``bare`` naming numpy.zeros."""
     import libcst as cst
 
     func: cst.BaseExpression
-    if isinstance(call.func, cst.Attribute):
-        func = call.func.with_changes(attr=cst.Name("zeros"))
+    if bare is None:  # np.full: the attribute
+        func = cst.ensure_type(call.func, cst.Attribute).with_changes(attr=cst.Name("zeros"))
     else:
-        func = cst.Name(zeros_name)
+        func = cst.Name(bare)
     args = list(call.args)
     fill = next((i for i, a in enumerate(args) if a.keyword and a.keyword.value == "fill_value"), 1)
     removed = args.pop(fill)
@@ -99,7 +103,7 @@ def _to_zeros(call, zeros_name):
     return call.with_changes(func=func, args=args)
 
 
-def _last_argument(arg, removed):
+def _last_argument(arg: libcst.Arg, removed: libcst.Arg) -> libcst.Arg:
     """``arg`` as the last argument in place of ``removed``: it takes the removed one's comma (none, or a
     trailing one), unless its own comma carries a comment; then that comma stays, with its comment, and
     only the line break before the closing parenthesis comes from the removed argument."""

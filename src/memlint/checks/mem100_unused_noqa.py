@@ -11,9 +11,15 @@ is left (another comment on the line stays).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Optional
 
 from memlint.checks import Rule, all_rules
 from memlint.findings import SAFE, Edit, Finding, Fix
+
+if TYPE_CHECKING:
+    from memlint.config import Config
+    from memlint.suppress import Suppressions
 
 CODE = "MEM100"
 
@@ -22,14 +28,16 @@ class UnusedNoqa(Rule):
     code = CODE
 
 
-def unused_noqa(findings: list, suppressions: dict, config) -> list:
+def unused_noqa(
+    findings: Iterable[Finding], suppressions: Mapping[str, Optional[Suppressions]], config: Config
+) -> list[Finding]:
     """MEM100 findings for every file's noqa comments whose memlint codes silence no finding."""
     from memlint.suppress import _NOQA, fingerprint
 
-    found: dict = {}  # path -> line -> codes found there
+    found: dict[str, dict[int, set[str]]] = {}  # path -> line -> codes found there
     for f in findings:
         found.setdefault(f.path, {}).setdefault(f.line, set()).add(f.code)
-    out = []
+    out: list[Finding] = []
     for path, s in suppressions.items():
         # A notebook's comments are read in its cells joined as one module: not judged (its edits would land
         # on the wrong lines).
@@ -76,11 +84,11 @@ def unused_noqa(findings: list, suppressions: dict, config) -> list:
     return out
 
 
-def _silences(code: str, found) -> bool:
+def _silences(code: str, found: Collection[str]) -> bool:
     return any(f.startswith(code) for f in found)
 
 
-def _judged(code: str, path: str, config) -> bool:
+def _judged(code: str, path: str, config: Config) -> bool:
     """Whether memlint can tell if ``code`` (a code or prefix) is used: a memlint code whose rules all ran
     on this file, per file (not project-wide)."""
     if not code.startswith("MEM") or CODE.startswith(code):
