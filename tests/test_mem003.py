@@ -1093,3 +1093,72 @@ def test_the_saving_quoted_per_instance_is_the_one_the_catalog_measured(tmp_path
     (finding,) = mem003(tmp_path)
     quoted = int(re.search(r"about (\d+) B per instance", finding.message).group(1))
     assert abs(quoted - float(per_instance.group(1))) <= 0.1 * float(per_instance.group(1))
+
+
+# --- names as Python binds them (facts/bindings.py): every binding counts, each scope its own ---------------
+
+KEEP = """
+from geometry import Point
+
+def keep(items, i):
+    p = Point(i, i)
+{rebind}
+    items.append(p)
+
+def fill(n):
+    items = []
+    for i in range(n):
+        keep(items, i)
+    return items
+"""
+REBINDS = {
+    "except as": "    try:\n        p.check()\n    except ValueError as p:\n        items.append(p)",
+    "import": "    if i % 2:\n        from defaults import p",
+    "def": "    if i % 2:\n        def p():\n            return i",
+    "class": "    if i % 2:\n        class p:\n            pass",
+}
+
+
+def test_a_function_keeping_one_new_instance_per_call_is_bulk_evidence(tmp_path):
+    assert reported({"geometry.py": GEOMETRY, "use.py": KEEP.format(rebind="    pass")}, tmp_path) == ["geometry.py:2"]
+
+
+@pytest.mark.parametrize("rebind", sorted(REBINDS))
+def test_a_name_also_bound_otherwise_is_not_known_to_hold_an_instance(rebind, tmp_path):
+    """``p = Point(...)`` then ``except ... as p`` (an import, a def, a class): what is kept may be no Point."""
+    use = KEEP.format(rebind=REBINDS[rebind])
+    assert reported({"geometry.py": GEOMETRY, "use.py": use}, tmp_path) == [], rebind
+
+
+@pytest.mark.parametrize(
+    "why, use",
+    [
+        ("a comprehension's target is not the module's N", "N = 10\nlabels = [str(N) for N in (1, 2)]\n"),
+        ("a bare annotation does not bind N", "N: int\nN = 10\n"),
+        ("nor in a function", "def f():\n    n: int\n    n = 10\n    s = [str(n) for n in (1, 2)]\n"),
+    ],
+)
+def test_a_constant_bound_once_counts_a_few_items_not_bulk(why, use, tmp_path):
+    loops = (
+        "pts = [Point(i, i) for i in range(N)]\n"
+        if use.startswith("N")
+        else "    pts = [Point(i, i) for i in range(n)]\n    return pts, s\n"
+    )
+    use = "from geometry import Point\n" + use + loops
+    assert reported({"geometry.py": GEOMETRY, "use.py": use}, tmp_path) == [], why
+
+
+LOCAL_N = {
+    "for": "    for N in sizes:\n        pts = [Point(i, i) for i in range(N)]\n        keep(pts)\n",
+    "import": "    from config import N\n    return [Point(i, i) for i in range(N)]\n",
+    "except as": "    try:\n        pass\n    except ValueError as N:\n        return [Point(i, i) for i in range(N)]\n",
+}
+
+
+@pytest.mark.parametrize("bind", sorted(LOCAL_N))
+def test_a_local_name_bound_otherwise_is_not_the_module_constant(bind, tmp_path):
+    """``N = 10`` at module level; a function binding its own ``N`` loops over ``range(N)`` of unknown size."""
+    use = "from geometry import Point\nN = 10\ndef f(sizes):\n" + LOCAL_N[bind]
+    assert reported({"geometry.py": GEOMETRY, "use.py": use}, tmp_path) == ["geometry.py:2"], bind
+    read_only = "from geometry import Point\nN = 10\ndef f(sizes):\n    return [Point(i, i) for i in range(N)]\n"
+    assert reported({"geometry.py": GEOMETRY, "use.py": read_only}, tmp_path / "module") == []

@@ -540,3 +540,39 @@ def test_the_trap_other_code_turns_a_record_attribute_into_a_string():
     program = PARTICLE.format(more="") + SWARM.replace("from particles import Particle", "")
     program += "flock = swarm(3)\nfor p in flock:\n    p.x = 'left'\nprint(type(flock[0].x).__name__)\n"
     assert run_program(program)[0] == "str\n"
+
+
+# --- names as Python binds them (facts/bindings.py) ---------------------------------------------------------
+
+ERRORS = """
+def parse(lines):
+    found = []
+    for i in range(len(lines)):
+        x = 0.5 * i
+        try:
+            x = float(lines[i])
+        except ValueError as x:
+{append}
+    return found
+"""
+
+
+def test_a_name_bound_by_except_as_holds_the_exception_not_a_number(tmp_path):
+    in_handler = ERRORS.format(append="            found.append((i, x))")
+    assert mem004({"use.py": in_handler}, tmp_path) == []
+    after = ERRORS.format(append="            pass\n        found.append((i, x))")  # a number, or unbound
+    assert [f.line for f in mem004({"use.py": after}, tmp_path / "after")] == [3]
+
+
+def test_a_comprehension_target_is_its_own_name(tmp_path):
+    """``i`` of ``for i in range(n)`` in a comprehension is a number there, whatever the function binds to its
+    own ``i``; the function's number ``x`` is not the comprehension's ``x``."""
+    use = """
+    def f(n, names):
+        i = "label"
+        x = 0.5
+        pairs = [(i, 0.5 * i) for i in range(n)]
+        named = [(x, i) for x in names for i in range(n)]
+        return i, pairs, named
+    """
+    assert [f.line for f in mem004({"use.py": use}, tmp_path)] == [5]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Union
 
 from memlint.facts.class_definitions import ClassDefinitions
 from memlint.facts.class_fact_sites import ClassFactSites
-from memlint.facts.class_names import ClassBodyOrComprehension, ClassNames, FunctionNames, ScopeNames
+from memlint.facts.class_names import ClassBodyNames, ClassNames, ComprehensionNames, FunctionNames, ScopeNames
 from memlint.facts.imports import absolute_module
 from memlint.facts.instance_uses import InstanceUses
 from memlint.facts.loop_counts import (
@@ -87,7 +87,7 @@ class _FileScan:
     ) -> None:
         """One function (or the module): walk its statements, then its nested functions and classes.
         ``class_name``: the module-level class whose method this is (``self_name`` its instance)."""
-        walker = _ScopeWalker(self, FunctionNames(self.names, node, body), self_name, class_name)
+        walker = _ScopeWalker(self, FunctionNames(self.names, node), self_name, class_name)
         walker.function = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
         for stmt in body:
             walker.visit(stmt)
@@ -112,7 +112,7 @@ class _FileScan:
             adders = [adder for adder in self.adders if adder.key == key]
             if key is None or scope is None or not adders or not loops:
                 continue
-            constants = FunctionNames(self.names, scope, getattr(scope, "body", [])).constants
+            constants = FunctionNames(self.names, scope).constants
             imports = self.names.imports
             count = combined_count(
                 [None if isinstance(loop, ast.While) else count_of(loop.iter, constants, imports) for loop in loops]
@@ -189,7 +189,7 @@ class _FileScan:
                     own = self.names.local_classes.get(node.name) is node
                     self.scope(stmt, stmt.body, None if static else first_param(stmt), node.name if own else None)
             else:
-                walker = _ScopeWalker(self, ClassBodyOrComprehension(module_constants), None)
+                walker = _ScopeWalker(self, ClassBodyNames(module_constants), None)
                 walker.visit(stmt)
                 self._nested([inner for inner in walker.nested if isinstance(inner, ast.ClassDef)])
 
@@ -269,14 +269,15 @@ class _ScopeWalker(ast.NodeVisitor):
         elements: list[ast.expr],
         keeps: bool,
     ) -> None:
+        own = ComprehensionNames(self.names, self.scope, node)  # its targets are its own names
         for gen in node.generators:
             self.visit(gen.iter)
         if keeps:
 
             def generator_counts() -> list[Count]:
                 counts: list[Count] = []
-                for gen in node.generators:
-                    count = self.count(gen.iter)
+                for k, gen in enumerate(node.generators):  # the first iterable is evaluated outside
+                    count = count_of(gen.iter, (own if k else self.scope).constants, self.imports)
                     if gen.ifs and isinstance(count, int):  # filtered: an upper bound
                         count = DATA if count >= FILTERED_BULK else None
                     counts.append(count)
@@ -293,10 +294,10 @@ class _ScopeWalker(ast.NodeVisitor):
                     elements[0],
                     "a list comprehension",
                     lambda: self.loop_count(generator_counts()),
-                    self.scope,
+                    own,
                     loops,
                 )
-        inner = _ScopeWalker(self.scan, ClassBodyOrComprehension(self.scope.constants, self.scope), self.self_name)
+        inner = _ScopeWalker(self.scan, own, self.self_name)
         for elt in elements:
             inner.visit(elt)
         for gen in node.generators:

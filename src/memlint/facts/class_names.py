@@ -1,6 +1,8 @@
 """What a file's names mean for the class facts: which class a callee or a base names (imported, or a class of
 this module), which local names hold an instance of one class, and the names of one scope that the facts read
-(numbers, empty lists, integer constants), each computed on first use: most scopes hold nothing that asks.
+(numbers, empty lists, integer constants), each computed on first use: most scopes hold nothing that asks. Which
+names a scope binds, and how, is ``bindings.ScopeBindings``' answer (one walk of the scope); a comprehension is
+layered on its enclosing scope, its targets its own.
 
 Answers only: the facts are recorded by the modules that ask (``class_facts`` and the modules it drives).
 """
@@ -11,10 +13,11 @@ import ast
 import functools
 from typing import TYPE_CHECKING, Optional, Protocol, Union
 
+from memlint.facts.bindings import ScopeBindings
 from memlint.facts.loop_counts import ScopeConstants, scope_constants
 from memlint.facts.python_numbers import module_int_constants, numeric_names
 from memlint.facts.record_lists import empty_lists
-from memlint.facts.syntax import BINDING_TYPES, first_line, names_in_target, walk_scope
+from memlint.facts.syntax import first_line
 
 if TYPE_CHECKING:
     from memlint.context import FileContext
@@ -36,12 +39,12 @@ class ClassNames:
             self.local_classes = {node.name: node for node in top_classes if top_bindings.get(node.name) == 1}
 
     @functools.cached_property
-    def module_nodes(self) -> list[ast.AST]:
-        return walk_scope(self.ctx.tree.body)
+    def module_bindings(self) -> ScopeBindings:
+        return ScopeBindings(self.ctx.tree)
 
     @functools.cached_property
     def top_bindings(self) -> dict[str, int]:
-        return count_top_bindings(self.module_nodes, self.ctx.nodes(ast.Global))
+        return count_top_bindings(self.module_bindings, self.ctx.nodes(ast.Global))
 
     @functools.cached_property
     def constants(self) -> dict[str, int]:
@@ -93,41 +96,28 @@ class ClassNames:
         line, col, end_line, end_col = self.ctx.source.span(node)
         return {"line": line, "col": col + 1, "end_line": end_line, "end_col": end_col + 1}
 
-    def typed_names(self, scope: ast.AST, nodes: list[ast.AST]) -> dict[str, str]:
+    def typed_names(self, scope: ast.AST, bindings: ScopeBindings) -> dict[str, str]:
         """Local names known to hold an instance of one class: every binding is ``name = C(...)`` or a
-        parameter annotated ``C``."""
+        parameter annotated ``C`` (``del`` binds no other object)."""
         candidates: dict[str, set[str]] = {}
         other: set[str] = set()
-        if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            args = scope.args
-            for a in args.posonlyargs + args.args + args.kwonlyargs:
-                q = self.qualname(a.annotation) if a.annotation is not None else None
-                if q is not None:
-                    candidates.setdefault(a.arg, set()).add(q)
-                else:
-                    other.add(a.arg)
-        for node in nodes:
-            if (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Call)
-            ):
-                q = self.qualname(node.value.func)
-                if q is not None:
-                    candidates.setdefault(node.targets[0].id, set()).add(q)
-                    continue
-                other.add(node.targets[0].id)
+        args = getattr(scope, "args", None)
+        packed = (args.vararg, args.kwarg) if args is not None else ()  # `*p: C` is a tuple of C
+        for b in bindings.all:
+            node = b.node
+            q: Optional[str] = None
+            if isinstance(node, ast.arg):
+                if node.annotation is not None and not any(node is a for a in packed):
+                    q = self.qualname(node.annotation)
             elif isinstance(node, ast.Assign):
-                for t in node.targets:
-                    other.update(names_in_target(t))
-            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr)):
-                other.update(names_in_target(node.target))
-            elif isinstance(node, ast.withitem):
-                if node.optional_vars is not None:
-                    other.update(names_in_target(node.optional_vars))
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                other.update(node.names)
+                if len(node.targets) == 1 and type(b.target) is ast.Name and isinstance(node.value, ast.Call):
+                    q = self.qualname(node.value.func)
+            elif isinstance(node, ast.Delete):
+                continue
+            if q is not None:
+                candidates.setdefault(b.name, set()).add(q)
+            else:
+                other.add(b.name)
         return {n: next(iter(qs)) for n, qs in candidates.items() if len(qs) == 1 and n not in other}
 
 
@@ -159,8 +149,8 @@ class ScopeNames(Protocol):
 class FunctionNames:
     """The names of one function (or of the module), each computed on first use from one walk of the scope."""
 
-    def __init__(self, names: ClassNames, node: ast.AST, body: list[ast.stmt]):
-        self.names, self.node, self.body = names, node, body
+    def __init__(self, names: ClassNames, node: ast.AST):
+        self.names, self.node = names, node
 
     @property
     def constants(self) -> ScopeConstants:
@@ -173,11 +163,9 @@ class FunctionNames:
         return scope_constants(self.node, self.bindings, self.names.constants, self.names.imports)
 
     @functools.cached_property
-    def bindings(self) -> list[ast.AST]:
+    def bindings(self) -> ScopeBindings:
         names = self.names
-        nodes = names.module_nodes if self.node is names.ctx.tree else walk_scope(self.body)
-        # the facts read only the nodes that bind names; most nodes (loads, calls, constants) do not
-        return [n for n in nodes if type(n) in BINDING_TYPES or type(n) is ast.Name and type(n.ctx) is not ast.Load]
+        return names.module_bindings if self.node is names.ctx.tree else ScopeBindings(self.node)  # type: ignore[arg-type]
 
     @functools.cached_property
     def typed(self) -> dict[str, str]:
@@ -194,46 +182,66 @@ class FunctionNames:
     def lists(self) -> dict[str, ast.AST]:
         return empty_lists(self.bindings, self.names.imports)
 
-    @functools.cached_property
+    @property
     def nodes(self) -> list[ast.AST]:
-        return self.names.module_nodes if self.node is self.names.ctx.tree else walk_scope(self.body)
+        return self.bindings.nodes
 
 
-class ClassBodyOrComprehension:
-    """A class body's statements (``numeric`` empty) or a comprehension's parts (the enclosing scope's
-    ``numeric``): no typed locals or lists of their own."""
+class ClassBodyNames:
+    """A class body's statements: no typed locals, lists or numbers of their own (methods are scopes of their
+    own); its loops read the module's constants."""
 
-    def __init__(self, constants: ScopeConstants, numeric_from: Optional[ScopeNames] = None):
+    def __init__(self, constants: ScopeConstants):
         self.typed: dict[str, str] = {}
         self.lists: dict[str, ast.AST] = {}
+        self.numeric: set[str] = set()
+        self.nodes: list[ast.AST] = []
         self.constants = constants
-        self.numeric_from = numeric_from
 
     def may_type(self, name: str) -> bool:
         return False
 
-    @property
+
+class ComprehensionNames:
+    """A comprehension's parts: the enclosing scope's names, less the comprehension's targets (its own names),
+    with its own numbers (``for i in range(n)``). No typed locals or lists; ``nodes`` are the enclosing scope's."""
+
+    def __init__(self, names: ClassNames, enclosing: ScopeNames, node: ast.expr):
+        self.names, self.enclosing, self.node = names, enclosing, node
+        self.typed: dict[str, str] = {}
+        self.lists: dict[str, ast.AST] = {}
+
+    def may_type(self, name: str) -> bool:
+        return False
+
+    @functools.cached_property
+    def bindings(self) -> ScopeBindings:
+        return ScopeBindings(self.node)
+
+    @functools.cached_property
     def numeric(self) -> set[str]:
-        return set() if self.numeric_from is None else self.numeric_from.numeric
+        own = self.bindings.of
+        numbers = numeric_names(self.node, self.bindings, self.names.imports)
+        return {n for n in self.enclosing.numeric if n not in own} | numbers
+
+    @property
+    def constants(self) -> ScopeConstants:
+        enclosing = self.enclosing.constants
+
+        def without_targets() -> tuple[dict[str, int], set[str]]:
+            own = self.bindings.of
+            return {n: v for n, v in enclosing.ints.items() if n not in own}, enclosing.opened - own.keys()
+
+        return ScopeConstants(without_targets)
 
     @property
     def nodes(self) -> list[ast.AST]:
-        return [] if self.numeric_from is None else self.numeric_from.nodes
+        return self.enclosing.nodes
 
 
-def count_top_bindings(module_nodes: list[ast.AST], global_statements: list[ast.Global]) -> dict[str, int]:
+def count_top_bindings(module: ScopeBindings, global_statements: list[ast.Global]) -> dict[str, int]:
     """How often each module-level name is bound at module level (a class defined twice is ambiguous)."""
-    counts: dict[str, int] = {}
-    for node in module_nodes:
-        names: list[str] = []
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            names = [node.name]
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names = [node.id]
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [(a.asname or a.name).split(".")[0] for a in node.names]
-        for n in names:
-            counts[n] = counts.get(n, 0) + 1
+    counts = {name: len(found) for name, found in module.of.items()}
     # functions may rebind a module-level name with `global`
     for node in global_statements:
         for n in node.names:

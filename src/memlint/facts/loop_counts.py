@@ -16,6 +16,7 @@ from memlint.facts.python_numbers import int_value
 from memlint.facts.syntax import single_name_assign
 
 if TYPE_CHECKING:
+    from memlint.facts.bindings import ScopeBindings
     from memlint.facts.imports import ImportMap
 
 DATA: Literal["data"] = "data"  # a loop over data of unknown size: rows, lines, range(n)
@@ -110,45 +111,33 @@ def combined_count(counts: Sequence[Count]) -> Count:
 
 
 def scope_constants(
-    scope: ast.AST, nodes: Sequence[ast.AST], module_constants: dict[str, int], imports: ImportMap
+    scope: ast.AST, bindings: ScopeBindings, module_constants: dict[str, int], imports: ImportMap
 ) -> tuple[dict[str, int], set[str]]:
-    """The module's integer constants, with this function's names bound once to an integer; and the names bound
-    once to a file or a reader over one (``with open(p) as f``, ``rows = csv.reader(f)``). ``nodes``: the
-    scope's binding nodes."""
-    constants = dict(module_constants)
-    args = getattr(scope, "args", None)
-    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} if args else set()
-    counts: dict[str, int] = {}
-    for node in nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            counts[node.id] = counts.get(node.id, 0) + 1
-    for node in nodes:
-        assigned = single_name_assign(node)
-        if assigned is not None and isinstance(node, ast.Assign):
-            if counts.get(assigned) == 1 and assigned not in params:
-                number = int_value(node.value, constants)
-                if number is not None:
-                    constants[assigned] = number
-                else:
-                    constants.pop(assigned, None)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            for n in node.names:
-                constants.pop(n, None)
+    """The module's integer constants that the scope does not make its own, with its names bound once to an
+    integer; and its names bound once to a file or a reader over one (``with open(p) as f``, ``rows =
+    csv.reader(f)``)."""
+    constants = {
+        n: v
+        for n, v in module_constants.items()
+        if n not in bindings.of and n not in bindings.annotated and n not in bindings.declared
+    }
     opened: set[str] = set()
     lookup = ScopeConstants.known({}, opened)  # what is opened before: `rows = csv.reader(f)` after `f = open(p)`
-    for node in nodes:
+    once = [b for b in bindings.all if len(bindings.of[b.name]) == 1]
+    for b in once:
+        if single_name_assign(b.node) is not None and isinstance(b.node, ast.Assign):
+            number = int_value(b.node.value, constants)
+            if number is not None:
+                constants[b.name] = number
+    for b in once:
+        node = b.node
         value: ast.AST
         if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-            name, value = node.optional_vars.id, node.context_expr
+            value = node.context_expr
         elif isinstance(node, ast.Assign) and single_name_assign(node) is not None:
-            name, value = single_name_assign(node) or "", node.value
+            value = node.value
         else:
             continue
-        if counts.get(name) == 1 and name not in params and count_of(value, lookup, imports) == DATA:
-            opened.add(name)
-    for param in params:
-        constants.pop(param, None)
-    for bound, times in counts.items():
-        if times > 1:
-            constants.pop(bound, None)
+        if count_of(value, lookup, imports) == DATA:
+            opened.add(b.name)
     return constants, opened

@@ -9,13 +9,14 @@ imports: ``float(x)`` is a number only where ``float`` is the builtin.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Optional, Union
 
-from memlint.facts.syntax import annotation_name, names_in_target
+from memlint.facts.syntax import annotation_name
 
 if TYPE_CHECKING:
+    from memlint.facts.bindings import ScopeBindings
     from memlint.facts.dataflow import Def, ScopeFlow
     from memlint.facts.imports import ImportMap
     from memlint.facts.kinds import PyType
@@ -73,39 +74,43 @@ def is_number(node: ast.AST, numeric: set[str], imports: ImportMap) -> bool:
 _Binding = Union[ast.AST, str, None]
 
 
-def numeric_names(scope: ast.AST, nodes: Iterable[ast.AST], imports: ImportMap) -> set[str]:
-    """Local names that only ever hold numbers: loop variables over ``range`` and names assigned only numeric
-    expressions. ``nodes``: the scope's binding nodes."""
+def numeric_names(scope: ast.AST, bindings: ScopeBindings, imports: ImportMap) -> set[str]:
+    """Local names that only ever hold numbers: loop variables over ``range``, parameters that hold numbers and
+    names assigned only numeric expressions (``del`` binds no other object)."""
     names: set[str] = set()
-    bindings: dict[str, list[_Binding]] = {}
-    for node in nodes:
-        if isinstance(node, (ast.For, ast.comprehension)):
+    values: dict[str, list[_Binding]] = {}
+    args = getattr(scope, "args", None)
+    numbers = number_params(args) if args is not None else set()
+    unpacked: dict[int, dict[str, _Binding]] = {}  # id(tuple target) -> what each of its names gets
+    for b in bindings.all:
+        node, target = b.node, b.target
+        value: _Binding = None
+        if isinstance(node, ast.arg):
+            value = "number" if b.name in numbers else None
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
             it = node.iter
-            ok = isinstance(it, ast.Call) and imports.is_builtin(it.func, "range")
-            for n in names_in_target(node.target):
-                bindings.setdefault(n, []).append("range" if ok and isinstance(node.target, ast.Name) else None)
-        elif isinstance(node, ast.Assign):
-            for t in node.targets:
-                unpacked = _unpacked(t, node.value, imports)
-                for n in names_in_target(t):
-                    bindings.setdefault(n, []).append(node.value if isinstance(t, ast.Name) else unpacked.get(n))
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
-            for n in names_in_target(node.target):
-                bindings.setdefault(n, []).append(node.value if isinstance(node, ast.AnnAssign) else None)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            for n in names_in_target(node.optional_vars):
-                bindings.setdefault(n, []).append(None)
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        numbers = number_params(scope.args)
-        for a in scope.args.posonlyargs + scope.args.args + scope.args.kwonlyargs:
-            bindings.setdefault(a.arg, []).append("number" if a.arg in numbers else None)
+            ranged = isinstance(it, ast.Call) and imports.is_builtin(it.func, "range")
+            value = "range" if ranged and isinstance(target, ast.Name) else None
+        elif isinstance(node, ast.Assign) and target is not None:
+            if isinstance(target, ast.Name):
+                value = node.value
+            else:
+                items = unpacked.get(id(target))
+                if items is None:
+                    items = unpacked[id(target)] = _unpacked(target, node.value, imports)
+                value = items.get(b.name)
+        elif isinstance(node, ast.AnnAssign):
+            value = node.value
+        elif isinstance(node, ast.Delete):
+            continue
+        values.setdefault(b.name, []).append(value)
     changed = True
     while changed:
         changed = False
-        for n, values in bindings.items():
+        for n, found in values.items():
             if n in names:
                 continue
-            if all(v in ("range", "number") or isinstance(v, ast.AST) and is_number(v, names, imports) for v in values):
+            if all(v in ("range", "number") or isinstance(v, ast.AST) and is_number(v, names, imports) for v in found):
                 names.add(n)
                 changed = True
     return names

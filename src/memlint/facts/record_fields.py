@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Optional
 
+from memlint.facts.bindings import ScopeBindings
 from memlint.facts.python_numbers import is_number, is_number_literal, numeric_names
 from memlint.facts.syntax import first_param, is_name, names_in_target, statements, walk, walk_scope
 from memlint.facts.tree import OWN_SCOPE
@@ -33,7 +34,7 @@ def field_sources(
     params = [a.arg for a in init.args.posonlyargs + init.args.args][1:]
     kwonly = [a.arg for a in init.args.kwonlyargs]
     self_name = first_param(init)
-    numeric = _method_numbers(init, walk_scope(init.body), imports, outer_numbers)
+    numeric = _method_numbers(init, ScopeBindings(init), imports, outer_numbers)
     top_level = {id(s) for s in init.body}
     sources: dict[str, FieldSource] = {}
     set_at: dict[str, Optional[int]] = {}  # the line of an attribute's store at the top of __init__
@@ -112,7 +113,7 @@ def unknown_stores(
             for attr, value in stored:
                 if value is not None:
                     if numeric is None:
-                        numeric = _method_numbers(method, nodes, imports, outer_numbers)
+                        numeric = _method_numbers(method, ScopeBindings(method, nodes), imports, outer_numbers)
                         numeric |= {f"{self_name}.{a}" for a in attrs}
                         # the class's numbers read through the instance: self.SPEED
                         numeric |= {f"{self_name}.{c.split('.', 1)[1]}" for c in outer_numbers if "." in c}
@@ -150,17 +151,15 @@ def class_numbers(node: ast.ClassDef) -> dict[str, object]:
 
 def _method_numbers(
     method: ast.FunctionDef | ast.AsyncFunctionDef,
-    nodes: list[ast.AST],
+    bindings: ScopeBindings,
     imports: ImportMap,
     outer_numbers: Mapping[str, object],
 ) -> set[str]:
-    """The names that hold numbers in a method (``nodes``: its scope's): its own (``numeric_names``), and the
-    class's and module's ones it does not rebind."""
-    own = numeric_names(method, nodes, imports)
-    bound = {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    args = method.args
-    bound |= {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg] if a}
-    return own | {n for n in outer_numbers if n.split(".")[0] not in bound}
+    """The names that hold numbers in a method: its own (``numeric_names``), and the class's and module's ones
+    it does not make its own."""
+    own = numeric_names(method, bindings, imports)
+    mine = bindings.of.keys() | bindings.annotated | bindings.declared
+    return own | {n for n in outer_numbers if n.split(".")[0] not in mine}
 
 
 def _is_self_attr(node: object, self_name: Optional[str]) -> TypeGuard[ast.Attribute]:

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from memlint.facts.loop_counts import DATA, Count
 from memlint.facts.python_numbers import is_number, numbers_reaching
-from memlint.facts.syntax import is_name, single_name_assign, walk_scope
+from memlint.facts.syntax import is_name, walk_scope
 
 if TYPE_CHECKING:
+    from memlint.facts.bindings import ScopeBindings
     from memlint.facts.class_names import ClassNames, ScopeNames
     from memlint.facts.class_schema import Record
     from memlint.facts.imports import ImportMap
@@ -161,9 +162,9 @@ class RecordLists:
         return not any(isinstance(n, (ast.Subscript, ast.Call)) for test in conditions for n in ast.walk(test))
 
 
-def empty_lists(nodes: list[ast.AST], imports: ImportMap) -> dict[str, ast.AST]:
-    """Names bound to an empty list (``[]`` or ``list()``) among these nodes, with where: the assignment
-    (``rows = []``, ``rows: list[tuple[float, float]] = []``), or the list's own ``[]`` in ``xs, ys = [], []``."""
+def empty_lists(bindings: ScopeBindings, imports: ImportMap) -> dict[str, ast.AST]:
+    """The scope's names bound to an empty list (``[]`` or ``list()``), with where: the assignment (``rows =
+    []``, ``rows: list[tuple[float, float]] = []``), or the list's own ``[]`` in ``xs, ys = [], []``."""
 
     def is_empty_list(v: Optional[ast.AST]) -> bool:
         return (
@@ -176,20 +177,19 @@ def empty_lists(nodes: list[ast.AST], imports: ImportMap) -> dict[str, ast.AST]:
         )
 
     found: dict[str, ast.AST] = {}
-    for node in nodes:
-        name = single_name_assign(node)
-        if name is not None and isinstance(node, ast.Assign) and is_empty_list(node.value):
-            found[name] = node
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and is_empty_list(node.value):
-            found[node.target.id] = node
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Tuple)
-            and isinstance(node.value, ast.Tuple)
-            and len(node.targets[0].elts) == len(node.value.elts)
-        ):
-            for target, value in zip(node.targets[0].elts, node.value.elts):
-                if isinstance(target, ast.Name) and is_empty_list(value):
-                    found[target.id] = value
+    for b in bindings.all:
+        node, target = b.node, b.target
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            if isinstance(target, ast.Name) and is_empty_list(node.value):
+                found[b.name] = node
+            elif (
+                isinstance(target, ast.Tuple)
+                and isinstance(node.value, ast.Tuple)
+                and len(target.elts) == len(node.value.elts)
+            ):
+                for t, value in zip(target.elts, node.value.elts):
+                    if isinstance(t, ast.Name) and t.id == b.name and is_empty_list(value):
+                        found[b.name] = value
+        elif isinstance(node, ast.AnnAssign) and isinstance(target, ast.Name) and is_empty_list(node.value):
+            found[b.name] = node
     return found

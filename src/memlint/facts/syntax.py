@@ -19,19 +19,6 @@ if TYPE_CHECKING:
     from typing import TypeGuard  # Python 3.10: for the type checker only
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
-# the nodes that bind names in a scope, besides ``ast.Name`` stores
-BINDING_TYPES = {
-    ast.Assign,
-    ast.AugAssign,
-    ast.AnnAssign,
-    ast.For,
-    ast.AsyncFor,
-    ast.withitem,
-    ast.NamedExpr,
-    ast.Global,
-    ast.Nonlocal,
-    ast.comprehension,
-}
 _BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")  # in the order of every node's _fields
 
 
