@@ -202,6 +202,44 @@ def test_a_list_items_leave_has_no_known_length(removal):
     assert value_of(code.replace(removal, "print(rows)"), "a").shape == (2, 4)  # without it: two rows
 
 
+@pytest.mark.parametrize("read", ["print(rows)", "print(repr(rows))", "assert isinstance(rows, list)", "s = str(rows)"])
+def test_a_builtin_that_reads_at_once_keeps_the_length_known(read):
+    """calls.toml's builtins that keep none of their arguments (len, print, repr, str, isinstance...) hand out
+    no item of the list: it still holds the two rows appended."""
+    code = (
+        f"import numpy as np\nrows = []\nrows.append(np.zeros(4))\nrows.append(np.ones(4))\n{read}\na = np.array(rows)"
+    )
+    assert value_of(code, "a").shape == (2, 4)
+
+
+def test_a_function_of_the_file_named_as_a_builtin_may_fill_the_list():
+    code = """
+        import numpy as np
+        def repr(items):
+            items.append(np.zeros(4, np.int64))
+        rows = []
+        rows.append(np.zeros(4))
+        repr(rows)
+        a = np.array(rows)
+        """
+    assert value_of(textwrap.dedent(code), "a").shape is None
+
+
+@pytest.mark.slow
+def test_a_list_checked_by_isinstance_is_still_scaled_in_place():
+    fixed = assert_fix_keeps_behaviour("""
+        import numpy as np
+        frames = []
+        for i in range(20):
+            frames.append(np.full((200, 250), i, dtype=np.float32))
+        assert isinstance(frames, list), type(frames)
+        X = np.array(frames)
+        X = X * 0.5
+        print(X.dtype, X.shape, X.sum(), repr(frames[3][0, :2]))
+    """)
+    assert "X *= 0.5" in fixed
+
+
 @pytest.mark.slow
 def test_trap_a_popped_row_leaves_a_smaller_array():
     # two rows appended, one popped: X is (1, 4), and X + grid broadcasts to (2, 4), which X += grid cannot hold

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Callable, Optional
 
+from memlint.facts import calls
 from memlint.facts.ownership import _creates_new
 from memlint.facts.values import BOTTOM, Value, join
 
@@ -30,7 +31,6 @@ if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods
 else:
     Evaluator = object
 
-_READING_BUILTINS = frozenset({"len", "print"})
 _READING_METHODS = frozenset({"index", "count"})
 _REMOVING_METHODS = frozenset({"pop", "clear"})  # as statements: the items taken out go nowhere
 
@@ -224,9 +224,7 @@ class ListValues(Evaluator):
             q = self.ctx.qualname(p.func)
             if q is not None and q.startswith("numpy."):
                 return None
-            if isinstance(p.func, ast.Name) and p.func.id in _READING_BUILTINS:
-                return None if self.ctx.imports.is_builtin(p.func, p.func.id) else False
-            return False
+            return None if _builtin_reading(self, p.func) else False
         if isinstance(p, (ast.For, ast.AsyncFor, ast.comprehension)) and p.iter is use:
             return None
         return False
@@ -255,9 +253,14 @@ def _index(block: list, stmt: ast.AST) -> int:
 
 def _reads_whole(facts, p: Optional[ast.AST]) -> bool:
     """``len(lst)``, ``print(lst)``: the list is read, no item handed out."""
+    return isinstance(p, ast.Call) and _builtin_reading(facts, p.func)
+
+
+def _builtin_reading(facts, func: ast.expr) -> bool:
+    """``len``, ``print``, ``repr``...: a builtin (the file never binds the name) that ``calls.toml`` says reads
+    its arguments at once, keeping none of them (so handing out no item of a list)."""
     return (
-        isinstance(p, ast.Call)
-        and isinstance(p.func, ast.Name)
-        and p.func.id in _READING_BUILTINS
-        and facts.ctx.imports.is_builtin(p.func, p.func.id)
+        isinstance(func, ast.Name)
+        and facts.ctx.imports.is_builtin(func, func.id)
+        and calls.reads_without_keeping("builtins." + func.id)
     )
