@@ -1184,6 +1184,8 @@ def test_librosa_entries(code, expr, expected):
         ({"dtype-map": {"float32": "complex13"}}, "`x.dtype-map` names a dtype numpy does not accept"),
         ({"dtype-map": "complex64"}, "`x.dtype-map` must be a table"),
         ({"ndim-of-argument": "y@0", "ndim-added": "1"}, "`x.ndim-added` must be an integer"),
+        ({"float64-arguments": "b@0"}, "`x.float64-arguments` must be a list"),
+        ({"float64-arguments": ["b@x"]}, "`x.float64-arguments` must be a string such as"),
     ],
 )
 def test_a_bad_library_entry_names_its_key(table, error):
@@ -1342,8 +1344,15 @@ def test_scipy_filters_match_scipy():
         if entry.numeric:
             with pytest.raises(TypeError):
                 function(np.ones(100, object))
-    # why no dtype: the coefficients decide it with the signal; and why filtfilt is not numeric
+    # the dtype with float64 coefficients, for every signal dtype the map names
+    for name in run:
+        entry = calls.library()[name]
+        assert [s[0] for s in entry.float64_arguments] in (["b", "a"], ["sos"])
+        for dtype, expected in entry.dtype_map.items():
+            assert run[name](np.ones(100, dtype)).dtype == expected, (name, dtype)
+    # why only float64 coefficients give a dtype, and why filtfilt is not numeric
     assert signal.filtfilt(b.astype(np.float32), a.astype(np.float32), np.ones(100, np.float32)).dtype == np.float32
+    assert signal.sosfiltfilt(sos.astype(np.float32), np.ones(100, np.float32)).dtype == np.float32
     assert signal.filtfilt(b * 1j, a, np.ones(100)).dtype == np.complex128
     assert signal.filtfilt(b, [1.0], np.ones(100, object)).dtype == object
     assert isinstance(signal.lfilter(b, a, np.ones(100), -1, np.zeros(4)), tuple)  # why zi= gives nothing
@@ -1417,6 +1426,98 @@ def test_trap_an_ndimage_filter_keeps_an_integer_image_integer():
         """,
         "g = g + 0.5",
         "g += 0.5",
+    )
+
+
+def test_scipy_filter_designs_give_float64_coefficients():
+    signal = pytest.importorskip("scipy.signal")
+    designs = {
+        "scipy.signal.butter": [(4, 0.2), (4, [0.1, 0.4], "band"), (3, 10.0, "low", True), (4, np.float32(0.2))],
+        "scipy.signal.bessel": [(4, 0.2), (4, 100, "high", False, "ba", "phase", 1000.0)],
+        "scipy.signal.cheby1": [(4, 1, 0.2), (4, 1, [0.1, 0.3], "bandstop")],
+        "scipy.signal.cheby2": [(4, 20, 0.2)],
+        "scipy.signal.ellip": [(4, 1, 20, 0.2), (4, 1, 20, 0.2, "high")],
+        "scipy.signal.iirnotch": [(50, 30, 1000.0)],
+        "scipy.signal.iirpeak": [(50.0, 30.0, 1000.0)],
+    }
+    for name, argument_lists in designs.items():
+        function, entry = getattr(signal, name.rsplit(".", 1)[1]), calls.library()[name]
+        if entry.argument is not None:
+            assert list(inspect.signature(function).parameters)[entry.argument[1]] == "output" == entry.argument[0]
+            items = entry.cases[""].items
+        else:
+            items = entry.items
+        for arguments in argument_lists:
+            got = function(*arguments)
+            assert isinstance(got, tuple) and len(got) == len(items) == 2
+            for array, item in zip(got, items):
+                assert type(array) is np.ndarray and array.dtype == item.dtype and array.ndim == item.ndim
+                assert array.flags.writeable and array.flags.owndata
+    assert len(signal.butter(4, 0.2, output="sos").shape) == 2  # why only the default output is stated
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("b, a = butter(4, 0.2)\ny = filtfilt(b, a, np.zeros(64, np.float32))", ("ndarray", "float64", 1, "fresh")),
+        (
+            "b, a = butter(4, 0.2)\ny = lfilter(b, a, np.zeros((2, 64), np.complex64))",
+            ("ndarray", "complex128", 2, "fresh"),
+        ),
+        ("b, a = iirnotch(50, 30, 1000)\ny = filtfilt(b, a, np.arange(64))", ("ndarray", "float64", 1, "fresh")),
+        ("b, a = butter(4, 0.2)\ny = filtfilt(b.astype(np.float32), a, np.zeros(64))", ("ndarray", None, 1, "fresh")),
+        ("y = filtfilt(b, a, np.zeros(64))", ("ndarray", None, 1, "fresh")),
+        # arrays of a dtype not known (np.dtype(None) == np.float64: a comparison that must not be made)
+        ("b: np.ndarray = f()\na: np.ndarray = g()\ny = filtfilt(b, a, np.zeros(64))", ("ndarray", None, 1, "fresh")),
+        ("sos = butter(4, 0.2, output='sos')\ny = sosfiltfilt(sos, np.zeros(64))", ("ndarray", None, 1, "fresh")),
+        ("b, a = butter(4, 0.2, 'low', False, 'zpk')\ny = b", ("unknown", None, None, "unknown")),
+    ],
+)
+def test_values_of_designed_filters(code, expected):
+    imports = "import numpy as np\nfrom scipy.signal import butter, iirnotch, filtfilt, lfilter, sosfiltfilt\n"
+    assert described(value_of(imports + code, "y")) == expected
+
+
+@pytest.mark.slow
+def test_envelope_of_a_butterworth_filtered_signal_is_fixed():
+    pytest.importorskip("scipy.signal")
+    # the program's peak is inside filtfilt (its padded copies); out='s saving is measured in test_mem002
+    fixed = assert_fix_keeps_behaviour(
+        saves_memory=False,
+        code="""
+        import numpy as np
+        from scipy.signal import butter, filtfilt
+
+        def envelope(n):
+            x = np.sin(np.linspace(0, 900, n)) * np.linspace(0, 1, n)
+            b, a = butter(4, 0.05)
+            y = filtfilt(b, a, x)
+            y = np.abs(y)
+            return y
+
+        print(envelope(1 << 19).sum().round(6))
+        """,
+    )
+    assert "np.abs(y, out=y)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_float32_coefficients_keep_a_float32_signal_float32():
+    pytest.importorskip("scipy.signal")
+    # with float32 b and a a float32 signal stays float32: adding float64 offsets in place would keep float32
+    # (an entry giving float64 whatever the coefficients would make this a fix)
+    assert_trap_not_fixed(
+        """
+        import numpy as np
+        from scipy.signal import butter, filtfilt
+        b, a = butter(4, 0.05)
+        x = np.ones(1 << 17, np.float32) / 3
+        y = filtfilt(b.astype(np.float32), a.astype(np.float32), x)
+        y = y + np.full(1 << 17, 1e-9)
+        print(y.dtype, repr(float(y[0])))
+        """,
+        "y = y + np.full(1 << 17, 1e-9)",
+        "y += np.full(1 << 17, 1e-9)",
     )
 
 

@@ -1024,6 +1024,15 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
                 dtype = source.dtype  # an ndarray (or a subclass, or a NumPy scalar) of this dtype
                 if entry.dtype_map is not None:
                     dtype = entry.dtype_map.get(dtype) if dtype is not None else None
+                for name, position in entry.float64_arguments:  # filtfilt(b, a, x): b and a float64 arrays
+                    node = self._arg(call, position, name)
+                    other = self._value(node) if node is not None else UNKNOWN
+                    if other.kind == "bottom":
+                        return None
+                    if not (
+                        other.kind == "ndarray" and other.dtype is not None and other.dtype == numpy_api.default_float()
+                    ):
+                        dtype = None
                 entry = dataclasses.replace(entry, dtype=dtype)
                 if dtype is None and calls.dtype_decided_by_data(source, user):
                     origin = source.origin  # the file decides this dtype too: cv2.cvtColor(cv2.imread(p, -1), ...)

@@ -17,6 +17,9 @@ The library's own entries may also say (never in a configuration):
   (``cv2.resize(src, size)`` has ``src``'s);
 - ``dtype-map = { from = "to" }``: with ``dtype-of-argument``, the dtype for each dtype of the argument
   (``librosa.stft`` of a float32 signal is complex64); a dtype the map does not name gives nothing;
+- ``float64-arguments = ["name@position", ..]``: the dtype (of ``dtype-of-argument``) holds only where each
+  of these arguments is known to be a float64 array (a filter's coefficients: ``filtfilt(b, a, x)`` of
+  ``b, a = butter(...)`` is float64 for a real signal); otherwise nothing is known of it;
 - ``ndim-of-argument = "name@position"`` and ``ndim-added = k``: the number of dimensions is that of this
   argument's array plus ``k`` (``librosa.stft`` adds the frequency axis), when it is known;
 - ``image-size-argument = "name@position"``: OpenCV's ``dsize``, an image's ``(width, height)``: spelled as
@@ -82,6 +85,7 @@ _LIBRARY_KEYS = (
     "dtype-argument",
     "dtype-of-argument",
     "dtype-map",
+    "float64-arguments",
     "ndim-of-argument",
     "ndim-added",
     "image-size-argument",
@@ -122,6 +126,7 @@ class Returns:
     dtype_argument: Optional[tuple] = None  # (keyword, position or None)
     dtype_of_argument: Optional[tuple] = None  # (keyword, position or None)
     dtype_map: Optional[dict] = None  # the argument's numpy.dtype -> the result's
+    float64_arguments: tuple = ()  # ((keyword, position or None), ...): the dtype needs these float64
     ndim_of_argument: Optional[tuple] = None  # (keyword, position or None, dimensions added)
     image_size_argument: Optional[tuple] = None  # (keyword, position or None)
     argument: Optional[tuple] = None
@@ -183,6 +188,11 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
             fields["dtype_of_argument"] = _argument_spec(table["dtype-of-argument"], f"{key}.dtype-of-argument")
         if "dtype-map" in table:
             fields["dtype_map"] = _dtype_map(table["dtype-map"], f"{key}.dtype-map")
+        if "float64-arguments" in table:
+            names = table["float64-arguments"]
+            if not isinstance(names, list):
+                raise CallsError(f"{key}.float64-arguments", 'must be a list such as ["b@0", "a@1"]')
+            fields["float64_arguments"] = tuple(_argument_spec(n, f"{key}.float64-arguments") for n in names)
         if "ndim-of-argument" in table:
             added = table.get("ndim-added", 0)
             if type(added) is not int:
