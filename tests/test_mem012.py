@@ -1429,7 +1429,7 @@ def test_an_item_after_the_copy_that_writes_the_array_blocks_the_fix():
             return a.ravel()
 
         def run():
-            xx = np.linspace(0.0, 1.0, 300_000).reshape(600, 500)
+            xx = np.random.default_rng(0).random((600, 500))
             joined = np.c_[xx.flatten(), bump(xx)]
             return joined[:2]
 
@@ -1452,7 +1452,7 @@ def test_an_argument_of_the_copying_call_that_writes_the_array_blocks_the_fix():
             return 0
 
         def run():
-            xx = np.linspace(0.0, 1.0, 300_000).reshape(600, 500)
+            xx = np.random.default_rng(0).random((600, 500))
             tail = np.zeros(3)
             joined = np.concatenate((xx.flatten(), tail), axis=shift(xx))
             return joined[:2]
@@ -1478,11 +1478,34 @@ def test_a_later_use_in_the_statement_matters_where_the_callee_may_write_the_cop
             return v.sum()
 
         def run():
-            xx = np.linspace(0.0, 1.0, 300_000).reshape(600, 500)
+            xx = np.random.default_rng(0).random((600, 500))
             return zero(xx.flatten()), xx
 
         s, xx = run()
         print(s, xx.sum())
+        """,
+        "xx.flatten()",
+        "xx.ravel()",
+    )
+
+
+@pytest.mark.slow
+def test_an_object_array_of_ragged_items_holds_them_so_its_items_stay_copies():
+    """np.array([a, b], dtype=object) of arrays of different shapes is a 1-d object array holding a and b
+    themselves: with ravel it would hold a view of xx, and see the later write."""
+    assert_trap_not_fixed(
+        "MEM012",
+        """
+        import numpy as np
+
+        def run():
+            xx = np.random.default_rng(0).random((600, 500))
+            other = np.zeros(3)
+            held = np.array([xx.flatten(), other], dtype=object)
+            xx.fill(99.0)
+            return held[0][0]
+
+        print(run())
         """,
         "xx.flatten()",
         "xx.ravel()",

@@ -619,12 +619,21 @@ class Ownership(Evaluator):
             return p if copies else None
         if not (isinstance(p, ast.Call) and sequence is not use and p.args and p.args[0] is sequence):
             return None
-        if self._numpy_name(p.func) not in numpy_api.SEQUENCE_COPIES:
+        name = self._numpy_name(p.func)
+        if name not in numpy_api.SEQUENCE_COPIES:
             return None
-        if any(k.arg in ("out", "copy") or k.arg is None for k in p.keywords) or any(
+        if any(k.arg in ("out", "copy", "like") or k.arg is None for k in p.keywords) or any(
             isinstance(a, ast.Starred) for a in p.args
         ):
             return None
+        if name in ("array", "asarray"):
+            # np.array([a, b], dtype=object) holds a and b themselves when their shapes differ: only a dtype
+            # known to hold no objects (or none: NumPy then refuses ragged items) copies every item
+            dtype = p.args[1] if len(p.args) > 1 else next((k.value for k in p.keywords if k.arg == "dtype"), None)
+            if dtype is not None and not (isinstance(dtype, ast.Constant) and dtype.value is None):
+                known = self._dtype_arg(dtype)
+                if known is None or known.hasobject:
+                    return None
         out = numpy_api.out_position(cast(str, self.ctx.qualname(p.func)))
         return p if out is None or len(p.args) <= out else None
 
