@@ -133,10 +133,14 @@ def test_list_length_is_known_only_when_every_read_follows_every_append():
         ("(a, b)", ((2, 3, 4), None)),  # uint8 and float32 promote: not stated
         ("[a, c]", (None, "uint8")),  # unequal shapes: NumPy raises, so no shape
         ("[a]", ((1, 3, 4), "uint8")),
+        # an array of unknown dtype beside a float64 one: not float64 (np.dtype(None) == np.float64 is True)
+        ("[f, u]", ((2, 3, 4), None)),
+        ("[u, f]", ((2, 3, 4), None)),
     ],
 )
 def test_arrays_stacked_from_a_list_display(items, expected):
     code = "import numpy as np\na = np.zeros((3, 4), np.uint8)\nb = np.zeros((3, 4), np.float32)\n"
+    code += "f = np.zeros((3, 4))\nu = np.zeros((3, 4), dtype=object if len(b) > 9 else complex)\n"
     code += f"c = np.zeros((3, 5), np.uint8)\ns = np.array({items})\n"
     got = value_of(code, "s")
     assert (got.shape, str(got.dtype) if got.dtype is not None else None) == expected

@@ -170,6 +170,23 @@ def test_a_popped_item_kept_elsewhere_is_not_followed():
     )
 
 
+def test_a_stack_of_a_float_array_and_one_of_unknown_dtype_may_hold_objects():
+    # np.array([f, u]) is an object array when u is one: only f's float64 would say otherwise
+    assert not lint(
+        """
+        import gc
+        import numpy as np
+        def f(n, kind):
+            a = np.zeros((n, 4))
+            b = np.zeros((n, 4), dtype=kind)
+            both = np.array([a, b])
+            del both
+            gc.collect()
+        """,
+        select=("MEM016",),
+    )
+
+
 def test_import_gc_between_the_del_and_the_collection():
     assert codes("""
         import numpy as np

@@ -582,7 +582,8 @@ class NumpyValues(Evaluator):
         if not values or len(values) != len(elts) or ndim is None:
             return None, None, None
         first = values[0]
-        same_dtype = first.dtype is not None and all(v.dtype == first.dtype for v in values)
+        # `is not None` for each: np.dtype(None) is float64, so a dtype compares equal to None when float64
+        same_dtype = all(v.dtype is not None and v.dtype == first.dtype for v in values)
         same_shape = first.shape is not None and all(v.shape == first.shape for v in values)
         shape = (len(values), *first.shape) if same_shape and first.shape is not None else None
         return shape, first.dtype if same_dtype else None, ndim + 1
