@@ -11,12 +11,19 @@ _INTERPRETER_FOLDER = Path(sys.executable).parent  # python, and the memlint and
 
 @pytest.fixture(autouse=True)
 def _fresh_interpreters_are_marked_slow(request, monkeypatch):
-    """A test that starts a Python program in a new process (about a second each) must be marked slow.
+    """A test that starts a Python program in a new process (about a second each) or runs one (helpers.run_program)
+    must be marked slow.
 
     `pytest -m "not slow"` is the inner loop and stays fast only if this holds; tools such as git may run anywhere.
     """
     if request.node.get_closest_marker("slow"):
         return
+    import helpers
+
+    def refuse_programs():
+        raise AssertionError(f"{request.node.nodeid} runs a program: mark it @pytest.mark.slow")
+
+    monkeypatch.setattr(helpers, "_program_server", refuse_programs)
     start = subprocess.Popen.__init__
 
     def refuse_python(self, args, *rest, **kwargs):

@@ -1,12 +1,17 @@
 """Shared test tools: lint a snippet, fix it, and run code before and after a fix.
 
 A fix is tested the way a user relies on it: the program prints the same thing before and after, and (where
-memory is the point) the fixed program's tracemalloc peak is lower. Programs run in a fresh interpreter.
+memory is the point) the fixed program's tracemalloc peak is lower. Each program runs in a process of its own
+(run_program).
 """
 
 from __future__ import annotations
 
+import ast
+import atexit
 import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -58,26 +63,142 @@ def _rules(c):
     return enabled_rules(c)
 
 
-_RUNNER = r"""
-import io, json, sys, tracemalloc, contextlib
-src = sys.stdin.read()
-out = io.StringIO()
-tracemalloc.start()
-with contextlib.redirect_stdout(out):
-    exec(compile(src, "program.py", "exec"), {"__name__": "__main__"})
-peak = tracemalloc.get_traced_memory()[1]
-tracemalloc.stop()
-print(json.dumps({"output": out.getvalue(), "peak": peak}))
+# Programs run in a child forked from one server process per test session: each child starts from the same state
+# (Python with the libraries it imports already loaded), runs one program with tracemalloc and exits, so no
+# program sees another's. Importing a library (a second or more under tracemalloc) is done once, in the server,
+# and is never part of a peak: a peak is what the program's own code allocates.
+LIBRARIES = (
+    "numpy", "pandas", "scipy", "sklearn", "skimage", "matplotlib", "librosa", "cv2", "PIL", "imageio", "tifffile",
+    "soundfile",
+)  # fmt: skip
+
+_SERVER = r"""
+import json, os, sys, tempfile
+
+
+def load(libraries):
+    import importlib, types, warnings
+
+    here = sys.path.pop(0)  # "": the program's folder holds its own modules, not the libraries
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for module, root, names in libraries:
+                try:
+                    importlib.import_module(module)
+                    value = sys.modules[root]
+                    for name in names:  # lazily loaded packages (librosa, skimage) import on first use
+                        if not isinstance(value, types.ModuleType):
+                            break
+                        value = getattr(value, name)
+                except Exception:
+                    pass  # the program raises it again
+    finally:
+        sys.path.insert(0, here)
+
+
+def run(request):
+    # What `python -c` of this program would do, from the server's state; in the child, which exits after.
+    import contextlib, io, signal, traceback, tracemalloc
+
+    signal.alarm(request["timeout"])
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.stdin = open(os.devnull)
+    out = io.StringIO()
+    try:
+        tracemalloc.start()
+        with contextlib.redirect_stdout(out):
+            exec(compile(request["code"], "program.py", "exec"), {"__name__": "__main__"})
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        print(e.code, file=sys.stderr)
+        return 1
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    print(json.dumps({"output": out.getvalue(), "peak": peak}))
+    return 0
+
+
+for line in sys.stdin:
+    request = json.loads(line)
+    load(request["libraries"])
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(out.fileno(), 1)
+            os.dup2(err.fileno(), 2)
+            status = run(request)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(status)
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        out.seek(0)
+        err.seek(0)
+        reply = {"returncode": status, "stdout": out.read().decode(), "stderr": err.read().decode()}
+    print(json.dumps(reply), flush=True)
 """
+_server: subprocess.Popen | None = None
 
 
-def run_program(code: str) -> tuple[str, int]:
-    """Run code in a fresh interpreter: (what it printed, tracemalloc peak in bytes)."""
-    proc = subprocess.run(
-        [sys.executable, "-c", _RUNNER], input=textwrap.dedent(code), capture_output=True, text=True, timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+def _program_server() -> subprocess.Popen:
+    """The session's program server, started on first use (tests: slow)."""
+    global _server
+    if _server is None or _server.poll() is not None:
+        _server = subprocess.Popen(
+            [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
+        )
+        atexit.register(_server.stdin.close)
+    return _server
+
+
+def _libraries(code: str) -> list:
+    """What of LIBRARIES code imports and uses, for the server to load: [module imported, module named, the
+    attributes the program reads from it] (`import a.b as m; m.f.g` gives ["a.b", "a.b", ["f", "g"]])."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    bound = {}  # a name the program binds to a library -> [module imported, module named, attributes]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                bound[a.asname or a.name.split(".")[0]] = [a.name, a.name if a.asname else a.name.split(".")[0], []]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for a in node.names:
+                bound[a.asname or a.name] = [node.module, node.module, [a.name]]
+    used = list(bound.values())
+    for node in ast.walk(tree):
+        names, value = [], node
+        while isinstance(value, ast.Attribute):
+            names.insert(0, value.attr)
+            value = value.value
+        if names and isinstance(value, ast.Name) and value.id in bound:
+            module, root, first = bound[value.id]
+            used.append([module, root, first + names])
+    return [u for u in used if u[0].split(".")[0] in LIBRARIES]
+
+
+def run_program(code: str, libraries: list | None = None, timeout: int = 120) -> tuple[str, int]:
+    """Run code as `python -c` would, after loading `libraries` (default: those it imports) in the server:
+    (what it printed, tracemalloc peak in bytes)."""
+    code = textwrap.dedent(code)
+    server = _program_server()
+    if libraries is None:
+        libraries = _libraries(code)
+    request = {"code": code, "libraries": libraries, "cwd": os.getcwd(), "env": dict(os.environ)}
+    server.stdin.write(json.dumps({**request, "timeout": timeout}) + "\n")
+    server.stdin.flush()
+    reply = json.loads(server.stdout.readline())
+    if reply["returncode"] == -signal.SIGALRM:
+        raise subprocess.TimeoutExpired("program.py", timeout)
+    assert reply["returncode"] == 0, reply["stderr"]
+    data = json.loads(reply["stdout"].strip().splitlines()[-1])
     return data["output"], data["peak"]
 
 
@@ -88,8 +209,9 @@ def assert_fix_keeps_behaviour(
     `saves_at_least` bytes: give the size of what the fix saves where a few bytes' difference could be noise."""
     fixed = fix(code, unsafe=unsafe)
     assert fixed != textwrap.dedent(code), "expected a fix"
-    before, peak_before = run_program(code)
-    after, peak_after = run_program(fixed)
+    libraries = _libraries(textwrap.dedent(code)) + _libraries(fixed)  # both start from the same state
+    before, peak_before = run_program(code, libraries)
+    after, peak_after = run_program(fixed, libraries)
     assert before == after, f"output changed by the fix:\n{before}\n---\n{after}\n---\n{fixed}"
     if saves_memory:
         assert peak_after <= peak_before - saves_at_least, (peak_before, peak_after, fixed)
