@@ -1162,3 +1162,32 @@ def test_a_local_name_bound_otherwise_is_not_the_module_constant(bind, tmp_path)
     assert reported({"geometry.py": GEOMETRY, "use.py": use}, tmp_path) == ["geometry.py:2"], bind
     read_only = "from geometry import Point\nN = 10\ndef f(sizes):\n    return [Point(i, i) for i in range(N)]\n"
     assert reported({"geometry.py": GEOMETRY, "use.py": read_only}, tmp_path / "module") == []
+
+
+CLASS_BODY_BINDS_X = {
+    "in an if": "    if DEBUG:\n        x = 0.0\n",
+    "by a loop": "    for x in (0.0,):\n        pass\n",
+    "in a try": "    try:\n        x = 0.0\n    except ImportError:\n        pass\n",
+    "by an import": "    from math import pi as x\n",
+    "by a with": "    with open(__file__) as x:\n        pass\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(CLASS_BODY_BINDS_X))
+def test_a_class_attribute_bound_anywhere_in_the_body_is_a_slot_conflict(how, tmp_path):
+    """A name the class body binds, at any depth and by any statement, is a class attribute: a slot of that name
+    makes the class statement raise ValueError."""
+    geometry = "DEBUG = False\nclass Point:\n" + CLASS_BODY_BINDS_X[how] + GEOMETRY.split("class Point:\n")[1]
+    assert reported({"geometry.py": geometry, "use.py": BULK_USE}, tmp_path) == [], how
+
+
+@pytest.mark.slow
+def test_the_trap_a_slot_named_as_a_nested_class_attribute_raises():
+    """Where the nested binding runs, the class statement with the slot raises."""
+    nested = (
+        "DEBUG = True\nclass Point:\n    if DEBUG:\n        x = 0.0\n    def __init__(self, x):\n        self.x = x\n"
+    )
+    program = nested + "print(Point(1.5).x)\n"
+    assert outcome(program).strip() == "1.5"
+    slotted = program.replace("class Point:\n", 'class Point:\n    __slots__ = ("x",)\n')
+    assert outcome(slotted).startswith("raised: ValueError: 'x' in __slots__ conflicts with class variable")

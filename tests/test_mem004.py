@@ -576,3 +576,16 @@ def test_a_comprehension_target_is_its_own_name(tmp_path):
         return i, pairs, named
     """
     assert [f.line for f in mem004({"use.py": use}, tmp_path)] == [5]
+
+
+@pytest.mark.parametrize(
+    "step, record",
+    [
+        ("    STEP: float\n    STEP = 1.5\n", True),  # the annotation binds nothing: STEP is bound once, to 1.5
+        ("    STEP = 1.5\n    if random.random() < 0.5:\n        STEP = 'fast'\n", False),  # a string, sometimes
+        ("    STEP = 1.5\n    for STEP in ('a', 'b'):\n        pass\n", False),  # left bound to 'b'
+    ],
+)
+def test_a_class_number_is_a_name_the_body_binds_once_at_any_depth(step, record, tmp_path):
+    particle = PARTICLE.format(more="").replace("    STEP = 1.5\n", step)
+    assert len(mem004({"particles.py": particle, "use.py": SWARM}, tmp_path)) == int(record)

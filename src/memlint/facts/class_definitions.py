@@ -13,6 +13,7 @@ import bisect
 import functools
 from typing import TYPE_CHECKING, NamedTuple, Optional, Union
 
+from memlint.facts.bindings import ScopeBindings
 from memlint.facts.python_numbers import NUMBER_TYPES, number_params
 from memlint.facts.record_fields import class_numbers, field_sources, unknown_stores
 from memlint.facts.syntax import (
@@ -123,6 +124,9 @@ class ClassDefinitions:
             elif isinstance(stmt, (ast.ClassDef, ast.Import, ast.ImportFrom)):
                 for n in bound_names(stmt):
                     body_names[n] = "value"
+        body = ScopeBindings(node)
+        for n in body.of:  # bound in a nested block or otherwise (`if DEBUG: x = 0`, `for x in ...`): a class attribute
+            body_names.setdefault(n, "value")
         info["property_names"] = sorted(n for n, k in body_names.items() if k == "property")
         # its own pickling methods serve protocols 0 and 1 whatever the slots
         info["pickles_itself"] = any(
@@ -153,7 +157,7 @@ class ClassDefinitions:
             if "classmethod" not in decorators:
                 self._scan_method(stmt, self_name, self_attrs, info, never)
         init = next((s for s in node.body if isinstance(s, ast.FunctionDef) and s.name == "__init__"), None)
-        outer_numbers = {**self.names.constants, **class_numbers(node)}  # numbers the methods may read
+        outer_numbers = {**self.names.constants, **class_numbers(node, body)}  # numbers the methods may read
         if init is not None:
             info["fields"] = field_sources(init, self.names.imports, outer_numbers)
             params = init.args.posonlyargs + init.args.args + init.args.kwonlyargs

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 from memlint.facts.bindings import ScopeBindings
 from memlint.facts.python_numbers import is_number, is_number_literal, numeric_names
-from memlint.facts.syntax import first_param, is_name, names_in_target, statements, walk, walk_scope
+from memlint.facts.syntax import first_param, is_name, statements, walk, walk_scope
 from memlint.facts.tree import OWN_SCOPE
 
 if TYPE_CHECKING:
@@ -131,22 +131,16 @@ def unknown_stores(
     return {attr: [None if p in called else p for p in where] for attr, where in found.items()}
 
 
-def class_numbers(node: ast.ClassDef) -> dict[str, object]:
-    """The class body's names bound once to a number literal, as ``Class.NAME``: read through the class (or
-    an instance, as ``self.NAME`` by the methods)."""
-    bound: dict[str, int] = {}
-    numbers = set()
-    for stmt in node.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for t in targets:
-                for n in names_in_target(t):
-                    bound[n] = bound.get(n, 0) + 1
-                if isinstance(t, ast.Name) and isinstance(stmt, ast.Assign) and is_number_literal(stmt.value):
-                    numbers.add(t.id)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound[stmt.name] = bound.get(stmt.name, 0) + 1
-    return {f"{node.name}.{n}": None for n in numbers if bound[n] == 1}
+def class_numbers(node: ast.ClassDef, body: ScopeBindings) -> dict[str, object]:
+    """The class body's names bound once to a number literal (``body``: its bindings), as ``Class.NAME``: read
+    through the class (or an instance, as ``self.NAME`` by the methods)."""
+    found: dict[str, object] = {}
+    for name, bindings in body.of.items():
+        b = bindings[0]
+        if len(bindings) == 1 and isinstance(b.node, ast.Assign) and isinstance(b.target, ast.Name):
+            if is_number_literal(b.node.value):
+                found[f"{node.name}.{name}"] = None
+    return found
 
 
 def _method_numbers(
