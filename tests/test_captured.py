@@ -135,3 +135,20 @@ def test_a_comprehensions_first_iterable_is_a_use_of_the_enclosing_scope_not_a_c
     assert [d.node.lineno for d in flow.reaching(use)] == [2]
     (nested,) = ast.parse("def f(xs):\n    return [y for x in xs for y in x if y]\n").body
     assert ScopeFlow(nested).loads_of("xs") and "xs" not in ScopeFlow(nested).captured
+
+
+@pytest.mark.parametrize(
+    "code, opaque",
+    [
+        ("def f():\n    global data\n    return data + 1", False),  # only read: Python's default anyway
+        ("def f():\n    global data\n    data = 1", True),
+        ("def f(xs):\n    global data\n    return [data for data in xs]", False),  # the comprehension's own
+        ("def f(xs):\n    global data\n    return [(data := x) for x in xs]", True),  # the walrus binds f's
+        ("def f():\n    global data\n    def g(x=(data := 1)):\n        pass", True),  # a default, evaluated in f
+        ("def f():\n    global data\n    def g():\n        data = 1", False),  # g's own data
+        ("def f():\n    global data\n    try:\n        pass\n    except ValueError as data:\n        pass", True),
+    ],
+)
+def test_a_scope_binding_a_name_it_declares_global_is_opaque(code, opaque):
+    (function,) = ast.parse(code).body
+    assert ScopeFlow(function).opaque is opaque

@@ -891,3 +891,19 @@ def test_a_view_read_at_once_is_no_alias_but_a_kept_view_is():
         "a = a * 2.0",
         "a *= 2.0",
     )
+
+
+def test_a_comprehension_variable_named_as_a_declared_global_leaves_the_global_alone():
+    # `[str(SCALE) for SCALE in ...]` binds the comprehension's own SCALE: step() still only reads the global
+    code = """
+        import numpy as np
+        SCALE = 0.5
+        def step():
+            global SCALE
+            labels = [str(SCALE) for SCALE in range(3)]
+            a = np.ones(1 << 20)
+            a = a * SCALE
+            return a, labels
+        """
+    (f,) = findings(code)
+    assert f.fix is not None and f.fix.edits[0].content == "a *= SCALE"

@@ -11,8 +11,9 @@ decorators and defaults of a function defined here, evaluated here), an import, 
 (``annotated``). A name declared ``global`` or ``nonlocal`` is another scope's (``declared``): its bindings here
 are not this scope's (``rebound`` names them); at module level ``global`` changes nothing.
 
-This answers the class facts (``class_names``); the data flow (``dataflow.ScopeFlow``) records the same bindings
-as definitions in control-flow order.
+The class facts read it (each function's names in ``class_names``, each class body's in ``class_definitions`` and
+``record_fields``), and so does the data flow's question whether a scope binds a name it declares ``global``
+(``dataflow._binds``); ``dataflow.ScopeFlow`` records the same bindings as definitions in control-flow order.
 """
 
 from __future__ import annotations

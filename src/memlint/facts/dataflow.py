@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 from typing import NamedTuple, Optional, Union
 
+from memlint.facts.bindings import ScopeBindings
 from memlint.facts.kinds import DefKind
 from memlint.facts.tree import COMPREHENSIONS, OWN_SCOPE, Scope, TreeIndex, children
 
@@ -670,31 +671,11 @@ def find_opacity(nodes, parent) -> Opacity:
 
 
 def _binds(scope: ast.AST, names: set[str]) -> bool:
-    """Whether the code of ``scope`` itself (not of the functions and classes it defines) binds one of
-    ``names``. Comprehension variables count: conservative, and a comprehension's walrus does bind here."""
-    stack: list[ast.AST] = list(getattr(scope, "body", []))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node.name in names:
-                return True
-            stack += node.decorator_list  # evaluated here; so are defaults (below, with the lambda's)
-            if not isinstance(node, ast.ClassDef):
-                stack += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
-            continue
-        if isinstance(node, ast.Lambda):
-            stack += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
-            continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load) and node.id in names:
-            return True
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name == "*" or (alias.asname or alias.name.split(".")[0]) in names:
-                    return True
-        if getattr(node, "name", None) in names or getattr(node, "rest", None) in names:
-            return True  # except ... as name, match patterns' captures
-        stack += children(node)
-    return False
+    """Whether the code of ``scope`` itself (not of the functions and classes it defines) binds one of ``names``,
+    declared ``global`` there or not (``bindings.ScopeBindings``: a comprehension's targets are its own, its
+    walrus binds here; a star import may bind anything)."""
+    bound = ScopeBindings(scope)  # type: ignore[arg-type]
+    return bound.star_import or not names.isdisjoint(bound.rebound) or not names.isdisjoint(bound.of.keys())
 
 
 def _header(scope: ast.AST) -> list:
