@@ -18,7 +18,7 @@ from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
-from memlint.facts.in_place import COMMUTATIVE, SYMBOLS, chain_finding, in_place_steps
+from memlint.facts.in_place import COMMUTATIVE, SYMBOLS, chain_finding, in_place_steps, spine_name
 from memlint.findings import SAFE
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class InplaceArithmetic(Rule):
             steps = in_place_steps(ctx, node.value, name)
             if steps is None:
                 continue
-            use = steps[0].operands[steps[0].position]
+            use = spine_name(steps)
             if not ctx.arrays.may_hold_array(use):
                 continue  # never an ndarray, so never fresh: no need to build the facts
             if len(steps) > 1:

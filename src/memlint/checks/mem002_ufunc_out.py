@@ -20,12 +20,11 @@ from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
 from memlint.facts.arrays import in_place_verdict
-from memlint.facts.in_place import chain_finding, elementwise_ufunc, in_place_steps
+from memlint.facts.in_place import Elementwise, chain_finding, elementwise_ufunc, in_place_steps
 from memlint.findings import SAFE
 
 if TYPE_CHECKING:
     import libcst
-    import numpy
 
 
 class UfuncOut(Rule):
@@ -74,7 +73,7 @@ class UfuncOut(Rule):
         ctx: FileContext,
         node: Union[ast.Assign, ast.Return],
         call: ast.Call,
-        ufunc: numpy.ufunc,
+        ufunc: Elementwise,
         use: ast.Name,
         position: int,
         replaces: bool,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from memlint.facts.numpy_api import SAME_FUNCTIONS
 
@@ -62,7 +63,9 @@ class ImportMap:
         ast.Nonlocal,
     )
 
-    def __init__(self, tree: ast.Module, module_name: str = "", is_package: bool = False, nodes=None):
+    def __init__(
+        self, tree: ast.Module, module_name: str = "", is_package: bool = False, nodes: Optional[list[Any]] = None
+    ) -> None:
         self.module_name = module_name
         self.bound: dict[str, str] = {}  # local name -> fully qualified name
         self.modules: set[str] = set()  # top-level packages imported anywhere in the file
@@ -131,7 +134,7 @@ class ImportMap:
         name = ".".join([self.bound[node.id], *reversed(attrs)])
         return SAME_FUNCTIONS.get(name, name)
 
-    def imports_any(self, modules) -> bool:
+    def imports_any(self, modules: Iterable[str]) -> bool:
         return not self.modules.isdisjoint(modules)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Literal, NamedTuple, Optional, Union
 
 from memlint.facts import numpy_api
 from memlint.facts.kinds import ChainVerdict, Verdict
@@ -28,6 +28,11 @@ from memlint.findings import SAFE, UNSAFE, Fix
 
 if TYPE_CHECKING:
     import numpy
+
+    from memlint.context import FileContext
+    from memlint.facts.arrays import ArrayFacts
+    from memlint.facts.values import Value
+    from memlint.source import SourceText
 
 # Python's binary operators (``ast`` class names) that NumPy computes in place, as an augmented assignment spells
 # each, and those whose operands may be swapped (so a temporary on either side may take the result).
@@ -49,15 +54,16 @@ SYMBOLS = {
 
 # np.clip(a, lo, hi) is an elementwise ufunc in all but name (it calls numpy._core.umath.clip) and takes out=.
 _CLIP = SimpleNamespace(__name__="clip", nin=3, nout=1)
+Elementwise = Union["numpy.ufunc", SimpleNamespace]  # a ufunc, or _CLIP: each has __name__, nin and nout
 
 
-def elementwise_ufunc(ctx, call: ast.Call):
+def elementwise_ufunc(ctx: FileContext, call: ast.Call) -> Optional[Elementwise]:
     """The ufunc a call applies elementwise with one output, all operands positional and no keyword (``out=``,
     ``dtype=``, ``where=``... change what ``out=a`` would mean), else None."""
     if call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
         return None
     qualname = ctx.qualname(call.func)
-    ufunc: Union[numpy.ufunc, SimpleNamespace, None]
+    ufunc: Optional[Elementwise]
     if qualname == "numpy.clip":
         ufunc = _CLIP
     else:
@@ -71,27 +77,28 @@ def elementwise_ufunc(ctx, call: ast.Call):
 class Step:
     """One operator or ufunc of the chain; ``operands[position]`` is the spine (``x`` or the step before)."""
 
-    node: ast.expr
-    kind: str  # "operator" (``name`` is the ast operator's name, "Sub") or "ufunc" (the ufunc's name)
+    node: Union[ast.BinOp, ast.Call]
+    kind: Literal["operator", "ufunc"]  # "operator": ``name`` is the ast operator's ("Sub"); "ufunc": the ufunc's
     name: str
-    operands: tuple
+    operands: tuple[ast.expr, ...]
     position: int
 
     @property
-    def others(self) -> list:
+    def others(self) -> list[ast.expr]:
         return [o for i, o in enumerate(self.operands) if i != self.position]
 
-    def verdict(self, values: list, within: tuple = ()) -> tuple[Verdict, str]:
+    def verdict(self, values: list[Value], within: tuple[int, ...] = ()) -> tuple[Verdict, str]:
         """``in_place_verdict`` of this step for the operands' values (the spine's is the array's)."""
         if self.kind == "operator":
             return in_place_verdict("operator", numpy_api.BINARY_OPERATORS[self.name], values, self.position, within)
         return in_place_verdict("ufunc", self.name, values, self.position, within)
 
 
-def in_place_steps(ctx, expr: ast.expr, target: str) -> Optional[list]:
+def in_place_steps(ctx: FileContext, expr: ast.expr, target: str) -> Optional[list[Step]]:
     """The steps of ``expr`` from the innermost out, when ``expr`` is a chain of operators and elementwise
     ufuncs over the name ``target`` (an operator's spine on its right only where the operator commutes; an
     operand that is ``target`` itself first: ``a = np.sqrt(a) + a`` is ``a += np.sqrt(a)``); else None."""
+    kind: Literal["operator", "ufunc"]
     if isinstance(expr, ast.BinOp):
         op = type(expr.op).__name__
         if op not in SYMBOLS:
@@ -118,9 +125,11 @@ def in_place_steps(ctx, expr: ast.expr, target: str) -> Optional[list]:
     return None
 
 
-def spine_name(steps: list) -> ast.Name:
+def spine_name(steps: list[Step]) -> ast.Name:
     """The occurrence of the array's name the first step reads."""
-    return steps[0].operands[steps[0].position]
+    spine = steps[0].operands[steps[0].position]
+    assert isinstance(spine, ast.Name)  # in_place_steps ends a chain at the name
+    return spine
 
 
 class ChainFinding(NamedTuple):
@@ -135,7 +144,7 @@ class Judged(NamedTuple):
     nbytes: Optional[int]  # saved
 
 
-def chain_finding(ctx, statement: ast.stmt, steps: list) -> Optional[ChainFinding]:
+def chain_finding(ctx: FileContext, statement: ast.stmt, steps: list[Step]) -> Optional[ChainFinding]:
     """What MEM001 and MEM002 report of a chain of two steps or more (MEM001 where it ends in an operator,
     MEM002 in a ufunc), or None when there is nothing to report."""
     found = chain_verdict(ctx.arrays, statement, steps)
@@ -164,7 +173,7 @@ def chain_finding(ctx, statement: ast.stmt, steps: list) -> Optional[ChainFindin
     return ChainFinding(message, nbytes, fix)
 
 
-def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[Judged]:
+def chain_verdict(facts: ArrayFacts, statement: ast.stmt, steps: list[Step]) -> Optional[Judged]:
     """For a chain of two steps or more: the verdict, its reason and the bytes saved of running it in the buffer of the
     array it replaces, or None when there is nothing to report: the array is not FRESH or not numeric, is
     small or 0-d, an operand may view it (NumPy would copy that operand to a temporary as large, saving
@@ -194,7 +203,7 @@ def chain_verdict(facts, statement: ast.stmt, steps: list) -> Optional[Judged]:
     return Judged(verdict, reason, nbytes)
 
 
-def steps_verdict(facts, steps: list, use: ast.Name, statement: ast.stmt) -> tuple[ChainVerdict, str]:
+def steps_verdict(facts: ArrayFacts, steps: list[Step], use: ast.Name, statement: ast.stmt) -> tuple[ChainVerdict, str]:
     """Whether running ``steps`` in the buffer of the array ``use`` holds computes what the expression did:
     each step keeps the array's dtype and shape exactly (``in_place_verdict``, NumPy's promotion rules
     included: a float64 NumPy scalar makes a float32 result float64, a Python float does not), and the
@@ -231,7 +240,7 @@ def steps_verdict(facts, steps: list, use: ast.Name, statement: ast.stmt) -> tup
     return worst
 
 
-def _inert(operand: ast.expr, steps: list) -> bool:
+def _inert(operand: ast.expr, steps: list[Step]) -> bool:
     """An operand whose value cannot depend on when it is evaluated within the expression: a literal, or a
     name where no step calls anything (nothing could rebind it)."""
     if isinstance(operand, ast.Constant):
@@ -240,7 +249,7 @@ def _inert(operand: ast.expr, steps: list) -> bool:
     return isinstance(operand, ast.Name) and not calls
 
 
-def _observable_midway(facts, statement: ast.stmt) -> bool:
+def _observable_midway(facts: ArrayFacts, statement: ast.stmt) -> bool:
     """Whether code could read the assigned name after an exception escapes the statement: at module level
     (a notebook, ``python -i``), or inside a ``try``/``with`` of its function."""
     node = facts.parent(statement)
@@ -253,18 +262,18 @@ def _observable_midway(facts, statement: ast.stmt) -> bool:
     return node is None
 
 
-def saved_arrays(steps: list) -> int:
+def saved_arrays(steps: list[Step]) -> int:
     """How many arrays of the result's size the expression holds at once beyond the array it replaces: its
     first result, and a second while a later ufunc writes a new array from an earlier step's (NumPy reuses
     an operator's temporary operand for the result instead: temporary elision)."""
     return 2 if any(s.kind == "ufunc" for s in steps[1:]) else 1
 
 
-def spelled(source, steps: list, target: str) -> list:
+def spelled(source: SourceText, steps: list[Step], target: str) -> list[str]:
     """The statements that run the steps in ``target``'s buffer: ``x -= a``, ``np.log(x, out=x)``."""
     statements = []
     for step in steps:
-        if step.kind == "operator":
+        if isinstance(step.node, ast.BinOp):  # an operator
             statements.append(f"{target} {SYMBOLS[step.name]}= {source.segment(step.others[0])}")
         else:
             args = [target if i == step.position else source.segment(o) for i, o in enumerate(step.operands)]
@@ -272,7 +281,7 @@ def spelled(source, steps: list, target: str) -> list:
     return statements
 
 
-def replacement(source, statement: ast.stmt, statements: list) -> Optional[str]:
+def replacement(source: SourceText, statement: ast.stmt, statements: list[str]) -> Optional[str]:
     """The text replacing ``statement`` by ``statements``: one per line at its indentation where it stands on
     its own line, else joined by ``;``. None for a statement over several lines (its operands' line breaks
     belong to brackets the steps do not keep) or text that does not parse."""

@@ -400,7 +400,7 @@ class NumpyValues(Evaluator):
         for axis, (arg, v) in enumerate(zip(call.args, values)):
             shape = None
             if known_flags and None not in sizes:
-                grid = list(sizes)
+                grid = [n for n in sizes if n is not None]  # all of them
                 if sparse is not None and sparse.value:
                     grid = [n if i == axis else 1 for i, n in enumerate(grid)]
                 if swapped and len(grid) > 1:
@@ -609,8 +609,8 @@ class NumpyValues(Evaluator):
         if name in ("rand", "randn"):
             if not call.args:
                 return number_value(pytype="float")
-            dims = [self._value(a).constant for a in call.args]
-            shape = tuple(dims) if all(type(d) is int and d >= 0 for d in dims) else None
+            dims = [d for d in (self._value(a).constant for a in call.args) if type(d) is int and d >= 0]
+            shape = tuple(dims) if len(dims) == len(call.args) else None
             return ndarray_value(float64, shape, ndim=len(call.args))
         return self._drawn(name, call, legacy=True)
 

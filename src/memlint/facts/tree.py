@@ -92,7 +92,9 @@ _UNINDEXED = object()
 _UNKNOWN = object()  # not looked up yet
 
 
-def _child_scope(node: ast.AST, child: ast.AST, scope, scopes: dict, parents: dict):
+def _child_scope(
+    node: ast.AST, child: ast.AST, scope: object, scopes: dict[ast.AST, object], parents: dict[ast.AST, ast.AST]
+) -> object:
     """The scope of ``child``, a child of ``node``, where ``node`` is evaluated in ``scope``.
 
     A function's body and parameters are its own scope, its decorators and defaults its parent's. A class body

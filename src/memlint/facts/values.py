@@ -45,7 +45,7 @@ class Value:
     def nbytes(self) -> Optional[int]:
         return numpy_api.nbytes(self.shape, self.dtype)
 
-    def with_changes(self, **changes) -> Value:
+    def with_changes(self, **changes: Any) -> Value:
         """A copy with these fields changed (as libcst nodes' ``with_changes``); a new dtype drops what was
         known of the old one (``no_objects``)."""
         if "dtype" in changes and "no_objects" not in changes:
@@ -68,7 +68,13 @@ BOTTOM = Value(kind="bottom", ownership="bottom")  # "no information yet" while 
 _NUMPY_KINDS = frozenset({"ndarray", "np_scalar", "unknown"})
 
 
-def ndarray_value(dtype=None, shape=None, ownership: Ownership = "fresh", ndim=None, **kw) -> Value:
+def ndarray_value(
+    dtype: Optional[numpy.dtype[Any]] = None,
+    shape: Optional[tuple[int, ...]] = None,
+    ownership: Ownership = "fresh",
+    ndim: Optional[int] = None,
+    **kw: Any,
+) -> Value:
     if shape is not None:
         ndim = len(shape)
     return Value("ndarray", dtype, shape, ownership, ndim, **kw)
