@@ -646,6 +646,20 @@ def test_a_call_keeping_its_inputs_dtype_is_not_a_loader_whose_data_decides():
     ]
 
 
+def test_np_array_to_float64_of_an_array_whose_dtype_the_code_decides_is_not_reported():
+    # as for float32 (and every other dtype): the dtype is the caller's `kind`, not a file's, so converting is
+    # wanted; np.dtype(None) == np.float64 once made the float64 request look like the array's own dtype
+    code = """
+        import numpy as np
+        def f(kind):
+            x = np.zeros((1000, 1000), dtype=kind)
+            y = np.array(x, dtype=np.float64)
+            return y.sum()
+        """
+    assert mem012(code) == []
+    assert mem012(code.replace("np.float64", "np.float32")) == []
+
+
 def _nibabel_standin(tmp_path) -> str:
     """A stand-in for nibabel built as nibabel 5 builds get_fdata (nibabel is not installed here): an image
     of an uncompressed file maps it (np.memmap), get_fdata is np.asanyarray(dataobj, dtype=float64), a memmap

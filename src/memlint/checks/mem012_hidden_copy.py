@@ -201,7 +201,8 @@ def _wanted_dtype(ctx: FileContext, dtype_node: Optional[ast.expr]) -> Optional[
 
 
 def _same_dtype(wanted: Wanted, x: Value) -> bool:
-    return wanted is _OWN_DTYPE or wanted == x.dtype
+    # x.dtype first: np.dtype(None) is float64, so float64 compares equal to an unknown dtype
+    return wanted is _OWN_DTYPE or (x.dtype is not None and wanted == x.dtype)
 
 
 def _data_decides(ctx: FileContext, x: Value, wanted: Wanted) -> bool:
