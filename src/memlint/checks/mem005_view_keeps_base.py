@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional
 from memlint.checks import Rule
 from memlint.context import FileContext
 from memlint.facts import numpy_api
+from memlint.facts.loop_counts import ADDERS
 from memlint.facts.syntax import bounded_rows
 from memlint.findings import SAFE
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from memlint.facts.arrays import ArrayFacts
     from memlint.facts.values import Value
 
-_CONTAINER_METHODS = frozenset({"append", "add", "insert", "appendleft", "put", "put_nowait"})
+_CONTAINER_METHODS = ADDERS | {"put", "put_nowait"}  # a list's, a set's, a deque's, and a queue's
 
 
 class ViewKeepsBase(Rule):
