@@ -495,3 +495,22 @@ def test_a_name_a_comprehension_reads_holds_what_it_held_before_the_statement():
     assert facts.value(own).kind == "unknown"  # the comprehension's own variable
     assert facts.value(later).kind == "unknown"  # a generator runs later: a may be None by then
     assert facts.value(rebound).kind == "unknown"  # a walrus in the statement rebinds it
+
+
+def test_a_value_of_unknown_dtype_is_not_a_float64_one():
+    # np.dtype(None) is float64, so np.dtype("float64") == None is True: Values and their join must not say so
+    from memlint.facts.values import Value, join
+
+    known, unknown = Value("ndarray", np.dtype("float64")), Value("ndarray")
+    assert known != unknown and unknown != known and known == Value("ndarray", np.dtype("float64"))
+    assert join(known, unknown).dtype is None and join(unknown, known).dtype is None
+    assert Value("list", element=known) != Value("list", element=unknown)
+    assert join(Value("list", element=known), Value("list", element=unknown)).element.dtype is None
+    facts, tree = facts_of("""
+        import numpy as np
+        def f(c, kind):
+            x = np.zeros(8) if c else np.zeros(8, dtype=kind)
+            return x
+        """)
+    (load,) = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "x" and isinstance(n.ctx, ast.Load)]
+    assert facts.value(load).dtype is None

@@ -907,3 +907,27 @@ def test_a_comprehension_variable_named_as_a_declared_global_leaves_the_global_a
         """
     (f,) = findings(code)
     assert f.fix is not None and f.fix.edits[0].content == "a *= SCALE"
+
+
+@pytest.mark.slow
+def test_trap_an_array_of_float64_or_of_a_dtype_not_known_is_of_no_known_dtype():
+    # np.dtype(None) == np.float64 made "float64 on one branch, unknown on the other" float64, and the int32
+    # array of the other branch cannot hold x * 0.5
+    assert_trap_not_fixed(
+        "MEM001",
+        """
+        import numpy as np
+
+        def f(c, kind):
+            if c:
+                x = np.zeros(1 << 18)
+            else:
+                x = np.zeros(1 << 18, dtype=kind)
+            x = x * 0.5
+            return x
+
+        print(f(False, np.int32).dtype)
+        """,
+        "x = x * 0.5",
+        "x *= 0.5",
+    )

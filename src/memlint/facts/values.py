@@ -41,6 +41,15 @@ class Value:
     # where ``ravel`` copies as ``flatten`` does
     fortran: Optional[bool] = None
 
+    def __eq__(self, other: object) -> bool:
+        # the generated __eq__ compares dtypes with ==, and np.dtype(None) is float64: a float64 Value would
+        # equal one of unknown dtype (and join would keep float64 for "float64 or unknown")
+        if self is other:
+            return True
+        if not isinstance(other, Value):
+            return NotImplemented
+        return _equal(self.dtype, other.dtype) and self.__dict__ == other.__dict__  # nested Values: this __eq__
+
     @property
     def nbytes(self) -> Optional[int]:
         return numpy_api.nbytes(self.shape, self.dtype)
@@ -86,6 +95,11 @@ def number_value(value: Optional[Number] = None, pytype: Optional[PyType] = None
     return Value("py_number", None, None, "fresh", None, value, pytype)
 
 
+def _equal(x: object, y: object) -> bool:
+    """``x == y``, where None equals only None (``np.dtype("float64") == None`` is True)."""
+    return x is y or (x is not None and y is not None and x == y)
+
+
 def join(a: Value, b: Value) -> Value:
     """What is known of a value that is one of ``a`` or ``b``."""
     if a is BOTTOM or a == BOTTOM:
@@ -95,7 +109,7 @@ def join(a: Value, b: Value) -> Value:
     if a == b:
         return a
     same = {
-        f.name: getattr(a, f.name) if getattr(a, f.name) == getattr(b, f.name) else None
+        f.name: getattr(a, f.name) if _equal(getattr(a, f.name), getattr(b, f.name)) else None
         for f in dataclasses.fields(Value)
     }
     kind: ValueKind = same["kind"] or _joined_kind(a, b, same["dtype"])
