@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # for the type checker only: no import at run time, no cycle
     from memlint.config import Config
     from memlint.facts.arrays import ArrayFacts
     from memlint.facts.class_schema import FileClassFacts
+    from memlint.facts.functions import FunctionIndex
 
 Node = TypeVar("Node", bound=ast.AST)
 Other = TypeVar("Other", bound=ast.AST)
@@ -46,6 +47,7 @@ class FileContext:
         self.findings: list[Finding] = []
         self.rule_code = ""  # set by the engine while a rule runs
         self.cells: Optional[list] = None  # a notebook's cell map: messages name its lines by cell
+        self.project_functions: Optional[FunctionIndex] = None  # the other files' functions (set by the engine)
 
     @functools.cached_property
     def imports(self) -> ImportMap:

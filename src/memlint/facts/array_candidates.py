@@ -21,16 +21,24 @@ the test suite's NumPy programs and of NumPy's own files).
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING, Optional
 
 from memlint.facts import calls, numpy_api
 from memlint.facts.dataflow import equalities
 from memlint.facts.syntax import names_in_target
 
+if TYPE_CHECKING:
+    from memlint.context import FileContext
+    from memlint.facts.tree import Scope
+
+# a name in the code of a scope (None: a class body's or a comprehension's, which no scope's facts know)
+ScopedName = tuple[Optional["Scope"], str]
+
 
 class ArrayNames:
     """Which names may hold an array, per scope: a name read in a function is bound there or at module level."""
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: FileContext) -> None:
         # `qualname` resolves a call to NumPy exactly when the root name of its function is bound to NumPy.
         # The calls of the data model (calls.toml, [tool.memlint.calls]) are sources too: their modules' roots.
         known = calls.known_modules(getattr(ctx.config, "calls", {}))
@@ -50,7 +58,7 @@ class ArrayNames:
         self._method_names = {
             node.name for cls in ctx.nodes(ast.ClassDef) for node in cls.body if isinstance(node, ast.FunctionDef)
         }
-        index = getattr(ctx, "project_functions", None)
+        index = ctx.project_functions
         if index is not None:
             self._function_names |= {name for name, q in ctx.imports.bound.items() if index.knows(q)}
         self._module = ctx.tree
@@ -71,28 +79,29 @@ class ArrayNames:
             for name, attr, _ in equalities(node.test, holds)
             if attr == "dtype"
         }
-        self._bindings: dict[str, list] = {}  # name -> (statement, value) binding it (or put in it), any scope
+        # name -> (statement, value) binding it (or put in it), any scope
+        self._bindings: dict[str, list[tuple[ast.AST, ast.expr]]] = {}
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr):
             if node.value is not None:
                 for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
                     for name in names_in_target(target):  # an item of a tuple target: the whole value, as a bound
                         self._bindings.setdefault(name, []).append((node, node.value))
-        for node in ctx.nodes(ast.For, ast.AsyncFor):  # what iterating a known call gives (calls.toml `yields`)
-            for name in names_in_target(node.target):
-                self._bindings.setdefault(name, []).append((node, node.iter))
-        for node in ctx.nodes(ast.Call):  # `lst.append(item)`: np.array(lst) has the items' dtype (lists.py)
-            func = node.func
+        for loop in ctx.nodes(ast.For, ast.AsyncFor):  # what iterating a known call gives (calls.toml `yields`)
+            for name in names_in_target(loop.target):
+                self._bindings.setdefault(name, []).append((loop, loop.iter))
+        for call in ctx.nodes(ast.Call):  # `lst.append(item)`: np.array(lst) has the items' dtype (lists.py)
+            func = call.func
             if (
                 isinstance(func, ast.Attribute)
                 and func.attr in ("append", "insert")
                 and isinstance(func.value, ast.Name)
             ):
-                if node.args:
-                    self._bindings.setdefault(func.value.id, []).append((node, node.args[-1]))
+                if call.args:
+                    self._bindings.setdefault(func.value.id, []).append((call, call.args[-1]))
         self._values: dict[str, dict] = {}  # name -> {scope: the values bound to it there}, on first need
         self._known: dict[tuple, bool] = {}
 
-    def may_hold(self, ctx, expr: ast.AST) -> bool:
+    def may_hold(self, ctx: FileContext, expr: ast.AST) -> bool:
         names: list = []
         if self._flows_from_numpy(expr, names):
             return True
@@ -103,7 +112,7 @@ class ArrayNames:
             return False
         scope = ctx.arrays.scope_of(expr)
         if scope is None:  # in a comprehension, whose free names are the enclosing statement's (arrays)
-            stmt = expr
+            stmt: Optional[ast.AST] = expr
             while stmt is not None and not isinstance(stmt, ast.stmt):
                 stmt = ctx.parent(stmt)
             scope = ctx.arrays.scope_of(stmt) if stmt is not None else None
@@ -112,7 +121,7 @@ class ArrayNames:
     def _names_numpy(self, annotation: ast.AST) -> bool:
         return any(isinstance(n, ast.Name) and n.id in self._numpy_roots for n in ast.walk(annotation))
 
-    def _values_in(self, ctx, scope, name: str) -> list:
+    def _values_in(self, ctx: FileContext, scope: Optional[Scope], name: str) -> list[tuple[Optional[Scope], ast.expr]]:
         """(the scope evaluating it, value) for the values bound to ``name`` in the code of ``scope`` (class
         bodies and comprehensions are no scope's: the facts know none of their names); an item a function
         appends to a list of the module's counts in the module's scope too (lists.py)."""
@@ -126,7 +135,7 @@ class ArrayNames:
                     by_scope.setdefault(self._module, []).append((where, value))
         return by_scope.get(scope, [])
 
-    def _name(self, ctx, root: tuple) -> bool:
+    def _name(self, ctx: FileContext, root: ScopedName) -> bool:
         """Whether any chain of bindings leads from the (scope, name) ``root`` to a value computed by NumPy."""
         known = self._known.get(root)
         if known is not None:

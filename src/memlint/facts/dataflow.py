@@ -20,7 +20,8 @@ there.
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple, Optional, Union
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, Optional, Union
 
 from memlint.facts.bindings import ScopeBindings
 from memlint.facts.kinds import DefKind
@@ -49,7 +50,7 @@ class Def:
         self.targets = targets  # how many names the same value is bound to (``a = b = x`` gives 2)
         self.unit = unit  # the index of the unit binding it
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Def({self.name!r}, {self.kind}, line {getattr(self.node, 'lineno', '?')})"
 
 
@@ -135,7 +136,7 @@ class ScopeFlow:
 
     # --- building ----------------------------------------------------------------------------------------
 
-    def _unit(self, node) -> Unit:
+    def _unit(self, node: Optional[ast.AST]) -> Unit:
         u = Unit(len(self.units), node)
         self.units.append(u)
         if node is not None:
@@ -146,12 +147,20 @@ class ScopeFlow:
                 h.exc_pred.add(u.index)
         return u
 
-    def _link(self, preds, u: Unit) -> None:
+    def _link(self, preds: Iterable[Unit], u: Unit) -> None:
         for p in preds:
             p.succ.add(u.index)
             u.pred.add(p.index)
 
-    def _def(self, unit: Unit, name: str, kind: DefKind, node, value=None, targets: int = 1) -> None:
+    def _def(
+        self,
+        unit: Unit,
+        name: str,
+        kind: DefKind,
+        node: ast.AST,
+        value: Optional[ast.expr] = None,
+        targets: int = 1,
+    ) -> None:
         d = Def(len(self.defs), name, kind, node, value, targets, unit.index)
         self.defs.append(d)
         self.defs_of.setdefault(name, []).append(d)
@@ -165,7 +174,7 @@ class ScopeFlow:
             self.params.add(a.arg)
             self._def(entry, a.arg, "param", a)
 
-    def _block(self, stmts, preds: list) -> list:
+    def _block(self, stmts: list[ast.stmt], preds: list[Unit]) -> list[Unit]:
         for i, stmt in enumerate(stmts):
             test = len(self.units)  # an if's or assert's first unit is its test
             preds = self._stmt(stmt, preds)
@@ -181,7 +190,7 @@ class ScopeFlow:
         for name, attr, value in holds:
             self._guards.setdefault(name, []).append(Guard(name, attr, value, test, region, asserted))
 
-    def _simple(self, stmt, preds) -> Unit:
+    def _simple(self, stmt: ast.AST, preds: list[Unit]) -> Unit:
         u = self._unit(stmt)
         self._link(preds, u)
         return u
@@ -287,7 +296,7 @@ class ScopeFlow:
             real.exc_pred.add(p)
         return [real]
 
-    def _try(self, s, preds: list) -> list:
+    def _try(self, s: Any, preds: list[Unit]) -> list[Unit]:  # ast.Try, or ast.TryStar (not in 3.10's stubs)
         handler_entries = [self._unit_placeholder() for _ in s.handlers]
         final_entry = self._unit_placeholder() if s.finalbody else None
         targets = handler_entries + ([final_entry] if final_entry else [])
@@ -362,7 +371,9 @@ class ScopeFlow:
                 if isinstance(child, ast.expr):
                     self._scan_expr(child, u)
 
-    def _bind_target(self, t: ast.expr, u: Unit, kind: DefKind, node, value, targets: int = 1) -> None:
+    def _bind_target(
+        self, t: ast.expr, u: Unit, kind: DefKind, node: ast.AST, value: Optional[ast.expr], targets: int = 1
+    ) -> None:
         if isinstance(t, ast.Name):
             self._def(u, t.id, kind, node, value, targets)
         elif isinstance(t, (ast.Tuple, ast.List)):
@@ -652,7 +663,7 @@ class Opacity(NamedTuple):
     rebound_globals: frozenset[str]
 
 
-def find_opacity(nodes, parent) -> Opacity:
+def find_opacity(nodes: Callable[..., list[Any]], parent: Callable[[ast.AST], Optional[ast.AST]]) -> Opacity:
     """``Opacity`` from a file's tree index (``nodes(*types)`` and ``parent(node)``)."""
     holders: set[ast.AST] = set()
     rebound: set[str] = set()

@@ -31,12 +31,19 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Literal, Optional, Union
 
 from memlint.facts import numpy_api
 from memlint.facts.ownership import _creates_new
 from memlint.facts.tree import OWN_SCOPE
 from memlint.facts.values import BOTTOM, Value, join
+
+if TYPE_CHECKING:
+    from memlint.context import FileContext
+    from memlint.facts.arrays import ArrayFacts
+    from memlint.facts.dataflow import Def, ScopeFlow
+
+Qualname = Callable[[ast.AST], Optional[str]]  # a file's ImportMap.qualname
 
 # Calls whose result is (or may be) their first argument or a view of it: a name bound to one still holds
 # the parameter's array.
@@ -85,7 +92,7 @@ class Summary:
 class FunctionFacts:
     """The summaries of one file's module-level functions, computed on demand from its ``ArrayFacts``."""
 
-    def __init__(self, facts):
+    def __init__(self, facts: ArrayFacts) -> None:
         self.facts = facts
         self.ctx = facts.ctx
         self._summaries: dict[int, Optional[Summary]] = {}
@@ -119,7 +126,9 @@ class FunctionFacts:
         if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
             return None
         flow = self.facts.flow_of(func)
-        caller = flow.scope if flow is not None and not flow.opaque else None
+        if flow is None or flow.opaque:
+            return None
+        caller = flow.scope
         if not isinstance(caller, ast.FunctionDef) or caller.decorator_list:
             return None
         cls = self.ctx.parent(caller)
@@ -213,7 +222,7 @@ class FunctionFacts:
                 returns = returns.with_changes(ownership="fresh_unless_overridden")
             bound = not method.decorator_list  # self binds the first parameter
             return Summary(returns, frozenset(), summary.positional[1:] if bound else summary.positional, frozenset())
-        index = getattr(self.ctx, "project_functions", None)
+        index = self.ctx.project_functions
         if index is None:
             return None
         q = self.ctx.qualname(call.func)
@@ -265,7 +274,7 @@ class FunctionFacts:
             return self.facts.is_fresh(expr) and self.facts.no_alias(expr)
         return _creates_new(expr)
 
-    def _reads_only(self, flow, param: str) -> Optional[str]:
+    def _reads_only(self, flow: ScopeFlow, param: str) -> Optional[Literal["read", "returned"]]:
         """ "read" (only read), "returned" (only read, or returned as itself or a view), or None."""
         if param in flow.captured or param in flow.declared:
             return None
@@ -284,7 +293,7 @@ class FunctionFacts:
                     holding.add(d)
                     changed = True
         names = {d.name for d in holding}
-        verdict = "read"
+        verdict: Literal["read", "returned"] = "read"
         for unit in flow.units:
             for use in unit.uses:
                 if use.id not in names or not any(r in holding for r in (flow.reaching(use) or ())):
@@ -296,7 +305,7 @@ class FunctionFacts:
                     verdict = "returned"
         return verdict
 
-    def _read_here(self, use: ast.Name, holding: set, flow):
+    def _read_here(self, use: ast.Name, holding: set[Def], flow: ScopeFlow) -> Union[bool, Literal["returned"]]:
         """True where this occurrence only reads the array, or hands it (or a view) to a name followed as
         well; "returned" where the function returns it (or a view); else False."""
         node: ast.AST = use
@@ -314,7 +323,7 @@ class FunctionFacts:
         return self.facts.reads_only(node)
 
 
-def _own_returns(ctx) -> dict:
+def _own_returns(ctx: FileContext) -> dict[ast.AST, tuple[list[ast.Return], bool]]:
     """Function -> (its own ``return`` statements in source order, whether its own code yields or awaits).
     A node's own function is the nearest function, class or lambda around it, reached through its body (as
     ``walk_scope`` of that body finds it: it enters no nested one, nor their decorators and defaults)."""
@@ -356,7 +365,7 @@ def _always_returns(body: list) -> bool:
     return False  # a loop may end, a `with` may swallow an exception
 
 
-def _viewed_name(expr: Optional[ast.AST], qualname) -> Optional[ast.Name]:
+def _viewed_name(expr: Optional[ast.AST], qualname: Qualname) -> Optional[ast.Name]:
     """The name whose array ``expr`` is or views (``x``, ``x[0]``, ``x.T``, ``x.reshape(..)``, ``np.asarray(x)``)."""
     while expr is not None:
         if isinstance(expr, ast.Name):
@@ -378,7 +387,7 @@ def _viewed_name(expr: Optional[ast.AST], qualname) -> Optional[ast.Name]:
     return None
 
 
-def _view_of(node: ast.AST, parent_of, qualname) -> Optional[ast.AST]:
+def _view_of(node: ast.AST, parent_of: Callable[[ast.AST], Optional[ast.AST]], qualname: Qualname) -> Optional[ast.AST]:
     """The expression around ``node`` that evaluates to ``node``'s array or a view of it (``node[i]``,
     ``node.T``, ``node.reshape(..)``, ``np.asarray(node)``), or None."""
     parent = parent_of(node)
@@ -401,7 +410,7 @@ def _view_of(node: ast.AST, parent_of, qualname) -> Optional[ast.AST]:
 _VALUE_FIELDS = ("kind", "shape", "ownership", "ndim", "origin")
 
 
-def file_summaries(ctx) -> dict:
+def file_summaries(ctx: FileContext) -> dict[str, dict]:
     """What other files may ask of this file's module-level functions, as JSON-able data keyed by function
     name: the summaries of the functions that may return an array (a ``return`` whose expression can hold
     one, ``ArrayFacts.may_hold_array``) and say something of it. Cheap where nothing can: the syntactic
@@ -411,7 +420,7 @@ def file_summaries(ctx) -> dict:
     if not candidates:
         return {}
     arrays = ctx.arrays
-    if getattr(ctx, "project_functions", None) is not None:
+    if ctx.project_functions is not None:
         # Summarized from this file's code alone, as in a first check (a new instance of the file's facts):
         # what other files are checked with must not depend on what this file was checked with (one more
         # check of the callers then settles a run).
@@ -425,7 +434,7 @@ def file_summaries(ctx) -> dict:
     return _summaries_of(arrays, candidates)
 
 
-def _summaries_of(arrays, candidates: list) -> dict:
+def _summaries_of(arrays: ArrayFacts, candidates: list[ast.FunctionDef]) -> dict[str, dict]:
     functions = arrays.functions
     out = {}
     for node in candidates:
@@ -447,7 +456,7 @@ def _summaries_of(arrays, candidates: list) -> dict:
     return out
 
 
-def called_names(ctx) -> list:
+def called_names(ctx: FileContext) -> list[str]:
     """The qualified names of the imported callables this file calls (the functions of other files whose
     summaries its findings may depend on)."""
     found = set()
