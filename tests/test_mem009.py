@@ -425,6 +425,15 @@ def test_a_function_whose_parameter_has_the_loads_name_does_not_hide_it():
     assert mem009(reading) == []
 
 
+def _assert_not_reported_and_mapped_raises(program: str, prints: str) -> None:
+    """The trap: MEM009 leaves ``program``'s ``np.load(pathMODE)`` alone; as written the program prints
+    ``prints``, and with the file mapped (``mmap_mode="r"``) it fails writing into the read-only map."""
+    plain = textwrap.dedent(program).replace("MODE", "")
+    assert mem009(plain) == []
+    assert outcome(plain) == prints
+    assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))
+
+
 def _both_ways(program: str, tmp_path) -> tuple:
     """The lines MEM009 reports in ``program`` (its ``np.load(...MODE)`` as written), and what the program
     prints as written and with the suggestion applied (``mmap_mode="r"``), or the error it ends with; ``DIR``
@@ -547,10 +556,7 @@ def test_why_an_unknown_indexed_object_is_no_read():
         marks[x] = 0
         print(x.sum())
         """
-    plain = textwrap.dedent(program).replace("MODE", "")
-    assert mem009(plain) == []
-    assert outcome(plain) == "0.0\n"
-    assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))
+    _assert_not_reported_and_mapped_raises(program, prints="0.0\n")
 
 
 @pytest.mark.slow
@@ -622,10 +628,7 @@ def test_why_a_row_written_through_a_list_keeps_the_load_unreported():
             r[0] = -1
         print(x.sum())
         """
-    plain = textwrap.dedent(program).replace("MODE", "")
-    assert mem009(plain) == []
-    assert outcome(plain) == "6.0\n"
-    assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))
+    _assert_not_reported_and_mapped_raises(program, prints="6.0\n")
 
 
 @pytest.mark.slow
@@ -716,7 +719,4 @@ def test_why_an_index_of_unknown_origin_keeps_the_load_unreported():
 
         train([(slice(0, 5), slice(5, 10))])
         """
-    plain = textwrap.dedent(program).replace("MODE", "")
-    assert mem009(plain) == []
-    assert outcome(plain) == "40.0\n"
-    assert "read-only" in outcome(plain.replace("np.load(path)", 'np.load(path, mmap_mode="r")'))
+    _assert_not_reported_and_mapped_raises(program, prints="40.0\n")

@@ -57,10 +57,10 @@ def test_literal_names_with_more_columns_than_read():
     assert f.fix is None  # names= is not in the fix's allow-list
 
 
-def test_never_reported():
+# Frames whose every column may be needed, or no frame of pandas' at all (the programs MEM010 leaves alone).
+NEVER_REPORTED = {
     # the frame escapes, or is used through methods and attributes
-    assert (
-        codes("""
+    "escapes-or-methods": """
         import pandas as pd
         def a(path):
             df = pd.read_csv(path)
@@ -76,12 +76,9 @@ def test_never_reported():
         def d(path, col):
             df = pd.read_csv(path)
             return df[col]
-        """)
-        == []
-    )
+        """,
     # already selective, or not a frame
-    assert (
-        codes("""
+    "already-selective-or-not-a-frame": """
         import pandas as pd
         def a(path):
             return pd.read_csv(path, usecols=["x"])["x"]
@@ -94,21 +91,22 @@ def test_never_reported():
             return pd.read_csv(path, index_col=0)["price"]       # the index column is read too
         def e(path):
             return pd.read_csv(path, parse_dates=["ts"])["value"]
-        """)
-        == []
-    )
+        """,
     # a frame captured by a nested function, or a name also bound elsewhere and used after
-    assert (
-        codes("""
+    "captured-or-rebound": """
         import pandas as pd
         def a(path):
             df = pd.read_csv(path)
             return lambda: df["x"]
-        """)
-        == []
-    )
+        """,
     # not pandas
-    assert codes("import mylib as pd\ndef f(p):\n    return pd.read_csv(p)['x']\n") == []
+    "not-pandas": "import mylib as pd\ndef f(p):\n    return pd.read_csv(p)['x']\n",
+}
+
+
+@pytest.mark.parametrize("code", NEVER_REPORTED.values(), ids=NEVER_REPORTED.keys())
+def test_never_reported(code):
+    assert codes(code) == []
 
 
 def test_never_reported_when_the_call_shows_every_column_is_read():
@@ -229,10 +227,10 @@ def test_columns_converted_right_after_the_read_are_named_with_their_dtypes():
     assert "0.36x also giving dtype=" in a.message
 
 
-def test_dtype_is_never_reported():
+# Reads whose dtypes are already decided, or not narrowed by a literal dtype of the same frame (no dtype= advice).
+DTYPE_NEVER_REPORTED = {
     # dtype=/converters= already given, not a frame, or arguments that may hold a dtype
-    assert (
-        codes("""
+    "dtype-given-or-not-a-frame": """
         import pandas as pd
         def a(path):
             df = pd.read_csv(path, dtype={"x": "float32"})
@@ -249,13 +247,10 @@ def test_dtype_is_never_reported():
         def d(path):
             df = pd.read_csv(path, chunksize=100)
             return df
-        """)
-        == []
-    )
+        """,
     # not a literal narrower dtype: a variable, the defaults' own width, pandas' nullable types,
     # an integer downcast (its dtype depends on the values), astype with errors=
-    assert (
-        codes("""
+    "not-a-literal-narrower-dtype": """
         import pandas as pd
         def a(path, t):
             df = pd.read_csv(path)
@@ -267,12 +262,9 @@ def test_dtype_is_never_reported():
             df["s"] = df["s"].astype("float32", errors="ignore")
             df["r"] = pd.to_numeric(df["r"], errors="coerce", downcast="float")
             return df
-        """)
-        == []
-    )
+        """,
     # not a column of that same frame binding
-    assert (
-        codes("""
+    "another-frame-binding": """
         import pandas as pd
         def a(path, other):
             df = pd.read_csv(path)
@@ -293,12 +285,9 @@ def test_dtype_is_never_reported():
             df = pd.read_csv(path)
             out = df.astype({"y": "float32"})
             return out
-        """)
-        == []
-    )
+        """,
     # not right after the read, in-memory test data, or not pandas
-    assert (
-        codes("""
+    "not-right-after-the-read": """
         import pandas as pd
         from io import StringIO
         import mylib
@@ -315,9 +304,13 @@ def test_dtype_is_never_reported():
             df = mylib.read_csv(path)
             df["y"] = df["y"].astype("float32")
             return df
-        """)
-        == []
-    )
+        """,
+}
+
+
+@pytest.mark.parametrize("code", DTYPE_NEVER_REPORTED.values(), ids=DTYPE_NEVER_REPORTED.keys())
+def test_dtype_is_never_reported(code):
+    assert codes(code) == []
 
 
 DTYPE_PROGRAM = """
