@@ -1524,3 +1524,28 @@ def test_an_object_array_of_ragged_items_holds_them_so_its_items_stay_copies():
         "xx.flatten()",
         "xx.ravel()",
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "call", ["np.median(y, overwrite_input=True)", "np.nanpercentile(y, 50, overwrite_input=True)"]
+)
+def test_trap_overwrite_input_partitions_the_result_in_place(call):
+    """np.median(y, overwrite_input=True) sorts y partly in place: a read of y no more. Had y become a view of
+    x (ravel), the median would have reordered x."""
+    assert_trap_not_fixed(
+        "MEM012",
+        f"""
+        import numpy as np
+
+        def run():
+            x = np.linspace(1.0, 0.0, 100_000)
+            y = x.flatten()
+            m = {call}
+            print(m, x[:3])
+
+        run()
+        """,
+        "x.flatten()",
+        "x.ravel()",
+    )

@@ -663,7 +663,9 @@ class Ownership(Evaluator):
         return any(v.ownership == "view" for v in (value.items or (value,)))
 
     def _reading_call(self, call: ast.Call) -> bool:
-        if any(k.arg in ("out", "copy") or k.arg is None for k in call.keywords):
+        # overwrite_input (np.median, np.percentile, np.quantile and their nan forms) lets NumPy partition the
+        # argument in place; it comes after `out`, so positionally the out check below refuses it
+        if any(k.arg in ("out", "copy", "overwrite_input") or k.arg is None for k in call.keywords):
             return False
         if any(isinstance(a, ast.Starred) for a in call.args):
             return False
