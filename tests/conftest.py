@@ -62,3 +62,10 @@ def clone(tmp_path_factory):
         pytest.skip("needs git")
     dest = tmp_path_factory.mktemp("clone") / "memlint"
     return dest, git_snapshot(dest)
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory):
+    """One PRE_COMMIT_HOME for the session: the environment pre-commit builds for the clone at its commit (about
+    25 s) is built once, whichever test asks first."""
+    return tmp_path_factory.mktemp("pre-commit-home")

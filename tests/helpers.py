@@ -153,8 +153,13 @@ def _program_server() -> subprocess.Popen:
         _server = subprocess.Popen(
             [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO
         )
-        atexit.register(_server.stdin.close)
+        atexit.register(_stop, _server)
     return _server
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.stdin.close()  # the server's loop ends
+    server.wait(timeout=60)
 
 
 def _libraries(code: str) -> list:

@@ -212,14 +212,14 @@ def test_pip_install_from_a_git_url_as_the_readme_writes_it(clone, fresh_venv, p
     assert r.returncode == 1 and "MEM017" in r.stdout
 
 
-def test_the_readme_pre_commit_snippet_and_autoupdate(clone, project, tmp_path):
+def test_the_readme_pre_commit_snippet_and_autoupdate(clone, project, pre_commit_home):
     """The snippet as written (rev: main), then `pre-commit autoupdate`, which pins the commit SHA."""
     pytest.importorskip("pre_commit", reason="pre-commit is a test dependency: pip install -e '.[test]'")
     folder, sha = clone
     snippet = re.search(r"```yaml\n(.*?)```", readme_section("pre-commit"), re.S).group(1)
     config = snippet.replace("https://github.com/OWNER/memlint", str(folder))
     (project / ".pre-commit-config.yaml").write_text(config)
-    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
     env.pop("PYTHONPATH", None)
     for cmd in (["git", "init", "-q"], ["git", "add", "-A"]):
         subprocess.run(cmd, cwd=project, env=env, check=True)

@@ -1,8 +1,8 @@
-"""The pre-commit hooks, run by real `pre-commit try-repo` on a local clone of this checkout, from a scratch
-git repo.
+"""The pre-commit hooks, run by real `pre-commit run` from a scratch git repo whose configuration names both
+hooks of a local clone of this checkout, at its commit.
 
-pre-commit builds memlint from the clone into its own virtualenv (pip, from the package index): about 25 s
-per call.
+pre-commit builds memlint from the clone into its own virtualenv (pip, from the package index): about 25 s, once
+per session (the pre_commit_home fixture; `pre-commit try-repo` would build it again for every call).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_hook_definitions():
 
 
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory, clone):
+def scratch(tmp_path_factory, clone, pre_commit_home):
     if shutil.which("git") is None:
         pytest.skip("pre-commit needs git")
     pytest.importorskip("pre_commit", reason="pre-commit is a test dependency: pip install -e '.[test]'")
@@ -45,7 +45,7 @@ def scratch(tmp_path_factory, clone):
     repo.mkdir()
     env = {
         **os.environ,
-        "PRE_COMMIT_HOME": str(root / "cache"),
+        "PRE_COMMIT_HOME": str(pre_commit_home),
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.com",
         "GIT_COMMITTER_NAME": "t",
@@ -54,12 +54,15 @@ def scratch(tmp_path_factory, clone):
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
     (repo / "bad.py").write_text(BAD)
     (repo / "clean.py").write_text(CLEAN)
-    subprocess.run(["git", "add", "bad.py", "clean.py"], cwd=repo, check=True, env=env)
+    hooks = [{"id": "memlint"}, {"id": "memlint-fix"}]
+    config = {"repos": [{"repo": str(clone[0]), "rev": clone[1], "hooks": hooks}]}
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    subprocess.run(["git", "add", "bad.py", "clean.py", ".pre-commit-config.yaml"], cwd=repo, check=True, env=env)
 
-    def try_repo(*files):
+    def run_hooks(*files):
         """Run both hooks of this repository on ``files``: (exit code, output)."""
         r = subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(clone[0]), "--files", *files],
+            [sys.executable, "-m", "pre_commit", "run", "--files", *files],
             cwd=repo,
             env=env,
             capture_output=True,
@@ -71,13 +74,13 @@ def scratch(tmp_path_factory, clone):
             pytest.skip(f"pre-commit could not install memlint's dependencies (no package index?):\n{out}")
         return r.returncode, out
 
-    return repo, try_repo
+    return repo, run_hooks
 
 
 @pytest.mark.slow
 def test_clean_file_passes_both_hooks(scratch):
-    repo, try_repo = scratch
-    code, out = try_repo("clean.py")
+    repo, run_hooks = scratch
+    code, out = run_hooks("clean.py")
     assert code == 0, out
     assert out.count("Passed") == 2, out
     assert (repo / "clean.py").read_text() == CLEAN
@@ -85,8 +88,8 @@ def test_clean_file_passes_both_hooks(scratch):
 
 @pytest.mark.slow
 def test_bad_file_fails_the_hook_and_memlint_fix_fixes_it(scratch):
-    repo, try_repo = scratch
-    code, out = try_repo("bad.py")
+    repo, run_hooks = scratch
+    code, out = run_hooks("bad.py")
     assert code == 1, out
     assert "bad.py:3:8: MEM017 [*] np.full with a zero fill" in out  # the memlint hook's report
     assert out.count("Failed") == 2, out  # memlint reports; memlint-fix fixes, which fails the commit
