@@ -29,6 +29,7 @@ class DtypeWidening(Rule):
 
     def check(self, ctx: FileContext) -> None:
         float32 = numpy_api.dtype_of(ast.Constant("float32"), ctx.qualname)
+        assert float32 is not None  # NumPy knows float32
         groups: dict = {}  # the outermost arithmetic expression -> its widening terms
         for node in ctx.nodes(ast.BinOp, ast.Call):
             operands = _operands(ctx, node)
@@ -76,11 +77,11 @@ class DtypeWidening(Rule):
         second: ast.expr,
         source: Value,
         result: Value,
-        float32: Optional[numpy.dtype[Any]],
+        float32: numpy.dtype[Any],
     ) -> str:
         source_dtype, result_dtype = source.dtype, result.dtype
-        # check() reports only a small-integer source and a float64 result; NumPy always knows float32
-        assert source_dtype is not None and result_dtype is not None and float32 is not None
+        # check() reports only a small-integer source and a float64 result
+        assert source_dtype is not None and result_dtype is not None
         a, b = ctx.source.segment(first), ctx.source.segment(second)
         call = f"np.{ufunc.__name__}({a}, {b}, dtype=np.float32)"
         if len(call) > 80 or "\n" in call:
@@ -154,7 +155,7 @@ def _small_int_array(v: Value) -> bool:
     )
 
 
-def _harmless_operand(v: Value, float32: Optional[numpy.dtype[Any]]) -> bool:
+def _harmless_operand(v: Value, float32: numpy.dtype[Any]) -> bool:
     """A Python int/float (finite in float32), or a NumPy scalar/array of at most 16-bit integers or bools."""
     if v.kind == "py_number":
         if v.pytype not in ("int", "float", "bool"):

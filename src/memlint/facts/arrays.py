@@ -348,10 +348,10 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         if q not in ("numpy.ndarray", "numpy.typing.NDArray"):
             return UNKNOWN
         if q == "numpy.ndarray":  # ndarray[shape, dtype[scalar]]
-            dtype = argument.elts[1] if isinstance(argument, ast.Tuple) and len(argument.elts) == 2 else None
+            spelled = argument.elts[1] if isinstance(argument, ast.Tuple) and len(argument.elts) == 2 else None
             argument = (
-                dtype.slice
-                if isinstance(dtype, ast.Subscript) and self.ctx.qualname(dtype.value) == "numpy.dtype"
+                spelled.slice
+                if isinstance(spelled, ast.Subscript) and self.ctx.qualname(spelled.value) == "numpy.dtype"
                 else None
             )
         dtype = numpy_api.concrete_scalar_dtype(self.ctx.qualname(argument)) if argument is not None else None
@@ -529,8 +529,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         return result
 
     def _result_value(self, computed: Optional[Computed], operands: list[Value], ownership: OwnershipKind) -> Value:
-        shapes = [self._shape_of(v) for v in operands]
-        shape = numpy_api.broadcast(*shapes) if all(s is not None for s in shapes) else None
+        shapes = [s for s in (self._shape_of(v) for v in operands) if s is not None]
+        shape = numpy_api.broadcast(*shapes) if len(shapes) == len(operands) else None
         ndims = [0 if v.kind in ("py_number", "np_scalar") else v.ndim for v in operands]
         known = [n for n in ndims if n is not None]
         ndim = max(known) if len(known) == len(ndims) or any(n > 0 for n in known) else None

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import ast
 import functools
-from typing import TYPE_CHECKING, Any, Literal, Optional, Union
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union
 
 from memlint.facts.python_numbers import int_value
 
@@ -39,13 +40,13 @@ _BUILTIN_DTYPES = {
 
 
 @functools.cache
-def _np():
+def _np() -> Any:  # the numpy module, imported on first use
     import numpy
 
     return numpy
 
 
-def dtype_of(node: Optional[ast.AST], qualname) -> Optional[numpy.dtype[Any]]:
+def dtype_of(node: Optional[ast.AST], qualname: Callable[[ast.AST], Optional[str]]) -> Optional[numpy.dtype[Any]]:
     """The ``numpy.dtype`` a ``dtype=`` argument spells (``np.float32``, ``"f4"``, ``float``, ``np.dtype("f4")``...),
     else None.
 
@@ -79,7 +80,7 @@ def dtype_of(node: Optional[ast.AST], qualname) -> Optional[numpy.dtype[Any]]:
     return dtype
 
 
-def literal_range_length(args) -> Optional[int]:
+def literal_range_length(args: Sequence[ast.expr]) -> Optional[int]:
     """``len(range(*args))`` when 1-3 arguments are integers computed from literals, else None."""
     bounds = [int_value(a) for a in args]
     ints = [b for b in bounds if b is not None]
@@ -118,7 +119,7 @@ def length_argument(call: ast.Call, qualname: Optional[str]) -> Optional[ast.exp
     return node if isinstance(node, ast.expr) and not isinstance(node, ast.Starred) else None
 
 
-def nbytes(shape: Optional[tuple], dtype) -> Optional[int]:
+def nbytes(shape: Optional[tuple[int, ...]], dtype: Optional[numpy.dtype[Any]]) -> Optional[int]:
     if shape is None or dtype is None:
         return None
     count = 1
@@ -127,7 +128,7 @@ def nbytes(shape: Optional[tuple], dtype) -> Optional[int]:
     return count * dtype.itemsize
 
 
-def is_sized(dtype) -> bool:
+def is_sized(dtype: numpy.dtype[Any]) -> bool:
     """Whether a dtype is complete, not one NumPy finishes from the data: ``"S"``/``"U"``/``"V"`` without a
     size, or a datetime/timedelta without a unit (``"M8"``). Two such dtypes can compare equal and still give
     different arrays (``object -> "S"`` gives ``S10``)."""
@@ -301,7 +302,7 @@ def _describe(result: Any) -> Optional[Computed]:  # whatever NumPy returned
     return None
 
 
-def joined_dtype(dtypes) -> Optional[numpy.dtype[Any]]:
+def joined_dtype(dtypes: Iterable[numpy.dtype[Any]]) -> Optional[numpy.dtype[Any]]:
     """The dtype ``np.concatenate`` (and ``np.stack``...) gives arrays of these dtypes: ``np.result_type`` of
     them, never value-based (arrays of one or more dimensions); None when NumPy refuses to join them."""
     try:
@@ -311,7 +312,7 @@ def joined_dtype(dtypes) -> Optional[numpy.dtype[Any]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def casts_safely(source, target) -> bool:
+def casts_safely(source: Union[numpy.dtype[Any], str], target: numpy.dtype[Any]) -> bool:
     """``np.can_cast(source, target, "safe")`` for a dtype or a Python number type ("int", "float"...), taken
     as NumPy converts it on its own (int64, float64...): what NumPy's temporary elision asks of the operand
     it would write into the other (numpy/_core/src/multiarray/temp_elide.c)."""
@@ -380,7 +381,9 @@ def _realized(alternative: tuple[str, str]) -> Spec:
 
 
 @functools.lru_cache(maxsize=256)
-def type_info(function: str, dtype, attribute: str):
+def type_info(
+    function: str, dtype: numpy.dtype[Any], attribute: str
+) -> Union[int, float, tuple[Literal["np_scalar"], numpy.dtype[Any]], None]:
     """``np.iinfo(dtype).attribute`` or ``np.finfo(...)``, asked of NumPy: a Python int or float, or
     ("np_scalar", its dtype) for a NumPy scalar; None where NumPy raises or gives anything else."""
     np = _np()
@@ -410,7 +413,7 @@ def is_elementwise_ufunc(qualname: Optional[str]) -> bool:
 
 
 @functools.cache
-def numpy_constant(qualname: Optional[str]):
+def numpy_constant(qualname: Optional[str]) -> Union[int, float, None]:
     """The Python number a name like ``numpy.pi`` denotes, else None."""
     if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
         return None
@@ -418,7 +421,7 @@ def numpy_constant(qualname: Optional[str]):
     return value if type(value) in (int, float) else None
 
 
-def fits(value, dtype) -> bool:
+def fits(value: object, dtype: numpy.dtype[Any]) -> bool:
     """Whether a Python number is exactly representable, and finite, in ``dtype`` (for in-place safety)."""
     np = _np()
     try:
@@ -438,7 +441,7 @@ def fits(value, dtype) -> bool:
     return False
 
 
-def broadcast(*shapes) -> Optional[tuple]:
+def broadcast(*shapes: tuple[int, ...]) -> Optional[tuple[int, ...]]:
     """``np.broadcast_shapes`` of known shapes, None if they do not broadcast."""
     try:
         return tuple(_np().broadcast_shapes(*shapes))
@@ -446,7 +449,7 @@ def broadcast(*shapes) -> Optional[tuple]:
         return None
 
 
-def index_shape(shape: tuple, index) -> Optional[tuple]:
+def index_shape(shape: tuple[int, ...], index: object) -> Optional[tuple[int, ...]]:
     """The shape of ``x[index]`` for an array of ``shape``, computed by NumPy on a zero-stride stand-in."""
     np = _np()
     try:
@@ -456,7 +459,7 @@ def index_shape(shape: tuple, index) -> Optional[tuple]:
         return None
 
 
-def array_literal(value) -> Optional[tuple]:
+def array_literal(value: object) -> Optional[tuple[numpy.dtype[Any], tuple[int, ...]]]:
     """(dtype, shape) of ``np.array(value)`` for a literal nested list/tuple of numbers, else None."""
     np = _np()
     try:
@@ -467,7 +470,7 @@ def array_literal(value) -> Optional[tuple]:
 
 
 @functools.cache
-def scalar_type_dtype(qualname: Optional[str]):
+def scalar_type_dtype(qualname: Optional[str]) -> Optional[numpy.dtype[Any]]:
     """The dtype of a NumPy scalar type such as ``numpy.float32`` (called to make a NumPy scalar), else None."""
     if not qualname or not qualname.startswith("numpy.") or qualname.count(".") != 1:
         return None
@@ -569,7 +572,7 @@ def parameter_position(qualname: str, parameter: str) -> Optional[int]:
 
 
 @functools.cache
-def concrete_scalar_dtype(qualname: Optional[str]):
+def concrete_scalar_dtype(qualname: Optional[str]) -> Optional[numpy.dtype[Any]]:
     """The dtype of a concrete NumPy scalar type (``numpy.uint8``), never of an abstract one (``numpy.floating``,
     which NumPy 1.x silently turned into float64): for annotations, where the type stands for a dtype."""
     dtype = scalar_type_dtype(qualname)
@@ -736,7 +739,7 @@ def _stand_in(argument: Any) -> object:  # an Argument
         return np.zeros((3,) * ndim, dtype)
 
 
-def _function(name: str):
+def _function(name: str) -> Any:  # the NumPy function of that name, or None
     obj = _np()
     for part in name.split("."):
         obj = getattr(obj, part, None)
@@ -842,7 +845,7 @@ def _arrays_in(value: Any) -> list:
     return []
 
 
-def _unknown_ndim(argument) -> bool:
+def _unknown_ndim(argument: Argument) -> bool:
     """An array of unknown dimensions in a list or tuple argument (not tried in every combination)."""
     if argument[0] in ("list", "tuple"):
         return any(_unknown_ndim(a) for a in argument[1])

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from memlint.facts import lists, numpy_api
 from memlint.facts.kinds import Ownership, ValueKind, Verdict
 from memlint.facts.values import BOTTOM, UNKNOWN, Value, ndarray_value, number_value, pytype_of_dtype
 
 if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
+    import numpy
+
     from memlint.facts.evaluator import Evaluator
     from memlint.facts.numpy_api import Spec
 else:
@@ -447,10 +449,8 @@ class NumpyValues(Evaluator):
         if not all(v.kind in ("ndarray", "np_scalar", "py_number") for v in operands):
             return Value(ownership="fresh", origin="numpy.append")  # new, but of the kind the operands decide
         axis = self._arg(call, 2, "axis")
-        dtypes = [v.dtype for v in operands]
-        dtype = (
-            numpy_api.joined_dtype(dtypes) if all(d is not None for d in dtypes) else None
-        )  # dtype == None is float64
+        dtypes = [v.dtype for v in operands if v.dtype is not None]
+        dtype = numpy_api.joined_dtype(dtypes) if len(dtypes) == len(operands) else None  # None is float64
         return ndarray_value(dtype, None, ndim=1 if axis is None else operands[0].ndim)
 
     def _joined_items(self, node: ast.expr) -> Optional[Value]:
@@ -468,7 +468,7 @@ class NumpyValues(Evaluator):
             return BOTTOM
         if any(v.kind not in ("ndarray", "np_scalar") or v.dtype is None for v in values):
             return None
-        dtype = numpy_api.joined_dtype([v.dtype for v in values])
+        dtype = numpy_api.joined_dtype([v.dtype for v in values if v.dtype is not None])  # all known
         if dtype is None:
             return None
         ndims = {v.ndim for v in values}
@@ -517,6 +517,7 @@ class NumpyValues(Evaluator):
         dtype_node = self._arg(call, 1, "dtype")
         dtype = self._dtype_arg(dtype_node) if dtype_node is not None else None
         literal, stacked_ndim = None, None
+        src_dtype: Optional[numpy.dtype[Any]]
         if source_node is not None and isinstance(source_node, (ast.List, ast.Tuple)) and _small(source_node):
             numbers = self._number_structure(source_node)
             literal = numpy_api.array_literal(numbers) if numbers is not None else None
