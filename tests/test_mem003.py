@@ -4,7 +4,16 @@ import sys
 import textwrap
 
 import pytest
-from helpers import BULK_USE, GEOMETRY, memlint_process, outcome, project_findings, run_program, write_project
+from helpers import (
+    BULK_USE,
+    GEOMETRY,
+    memlint_cli,
+    memlint_process,
+    outcome,
+    project_findings,
+    run_program,
+    write_project,
+)
 
 
 def mem003(root, **settings):
@@ -16,10 +25,18 @@ def reported(files: dict, tmp_path, **settings) -> list:
     return [f.path.rsplit("/", 1)[-1] + f":{f.line}" for f in mem003(tmp_path, **settings)]
 
 
+def fix_folder(folder):
+    """`memlint --no-cache --select MEM003 --fix --unsafe-fixes .` run in folder, in this process
+    (test_cli_reports_and_fixes_only_with_unsafe_fixes runs the command itself)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        return memlint_cli("--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes", ".")
+
+
 def assert_fix_leaves_unchanged(folder, name: str) -> None:
     """`--fix --unsafe-fixes` leaves this file as it was (the finding carries no fix)."""
     before = (folder / name).read_text()
-    memlint_process(folder, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(folder)
     assert (folder / name).read_text() == before
 
 
@@ -82,7 +99,7 @@ def run_folder(root):
 def test_unsafe_fix_keeps_output_and_lowers_peak(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": PROGRAM_MAIN})
     before, peak_before = run_folder(tmp_path)
-    proc = memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    proc = fix_folder(tmp_path)
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text(), proc.stdout + proc.stderr
     after, peak_after = run_folder(tmp_path)
     assert before == after
@@ -101,7 +118,7 @@ def test_weak_references_add_the_weakref_slot_and_still_work(tmp_path):
     (f,) = mem003(tmp_path)
     assert '"__weakref__"' in f.message and "32 B per instance" in f.message
     before, _ = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert '__slots__ = ("x", "y", "__weakref__")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -510,7 +527,7 @@ def test_dataclass_fix_adds_slots_true_and_keeps_behaviour(tmp_path):
         },
     )
     before, peak_before = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert "@dataclass(slots=True)\nclass Point:" in (tmp_path / "geometry.py").read_text()
     after, peak_after = run_folder(tmp_path)
     assert before == after and peak_after < peak_before
@@ -537,7 +554,7 @@ def test_dataclass_decorator_spellings(decorator, expected, tmp_path):
             "pyproject.toml": '[tool.memlint.rules.MEM003]\ntarget-version = "3.12"\n',
         },
     )
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert expected + "\nclass Point:" in (tmp_path / "geometry.py").read_text()
 
 
@@ -574,7 +591,7 @@ def test_fix_keeps_crlf_and_tab_indentation(tmp_path):
     (tmp_path / "geometry.py").write_bytes(
         b"class Point:\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n\t\tself.y = y\r\n"
     )
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert (tmp_path / "geometry.py").read_bytes() == (
         b'class Point:\r\n\t__slots__ = ("x", "y")\r\n\r\n\tdef __init__(self, x, y):\r\n\t\tself.x = x\r\n'
         b"\t\tself.y = y\r\n"
@@ -652,7 +669,7 @@ def test_weakly_referenced_dataclass_gets_weakref_slot_from_311(tmp_path):
     assert f.fix is None and "weakref_slot" in f.message
     (tmp_path / "pyproject.toml").write_text('[tool.memlint.rules.MEM003]\ntarget-version = "3.11"\n')
     before, _ = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert "@dataclass(slots=True, weakref_slot=True)" in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -674,7 +691,7 @@ def test_weak_references_to_objects_of_unknown_class_keep_the_weakref_slot(weak,
     assert '"__weakref__") (__weakref__ because ' in f.message and "main.py:" in f.message
     assert "32 B per instance" in f.message
     before, _ = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert '__slots__ = ("x", "y", "__weakref__")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -813,7 +830,7 @@ def test_a_class_with_its_own_getstate_keeps_the_fix_under_protocol_0(tmp_path):
     )
     write_project(tmp_path, {"geometry.py": geometry, "main.py": PICKLES_OLD})
     before, _ = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -851,7 +868,7 @@ def test_a_slotted_subclass_setting_attributes_beyond_the_slots_gets_no_fix(tmp_
 def test_a_slotted_subclass_within_its_slots_keeps_the_fix_and_the_behaviour(tmp_path):
     write_project(tmp_path, {"geometry.py": PROGRAM_GEOMETRY, "main.py": LABELLED_MAIN, "labelled.py": LABELLED})
     before, _ = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -930,7 +947,7 @@ def test_a_method_or_function_adding_one_instance_per_call_in_a_loop_builds_in_b
 def test_fixes_found_through_helpers_and_filled_containers_keep_behaviour_and_lower_the_peak(tmp_path):
     write_project(tmp_path, {"swarm.py": SWARM, "main.py": SWARM_MAIN})
     before, peak_before = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     fixed = (tmp_path / "swarm.py").read_text()
     assert fixed.count('__slots__ = ("i", "x")') == 2, fixed
     after, peak_after = run_folder(tmp_path)
@@ -983,7 +1000,7 @@ def test_weak_references_to_helper_built_instances_keep_the_weakref_slot(tmp_pat
     main = SWARM_MAIN + "import weakref\nr = weakref.ref(s.dots[0])\nprint(r() is s.dots[0])\n"
     write_project(tmp_path, {"swarm.py": SWARM, "main.py": main})
     before, _ = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert '__slots__ = ("i", "x", "__weakref__")' in (tmp_path / "swarm.py").read_text()
     assert run_folder(tmp_path)[0] == before
 
@@ -1010,7 +1027,7 @@ def test_other_librarys_objects_pickled_or_given_attributes_elsewhere_do_not_blo
     (f,) = mem003(tmp_path)
     assert f.fix is not None and "far.py" not in f.message
     before, peak_before = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     assert '__slots__ = ("x", "y")' in (tmp_path / "geometry.py").read_text()
     after, peak_after = run_folder(tmp_path)
     assert before == after and peak_after < peak_before
@@ -1059,7 +1076,7 @@ def test_a_script_that_never_runs_with_the_class_is_not_evidence_against_its_fix
     (f,) = mem003(tmp_path)
     assert f.fix is not None and "archive" not in f.message and "no automatic fix" not in f.message
     before, peak_before = run_folder(tmp_path)
-    memlint_process(tmp_path, "--no-cache", "--select", "MEM003", "--fix", "--unsafe-fixes")
+    fix_folder(tmp_path)
     after, peak_after = run_folder(tmp_path)
     assert before == after and peak_after < peak_before
 

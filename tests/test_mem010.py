@@ -136,7 +136,7 @@ import pandas as pd
 path = os.path.join(tempfile.mkdtemp(), "wide.csv")
 with open(path, "w") as f:
     f.write("id,x,y,z,w,label\\n")
-    for i in range(100_000):
+    for i in range(20_000):
         f.write(f"{i},{i * 0.5},{i % 7},{i * 1.25},{-i},k{i % 3}\\n")
 
 def summary(path):
@@ -162,7 +162,7 @@ import pandas as pd
 path = os.path.join(tempfile.mkdtemp(), "steps.csv")
 with open(path, "w") as f:
     f.write("step,loss,x,y,note\\n")
-    for i in range(100_000):
+    for i in range(20_000):
         f.write(f"{i},{1 / (i + 1)},{i * 0.25},{i % 11},{'' if i % 5 else 'ok'}\\n")
     f.write(",,,,\\n")  # a row of empty fields: still a row, whichever columns are parsed
 
@@ -320,7 +320,7 @@ import pandas as pd
 path = os.path.join(tempfile.mkdtemp(), "wide.csv")
 with open(path, "w") as f:
     f.write("x,y,label\\n")
-    for i in range(100_000):
+    for i in range(20_000):
         f.write(f"{i * 0.5},{i % 1000},k{i % 3}\\n")
 
 def load(path):
