@@ -74,7 +74,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import math
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from memlint.facts import calls, numpy_api, paths, pillow, python_numbers
 from memlint.facts.dataflow import Def, Opacity, ScopeFlow, equalities, find_opacity, target_path, unpacked_expr
@@ -800,7 +800,7 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
         """``None`` or ``np.newaxis`` in an index: a new axis of length 1."""
         return isinstance(part, ast.Constant) and part.value is None or self.ctx.qualname(part) == "numpy.newaxis"
 
-    def _literal_index(self, node: ast.AST):
+    def _literal_index(self, node: ast.AST) -> Any:  # an index as NumPy takes it, or _NOT_LITERAL
         if isinstance(node, ast.Tuple):
             parts = [self._literal_index(p) for p in node.elts]
             return _NOT_LITERAL if any(p is _NOT_LITERAL for p in parts) else tuple(parts)
@@ -1125,7 +1125,7 @@ def _binds_name(target: ast.AST, name: str) -> bool:
 _HAS_DTYPE = frozenset({"ndarray", "np_scalar", "other_array", "unknown"})
 
 
-def _enhanced_image(call: ast.Call, qualname) -> Optional[ast.expr]:
+def _enhanced_image(call: ast.Call, qualname: Callable[[ast.AST], Optional[str]]) -> Optional[ast.expr]:
     """``image`` in ``ImageEnhance.Brightness(image).enhance(factor)``, else None."""
     func = call.func
     if not (isinstance(func, ast.Attribute) and func.attr == "enhance" and isinstance(func.value, ast.Call)):

@@ -62,6 +62,7 @@ import ast
 import dataclasses
 import functools
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional
@@ -146,7 +147,7 @@ class Returns:
         return dataclasses.replace(self, **{"argument": None, "cases": None, **changes})
 
 
-def _argument_spec(text, key: str) -> tuple:
+def _argument_spec(text: object, key: str) -> tuple[str, Optional[int]]:
     """``"name@1"`` -> ("name", 1); ``"name"`` -> ("name", None) (keyword-only)."""
     if not isinstance(text, str) or not text:
         raise CallsError(key, 'must be a string such as "dtype@1"')
@@ -156,7 +157,7 @@ def _argument_spec(text, key: str) -> tuple:
     return name, int(position) if position else None
 
 
-def parse_entry(table, key: str, library: bool = False) -> Returns:
+def parse_entry(table: object, key: str, library: bool = False) -> Returns:
     """One entry, validated: ``CallsError`` names the first bad key under ``key``."""
     import numpy
 
@@ -225,7 +226,7 @@ def parse_entry(table, key: str, library: bool = False) -> Returns:
     return Returns(**fields)
 
 
-def _dtype_map(value, key: str) -> dict:
+def _dtype_map(value: object, key: str) -> dict[numpy.dtype[Any], numpy.dtype[Any]]:
     import numpy
 
     if not isinstance(value, dict):
@@ -236,7 +237,7 @@ def _dtype_map(value, key: str) -> dict:
         raise CallsError(key, "names a dtype numpy does not accept") from None
 
 
-def _items(value, key: str) -> tuple:
+def _items(value: object, key: str) -> tuple[Returns, ...]:
     if not isinstance(value, list):
         raise CallsError(key, "must be a list")
     return tuple(
@@ -329,7 +330,7 @@ def _library_modules() -> frozenset:
     return _prefixes([*_library_sources(), *pillow.SAME_MODE_FUNCTIONS, *pillow.ENHANCERS])
 
 
-def _prefixes(names) -> frozenset:
+def _prefixes(names: Iterable[str]) -> frozenset[str]:
     out: set[str] = set()
     for name in names:
         parts = name.split("()")[0].split(".")  # of a method of what a call returns ("x.C().m"): the call's "x.C"

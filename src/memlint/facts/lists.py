@@ -20,13 +20,14 @@ give an empty float64 array: a dtype claimed for no data, which no finding or fi
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Literal, Optional, Union
 
 from memlint.facts import calls
 from memlint.facts.ownership import _creates_new
 from memlint.facts.values import BOTTOM, Value, join
 
 if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods call back on
+    from memlint.facts.dataflow import Def
     from memlint.facts.evaluator import Evaluator
 else:
     Evaluator = object
@@ -91,7 +92,7 @@ class ListValues(Evaluator):
                 return False
         return True
 
-    def _list_value(self, d) -> Value:
+    def _list_value(self, d: Def) -> Value:
         """The value a definition binding a new empty list gives: kind "list", with the items' join."""
         uses = self._list_uses(d)
         items = []
@@ -108,7 +109,7 @@ class ListValues(Evaluator):
             element = join(element, self._value(item))
         return Value("list", ownership="fresh", element=element, length=self._list_length(d, uses))
 
-    def _list_length(self, d, uses: list) -> Optional[int]:
+    def _list_length(self, d: Def, uses: list[ast.Name]) -> Optional[int]:
         """How many items the list holds wherever it is read: the number of ``x.append(item)`` statements
         beside its binding (``x = []`` in the same block, no loop or branch around them alone), when every
         other use comes after the last of them in that block; else None."""
@@ -146,7 +147,7 @@ class ListValues(Evaluator):
                 return block
         return None
 
-    def _list_uses(self, d) -> Optional[list]:
+    def _list_uses(self, d: Def) -> Optional[list[ast.Name]]:
         """Every occurrence of the list ``d`` binds, or None when some may escape the scope's view."""
         flow = self.flow_of(d.node)
         if flow is None or flow.opaque or d.name in flow.declared:
@@ -193,7 +194,7 @@ class ListValues(Evaluator):
                 return True
             node = flow.scope
 
-    def _list_item(self, use: ast.Name):
+    def _list_item(self, use: ast.Name) -> Union[ast.expr, None, Literal[False]]:
         """The expression ``use`` puts into the list; None for a use that only reads it or takes items out
         (``_removes``); False otherwise."""
         p = self.parent(use)
@@ -251,12 +252,12 @@ def _index(block: list, stmt: ast.AST) -> int:
     return next((i for i, s in enumerate(block) if s is stmt), -1)
 
 
-def _reads_whole(facts, p: Optional[ast.AST]) -> bool:
+def _reads_whole(facts: Evaluator, p: Optional[ast.AST]) -> bool:
     """``len(lst)``, ``print(lst)``: the list is read, no item handed out."""
     return isinstance(p, ast.Call) and _builtin_reading(facts, p.func)
 
 
-def _builtin_reading(facts, func: ast.expr) -> bool:
+def _builtin_reading(facts: Evaluator, func: ast.expr) -> bool:
     """``len``, ``print``, ``repr``...: a builtin (the file never binds the name) that ``calls.toml`` says reads
     its arguments at once, keeping none of them (so handing out no item of a list)."""
     return (

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
 from memlint.facts import lists, numpy_api
@@ -16,7 +17,7 @@ if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods
     import numpy
 
     from memlint.facts.evaluator import Evaluator
-    from memlint.facts.numpy_api import Spec
+    from memlint.facts.numpy_api import Described, Spec
 else:
     Evaluator = object
 
@@ -589,7 +590,7 @@ class NumpyValues(Evaluator):
         shape = (len(values), *first.shape) if same_shape and first.shape is not None else None
         return shape, first.dtype if same_dtype else None, ndim + 1
 
-    def _number_structure(self, node: ast.AST):
+    def _number_structure(self, node: ast.AST) -> Optional[object]:  # nested lists of numbers
         """Nested lists of Python numbers standing for a literal (``[[1, -np.inf], [x, 2]]``), else None.
 
         Each element is its constant when known, else a sample of its Python type: the dtype NumPy gives a
@@ -673,7 +674,7 @@ class NumpyValues(Evaluator):
             return Value(ownership="fresh")
         return ndarray_value(dtype, shape, ndim=ndim)
 
-    def _ufunc(self, name: str, ufunc, call: ast.Call, kw: dict) -> Value:
+    def _ufunc(self, name: str, ufunc: numpy.ufunc, call: ast.Call, kw: dict[Optional[str], ast.expr]) -> Value:
         if ufunc.signature is not None:  # np.matmul, np.vecdot: their core axes do not broadcast
             return self._computed(name, call, kw)
         if "out" in kw or len(call.args) > ufunc.nin or ufunc.nout != 1:
@@ -976,7 +977,7 @@ def _matmul_shape(left: tuple, right: tuple) -> Optional[tuple]:
     return (*batch, *row[-2:-1][len(left) == 1 :], *column[-1:][len(right) == 1 :])
 
 
-def _value_described(answer, ownership: Ownership) -> Value:
+def _value_described(answer: Optional[Described], ownership: Ownership) -> Value:
     """The Value of what ``numpy_api.called`` describes; an item nothing is known of is unknown."""
     if answer is None:
         return UNKNOWN
@@ -1033,7 +1034,7 @@ def _literal_suffix(node: ast.AST) -> Optional[str]:
     return None
 
 
-def _sizes_stand_ins(literal) -> bool:
+def _sizes_stand_ins(literal: object) -> bool:
     """A literal holding an int that could make a stand-in call allocate much (``np.indices((10**5, 10**5))``);
     ints beyond int64, which give object arrays, are kept (NumPy refuses to allocate with them at once)."""
     if type(literal) is int:
@@ -1041,14 +1042,14 @@ def _sizes_stand_ins(literal) -> bool:
     return isinstance(literal, (list, tuple)) and any(_sizes_stand_ins(item) for item in literal)
 
 
-def _holds_none(node) -> bool:
+def _holds_none(node: Optional[ast.AST]) -> bool:
     """A literal list or tuple (nested ones included) with a ``None`` item."""
     if not isinstance(node, (ast.List, ast.Tuple)):
         return False
     return any(isinstance(e, ast.Constant) and e.value is None or _holds_none(e) for e in node.elts)
 
 
-def _flat(numbers):
+def _flat(numbers: object) -> Iterator[object]:
     if isinstance(numbers, list):
         for n in numbers:
             yield from _flat(n)
