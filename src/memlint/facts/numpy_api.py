@@ -710,6 +710,8 @@ if TYPE_CHECKING:
     # What a call returned: (kind, dtype, ndim) for "ndarray", "np_scalar" (ndim 0), "unknown" (an ndarray or a
     # NumPy scalar: ndim None), or ("py_number", pytype, None), or ("tuple", items, None).
     Described = tuple[str, Any, Optional[int]]
+    # The keywords of a call, each (name, argument); the name None: ``**{...}`` (the call then raises: unknown).
+    Keywords = tuple[tuple[Optional[str], Argument], ...]
 
 _STAND_IN_NDIMS = (0, 1, 2, 3)  # an array of unknown dimensions is tried as each of these
 
@@ -774,9 +776,7 @@ def _merged(a: Optional[Described], b: Optional[Described]) -> Optional[Describe
     return None
 
 
-def called(
-    name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
-) -> Optional[Described]:
+def called(name: str, arguments: tuple[Argument, ...], keywords: Keywords) -> Optional[Described]:
     """What NumPy's ``COMPUTED_FUNCTIONS[name]`` (or ``"ndarray." + method``, its receiver the first argument)
     returns for arguments so described: asked of NumPy by calling it on stand-ins. An array of unknown
     dimensions is tried with each of ``_STAND_IN_NDIMS`` and what all the calls that do not raise agree on is
@@ -784,9 +784,7 @@ def called(
     return _call(name, arguments, keywords)[0]
 
 
-def hands_back_an_argument(
-    name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
-) -> bool:
+def hands_back_an_argument(name: str, arguments: tuple[Argument, ...], keywords: Keywords) -> bool:
     """Whether, called so, the function's result (or an item of it) may be an array argument or share its
     memory, whatever its entry in ``COMPUTED_FUNCTIONS`` says of other calls: ``np.histogram(x, edges)``
     returns ``edges`` itself as the bin edges, ``np.diff(a, 0)`` returns ``a``. Asked of the same stand-ins."""
@@ -794,15 +792,16 @@ def hands_back_an_argument(
 
 
 @functools.lru_cache(maxsize=4096)
-def _call(
-    name: str, arguments: tuple[Argument, ...], keywords: tuple[tuple[str, Argument], ...]
-) -> tuple[Optional[Described], bool]:
+def _call(name: str, arguments: tuple[Argument, ...], keywords: Keywords) -> tuple[Optional[Described], bool]:
     """``called``'s answer, and ``hands_back_an_argument``'s."""
     import itertools
     import warnings
 
     known = name in COMPUTED_FUNCTIONS or name.startswith("ndarray.") and name[8:] in COMPUTED_METHODS
     if not known or _function(name) is None:
+        return None, False
+    names = [k for k, _ in keywords if k is not None]
+    if len(names) < len(keywords):  # ``**{...}``: not read (a stand-in call given the name None raised, as before)
         return None, False
     every = list(arguments) + [a for _, a in keywords]
     unknown = [i for i, a in enumerate(every) if a[0] == "array" and a[2] is None]
@@ -819,9 +818,7 @@ def _call(
             values = [_stand_in(a) for a in filled]
             with _np().errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                result = _function(name)(
-                    *values[: len(arguments)], **{k: v for (k, _), v in zip(keywords, values[len(arguments) :])}
-                )
+                result = _function(name)(*values[: len(arguments)], **dict(zip(names, values[len(arguments) :])))
         except Exception:  # NumPy refuses these arguments: the program would raise too
             continue
         answers.append(_described(result))

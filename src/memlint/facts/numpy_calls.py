@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union
 
 from memlint.facts import lists, numpy_api
 from memlint.facts.kinds import Ownership, ValueKind, Verdict
@@ -17,7 +17,9 @@ if TYPE_CHECKING:  # the type checker reads ArrayFacts' API, which these methods
     import numpy
 
     from memlint.facts.evaluator import Evaluator
-    from memlint.facts.numpy_api import Described, Spec
+    from memlint.facts.numpy_api import Argument, Described, Keywords, Spec
+
+    Arguments = tuple[tuple[Argument, ...], Keywords]  # as numpy_api.called takes them
 else:
     Evaluator = object
 
@@ -215,11 +217,12 @@ class NumpyValues(Evaluator):
         out = self._arg(call, out_at, "out")
         if out is not None and not (isinstance(out, ast.Constant) and out.value is None):
             return self._value(out)
-        arguments, keywords = self._arguments(call)
-        if arguments is BOTTOM:
-            return BOTTOM
-        if arguments is None:
+        found = self._arguments(call)
+        if isinstance(found, Value):  # BOTTOM
+            return found
+        if found is None:
             return self._known_call("numpy." + name, call)
+        arguments, keywords = found
         answer = numpy_api.called(name, arguments, keywords)
         if answer is None:
             return Value(ownership="unknown_call")
@@ -248,29 +251,32 @@ class NumpyValues(Evaluator):
         if out is not None and not (isinstance(out, ast.Constant) and out.value is None):
             return self._value(out)
         spec = self._spec(receiver)
-        arguments, keywords = self._arguments(call)
-        if arguments is BOTTOM:
-            return BOTTOM
-        if arguments is None or spec is None:
+        found = self._arguments(call)
+        if isinstance(found, Value):  # BOTTOM
+            return found
+        if found is None or spec is None:
             return Value(ownership="unknown_call")
+        arguments, keywords = found
         answer = numpy_api.called("ndarray." + name, (spec, *arguments), keywords)
         if numpy_api.hands_back_an_argument("ndarray." + name, (spec, *arguments), keywords):
             ownership = "view"
         return _value_described(answer, ownership) if answer is not None else Value(ownership="unknown_call")
 
-    def _arguments(self, call: ast.Call):
-        """(arguments, keywords) of a call as ``numpy_api.called`` takes them; (BOTTOM, ()) while a loop is
-        iterated; (None, ()) when one cannot be stood in for."""
+    def _arguments(self, call: ast.Call) -> Union[Arguments, Value, None]:
+        """(arguments, keywords) of a call as ``numpy_api.called`` takes them; BOTTOM while a loop is iterated;
+        None when one cannot be stood in for."""
         arguments = [self._argument(node) for node in call.args]
         keywords = [(k.arg, self._argument(k.value)) for k in call.keywords]
         described = [*arguments, *(a for _, a in keywords)]
         if any(a is BOTTOM for a in described):
-            return BOTTOM, ()
-        if any(a is None for a in described):
-            return None, ()
-        return tuple(arguments), tuple(keywords)
+            return BOTTOM
+        stood_in = [a for a in arguments if a is not None and not isinstance(a, Value)]
+        named = [(k, a) for k, a in keywords if a is not None and not isinstance(a, Value)]
+        if len(stood_in) < len(arguments) or len(named) < len(keywords):
+            return None
+        return tuple(stood_in), tuple(named)
 
-    def _argument(self, node: ast.expr):
+    def _argument(self, node: ast.expr) -> Union[Argument, Value, None]:  # a Value: BOTTOM
         """How ``numpy_api.called`` stands in for an argument: a literal's source, a dtype, the spec of an
         array, NumPy scalar or Python number of known type, a list or tuple of those; BOTTOM while a loop is
         iterated; else None."""
