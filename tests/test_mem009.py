@@ -32,9 +32,12 @@ def test_path_spellings_that_visibly_end_in_npy():
             b = np.load(Path(root) / "b.npy")
             c = np.load(f"{root}/{name}.npy")
             d = np.load(root + ".npy")
-            return a[0] + b.mean() + c.max() + d[1:3].sum()
+            e = np.load(Path(root).with_suffix(".npy"))
+            g = np.load(Path(root).with_name("g.npy"))
+            return a[0] + b.mean() + c.max() + d[1:3].sum() + e[0] + g[0]
         """
-    assert len(mem009(code)) == 4
+    assert len(mem009(code)) == 6
+    assert len(mem009(code.replace('with_suffix(".npy")', 'with_suffix(".npz")').replace("g.npy", "g.npz"))) == 4
 
 
 def test_never_reported():
@@ -720,3 +723,64 @@ def test_why_an_index_of_unknown_origin_keeps_the_load_unreported():
         train([(slice(0, 5), slice(5, 10))])
         """
     _assert_not_reported_and_mapped_raises(program, prints="40.0\n")
+
+
+@pytest.mark.slow
+def test_nan_to_num_and_views_bound_to_names_only_read(tmp_path):
+    """np.nan_to_num copies its argument (copy defaults to True); a view bound to a name (``x =
+    x.squeeze(-1)``, ``flat = x.reshape(n, -1).T``) is followed to its uses. Mapped, the program prints the
+    same and allocates less."""
+    program = """
+        import numpy as np
+        from pathlib import Path
+        root = Path("DIR")
+        np.save(root / "y.npy", np.where(np.arange(200_000) % 7 == 0, np.nan, 1.0))
+        np.save(root / "gt.npy", (np.arange(200_000) % 3).reshape(400, 500, 1))
+        np.save(root / "cube.npy", np.arange(600_000.0).reshape(3, 400, 500))
+        import tracemalloc
+        tracemalloc.reset_peak()
+        y = np.load(root / "y.npy"MODE)
+        mask = ~np.isnan(y)
+        filled = np.nan_to_num(y, nan=0.0)
+        gt = np.load(root / "gt.npy"MODE)
+        if gt.ndim == 3 and gt.shape[-1] == 1:
+            gt = gt.squeeze(-1)
+        h, w = gt.shape
+        cube = np.load(root / "cube.npy"MODE)
+        flat = cube.reshape(cube.shape[0], -1).T
+        labelled = gt.ravel() > 0
+        kept = [flat[labelled]]
+        print(int(mask.sum()), float(filled.sum()), h, w, float(kept[0].sum()))
+        """
+    found, plain, mapped, (plain_peak, mapped_peak) = _both_ways(program, tmp_path)
+    assert found == [10, 13, 17]
+    assert plain == mapped and plain.startswith("171428 171428.0 400 500 ")
+    assert plain_peak - mapped_peak > 0.9 * 8 * (200_000 + 200_000 + 600_000)  # none of the three read whole
+
+
+def test_a_copy_given_by_position_or_a_bound_view_written_is_no_read():
+    cases = [
+        'x = np.load("a.npy")\nnp.nan_to_num(x, False)\nreturn float(x[0])',  # copy=False: written in place
+        'x = np.load("a.npy")\nnp.nan_to_num(x, copy=False)\nreturn float(x[0])',
+        'x = np.load("a.npy")\nx = x.reshape(2, -1)\nx[0] = 1\nreturn float(x[0, 0])',  # written through a view
+        'x = np.load("a.npy")\nflat = x.reshape(-1).T\nflat += 1\nreturn float(x[0])',
+        'x = np.load("a.npy")\nflat = x.ravel()\nreturn flat',  # a view escapes
+    ]
+    header = "import numpy as np\ndef f():\n"
+    assert len(mem009(header + '    x = np.load("a.npy")\n    return float(np.nan_to_num(x).sum())\n')) == 1
+    for body in cases:
+        assert mem009(header + textwrap.indent(body, "    ") + "\n") == [], body
+
+
+@pytest.mark.slow
+def test_why_a_positional_copy_false_is_no_read():
+    """The trap: np.nan_to_num(x, False) writes into x; mapped, the write raises."""
+    program = """
+        import numpy as np, tempfile, os
+        path = os.path.join(tempfile.mkdtemp(), "a.npy")
+        np.save(path, np.array([1.0, np.nan]))
+        x = np.load(pathMODE)
+        np.nan_to_num(x, False)
+        print(x.sum())
+        """
+    _assert_not_reported_and_mapped_raises(program, prints="1.0\n")

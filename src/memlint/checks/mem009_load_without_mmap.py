@@ -98,8 +98,9 @@ class LoadWithoutMmap(Rule):
 
 
 def _only_read(ctx: FileContext, value: ast.expr, depth: int) -> bool:
-    """Every use of the name ``value`` is bound to only reads it; an indexed part bound to a local name (a view:
-    ``part = x[a:b]``, or ``first, rest = x[:k], x[k:]``) is followed to its own uses."""
+    """Every use of the name ``value`` is bound to only reads it; a view bound to a local name (``part =
+    x[a:b]``, ``first, rest = x[:k], x[k:]``, ``flat = x.reshape(n, -1).T``, ``x = x.squeeze(-1)``) is followed
+    to its own uses."""
     arrays = ctx.arrays
     uses = arrays.uses_of_bound(value)
     if uses is None or not uses and depth == 0:  # a part never used (`first, _ = x[0], x[1]`) reads nothing
@@ -109,17 +110,25 @@ def _only_read(ctx: FileContext, value: ast.expr, depth: int) -> bool:
     for use in uses:
         if arrays.reads_only(use):
             continue
-        view = arrays.parent(use)
-        if (
-            depth < _MAX_VIEW_DEPTH
-            and isinstance(view, ast.Subscript)
-            and view.value is use
-            and isinstance(view.ctx, ast.Load)
-            and _only_read(ctx, view, depth + 1)
-        ):
+        view = _view_of(ctx, use)
+        if depth < _MAX_VIEW_DEPTH and view is not None and _only_read(ctx, view, depth + 1):
             continue
         return False
     return True
+
+
+def _view_of(ctx: FileContext, use: ast.expr) -> Optional[ast.expr]:
+    """The outermost of the views read around ``use`` (``use[a:b]``, ``use.T``, ``use.reshape(n, -1).T``),
+    else None."""
+    node: ast.AST = use
+    while True:
+        p = ctx.arrays.parent(node)
+        if isinstance(p, ast.Subscript) and p.value is node and isinstance(p.ctx, ast.Load):
+            node = p
+        elif (around := ctx.arrays.view_around(node)) is not None:
+            node = around
+        else:
+            return node if node is not use and isinstance(node, ast.expr) else None
 
 
 def _may_overwrite_while_mapped(ctx: FileContext, load: ast.Call) -> bool:

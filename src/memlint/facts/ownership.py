@@ -149,6 +149,7 @@ _NEW_RESULT_FUNCTIONS = frozenset(
         "round",
         "around",
         "clip",
+        "nan_to_num",  # a copy unless copy is false
         "nonzero",
         "flatnonzero",
         "inner",
@@ -346,7 +347,7 @@ class Ownership(Evaluator):
             return isinstance(p.ctx, ast.Load) and self.reads_only(p)  # a view, read the same way
         if isinstance(p, ast.Attribute) and p.value is node and p.attr in _IN_PLACE_METHODS:
             return False
-        view = self._view_around(node)
+        view = self.view_around(node)
         if view is not None:
             return self.reads_only(view)  # `a.ravel()`, `a.T`: a view, read the same way
         if isinstance(p, ast.Call) and any(a is node for a in p.args):
@@ -558,7 +559,7 @@ class Ownership(Evaluator):
                 return False  # `a.shape = ...`, `a.dtype = ...` change the array itself
             if p.attr in _METADATA_ATTRS:
                 return True
-            view = self._view_around(use)
+            view = self.view_around(use)
             if view is not None:
                 return self._transient(view)  # `a.ravel()` copied into a join, `a.T + 1`: the view dies at once
             call = self.parent(p)
@@ -583,7 +584,7 @@ class Ownership(Evaluator):
             return isinstance(call, ast.Call) and self._read_by_project_function(call, use)
         return False
 
-    def _view_around(self, node: ast.AST) -> Optional[ast.AST]:
+    def view_around(self, node: ast.AST) -> Optional[ast.AST]:
         """``node.T`` or ``node.ravel()`` (``numpy_api.VIEW_METHODS``) around an ndarray ``node``: the array or a
         view of it, with no other effect."""
         p = self.parent(node)
@@ -680,6 +681,9 @@ class Ownership(Evaluator):
             if ufunc is not None:
                 return len(call.args) <= ufunc.nin  # a further positional argument is `out`
             if name in numpy_api.REDUCTIONS or name in _NEW_RESULT_FUNCTIONS or name == "array":
+                # a further positional argument is `out`, or `copy` (np.nan_to_num(x, False) writes into x)
                 out = numpy_api.out_position(q)
-                return (out is None or len(call.args) <= out) and not self._hands_back_an_argument(call)
+                copy = numpy_api.parameter_position(q, "copy")
+                given = [at for at in (out, copy) if at is not None and len(call.args) > at]
+                return not given and not self._hands_back_an_argument(call)
         return calls.reads_without_keeping(q)

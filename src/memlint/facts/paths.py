@@ -1,6 +1,6 @@
 """What a path expression visibly ends with: MEM009's ``.npy`` files, the ``.jpg`` files ``calls.toml`` keys
 image readers on, the tail of a file written elsewhere. Seen through literals, f-strings, ``+`` and ``/``,
-``os.path.join``, ``Path(p)``, format strings and local names bound only to such paths (a ``for`` loop over
+``os.path.join``, ``Path(p)``, ``p.with_suffix(s)``, format strings and local names bound only to such paths (a ``for`` loop over
 a list of them, an item of a dict of them)."""
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def _ends(ctx: FileContext, node: ast.AST, test: EndTest, depth: int) -> bool:
 def path_end(ctx: FileContext, node: ast.AST) -> Optional[ast.AST]:
     """The part a path expression ends with: an f-string's last piece, the right of ``+`` or ``/``, the text
     a format string has after its last field (``"b_{}.npy".format(i)``, ``"b_%d.npy" % i``), the last
-    argument of os.path.join (and the like) or of ``Path(p)``; None for anything else."""
+    argument of os.path.join (and the like) or of ``Path(p)``, the argument of ``p.with_suffix(".npy")`` or
+    ``p.with_name("b.npy")``; None for anything else."""
     if isinstance(node, ast.JoinedStr) and node.values:
         return node.values[-1]
     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Div)):
@@ -59,7 +60,13 @@ def path_end(ctx: FileContext, node: ast.AST) -> Optional[ast.AST]:
         q = ctx.qualname(node.func)
         if q in JOIN_FUNCTIONS or (q == "pathlib.Path" and len(node.args) == 1):
             return node.args[-1]
+        if isinstance(node.func, ast.Attribute) and node.func.attr in _RENAMING_METHODS and len(node.args) == 1:
+            return node.args[0]
     return None
+
+
+# pathlib's methods whose path ends with their one argument (str has neither)
+_RENAMING_METHODS = {"with_suffix", "with_name"}
 
 
 def _format_template(node: ast.AST) -> Optional[str]:
