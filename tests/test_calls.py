@@ -103,6 +103,56 @@ def test_cv2_imread_entries_match_opencv(tmp_path):
     assert type(converted) is np.ndarray and not np.shares_memory(converted, src) and converted.flags.writeable
 
 
+def write_video(path, frames=3, size=(32, 24)):
+    """A small MJPG .avi (a codec the headless wheels write) of frames of growing brightness."""
+    cv2 = pytest.importorskip("cv2")
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    if not writer.isOpened():
+        pytest.skip("this OpenCV writes no MJPG video")
+    for i in range(frames):
+        writer.write(np.full((size[1], size[0], 3), 40 * i, np.uint8))
+    writer.release()
+
+
+@pytest.mark.slow
+def test_cv2_videocapture_read_matches_opencv(tmp_path):
+    cv2 = pytest.importorskip("cv2")
+    write_video(tmp_path / "v.avi")
+    entry = calls.library()["cv2.VideoCapture().read"]
+    assert calls.library()["cv2.VideoCapture().retrieve"] == entry
+    frame_entry = entry.items[1]
+    assert (frame_entry.kind, frame_entry.owner, frame_entry.numeric) == ("ndarray", "fresh", True)
+    assert frame_entry.dtype is None and frame_entry.ndim is None
+    cap = cv2.VideoCapture(str(tmp_path / "v.avi"))
+    frames = []
+    while True:
+        ret, frame = cap.read()
+        if not ret:
+            assert frame is None  # after the last frame: arithmetic on it raises before memory matters
+            break
+        assert type(frame) is np.ndarray and frame.flags.writeable and frame.flags.owndata and frame.base is None
+        assert not frame.dtype.hasobject and not any(np.shares_memory(frame, f) for f, _ in frames)
+        frames.append((frame, frame.copy()))
+    assert len(frames) == 3 and all((f == kept).all() for f, kept in frames)  # later reads write none of them
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+    assert cap.grab()
+    ret, frame = cap.retrieve()
+    assert ret and type(frame) is np.ndarray and frame.flags.owndata and frame.base is None
+    # image=buf: OpenCV decodes into buf and returns it (why `unless`)
+    buf = np.zeros_like(frames[0][0])
+    ret, frame = cap.read(buf)
+    assert frame is buf
+    ret, frame = cap.read(image=buf)
+    assert frame is buf
+    cap.release()
+    # why no dtype nor ndim: the image-sequence backend keeps each file's depth and channels
+    for i in range(2):
+        cv2.imwrite(str(tmp_path / f"f{i:02d}.png"), np.full((4, 5), 40000, np.uint16))
+    cap = cv2.VideoCapture(str(tmp_path / "f%02d.png"), cv2.CAP_IMAGES)
+    ret, frame = cap.read()
+    assert ret and (frame.dtype, frame.ndim) == (np.uint16, 2)
+
+
 def test_cv2_resize_and_cvtcolor_keep_the_dtype_of_their_source():
     cv2 = pytest.importorskip("cv2")
     for name in ("cv2.resize", "cv2.cvtColor"):
@@ -264,6 +314,14 @@ def test_numpy_entries_match_numpy(tmp_path):
         ("import cv2\nimg = cv2.imread(p, flags)", "img", ("ndarray", None, None, "fresh")),
         ("import cv2\nimg = cv2.cvtColor(a, c, out)", "img", ("unknown", None, None, "unknown_call")),
         ("from cv2 import imread\nimg = imread(p)", "img", ("ndarray", "uint8", 3, "fresh")),
+        ("import cv2\ncap = cv2.VideoCapture(p)\nok, frame = cap.read()", "frame", ("ndarray", None, None, "fresh")),
+        ("import cv2\nok, frame = cv2.VideoCapture(p).retrieve()", "frame", ("ndarray", None, None, "fresh")),
+        (
+            "import cv2\ncap = cv2.VideoCapture(p)\nok, frame = cap.read(buf)",
+            "frame",
+            ("unknown", None, None, "unknown"),
+        ),
+        ("import cv2\ncap = cv2.VideoCapture(p)\nok, f = cap.read(image=b)", "f", ("unknown", None, None, "unknown")),
         (
             "from keras.datasets import mnist\n(x, y), (xt, yt) = mnist.load_data()",
             "x",

@@ -1534,3 +1534,59 @@ def test_trap_overwrite_input_partitions_the_result_in_place(call):
         "x.flatten()",
         "x.ravel()",
     )
+
+
+def _write_video(path, frames=3, size=(320, 240)):
+    """A small MJPG .avi (a codec the headless wheels write) of frames of growing brightness."""
+    cv2 = pytest.importorskip("cv2")
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    if not writer.isOpened():
+        pytest.skip("this OpenCV writes no MJPG video")
+    for i in range(frames):
+        writer.write(np.full((size[1], size[0], 3), 40 * i, np.uint8))
+    writer.release()
+    return str(path)
+
+
+@pytest.mark.slow
+def test_a_video_frame_is_a_new_array_its_copy_to_its_own_dtype_is_not_needed(tmp_path):
+    # cap.read() gives a new ndarray nothing else holds (its dtype the source's): np.asarray converts only
+    path = _write_video(tmp_path / "v.avi")
+    fixed = assert_fix_keeps_behaviour(
+        f"""
+        import cv2
+        import numpy as np
+        def first_frame(path):
+            cap = cv2.VideoCapture(path)
+            ret, frame = cap.read()
+            frame = np.array(frame, dtype=np.uint8)
+            gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+            cap.release()
+            return frame.shape, round(float(gray.mean()), 2)
+        print(first_frame({path!r}))
+        """,
+        saves_at_least=320 * 240,  # of a 320 * 240 * 3 frame: the read's own peak (decoding) is not the fix's
+    )
+    assert "frame = np.asarray(frame, dtype=np.uint8)" in fixed
+
+
+@pytest.mark.slow
+def test_trap_a_frame_read_into_a_buffer_is_the_buffer(tmp_path):
+    # cap.read(buf) decodes into buf and returns buf itself: the copy keeps buf apart from what frame becomes
+    path = _write_video(tmp_path / "v.avi", size=(32, 24))
+    assert_trap_not_fixed(
+        "MEM012",
+        f"""
+        import cv2
+        import numpy as np
+        cap = cv2.VideoCapture({path!r})
+        buf = np.zeros((24, 32, 3), np.uint8)
+        for _ in range(2):
+            ret, frame = cap.read(buf)
+            frame = np.array(frame, dtype=np.uint8)
+            frame[:] = 255
+            print(int(buf.max()))
+        """,
+        "np.array(frame, dtype=np.uint8)",
+        "np.asarray(frame, dtype=np.uint8)",
+    )
