@@ -22,6 +22,8 @@ The library's own entries may also say (never in a configuration):
   ``b, a = butter(...)`` is float64 for a real signal); otherwise nothing is known of it;
 - ``ndim-of-argument = "name@position"`` and ``ndim-added = k``: the number of dimensions is that of this
   argument's array plus ``k`` (``librosa.stft`` adds the frequency axis), when it is known;
+- ``min-ndim = k``: where the number of dimensions is not known, it is at least ``k`` (``scipy.signal.stft``'s
+  spectrogram has a frequency and a time axis whatever the signal): an array, never a 0-d one;
 - ``image-size-argument = "name@position"``: OpenCV's ``dsize``, an image's ``(width, height)``: spelled as
   two positive ints, the result is ``(height, width)`` followed by the channel axis of the
   ``dtype-of-argument`` image (none when that image is 2-d or has one channel: OpenCV drops it);
@@ -89,6 +91,7 @@ _LIBRARY_KEYS = (
     "float64-arguments",
     "ndim-of-argument",
     "ndim-added",
+    "min-ndim",
     "image-size-argument",
     "returns",
     "returns-receiver",
@@ -129,6 +132,7 @@ class Returns:
     dtype_map: Optional[dict] = None  # the argument's numpy.dtype -> the result's
     float64_arguments: tuple = ()  # ((keyword, position or None), ...): the dtype needs these float64
     ndim_of_argument: Optional[tuple] = None  # (keyword, position or None, dimensions added)
+    min_ndim: Optional[int] = None  # at least this many dimensions, where ndim is not known
     image_size_argument: Optional[tuple] = None  # (keyword, position or None)
     argument: Optional[tuple] = None
     cases: Optional[dict] = None  # spelling -> Returns (merged over this one)
@@ -200,6 +204,11 @@ def parse_entry(table: object, key: str, library: bool = False) -> Returns:
                 raise CallsError(f"{key}.ndim-added", f"must be an integer, not {added!r}")
             spec = _argument_spec(table["ndim-of-argument"], f"{key}.ndim-of-argument")
             fields["ndim_of_argument"] = (*spec, added)
+        if "min-ndim" in table:
+            least = table["min-ndim"]
+            if type(least) is not int or least < 1:
+                raise CallsError(f"{key}.min-ndim", f"must be a positive integer, not {least!r}")
+            fields["min_ndim"] = least
         if "image-size-argument" in table:
             fields["image_size_argument"] = _argument_spec(table["image-size-argument"], f"{key}.image-size-argument")
         if "argument" in table:
@@ -377,6 +386,7 @@ def value_of(entry: Returns, origin: str) -> Value:
             origin=origin,
             no_objects=no_objects,
             fortran=True if entry.fortran else None,
+            min_ndim=entry.min_ndim if entry.ndim is None else None,
         )
     if entry.kind in ("dataframe", "series"):
         return Value(
