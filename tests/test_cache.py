@@ -125,6 +125,20 @@ def test_a_new_memlint_version_never_reuses_results(tmp_path, counted, monkeypat
     assert len(counted) == 1 and [f.code for f in result.findings] == ["MEM017"]
 
 
+def test_edited_library_knowledge_never_reuses_results(tmp_path):
+    # calls.toml decides findings as the code does: an edit to it in a checkout must not be served stale
+    c = config(root=tmp_path)
+    key = cache_mod.run_key(c, ["MEM017"])
+    knowledge = os.path.join(os.path.dirname(cache_mod.__file__), "facts", "calls.toml")
+    stat = os.stat(knowledge)
+    try:
+        os.utime(knowledge, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert cache_mod.run_key(c, ["MEM017"]) != key
+    finally:
+        os.utime(knowledge, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert cache_mod.run_key(c, ["MEM017"]) == key
+
+
 def test_the_enabled_rule_set_is_part_of_the_key(tmp_path):
     c = config(root=tmp_path)
     assert cache_mod.run_key(c, ["MEM017"]) != cache_mod.run_key(c, ["MEM017", "MEM001"])

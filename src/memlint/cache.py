@@ -2,8 +2,9 @@
 
 An entry holds a file's ``FileResult`` (findings, errors, project-wide facts, suppressions) and is reused
 only when everything that decides it is unchanged: the file's bytes (a content hash, not a timestamp), its
-path and module name, and, through the folder the entries live in, the run's key: memlint's version and its
-own code, the configuration's fingerprint, the set of enabled rules, the Python and NumPy versions.
+path and module name, and, through the folder the entries live in, the run's key: memlint's version, its
+own code and knowledge (calls.toml), the configuration's fingerprint, the set of enabled rules, the Python and
+NumPy versions.
 Project-wide findings are never cached: they are rebuilt every run from the cached per-file facts.
 
 Entries are plain JSON, never pickle (a cache checked out of a repository must not be a way to run code),
@@ -54,13 +55,13 @@ def run_key(config, rule_codes) -> str:
 
 def _own_code_stamp() -> str:
     """memlint's own source files by size and modification time: an edited rule is a new key even where the
-    version number did not change (a development checkout)."""
+    version number did not change (a development checkout). Its knowledge too: facts/calls.toml."""
     root = Path(__file__).parent
     stamps = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(names):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".toml")):
                 st = os.stat(os.path.join(folder, name))
                 stamps.append(f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}")
     return digest("\n".join(stamps).encode())
