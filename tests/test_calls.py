@@ -153,6 +153,86 @@ def test_cv2_videocapture_read_matches_opencv(tmp_path):
     assert ret and (frame.dtype, frame.ndim) == (np.uint16, 2)
 
 
+_IMREAD_FLAGS = [
+    "",
+    ", 1",
+    ", 0",
+    ", cv2.IMREAD_COLOR",
+    ", cv2.IMREAD_COLOR_BGR",
+    ", cv2.IMREAD_COLOR_RGB",
+    ", cv2.IMREAD_GRAYSCALE",
+    ", cv2.IMREAD_UNCHANGED",
+    ", cv2.IMREAD_ANYDEPTH",
+    ", cv2.IMREAD_ANYCOLOR",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flags", _IMREAD_FLAGS)
+def test_cv2_imread_and_resize_shapes_match_opencv(tmp_path, flags):
+    # what memlint states of cv2.resize(cv2.imread(p, flags), (7, 5)) (and of imdecode), against what OpenCV
+    # gives for PNGs of 1, 3 and 4 channels at 8 and 16 bits: a shape only where every file gives it
+    cv2 = pytest.importorskip("cv2")
+    files = []
+    for channels in (1, 3, 4):
+        for dtype in (np.uint8, np.uint16):
+            path = str(tmp_path / f"{channels}-{np.dtype(dtype).itemsize}.png")
+            cv2.imwrite(path, np.zeros((4, 6) if channels == 1 else (4, 6, channels), dtype))
+            files.append(path)
+    for reader in ("cv2.imread(p{})", "cv2.imdecode(buf{})") if flags else ("cv2.imread(p{})",):
+        read = reader.format(flags)  # imdecode has no default flags
+        stated = value_of(f"import cv2\nimg = cv2.resize({read}, (7, 5))", "img")
+        image = value_of(f"import cv2\nimg = {read}", "img")
+        for path in files:
+            buf = np.fromfile(path, np.uint8)
+            img = eval(read, {"cv2": cv2, "p": path, "buf": buf})
+            resized = cv2.resize(img, (7, 5))
+            if stated.shape is not None:
+                assert resized.shape == stated.shape and resized.dtype == stated.dtype, (read, path)
+            if image.channels is not None:
+                assert img.shape[2] == image.channels, (read, path)
+    # the flags that convert to colour or grey give a size; those that keep the file's channels do not
+    knows = "UNCHANGED" not in flags and "ANY" not in flags
+    assert (stated.shape is not None) == knows
+    assert (image.channels is not None) == (knows and stated.ndim == 3)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "img = cv2.imread(p).T",  # (3, w, h): the channels are no longer the last axis
+        "img = cv2.imread(p).transpose(1, 0, 2).view(np.uint16)",  # the last axis halves with the itemsize
+        "img = np.concatenate([cv2.imread(p), alpha], axis=2)",  # a fourth channel
+        "img = cv2.imread(p) if gray else cv2.imread(p, cv2.IMREAD_UNCHANGED)",  # one or the other file's
+        "img = cv2.imread(p)[..., :2]",
+        "img = cv2.imread(p).reshape(h, w, -1)",
+    ],
+)
+def test_an_image_whose_last_axis_may_change_has_no_known_channels(code):
+    # the trap: a kept channel count would give cv2.resize a shape (and MEM012 a size) the program does not have
+    v = value_of(f"import cv2\nimport numpy as np\n{code}\nout = cv2.resize(img, (4000, 3000))", "out")
+    assert v.shape is None
+    assert value_of(f"import cv2\nimport numpy as np\n{code}", "img").channels is None
+
+
+def test_a_copy_of_a_colour_image_keeps_its_three_channels():
+    for code in ("img = cv2.imread(p).copy()", "img = cv2.imread(p)\nif c:\n    img = cv2.imread(q, 1)"):
+        v = value_of(f"import cv2\n{code}\nout = cv2.resize(img, (40, 30))", "out")
+        assert (v.shape, str(v.dtype)) == ((30, 40, 3), "uint8")
+
+
+def test_channels_is_stated_beside_ndim_3():
+    assert calls.parse_entry({"ndim": 3, "channels": 4}, "x", True).channels == 4
+    for table in (
+        {"ndim": 2, "channels": 3},
+        {"channels": 3},
+        {"ndim": 3, "channels": 0},
+        {"ndim": 3, "channels": "3"},
+    ):
+        with pytest.raises(calls.CallsError, match="x.channels"):
+            calls.parse_entry(table, "x", True)
+
+
 def test_cv2_resize_and_cvtcolor_keep_the_dtype_of_their_source():
     cv2 = pytest.importorskip("cv2")
     for name in ("cv2.resize", "cv2.cvtColor"):

@@ -1590,3 +1590,21 @@ def test_trap_a_frame_read_into_a_buffer_is_the_buffer(tmp_path):
         "np.array(frame, dtype=np.uint8)",
         "np.asarray(frame, dtype=np.uint8)",
     )
+
+
+def test_np_array_of_a_small_resized_colour_image_is_not_reported():
+    # cv2.imread's default reads every file as 3-channel uint8: a 128x128 resize is 48 KiB, below
+    # min-array-bytes, as with IMREAD_GRAYSCALE; a large dsize is still named with its size
+    code = """
+        import cv2
+        import numpy as np
+        def load(p, flags):
+            image = cv2.imread(p{})
+            return np.array(cv2.resize(image, {}))
+        """
+    for flags in ("", ", cv2.IMREAD_COLOR", ", cv2.IMREAD_GRAYSCALE"):
+        assert mem012(code.format(flags, "(128, 128)")) == []
+    (found,) = mem012(code.format("", "(4000, 3000)"))
+    assert "copies all 34.3 MiB of the array" in found.message  # 3000 x 4000 x 3 bytes
+    (found,) = mem012(code.format(", cv2.IMREAD_UNCHANGED", "(128, 128)"))  # the file's channels and depth
+    assert "copies the whole array" in found.message

@@ -1053,8 +1053,8 @@ class ArrayFacts(Ownership, NumpyValues, PandasValues, ListValues):
             return entry  # (0, 0): the size comes from fx and fy
         if source.ndim == 2:
             return dataclasses.replace(entry, shape=(height, width), ndim=2)
-        if source.ndim == 3 and source.shape is not None:
-            channels = source.shape[2]
+        channels = source.shape[2] if source.ndim == 3 and source.shape is not None else source.channels
+        if source.ndim == 3 and channels is not None:
             shape = (height, width) if channels == 1 else (height, width, channels)
             return dataclasses.replace(entry, shape=shape, ndim=len(shape))
         return entry

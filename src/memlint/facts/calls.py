@@ -24,9 +24,12 @@ The library's own entries may also say (never in a configuration):
   argument's array plus ``k`` (``librosa.stft`` adds the frequency axis), when it is known;
 - ``min-ndim = k``: where the number of dimensions is not known, it is at least ``k`` (``scipy.signal.stft``'s
   spectrogram has a frequency and a time axis whatever the signal): an array, never a 0-d one;
+- ``channels = c`` (beside ``ndim = 3``): the length of the last axis, an image's channels, its height and
+  width not known (``cv2.imread``'s colour flags: 3);
 - ``image-size-argument = "name@position"``: OpenCV's ``dsize``, an image's ``(width, height)``: spelled as
   two positive ints, the result is ``(height, width)`` followed by the channel axis of the
-  ``dtype-of-argument`` image (none when that image is 2-d or has one channel: OpenCV drops it);
+  ``dtype-of-argument`` image (its shape's last item, or its ``channels``; none when that image is 2-d or has
+  one channel: OpenCV drops it);
 - ``returns = [..]``: the call returns a tuple, of these entries (nested as the tuple is; an item may have
   its own ``dtype-argument``: ``soundfile.read`` returns ``(data, samplerate)``);
 - ``returns-receiver = true`` (a ``"name().method"`` entry): the method returns the object it is called
@@ -92,6 +95,7 @@ _LIBRARY_KEYS = (
     "ndim-of-argument",
     "ndim-added",
     "min-ndim",
+    "channels",
     "image-size-argument",
     "returns",
     "returns-receiver",
@@ -124,6 +128,7 @@ class Returns:
     dtype: Optional[numpy.dtype[Any]] = None
     ndim: Optional[int] = None
     owner: Optional[str] = None
+    channels: Optional[int] = None  # an image of 3 dimensions: the length of its last axis
     shape: Optional[tuple] = None  # never read from TOML: computed from the arguments (image-size-argument)
     items: Optional[tuple] = None  # a tuple result: its items' Returns
     yields: Optional[Returns] = None  # what iterating the result gives
@@ -209,6 +214,11 @@ def parse_entry(table: object, key: str, library: bool = False) -> Returns:
             if type(least) is not int or least < 1:
                 raise CallsError(f"{key}.min-ndim", f"must be a positive integer, not {least!r}")
             fields["min_ndim"] = least
+        if "channels" in table:
+            channels = table["channels"]
+            if type(channels) is not int or channels < 1 or fields["ndim"] != 3:
+                raise CallsError(f"{key}.channels", "must be a positive integer, beside ndim = 3")
+            fields["channels"] = channels
         if "image-size-argument" in table:
             fields["image_size_argument"] = _argument_spec(table["image-size-argument"], f"{key}.image-size-argument")
         if "argument" in table:
@@ -387,6 +397,7 @@ def value_of(entry: Returns, origin: str) -> Value:
             no_objects=no_objects,
             fortran=True if entry.fortran else None,
             min_ndim=entry.min_ndim if entry.ndim is None else None,
+            channels=entry.channels if entry.shape is None and entry.ndim == 3 else None,
         )
     if entry.kind in ("dataframe", "series"):
         return Value(

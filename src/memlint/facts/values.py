@@ -40,6 +40,9 @@ class Value:
     # True: the array may be in Fortran order (``order="F"``, ``librosa.stft``, arithmetic on such an array),
     # where ``ravel`` copies as ``flatten`` does
     fortran: Optional[bool] = None
+    # an ndarray of 3 dimensions whose shape is not known: the length of its last axis, an image's channels
+    # (``cv2.imread(p)``: 3), kept only while its shape, ndim and dtype are
+    channels: Optional[int] = None
 
     def __eq__(self, other: object) -> bool:
         # the generated __eq__ compares dtypes with ==, and np.dtype(None) is float64: a float64 Value would
@@ -56,11 +59,13 @@ class Value:
 
     def with_changes(self, **changes: Any) -> Value:
         """A copy with these fields changed (as libcst nodes' ``with_changes``); a new dtype drops what was
-        known of the old one (``no_objects``)."""
+        known of the old one (``no_objects``), a new shape, ndim, dtype or kind the ``channels``."""
         if "dtype" in changes and "no_objects" not in changes:
             changes["no_objects"] = None
         if ("shape" in changes or "ndim" in changes) and "min_ndim" not in changes:
             changes["min_ndim"] = None
+        if {"shape", "ndim", "dtype", "kind"} & changes.keys() and "channels" not in changes:
+            changes["channels"] = None
         return dataclasses.replace(self, **changes)
 
     @property
@@ -136,6 +141,7 @@ def join(a: Value, b: Value) -> Value:
         same["min_ndim"] if ndim is None else None,
         same["length"],
         True if a.fortran or b.fortran else None,  # one or the other: it may be
+        same["channels"],
     )
 
 
