@@ -1333,6 +1333,7 @@ def test_a_bad_library_entry_names_its_key(table, error):
         calls.parse_entry(table, "x", library=True)
 
 
+@pytest.mark.slow  # imports a large library (librosa, scikit-learn: 0.5-3 s) to check memlint's data
 def test_librosa_entries_match_librosa(tmp_path):
     librosa = pytest.importorskip("librosa")
     sf = pytest.importorskip("soundfile")

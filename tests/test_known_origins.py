@@ -266,6 +266,7 @@ _PROJECTION = """
 """
 
 
+@pytest.mark.slow  # imports a large library (librosa, scikit-learn: 0.5-3 s) to check memlint's data
 def test_sklearn_transforms_match_scikit_learn():
     pytest.importorskip("sklearn")
     from sklearn.decomposition import PCA

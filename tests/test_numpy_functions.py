@@ -316,6 +316,7 @@ def test_every_computed_function_and_method_is_called_here():
     assert {m for m in numpy_api.COMPUTED_METHODS if f"a.{m}(" not in OTHER_CALLS} == set()
 
 
+@pytest.mark.slow  # ~400 calls x 6 dtypes x 3 shapes through NumPy: 7-9 s, the inner loop's largest share
 @pytest.mark.parametrize("name, call", list(_cases()))
 def test_the_facts_of_a_call_are_what_numpy_returns(name, call):
     """For each dtype and shape where NumPy accepts the call, every claim of the facts holds, for C-ordered,
