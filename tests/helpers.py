@@ -365,3 +365,18 @@ def git_snapshot(dest: Path) -> str:
     return subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=dest, capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def write_video(path, frames=3, size=(320, 240)):
+    """A small MJPG .avi (a codec the headless wheels write) of frames of growing brightness; its path as a str."""
+    import numpy as np
+    import pytest
+
+    cv2 = pytest.importorskip("cv2")
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
+    if not writer.isOpened():
+        pytest.skip("this OpenCV writes no MJPG video")
+    for i in range(frames):
+        writer.write(np.full((size[1], size[0], 3), 40 * i, np.uint8))
+    writer.release()
+    return str(path)

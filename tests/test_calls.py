@@ -11,7 +11,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from helpers import assert_fix_keeps_behaviour, config, fix, lint, run_program
+from helpers import assert_fix_keeps_behaviour, config, fix, lint, run_program, write_video
 
 from memlint.context import FileContext, SourceText
 from memlint.facts import calls
@@ -103,21 +103,10 @@ def test_cv2_imread_entries_match_opencv(tmp_path):
     assert type(converted) is np.ndarray and not np.shares_memory(converted, src) and converted.flags.writeable
 
 
-def write_video(path, frames=3, size=(32, 24)):
-    """A small MJPG .avi (a codec the headless wheels write) of frames of growing brightness."""
-    cv2 = pytest.importorskip("cv2")
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
-    if not writer.isOpened():
-        pytest.skip("this OpenCV writes no MJPG video")
-    for i in range(frames):
-        writer.write(np.full((size[1], size[0], 3), 40 * i, np.uint8))
-    writer.release()
-
-
 @pytest.mark.slow
 def test_cv2_videocapture_read_matches_opencv(tmp_path):
     cv2 = pytest.importorskip("cv2")
-    write_video(tmp_path / "v.avi")
+    write_video(tmp_path / "v.avi", size=(32, 24))
     entry = calls.library()["cv2.VideoCapture().read"]
     assert calls.library()["cv2.VideoCapture().retrieve"] == entry
     frame_entry = entry.items[1]

@@ -4,7 +4,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, fix, lint
+from helpers import assert_fix_keeps_behaviour, assert_trap_not_fixed, fix, lint, write_video
 
 
 def mem012(code):
@@ -1536,22 +1536,10 @@ def test_trap_overwrite_input_partitions_the_result_in_place(call):
     )
 
 
-def _write_video(path, frames=3, size=(320, 240)):
-    """A small MJPG .avi (a codec the headless wheels write) of frames of growing brightness."""
-    cv2 = pytest.importorskip("cv2")
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, size)
-    if not writer.isOpened():
-        pytest.skip("this OpenCV writes no MJPG video")
-    for i in range(frames):
-        writer.write(np.full((size[1], size[0], 3), 40 * i, np.uint8))
-    writer.release()
-    return str(path)
-
-
 @pytest.mark.slow
 def test_a_video_frame_is_a_new_array_its_copy_to_its_own_dtype_is_not_needed(tmp_path):
     # cap.read() gives a new ndarray nothing else holds (its dtype the source's): np.asarray converts only
-    path = _write_video(tmp_path / "v.avi")
+    path = write_video(tmp_path / "v.avi")
     fixed = assert_fix_keeps_behaviour(
         f"""
         import cv2
@@ -1573,7 +1561,7 @@ def test_a_video_frame_is_a_new_array_its_copy_to_its_own_dtype_is_not_needed(tm
 @pytest.mark.slow
 def test_trap_a_frame_read_into_a_buffer_is_the_buffer(tmp_path):
     # cap.read(buf) decodes into buf and returns buf itself: the copy keeps buf apart from what frame becomes
-    path = _write_video(tmp_path / "v.avi", size=(32, 24))
+    path = write_video(tmp_path / "v.avi", size=(32, 24))
     assert_trap_not_fixed(
         "MEM012",
         f"""
